@@ -1,0 +1,83 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from . import selectors
+from .models import Account, Opportunity, Segment, Stage
+
+PAGE_SIZE = 50
+
+
+def _account_for(request, pk: int) -> Account:
+    try:
+        return selectors.account_get(user=request.user, pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account") from None
+
+
+@login_required
+def account_list(request):
+    q = request.GET.get("q", "").strip()
+    segment = request.GET.get("segment", "")
+    sort = request.GET.get("sort", "name")
+    accounts = selectors.account_list(user=request.user, q=q, segment=segment, sort=sort)
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "crm/account_list.html#results" if request.htmx else "crm/account_list.html"
+    return render(request, template, {
+        "page": page, "q": q, "segment": segment, "sort": sort, "segments": Segment.choices,
+    })
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = _account_for(request, pk)
+    return render(request, "crm/account_detail.html", {
+        "account": account, "summary": selectors.account_summary(account=account),
+    })
+
+
+@login_required
+def account_tab(request, pk: int, tab: str):
+    """htmx fragments of the account page; same access check as the page."""
+    account = _account_for(request, pk)
+    if tab == "contacts":
+        context = {"contacts": account.contacts.order_by("-is_executive_sponsor", "name")}
+    elif tab == "opportunities":
+        context = {"opportunities": account.opportunities.select_related("owner").order_by("-created_at")}
+    elif tab == "calls":
+        context = {"calls": selectors.account_calls(account=account)}
+    elif tab == "usage":
+        usage = selectors.account_usage(account=account)
+        peak = max((u.active_seats for u in usage), default=0) or 1
+        context = {"usage": usage, "peak": peak}
+    elif tab == "timeline":
+        context = {"events": selectors.account_timeline(account=account)}
+    else:
+        raise Http404("No such tab")
+    context["account"] = account
+    return render(request, f"crm/account_detail.html#tab-{tab}", context)
+
+
+@login_required
+def opportunity_list(request):
+    q = request.GET.get("q", "").strip()
+    stage = request.GET.get("stage", "")
+    opportunities = selectors.opportunity_list(user=request.user, q=q, stage=stage)
+    page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "crm/opportunity_list.html#results" if request.htmx else "crm/opportunity_list.html"
+    return render(request, template, {"page": page, "q": q, "stage": stage, "stages": Stage.choices})
+
+
+@login_required
+def opportunity_detail(request, pk: int):
+    try:
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+    except Opportunity.DoesNotExist:
+        raise Http404("No such opportunity") from None
+    return render(request, "crm/opportunity_detail.html", {
+        "opportunity": opportunity,
+        "quotes": opportunity.quotes.prefetch_related("lines__product"),
+        "calls": opportunity.calls.select_related("owner").order_by("-occurred_at")[:20],
+        "stage_changes": opportunity.stage_changes.all(),
+    })

@@ -1,0 +1,84 @@
+"""The one place that reads the process environment.
+
+Every setting that comes from the environment is parsed here, so a malformed value fails at start with
+``ImproperlyConfigured`` naming the variable, instead of surfacing later as a confusing runtime error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("GTMOS_VAR_DIR", BASE_DIR / "var"))
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def string(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def boolean(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+
+
+def integer(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+def csv_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def database(name: str = "DATABASE_URL") -> dict:
+    """DATABASE_URL, defaulting to an embedded SQLite file under var/."""
+    raw = os.environ.get(name)
+    if not raw:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        raw = f"sqlite:///{VAR_DIR / 'gtmos.sqlite3'}"
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several types for bad URLs
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: {exc}") from None
+    engine = config.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        # The embedded stack runs web, worker and beat against one file: WAL lets readers and a
+        # writer overlap, IMMEDIATE transactions avoid the deadlock-prone read-then-upgrade pattern.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif not engine.endswith("postgresql"):
+        raise ImproperlyConfigured(f"{name}={raw!r}: only postgres:// and sqlite:// are supported")
+    return config
+
+
+def broker_url(name: str = "CELERY_BROKER_URL") -> str:
+    """The Celery broker. Default: kombu's filesystem transport under var/ (no server needed)."""
+    raw = os.environ.get(name, "filesystem://")
+    scheme = urlparse(raw).scheme
+    if scheme not in {"filesystem", "redis", "rediss", "amqp", "memory"}:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected redis://, amqp:// or filesystem://")
+    return raw

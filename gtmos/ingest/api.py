@@ -1,0 +1,198 @@
+"""The ingest API (/api/v1/): CRMs, the usage feed and call recorders push GTM records here.
+
+Every write needs a bearer token (one per integration) and an Idempotency-Key header. Bad payloads get a
+4xx whose ``errors`` name each bad field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import JsonResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from gtmos.core import clock
+from gtmos.crm import services
+from gtmos.crm.models import Opportunity
+
+from . import schemas
+from .idempotency import idempotent
+from .models import IntegrationToken, hash_token
+
+
+class IntegrationBearer(HttpBearer):
+    def authenticate(self, request, token: str):
+        integration = IntegrationToken.objects.filter(token_hash=hash_token(token), active=True).first()
+        if integration is None:
+            return None
+        now = clock.now()
+        if integration.last_used_at is None or now - integration.last_used_at > dt.timedelta(minutes=5):
+            IntegrationToken.objects.filter(pk=integration.pk).update(last_used_at=now)
+        return integration
+
+
+api = NinjaAPI(
+    title="GTM OS ingest API",
+    version="1",
+    description=__doc__,
+    auth=IntegrationBearer(),
+    urls_namespace="api-v1",
+)
+WRITE_RESPONSES = {
+    200: schemas.UpsertOut, 201: schemas.UpsertOut, 400: schemas.ErrorOut, 401: schemas.ErrorOut,
+    409: schemas.ErrorOut, 422: schemas.ErrorOut,
+}
+
+
+def _field_of(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors]
+    names = ", ".join(sorted({e["field"] for e in errors}))
+    return JsonResponse({"detail": f"invalid payload: {names}", "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return JsonResponse(
+        {"detail": "a valid integration token is required (Authorization: Bearer …)", "errors": []},
+        status=401,
+    )
+
+
+def _invalid(field: str, message: str) -> JsonResponse:
+    return JsonResponse({"detail": f"invalid payload: {field}", "errors": [{"field": field, "message": message}]},
+                        status=422)
+
+
+def _write(service, payload, **extra):
+    """Call a service; map a missing reference or a rule violation to a 422 naming the field."""
+    try:
+        obj, created = service(**payload.dict(), **extra)
+    except services.ReferenceNotFound as missing:
+        return _invalid(missing.field, f"no record matches {missing.value!r}")
+    except ValueError as broken:
+        field, _, message = str(broken).partition(": ")
+        return _invalid(field if message else "body", message or field)
+    return (201 if created else 200), {"id": obj.pk, "external_id": getattr(obj, "external_id", None),
+                                       "created": created}
+
+
+router = Router(tags=["ingest"])
+
+
+@router.post("/employees", response=WRITE_RESPONSES)
+@idempotent
+def post_employee(request, payload: schemas.EmployeeIn):
+    return _write(services.employee_upsert, payload)
+
+
+@router.post("/accounts", response=WRITE_RESPONSES)
+@idempotent
+def post_account(request, payload: schemas.AccountIn):
+    return _write(services.account_upsert, payload, actor_label=request.auth.name)
+
+
+@router.post("/contacts", response=WRITE_RESPONSES)
+@idempotent
+def post_contact(request, payload: schemas.ContactIn):
+    return _write(services.contact_upsert, payload)
+
+
+@router.post("/opportunities", response=WRITE_RESPONSES)
+@idempotent
+def post_opportunity(request, payload: schemas.OpportunityIn):
+    return _write(services.opportunity_upsert, payload, actor_label=request.auth.name)
+
+
+@router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES)
+@idempotent
+def post_stage_change(request, external_id: str, payload: schemas.StageChangeIn):
+    opportunity = Opportunity.objects.filter(external_id=external_id).first()
+    if opportunity is None:
+        return _invalid("external_id", f"no opportunity matches {external_id!r}")
+    if payload.stage == "closed_won":
+        return _invalid("stage", "closed won is the order signal: POST /api/v1/orders")
+    try:
+        changed = services.opportunity_set_stage(
+            opportunity=opportunity, stage=payload.stage, lost_reason=payload.lost_reason,
+            changed_at=payload.changed_at, actor_label=request.auth.name,
+        )
+    except ValueError as broken:
+        field, _, message = str(broken).partition(": ")
+        return _invalid(field, message)
+    return 200, {"id": opportunity.pk, "external_id": external_id, "created": False, "changed": changed}
+
+
+@router.post("/orders", response=WRITE_RESPONSES)
+@idempotent
+def post_order(request, payload: schemas.OrderIn):
+    """The closed-won order signal: closes the deal and starts post-close onboarding."""
+    opportunity = Opportunity.objects.filter(external_id=payload.opportunity_external_id).first()
+    if opportunity is None:
+        return _invalid("opportunity_external_id", f"no opportunity matches {payload.opportunity_external_id!r}")
+    if opportunity.stage == "closed_lost":
+        return _invalid("opportunity_external_id", "the opportunity is closed lost")
+    services.opportunity_close_won(opportunity=opportunity, contract_start_date=payload.contract_start_date,
+                                   closed_at=payload.closed_at, actor_label=request.auth.name)
+    return 200, {"id": opportunity.pk, "external_id": opportunity.external_id, "created": False}
+
+
+@router.post("/products", response=WRITE_RESPONSES)
+@idempotent
+def post_product(request, payload: schemas.ProductIn):
+    return _write(services.product_upsert, payload)
+
+
+@router.post("/quotes", response=WRITE_RESPONSES)
+@idempotent
+def post_quote(request, payload: schemas.QuoteIn):
+    return _write(services.quote_upsert, payload)
+
+
+@router.post("/calls", response=WRITE_RESPONSES)
+@idempotent
+def post_call(request, payload: schemas.CallIn):
+    return _write(services.call_upsert, payload)
+
+
+@router.post("/activities", response=WRITE_RESPONSES)
+@idempotent
+def post_activity(request, payload: schemas.ActivityIn):
+    return _write(services.activity_upsert, payload)
+
+
+@router.post("/usage", response={200: dict, 400: schemas.ErrorOut, 409: schemas.ErrorOut, 422: schemas.ErrorOut})
+@idempotent
+def post_usage(request, payload: schemas.UsageBatchIn):
+    """A batch of daily usage rows and named product events; all or nothing."""
+    from django.conf import settings
+
+    if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
+        return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch")
+    written = 0
+    try:
+        with transaction.atomic():
+            for i, row in enumerate(payload.days):
+                try:
+                    written += services.usage_day_upsert(**row.dict())[1] or 1
+                except services.ReferenceNotFound as missing:
+                    raise services.ReferenceNotFound(f"days[{i}].{missing.field}", missing.value) from None
+            for i, row in enumerate(payload.events):
+                try:
+                    written += services.usage_event_upsert(**row.dict())[1] or 1
+                except services.ReferenceNotFound as missing:
+                    raise services.ReferenceNotFound(f"events[{i}].{missing.field}", missing.value) from None
+    except services.ReferenceNotFound as missing:
+        return _invalid(missing.field, f"no record matches {missing.value!r}")
+    return 200, {"rows": written}
+
+
+api.add_router("/", router)

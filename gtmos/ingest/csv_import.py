@@ -1,0 +1,132 @@
+"""CSV import: every row is validated by the API's schema and written by the same service.
+
+The whole file is one transaction. Every bad row is reported with its line and field; if any row is bad,
+nothing from the file is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from typing import IO, Callable
+
+from django.db import IntegrityError, transaction
+from pydantic import ValidationError
+
+from gtmos.crm import services
+
+from . import schemas
+
+LIST_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: type
+    service: Callable
+    list_fields: tuple[str, ...] = ()
+
+
+TABLES: dict[str, Table] = {
+    "employees": Table(schemas.EmployeeIn, services.employee_upsert),
+    "accounts": Table(schemas.AccountIn, services.account_upsert),
+    "contacts": Table(schemas.ContactIn, services.contact_upsert),
+    "opportunities": Table(schemas.OpportunityIn, services.opportunity_upsert, ("deal_risk_flags",)),
+    "products": Table(schemas.ProductIn, services.product_upsert),
+    "quotes": Table(schemas.QuoteIn, services.quote_upsert),
+    "quote_lines": Table(schemas.QuoteLineRowIn, services.quote_line_add),
+    "calls": Table(schemas.CallIn, services.call_upsert,
+                   ("objections", "competitor_mentions", "next_steps", "demoed")),
+    "usage": Table(schemas.UsageDayIn, services.usage_day_upsert),
+    "usage_events": Table(schemas.UsageEventIn, services.usage_event_upsert),
+    "activities": Table(schemas.ActivityIn, services.activity_upsert),
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    table: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Abort(Exception):
+    pass
+
+
+def _clean(row: dict, list_fields: tuple[str, ...]) -> dict:
+    """CSV cells are strings: blank means "not given", list cells are ``a|b|c``."""
+    cleaned = {}
+    for name, value in row.items():
+        if name is None:
+            continue
+        value = (value or "").strip()
+        if name in list_fields:
+            cleaned[name] = [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+        elif value != "":
+            cleaned[name] = value
+    return cleaned
+
+
+def import_csv(table_name: str, stream: IO[str]) -> ImportReport:
+    if table_name not in TABLES:
+        raise KeyError(f"unknown table {table_name!r}; choose one of {', '.join(sorted(TABLES))}")
+    table = TABLES[table_name]
+    report = ImportReport(table=table_name)
+    reader = csv.DictReader(stream)
+    known = set(table.schema.model_fields)
+    unknown = [h for h in (reader.fieldnames or []) if h not in known]
+    if not reader.fieldnames:
+        report.errors.append(RowError(1, "header", "the file is empty"))
+        return report
+    if unknown:
+        report.errors.append(RowError(1, "header", f"unknown column(s): {', '.join(unknown)}"))
+        return report
+    try:
+        with transaction.atomic():
+            for line, row in enumerate(reader, start=2):
+                report.rows += 1
+                _import_row(table, line, row, report)
+            if report.errors:
+                raise _Abort  # roll back every row written before the first bad one
+    except _Abort:
+        report.created = report.updated = 0
+    return report
+
+
+def _import_row(table: Table, line: int, row: dict, report: ImportReport) -> None:
+    try:
+        payload = table.schema(**_clean(row, table.list_fields))
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            name = ".".join(str(p) for p in error["loc"]) or "row"
+            report.errors.append(RowError(line, name, error["msg"]))
+        return
+    try:
+        with transaction.atomic():
+            _, created = table.service(**payload.dict())
+    except services.ReferenceNotFound as missing:
+        report.errors.append(RowError(line, missing.field, f"no record matches {missing.value!r}"))
+    except (ValueError, IntegrityError) as broken:
+        report.errors.append(RowError(line, "row", str(broken).splitlines()[0]))
+    else:
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1

@@ -1,0 +1,83 @@
+"""Idempotency-Key handling for every ingest write.
+
+A replay (same integration, same key, same body) returns the first response and writes nothing; the same
+key with a different body (or endpoint) is a 409. The write and its record commit together, so two
+concurrent requests with one key cannot both write: the unique index lets one in, the other rolls back
+and answers from the winner's record.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+class _Replay(Exception):
+    pass
+
+
+def _fingerprint(request) -> str:
+    try:
+        body = json.dumps(json.loads(request.body or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        body = request.body.decode(errors="replace")
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _answer_from(record: IdempotencyRecord, fingerprint: str) -> JsonResponse:
+    if record.request_hash != fingerprint:
+        return JsonResponse(
+            {"detail": f"{HEADER} {record.key!r} was already used with a different request",
+             "errors": [{"field": HEADER, "message": "reused with a different payload"}]},
+            status=409,
+        )
+    response = JsonResponse(record.response_body, status=record.status_code, safe=False)
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def idempotent(view):
+    """Wrap a ninja operation: the handler returns ``(status, body)``; this stores and replays it."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get(HEADER, "").strip()
+        if not key or len(key) > 200:
+            return JsonResponse(
+                {"detail": f"the {HEADER} header is required (1–200 characters) on every write",
+                 "errors": [{"field": HEADER, "message": "missing or too long"}]},
+                status=400,
+            )
+        integration = request.auth
+        fingerprint = _fingerprint(request)
+        existing = IdempotencyRecord.objects.filter(integration=integration, key=key).first()
+        if existing is not None:
+            return _answer_from(existing, fingerprint)
+        try:
+            with transaction.atomic():
+                result = view(request, *args, **kwargs)
+                if isinstance(result, JsonResponse):  # an error answer: nothing was written, keep no record
+                    raise _Replay(result)
+                status, body = result
+                IdempotencyRecord.objects.create(
+                    integration=integration, key=key, method=request.method, path=request.path[:300],
+                    request_hash=fingerprint, status_code=status, response_body=body,
+                )
+        except _Replay as answer:
+            return answer.args[0]
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(integration=integration, key=key).first()
+            if record is None:
+                raise
+            return _answer_from(record, fingerprint)
+        return JsonResponse(body, status=status, safe=False)
+
+    return wrapper

@@ -1,0 +1,190 @@
+"""Payload schemas shared by the JSON API and the CSV import, so both reject the same bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import EmailStr, Field
+
+from gtmos.crm.models import Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage
+
+SegmentValue = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
+RoleValue = Literal[tuple(Role.values)]  # type: ignore[valid-type]
+StageValue = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
+Money = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+ExternalId = Field(min_length=1, max_length=64)
+OptionalEmail = EmailStr | None
+
+
+class EmployeeIn(Schema):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    role: RoleValue
+    external_id: str | None = Field(default=None, max_length=64)
+    manager_email: OptionalEmail = None
+    slm_email: OptionalEmail = None
+    segment: SegmentValue | Literal[""] = ""
+    territory: str = Field(default="", max_length=100)
+
+
+class AccountIn(Schema):
+    external_id: str = ExternalId
+    name: str = Field(min_length=1, max_length=200)
+    segment: SegmentValue
+    domain: str = Field(default="", max_length=253)
+    vertical: str = Field(default="", max_length=100)
+    region: str = Field(default="", max_length=100)
+    owner_email: OptionalEmail = None
+    am_email: OptionalEmail = None
+    csm_email: OptionalEmail = None
+    contract_start_date: dt.date | None = None
+    renewal_date: dt.date | None = None
+    contracted_seats: int = Field(default=0, ge=0)
+    contracted_consumption_units: int = Field(default=0, ge=0)
+    arr: Decimal = Money
+    is_customer: bool = False
+
+
+class ContactIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | Literal[""] = ""
+    title: str = Field(default="", max_length=200)
+    buying_role: Literal[tuple(Contact.BuyingRole.values)] = "other"  # type: ignore[valid-type]
+    is_executive_sponsor: bool = False
+    last_engaged_at: dt.datetime | None = None
+
+
+class OpportunityIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    name: str = Field(min_length=1, max_length=200)
+    type: Literal[tuple(Opportunity.Type.values)] = "new"  # type: ignore[valid-type]
+    stage: StageValue = "prospecting"
+    acv: Decimal = Money
+    sam_value: Decimal = Money
+    deal_health_score: int | None = Field(default=None, ge=0, le=100)
+    deal_risk_flags: list[str] = []
+    close_date: dt.date | None = None
+    owner_email: OptionalEmail = None
+    se_email: OptionalEmail = None
+    am_email: OptionalEmail = None
+    csm_email: OptionalEmail = None
+    sdr_email: OptionalEmail = None
+
+
+class StageChangeIn(Schema):
+    stage: StageValue
+    lost_reason: str = Field(default="", max_length=200)
+    changed_at: dt.datetime | None = None
+
+
+class OrderIn(Schema):
+    """The closed-won order signal."""
+
+    opportunity_external_id: str = ExternalId
+    contract_start_date: dt.date | None = None
+    closed_at: dt.datetime | None = None
+
+
+class ProductIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    is_api_consumption: bool = False
+    is_implementation_service: bool = False
+    list_price: Decimal = Money
+    active: bool = True
+
+
+class QuoteLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(default=1, ge=1)
+    unit_price: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
+    discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+
+
+class QuoteLineRowIn(QuoteLineIn):
+    """A quote line as a CSV row names its quote."""
+
+    quote_external_id: str = ExternalId
+
+
+class QuoteIn(Schema):
+    external_id: str = ExternalId
+    opportunity_external_id: str = ExternalId
+    created_at: dt.datetime
+    status: Literal[tuple(Quote.Status.values)] = "draft"  # type: ignore[valid-type]
+    term_months: int = Field(default=12, ge=1, le=120)
+    discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    term_exception: bool = False
+    configuration_notes: str = ""
+    lines: list[QuoteLineIn] | None = None
+
+
+class CallIn(Schema):
+    external_id: str = ExternalId
+    owner_email: EmailStr
+    occurred_at: dt.datetime
+    account_external_id: str | None = None
+    opportunity_external_id: str | None = None
+    call_type: Literal[tuple(ConvIntelligenceCall.CallType.values)] = "other"  # type: ignore[valid-type]
+    duration_seconds: int = Field(default=0, ge=0)
+    objections: list[str] = []
+    competitor_mentions: list[str] = []
+    next_steps: list[str] = []
+    demoed: list[str] = []
+    sentiment: float | None = Field(default=None, ge=-1, le=1)
+    talk_ratio: float | None = Field(default=None, ge=0, le=1)
+    question_count: int = Field(default=0, ge=0)
+    quality_score: int | None = Field(default=None, ge=0, le=100)
+    summary: str = ""
+
+
+class UsageDayIn(Schema):
+    account_external_id: str = ExternalId
+    day: dt.date
+    active_seats: int = Field(default=0, ge=0)
+    consumption_units: int = Field(default=0, ge=0)
+    logins: int = Field(default=0, ge=0)
+
+
+class UsageEventIn(Schema):
+    account_external_id: str = ExternalId
+    day: dt.date
+    event_name: str = Field(min_length=1, max_length=100)
+    count: int = Field(default=1, ge=0)
+
+
+class UsageBatchIn(Schema):
+    days: list[UsageDayIn] = []
+    events: list[UsageEventIn] = []
+
+
+class ActivityIn(Schema):
+    external_id: str = ExternalId
+    rep_email: EmailStr
+    activity_date: dt.date
+    activity_type: Literal[tuple(RepActivity.ActivityType.values)]  # type: ignore[valid-type]
+    account_external_id: str | None = None
+    contact_external_id: str | None = None
+    notes: str = ""
+
+
+class UpsertOut(Schema):
+    id: int
+    external_id: str | None
+    created: bool
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gtmos.core import views as core_views
+from gtmos.ingest.api import api
+
+admin.site.site_header = "GTM OS administration"
+admin.site.site_title = "GTM OS"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("crm/", include("gtmos.crm.urls")),
+    path("", include("gtmos.audit.urls")),
+]
