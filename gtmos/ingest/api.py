@@ -4,7 +4,6 @@ Every write needs a bearer token (one per integration) and an Idempotency-Key he
 4xx whose ``errors`` name each bad field.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 

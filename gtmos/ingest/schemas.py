@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import EmailStr, Field
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, Field
 
 from gtmos.crm.models import Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage
 
@@ -16,6 +18,18 @@ RoleValue = Literal[tuple(Role.values)]  # type: ignore[valid-type]
 StageValue = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
 Money = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
 ExternalId = Field(min_length=1, max_length=64)
+
+
+def _email(value: str) -> str:
+    """Django's own email rule, so the API accepts exactly what the models' EmailFields accept."""
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("enter a valid email address") from None
+    return value.lower()
+
+
+EmailStr = Annotated[str, AfterValidator(_email)]
 OptionalEmail = EmailStr | None
 
 

@@ -1,0 +1,57 @@
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from gtmos.audit.services import event_record
+from gtmos.core import clock
+from gtmos.core.demo.book import BookGenerator, seed_products
+from gtmos.core.demo.people import DEMO_PASSWORD, build_org
+from gtmos.crm.models import Employee
+
+
+class Command(BaseCommand):
+    help = "Load deterministic, realistic demo data (an org, a book of accounts, deals, calls, usage)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=400)
+        parser.add_argument("--reps", type=int, default=40, help="Reps across AE/SDR/AM/CSM (default 40).")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--usage-days", type=int, default=30, help="Days of usage feed per customer.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data exists.")
+
+    def handle(self, *args, accounts, reps, seed, usage_days, if_empty, **options):
+        if Employee.objects.exists():
+            if if_empty:
+                self.stdout.write("Demo data already loaded; skipping.")
+                self._print_logins(None)
+                return
+            raise CommandError("the database already has employees; seed_demo loads into an empty database")
+        if accounts < 1 or reps < 4:
+            raise CommandError("--accounts must be ≥ 1 and --reps ≥ 4")
+        started = time.monotonic()
+        rng = random.Random(seed)
+        with transaction.atomic():
+            org = build_org(rng, reps)
+            products = seed_products()
+            counts = BookGenerator(rng, clock.today(), org, products, usage_days).generate(accounts)
+            event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
+                         idempotency_key=f"demo.seeded:{seed}:{accounts}")
+        elapsed = time.monotonic() - started
+        for name, count in counts.items():
+            self.stdout.write(f"  {name:<30} {count:>10,}")
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
+        self._print_logins(org.logins)
+
+    def _print_logins(self, logins):
+        if logins is None:
+            from django.contrib.auth import get_user_model
+
+            users = get_user_model().objects.filter(
+                username__in=["revops", "slm", "cro", "mgr-ae1", "ae1", "mgr-csm1", "csm1", "am1", "sdr1",
+                              "postsales1"]).order_by("username")
+            logins = [(u.username, "", "") for u in users]
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        for username, label, what in logins:
+            self.stdout.write(f"  {username:<12} {label:<28} {what}")
