@@ -1,0 +1,30 @@
+"""``make bench``: run the benchmarks on PostgreSQL and print their figures.
+
+``python -m bench`` runs them all; ``python -m bench seed_demo`` runs one. Each prints a JSON line.
+"""
+
+import argparse
+import json
+import sys
+
+from . import seed_demo
+
+BENCHMARKS = {"seed_demo": seed_demo.run}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=[])
+    parser.add_argument("--accounts", type=int, default=None, help="override the account count")
+    args = parser.parse_args()
+    failed = False
+    for name in args.names or list(BENCHMARKS):
+        kwargs = {"accounts": args.accounts} if args.accounts else {}
+        result = BENCHMARKS[name](**kwargs)
+        print(json.dumps(result), flush=True)
+        failed |= not result.get("ok", True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

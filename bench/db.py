@@ -1,0 +1,36 @@
+"""A throwaway PostgreSQL database for a benchmark run (never the dev or test database)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+BENCH_DB = os.environ.get("BENCH_DB", "gtmos_bench")
+BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+
+
+def recreate() -> str:
+    conn = psycopg2.connect(ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    conn.close()
+    manage("migrate", "--noinput", "-v", "0")
+    return BENCH_URL
+
+
+def env() -> dict:
+    return {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "gtmos.settings.base",
+            "DEBUG": "0", "LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14"}
+
+
+def manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env(), check=True,
+                          capture_output=capture, text=True)
