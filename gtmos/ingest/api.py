@@ -87,28 +87,26 @@ def _write(service, payload, **extra):
 router = Router(tags=["ingest"])
 
 
-@router.post("/employees", response=WRITE_RESPONSES)
-@idempotent
-def post_employee(request, payload: schemas.EmployeeIn):
-    return _write(services.employee_upsert, payload)
+def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bool = False) -> None:
+    """Register ``POST path``: validate with ``schema``, upsert with ``service``, idempotently."""
+
+    @router.post(path, response=WRITE_RESPONSES, summary=summary, operation_id=f"upsert_{path.strip('/')}")
+    @idempotent
+    def endpoint(request, payload: schema):
+        extra = {"actor_label": request.auth.name} if with_actor else {}
+        return _write(service, payload, **extra)
 
 
-@router.post("/accounts", response=WRITE_RESPONSES)
-@idempotent
-def post_account(request, payload: schemas.AccountIn):
-    return _write(services.account_upsert, payload, actor_label=request.auth.name)
-
-
-@router.post("/contacts", response=WRITE_RESPONSES)
-@idempotent
-def post_contact(request, payload: schemas.ContactIn):
-    return _write(services.contact_upsert, payload)
-
-
-@router.post("/opportunities", response=WRITE_RESPONSES)
-@idempotent
-def post_opportunity(request, payload: schemas.OpportunityIn):
-    return _write(services.opportunity_upsert, payload, actor_label=request.auth.name)
+_upsert_endpoint("/employees", schemas.EmployeeIn, services.employee_upsert, "Create or update an employee")
+_upsert_endpoint("/accounts", schemas.AccountIn, services.account_upsert, "Create or update an account",
+                 with_actor=True)
+_upsert_endpoint("/contacts", schemas.ContactIn, services.contact_upsert, "Create or update a contact")
+_upsert_endpoint("/opportunities", schemas.OpportunityIn, services.opportunity_upsert,
+                 "Create or update an opportunity (a stage given here is a stage change)", with_actor=True)
+_upsert_endpoint("/products", schemas.ProductIn, services.product_upsert, "Create or update a SKU")
+_upsert_endpoint("/quotes", schemas.QuoteIn, services.quote_upsert, "Create or update a quote and its lines")
+_upsert_endpoint("/calls", schemas.CallIn, services.call_upsert, "Record a scored call")
+_upsert_endpoint("/activities", schemas.ActivityIn, services.activity_upsert, "Record a rep activity")
 
 
 @router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES)
@@ -142,30 +140,6 @@ def post_order(request, payload: schemas.OrderIn):
     services.opportunity_close_won(opportunity=opportunity, contract_start_date=payload.contract_start_date,
                                    closed_at=payload.closed_at, actor_label=request.auth.name)
     return 200, {"id": opportunity.pk, "external_id": opportunity.external_id, "created": False}
-
-
-@router.post("/products", response=WRITE_RESPONSES)
-@idempotent
-def post_product(request, payload: schemas.ProductIn):
-    return _write(services.product_upsert, payload)
-
-
-@router.post("/quotes", response=WRITE_RESPONSES)
-@idempotent
-def post_quote(request, payload: schemas.QuoteIn):
-    return _write(services.quote_upsert, payload)
-
-
-@router.post("/calls", response=WRITE_RESPONSES)
-@idempotent
-def post_call(request, payload: schemas.CallIn):
-    return _write(services.call_upsert, payload)
-
-
-@router.post("/activities", response=WRITE_RESPONSES)
-@idempotent
-def post_activity(request, payload: schemas.ActivityIn):
-    return _write(services.activity_upsert, payload)
 
 
 @router.post("/usage", response={200: dict, 400: schemas.ErrorOut, 409: schemas.ErrorOut, 422: schemas.ErrorOut})
