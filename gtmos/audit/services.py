@@ -182,3 +182,24 @@ def exception_release(*, entry: ExceptionLog, released_by=None, reason: str = ""
             idempotency_key=f"exception.released:{entry.pk}",
         )
     return bool(updated)
+
+
+def notifications_bulk_create(rows: list[dict]) -> int:
+    """Many notifications in one insert (daily scans). Rows with a dedupe_key already used are skipped;
+    email goes out through the periodic sender, not one task per row."""
+    if not rows:
+        return 0
+    keys = [r["dedupe_key"] for r in rows if r.get("dedupe_key")]
+    taken = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = [Notification(created_at=clock.now(), **r) for r in rows if r.get("dedupe_key") not in taken]
+    Notification.objects.bulk_create(fresh, batch_size=5000, ignore_conflicts=True)
+    return len(fresh)
+
+
+def events_bulk_create(rows: list[dict]) -> int:
+    """Many Event rows in one insert; rows whose idempotency key exists are skipped."""
+    if not rows:
+        return 0
+    at = clock.now()
+    Event.objects.bulk_create([Event(occurred_at=at, **r) for r in rows], batch_size=5000, ignore_conflicts=True)
+    return len(rows)

@@ -8,3 +8,4 @@ import django.dispatch
 
 order_closed_won = django.dispatch.Signal()  # kwargs: opportunity, actor
 opportunity_stage_changed = django.dispatch.Signal()  # kwargs: opportunity, from_stage, to_stage
+opportunity_updated = django.dispatch.Signal()  # kwargs: opportunity (after an upsert changed it)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gtmos.audit",
     "gtmos.crm",
     "gtmos.ingest",
+    "gtmos.comp",
     "onboarding",
     "coaching",
     "enrichment",
@@ -141,6 +142,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Shows at a glance that beat and the worker are alive: one Event row per minute.
     "system-heartbeat": {"task": "gtmos.audit.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    # Daily onboarding jobs: sign-off window scan then the comp run; escalation scan; usage milestones.
+    "onboarding-daily": {"task": "onboarding.tasks.onboarding_daily", "schedule": crontab(hour=5, minute=0)},
+    "comp-hold-daily": {"task": "gtmos.comp.tasks.comp_hold_daily", "schedule": crontab(hour=5, minute=30)},
     "notifications-email": {
         "task": "gtmos.audit.tasks.send_pending_notification_emails",
         "schedule": crontab(minute="*/5"),
@@ -171,6 +175,12 @@ X_FRAME_OPTIONS = "DENY"
 
 WAFFLE_CREATE_MISSING_FLAGS = True
 WAFFLE_FLAG_DEFAULT = False
+
+# --- Comp (payouts the MAP sign-off gate holds) -------------------------------------------------
+COMP_ACV_COMMISSION_RATE = 0.10
+COMP_USAGE_REALIZATION_RATE = 0.02
+COMP_ACV_PAYOUT_DAYS = 30
+COMP_USAGE_PAYOUT_DAYS = 90
 
 # --- Ingest ------------------------------------------------------------------------------------
 INGEST_MAX_BATCH = env.integer("INGEST_MAX_BATCH", 5000)

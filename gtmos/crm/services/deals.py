@@ -8,7 +8,7 @@ from gtmos.audit.services import event_record
 from gtmos.core import clock
 
 from ..models import Account, Opportunity, OpportunityStageChange, Product, Quote, QuoteLine, Stage
-from ..signals import opportunity_stage_changed, order_closed_won
+from ..signals import opportunity_stage_changed, opportunity_updated, order_closed_won
 from .references import resolve, resolve_employee, upsert
 
 
@@ -44,6 +44,8 @@ def opportunity_upsert(*, external_id: str, account_external_id: str, name: str,
             opportunity_close_won(opportunity=opportunity, actor_label=actor_label)
         else:
             opportunity_set_stage(opportunity=opportunity, stage=stage, actor_label=actor_label)
+    elif not opportunity.is_closed:
+        opportunity_updated.send(sender=Opportunity, opportunity=opportunity)  # e.g. deal health moved
     return opportunity, created
 
 

@@ -1,0 +1,1 @@
+"""Writes for customer onboarding, one module per concept."""

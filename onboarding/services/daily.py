@@ -1,0 +1,22 @@
+"""The daily onboarding job: usage-feed milestones, sign-off window holds, escalations (all set-based)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gtmos.core import clock
+
+from .escalations import escalation_scan
+from .map_signoff import map_signoff_scan
+from .milestones import usage_milestones_detect
+from .preclose import preclose_scan
+
+
+def onboarding_daily(*, today: dt.date | None = None) -> dict:
+    today = today or clock.today()
+    return {
+        "preclose": preclose_scan(),
+        "milestones": usage_milestones_detect(today=today),
+        "holds_opened": map_signoff_scan(today=today),
+        "escalations": escalation_scan(today=today),
+    }

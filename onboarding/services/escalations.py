@@ -1,0 +1,170 @@
+"""Onboarding escalations, evaluated for many plans at once.
+
+The same scan runs daily for every active plan (the backstop) and for one plan right after a fact is
+recorded (an outreach logged, a milestone done). It reads everything it needs in a fixed number of
+queries and writes with bulk inserts, so its cost does not grow query-by-query with the book.
+
+Rules (seed 000): unresponsive — 2 consecutive unanswered outreaches → CSM + AM, the 3rd → SLM;
+TTV trajectory miss — projected miss → CSM + AM with the projected date and blockers; within 14 days of
+the deadline with no recovery plan → SLM; M5 not done by 50% of the TTV window → CSM + AM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from gtmos.audit.services import events_bulk_create, notifications_bulk_create
+from gtmos.core import clock
+
+from .. import rules
+from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
+from ..models.plan import MilestoneStatus, PlanStatus
+
+UNRESPONSIVE_LOOKBACK_DAYS = 120
+
+
+@dataclass
+class PlanFacts:
+    plan_id: int
+    account_id: int
+    account_name: str
+    start: dt.date
+    ttv_target: int
+    csm_user: int | None
+    am_user: int | None
+    slm_user: int | None
+    done: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)
+    kinds: list = field(default_factory=list)  # newest first: outreach / customer_reply
+    streak_start: int | None = None
+    has_recovery_plan: bool = False
+    exec_engaged: bool = False
+
+
+def _load(plan_ids, today) -> dict[int, PlanFacts]:
+    plans = OnboardingPlan.objects.filter(status=PlanStatus.ACTIVE, contract_start_date__isnull=False)
+    if plan_ids is not None:
+        plans = plans.filter(pk__in=plan_ids)
+    facts = {}
+    for row in plans.values_list("pk", "account_id", "account__name", "contract_start_date", "map__ttv_target_days",
+                                 "csm__user_id", "account__am__user_id", "opportunity__owner__slm__user_id",
+                                 "csm__slm__user_id"):
+        pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u = row
+        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or 90, csm_u, am_u, slm_u or csm_slm_u)
+    if not facts:
+        return facts
+    scope = Q(plan__status=PlanStatus.ACTIVE) if plan_ids is None else Q(plan_id__in=plan_ids)
+    for plan_id, code, done_on, target in MilestoneItem.objects.filter(scope).values_list(
+            "plan_id", "code", "completed_on", "target_date"):
+        if plan_id in facts:
+            facts[plan_id].done[code] = done_on
+            facts[plan_id].targets[code] = target
+    since = today - dt.timedelta(days=UNRESPONSIVE_LOOKBACK_DAYS)
+    activity = OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.CSM_ACTIVITY,
+                                            activity_kind__in=["outreach", "customer_reply"], log_date__gte=since)
+    for plan_id, pk, kind in activity.order_by("plan_id", "-logged_at", "-id").values_list("plan_id", "pk", "activity_kind"):
+        f = facts.get(plan_id)
+        if f is None:
+            continue
+        if kind == "outreach" and (not f.kinds or all(k == "outreach" for k in f.kinds)):
+            f.streak_start = pk  # the oldest outreach of the current unanswered streak
+        f.kinds.append(kind)
+    for plan_id in OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN).values_list(
+            "plan_id", flat=True).distinct():
+        if plan_id in facts:
+            facts[plan_id].has_recovery_plan = True
+    return facts
+
+
+def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings) -> list[tuple[str, str, list, str, dict]]:
+    """(kind, dedupe key, recipient user ids, message, details) for every rule this plan breaks today."""
+    out = []
+    team = [u for u in (f.csm_user, f.am_user) if u]
+    unanswered = rules.consecutive_unanswered(f.kinds)
+    if unanswered >= cfg.unresponsive_alert_after:
+        out.append((Escalation.Kind.UNRESPONSIVE, f"unresponsive:{f.plan_id}:{f.streak_start}", team,
+                    f"{unanswered} consecutive outreaches with no customer reply", {"unanswered": unanswered}))
+    if unanswered >= cfg.unresponsive_slm_after:
+        out.append((Escalation.Kind.UNRESPONSIVE_SLM, f"unresponsive_slm:{f.plan_id}:{f.streak_start}",
+                    [u for u in (f.slm_user,) if u],
+                    f"Still unresponsive after {unanswered} attempts", {"unanswered": unanswered}))
+    p = rules.project_ttv(start=f.start, ttv_target=f.ttv_target, today=today, done=f.done, targets=f.targets,
+                          exec_flag_pct=cfg.exec_sponsor_flag_pct)
+    if p.complete:
+        return out
+    details = {"deadline": p.deadline.isoformat(), "projected": p.projected.isoformat(), "blocking": list(p.blocking)}
+    if p.misses:
+        out.append((Escalation.Kind.TTV_MISS, f"ttv_miss:{f.plan_id}", team,
+                    f"Projected TTV {p.projected:%Y-%m-%d} misses the {p.deadline:%Y-%m-%d} target; blocking: "
+                    f"{', '.join(p.blocking) or 'pace'}", details))
+    if (p.deadline - today).days <= cfg.ttv_slm_window_days and not f.has_recovery_plan:
+        out.append((Escalation.Kind.TTV_MISS_SLM, f"ttv_miss_slm:{f.plan_id}", [u for u in (f.slm_user,) if u],
+                    f"TTV deadline {p.deadline:%Y-%m-%d} is within {cfg.ttv_slm_window_days} days, TTV not "
+                    "complete and no recovery plan logged", details))
+    if "M5" in f.done and not f.done["M5"] and today >= p.exec_flag_due:
+        out.append((Escalation.Kind.EXEC_SPONSOR, f"exec_sponsor:{f.plan_id}", team,
+                    f"M5 (executive sponsor briefed) not done by {cfg.exec_sponsor_flag_pct}% of the TTV window "
+                    f"({p.exec_flag_due:%Y-%m-%d})", {"due": p.exec_flag_due.isoformat()}))
+    return out
+
+
+@transaction.atomic
+def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str, int]:
+    today = today or clock.today()
+    cfg = OnboardingSettings.load()
+    facts = _load(plan_ids, today)
+    found = [(f, *c) for f in facts.values() for c in _candidates(f, today, cfg)]
+    existing = set(Escalation.objects.filter(dedupe_key__in=[c[2] for c in found]).values_list("dedupe_key", flat=True))
+    fresh = [c for c in found if c[2] not in existing]
+    if not fresh:
+        return {}
+    now = clock.now()
+    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d)
+                                    for f, kind, key, _, _, d in fresh], ignore_conflicts=True)
+    _log_bulk([(f, kind, msg) for f, kind, _, _, msg, _ in fresh], today)
+    events_bulk_create([{"type": f"onboarding.escalation.{kind}", "subject_type": "onboarding.onboardingplan",
+                         "subject_id": str(f.plan_id), "account_id": f.account_id, "payload": d,
+                         "idempotency_key": f"escalation:{key}"} for f, kind, key, _, _, d in fresh])
+    notifications_bulk_create([
+        {"recipient_id": user, "rule": f"onboarding.{kind}", "title": f"{f.account_name}: {Escalation.Kind(kind).label}",
+         "body": msg, "link": reverse("onboarding:plan_detail", args=[f.plan_id]), "dedupe_key": f"{key}:{user}"}
+        for f, kind, key, users, msg, _ in fresh for user in users
+    ])
+    m5 = [f.plan_id for f, kind, *_ in fresh if kind == Escalation.Kind.EXEC_SPONSOR]
+    if m5:
+        MilestoneItem.objects.filter(plan_id__in=m5, code="M5", flagged_at__isnull=True).update(flagged_at=now)
+    counts: dict[str, int] = defaultdict(int)
+    for _, kind, *_ in fresh:
+        counts[kind] += 1
+    return dict(counts)
+
+
+def _log_bulk(rows, today: dt.date) -> None:
+    """OnboardingLog escalation rows for many plans with the snapshot fields, in three queries."""
+    plan_ids = {f.plan_id for f, _, _ in rows}
+    counts = {pk: (total, done) for pk, total, done in OnboardingPlan.objects.filter(pk__in=plan_ids).annotate(
+        total=Count("milestones"), done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE))
+    ).values_list("pk", "total", "done")}
+    since = today - dt.timedelta(days=30)
+    engaged = set(OnboardingLog.objects.filter(plan_id__in=plan_ids, entry_type=OnboardingLog.EntryType.EXEC_TOUCHPOINT,
+                                               log_date__gt=since).values_list("plan_id", flat=True))
+    engaged |= set(MilestoneItem.objects.filter(plan_id__in=plan_ids, code="M5", status=MilestoneStatus.DONE,
+                                                completed_on__gt=since).values_list("plan_id", flat=True))
+    kind_to_type = {"unresponsive": "unresponsive", "unresponsive_slm": "unresponsive", "ttv_miss": "ttv_miss",
+                    "ttv_miss_slm": "ttv_miss"}
+    now = clock.now()
+    OnboardingLog.objects.bulk_create([
+        OnboardingLog(account_id=f.account_id, plan_id=f.plan_id, log_date=today, logged_at=now,
+                      entry_type=OnboardingLog.EntryType.ESCALATION, escalation_type=kind_to_type.get(kind, "other"),
+                      ttv_days_elapsed=(today - f.start).days, ttv_target_days=f.ttv_target,
+                      milestones_complete=counts[f.plan_id][1], milestones_total=counts[f.plan_id][0],
+                      exec_sponsor_engaged=f.plan_id in engaged, in_onboarding=True,
+                      notes=f"{Escalation.Kind(kind).label}: {msg}")
+        for f, kind, msg in rows
+    ], batch_size=5000)

@@ -1,0 +1,83 @@
+"""M7 and the handoff to customer success (seed 003). Only a CSM's explicit action closes onboarding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+
+from gtmos.audit.services import event_record
+from gtmos.core import clock
+from gtmos.crm.models import Account, Employee, Role
+
+from ..models import CSHandoff, MilestoneItem, OnboardingLog, OnboardingPlan, SuccessTask
+from ..models.plan import MilestoneStatus, PlanStatus
+from .alerts import notify, users_of
+from .log import log_write
+
+CHECK_IN_DAYS = 30
+WARMTH_ASSESSORS = (Role.AM, Role.EXECUTIVE)
+
+
+class HandoffError(Exception):
+    pass
+
+
+@transaction.atomic
+def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CSHandoff:
+    """The CSM closes onboarding: M7 done, plan complete, account leaves onboarding mode, the handoff record
+    is filed and the customer-success phase opens (30-day check-in, renewal/expansion review)."""
+    if by.role != Role.CSM:
+        raise HandoffError("only a CSM can close onboarding (M7 is a manual gate)")
+    plan = OnboardingPlan.objects.select_for_update().select_related("account", "map").get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise HandoffError("status: onboarding is not active")
+    assessor = handoff["warmth_assessed_by"]
+    if assessor.role not in WARMTH_ASSESSORS:
+        raise HandoffError("warmth_assessed_by: relationship warmth is assessed by the AM or an executive")
+    today = clock.today()
+    m7 = MilestoneItem.objects.select_for_update().filter(plan=plan, code="M7").first()
+    if m7 is not None and m7.status == MilestoneStatus.PENDING:
+        m7.complete(on=today, by=by.user, detected_by="csm")
+        m7.save()
+    plan.complete()
+    plan.save()
+    account = plan.account
+    cs_owner = handoff.get("cs_owner") or account.am or by
+    record = CSHandoff.objects.create(plan=plan, account=account, filed_by=by, cs_owner=cs_owner,
+                                      delivery_date=handoff.get("delivery_date") or today,
+                                      **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")})
+    ttv_days = account.ttv_achieved_days
+    Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
+    log_write(plan=plan, entry_type=OnboardingLog.EntryType.CLOSE, milestone_id="M7", author=by, on=today,
+              notes=f"Onboarding closed by {by.name}; TTV {ttv_days if ttv_days is not None else 'not reached'} days")
+    SuccessTask.objects.bulk_create([
+        SuccessTask(account=account, handoff=record, kind=SuccessTask.Kind.CHECK_IN_30, owner=cs_owner,
+                    due_date=today + dt.timedelta(days=CHECK_IN_DAYS)),
+        SuccessTask(account=account, handoff=record, kind=SuccessTask.Kind.RENEWAL_EXPANSION_REVIEW, owner=cs_owner,
+                    due_date=today + dt.timedelta(days=CHECK_IN_DAYS)),
+    ])
+    event_record(type="onboarding.closed", subject=plan, account_id=account.pk, actor=by.user,
+                 payload={"handoff_id": record.pk, "ttv_days": ttv_days},
+                 idempotency_key=f"onboarding.closed:{plan.pk}")
+    notify(recipients=users_of(cs_owner), rule="onboarding.handoff_filed",
+           title=f"Customer success handoff to acknowledge: {account.name}",
+           body=f"{by.name} closed onboarding and filed the handoff. Please acknowledge it.",
+           link=reverse("onboarding:handoff_detail", args=[record.pk]), key=f"handoff:{record.pk}")
+    return record
+
+
+@transaction.atomic
+def handoff_acknowledge(*, handoff: CSHandoff, by: Employee) -> CSHandoff:
+    """The CS owner acknowledges (the filer may acknowledge their own handoff). Idempotent."""
+    handoff = CSHandoff.objects.select_for_update().get(pk=handoff.pk)
+    if handoff.acknowledged_at is not None:
+        return handoff
+    if by.role not in (Role.AM, Role.CSM, Role.MANAGER, Role.SLM):
+        raise HandoffError("the customer-success owner (AM or CSM) acknowledges the handoff")
+    handoff.acknowledged_by, handoff.acknowledged_at = by, clock.now()
+    handoff.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    event_record(type="onboarding.handoff_acknowledged", subject=handoff, account_id=handoff.account_id,
+                 actor=by.user, payload={"handoff_id": handoff.pk})
+    return handoff

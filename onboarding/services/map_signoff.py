@@ -1,0 +1,243 @@
+"""The MAP: selling-team edits, post-sales sign-off (accept / reject / escalate), the SLM override,
+TTV changes after sign-off, and the comp hold gate (ExceptionLog ``map_signoff_hold``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+
+from gtmos.audit.models import ExceptionLog
+from gtmos.audit.services import (
+    event_record, events_bulk_create, exception_open, exception_release, notification_create,
+    notifications_bulk_create,
+)
+from gtmos.core import clock
+from gtmos.crm.models import Employee, Role
+
+from ..models import Escalation, MutualActionPlan, OnboardingSettings, TTVChangeRequest
+from ..models.plan import SignoffStatus
+from .alerts import escalation_fire, notify, slm_of, users_of
+
+HOLD = "map_signoff_hold"
+
+
+class SignoffError(Exception):
+    pass
+
+
+def _locked(map_: MutualActionPlan) -> MutualActionPlan:
+    return MutualActionPlan.objects.select_for_update().select_related("opportunity__owner", "account").get(pk=map_.pk)
+
+
+@transaction.atomic
+def map_update(*, map_: MutualActionPlan, by: Employee, selected_value_events: list[dict],
+               technical_win_details: str, selling_team_commitments: str, customer_stakeholder_map: list[dict],
+               implementation_sow=None, ttv_target_days: int | None = None) -> MutualActionPlan:
+    """The selling team (and, at kickoff, the CSM) edit the MAP. After sign-off the TTV target is locked."""
+    map_ = _locked(map_)
+    if ttv_target_days is not None and ttv_target_days != map_.ttv_target_days and map_.ttv_locked_at:
+        raise SignoffError("ttv_target_days: the TTV target is locked by sign-off; request an SLM-approved change")
+    map_.selected_value_events = selected_value_events
+    map_.technical_win_details = technical_win_details
+    map_.selling_team_commitments = selling_team_commitments
+    map_.customer_stakeholder_map = customer_stakeholder_map
+    map_.implementation_sow = implementation_sow
+    if ttv_target_days is not None:
+        map_.ttv_target_days = ttv_target_days
+    map_.save()
+    event_record(type="onboarding.map_updated", subject=map_, account_id=map_.account_id, actor=by.user,
+                 payload={"value_events": len(selected_value_events), "ttv_target_days": map_.ttv_target_days})
+    return map_
+
+
+def _require_role(employee: Employee, *roles: str) -> None:
+    if employee.role not in roles:
+        raise PermissionError(f"this action needs one of: {', '.join(roles)}")
+
+
+@transaction.atomic
+def map_accept(*, map_: MutualActionPlan, by: Employee, risk_notes: str = "") -> MutualActionPlan:
+    """Post-sales accepts with documented risk notes: locks the TTV target and lifts the comp hold."""
+    _require_role(by, Role.POST_SALES)
+    map_ = _locked(map_)
+    map_.accept(by=by, risk_notes=risk_notes)
+    map_.comp_hold_active = False
+    map_.save()
+    _release_hold(map_=map_, by=by, reason="MAP sign-off accepted by post-sales")
+    Escalation.objects.filter(plan__map=map_, kind__in=[Escalation.Kind.MAP_REJECTED,
+                              Escalation.Kind.TARGETS_UNREALISTIC], resolved_at__isnull=True).update(
+        resolved_at=clock.now())
+    _lock_account_ttv(map_)
+    event_record(type="postsales.accepted", subject=map_, account_id=map_.account_id, actor=by.user,
+                 payload={"risk_notes": bool(risk_notes)})
+    return map_
+
+
+@transaction.atomic
+def map_reject(*, map_: MutualActionPlan, by: Employee, reason: str) -> MutualActionPlan:
+    """Post-sales rejects (a reason is required): comp hold at once, SLM notified, deal proceeds only
+    with an SLM override."""
+    _require_role(by, Role.POST_SALES)
+    if not reason.strip():
+        raise SignoffError("rejection_reason: a rejection needs a reason")
+    map_ = _locked(map_)
+    map_.reject(by=by, reason=reason.strip())
+    map_.comp_hold_active = True
+    map_.save()
+    hold_open(map_=map_, reason=f"Post-sales rejected the handoff: {reason.strip()}")
+    plan = getattr(map_, "plan", None)
+    if plan is not None:
+        escalation_fire(plan=plan, kind=Escalation.Kind.MAP_REJECTED, key=f"map_rejected:{map_.pk}",
+                        recipients=users_of(slm_of(plan)), title=f"MAP rejected: {map_.opportunity.name}",
+                        body=f"Post-sales ({by.name}) rejected the handoff: {reason.strip()}. The deal proceeds "
+                             "only with your override.", details={"reason": reason.strip()}, log=False)
+    event_record(type="postsales.rejected", subject=map_, account_id=map_.account_id, actor=by.user,
+                 payload={"map_id": map_.pk})
+    return map_
+
+
+@transaction.atomic
+def map_escalate_targets(*, map_: MutualActionPlan, by: Employee, note: str) -> MutualActionPlan:
+    """Post-sales escalates unrealistic targets to the SLM before signing."""
+    _require_role(by, Role.POST_SALES)
+    if not note.strip():
+        raise SignoffError("note: say which targets are unrealistic and why")
+    map_ = _locked(map_)
+    if map_.postsales_signoff_status != SignoffStatus.PENDING:
+        raise SignoffError("status: targets can be escalated only before sign-off")
+    map_.targets_escalated_at, map_.targets_escalation_note = clock.now(), note.strip()
+    map_.save(update_fields=["targets_escalated_at", "targets_escalation_note", "updated_at"])
+    plan = getattr(map_, "plan", None)
+    if plan is not None:
+        escalation_fire(plan=plan, kind=Escalation.Kind.TARGETS_UNREALISTIC,
+                        key=f"targets_unrealistic:{map_.pk}:{map_.targets_escalated_at:%Y%m%d%H%M%S}",
+                        recipients=users_of(slm_of(plan)), title=f"Unrealistic MAP targets: {map_.opportunity.name}",
+                        body=f"{by.name}: {note.strip()}", details={"note": note.strip()}, log=False)
+    return map_
+
+
+@transaction.atomic
+def map_slm_override(*, map_: MutualActionPlan, slm: Employee, note: str) -> MutualActionPlan:
+    """The SLM approves proceeding despite the rejection; recorded with the SLM's name; lifts the hold."""
+    _require_role(slm, Role.SLM)
+    if not note.strip():
+        raise SignoffError("note: record why the deal proceeds despite the rejection")
+    map_ = _locked(map_)
+    map_.override(slm=slm, note=note.strip())
+    map_.comp_hold_active = False
+    map_.save()
+    _release_hold(map_=map_, by=slm, reason=f"SLM override by {slm.name}")
+    Escalation.objects.filter(plan__map=map_, kind=Escalation.Kind.MAP_REJECTED, resolved_at__isnull=True).update(
+        resolved_at=clock.now())
+    _lock_account_ttv(map_)
+    event_record(type="postsales.slm_override", subject=map_, account_id=map_.account_id, actor=slm.user,
+                 payload={"slm": slm.name})
+    return map_
+
+
+def _lock_account_ttv(map_: MutualActionPlan) -> None:
+    type(map_.account).objects.filter(pk=map_.account_id).update(ttv_target_days=map_.ttv_target_days)
+
+
+def hold_open(*, map_: MutualActionPlan, reason: str) -> ExceptionLog:
+    """Write the ``map_signoff_hold`` and notify the SLM at once (the comp run places payouts on hold)."""
+    opportunity = map_.opportunity
+    entry, opened = exception_open(exception_type=HOLD, opportunity=opportunity, employee=opportunity.owner,
+                                   reason=reason, details={"map_id": map_.pk})
+    if opened:
+        plan = getattr(map_, "plan", None)
+        slm = slm_of(plan) if plan is not None else (opportunity.owner.slm if opportunity.owner else None)
+        for user in users_of(slm):
+            notification_create(recipient=user, rule=HOLD, title=f"Comp hold: {opportunity.name}",
+                                body=f"{reason}. The rep's ACV commission and usage realization payouts are held "
+                                     "until MAP sign-off is recorded.",
+                                link=reverse("onboarding:review_detail", args=[map_.pk]), dedupe_key=f"hold:{entry.pk}")
+    return entry
+
+
+def _release_hold(*, map_: MutualActionPlan, by: Employee, reason: str) -> None:
+    for entry in ExceptionLog.objects.filter(exception_type=HOLD, opportunity=map_.opportunity_id,
+                                             status=ExceptionLog.Status.ACTIVE):
+        exception_release(entry=entry, released_by=by.user, reason=reason)
+
+
+@transaction.atomic
+def map_signoff_scan(*, today: dt.date | None = None) -> int:
+    """Daily: sign-off still missing past the window after close → ``map_signoff_hold`` (once) and the SLM
+    notified. A fixed number of queries: candidates, one bulk insert each for holds, events, notices."""
+    today = today or clock.today()
+    window = OnboardingSettings.load().map_signoff_window_days
+    cutoff = today - dt.timedelta(days=window)
+    rows = list(
+        MutualActionPlan.objects.filter(plan__status="active", plan__contract_start_date__lt=cutoff,
+                                        comp_hold_active=False, slm_override=False)
+        .exclude(postsales_signoff_status=SignoffStatus.ACCEPTED)
+        .values_list("pk", "opportunity_id", "account_id", "opportunity__owner_id", "opportunity__name",
+                     "opportunity__owner__slm__user_id", "plan__csm__slm__user_id")
+    )
+    if not rows:
+        return 0
+    reason = f"MAP sign-off missing {window} days after close"
+    now = clock.now()
+    ExceptionLog.objects.bulk_create([
+        ExceptionLog(exception_type=HOLD, opportunity_id=opp, account_id=acct, employee_id=owner, reason=reason,
+                     details={"map_id": pk}, opened_at=now)
+        for pk, opp, acct, owner, *_ in rows
+    ], batch_size=5000, ignore_conflicts=True)  # the partial unique index keeps one active hold per deal
+    MutualActionPlan.objects.filter(pk__in=[r[0] for r in rows]).update(comp_hold_active=True)
+    holds = dict(ExceptionLog.objects.filter(exception_type=HOLD, status=ExceptionLog.Status.ACTIVE,
+                                             opportunity_id__in=[r[1] for r in rows]).values_list("opportunity_id", "pk"))
+    events_bulk_create([{"type": "exception.opened", "subject_type": "audit.exceptionlog", "subject_id": str(holds[opp]),
+                         "account_id": acct, "payload": {"exception_type": HOLD, "exception_id": holds[opp]},
+                         "idempotency_key": f"exception.opened:{holds[opp]}"}
+                        for _, opp, acct, *_ in rows if opp in holds])
+    notifications_bulk_create([
+        {"recipient_id": slm_user or csm_slm_user, "rule": HOLD, "title": f"Comp hold: {name}",
+         "body": f"{reason}. The rep's ACV commission and usage realization payouts are held until MAP sign-off "
+                 "is recorded.", "link": reverse("onboarding:review_detail", args=[pk]),
+         "dedupe_key": f"hold:{holds[opp]}:{slm_user or csm_slm_user}"}
+        for pk, opp, _, _, name, slm_user, csm_slm_user in rows if (slm_user or csm_slm_user) and opp in holds
+    ])
+    return len(rows)
+
+
+@transaction.atomic
+def ttv_change_request(*, map_: MutualActionPlan, by: Employee, requested_days: int, reason: str) -> TTVChangeRequest:
+    if not map_.ttv_locked_at:
+        raise SignoffError("ttv_target_days: not locked yet — edit the MAP directly before sign-off")
+    if requested_days < 1 or not reason.strip():
+        raise SignoffError("requested_days: give a positive number of days and a reason")
+    request = TTVChangeRequest.objects.create(map=map_, requested_by=by, current_days=map_.ttv_target_days or 0,
+                                              requested_days=requested_days, reason=reason.strip())
+    plan = getattr(map_, "plan", None)
+    slm = slm_of(plan) if plan is not None else None
+    notify(recipients=users_of(slm), rule="onboarding.ttv_change_request",
+           title=f"TTV change needs your approval: {map_.opportunity.name}",
+           body=f"{by.name} asks {map_.ttv_target_days} → {requested_days} days: {reason.strip()}",
+           link=reverse("onboarding:ttv_request", args=[request.pk]), key=f"ttv_request:{request.pk}")
+    return request
+
+
+@transaction.atomic
+def ttv_change_decide(*, request: TTVChangeRequest, slm: Employee, approve: bool) -> TTVChangeRequest:
+    _require_role(slm, Role.SLM)
+    request = TTVChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != TTVChangeRequest.Status.PENDING:
+        raise SignoffError("status: this request was already decided")
+    request.status = TTVChangeRequest.Status.APPROVED if approve else TTVChangeRequest.Status.REJECTED
+    request.decided_by, request.decided_at = slm, clock.now()
+    request.save()
+    if approve:
+        map_ = request.map
+        MutualActionPlan.objects.filter(pk=map_.pk).update(ttv_target_days=request.requested_days)
+        type(map_.account).objects.filter(pk=map_.account_id).update(ttv_target_days=request.requested_days)
+        plan = getattr(map_, "plan", None)
+        if plan is not None and plan.contract_start_date:
+            from .postclose import reschedule
+
+            reschedule(plan=plan, start=plan.contract_start_date, ttv_target=request.requested_days)
+    event_record(type="onboarding.ttv_change_decided", subject=request.map, account_id=request.map.account_id,
+                 actor=slm.user, payload={"approved": approve, "days": request.requested_days})
+    return request

@@ -1,0 +1,149 @@
+"""Milestones M1–M7: completion by the owner, M4/M6 detection from the usage feed, M7 never automatic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django_fsm import TransitionNotAllowed
+
+from gtmos.audit.services import event_record
+from gtmos.core import clock
+from gtmos.crm.models import Employee, Role, UsageDaily, UsageEvent
+
+from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
+from ..models.plan import MilestoneStatus, PlanStatus
+from .alerts import notify, plan_link, users_of
+from .log import log_write
+
+AUTO_DETECTABLE = ("M4", "M6")
+
+
+class MilestoneError(Exception):
+    pass
+
+
+def owner_for(*, plan: OnboardingPlan, role: str) -> Employee | None:
+    if role == Role.IMPLEMENTATION_ENGINEER:
+        # The least-loaded implementation engineer owns M1 on the implementation track.
+        return (Employee.objects.filter(role=role, is_active=True)
+                .annotate(load=Count("id", filter=Q(pk__in=MilestoneItem.objects.filter(
+                    code="M1", status=MilestoneStatus.PENDING).values("owner_id"))))
+                .order_by("load", "pk").first())
+    return plan.csm or plan.account.csm
+
+
+@transaction.atomic
+def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: dt.date | None = None,
+                       detected_by: str = "csm") -> MilestoneItem:
+    """Complete a milestone: log it, tell the team (celebrate wins), update TTV. M7 goes through
+    ``onboarding_close`` only — the CSM's explicit close with its handoff."""
+    if item.code == "M7":
+        raise MilestoneError("M7 closes onboarding: use the close-onboarding action with the handoff form")
+    item = MilestoneItem.objects.select_for_update().select_related("plan__map", "plan__account").get(pk=item.pk)
+    if item.plan.status != PlanStatus.ACTIVE:
+        raise MilestoneError("milestones can be completed once onboarding is active (after close)")
+    if evidence:
+        item.evidence = evidence
+    try:
+        item.complete(on=on or clock.today(), by=by, detected_by=detected_by)
+    except TransitionNotAllowed:
+        if item.is_done:
+            raise MilestoneError(f"{item.code} is already complete") from None
+        raise MilestoneError(f"{item.code} needs evidence (attendance log or assessment result)") from None
+    item.save()
+    plan = item.plan
+    author = getattr(by, "employee", None) if by is not None else None
+    log_write(plan=plan, entry_type=OnboardingLog.EntryType.MILESTONE_COMPLETE, milestone_id=item.code,
+              notes=f"{item.code} {item.name}" + (f" — evidence: {item.evidence}" if item.evidence else ""),
+              author=author, on=item.completed_on)
+    event_record(type="onboarding.milestone_completed", subject=item, account_id=plan.account_id, actor=by,
+                 payload={"code": item.code, "detected_by": detected_by},
+                 idempotency_key=f"onboarding.milestone_completed:{item.pk}")
+    team = users_of(plan.csm, plan.account.am, plan.opportunity.owner, item.owner)
+    notify(recipients=team, rule="onboarding.milestone_completed",
+           title=f"{plan.account.name}: {item.code} {item.name} done", body="A step closer to value — nice work.",
+           link=plan_link(plan), key=f"milestone_done:{item.pk}")
+    if item.code in AUTO_DETECTABLE or item.code in ("M1", "M2", "M3", "M5"):
+        _maybe_complete_ttv(plan)
+    return item
+
+
+def _maybe_complete_ttv(plan: OnboardingPlan) -> None:
+    """TTV is complete only when M4 AND M6 are done; TTV days = first value event (M4) − contract start."""
+    done = dict(plan.milestones.filter(code__in=AUTO_DETECTABLE, status=MilestoneStatus.DONE)
+                .values_list("code", "completed_on"))
+    if len(done) < 2 or plan.ttv_completed_on:
+        return
+    completed_on = max(done.values())
+    ttv_days = (done["M4"] - plan.contract_start_date).days
+    OnboardingPlan.objects.filter(pk=plan.pk).update(ttv_completed_on=completed_on)
+    type(plan.account).objects.filter(pk=plan.account_id).update(ttv_achieved_days=ttv_days)
+    event_record(type="onboarding.ttv_complete", subject=plan, account_id=plan.account_id,
+                 payload={"ttv_days": ttv_days}, idempotency_key=f"onboarding.ttv_complete:{plan.pk}")
+
+
+def usage_milestones_detect(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: M4 from a selected value event's usage-feed signal; M6 at the adoption threshold.
+
+    Candidate plans are found with two set-based queries; only plans that actually cross are touched.
+    """
+    today = today or clock.today()
+    config = OnboardingSettings.load()
+    open_m4 = MilestoneItem.objects.filter(code="M4", status=MilestoneStatus.PENDING, plan__status=PlanStatus.ACTIVE)
+    auto_signals = dict(ProductValueEvent.objects.filter(active=True).exclude(
+        detection_method=ProductValueEvent.Detection.MANUAL).exclude(detection_signal="")
+        .values_list("pk", "detection_signal"))
+    m4_hits = []
+    for item_id, plan_id, account_id, start, selected in open_m4.values_list(
+            "pk", "plan_id", "plan__account_id", "plan__contract_start_date", "plan__map__selected_value_events"):
+        signals = {auto_signals[e["value_event_id"]] for e in selected or [] if e.get("value_event_id") in auto_signals}
+        if signals:
+            m4_hits.append((item_id, account_id, start, signals))
+    m4_done = 0
+    if m4_hits:
+        seen = UsageEvent.objects.filter(account_id__in={h[1] for h in m4_hits}, count__gt=0).values_list(
+            "account_id", "event_name", "day")
+        first_seen: dict[tuple[int, str], dt.date] = {}
+        for account_id, name, day in seen:
+            key = (account_id, name)
+            first_seen[key] = min(day, first_seen.get(key, day))
+        for item_id, account_id, start, signals in m4_hits:
+            days = [first_seen[(account_id, s)] for s in signals if (account_id, s) in first_seen
+                    and first_seen[(account_id, s)] >= (start or dt.date.min)]
+            if days:
+                m4_done += _auto_complete(item_id, on=min(days))
+    threshold = config.adoption_threshold_pct / 100
+    first_at_threshold = (
+        UsageDaily.objects.filter(account_id=OuterRef("plan__account_id"), day__lte=today,
+                                  day__gte=OuterRef("plan__contract_start_date"))
+        .filter(Q(active_seats__gte=F("account__contracted_seats") * threshold, account__contracted_seats__gt=0)
+                | Q(consumption_units__gte=F("account__contracted_consumption_units") * threshold,
+                    account__contracted_consumption_units__gt=0))
+        .order_by("day").values("day")[:1]
+    )
+    m6_candidates = (
+        MilestoneItem.objects.filter(code="M6", status=MilestoneStatus.PENDING, plan__status=PlanStatus.ACTIVE)
+        .annotate(on=Subquery(first_at_threshold)).filter(on__isnull=False).values_list("pk", "on")
+    )
+    m6_done = sum(_auto_complete(item_id, on=on) for item_id, on in m6_candidates)
+    return {"m4": m4_done, "m6": m6_done}
+
+
+def _auto_complete(item_id: int, *, on: dt.date) -> int:
+    item = MilestoneItem.objects.get(pk=item_id)
+    try:
+        milestone_complete(item=item, on=on, detected_by="usage_feed")
+    except MilestoneError:
+        return 0
+    return 1
+
+
+def csm_confirm_value_event(*, item: MilestoneItem, by, on: dt.date | None = None, evidence: str = ""):
+    """M4 where detection is manual: the CSM confirms the first value event."""
+    return milestone_complete(item=item, by=by, on=on, evidence=evidence, detected_by="csm")
+
+
+def users_for_team(plan: OnboardingPlan):
+    return users_of(plan.csm, plan.account.am)
