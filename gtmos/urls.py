@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("crm/", include("gtmos.crm.urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("", include("gtmos.audit.urls")),
 ]

@@ -17,6 +17,9 @@ ITEMS: list[NavItem] = [
     NavItem("Home", "home"),
     NavItem("Accounts", "crm:account_list"),
     NavItem("Opportunities", "crm:opportunity_list"),
+    NavItem("Pre-close", "onboarding:preclose_list", roles=("ae", "am", "csm", "se", "manager", "slm")),
+    NavItem("Handoff review", "onboarding:review_list", roles=("post_sales", "slm")),
+    NavItem("Onboarding", "onboarding:cockpit", roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),
     NavItem("Inbox", "audit:inbox"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]

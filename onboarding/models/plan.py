@@ -9,6 +9,22 @@ from gtmos.core import clock
 from .config import Milestone
 
 
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from ..access import plan_q
+
+        q = plan_q(user)
+        return self if q is None else self.filter(q).distinct()
+
+
+class MapQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from ..access import plan_q
+
+        q = plan_q(user, prefix="plan__")
+        return self if q is None else self.filter(q).distinct()
+
+
 class SignoffStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
@@ -52,6 +68,8 @@ class MutualActionPlan(ConcurrentTransitionMixin, models.Model):
     comp_hold_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MapQuerySet.as_manager()
 
     class Meta:
         verbose_name = "mutual action plan (MAP)"
@@ -107,6 +125,8 @@ class OnboardingPlan(ConcurrentTransitionMixin, models.Model):
     ttv_completed_on = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["status", "contract_start_date"])]

@@ -1,0 +1,25 @@
+"""Who sees an onboarding plan or MAP: whoever sees its account, plus post-sales (they review every
+deal) and the Implementation Engineer who owns a milestone on it."""
+
+from django.db.models import Q
+
+from gtmos.crm.access import account_q, employee_of, sees_everything
+
+REVIEWERS = ("post_sales",)
+
+
+def plan_q(user, prefix: str = "") -> Q | None:
+    if sees_everything(user):
+        return None
+    employee = employee_of(user)
+    if employee is not None and employee.role in REVIEWERS:
+        return None
+    q = account_q(user, prefix=f"{prefix}account__")
+    if employee is not None:
+        q |= Q(**{f"{prefix}milestones__owner": employee})
+    return q
+
+
+def can_review(user) -> bool:
+    employee = employee_of(user)
+    return sees_everything(user) or (employee is not None and employee.role in (*REVIEWERS, "slm"))

@@ -1,0 +1,120 @@
+from django import forms
+
+from gtmos.crm.models import Employee, Role
+
+from .models import ProductValueEvent
+from .services.activity import ACTIVITY_ENTRY
+
+STAKEHOLDER_ROLES = [("", "—"), ("technical_setup", "Technical setup (M1)"), ("training", "Training (M2/M3)"),
+                     ("executive_sponsor", "Executive sponsor (M5)"), ("stakeholder", "Stakeholder")]
+
+
+class MapForm(forms.Form):
+    """The MAP editor: value events with target dates, win details, commitments, stakeholders, SOW."""
+
+    technical_win_details = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    selling_team_commitments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    ttv_target_days = forms.IntegerField(min_value=1, max_value=730, required=False,
+                                         help_text="Leave empty to use the earliest value event date or the segment default.")
+
+    def __init__(self, *args, map_, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.map = map_
+        self.value_events = list(ProductValueEvent.objects.filter(active=True).select_related("product"))
+        chosen = {e.get("value_event_id"): e.get("target_date") for e in map_.selected_value_events or []}
+        for event in self.value_events:
+            self.fields[f"ve_{event.pk}"] = forms.BooleanField(required=False, initial=event.pk in chosen,
+                                                               label=str(event))
+            self.fields[f"ve_{event.pk}_date"] = forms.DateField(
+                required=False, initial=chosen.get(event.pk), widget=forms.DateInput(attrs={"type": "date"}),
+                label=f"Target date for {event.event_name}")
+        roles = {s.get("contact_id"): s.get("role") for s in map_.customer_stakeholder_map or []}
+        self.contacts = list(contacts)
+        for contact in self.contacts:
+            self.fields[f"sh_{contact.pk}"] = forms.ChoiceField(choices=STAKEHOLDER_ROLES, required=False,
+                                                                initial=roles.get(contact.pk, ""), label=contact.name)
+        self.initial.setdefault("technical_win_details", map_.technical_win_details)
+        self.initial.setdefault("selling_team_commitments", map_.selling_team_commitments)
+        self.initial.setdefault("ttv_target_days", map_.ttv_target_days)
+        if map_.ttv_locked_at:
+            self.fields["ttv_target_days"].disabled = True
+            self.fields["ttv_target_days"].help_text = "Locked by sign-off: changes need SLM approval."
+
+    def clean(self):
+        data = super().clean()
+        for event in self.value_events:
+            if data.get(f"ve_{event.pk}") and not data.get(f"ve_{event.pk}_date"):
+                self.add_error(f"ve_{event.pk}_date", "Pick a target date for each selected value event.")
+        return data
+
+    def value_event_rows(self):
+        return [(self[f"ve_{e.pk}"], self[f"ve_{e.pk}_date"], e) for e in self.value_events]
+
+    def stakeholder_rows(self):
+        return [(self[f"sh_{c.pk}"], c) for c in self.contacts]
+
+    def selected_value_events(self) -> list[dict]:
+        d = self.cleaned_data
+        return [{"value_event_id": e.pk, "target_date": d[f"ve_{e.pk}_date"].isoformat()}
+                for e in self.value_events if d.get(f"ve_{e.pk}")]
+
+    def stakeholder_map(self) -> list[dict]:
+        return [{"contact_id": c.pk, "role": self.cleaned_data[f"sh_{c.pk}"]}
+                for c in self.contacts if self.cleaned_data.get(f"sh_{c.pk}")]
+
+
+class AcceptForm(forms.Form):
+    risk_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                 help_text="Document the risks you accept (objections, commitments, gaps).")
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Required: why post-sales rejects.")
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MilestoneForm(forms.Form):
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               help_text="Attendance log or assessment result (required for M3).")
+    completed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(k, k.replace("_", " ").capitalize()) for k in ACTIVITY_ENTRY])
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+
+
+class HandoffForm(forms.Form):
+    """Seed 003's handoff format."""
+
+    delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    findings_document = forms.CharField(required=False, max_length=300)
+    key_outcomes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Top 3 outcomes.")
+    satisfaction_signal = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                          help_text="CX score, verbal feedback, any complaints.")
+    relationship_warmth = forms.ChoiceField(choices=[("cold", "Cold"), ("warm", "Warm"), ("strong", "Strong")])
+    warmth_assessed_by = forms.ModelChoiceField(queryset=Employee.objects.none(),
+                                                help_text="The AM or an executive assesses warmth.")
+    expansion_signals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    referral_potential = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")],
+                                                coerce=lambda v: v == "yes")
+    referral_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    agreed_follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cs_owner = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False,
+                                      help_text="Owner of the customer-success phase (defaults to the AM).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warmth_assessed_by"].queryset = Employee.objects.filter(
+            role__in=[Role.AM, Role.EXECUTIVE], is_active=True).order_by("name")
+        self.fields["cs_owner"].queryset = Employee.objects.filter(
+            role__in=[Role.AM, Role.CSM], is_active=True).order_by("name")
+
+
+class TTVRequestForm(forms.Form):
+    requested_days = forms.IntegerField(min_value=1, max_value=730)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,110 @@
+"""Reads for the onboarding pages. Each starts from ``visible_to(user)`` and runs a fixed number of
+queries whatever the book size (TTV projections are computed in Python from two bulk reads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from gtmos.audit.models import ExceptionLog
+from gtmos.core import clock
+from gtmos.crm.models import Opportunity, QuoteLine, Stage
+
+from . import rules
+from .models import Escalation, MilestoneItem, MutualActionPlan, OnboardingPlan, OnboardingSettings, ProductValueEvent
+from .models.plan import PlanStatus, SignoffStatus
+
+
+@dataclass
+class PlanView:
+    plan: OnboardingPlan
+    projection: rules.Projection | None
+    elapsed: int
+    milestones: list
+
+
+def _view(plan: OnboardingPlan, today: dt.date, cfg: OnboardingSettings) -> PlanView:
+    items = list(plan.milestones.all())
+    if plan.contract_start_date is None:
+        return PlanView(plan, None, 0, items)
+    projection = rules.project_ttv(
+        start=plan.contract_start_date, ttv_target=plan.map.ttv_target_days or 90, today=today,
+        done={m.code: m.completed_on for m in items}, targets={m.code: m.target_date for m in items},
+        exec_flag_pct=cfg.exec_sponsor_flag_pct)
+    return PlanView(plan, projection, (today - plan.contract_start_date).days, items)
+
+
+def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
+    """Active onboarding accounts with the TTV clock and projection."""
+    from gtmos.crm.access import employee_of
+
+    plans = OnboardingPlan.objects.visible_to(user).filter(status=PlanStatus.ACTIVE)
+    employee = employee_of(user)
+    if mine_only and employee is not None and employee.role in ("csm", "impl_engineer"):
+        plans = plans.filter(Q(csm=employee) | Q(milestones__owner=employee)).distinct()
+    plans = plans.select_related("account", "map", "csm").prefetch_related(
+        Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code"))).order_by("contract_start_date")[:200]
+    today, cfg = clock.today(), OnboardingSettings.load()
+    views = [_view(p, today, cfg) for p in plans]
+    views.sort(key=lambda v: (not (v.projection and v.projection.misses), v.plan.contract_start_date))
+    return views
+
+
+def plan_get(*, user, pk: int) -> OnboardingPlan:
+    return OnboardingPlan.objects.visible_to(user).select_related(
+        "account__am", "account__csm", "map__signoff_by", "opportunity__owner", "csm").get(pk=pk)
+
+
+def plan_detail(*, plan: OnboardingPlan) -> dict:
+    today, cfg = clock.today(), OnboardingSettings.load()
+    plan_view = _view(plan, today, cfg)
+    return {
+        "view": plan_view,
+        "log": plan.log_entries.select_related("author").order_by("-logged_at", "-id")[:50],
+        "escalations": plan.escalations.order_by("-fired_at")[:20],
+        "handoff": getattr(plan, "handoff", None) if plan.status == PlanStatus.COMPLETE else None,
+        "value_events": ProductValueEvent.objects.filter(
+            pk__in=[e.get("value_event_id") for e in plan.map.selected_value_events or []]).select_related("product"),
+    }
+
+
+def preclose_deals(*, user) -> dict:
+    """The AM's pre-close view: deals in pre-boarding, and open deals that pass the eligibility gate."""
+    cfg = OnboardingSettings.load()
+    visible = Opportunity.objects.visible_to(user).exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST])
+    in_progress = (visible.filter(onboarding_plan__status=PlanStatus.DRAFT)
+                   .select_related("account", "owner", "onboarding_plan__map").order_by("close_date")[:100])
+    services = QuoteLine.objects.filter(quote__opportunity=OuterRef("pk"), product__is_implementation_service=True)
+    eligible = (visible.filter(onboarding_plan__isnull=True)
+                .filter(Q(account__segment="ent") | Q(acv__gte=cfg.eligibility_acv_threshold)
+                        | Q(sam_value__gte=cfg.eligibility_sam_threshold) | Exists(services))
+                .select_related("account", "owner").order_by("-deal_health_score", "close_date")[:100])
+    flags = set(ExceptionLog.objects.filter(exception_type="resource_flag", status="active",
+                                            opportunity__in=[o.pk for o in in_progress]).values_list("opportunity_id", flat=True))
+    return {"in_progress": in_progress, "eligible": eligible, "flagged": flags, "config": cfg}
+
+
+def preclose_opportunity(*, user, pk: int) -> Opportunity:
+    return Opportunity.objects.visible_to(user).select_related("account", "owner", "am", "csm").get(pk=pk)
+
+
+def review_queue(*, user) -> dict:
+    maps = MutualActionPlan.objects.visible_to(user).select_related(
+        "opportunity__owner", "account", "plan").order_by("plan__contract_start_date", "pk")
+    return {
+        "pending": maps.filter(postsales_signoff_status=SignoffStatus.PENDING)[:200],
+        "rejected": maps.filter(postsales_signoff_status=SignoffStatus.REJECTED, slm_override=False)[:200],
+        "recent": maps.filter(Q(postsales_signoff_status=SignoffStatus.ACCEPTED) | Q(slm_override=True))
+        .order_by("-signoff_timestamp")[:20],
+    }
+
+
+def map_get(*, user, pk: int) -> MutualActionPlan:
+    return MutualActionPlan.objects.visible_to(user).select_related(
+        "opportunity__owner", "account", "plan", "signoff_by", "slm_override_by").get(pk=pk)
+
+
+def open_escalations(*, plan: OnboardingPlan):
+    return Escalation.objects.filter(plan=plan, resolved_at__isnull=True)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "onboarding"
+urlpatterns = [
+    path("preclose/", views.preclose_list, name="preclose_list"),
+    path("preclose/<int:pk>/", views.preclose_detail, name="preclose_detail"),
+    path("preclose/<int:pk>/start/", views.preclose_start, name="preclose_start"),
+    path("review/", views.review_list, name="review_list"),
+    path("review/<int:pk>/", views.review_detail, name="review_detail"),
+    path("cockpit/", views.cockpit, name="cockpit"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/milestones/<str:code>/complete/", views.milestone_complete, name="milestone_complete"),
+    path("plans/<int:pk>/activity/", views.activity_log, name="activity_log"),
+    path("plans/<int:pk>/close/", views.plan_close, name="plan_close"),
+    path("plans/<int:pk>/ttv-request/", views.ttv_request_create, name="ttv_request_create"),
+    path("handoffs/<int:pk>/", views.handoff_detail, name="handoff_detail"),
+    path("ttv-requests/<int:pk>/", views.ttv_request, name="ttv_request"),
+]

@@ -1,0 +1,263 @@
+"""Onboarding pages. Each view: one access check through visible_to, a form, one service call, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from gtmos.core import clock
+from gtmos.crm.access import employee_of
+
+from . import forms, selectors
+from .access import can_review
+from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from .services import activity, handoff, map_signoff, milestones, preclose
+
+SERVICE_ERRORS = (map_signoff.SignoffError, milestones.MilestoneError, activity.ActivityError,
+                  handoff.HandoffError, PermissionError, ValueError, TransitionNotAllowed, ConcurrentTransition)
+
+
+def _employee(request):
+    employee = employee_of(request.user)
+    if employee is None:
+        raise PermissionDenied("This page is for revenue-team members with an employee record.")
+    return employee
+
+
+def _get(queryset_fn, **kwargs):
+    try:
+        return queryset_fn(**kwargs)
+    except (OnboardingPlan.DoesNotExist, MutualActionPlan.DoesNotExist, selectors.Opportunity.DoesNotExist):
+        raise Http404("Not found") from None
+
+
+def _error(request, exc) -> None:
+    text = str(exc) or exc.__class__.__name__
+    if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
+        text = "Someone else changed this record just now; reload and try again."
+    messages.error(request, text.split(": ", 1)[-1] if ": " in text else text)
+
+
+# --- pre-close ---------------------------------------------------------------------------------
+
+@login_required
+def preclose_list(request):
+    return render(request, "onboarding/preclose_list.html", selectors.preclose_deals(user=request.user))
+
+
+@login_required
+def preclose_detail(request, pk: int):
+    opportunity = _get(selectors.preclose_opportunity, user=request.user, pk=pk)
+    plan = OnboardingPlan.objects.filter(opportunity=opportunity).select_related("map").first()
+    map_ = plan.map if plan else None
+    form = None
+    if map_ is not None:
+        form = forms.MapForm(request.POST or None, map_=map_, contacts=opportunity.account.contacts.all())
+        if request.method == "POST" and form.is_valid():
+            try:
+                map_signoff.map_update(
+                    map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
+                    technical_win_details=form.cleaned_data["technical_win_details"],
+                    selling_team_commitments=form.cleaned_data["selling_team_commitments"],
+                    customer_stakeholder_map=form.stakeholder_map(), implementation_sow=map_.implementation_sow,
+                    ttv_target_days=None if map_.ttv_locked_at else form.cleaned_data.get("ttv_target_days"),
+                )
+            except SERVICE_ERRORS as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, "MAP saved.")
+                return redirect("onboarding:preclose_detail", pk=pk)
+    from gtmos.audit.models import ExceptionLog
+
+    return render(request, "onboarding/preclose_detail.html", {
+        "opportunity": opportunity, "plan": plan, "map": map_, "form": form,
+        "flags": ExceptionLog.objects.filter(opportunity=opportunity, exception_type="resource_flag"),
+    })
+
+
+@login_required
+@require_POST
+def preclose_start(request, pk: int):
+    opportunity = _get(selectors.preclose_opportunity, user=request.user, pk=pk)
+    try:
+        preclose.preboarding_start(opportunity=opportunity, by=_employee(request))
+    except SERVICE_ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Pre-boarding started: draft plan, kickoff brief and MAP are ready.")
+    return redirect("onboarding:preclose_detail", pk=pk)
+
+
+# --- post-sales review -------------------------------------------------------------------------
+
+@login_required
+def review_list(request):
+    if not can_review(request.user):
+        raise Http404("Not found")
+    return render(request, "onboarding/review_list.html", selectors.review_queue(user=request.user))
+
+
+@login_required
+def review_detail(request, pk: int):
+    map_ = _get(selectors.map_get, user=request.user, pk=pk)
+    employee = employee_of(request.user)
+    context = {"map": map_, "plan": getattr(map_, "plan", None), "employee": employee,
+               "accept_form": forms.AcceptForm(), "reject_form": forms.RejectForm(), "note_form": forms.NoteForm()}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        handlers = {
+            "accept": (forms.AcceptForm, lambda d, e: map_signoff.map_accept(map_=map_, by=e, risk_notes=d["risk_notes"])),
+            "reject": (forms.RejectForm, lambda d, e: map_signoff.map_reject(map_=map_, by=e, reason=d["reason"])),
+            "escalate": (forms.NoteForm, lambda d, e: map_signoff.map_escalate_targets(map_=map_, by=e, note=d["note"])),
+            "override": (forms.NoteForm, lambda d, e: map_signoff.map_slm_override(map_=map_, slm=e, note=d["note"])),
+        }
+        if action not in handlers:
+            raise Http404("Unknown action")
+        form_class, handler = handlers[action]
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                handler(form.cleaned_data, _employee(request))
+            except SERVICE_ERRORS as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, {"accept": "Accepted: sign-off recorded, TTV target locked.",
+                                           "reject": "Rejected: the SLM has been notified and comp is on hold.",
+                                           "escalate": "Escalated to the SLM.",
+                                           "override": "Override recorded: the deal proceeds."}[action])
+                return redirect("onboarding:review_detail", pk=pk)
+        context[{"accept": "accept_form", "reject": "reject_form"}.get(action, "note_form")] = form
+    return render(request, "onboarding/review_detail.html", context)
+
+
+# --- CSM cockpit -------------------------------------------------------------------------------
+
+@login_required
+def cockpit(request):
+    mine = request.GET.get("all") != "1"
+    return render(request, "onboarding/cockpit.html", {"views": selectors.cockpit(user=request.user, mine_only=mine),
+                                                       "mine": mine, "today": clock.today()})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    context = {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
+               "milestone_form": forms.MilestoneForm(), "handoff_form": forms.HandoffForm(),
+               "ttv_form": forms.TTVRequestForm()}
+    template = "onboarding/plan_detail.html"
+    if request.htmx and request.GET.get("fragment") in ("board", "log"):
+        template += "#" + request.GET["fragment"]
+    return render(request, template, context)
+
+
+def _plan_action(request, pk, fn):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    try:
+        fn(plan, _employee(request))
+    except SERVICE_ERRORS as exc:
+        _error(request, exc)
+    if request.htmx:
+        context = {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
+                   "milestone_form": forms.MilestoneForm()}
+        return render(request, "onboarding/plan_detail.html#workspace", context)
+    return redirect("onboarding:plan_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def milestone_complete(request, pk: int, code: str):
+    form = forms.MilestoneForm(request.POST)
+
+    def act(plan, employee):
+        if not form.is_valid():
+            raise ValueError("completed_on: enter a valid date")
+        item = MilestoneItem.objects.filter(plan=plan, code=code).first()
+        if item is None:
+            raise Http404("No such milestone")
+        milestones.milestone_complete(item=item, by=request.user, evidence=form.cleaned_data["evidence"],
+                                      on=form.cleaned_data.get("completed_on"))
+    return _plan_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def activity_log(request, pk: int):
+    form = forms.ActivityForm(request.POST)
+
+    def act(plan, employee):
+        if not form.is_valid():
+            raise ValueError("kind: choose what happened")
+        activity.activity_log(plan=plan, kind=form.cleaned_data["kind"], by=employee,
+                              notes=form.cleaned_data["notes"], on=form.cleaned_data.get("on"))
+    return _plan_action(request, pk, act)
+
+
+@login_required
+def plan_close(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    form = forms.HandoffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = handoff.onboarding_close(plan=plan, by=_employee(request), handoff=form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "Onboarding closed and the handoff filed.")
+            return redirect("onboarding:handoff_detail", pk=record.pk)
+    return render(request, "onboarding/plan_close.html", {"plan": plan, "form": form,
+                                                          "open": plan.milestones.exclude(code="M7").filter(status="pending")})
+
+
+@login_required
+def handoff_detail(request, pk: int):
+    record = CSHandoff.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user)).select_related(
+        "account", "filed_by", "acknowledged_by", "warmth_assessed_by", "cs_owner").first()
+    if record is None:
+        raise Http404("Not found")
+    if request.method == "POST":
+        try:
+            handoff.handoff_acknowledge(handoff=record, by=_employee(request))
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "Handoff acknowledged.")
+        return redirect("onboarding:handoff_detail", pk=pk)
+    return render(request, "onboarding/handoff_detail.html", {"handoff": record, "tasks": record.tasks.all()})
+
+
+@login_required
+@require_POST
+def ttv_request_create(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    form = forms.TTVRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            map_signoff.ttv_change_request(map_=plan.map, by=_employee(request), **form.cleaned_data)
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "TTV change sent to the SLM for approval.")
+    else:
+        messages.error(request, "Give the requested days and a reason.")
+    return redirect("onboarding:plan_detail", pk=pk)
+
+
+@login_required
+def ttv_request(request, pk: int):
+    req = TTVChangeRequest.objects.filter(pk=pk, map__in=MutualActionPlan.objects.visible_to(request.user)).select_related(
+        "map__opportunity", "requested_by", "decided_by").first()
+    if req is None:
+        raise Http404("Not found")
+    if request.method == "POST":
+        try:
+            map_signoff.ttv_change_decide(request=req, slm=_employee(request), approve=request.POST.get("decision") == "approve")
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+        return redirect("onboarding:ttv_request", pk=pk)
+    return render(request, "onboarding/ttv_request.html", {"req": req})
