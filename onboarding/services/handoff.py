@@ -30,7 +30,7 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     is filed and the customer-success phase opens (30-day check-in, renewal/expansion review)."""
     if by.role != Role.CSM:
         raise HandoffError("only a CSM can close onboarding (M7 is a manual gate)")
-    plan = OnboardingPlan.objects.select_for_update().select_related("account", "map").get(pk=plan.pk)
+    plan = OnboardingPlan.objects.select_for_update(of=("self",)).select_related("account", "map").get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
         raise HandoffError("status: onboarding is not active")
     assessor = handoff["warmth_assessed_by"]

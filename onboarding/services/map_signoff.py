@@ -28,7 +28,8 @@ class SignoffError(Exception):
 
 
 def _locked(map_: MutualActionPlan) -> MutualActionPlan:
-    return MutualActionPlan.objects.select_for_update().select_related("opportunity__owner", "account").get(pk=map_.pk)
+    return (MutualActionPlan.objects.select_for_update(of=("self",))
+            .select_related("opportunity__owner", "account").get(pk=map_.pk))
 
 
 @transaction.atomic

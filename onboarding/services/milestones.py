@@ -41,7 +41,7 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
     ``onboarding_close`` only — the CSM's explicit close with its handoff."""
     if item.code == "M7":
         raise MilestoneError("M7 closes onboarding: use the close-onboarding action with the handoff form")
-    item = MilestoneItem.objects.select_for_update().select_related("plan__map", "plan__account").get(pk=item.pk)
+    item = MilestoneItem.objects.select_for_update(of=("self",)).select_related("plan__map", "plan__account").get(pk=item.pk)
     if item.plan.status != PlanStatus.ACTIVE:
         raise MilestoneError("milestones can be completed once onboarding is active (after close)")
     if evidence:

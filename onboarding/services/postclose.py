@@ -25,7 +25,7 @@ def onboarding_start_on_close(*, opportunity: Opportunity) -> OnboardingPlan:
     plan = OnboardingPlan.objects.filter(opportunity=opportunity).first()
     if plan is None:
         plan = plan_draft_create(opportunity=opportunity, reason="Post-close: started at close", preboarded=False)
-    plan = OnboardingPlan.objects.select_for_update().select_related("map", "account").get(pk=plan.pk)
+    plan = OnboardingPlan.objects.select_for_update(of=("self",)).select_related("map", "account").get(pk=plan.pk)
     if plan.status != "draft":
         return plan
     start = opportunity.contract_start_date or (opportunity.closed_at.date() if opportunity.closed_at else None)

@@ -74,7 +74,7 @@ def preboarding_start(*, opportunity: Opportunity, by: Employee) -> OnboardingPl
 @transaction.atomic
 def plan_draft_create(*, opportunity: Opportunity, reason: str, preboarded: bool, actor=None) -> OnboardingPlan:
     """The MAP (if the selling team has none yet) and a draft plan with its milestone schedule."""
-    opportunity = Opportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("account").get(pk=opportunity.pk)
     existing = OnboardingPlan.objects.filter(opportunity=opportunity).first()
     if existing is not None:
         return existing

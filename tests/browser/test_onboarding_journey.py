@@ -1,0 +1,171 @@
+"""End to end in real Chromium: pre-close MAP → close won → post-sales reject (comp hold) → SLM inbox →
+post-sales accept (hold lifted) → CSM works M1–M6 over htmx and closes onboarding with the CS handoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from gtmos.audit.models import Notification
+from gtmos.comp.models import Payout
+from gtmos.comp.services import comp_hold_run
+from gtmos.core import clock
+from gtmos.crm.models import Account
+from gtmos.crm.services import opportunity_close_won
+from onboarding.models import CSHandoff, OnboardingPlan
+from tests.onboarding.conftest import World
+
+PASSWORD = "pw-123456"
+
+
+def login(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def payout_statuses(opp) -> set[str]:
+    return set(Payout.objects.filter(opportunity=opp).values_list("status", flat=True))
+
+
+def assert_no_js_errors(session) -> None:
+    assert session.errors == [], session.errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_onboarding_journey(new_session):
+    world = World()
+    opp = world.deal()
+    today = clock.today()
+    value_date = today + dt.timedelta(days=30)
+
+    # 1. The AM starts pre-boarding by hand and edits the MAP.
+    am = new_session()
+    page = am.page
+    login(page, "am")
+    page.goto("/onboarding/preclose/")
+    page.get_by_role("link", name=opp.name, exact=True).click()
+    page.get_by_role("button", name="Start pre-boarding").click()
+    expect(page.get_by_role("status")).to_contain_text("Pre-boarding started")
+    map_form = page.locator("section[aria-labelledby=map-h] form")
+    map_form.get_by_label(world.value_event.event_name).check()
+    # The value event's date input has no <label> of its own (see the report); it sits next to its checkbox.
+    map_form.locator(f"#id_ve_{world.value_event.pk}_date").fill(value_date.isoformat())
+    map_form.get_by_label("Technical win details").fill("SSO validated in the technical win; 2 connectors scoped.")
+    map_form.get_by_role("button", name="Save MAP").click()
+    expect(page.get_by_role("status")).to_contain_text("MAP saved.")
+    expect(map_form.get_by_label(world.value_event.event_name)).to_be_checked()
+    plan = OnboardingPlan.objects.select_related("map").get(opportunity=opp)
+    assert plan.status == "draft"
+    assert plan.map.selected_value_events == [{"value_event_id": world.value_event.pk,
+                                               "target_date": value_date.isoformat()}]
+    assert plan.map.technical_win_details.startswith("SSO validated")
+    assert_no_js_errors(am)
+    am.close()
+
+    # 2. The order signal: closed won through the real service activates onboarding and creates payouts.
+    assert opportunity_close_won(opportunity=opp, contract_start_date=today)
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert payout_statuses(opp) == {"scheduled"}
+
+    # 3. Post-sales rejects the handoff.
+    post_sales = new_session()
+    page = post_sales.page
+    login(page, "postsales")
+    page.goto("/onboarding/review/")
+    page.get_by_role("link", name=opp.name, exact=True).click()
+    page.get_by_label("Reason").fill("Success criteria are vague and the SSO objection is unresolved.")
+    page.get_by_role("button", name="Reject handoff").click()
+    expect(page.get_by_role("status")).to_contain_text("Rejected: the SLM has been notified and comp is on hold.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("comp on hold")
+    assert_no_js_errors(post_sales)
+    post_sales.close()
+
+    # The daily comp run places the rep's payouts on hold.
+    assert comp_hold_run()["held"] == 2
+    assert payout_statuses(opp) == {"held"}
+
+    # 4. The SLM sees the hold in the inbox.
+    slm = new_session()
+    page = slm.page
+    login(page, "slm")
+    page.goto("/inbox/")
+    hold = page.locator("ul.inbox > li").filter(has=page.locator(".tag", has_text="map_signoff_hold"))
+    expect(hold).to_have_count(1)
+    expect(hold.locator("strong")).to_have_text(re.compile(rf"^Comp hold: {re.escape(opp.name)}$"))
+    assert Notification.objects.filter(recipient=world.slm.user, rule="map_signoff_hold",
+                                       title__startswith="Comp hold:").count() == 1
+    assert_no_js_errors(slm)
+    slm.close()
+
+    # 5. Post-sales comes back and accepts with risk notes.
+    post_sales = new_session()
+    page = post_sales.page
+    login(page, "postsales")
+    page.goto("/onboarding/review/")
+    page.get_by_role("link", name=opp.name, exact=True).click()
+    page.get_by_label("Risk notes").fill("SSO objection open; exec sponsor engaged; connectors in week 2.")
+    page.get_by_role("button", name="Accept with these risk notes").click()
+    expect(page.get_by_role("status")).to_contain_text("Accepted: sign-off recorded, TTV target locked.")
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("comp on hold")
+    assert_no_js_errors(post_sales)
+    post_sales.close()
+
+    # 6. The next comp run lifts the hold.
+    assert comp_hold_run()["released"] == 2
+    assert payout_statuses(opp) == {"scheduled"}
+
+    # 7. The CSM works the milestones in the cockpit and closes onboarding with the handoff.
+    csm = new_session()
+    page = csm.page
+    login(page, "csm")
+    page.goto("/onboarding/cockpit/")
+    page.get_by_role("link", name="Acme Corp", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Corp")
+    for code in ("M1", "M2", "M3", "M4", "M5", "M6"):
+        milestone = page.locator(f"#milestone-{code}")
+        if code == "M3":
+            milestone.get_by_label("Evidence").fill("Admin training attended by 12/12; assessment passed.")
+        with page.expect_response(lambda r, code=code: f"/milestones/{code}/complete/" in r.url) as response_info:
+            milestone.get_by_role("button", name=f"Mark {code} complete").click()
+        response = response_info.value
+        assert response.request.headers.get("hx-request") == "true", f"{code} was not posted through htmx"
+        assert response.status == 200
+        expect(page.locator(f"#milestone-{code}")).to_contain_text("Done")
+        expect(page.locator(f"#milestone-{code}").get_by_role("button")).to_have_count(0)
+    expect(page.locator("#milestone-M3")).to_contain_text("Admin training attended")
+    expect(page.locator(".board li.milestone.done")).to_have_count(6)
+
+    page.get_by_role("link", name="Close onboarding and file the handoff").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Close onboarding (M7)")
+    expect(page.get_by_role("alert")).to_have_count(0)  # nothing left open
+    page.get_by_label("Delivery date").fill(today.isoformat())
+    page.get_by_label("Key outcomes").fill("SSO live; 2 connectors syncing; first live report exported.")
+    page.get_by_label("Satisfaction signal").fill("CX 9/10; sponsor happy on the last call.")
+    page.get_by_label("Relationship warmth").select_option("strong")
+    page.get_by_label("Warmth assessed by").select_option(label=world.am.name)
+    page.get_by_label("Referral potential").select_option("yes")
+    page.get_by_label("Referral basis").fill("Sponsor offered to speak at our customer day.")
+    page.get_by_role("button", name="Close onboarding and file the handoff").click()
+
+    # 8. The handoff is filed and the account leaves onboarding.
+    expect(page.get_by_role("status")).to_contain_text("Onboarding closed and the handoff filed.")
+    record = page.get_by_label("Handoff record")
+    expect(record).to_contain_text("ONBOARDING-TO-CS HANDOFF")
+    expect(record).to_contain_text(f"assessed by {world.am.name}")
+    handoff = CSHandoff.objects.get(plan=plan)
+    assert handoff.filed_by == world.csm
+    assert handoff.warmth_assessed_by == world.am
+    assert handoff.relationship_warmth == "strong" and handoff.referral_potential is True
+    assert Account.objects.get(pk=world.account.pk).onboarding_status == "complete"
+    plan.refresh_from_db()
+    assert plan.status == "complete"
+    page.screenshot(path="/tmp/journey_end.png", full_page=True)
+    assert_no_js_errors(csm)
