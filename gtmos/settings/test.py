@@ -38,6 +38,8 @@ if MISSING_SERVICES and REQUIRE_SERVICES:
     raise ImproperlyConfigured(
         f"GTMOS_REQUIRE_SERVICES is set but {', '.join(MISSING_SERVICES)} is not reachable"
     )
+# Parallel runs on one machine (two engineers, CI) each get their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env.string("GTMOS_TEST_DB", "test_gtmos")}  # noqa: F405
 if not POSTGRES_AVAILABLE:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
