@@ -48,8 +48,11 @@ class Session:
 
 
 @pytest.fixture
-def new_session(browser, live_server):
-    """``new_session()`` opens a fresh, signed-out browser context on the live server."""
+def new_session(django_db_setup, browser, live_server):
+    """``new_session()`` opens a fresh, signed-out browser context on the live server.
+
+    ``django_db_setup`` is requested before ``live_server`` so the server thread (and its database
+    connection) stops before the test database is dropped at the end of the session."""
     sessions: list[Session] = []
 
     def make() -> Session:

@@ -150,7 +150,7 @@ def test_onboarding_journey(new_session):
     page.get_by_label("Key outcomes").fill("SSO live; 2 connectors syncing; first live report exported.")
     page.get_by_label("Satisfaction signal").fill("CX 9/10; sponsor happy on the last call.")
     page.get_by_label("Relationship warmth").select_option("strong")
-    page.get_by_label("Warmth assessed by").select_option(label=world.am.name)
+    page.get_by_label("Warmth assessed by").select_option(label=str(world.am))  # "Name (Role)"
     page.get_by_label("Referral potential").select_option("yes")
     page.get_by_label("Referral basis").fill("Sponsor offered to speak at our customer day.")
     page.get_by_role("button", name="Close onboarding and file the handoff").click()
