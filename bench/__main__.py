@@ -7,9 +7,9 @@ import argparse
 import json
 import sys
 
-from . import seed_demo
+from . import onboarding_daily, seed_demo
 
-BENCHMARKS = {"seed_demo": seed_demo.run}
+BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run}
 
 
 def main() -> int:
