@@ -13,7 +13,7 @@ def _digest():
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_seed_demo_is_deterministic_realistic_and_prints_logins(frozen_clock):
     out = io.StringIO()
     call_command("seed_demo", "--accounts", "120", "--seed", "3", stdout=out)
@@ -33,11 +33,6 @@ def test_seed_demo_is_deterministic_realistic_and_prints_logins(frozen_clock):
         call_command("seed_demo", "--accounts", "120", stdout=io.StringIO())
     call_command("seed_demo", "--if-empty", stdout=io.StringIO())  # run command path: a no-op
 
-    for model in (UsageDaily, ConvIntelligenceCall, Opportunity, Account):
-        model.objects.all().delete()
-    from django.contrib.auth import get_user_model
-
-    Employee.objects.all().delete()
-    get_user_model().objects.all().delete()
+    call_command("flush", "--noinput")
     call_command("seed_demo", "--accounts", "120", "--seed", "3", stdout=io.StringIO())
     assert _digest() == first

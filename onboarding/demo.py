@@ -1,0 +1,74 @@
+"""Demo data for customer onboarding, built through the real services so the demo shows real states."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from gtmos.core import clock
+from gtmos.crm.models import Employee, Opportunity, Product, Role, Stage
+
+from .models import MilestoneItem, MutualActionPlan, ProductValueEvent
+from .services import activity, map_signoff, milestones, preclose
+from .services.daily import onboarding_daily
+from .services.postclose import onboarding_start_on_close
+
+VALUE_EVENTS = [
+    ("CORE-SEAT", "First report exported with live data", "auto_usage_feed", "first_report_exported"),
+    ("API-UNITS", "First API call returning data", "auto_usage_feed", "api_call"),
+    ("ANALYTICS", "First dashboard shared with the team", "both", "dashboard_shared"),
+    ("CONNECT", "First workflow automation triggered", "csm_manual", ""),
+]
+SEGMENT_TTV = {"smb": 30, "mm": 60, "ent": 90}
+
+
+def seed_value_events() -> list[ProductValueEvent]:
+    events = []
+    for sku, name, method, signal in VALUE_EVENTS:
+        product = Product.objects.filter(sku=sku).first()
+        if product is not None:
+            events.append(ProductValueEvent.objects.get_or_create(
+                product=product, event_name=name,
+                defaults={"detection_method": method, "detection_signal": signal,
+                          "segment_ttv_default_days": SEGMENT_TTV})[0])
+    return events
+
+
+def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int = 12) -> dict[str, int]:
+    """Recent customers enter onboarding at various points; a few open deals are pre-boarded."""
+    events = seed_value_events()
+    today = clock.today()
+    post_sales = Employee.objects.filter(role=Role.POST_SALES).first()
+    recent = list(Opportunity.objects.filter(stage=Stage.CLOSED_WON, type="new", contract_start_date__gte=today - dt.timedelta(days=100))
+                  .select_related("account").order_by("contract_start_date")[:limit])
+    for opp in recent:
+        plan = onboarding_start_on_close(opportunity=opp)
+        start = plan.contract_start_date
+        ttv = plan.map.ttv_target_days
+        if events:
+            event = rng.choice(events)
+            MutualActionPlan.objects.filter(pk=plan.map_id).update(selected_value_events=[
+                {"value_event_id": event.pk, "target_date": (start + dt.timedelta(days=ttv // 2)).isoformat()}])
+        fate = rng.random()
+        if post_sales and fate < 0.6:
+            map_signoff.map_accept(map_=plan.map, by=post_sales, risk_notes="Standard risks reviewed.")
+        elif post_sales and fate < 0.7:
+            map_signoff.map_reject(map_=plan.map, by=post_sales, reason="Commitments exceed what we can deliver.")
+        pace = rng.uniform(0.4, 1.3)  # how fast this customer moves relative to plan
+        for item in MilestoneItem.objects.filter(plan=plan).exclude(code="M7").order_by("code"):
+            due = start + dt.timedelta(days=int(item.day_offset / pace))
+            if due <= today:
+                milestones.milestone_complete(item=item, on=due, evidence="Attendance log: training roster" if item.evidence_required else "")
+        if rng.random() < 0.25 and plan.csm:
+            for days_ago in (6, 3):
+                activity.activity_log(plan=plan, kind="outreach", by=plan.csm, on=today - dt.timedelta(days=days_ago))
+    open_deals = Opportunity.objects.filter(stage__in=[Stage.PROPOSAL, Stage.NEGOTIATION], deal_health_score__gte=70,
+                                            onboarding_plan__isnull=True).select_related("account")[:preclose_limit * 3]
+    preboarded = 0
+    for opp in open_deals:
+        if preboarded >= preclose_limit:
+            break
+        preboarded += preclose.preclose_evaluate(opportunity=opp) is not None
+    summary = onboarding_daily(today=today)
+    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded,
+            "escalations fired": sum(summary["escalations"].values())}
