@@ -76,6 +76,8 @@ class QueryLog:
     """
 
     IN_LIST = re.compile(r"(%s, )+%s")
+    SELECT_LIST = re.compile(r"^SELECT (DISTINCT )?.*? FROM ", re.S)
+    INSERT_COLS = re.compile(r"^(INSERT INTO \S+) \(.*?\) ", re.S)
 
     def __init__(self):
         self.by_step: dict[str, list] = defaultdict(lambda: [0, 0.0])  # step -> [queries, wall seconds]
@@ -88,10 +90,17 @@ class QueryLog:
         try:
             return execute(sql, params, many, context)
         finally:
-            shape = self.IN_LIST.sub("%s…", sql)[:220]
+            shape = self.shape(sql)
             self.count += 1
             self.shapes[shape] += 1
             self.shape_s[shape] += time.perf_counter() - started
+
+    @classmethod
+    def shape(cls, sql: str) -> str:
+        """The statement with column lists and IN lists elided: what identifies it in a profile."""
+        sql = cls.IN_LIST.sub("%s…", sql)
+        sql = cls.SELECT_LIST.sub(r"SELECT \1… FROM ", sql, count=1)
+        return cls.INSERT_COLS.sub(r"\1 (…) ", sql, count=1)[:240]
 
     def timed_step(self, name: str, fn):
         def wrapper(*args, **kwargs):

@@ -117,3 +117,21 @@ def test_closing_twice_changes_nothing(world):
     assert OnboardingPlan.objects.count() == 1 and plan.log_entries.count() == 1
     assert Event.objects.filter(type="onboarding.activated").count() == 1
     assert clock.today() == START
+
+
+def test_revops_settings_change_is_audited(client, world):
+    from onboarding.models import OnboardingSettings
+
+    world.revops = world.cro  # any superuser edits config in the admin
+    admin_user = world.cro.user
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    settings_row = OnboardingSettings.load()
+    data = {f.name: getattr(settings_row, f.name) for f in settings_row._meta.fields if f.name != "id"}
+    data.update(preclose_health_threshold=75, complexity_keywords='["integration"]')
+    response = client.post(f"/admin/onboarding/onboardingsettings/{settings_row.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert OnboardingSettings.load().preclose_health_threshold == 75
+    event = Event.objects.get(type="config.changed")
+    assert event.payload["changes"]["preclose_health_threshold"] == {"from": "70", "to": "75"}
