@@ -4,7 +4,6 @@ post-sales accept (hold lifted) → CSM works M1–M6 over htmx and closes onboa
 from __future__ import annotations
 
 import datetime as dt
-import sys; sys.path.insert(0, "/tmp"); import connspy  # TEMP
 import re
 
 import pytest
