@@ -15,7 +15,8 @@ class MapForm(forms.Form):
     technical_win_details = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     selling_team_commitments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     ttv_target_days = forms.IntegerField(min_value=1, max_value=730, required=False,
-                                         help_text="Leave empty to use the earliest value event date or the segment default.")
+                                         help_text="Derived from the earliest value event's target date (or the segment default) "
+                                                   "unless you change it here.")
 
     def __init__(self, *args, map_, contacts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +105,7 @@ class HandoffForm(forms.Form):
                                                 coerce=lambda v: v == "yes")
     referral_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     agreed_follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    cs_owner = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False,
+    cs_owner = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False, label="CS owner",
                                       help_text="Owner of the customer-success phase (defaults to the AM).")
 
     def __init__(self, *args, **kwargs):

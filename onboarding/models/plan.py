@@ -51,6 +51,8 @@ class MutualActionPlan(ConcurrentTransitionMixin, models.Model):
     )
     implementation_sow = models.ForeignKey("crm.ImplementationSOW", null=True, blank=True, on_delete=models.SET_NULL)
     ttv_target_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    ttv_target_manual = models.BooleanField(
+        default=False, help_text="Set by hand on the MAP; otherwise derived from value events or the segment default.")
     ttv_locked_at = models.DateTimeField(null=True, blank=True)
 
     postsales_signoff_status = FSMField(default=SignoffStatus.PENDING, choices=SignoffStatus.choices, protected=True)

@@ -45,12 +45,25 @@ def map_update(*, map_: MutualActionPlan, by: Employee, selected_value_events: l
     map_.selling_team_commitments = selling_team_commitments
     map_.customer_stakeholder_map = customer_stakeholder_map
     map_.implementation_sow = implementation_sow
-    if ttv_target_days is not None:
-        map_.ttv_target_days = ttv_target_days
+    if ttv_target_days is not None and ttv_target_days != map_.ttv_target_days:
+        map_.ttv_target_days, map_.ttv_target_manual = ttv_target_days, True
+    elif not map_.ttv_target_manual and not map_.ttv_locked_at:
+        _derive_ttv_target(map_)
     map_.save()
     event_record(type="onboarding.map_updated", subject=map_, account_id=map_.account_id, actor=by.user,
                  payload={"value_events": len(selected_value_events), "ttv_target_days": map_.ttv_target_days})
     return map_
+
+
+def _derive_ttv_target(map_: MutualActionPlan) -> None:
+    """Earliest selected value event − contract start (the expected close date before close)."""
+    from .postclose import ttv_target_for
+
+    plan = getattr(map_, "plan", None)
+    start = (plan.contract_start_date if plan else None) or map_.opportunity.close_date
+    if start is not None:
+        segment_default = OnboardingSettings.load().ttv_default(map_.account.segment)
+        map_.ttv_target_days = ttv_target_for(map_=map_, start=start, segment_default=segment_default)
 
 
 def _require_role(employee: Employee, *roles: str) -> None:
@@ -87,12 +100,12 @@ def map_reject(*, map_: MutualActionPlan, by: Employee, reason: str) -> MutualAc
     map_.reject(by=by, reason=reason.strip())
     map_.comp_hold_active = True
     map_.save()
-    hold_open(map_=map_, reason=f"Post-sales rejected the handoff: {reason.strip()}")
+    hold_open(map_=map_, reason=f"Post-sales rejected the handoff: {reason.strip().rstrip('.')}")
     plan = getattr(map_, "plan", None)
     if plan is not None:
         escalation_fire(plan=plan, kind=Escalation.Kind.MAP_REJECTED, key=f"map_rejected:{map_.pk}",
                         recipients=users_of(slm_of(plan)), title=f"MAP rejected: {map_.opportunity.name}",
-                        body=f"Post-sales ({by.name}) rejected the handoff: {reason.strip()}. The deal proceeds "
+                        body=f"Post-sales ({by.name}) rejected the handoff: {reason.strip().rstrip('.')}. The deal proceeds "
                              "only with your override.", details={"reason": reason.strip()}, log=False)
     event_record(type="postsales.rejected", subject=map_, account_id=map_.account_id, actor=by.user,
                  payload={"map_id": map_.pk})

@@ -32,7 +32,7 @@ def onboarding_start_on_close(*, opportunity: Opportunity) -> OnboardingPlan:
     start = start or dt.date.today()
     config = OnboardingSettings.load()
     map_ = plan.map
-    if map_.ttv_locked_at is None:
+    if map_.ttv_locked_at is None and not map_.ttv_target_manual:
         map_.ttv_target_days = ttv_target_for(map_=map_, start=start, segment_default=config.ttv_default(plan.account.segment))
         map_.save(update_fields=["ttv_target_days", "updated_at"])
     plan.activate(contract_start=start)

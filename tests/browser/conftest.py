@@ -5,10 +5,10 @@ Each actor gets a fresh browser context (its own cookies), so several people can
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,6 +30,11 @@ def browser(monkeypatch):
             yield chromium
         finally:
             chromium.close()
+            # While Playwright's loop counts as running in this thread, Django keeps its connections in
+            # context-local rather than thread-local storage, so the test body got a connection of its own.
+            # Close it here, while it is still reachable; otherwise it outlives the test and blocks the
+            # DROP of the test database at the end of the session.
+            connections.close_all()
 
 
 class Session:

@@ -54,13 +54,13 @@ def test_onboarding_journey(new_session):
     page.get_by_role("button", name="Start pre-boarding").click()
     expect(page.get_by_role("status")).to_contain_text("Pre-boarding started")
     map_form = page.locator("section[aria-labelledby=map-h] form")
-    map_form.get_by_label(world.value_event.event_name).check()
+    map_form.get_by_role("checkbox", name=world.value_event.event_name).check()
     # The value event's date input has no <label> of its own (see the report); it sits next to its checkbox.
-    map_form.locator(f"#id_ve_{world.value_event.pk}_date").fill(value_date.isoformat())
+    map_form.get_by_label(f"Target date for {world.value_event.event_name}").fill(value_date.isoformat())
     map_form.get_by_label("Technical win details").fill("SSO validated in the technical win; 2 connectors scoped.")
     map_form.get_by_role("button", name="Save MAP").click()
     expect(page.get_by_role("status")).to_contain_text("MAP saved.")
-    expect(map_form.get_by_label(world.value_event.event_name)).to_be_checked()
+    expect(map_form.get_by_role("checkbox", name=world.value_event.event_name)).to_be_checked()
     plan = OnboardingPlan.objects.select_related("map").get(opportunity=opp)
     assert plan.status == "draft"
     assert plan.map.selected_value_events == [{"value_event_id": world.value_event.pk,
