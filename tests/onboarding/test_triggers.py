@@ -135,3 +135,23 @@ def test_revops_settings_change_is_audited(client, world):
     assert OnboardingSettings.load().preclose_health_threshold == 75
     event = Event.objects.get(type="config.changed")
     assert event.payload["changes"]["preclose_health_threshold"] == {"from": "70", "to": "75"}
+
+
+def test_a_ttv_target_typed_on_the_map_survives_close(world):
+    opp = world.deal()
+    draft = preclose.preboarding_start(opportunity=opp, by=world.am)
+    assert draft.map.ttv_target_days == 90
+    map_update(map_=draft.map, by=world.ae, technical_win_details="", selling_team_commitments="",
+               customer_stakeholder_map=[], ttv_target_days=75,
+               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-11"}])
+    plan = world.close(opp)
+    assert plan.map.ttv_target_days == 75 and plan.map.ttv_target_manual
+
+
+def test_value_event_dates_derive_the_target_before_close(world):
+    opp = world.deal()
+    draft = preclose.preboarding_start(opportunity=opp, by=world.am)
+    map_update(map_=draft.map, by=world.ae, technical_win_details="", selling_team_commitments="",
+               customer_stakeholder_map=[], ttv_target_days=90,  # the form posts back the shown value
+               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-01"}])
+    assert MutualActionPlan.objects.get(pk=draft.map_id).ttv_target_days == 30  # 04-01 − expected close 03-02
