@@ -80,5 +80,19 @@ class CSHandoffAdmin(admin.ModelAdmin):
     raw_id_fields = ("plan", "account", "warmth_assessed_by", "filed_by", "acknowledged_by", "cs_owner")
 
 
+@admin.register(models.CommunicationTemplate)
+class CommunicationTemplateAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    list_display = ("name", "stage", "milestone", "subject", "active")
+    list_filter = ("stage", "milestone", "active")
+    search_fields = ("name", "subject")
+
+
+@admin.register(models.ScheduledMessage)
+class ScheduledMessageAdmin(admin.ModelAdmin):
+    list_display = ("send_on", "plan", "contact", "subject", "status", "sent_at")
+    list_filter = ("status",)
+    raw_id_fields = ("plan", "template", "contact", "created_by")
+
+
 admin.site.register(models.TTVChangeRequest)
 admin.site.register(models.SuccessTask)

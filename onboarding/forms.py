@@ -119,3 +119,17 @@ class HandoffForm(forms.Form):
 class TTVRequestForm(forms.Form):
     requested_days = forms.IntegerField(min_value=1, max_value=730)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MessageForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=None)
+    contact = forms.ModelChoiceField(queryset=None)
+    send_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text="Empty: send now. A later date schedules it.")
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import CommunicationTemplate
+
+        self.fields["template"].queryset = CommunicationTemplate.objects.filter(active=True)
+        self.fields["contact"].queryset = plan.account.contacts.exclude(email="").order_by("-is_executive_sponsor", "name")

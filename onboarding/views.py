@@ -14,10 +14,10 @@ from gtmos.crm.access import employee_of
 from . import forms, selectors
 from .access import can_review
 from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
-from .services import activity, handoff, map_signoff, milestones, preclose
+from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
 SERVICE_ERRORS = (map_signoff.SignoffError, milestones.MilestoneError, activity.ActivityError,
-                  handoff.HandoffError, PermissionError, ValueError, TransitionNotAllowed, ConcurrentTransition)
+                  handoff.HandoffError, comms.CommsError, PermissionError, ValueError, TransitionNotAllowed, ConcurrentTransition)
 
 
 def _employee(request):
@@ -147,7 +147,8 @@ def plan_detail(request, pk: int):
     plan = _get(selectors.plan_get, user=request.user, pk=pk)
     context = {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
                "milestone_form": forms.MilestoneForm(), "handoff_form": forms.HandoffForm(),
-               "ttv_form": forms.TTVRequestForm()}
+               "ttv_form": forms.TTVRequestForm(), "message_form": forms.MessageForm(plan=plan),
+               "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
     template = "onboarding/plan_detail.html"
     if request.htmx and request.GET.get("fragment") in ("board", "log"):
         template += "#" + request.GET["fragment"]
@@ -194,6 +195,24 @@ def activity_log(request, pk: int):
         activity.activity_log(plan=plan, kind=form.cleaned_data["kind"], by=employee,
                               notes=form.cleaned_data["notes"], on=form.cleaned_data.get("on"))
     return _plan_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def message_send(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    form = forms.MessageForm(request.POST, plan=plan)
+    if not form.is_valid():
+        messages.error(request, "Pick a template and a contact with an email address.")
+        return redirect("onboarding:plan_detail", pk=pk)
+    try:
+        message = comms.message_schedule(plan=plan, by=_employee(request), **form.cleaned_data)
+    except SERVICE_ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"Sent “{message.subject}”." if message.status == "sent"
+                         else f"Scheduled “{message.subject}” for {message.send_on:%Y-%m-%d}.")
+    return redirect("onboarding:plan_detail", pk=pk)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Customer onboarding (seed 000 AGT-601, seed 003 handoff, seed 004 plans)."""
 
+from .comms import CommunicationTemplate, ScheduledMessage
 from .config import Milestone as MilestoneCode
 from .config import OnboardingMilestoneConfig, OnboardingSettings, ProductValueEvent
 from .handoff import CSHandoff, SuccessTask
@@ -8,6 +9,7 @@ from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequ
 
 __all__ = [
     "CSHandoff",
+    "CommunicationTemplate",
     "Escalation",
     "MilestoneCode",
     "MilestoneItem",
@@ -17,6 +19,7 @@ __all__ = [
     "OnboardingPlan",
     "OnboardingSettings",
     "ProductValueEvent",
+    "ScheduledMessage",
     "SuccessTask",
     "TTVChangeRequest",
 ]

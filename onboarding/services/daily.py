@@ -6,6 +6,7 @@ import datetime as dt
 
 from gtmos.core import clock
 
+from .comms import messages_send_due
 from .escalations import escalation_scan
 from .map_signoff import map_signoff_scan
 from .milestones import usage_milestones_detect
@@ -17,6 +18,7 @@ def onboarding_daily(*, today: dt.date | None = None) -> dict:
     return {
         "preclose": preclose_scan(),
         "milestones": usage_milestones_detect(today=today),
+        "messages_sent": messages_send_due(today=today),
         "holds_opened": map_signoff_scan(today=today),
         "escalations": escalation_scan(today=today),
     }
