@@ -10,7 +10,9 @@ from gtmos.crm.models import Employee, Opportunity, Product, Role, Stage
 
 from .models import MilestoneItem, MutualActionPlan, ProductValueEvent
 from .services import activity, map_signoff, milestones, preclose
-from .services.daily import onboarding_daily
+from .services.escalations import escalation_scan
+from .services.map_signoff import map_signoff_scan
+from .services.milestones import usage_milestones_detect
 from .services.postclose import onboarding_start_on_close
 
 VALUE_EVENTS = [
@@ -69,6 +71,8 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
         if preboarded >= preclose_limit:
             break
         preboarded += preclose.preclose_evaluate(opportunity=opp) is not None
-    summary = onboarding_daily(today=today)
-    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded,
-            "escalations fired": sum(summary["escalations"].values())}
+    # The daily job's steps for the demo accounts (its pre-close backstop only looks at recent changes).
+    usage_milestones_detect(today=today)
+    map_signoff_scan(today=today)
+    fired = escalation_scan(today=today)
+    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded, "escalations fired": sum(fired.values())}

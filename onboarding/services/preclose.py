@@ -237,11 +237,25 @@ def _postsales_risk_alert(*, plan: OnboardingPlan) -> None:
            link=reverse("onboarding:review_detail", args=[plan.map_id]), key=f"postsales_alert:{plan.pk}")
 
 
-def preclose_scan() -> int:
-    """Backstop for the signal path: open deals at the health/stage bar without a plan yet."""
+BACKSTOP_LOOKBACK = dt.timedelta(days=2)
+
+
+def preclose_scan(*, now: dt.datetime | None = None) -> int:
+    """Backstop for the signal path: deals changed in the last two days that meet the stage and health bar
+    and pass the eligibility gate (all in SQL), without a plan yet. The rest of the book was evaluated when
+    it changed, so the scan does not re-read it every day."""
+    from django.db.models import Exists, OuterRef
+
     config = OnboardingSettings.load()
-    candidates = (Opportunity.objects.filter(stage__in=[s for s in Stage.at_or_after(config.preclose_min_stage)
-                                                        if s != Stage.CLOSED_WON],
-                                             deal_health_score__gte=config.preclose_health_threshold)
-                  .filter(onboarding_plan__isnull=True).select_related("account"))
+    since = (now or clock.now()) - BACKSTOP_LOOKBACK
+    services = QuoteLine.objects.filter(quote__opportunity=OuterRef("pk"), product__is_implementation_service=True)
+    candidates = (
+        Opportunity.objects.filter(
+            stage__in=[s for s in Stage.at_or_after(config.preclose_min_stage) if s != Stage.CLOSED_WON],
+            deal_health_score__gte=config.preclose_health_threshold, updated_at__gte=since,
+            onboarding_plan__isnull=True)
+        .filter(Q(account__segment="ent") | Q(acv__gte=config.eligibility_acv_threshold)
+                | Q(sam_value__gte=config.eligibility_sam_threshold) | Exists(services))
+        .select_related("account")
+    )
     return sum(1 for opportunity in candidates if preclose_evaluate(opportunity=opportunity))

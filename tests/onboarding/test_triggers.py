@@ -155,3 +155,14 @@ def test_value_event_dates_derive_the_target_before_close(world):
                customer_stakeholder_map=[], ttv_target_days=90,  # the form posts back the shown value
                selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-01"}])
     assert MutualActionPlan.objects.get(pk=draft.map_id).ttv_target_days == 30  # 04-01 − expected close 03-02
+
+
+def test_daily_backstop_catches_a_recent_deal_the_signal_missed(world):
+    opp = world.deal(health=50, segment="ent")
+    Opportunity.objects.filter(pk=opp.pk).update(deal_health_score=80, updated_at=clock.now())  # no signal sent
+    assert preclose.preclose_scan() == 1
+    assert preclose.preclose_scan() == 0
+    stale = world.deal(health=50, segment="ent")
+    Opportunity.objects.filter(pk=stale.pk).update(deal_health_score=80, updated_at=clock.now())
+    clock.advance(days=3)
+    assert preclose.preclose_scan() == 0  # older changes were evaluated when they happened
