@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
 import re
@@ -40,7 +41,7 @@ def run(accounts: int = 100_000) -> dict:
               for name, r, n in runs if n == small}
     flat = {key: q[1] - q[0] <= FLAT_TOLERANCE for key, q in growth.items()}
     fast = all(job["ok"] for job in runs.values())
-    return {"benchmark": "onboarding_daily", "accounts": scales, "target_s": TARGET_S,
+    return {"benchmark": "onboarding_daily", "summary": True, "accounts": scales, "target_s": TARGET_S,
             "queries_small_large": growth, "queries_flat": flat, "ok": fast and all(flat.values())}
 
 
@@ -78,6 +79,7 @@ class QueryLog:
     IN_LIST = re.compile(r"(%s, )+%s")
     SELECT_LIST = re.compile(r"^SELECT (DISTINCT )?.*? FROM ", re.S)
     INSERT_COLS = re.compile(r"^(INSERT INTO \S+) \(.*?\) ", re.S)
+    SAVEPOINT_ID = re.compile(r'"s\d+_x\d+"')
 
     def __init__(self):
         self.by_step: dict[str, list] = defaultdict(lambda: [0, 0.0])  # step -> [queries, wall seconds]
@@ -98,7 +100,7 @@ class QueryLog:
     @classmethod
     def shape(cls, sql: str) -> str:
         """The statement with column lists and IN lists elided: what identifies it in a profile."""
-        sql = cls.IN_LIST.sub("%s…", sql)
+        sql = cls.SAVEPOINT_ID.sub('"s…"', cls.IN_LIST.sub("%s…", sql))
         sql = cls.SELECT_LIST.sub(r"SELECT \1… FROM ", sql, count=1)
         return cls.INSERT_COLS.sub(r"\1 (…) ", sql, count=1)[:240]
 
@@ -112,7 +114,7 @@ class QueryLog:
                 self.by_step[name][1] += time.perf_counter() - started
         return wrapper
 
-    def top(self, n: int = 6) -> list:
+    def top(self, n: int = 8) -> list:
         return [[count, round(self.shape_s[shape], 2), shape] for shape, count in self.shapes.most_common(n)]
 
 
@@ -132,9 +134,10 @@ def measure(today: dt.date, profile: bool) -> list[dict]:
     for run_no in (1, 2):
         for name, fn in jobs:
             log = QueryLog()
-            # The daily job is four scans in a row: time each one, so a miss names its culprit.
-            originals = {step: getattr(daily, step) for step in
-                         ("preclose_scan", "usage_milestones_detect", "map_signoff_scan", "escalation_scan")}
+            # The daily job is a series of scans: time each one, so a miss names its culprit. The steps are
+            # the functions it calls (read from its code), so a scan added to the job is timed too.
+            originals = {step: getattr(daily, step) for step in daily.onboarding_daily.__code__.co_names
+                         if inspect.isfunction(getattr(daily, step, None))}
             for step, original in originals.items():
                 setattr(daily, step, log.timed_step(step, original))
             profiler = _profiler() if profile else None

@@ -5,8 +5,9 @@ demo book's closed-won new-business deals into onboarding and prints one JSON li
 
 Rows are generated as tuples and COPYed in with explicit ids (``gtmos.core.demo.bulk``), like the demo book:
 the onboarding services cost dozens of queries per plan, which would make the setup slower than the jobs
-being measured. The mix is chosen so that the first daily run has real work in every branch (holds to
-open, payouts to hold and release, escalations of every kind, M4/M6 to detect) and the second has none.
+being measured. Accounts seed_demo already took through onboarding are left alone. The mix is chosen so
+that the first daily run has real work in every branch (holds to open, payouts to hold and release,
+escalations of every kind, M4/M6 to detect) and the second has none.
 """
 
 from __future__ import annotations
@@ -57,13 +58,18 @@ def _at(day: dt.date, hour: int = 12) -> dt.datetime:
 
 
 def build(plans: int, seed: int = DEFAULT_SEED) -> dict:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from gtmos.core import clock
 
     today = clock.today()
     with transaction.atomic():
         counts = _Builder(random.Random(seed), today).generate(plans)
+    # Planner statistics as autovacuum would have them on a live database. Straight after COPY they are
+    # stale or missing, and whether autovacuum got there before the measured run would decide the plans
+    # (e.g. a sequential scan of quote lines per deal), making the figures depend on timing.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {"today": today.isoformat(), "plans": plans, "rows": counts}
 
 
@@ -86,16 +92,16 @@ class _Builder:
         from gtmos.comp.models import Payout
         from onboarding.models import Escalation, MilestoneItem, MutualActionPlan, OnboardingLog, OnboardingPlan
 
-        self.value_event_ids = self._value_events()
+        self.value_events = self._value_events()
         deals = self._pick(n)
         first_map, first_plan = self.ids.take(MutualActionPlan, n), self.ids.take(OnboardingPlan, n)
         for i, d in enumerate(deals):
             d.map_id, d.plan_id = first_map + i, first_plan + i
             self._story(d)
-        milestones = [(d, list(self._milestones(d))) for d in deals]  # decides d.done, which the rest reads
+        milestones = [row for d in deals for row in self._milestones(d)]  # decides d.done, which the rest reads
         self._insert(MutualActionPlan, MAP_COLS, (self._map_row(d) for d in deals))
         self._insert(OnboardingPlan, PLAN_COLS, (self._plan_row(d) for d in deals))
-        self._insert(MilestoneItem, MILESTONE_COLS, self._numbered(MilestoneItem, (r for _, rows in milestones for r in rows)))
+        self._insert(MilestoneItem, MILESTONE_COLS, self._numbered(MilestoneItem, milestones))
         self._insert(OnboardingLog, LOG_COLS, self._numbered(OnboardingLog, (r for d in deals for r in self._log(d))))
         self._insert(Escalation, ESCALATION_COLS, self._numbered(Escalation, self._escalations(deals)))
         self._insert(ExceptionLog, EXCEPTION_COLS, self._numbered(ExceptionLog, self._holds(deals)))
@@ -105,7 +111,16 @@ class _Builder:
         return self.counts
 
     def _insert(self, model, cols, rows) -> None:
-        self.counts[str(model._meta.verbose_name_plural)] = self.bulk.insert(model, cols, rows)
+        """COPY the rows; columns not listed get the model field's default (COPY would write NULL), so a
+        field added to a model later does not break the benchmark."""
+        extra = [f for f in model._meta.concrete_fields if f.attname not in cols]
+        missing = [f.name for f in extra if not f.has_default() and not f.null]
+        if missing:
+            raise SystemExit(f"{model.__name__}: no value and no default for {', '.join(missing)}")
+        defaults = tuple(f.get_default() if f.has_default() else None for f in extra)
+        rows = (tuple(row) + defaults for row in rows)
+        count = self.bulk.insert(model, [*cols, *(f.attname for f in extra)], rows)
+        self.counts[str(model._meta.verbose_name_plural)] = count
 
     def _numbered(self, model, rows):
         """Prefix each row with an id; ids are reserved once the count is known (the generator is lazy)."""
@@ -116,25 +131,24 @@ class _Builder:
         self.ids.take(model, pk - first)
 
     # --- which deals, and what happened to them ------------------------------------------------
-    def _value_events(self) -> dict[str, int]:
-        """Value events the MAPs select: two the usage feed detects (names the demo usage events use), one manual."""
-        from gtmos.crm.models import Product
-        from onboarding.models import ProductValueEvent
+    def _value_events(self) -> tuple[list[int], list[int]]:
+        """The demo's value events (seed_demo may have made them already): (usage-feed detectable, manual)."""
+        from onboarding.demo import seed_value_events
 
-        specs = [("auto", "CORE-SEAT", "First report exported with live data", "auto_usage_feed", "first_report_exported"),
-                 ("both", "ANALYTICS", "First dashboard shared with the team", "both", "dashboard_shared"),
-                 ("manual", "CONNECT", "First workflow live in production", "csm_manual", "")]
-        out = {}
-        for key, sku, name, method, signal in specs:
-            out[key] = ProductValueEvent.objects.get_or_create(
-                product=Product.objects.get(sku=sku), event_name=name,
-                defaults={"detection_method": method, "detection_signal": signal})[0].pk
-        return out
+        events = seed_value_events()
+        auto = [e.pk for e in events if e.auto_detectable]
+        manual = [e.pk for e in events if not e.auto_detectable]
+        if not auto or not manual:
+            raise SystemExit("the demo value events need an auto-detectable and a manual one")
+        return auto, manual
 
     def _pick(self, n: int) -> list[Deal]:
         from gtmos.crm.models import Opportunity, Stage
 
-        rows = list(Opportunity.objects.filter(type="new", stage=Stage.CLOSED_WON, account__csm__isnull=False)
+        # seed_demo takes a few recent customers through onboarding (and pre-boards open deals): leave
+        # those accounts alone, a deal has one MAP and one plan.
+        rows = list(Opportunity.objects.filter(type="new", stage=Stage.CLOSED_WON, account__csm__isnull=False,
+                                               account__onboarding_status="not_started", map__isnull=True)
                     .order_by("pk").values_list("pk", "account_id", "owner_id", "account__csm_id",
                                                 "account__csm__user_id", "account__segment", "acv"))
         if len(rows) < n:
@@ -148,9 +162,8 @@ class _Builder:
         # The TTV target comes from the earliest selected value event's date (rules.ttv_target_days).
         default = self.cfg.ttv_default(d.segment)
         d.ttv = max(14, default + rng.choice((-10, 0, 0, 0, 15, 30)))
-        roll = rng.random()
-        kind = "auto" if roll < 0.6 else "both" if roll < 0.8 else "manual"
-        d.value_events = [{"value_event_id": self.value_event_ids[kind],
+        auto, manual = self.value_events
+        d.value_events = [{"value_event_id": rng.choice(auto if rng.random() < 0.8 else manual),
                            "target_date": (d.start + dt.timedelta(days=d.ttv)).isoformat()}]
 
         roll = rng.random()

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from gtmos.audit.services import events_bulk_create, notifications_bulk_create
@@ -24,9 +24,12 @@ from gtmos.core import clock
 
 from .. import rules
 from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
-from ..models.plan import MilestoneStatus, PlanStatus
+from ..models.plan import PlanStatus
+from .log import log_bulk_write
 
 UNRESPONSIVE_LOOKBACK_DAYS = 120
+LOG_TYPE = {"unresponsive": "unresponsive", "unresponsive_slm": "unresponsive", "ttv_miss": "ttv_miss",
+            "ttv_miss_slm": "ttv_miss"}
 
 
 @dataclass
@@ -127,7 +130,9 @@ def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str,
     now = clock.now()
     Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d)
                                     for f, kind, key, _, _, d in fresh], ignore_conflicts=True)
-    _log_bulk([(f, kind, msg) for f, kind, _, _, msg, _ in fresh], today)
+    log_bulk_write([{"plan_id": f.plan_id, "account_id": f.account_id, "start": f.start, "ttv_target": f.ttv_target,
+                     "entry_type": OnboardingLog.EntryType.ESCALATION, "escalation_type": LOG_TYPE.get(kind, "other"),
+                     "notes": f"{Escalation.Kind(kind).label}: {msg}"} for f, kind, _, _, msg, _ in fresh], today=today)
     events_bulk_create([{"type": f"onboarding.escalation.{kind}", "subject_type": "onboarding.onboardingplan",
                          "subject_id": str(f.plan_id), "account_id": f.account_id, "payload": d,
                          "idempotency_key": f"escalation:{key}"} for f, kind, key, _, _, d in fresh])
@@ -143,28 +148,3 @@ def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str,
     for _, kind, *_ in fresh:
         counts[kind] += 1
     return dict(counts)
-
-
-def _log_bulk(rows, today: dt.date) -> None:
-    """OnboardingLog escalation rows for many plans with the snapshot fields, in three queries."""
-    plan_ids = {f.plan_id for f, _, _ in rows}
-    counts = {pk: (total, done) for pk, total, done in OnboardingPlan.objects.filter(pk__in=plan_ids).annotate(
-        total=Count("milestones"), done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE))
-    ).values_list("pk", "total", "done")}
-    since = today - dt.timedelta(days=30)
-    engaged = set(OnboardingLog.objects.filter(plan_id__in=plan_ids, entry_type=OnboardingLog.EntryType.EXEC_TOUCHPOINT,
-                                               log_date__gt=since).values_list("plan_id", flat=True))
-    engaged |= set(MilestoneItem.objects.filter(plan_id__in=plan_ids, code="M5", status=MilestoneStatus.DONE,
-                                                completed_on__gt=since).values_list("plan_id", flat=True))
-    kind_to_type = {"unresponsive": "unresponsive", "unresponsive_slm": "unresponsive", "ttv_miss": "ttv_miss",
-                    "ttv_miss_slm": "ttv_miss"}
-    now = clock.now()
-    OnboardingLog.objects.bulk_create([
-        OnboardingLog(account_id=f.account_id, plan_id=f.plan_id, log_date=today, logged_at=now,
-                      entry_type=OnboardingLog.EntryType.ESCALATION, escalation_type=kind_to_type.get(kind, "other"),
-                      ttv_days_elapsed=(today - f.start).days, ttv_target_days=f.ttv_target,
-                      milestones_complete=counts[f.plan_id][1], milestones_total=counts[f.plan_id][0],
-                      exec_sponsor_engaged=f.plan_id in engaged, in_onboarding=True,
-                      notes=f"{Escalation.Kind(kind).label}: {msg}")
-        for f, kind, msg in rows
-    ], batch_size=5000)

@@ -41,6 +41,35 @@ def log_write(*, plan: OnboardingPlan, entry_type: str, notes: str = "", milesto
     )
 
 
+def log_bulk_write(entries: list[dict], *, today: dt.date) -> None:
+    """OnboardingLog rows for many plans with the snapshot fields, in three queries whatever the count.
+
+    Each entry: plan_id, account_id, start, ttv_target, entry_type and optionally log_date, milestone_id,
+    escalation_type, notes.
+    """
+    if not entries:
+        return
+    plan_ids = {e["plan_id"] for e in entries}
+    counts = {pk: (total, done) for pk, total, done in OnboardingPlan.objects.filter(pk__in=plan_ids).annotate(
+        total=Count("milestones"), done=Count("milestones", filter=Q(milestones__status=MilestoneStatus.DONE))
+    ).values_list("pk", "total", "done")}
+    since = today - dt.timedelta(days=EXEC_ENGAGED_WINDOW_DAYS)
+    engaged = set(OnboardingLog.objects.filter(plan_id__in=plan_ids, entry_type=OnboardingLog.EntryType.EXEC_TOUCHPOINT,
+                                               log_date__gt=since).values_list("plan_id", flat=True))
+    engaged |= set(MilestoneItem.objects.filter(plan_id__in=plan_ids, code="M5", status=MilestoneStatus.DONE,
+                                                completed_on__gt=since).values_list("plan_id", flat=True))
+    now = clock.now()
+    OnboardingLog.objects.bulk_create([
+        OnboardingLog(account_id=e["account_id"], plan_id=e["plan_id"], log_date=e.get("log_date", today),
+                      logged_at=now, entry_type=e["entry_type"], milestone_id=e.get("milestone_id", ""),
+                      escalation_type=e.get("escalation_type", ""),
+                      ttv_days_elapsed=(e.get("log_date", today) - e["start"]).days, ttv_target_days=e["ttv_target"],
+                      milestones_complete=counts[e["plan_id"]][1], milestones_total=counts[e["plan_id"]][0],
+                      exec_sponsor_engaged=e["plan_id"] in engaged, in_onboarding=True, notes=e.get("notes", ""))
+        for e in entries
+    ], batch_size=5000)
+
+
 def last_activity_on(plan: OnboardingPlan):
     return plan.log_entries.aggregate(at=Max("log_date"))["at"]
 

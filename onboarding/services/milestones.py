@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
 from django_fsm import TransitionNotAllowed
 
-from gtmos.audit.services import event_record
+from gtmos.audit.services import event_record, events_bulk_create, notifications_bulk_create
 from gtmos.core import clock
-from gtmos.crm.models import Employee, Role, UsageDaily, UsageEvent
+from gtmos.crm.models import Account, Employee, Role, UsageDaily, UsageEvent
 
 from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
 from ..models.plan import MilestoneStatus, PlanStatus
 from .alerts import notify, plan_link, users_of
-from .log import log_write
+from .log import log_bulk_write, log_write
 
 AUTO_DETECTABLE = ("M4", "M6")
 
@@ -71,17 +72,33 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
 
 
 def _maybe_complete_ttv(plan: OnboardingPlan) -> None:
-    """TTV is complete only when M4 AND M6 are done; TTV days = first value event (M4) − contract start."""
-    done = dict(plan.milestones.filter(code__in=AUTO_DETECTABLE, status=MilestoneStatus.DONE)
-                .values_list("code", "completed_on"))
-    if len(done) < 2 or plan.ttv_completed_on:
-        return
-    completed_on = max(done.values())
-    ttv_days = (done["M4"] - plan.contract_start_date).days
-    OnboardingPlan.objects.filter(pk=plan.pk).update(ttv_completed_on=completed_on)
-    type(plan.account).objects.filter(pk=plan.account_id).update(ttv_achieved_days=ttv_days)
-    event_record(type="onboarding.ttv_complete", subject=plan, account_id=plan.account_id,
-                 payload={"ttv_days": ttv_days}, idempotency_key=f"onboarding.ttv_complete:{plan.pk}")
+    ttv_complete_for(plan_ids=[plan.pk])
+
+
+def ttv_complete_for(*, plan_ids) -> int:
+    """TTV is complete only when M4 AND M6 are done; TTV days = first value event (M4) − contract start.
+    Set-based: a fixed number of queries for any number of plans."""
+    dates: dict[int, dict[str, dt.date]] = {}
+    starts: dict[int, tuple[int, dt.date]] = {}
+    for plan_id, account_id, start, code, done_on in MilestoneItem.objects.filter(
+            plan_id__in=plan_ids, plan__ttv_completed_on__isnull=True, code__in=AUTO_DETECTABLE,
+            status=MilestoneStatus.DONE).values_list("plan_id", "plan__account_id", "plan__contract_start_date",
+                                                     "code", "completed_on"):
+        dates.setdefault(plan_id, {})[code] = done_on
+        starts[plan_id] = (account_id, start)
+    complete = {pk: d for pk, d in dates.items() if len(d) == 2 and starts[pk][1]}
+    if not complete:
+        return 0
+    OnboardingPlan.objects.filter(pk__in=complete).update(ttv_completed_on=Case(
+        *[When(pk=pk, then=Value(max(d.values()))) for pk, d in complete.items()], output_field=DateField()))
+    Account.objects.filter(pk__in=[starts[pk][0] for pk in complete]).update(ttv_achieved_days=Case(
+        *[When(pk=starts[pk][0], then=Value((d["M4"] - starts[pk][1]).days)) for pk, d in complete.items()],
+        output_field=IntegerField()))
+    events_bulk_create([{"type": "onboarding.ttv_complete", "subject_type": "onboarding.onboardingplan",
+                         "subject_id": str(pk), "account_id": starts[pk][0],
+                         "payload": {"ttv_days": (d["M4"] - starts[pk][1]).days},
+                         "idempotency_key": f"onboarding.ttv_complete:{pk}"} for pk, d in complete.items()])
+    return len(complete)
 
 
 def usage_milestones_detect(*, today: dt.date | None = None) -> dict[str, int]:
@@ -101,7 +118,7 @@ def usage_milestones_detect(*, today: dt.date | None = None) -> dict[str, int]:
         signals = {auto_signals[e["value_event_id"]] for e in selected or [] if e.get("value_event_id") in auto_signals}
         if signals:
             m4_hits.append((item_id, account_id, start, signals))
-    m4_done = 0
+    hits: dict[int, dt.date] = {}
     if m4_hits:
         seen = UsageEvent.objects.filter(account_id__in={h[1] for h in m4_hits}, count__gt=0).values_list(
             "account_id", "event_name", "day")
@@ -113,7 +130,7 @@ def usage_milestones_detect(*, today: dt.date | None = None) -> dict[str, int]:
             days = [first_seen[(account_id, s)] for s in signals if (account_id, s) in first_seen
                     and first_seen[(account_id, s)] >= (start or dt.date.min)]
             if days:
-                m4_done += _auto_complete(item_id, on=min(days))
+                hits[item_id] = min(days)
     threshold = config.adoption_threshold_pct / 100
     first_at_threshold = (
         UsageDaily.objects.filter(account_id=OuterRef("plan__account_id"), day__lte=today,
@@ -123,27 +140,50 @@ def usage_milestones_detect(*, today: dt.date | None = None) -> dict[str, int]:
                     account__contracted_consumption_units__gt=0))
         .order_by("day").values("day")[:1]
     )
-    m6_candidates = (
+    hits.update(
         MilestoneItem.objects.filter(code="M6", status=MilestoneStatus.PENDING, plan__status=PlanStatus.ACTIVE)
         .annotate(on=Subquery(first_at_threshold)).filter(on__isnull=False).values_list("pk", "on")
     )
-    m6_done = sum(_auto_complete(item_id, on=on) for item_id, on in m6_candidates)
-    return {"m4": m4_done, "m6": m6_done}
+    done = _complete_detected(hits, today=today)
+    codes = list(done.values())
+    return {"m4": codes.count("M4"), "m6": codes.count("M6")}
 
 
-def _auto_complete(item_id: int, *, on: dt.date) -> int:
-    item = MilestoneItem.objects.get(pk=item_id)
-    try:
-        milestone_complete(item=item, on=on, detected_by="usage_feed")
-    except MilestoneError:
-        return 0
-    return 1
+@transaction.atomic
+def _complete_detected(hits: dict[int, dt.date], *, today: dt.date) -> dict[int, str]:
+    """Complete many usage-detected milestones at once: a conditional update of rows still pending (rows a
+    CSM is completing right now are skipped, not waited for), then bulk log rows, events, notices and TTV."""
+    if not hits:
+        return {}
+    rows = list(MilestoneItem.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk__in=hits, status=MilestoneStatus.PENDING)
+                .values_list("pk", "code", "name", "plan_id", "plan__account_id", "plan__account__name",
+                             "plan__contract_start_date", "plan__map__ttv_target_days", "plan__csm__user_id",
+                             "plan__account__am__user_id", "plan__opportunity__owner__user_id"))
+    if not rows:
+        return {}
+    MilestoneItem.objects.filter(pk__in=[r[0] for r in rows], status=MilestoneStatus.PENDING).update(
+        status=MilestoneStatus.DONE, detected_by="usage_feed",
+        completed_on=Case(*[When(pk=r[0], then=Value(hits[r[0]])) for r in rows], output_field=DateField()))
+    log_bulk_write([{"plan_id": plan_id, "account_id": account_id, "start": start, "ttv_target": ttv or 90,
+                     "log_date": hits[pk], "entry_type": OnboardingLog.EntryType.MILESTONE_COMPLETE,
+                     "milestone_id": code, "notes": f"{code} {name} (detected from the usage feed)"}
+                    for pk, code, name, plan_id, account_id, _, start, ttv, *_ in rows], today=today)
+    events_bulk_create([{"type": "onboarding.milestone_completed", "subject_type": "onboarding.milestoneitem",
+                         "subject_id": str(pk), "account_id": account_id,
+                         "payload": {"code": code, "detected_by": "usage_feed"},
+                         "idempotency_key": f"onboarding.milestone_completed:{pk}"}
+                        for pk, code, _, _, account_id, *_ in rows])
+    notifications_bulk_create([
+        {"recipient_id": user, "rule": "onboarding.milestone_completed", "title": f"{account}: {code} {name} done",
+         "body": "Detected from the usage feed — a step closer to value.",
+         "link": reverse("onboarding:plan_detail", args=[plan_id]), "dedupe_key": f"milestone_done:{pk}:{user}"}
+        for pk, code, name, plan_id, _, account, _, _, *users in rows for user in set(filter(None, users))
+    ])
+    ttv_complete_for(plan_ids={r[3] for r in rows})
+    return {r[0]: r[1] for r in rows}
 
 
 def csm_confirm_value_event(*, item: MilestoneItem, by, on: dt.date | None = None, evidence: str = ""):
     """M4 where detection is manual: the CSM confirms the first value event."""
     return milestone_complete(item=item, by=by, on=on, evidence=evidence, detected_by="csm")
-
-
-def users_for_team(plan: OnboardingPlan):
-    return users_of(plan.csm, plan.account.am)
