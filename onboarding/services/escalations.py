@@ -25,11 +25,10 @@ from gtmos.core import clock
 from .. import rules
 from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
 from ..models.plan import PlanStatus
+from .alerts import ESCALATION_LOG_TYPE
 from .log import log_bulk_write
 
 UNRESPONSIVE_LOOKBACK_DAYS = 120
-LOG_TYPE = {"unresponsive": "unresponsive", "unresponsive_slm": "unresponsive", "ttv_miss": "ttv_miss",
-            "ttv_miss_slm": "ttv_miss"}
 
 
 @dataclass
@@ -131,7 +130,8 @@ def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str,
     Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d)
                                     for f, kind, key, _, _, d in fresh], ignore_conflicts=True)
     log_bulk_write([{"plan_id": f.plan_id, "account_id": f.account_id, "start": f.start, "ttv_target": f.ttv_target,
-                     "entry_type": OnboardingLog.EntryType.ESCALATION, "escalation_type": LOG_TYPE.get(kind, "other"),
+                     "entry_type": OnboardingLog.EntryType.ESCALATION,
+                     "escalation_type": ESCALATION_LOG_TYPE.get(kind, "other"),
                      "notes": f"{Escalation.Kind(kind).label}: {msg}"} for f, kind, _, _, msg, _ in fresh], today=today)
     events_bulk_create([{"type": f"onboarding.escalation.{kind}", "subject_type": "onboarding.onboardingplan",
                          "subject_id": str(f.plan_id), "account_id": f.account_id, "payload": d,

@@ -80,6 +80,3 @@ def milestone_dates(plan: OnboardingPlan) -> tuple[dict, dict]:
         done[item.code] = item.completed_on
         targets[item.code] = item.target_date
     return done, targets
-
-
-__all__ = ["MilestoneItem", "exec_sponsor_engaged", "last_activity_on", "log_write", "milestone_dates"]
