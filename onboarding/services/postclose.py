@@ -10,9 +10,9 @@ from gtmos.audit.services import event_record
 from gtmos.crm.models import Account, Opportunity
 
 from .. import rules
-from ..models import OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
+from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
 from .log import log_write
-from .preclose import plan_draft_create
+from .preclose import baseline_offset, milestone_configs, plan_draft_create
 
 
 def on_order_closed_won(sender, opportunity, **kwargs) -> None:
@@ -57,22 +57,9 @@ def ttv_target_for(*, map_, start: dt.date, segment_default: int) -> int:
 
 def reschedule(*, plan: OnboardingPlan, start: dt.date, ttv_target: int) -> None:
     """Re-date open milestones from the contract start (the draft used the expected close date)."""
+    configs = milestone_configs(plan=plan)
     items = list(plan.milestones.filter(status="pending"))
     for item in items:
-        item.day_offset = rules.scaled_offset(_baseline_offset(item), ttv_target)
+        item.day_offset = rules.scaled_offset(baseline_offset(configs, item.code), ttv_target)
         item.target_date = start + dt.timedelta(days=item.day_offset)
-    type(items[0]).objects.bulk_update(items, ["day_offset", "target_date"]) if items else None
-
-
-def _baseline_offset(item) -> int:
-    from .preclose import DEFAULT_OFFSETS
-    from ..models import OnboardingMilestoneConfig
-
-    cfg = OnboardingMilestoneConfig.objects.filter(segment=item.plan.account.segment, code=item.code,
-                                                   product__isnull=True).first()
-    return cfg.day_offset if cfg else DEFAULT_OFFSETS[item.code]
-
-
-def value_events_for(*, map_) -> list[ProductValueEvent]:
-    ids = [e.get("value_event_id") for e in map_.selected_value_events or []]
-    return list(ProductValueEvent.objects.filter(pk__in=ids).select_related("product"))
+    MilestoneItem.objects.bulk_update(items, ["day_offset", "target_date"])

@@ -138,16 +138,27 @@ def _stakeholder_role(contact) -> str:
         contact.buying_role, "stakeholder")
 
 
-def milestones_build(*, plan: OnboardingPlan, start: dt.date, ttv_target: int) -> None:
-    """M1–M7 from OnboardingMilestoneConfig (segment default, overridden per product), scaled to the TTV."""
-    skus = list(QuoteLine.objects.filter(quote__opportunity=plan.opportunity).values_list("product_id", flat=True))
+def milestone_configs(*, plan: OnboardingPlan) -> dict[str, OnboardingMilestoneConfig]:
+    """The plan's milestone set: the segment default, overridden by rows for SKUs on the deal's quotes."""
+    skus = QuoteLine.objects.filter(quote__opportunity_id=plan.opportunity_id).values("product_id")
     configs: dict[str, OnboardingMilestoneConfig] = {}
     for cfg in OnboardingMilestoneConfig.objects.filter(segment=plan.account.segment).filter(
-            Q(product__isnull=True) | Q(product_id__in=skus)).order_by("product_id"):
-        if cfg.product_id is None:
-            configs.setdefault(cfg.code, cfg)
-        else:
+            Q(product__isnull=True) | Q(product_id__in=skus)):
+        if cfg.product_id is not None:
             configs[cfg.code] = cfg  # a product-specific row overrides the segment default
+        else:
+            configs.setdefault(cfg.code, cfg)
+    return configs
+
+
+def baseline_offset(configs: dict[str, OnboardingMilestoneConfig], code: str) -> int:
+    cfg = configs.get(code)
+    return cfg.day_offset if cfg else DEFAULT_OFFSETS[code]
+
+
+def milestones_build(*, plan: OnboardingPlan, start: dt.date, ttv_target: int) -> None:
+    """M1–M7 from OnboardingMilestoneConfig (segment default, overridden per product), scaled to the TTV."""
+    configs = milestone_configs(plan=plan)
     from .milestones import owner_for
 
     items = []
@@ -155,7 +166,7 @@ def milestones_build(*, plan: OnboardingPlan, start: dt.date, ttv_target: int) -
         cfg = configs.get(code)
         if cfg is not None and not cfg.included:
             continue
-        offset = rules.scaled_offset(cfg.day_offset if cfg else DEFAULT_OFFSETS[code], ttv_target)
+        offset = rules.scaled_offset(baseline_offset(configs, code), ttv_target)
         role = (cfg.owner_role if cfg else "csm")
         if code == "M1" and plan.implementation_track:
             role = Role.IMPLEMENTATION_ENGINEER
