@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_fsm import TransitionNotAllowed
 
@@ -27,11 +28,11 @@ class MilestoneError(Exception):
 
 def owner_for(*, plan: OnboardingPlan, role: str) -> Employee | None:
     if role == Role.IMPLEMENTATION_ENGINEER:
-        # The least-loaded implementation engineer owns M1 on the implementation track.
+        # The least-loaded implementation engineer (fewest open M1s) owns M1 on the implementation track.
+        open_m1 = (MilestoneItem.objects.filter(code="M1", status=MilestoneStatus.PENDING, owner=OuterRef("pk"))
+                   .values("owner").annotate(n=Count("pk")).values("n"))
         return (Employee.objects.filter(role=role, is_active=True)
-                .annotate(load=Count("id", filter=Q(pk__in=MilestoneItem.objects.filter(
-                    code="M1", status=MilestoneStatus.PENDING).values("owner_id"))))
-                .order_by("load", "pk").first())
+                .annotate(load=Coalesce(Subquery(open_m1), 0)).order_by("load", "pk").first())
     return plan.csm or plan.account.csm
 
 

@@ -166,3 +166,21 @@ def test_daily_backstop_catches_a_recent_deal_the_signal_missed(world):
     Opportunity.objects.filter(pk=stale.pk).update(deal_health_score=80, updated_at=clock.now())
     clock.advance(days=3)
     assert preclose.preclose_scan() == 0  # older changes were evaluated when they happened
+
+
+def test_m1_goes_to_the_least_loaded_implementation_engineer_on_the_sow_track(world):
+    from gtmos.crm.models import ImplementationSOW
+    from tests.factories import EmployeeFactory
+
+    second = EmployeeFactory(role="impl_engineer", user__username="impl2")
+
+    def sow_plan():
+        opp = world.deal(segment="ent")
+        ImplementationSOW.objects.create(account=world.account, opportunity=opp, hours=80)
+        return preclose.preboarding_start(opportunity=opp, by=world.am)
+
+    for owner in (world.impl, world.impl, second):  # open M1s: impl 2, second 1
+        sow_plan().milestones.filter(code="M1").update(owner=owner)
+    plan = sow_plan()
+    m1 = plan.milestones.get(code="M1")
+    assert plan.implementation_track and m1.owner_role == "impl_engineer" and m1.owner == second
