@@ -155,12 +155,14 @@ def post_usage(request, payload: schemas.UsageBatchIn):
         with transaction.atomic():
             for i, row in enumerate(payload.days):
                 try:
-                    written += services.usage_day_upsert(**row.dict())[1] or 1
+                    services.usage_day_upsert(**row.dict())
+                    written += 1
                 except services.ReferenceNotFound as missing:
                     raise services.ReferenceNotFound(f"days[{i}].{missing.field}", missing.value) from None
             for i, row in enumerate(payload.events):
                 try:
-                    written += services.usage_event_upsert(**row.dict())[1] or 1
+                    services.usage_event_upsert(**row.dict())
+                    written += 1
                 except services.ReferenceNotFound as missing:
                     raise services.ReferenceNotFound(f"events[{i}].{missing.field}", missing.value) from None
     except services.ReferenceNotFound as missing:

@@ -45,6 +45,7 @@ class PlanFacts:
     targets: dict = field(default_factory=dict)
     kinds: list = field(default_factory=list)  # newest first: outreach / customer_reply
     streak_start: int | None = None
+    reply_seen: bool = False
     has_recovery_plan: bool = False
     exec_engaged: bool = False
 
@@ -74,8 +75,10 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
         f = facts.get(plan_id)
         if f is None:
             continue
-        if kind == "outreach" and (not f.kinds or all(k == "outreach" for k in f.kinds)):
-            f.streak_start = pk  # the oldest outreach of the current unanswered streak
+        if kind == "customer_reply":
+            f.reply_seen = True
+        elif not f.reply_seen:
+            f.streak_start = pk  # newest first: ends on the oldest outreach of the current unanswered streak
         f.kinds.append(kind)
     for plan_id in OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN).values_list(
             "plan_id", flat=True).distinct():

@@ -67,13 +67,9 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
     notify(recipients=team, rule="onboarding.milestone_completed",
            title=f"{plan.account.name}: {item.code} {item.name} done", body="A step closer to value — nice work.",
            link=plan_link(plan), key=f"milestone_done:{item.pk}")
-    if item.code in AUTO_DETECTABLE or item.code in ("M1", "M2", "M3", "M5"):
-        _maybe_complete_ttv(plan)
+    if item.code in AUTO_DETECTABLE:  # only M4 and M6 can complete TTV
+        ttv_complete_for(plan_ids=[plan.pk])
     return item
-
-
-def _maybe_complete_ttv(plan: OnboardingPlan) -> None:
-    ttv_complete_for(plan_ids=[plan.pk])
 
 
 def ttv_complete_for(*, plan_ids) -> int:

@@ -107,8 +107,9 @@ def plan_draft_create(*, opportunity: Opportunity, reason: str, preboarded: bool
 def map_create(*, opportunity: Opportunity) -> MutualActionPlan:
     """The selling team's MAP, pre-filled from the deal: commitments from call next steps, technical win
     details from calls, brief logs and quotes, stakeholders from contacts."""
-    calls = list(ConvIntelligenceCall.objects.filter(opportunity=opportunity).order_by("occurred_at"))
-    commitments = [f"- {step} ({c.occurred_at:%Y-%m-%d}, {c.owner_id and c.owner.name})" for c in calls
+    calls = list(ConvIntelligenceCall.objects.filter(opportunity=opportunity).select_related("owner")
+                 .order_by("occurred_at"))
+    commitments = [f"- {step} ({c.occurred_at:%Y-%m-%d}, {c.owner.name})" for c in calls
                    for step in c.next_steps]
     demoed = sorted({item for c in calls for item in c.demoed})
     objections = sorted({item for c in calls for item in c.objections})
