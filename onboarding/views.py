@@ -142,13 +142,18 @@ def cockpit(request):
                                                        "mine": mine, "today": clock.today()})
 
 
+def _plan_context(plan: OnboardingPlan) -> dict:
+    """The plan page and every htmx re-render of its workspace share one context."""
+    return {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
+            "milestone_form": forms.MilestoneForm(), "ttv_form": forms.TTVRequestForm(),
+            "message_form": forms.MessageForm(plan=plan),
+            "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
+
+
 @login_required
 def plan_detail(request, pk: int):
     plan = _get(selectors.plan_get, user=request.user, pk=pk)
-    context = {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
-               "milestone_form": forms.MilestoneForm(), "handoff_form": forms.HandoffForm(),
-               "ttv_form": forms.TTVRequestForm(), "message_form": forms.MessageForm(plan=plan),
-               "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
+    context = _plan_context(plan)
     template = "onboarding/plan_detail.html"
     if request.htmx and request.GET.get("fragment") in ("board", "log"):
         template += "#" + request.GET["fragment"]
@@ -162,9 +167,7 @@ def _plan_action(request, pk, fn):
     except SERVICE_ERRORS as exc:
         _error(request, exc)
     if request.htmx:
-        context = {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
-                   "milestone_form": forms.MilestoneForm()}
-        return render(request, "onboarding/plan_detail.html#workspace", context)
+        return render(request, "onboarding/plan_detail.html#workspace", _plan_context(plan))
     return redirect("onboarding:plan_detail", pk=pk)
 
 
