@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gtmos.crm",
     "gtmos.ingest",
     "gtmos.comp",
+    "gtmos.health",
     "onboarding",
     "coaching",
     "enrichment",
