@@ -1,15 +1,19 @@
-"""Customer onboarding (seed 000 AGT-601, seed 003 handoff, seed 004 plans)."""
+"""Customer onboarding (seed 000 AGT-601, seed 003 handoff, seed 004 plans) and the prospect session (seed 002)."""
 
 from .comms import CommunicationTemplate, ScheduledMessage
 from .config import Milestone as MilestoneCode
 from .config import OnboardingMilestoneConfig, OnboardingSettings, ProductValueEvent
+from .deal import Deal
 from .handoff import CSHandoff, SuccessTask
+from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
 
 __all__ = [
     "CSHandoff",
     "CommunicationTemplate",
+    "Deal",
     "Escalation",
     "MilestoneCode",
     "MilestoneItem",
@@ -17,9 +21,14 @@ __all__ = [
     "OnboardingLog",
     "OnboardingMilestoneConfig",
     "OnboardingPlan",
+    "OnboardingSession",
     "OnboardingSettings",
     "ProductValueEvent",
+    "RouteDecision",
     "ScheduledMessage",
+    "SessionSettings",
+    "SessionState",
     "SuccessTask",
+    "TeamInvite",
     "TTVChangeRequest",
 ]
