@@ -16,6 +16,7 @@ from ninja.security import HttpBearer
 from gtmos.core import clock
 from gtmos.crm import services
 from gtmos.crm.models import Opportunity
+from gtmos.health.services import inputs as health_inputs
 
 from . import schemas
 from .idempotency import idempotent
@@ -107,6 +108,15 @@ _upsert_endpoint("/products", schemas.ProductIn, services.product_upsert, "Creat
 _upsert_endpoint("/quotes", schemas.QuoteIn, services.quote_upsert, "Create or update a quote and its lines")
 _upsert_endpoint("/calls", schemas.CallIn, services.call_upsert, "Record a scored call")
 _upsert_endpoint("/activities", schemas.ActivityIn, services.activity_upsert, "Record a rep activity")
+_upsert_endpoint("/surveys", schemas.SurveyResponseIn, health_inputs.survey_response_upsert,
+                 "Record an NPS or CSAT survey response")
+_upsert_endpoint("/tickets", schemas.SupportTicketIn, health_inputs.support_ticket_upsert,
+                 "Create or update a support ticket")
+_upsert_endpoint("/qbrs", schemas.QBRIn, health_inputs.qbr_upsert, "Create or update a quarterly business review")
+_upsert_endpoint("/expansions", schemas.ExpansionIn, health_inputs.expansion_upsert,
+                 "Create or update an expansion play")
+_upsert_endpoint("/advocacy", schemas.AdvocacyIn, health_inputs.advocacy_upsert,
+                 "Record a referral, case study, reference call, review or testimonial")
 
 
 @router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES)

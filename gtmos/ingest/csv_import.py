@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
 from gtmos.crm import services
+from gtmos.health.services import inputs as health_inputs
 
 from . import schemas
 
@@ -40,6 +41,11 @@ TABLES: dict[str, Table] = {
     "usage": Table(schemas.UsageDayIn, services.usage_day_upsert),
     "usage_events": Table(schemas.UsageEventIn, services.usage_event_upsert),
     "activities": Table(schemas.ActivityIn, services.activity_upsert),
+    "surveys": Table(schemas.SurveyResponseIn, health_inputs.survey_response_upsert),
+    "tickets": Table(schemas.SupportTicketIn, health_inputs.support_ticket_upsert),
+    "qbrs": Table(schemas.QBRIn, health_inputs.qbr_upsert),
+    "expansions": Table(schemas.ExpansionIn, health_inputs.expansion_upsert),
+    "advocacy": Table(schemas.AdvocacyIn, health_inputs.advocacy_upsert),
 }
 
 
@@ -123,7 +129,10 @@ def _import_row(table: Table, line: int, row: dict, report: ImportReport) -> Non
             _, created = table.service(**payload.dict())
     except services.ReferenceNotFound as missing:
         report.errors.append(RowError(line, missing.field, f"no record matches {missing.value!r}"))
-    except (ValueError, IntegrityError) as broken:
+    except ValueError as broken:  # services raise "field: message", as the API reports it
+        name, _, message = (str(broken).splitlines() or ["invalid"])[0].partition(": ")
+        report.errors.append(RowError(line, name if message else "row", message or name))
+    except IntegrityError as broken:
         report.errors.append(RowError(line, "row", str(broken).splitlines()[0]))
     else:
         if created:

@@ -9,9 +9,11 @@ from typing import Annotated, Literal
 from ninja import Schema
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gtmos.crm.models import Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage
+from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
 SegmentValue = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
 RoleValue = Literal[tuple(Role.values)]  # type: ignore[valid-type]
@@ -31,6 +33,19 @@ def _email(value: str) -> str:
 
 EmailStr = Annotated[str, AfterValidator(_email)]
 OptionalEmail = EmailStr | None
+
+
+def _field_errors(schema, problems: list[tuple[str, str, object]]):
+    """Raise the cross-field rule violations of a ``model_validator`` against the fields to blame.
+
+    A plain ``ValueError`` there lands on the whole body; a ``ValidationError`` keeps each ``loc``, so
+    the API's 422 and the CSV report name the field, as they do for single-field constraints.
+    """
+    if problems:
+        raise ValidationError.from_exception_data(schema.__name__, [
+            InitErrorDetails(type=PydanticCustomError("value_error", message), loc=(name,), input=value)
+            for name, message, value in problems
+        ])
 
 
 class EmployeeIn(Schema):
@@ -185,6 +200,99 @@ class ActivityIn(Schema):
     activity_type: Literal[tuple(RepActivity.ActivityType.values)]  # type: ignore[valid-type]
     account_external_id: str | None = None
     contact_external_id: str | None = None
+    notes: str = ""
+
+
+# Customer-health inputs (gtmos.health): survey, ticket, QBR, expansion and advocacy feeds.
+
+
+class SurveyResponseIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    contact_external_id: str | None = Field(default=None, max_length=64)
+    kind: Literal[tuple(SurveyResponse.Kind.values)]  # type: ignore[valid-type]
+    score: int = Field(ge=0, le=10)
+    responded_on: dt.date
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _score_on_the_kind_s_scale(self):
+        if self.kind == SurveyResponse.Kind.CSAT and not 1 <= self.score <= 5:
+            _field_errors(type(self), [("score", "a CSAT score is 1–5", self.score)])
+        return self
+
+
+class SupportTicketIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    subject: str = Field(default="", max_length=300)
+    priority: Literal[tuple(SupportTicket.Priority.values)] = "normal"  # type: ignore[valid-type]
+    status: Literal[tuple(SupportTicket.Status.values)] = "open"  # type: ignore[valid-type]
+    opened_on: dt.date
+    closed_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _closed_after_opened(self):
+        if self.closed_on is not None and self.closed_on < self.opened_on:
+            _field_errors(type(self), [("closed_on", "a ticket cannot close before it opened", str(self.closed_on))])
+        return self
+
+
+class QBRIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    owner_email: OptionalEmail = None
+    scheduled_for: dt.date
+    status: Literal[tuple(QBRLog.Status.values)] = "scheduled"  # type: ignore[valid-type]
+    completed_on: dt.date | None = None
+    # One Literal (not ``… | Literal[""]``) so a bad value is one error named ``outcome``, not one per branch.
+    outcome: Literal[(*QBRLog.Outcome.values, "")] = ""  # type: ignore[valid-type]
+    exec_sponsor_attended: bool = False
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _completion_fits_the_status(self):
+        completed = self.status == QBRLog.Status.COMPLETED
+        problems = []
+        if completed and self.completed_on is None:
+            problems.append(("completed_on", "a completed QBR needs the date it was held", None))
+        if not completed and self.completed_on is not None:
+            problems.append(("completed_on", f"a {self.status} QBR has no completion date", str(self.completed_on)))
+        if not completed and self.outcome:
+            problems.append(("outcome", f"only a completed QBR has an outcome (this one is {self.status})",
+                             self.outcome))
+        _field_errors(type(self), problems)
+        return self
+
+
+class ExpansionIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    play: str = Field(min_length=1, max_length=100)
+    status: Literal[tuple(ExpansionLog.Status.values)] = "open"  # type: ignore[valid-type]
+    opened_on: dt.date
+    closed_on: dt.date | None = None
+    amount: Decimal = Money
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _closing_fits_the_status(self):
+        # Health scoring counts a won or lost play by its closed_on, so those need one; an open play has none.
+        closed = self.closed_on
+        if closed is None and self.status in (ExpansionLog.Status.WON, ExpansionLog.Status.LOST):
+            _field_errors(type(self), [("closed_on", f"a {self.status} play needs the date it closed", None)])
+        if closed is not None and self.status == ExpansionLog.Status.OPEN:
+            _field_errors(type(self), [("closed_on", "an open play has no closed_on", str(closed))])
+        if closed is not None and closed < self.opened_on:
+            _field_errors(type(self), [("closed_on", "a play cannot close before it opened", str(closed))])
+        return self
+
+
+class AdvocacyIn(Schema):
+    external_id: str = ExternalId
+    account_external_id: str = ExternalId
+    kind: Literal[tuple(AdvocacyRecord.Kind.values)]  # type: ignore[valid-type]
+    occurred_on: dt.date
     notes: str = ""
 
 
