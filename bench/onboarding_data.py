@@ -3,7 +3,7 @@
 ``python -m bench.onboarding_data --plans N`` (with the bench DATABASE_URL, see ``db.env()``) takes N of the
 demo book's closed-won new-business deals into onboarding and prints one JSON line (row counts, ``today``).
 
-Rows are generated as tuples and COPYed in with explicit ids (``gtmos.core.demo.bulk``), like the demo book:
+Rows are generated as tuples and COPYed in with explicit ids (``gtmos.core.bulk``), like the demo book:
 the onboarding services cost dozens of queries per plan, which would make the setup slower than the jobs
 being measured. Accounts seed_demo already took through onboarding are left alone. The mix is chosen so
 that the first daily run has real work in every branch (holds to open, payouts to hold and release,
@@ -75,7 +75,7 @@ def build(plans: int, seed: int = DEFAULT_SEED) -> dict:
 
 class _Builder:
     def __init__(self, rng: random.Random, today: dt.date):
-        from gtmos.core.demo import bulk
+        from gtmos.core import bulk
         from gtmos.crm.models import Employee, Role
         from onboarding.models import OnboardingSettings
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("crm/", include("gtmos.crm.urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("health/", include("gtmos.health.urls")),
     path("", include("gtmos.audit.urls")),
 ]

@@ -20,6 +20,7 @@ ITEMS: list[NavItem] = [
     NavItem("Pre-close", "onboarding:preclose_list", roles=("ae", "am", "csm", "se", "manager", "slm")),
     NavItem("Handoff review", "onboarding:review_list", roles=("post_sales", "slm")),
     NavItem("Onboarding", "onboarding:cockpit", roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),
+    NavItem("Health", "health:book", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Inbox", "audit:inbox"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]

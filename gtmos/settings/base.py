@@ -145,6 +145,8 @@ CELERY_BEAT_SCHEDULE = {
     "system-heartbeat": {"task": "gtmos.audit.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     # Daily onboarding jobs: sign-off window scan then the comp run; escalation scan; usage milestones.
     "onboarding-daily": {"task": "onboarding.tasks.onboarding_daily", "schedule": crontab(hour=5, minute=0)},
+    # Health after the onboarding run, so M4/M6 detected today feed the onboarding substitutes.
+    "health-daily": {"task": "gtmos.health.tasks.health_daily", "schedule": crontab(hour=5, minute=15)},
     "comp-hold-daily": {"task": "gtmos.comp.tasks.comp_hold_daily", "schedule": crontab(hour=5, minute=30)},
     "notifications-email": {
         "task": "gtmos.audit.tasks.send_pending_notification_emails",

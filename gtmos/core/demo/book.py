@@ -16,7 +16,7 @@ from gtmos.crm.models import (
     RepActivity, Role, Stage, UsageDaily, UsageEvent,
 )
 
-from . import bulk
+from gtmos.core import bulk
 
 PRODUCTS = [
     ("CORE-SEAT", "Core platform (per seat)", False, False, "480.00"),

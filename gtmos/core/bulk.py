@@ -1,4 +1,4 @@
-"""Fast inserts for demo and benchmark data: PostgreSQL COPY, bulk_create elsewhere.
+"""Fast inserts (demo data, benchmarks, the daily health log): PostgreSQL COPY, bulk_create elsewhere.
 
 Primary keys are assigned here (from the table's current maximum) so rows can reference each other
 without a round trip; sequences are reset afterwards.

@@ -1,0 +1,110 @@
+"""The daily AGT-501 run: one CustomerHealthLog row per customer per day, then the risk follow-ups.
+
+Set-based from end to end: one grouped read per source (``inputs``), the scoring in memory, one COPY of
+the day's rows, and bulk writes for cases, tasks and notices, so the query count does not grow with the
+book. Safe to run twice: the day's rows are replaced in the same transaction with identical values, and
+every follow-up is keyed so it happens once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from gtmos.core import bulk, clock
+from onboarding.models import OnboardingSettings
+
+from ..inputs import account_inputs
+from ..models import CustomerHealthLog, HealthOverride, HealthSettings
+from ..scoring import AT_RISK, HealthResult, ScoringConfig, drivers, score_account, tier_for
+from . import risk
+
+LOG_COLUMNS = (
+    "account_id", "day", "score", "computed_score", "tier", "lifecycle_segment", "in_onboarding", "coverage_pct",
+    "components", "measures", "inputs", "data_gaps", "previous_score", "score_change", "drivers", "override_id",
+    "created_at",
+)
+
+
+@dataclass
+class Scored:
+    """One account's outcome of the run, as the follow-ups need it."""
+
+    account_id: int
+    result: HealthResult
+    score: int
+    tier: str
+    previous_tier: str | None
+    score_change: int | None
+    drivers: list[dict]
+
+
+def scoring_config(settings: HealthSettings) -> ScoringConfig:
+    return ScoringConfig.from_settings(
+        settings, adoption_threshold_pct=OnboardingSettings.load().adoption_threshold_pct)
+
+
+@transaction.atomic
+def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> dict[str, int]:
+    """Score every customer for ``today`` and write the day's log; then open risk cases and send notices.
+
+    ``follow_ups=False`` writes the log only (used to back-fill history, where notices would be noise).
+    """
+    today = today or clock.today()
+    HealthSettings.load()
+    # The row lock serialises concurrent runs (a retried task overlapping a slow one).
+    settings = HealthSettings.objects.select_for_update().get(pk=1)
+    config = scoring_config(settings)
+    inputs = account_inputs(today=today, settings=settings)
+    previous = _previous_records(today)
+    overrides = dict(
+        (a, (pk, s)) for a, pk, s in HealthOverride.objects.active(today).values_list("account_id", "pk", "score"))
+
+    now = clock.now()
+    scored: list[Scored] = []
+    rows = []
+    for account_id, account_inputs_ in inputs.items():
+        result = score_account(account_inputs_, config)
+        before = previous.get(account_id)
+        override_id, score = overrides.get(account_id, (None, result.score))
+        tier = tier_for(score, config) if override_id else result.tier
+        segment = "at_risk" if tier in AT_RISK else result.tenure_segment
+        change = result.score - before[0] if before else None
+        moved = drivers(measures=result.measures, previous=before[1], weights=config.weights,
+                        was_onboarding=before[2], in_onboarding=result.in_onboarding) if before and change else []
+        rows.append((account_id, today, score, result.score, tier, segment, result.in_onboarding, result.coverage_pct,
+                     result.components, result.measures, result.inputs, result.data_gaps,
+                     before[0] if before else None, change, moved, override_id, now))
+        scored.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
+
+    CustomerHealthLog.objects.filter(day=today).delete()
+    written = bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows)
+    summary = {"accounts": written, "at_risk": sum(1 for s in scored if s.tier in AT_RISK)}
+    if follow_ups:
+        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings))
+        summary["tasks_escalated"] = risk.overdue_tasks_escalate(today=today, settings=settings)
+    return summary
+
+
+def _previous_records(today: dt.date) -> dict[int, tuple]:
+    """The latest earlier record per account: (computed score, measures, in_onboarding, tier)."""
+    last_day = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
+    if last_day is None:
+        return {}
+    return {
+        account_id: (computed, measures, in_onboarding, tier)
+        for account_id, computed, measures, in_onboarding, tier in CustomerHealthLog.objects.filter(
+            day=last_day).values_list("account_id", "computed_score", "measures", "in_onboarding", "tier")
+    }
+
+
+def health_backfill(*, days: int, today: dt.date | None = None) -> int:
+    """Write the log for the ``days`` days before ``today`` (demo history, back-test data)."""
+    today = today or clock.today()
+    for back in range(days, 0, -1):
+        health_daily(today=today - dt.timedelta(days=back), follow_ups=False)
+    return days
+
