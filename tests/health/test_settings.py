@@ -5,6 +5,7 @@ from django.contrib.admin.sites import site
 from django.forms.models import model_to_dict
 
 from gtmos.audit.models import Event
+from gtmos.health.measures import measure_weights
 from gtmos.health.models import CustomerHealthLog, HealthSettings
 from gtmos.health.services.daily import health_daily
 from tests.factories import UserFactory
@@ -42,6 +43,8 @@ def test_a_weight_change_is_audited_and_the_next_run_uses_it(client, book):
     assert site._registry[HealthSettings]
     health_daily()
     after = CustomerHealthLog.objects.get(account=account)
-    # Engagement (strong) now weighs more and satisfaction (weak) less: the score rises.
-    assert after.score > before.score
-    assert after.components["engagement"]["points"] > before.components["engagement"]["points"]
+    # The same measures, re-weighted: the score is their mean under the new component weights.
+    assert after.measures == before.measures and after.score != before.score
+    weights = measure_weights({"engagement": 50, "adoption": 20, "satisfaction": 20, "growth": 10})
+    have = {code: s for code, s in after.measures.items() if s is not None}
+    assert after.score == round(sum(weights[c] * s for c, s in have.items()) / sum(weights[c] for c in have))
