@@ -17,7 +17,7 @@ from gtmos.crm.models import Account, Opportunity
 from .measures import COMPONENTS
 from .models import CustomerHealthLog, HealthSettings
 
-DEFAULT_HORIZON = 90
+DEFAULT_HORIZON = 60  # two months' warning: enough time to run a retention play
 SNAP_TOLERANCE = dt.timedelta(days=7)
 MIN_PER_CLASS = 20
 

@@ -18,12 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--accounts", type=int, default=400)
         parser.add_argument("--reps", type=int, default=40, help="Reps across AE/SDR/AM/CSM (default 40).")
         parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--usage-days", type=int, default=30, help="Days of usage feed per customer.")
+        parser.add_argument("--usage-days", type=int, default=150, help="Days of usage feed per customer.")
         parser.add_argument("--onboarding", type=int, default=30,
                             help="Recent customers put through onboarding with the real services.")
+        parser.add_argument("--health-days", type=int, default=90,
+                            help="Days of scored health history (0: no health inputs or scores).")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data exists.")
 
-    def handle(self, *args, accounts, reps, seed, usage_days, onboarding, if_empty, **options):
+    def handle(self, *args, accounts, reps, seed, usage_days, onboarding, health_days, if_empty, **options):
         if Employee.objects.exists():
             if if_empty:
                 self.stdout.write("Demo data already loaded; skipping.")
@@ -42,6 +44,10 @@ class Command(BaseCommand):
                 from onboarding.demo import seed_onboarding
 
                 counts.update(seed_onboarding(rng, limit=onboarding))
+            if health_days:
+                from gtmos.health.demo import seed_health
+
+                counts.update(seed_health(rng, history_days=health_days))
             event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
                          idempotency_key=f"demo.seeded:{seed}:{accounts}")
         elapsed = time.monotonic() - started
