@@ -46,6 +46,37 @@ def integer(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
+def int_map(name: str, default: str = "") -> dict[str, int]:
+    """``a=1,b=2`` → ``{"a": 1, "b": 2}``."""
+    raw = os.environ.get(name, default)
+    result = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            if not sep or not key.strip():
+                raise ValueError
+            result[key.strip()] = int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name=integer pairs") from None
+    return result
+
+
+def str_map(name: str, default: str = "") -> dict[str, str]:
+    """``a=x.y.Z,b=w`` → ``{"a": "x.y.Z", "b": "w"}``."""
+    raw = os.environ.get(name, default)
+    result = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name=value pairs")
+        result[key.strip()] = value.strip()
+    return result
+
+
 def csv_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
@@ -56,8 +87,10 @@ def database(name: str = "DATABASE_URL") -> dict:
     if not raw:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         raw = f"sqlite:///{VAR_DIR / 'gtmos.sqlite3'}"
+    # Persistent connections by default; a threads-pool worker sets 0 so idle threads hold none.
+    max_age = integer("DATABASE_CONN_MAX_AGE", 60)
     try:
-        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(raw, conn_max_age=max_age, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for bad URLs
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: {exc}") from None
     engine = config.get("ENGINE", "")

@@ -16,3 +16,15 @@ class OnboardingConfig(AppConfig):
 
         opportunity_stage_changed.connect(evaluate, weak=False, dispatch_uid="onboarding-pre-close-stage")
         opportunity_updated.connect(evaluate, weak=False, dispatch_uid="onboarding-pre-close-update")
+
+        # Prospect sessions (seed 002): enrichment reports, onboarding moves the session.
+        from django.db.models.signals import pre_delete
+
+        from enrichment import hooks
+        from enrichment.models import Lead
+
+        from .services import session
+
+        hooks.run_settled.connect(session.on_run_settled, dispatch_uid="onboarding-session-run-settled")
+        hooks.profile_changed.connect(session.on_profile_changed, dispatch_uid="onboarding-session-reroute")
+        pre_delete.connect(session.on_lead_deleted, sender=Lead, dispatch_uid="onboarding-invite-scrub")

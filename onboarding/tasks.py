@@ -15,3 +15,25 @@ def onboarding_daily() -> dict:
 @shared_task(acks_late=True)
 def escalation_scan_daily() -> dict:
     return escalation_scan()
+
+
+@shared_task(acks_late=True)
+def prospect_sessions_sweep(*, now: str | None = None) -> dict:
+    """Beat (every minute): idle prospect sessions → ABANDONED; with the kill switch off, every session that
+    still depends on the swarm → FALLBACK_FORM."""
+    import datetime as dt
+
+    from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
+
+    at = dt.datetime.fromisoformat(now) if now else None
+    return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep()}
+
+
+@shared_task(acks_late=True)
+def lead_retention_purge() -> int:
+    """Beat (daily): unconverted leads past the retention window (RevOps' setting) lose their personal data."""
+    from enrichment.services.leads import leads_retention_purge
+
+    from .models import SessionSettings
+
+    return leads_retention_purge(days=SessionSettings.load().lead_retention_days)

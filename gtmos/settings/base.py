@@ -202,3 +202,55 @@ LOGGING = {
         "django.server": {"level": "INFO"},
     },
 }
+
+# --- Enrichment swarm and prospect flow (seed 002) ----------------------------------------------
+# RevOps' numbers (θ, size bands, TTL, expansion, retention) are in RouterSettings / SessionSettings;
+# these are the operational ones. The swarm ships dark: waffle flags and the SWARM_ENABLED switch are off.
+SWARM_PROVIDERS = {
+    "domain_site": "enrichment.providers.domain_site.DomainSiteProvider",
+    "classifier": "enrichment.providers.classifier.ClassifierProvider",
+    "size_estimator": "enrichment.providers.size_estimator.SizeEstimatorProvider",
+    "role_resolver": "enrichment.providers.role_resolver.RoleResolverProvider",
+    "project_finder": "enrichment.providers.project_finder.ProjectFinderProvider",
+    "network_seeder": "enrichment.providers.network_seeder.NetworkSeederProvider",
+    # Swap one for a vendor's implementation without a code change: SWARM_PROVIDERS="classifier=pkg.mod.Cls".
+    **env.str_map("SWARM_PROVIDERS", ""),
+}
+# Each agent's latency budget; the seed's ~1 s / ~2 s plus headroom. Past its budget an agent times out.
+SWARM_AGENT_BUDGET_MS = {
+    "domain_site": env.integer("SWARM_BUDGET_DOMAIN_SITE_MS", 1500),
+    "classifier": env.integer("SWARM_BUDGET_CLASSIFIER_MS", 2500),
+    "size_estimator": env.integer("SWARM_BUDGET_SIZE_ESTIMATOR_MS", 2500),
+    "role_resolver": env.integer("SWARM_BUDGET_ROLE_RESOLVER_MS", 2500),
+    "project_finder": env.integer("SWARM_BUDGET_PROJECT_FINDER_MS", 30000),
+    "network_seeder": env.integer("SWARM_BUDGET_NETWORK_SEEDER_MS", 30000),
+}
+# The most a cold prospect waits in S2: past it S2→S3 goes ahead as enrichment.partial.
+SWARM_RUN_BUDGET_MS = env.integer("SWARM_RUN_BUDGET_MS", 3000)
+# A worker that has not reported this long after an attempt was due is presumed dead (SIGKILL, OOM).
+SWARM_LEASE_SECONDS = env.integer("SWARM_LEASE_SECONDS", 120)
+SWARM_RETRY_LADDER_SECONDS = (120, 600, 3600, 21600)  # 2m → 10m → 1h → 6h → abandoned
+SWARM_SWEEP_BATCH = env.integer("SWARM_SWEEP_BATCH", 500)
+# Benchmarks and chaos tests only: a fixed latency in front of providers, e.g. "classifier=2000".
+SWARM_PROVIDER_LATENCY_MS = env.int_map("SWARM_PROVIDER_LATENCY_MS", "")
+# The company site: "archive" reads saved pages (offline), "http" fetches with the safe fetch.
+SWARM_SITE_SOURCE = env.string("SWARM_SITE_SOURCE", "archive")
+SWARM_SITE_ARCHIVE_DIR = env.string("SWARM_SITE_ARCHIVE_DIR", str(BASE_DIR / "enrichment" / "data" / "sites"))
+SWARM_SITE_TTL_HOURS = env.integer("SWARM_SITE_TTL_HOURS", 168)
+SWARM_FETCH_TIMEOUT_MS = env.integer("SWARM_FETCH_TIMEOUT_MS", 3000)
+SWARM_FETCH_CONNECT_TIMEOUT_MS = env.integer("SWARM_FETCH_CONNECT_TIMEOUT_MS", 800)
+SWARM_FETCH_MAX_BYTES = env.integer("SWARM_FETCH_MAX_BYTES", 1_000_000)
+SWARM_FETCH_MAX_REDIRECTS = env.integer("SWARM_FETCH_MAX_REDIRECTS", 3)
+SWARM_FETCH_ALLOWLIST: list[str] = []  # "host:port" a test server may use despite being loopback; tests only
+# ACV estimate = seats × price; seats = the precon/PM share of headcount (headcount from revenue if unknown).
+SWARM_SEAT_PRICE = env.integer("SWARM_SEAT_PRICE", 1800)
+SWARM_SEATS_PER_EMPLOYEE = env.integer("SWARM_PRECON_STAFF_PCT", 8) / 100
+SWARM_REVENUE_PER_EMPLOYEE = env.integer("SWARM_REVENUE_PER_EMPLOYEE", 400_000)
+CELERY_BEAT_SCHEDULE.update({
+    # Retry ladder, overdue runs, dead workers' attempts, kill switch (claims rows with SKIP LOCKED).
+    "swarm-sweep": {"task": "enrichment.tasks.swarm_sweep", "schedule": timedelta(seconds=30)},
+    # Idle prospect sessions → ABANDONED (re-engage queue); kill switch → FALLBACK_FORM.
+    "prospect-sessions-sweep": {"task": "onboarding.tasks.prospect_sessions_sweep", "schedule": timedelta(minutes=1)},
+    # Unconverted leads' personal data past the retention window.
+    "lead-retention": {"task": "onboarding.tasks.lead_retention_purge", "schedule": crontab(hour=3, minute=30)},
+})

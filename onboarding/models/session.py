@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, FSMField, transition
 
 from gtmos.core import clock
 from routing.enums import CloseMotion, Persona, Surface, Track, Warmth, WARMTH_RANK
@@ -107,13 +107,13 @@ def some_gating_field_low(s: "OnboardingSession") -> bool:
 
 
 def role_known(s: "OnboardingSession") -> bool:
-    d = _decision(s)
-    return d is not None and d.persona is not None and not s.context.get("role_answered", False)
+    """The role was known at ≥ θ before the confirm (one tap, or the warm system pass)."""
+    return bool(s.context.get("role_known")) and not s.context.get("role_answered", False)
 
 
 def role_was_unknown(s: "OnboardingSession") -> bool:
-    d = _decision(s)
-    return d is not None and d.persona is not None and s.context.get("role_answered", False)
+    """The role was unknown and the prospect answered the role question."""
+    return bool(s.context.get("role_answered"))
 
 
 def routed_self_serve(s: "OnboardingSession") -> bool:
@@ -213,8 +213,13 @@ class OnboardingSession(ConcurrentTransitionMixin, models.Model):
         self._loaded_version = self.version
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args, **kwargs):
-        return super()._do_update(base_qs.filter(version=self._loaded_version), using, pk_val, values,
-                                  update_fields, forced_update, *args, **kwargs)
+        updated = super()._do_update(base_qs.filter(version=self._loaded_version), using, pk_val, values,
+                                     update_fields, forced_update, *args, **kwargs)
+        # The mixin only notices a changed state; a changed version (same state) must not fall through to
+        # Django's "no row updated → INSERT".
+        if not updated and type(self)._base_manager.using(using).filter(pk=pk_val).exists():
+            raise ConcurrentTransition("the session changed since it was read (version lock)")
+        return updated
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -1,0 +1,12 @@
+"""What enrichment tells the layers above it (onboarding listens; enrichment imports nothing of theirs).
+
+Both are sent inside the transaction that holds the run's row lock, so a receiver's writes (the S2→S3
+transition) commit — or roll back — with the run's own.
+"""
+
+from django.dispatch import Signal
+
+# The run left ``running``: status is complete, partial or failed; reason is "" or e.g. "kill_switch".
+run_settled = Signal()
+# Profile fields changed (``fields``), some of them crossing θ (``crossed``): the router may recompute.
+profile_changed = Signal()
