@@ -116,3 +116,11 @@ def test_an_onboarding_customer_is_scored_in_onboarding_mode_with_nps_as_a_data_
     assert record.in_onboarding is True and record.score is not None
     assert {"nps", "csat", "expansion", "advocacy"} <= set(record.data_gaps)
     assert record.lifecycle_segment in ("new", "at_risk")
+
+
+@pytest.mark.parametrize("tenure,segment", [(89, "new"), (90, "growing"), (179, "growing"), (180, "established")])
+def test_the_record_carries_the_lifecycle_segment_by_tenure_at_90_and_180_days(book, tenure, segment):
+    account = book.healthy(book.customer(tenure_days=tenure))
+    health_daily()
+    record = CustomerHealthLog.objects.get(account=account)
+    assert record.tier in ("low", "medium") and record.lifecycle_segment == segment
