@@ -9,15 +9,16 @@ from routing.enums import Persona, ProfileField as F
 
 from .base import AgentInput, AgentOutput, SignalOut
 
-# Function words beat seniority words: a "VP of Preconstruction" estimates, a "Chief Estimator" too.
+# Function words beat seniority words: a "VP of Preconstruction" estimates, a "Chief Estimator" too. Only
+# ownership words ("Owner / Estimator") stand next to a function and make the title ambiguous.
 TITLE_WORDS = (
     (Persona.ESTIMATOR, ("estimat", "precon", "pre-con", "bid manager", "bidding", "cost engineer", "quantity surveyor")),
     (Persona.PM, ("project manager", "project engineer", "project executive", "project director", "procurement",
                   "purchasing", "buyer", "operations manager")),
     (Persona.FIELD, ("superintendent", "foreman", "field", "site manager", "crew lead", "safety", "general foreman")),
-    (Persona.OWNER_EXEC, ("owner", "president", "ceo", "founder", "principal", "partner", "managing director",
-                          "chief executive", "coo", "cfo", "vice president", "vp", "general manager")),
+    (Persona.OWNER_EXEC, ("owner", "president", "ceo", "founder", "principal", "partner", "chief executive")),
 )
+SENIORITY = ("vp", "vice president", "managing director", "coo", "cfo", "general manager", "director")
 MAILBOXES = {
     "estimating": Persona.ESTIMATOR, "estimates": Persona.ESTIMATOR, "bids": Persona.ESTIMATOR,
     "bidding": Persona.ESTIMATOR, "precon": Persona.ESTIMATOR, "ceo": Persona.OWNER_EXEC,
@@ -26,12 +27,15 @@ MAILBOXES = {
 }
 
 
+def _has(lowered: str, words) -> bool:
+    return any(re.search(r"(?<![a-z])" + re.escape(w), lowered) for w in words)
+
+
 def personas_in(title: str) -> list[str]:
     lowered = f" {title.lower()} "
-    found = []
-    for persona, words in TITLE_WORDS:
-        if any(re.search(r"(?<![a-z])" + re.escape(w), lowered) for w in words):
-            found.append(persona)
+    found = [persona for persona, words in TITLE_WORDS if _has(lowered, words)]
+    if not found and _has(lowered, SENIORITY):
+        found = [Persona.OWNER_EXEC]  # a bare "VP" or "General Manager" runs the business
     return found
 
 
