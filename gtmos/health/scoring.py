@@ -167,14 +167,19 @@ def _exec_sponsor(i: AccountInputs, c: ScoringConfig):
     return _decay(days, c.exec_full_days, c.exec_zero_days), days
 
 
-def _engagement_recency(i: AccountInputs, c: ScoringConfig):
-    if i.last_touch is not None:
-        days = (i.today - i.last_touch).days
-        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, "touch"]
+def _recency(i: AccountInputs, c: ScoringConfig, last: dt.date | None, *, touched: str, untouched: str):
+    """Days since the last touch; with none logged, days since the relationship started (a fact, not a gap)."""
+    if last is not None:
+        days = (i.today - last).days
+        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, touched]
     if i.contract_start is not None:
         days = max(0, (i.today - i.contract_start).days)
-        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, "contract"]
+        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, untouched]
     return None, "no_touch"
+
+
+def _engagement_recency(i: AccountInputs, c: ScoringConfig):
+    return _recency(i, c, i.last_touch, touched="touch", untouched="contract")
 
 
 def _feature_activation(i: AccountInputs, c: ScoringConfig):
@@ -257,13 +262,7 @@ def _sub_exec_sponsor(i: AccountInputs, c: ScoringConfig):
 
 def _sub_engagement_recency(i: AccountInputs, c: ScoringConfig):
     """CSM milestone activity timestamps: days since the CSM last logged activity or a milestone."""
-    if i.last_csm_activity is not None:
-        days = (i.today - i.last_csm_activity).days
-        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, "onboarding_log"]
-    if i.contract_start is not None:
-        days = max(0, (i.today - i.contract_start).days)
-        return _decay(days, c.recency_full_days, c.recency_zero_days), [days, "kickoff"]
-    return None, "no_touch"
+    return _recency(i, c, i.last_csm_activity, touched="onboarding_log", untouched="kickoff")
 
 
 def _sub_usage_trend(i: AccountInputs, c: ScoringConfig):
