@@ -179,13 +179,10 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
     else:
         r.note("G5", "general", "not a subcontractor: the general lander, no trade recipe")
 
-    # The confirm's other chips (today's service_area and market_sectors steps): same θ rule, no gate.
+    # The confirm's other chips (today's service_area and market_sectors steps) describe the company, so
+    # they read through G1 like the company itself: same θ rule, asked when G1's flag is off.
     for name in (F.SERVICE_AREA, F.SECTORS):
-        fv = profile.fields.get(name)
-        if fv is not None and fv.value not in (None, "", [], {}) and fv.score >= config.theta:
-            r.asserted[name] = fv.value
-        else:
-            r.asks.add(name)
+        r.use(name, "G1")
 
     # G6 — compose the next question.
     question = compose_question(persona, band, trade_spec) if r.on("G6") else ROLE_QUESTION if persona is None \

@@ -209,6 +209,11 @@ class OnboardingSession(ConcurrentTransitionMixin, models.Model):
 
     # --- optimistic version lock (the seed's ``version``) on top of the FSM state check --------------------
     def _update_initial_state(self) -> None:
+        if {"state", "version"} & self.get_deferred_fields():
+            # Loaded with .only() (e.g. by the deletion collector): reading the fields here would reload the
+            # row, which builds a new instance, which comes back here. Such a copy is never saved.
+            self._loaded_version = None
+            return
         super()._update_initial_state()
         self._loaded_version = self.version
 
@@ -222,6 +227,8 @@ class OnboardingSession(ConcurrentTransitionMixin, models.Model):
         return updated
 
     def save(self, *args, **kwargs):
+        if not self._state.adding and self._loaded_version is None:
+            raise ValueError("a session loaded without its state and version cannot be saved")
         if not self._state.adding:
             self.version = self._loaded_version + 1
         try:
