@@ -337,24 +337,28 @@ def score_account(i: AccountInputs, c: ScoringConfig) -> HealthResult:
 
 
 def drivers(*, measures: dict, previous: dict, weights: dict[str, int], was_onboarding: bool | None,
-            in_onboarding: bool, limit: int = 3) -> list[dict]:
+            in_onboarding: bool, inputs: dict | None = None, limit: int = 3) -> list[dict]:
     """The measures that moved the score most since the previous record, largest first.
 
-    The change is expressed in score points at the measure's weight; a measure that became (or stopped
-    being) a gap is listed as such. Leaving onboarding mode is named, since proxies give way to live data.
+    The change is in score points: the measure's weight times its change, over the weight backed by data
+    today (the score is a mean over covered weight, so that is what a measure's move is worth). A measure
+    that became (or stopped being) a gap is listed as such; each driver keeps the raw value it saw that day.
+    Leaving onboarding mode is named, since proxies give way to live data.
     """
     w = measure_weights(weights)
+    covered = sum(w[code] for code, s in measures.items() if s is not None) or 1
     moved = []
     for code, now in measures.items():
         before = previous.get(code)
         if now == before:
             continue
+        raw = (inputs or {}).get(code)
         if now is None or before is None:
-            moved.append({"measure": code, "from": before, "to": now, "points": None,
+            moved.append({"measure": code, "from": before, "to": now, "points": None, "raw": raw,
                           "kind": "gap" if now is None else "measured"})
         else:
-            moved.append({"measure": code, "from": before, "to": now, "points": round(w[code] * (now - before) / 100, 1),
-                          "kind": "change"})
+            moved.append({"measure": code, "from": before, "to": now, "raw": raw,
+                          "points": round(w[code] * (now - before) / covered, 1), "kind": "change"})
     moved.sort(key=lambda d: -abs(d["points"] or 0))
     result = moved[:limit]
     if was_onboarding and not in_onboarding:

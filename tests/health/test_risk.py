@@ -59,11 +59,31 @@ def test_a_closed_case_cannot_move_again(book, case):
         risk_stage_move(case=case, to="recovered", reason="oops", by=book.csm)
 
 
-def test_a_recovered_account_that_falls_again_gets_a_new_case(book, case):
-    risk_stage_move(case=case, to="recovered", reason="Better", by=book.csm)
+def test_a_recovered_case_reopens_only_when_the_account_newly_enters_at_risk(book, case):
+    from gtmos.health.services.override import override_clear, override_set
+
+    risk_stage_move(case=case, to="recovered", reason="Exec call went well", by=book.csm)
+    clock.advance(days=1)
+    health_daily()  # still at risk the next morning: the CSM's call stands
+    assert ChurnRiskLog.objects.filter(account=case.account).count() == 1
+    override_set(account=case.account, score=90, reason="Signed the renewal", by=book.csm)  # out for a day…
+    clock.advance(days=1)
+    override_clear(account=case.account, by=book.csm)
+    health_daily()  # …and back in: a new case
+    assert ChurnRiskLog.objects.filter(account=case.account).count() == 2
+
+
+def test_a_lost_customer_is_not_reopened_and_its_open_tasks_are_skipped(book, case):
+    task = case.tasks.first()
+    risk_stage_move(case=case, to="lost", reason="Chose a competitor", by=book.csm)
+    assert set(case.tasks.values_list("status", flat=True)) == {"skipped"}
+    with pytest.raises(ValueError, match="closed"):
+        retention_task_complete(task=RetentionTask.objects.get(pk=task.pk), by=book.csm, outcome="late click")
+    with pytest.raises(ValueError, match="closed"):
+        retention_note_add(case=case, by=book.csm, body="after the fact")
     clock.advance(days=1)
     health_daily()
-    assert ChurnRiskLog.objects.filter(account=case.account).count() == 2
+    assert ChurnRiskLog.objects.filter(account=case.account).count() == 1
 
 
 def test_the_csm_works_the_plan_task_outcomes_and_notes(book, case):

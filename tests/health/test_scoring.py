@@ -172,9 +172,20 @@ def test_drivers_name_the_measures_that_moved_the_score_most():
     before = score_account(full_inputs(), CONFIG)
     after = score_account(full_inputs(login_days_30=5, nps=None), CONFIG)
     moved = drivers(measures=after.measures, previous=before.measures, weights=CONFIG.weights,
-                    was_onboarding=False, in_onboarding=False)
-    assert moved[0]["measure"] == "login_frequency" and moved[0]["points"] == -7.5
-    assert {"measure": "nps", "from": 100, "to": None, "points": None, "kind": "gap"} in moved
+                    was_onboarding=False, in_onboarding=False, inputs=after.inputs)
+    # Login frequency (weight 10) fell 75 points; 91.7 of the weight is backed by data now: −8.2 points.
+    assert moved[0]["measure"] == "login_frequency" and moved[0]["points"] == -8.2 and moved[0]["raw"] == 5
+    assert {"measure": "nps", "from": 100, "to": None, "points": None, "raw": "no_nps", "kind": "gap"} in moved
+
+
+def test_driver_points_add_up_to_the_score_change_when_coverage_is_partial():
+    base = dict(nps=None, csat=None, expansion=None, has_advocacy=False, has_tickets=False, has_events=False)
+    before = score_account(full_inputs(exec_last_engaged=None, **base), CONFIG)
+    after = score_account(full_inputs(**base), CONFIG)
+    moved = drivers(measures=after.measures, previous=before.measures, weights=CONFIG.weights,
+                    was_onboarding=False, in_onboarding=False, inputs=after.inputs)
+    assert [d["measure"] for d in moved] == ["exec_sponsor"]
+    assert abs(moved[0]["points"] - (after.score - before.score)) <= 1
 
 
 def test_leaving_onboarding_mode_is_named_as_a_driver():

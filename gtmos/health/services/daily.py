@@ -73,8 +73,9 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
         tier = tier_for(score, config) if override_id else result.tier
         segment = "at_risk" if tier in AT_RISK else result.tenure_segment
         change = result.score - before[0] if before else None
-        moved = drivers(measures=result.measures, previous=before[1], weights=config.weights,
-                        was_onboarding=before[2], in_onboarding=result.in_onboarding) if before and change else []
+        # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
+        moved = drivers(measures=result.measures, previous=before[1], weights=config.weights, inputs=result.inputs,
+                        was_onboarding=before[2], in_onboarding=result.in_onboarding) if before else []
         rows.append((account_id, today, score, result.score, tier, segment, result.in_onboarding, result.coverage_pct,
                      result.components, result.measures, result.inputs, result.data_gaps,
                      before[0] if before else None, change, moved, override_id, now))

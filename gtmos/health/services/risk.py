@@ -59,13 +59,16 @@ def after_scoring(*, today: dt.date, scored: list, settings: HealthSettings) -> 
         return {"cases_opened": 0, "drop_notices": 0}
     people = {pk: row for pk, *row in Account.objects.filter(pk__in=touched).values_list(
         "pk", "name", "renewal_date", "csm_id", "am_id", "csm__user_id", "am__user_id", "csm__name")}
-    already_open = set(ChurnRiskLog.objects.filter(account_id__in=at_risk, stage__in=OPEN_STAGES)
-                       .values_list("account_id", flat=True))
+    history = list(ChurnRiskLog.objects.filter(account_id__in=at_risk).values_list("account_id", "stage"))
+    blocked = {a for a, stage in history if stage in OPEN_STAGES or stage == RiskStage.LOST}
+    had_case = {a for a, _ in history}
     playbooks = list(Playbook.objects.filter(active=True, risk_stage="at_risk").prefetch_related("steps"))
 
     cases = []
     for account_id, s in at_risk.items():
-        if account_id in already_open:
+        # One open case at a time; a lost customer is not reopened; after a recovery a case reopens only
+        # when the account newly enters At-Risk, not because it is still there the next morning.
+        if account_id in blocked or (account_id in had_case and s.previous_tier in AT_RISK):
             continue
         name, renewal, *_ = people[account_id]
         cases.append(ChurnRiskLog(
@@ -150,6 +153,9 @@ def risk_stage_move(*, case: ChurnRiskLog, to: str, reason: str, by: Employee, o
     old = case.stage
     getattr(case, STAGE_ACTIONS[to])()
     case.save()
+    if not case.is_open:  # the plan is over: what was not done will not be
+        RetentionTask.objects.filter(case=case, status=RetentionTask.Status.OPEN).update(
+            status=RetentionTask.Status.SKIPPED)
     if to == RiskStage.PLAN_IN_PLACE:
         account = case.account
         RetentionTask.objects.bulk_create(_tasks_from(
@@ -165,6 +171,8 @@ def retention_task_complete(*, task: RetentionTask, by: Employee, outcome: str) 
     """Mark a task done with what came of it; a second click changes nothing."""
     if not outcome.strip():
         raise ValueError("outcome: say what came of it")
+    if not task.case.is_open:
+        raise ValueError("case: the case is closed; its tasks can no longer change")
     updated = RetentionTask.objects.filter(pk=task.pk, status=RetentionTask.Status.OPEN).update(
         status=RetentionTask.Status.DONE, done_at=clock.now(), done_by=by, outcome=outcome.strip())
     task.refresh_from_db()
@@ -177,4 +185,6 @@ def retention_task_complete(*, task: RetentionTask, by: Employee, outcome: str) 
 def retention_note_add(*, case: ChurnRiskLog, by: Employee, body: str) -> RetentionNote:
     if not body.strip():
         raise ValueError("body: write what happened")
+    if not case.is_open:
+        raise ValueError("case: the case is closed")
     return RetentionNote.objects.create(case=case, author=by, body=body.strip())
