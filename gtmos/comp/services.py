@@ -1,4 +1,5 @@
-"""Comp governance: payouts at close, and the daily run that applies and lifts MAP sign-off holds.
+"""Comp governance: payouts at close, the daily run that applies and lifts MAP sign-off holds, and the
+comp plans' activity expectations (which AGT-701 reads and never writes).
 
 The hold itself is an ExceptionLog row (``map_signoff_hold``) that onboarding opens and releases; this
 module only reads it. The daily run is set-based: a fixed number of queries whatever the book size.
@@ -16,7 +17,9 @@ from django.db.models import Exists, OuterRef
 from gtmos.audit.models import Event, ExceptionLog
 from gtmos.core import clock
 
-from .models import Payout
+from gtmos.crm.services.references import resolve_employee, upsert
+
+from .models import CompPlan, Payout
 
 HOLD_TYPE = "map_signoff_hold"
 
@@ -79,3 +82,25 @@ def comp_hold_run(*, today: dt.date | None = None) -> dict[str, int]:
     ]
     Event.objects.bulk_create(events, batch_size=5000)
     return {"held": len(to_hold), "released": len(to_release)}
+
+
+@transaction.atomic
+def comp_plan_upsert(*, period: str, period_start: dt.date, period_end: dt.date, employee_email=None,
+                     role: str = "", segment: str = "", touches_per_week=None, calls_per_week=None,
+                     meetings_per_month=None) -> tuple[CompPlan, bool]:
+    """A period's activity expectations for one employee, or for a role (optionally one segment), keyed by
+    who it is for and the period label. Plans for the same people may not overlap in time."""
+    employee = resolve_employee("employee_email", employee_email)
+    if employee is not None and (role or segment):
+        raise ValueError("role: a plan is for one employee or for a role, not both")
+    if employee is None and not role:
+        raise ValueError("role: name the employee_email or the role the plan is for")
+    target = {"employee": employee} if employee else {"employee": None, "role": role, "segment": segment or ""}
+    clash = (CompPlan.objects.filter(**target, period_start__lte=period_end, period_end__gte=period_start)
+             .exclude(period=period).first())
+    if clash is not None:
+        raise ValueError(f"period_start: {period} ({period_start} to {period_end}) overlaps plan {clash.period} "
+                         f"({clash.period_start} to {clash.period_end})")
+    values = {"period_start": period_start, "period_end": period_end, "touches_per_week": touches_per_week,
+              "calls_per_week": calls_per_week, "meetings_per_month": meetings_per_month}
+    return upsert(CompPlan, key={**target, "period": period}, values=values)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from gtmos.core.admin_audit import AuditedConfigAdmin
+
 from . import models
 
 
@@ -140,4 +142,58 @@ class RepActivityAdmin(admin.ModelAdmin):
     search_fields = ("rep__name", "account__name")
     autocomplete_fields = ("rep", "account", "contact")
     date_hierarchy = "activity_date"
+    show_full_result_count = False
+
+
+# Rep-performance records (seed 001). Quotas and the ledger come from the comp system through the ingest
+# API or CSV; RevOps may correct them here, and every change is in the Event log.
+
+
+@admin.register(models.TerritoryDefinition)
+class TerritoryDefinitionAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    list_display = ("name", "segment", "region", "owner", "is_active")
+    list_filter = ("segment", "region", "is_active")
+    search_fields = ("name", "region", "owner__name")
+    autocomplete_fields = ("owner",)
+
+
+class QuotaLedgerInline(admin.TabularInline):
+    model = models.QuotaRetirementLedger
+    extra = 0
+    fields = ("as_of_date", "closed_amount", "committed_amount", "rep_commit")
+    ordering = ("as_of_date",)
+
+
+@admin.register(models.Quota)
+class QuotaAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    list_display = ("rep", "period", "period_start", "period_end", "amount", "segment", "territory")
+    list_filter = ("period", "segment", "rep__role", "territory")
+    search_fields = ("rep__name", "rep__email", "period")
+    autocomplete_fields = ("rep",)
+    list_select_related = ("rep", "territory")
+    inlines = [QuotaLedgerInline]
+    show_full_result_count = False
+
+
+@admin.register(models.QuotaRetirementLedger)
+class QuotaRetirementLedgerAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    list_display = ("quota", "as_of_date", "closed_amount", "committed_amount", "rep_commit")
+    list_filter = ("quota__period", "quota__rep__role")
+    search_fields = ("quota__rep__name", "quota__rep__email", "quota__period")
+    raw_id_fields = ("quota",)
+    list_select_related = ("quota__rep",)
+    date_hierarchy = "as_of_date"
+    show_full_result_count = False
+
+
+@admin.register(models.CadenceEventLog)
+class CadenceEventLogAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "sdr", "cadence_type", "cadence_name", "step", "channel", "responded",
+                    "meeting_booked", "meeting_accepted", "opportunity")
+    list_filter = ("cadence_type", "channel", "step", "responded", "meeting_booked", "meeting_accepted")
+    search_fields = ("external_id", "cadence_id", "cadence_name", "sdr__name", "account__name")
+    autocomplete_fields = ("sdr", "account", "contact", "opportunity")
+    raw_id_fields = ("lead",)
+    list_select_related = ("sdr", "opportunity")
+    date_hierarchy = "occurred_at"
     show_full_result_count = False

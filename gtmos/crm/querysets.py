@@ -28,3 +28,23 @@ class EmployeeQuerySet(models.QuerySet):
         if access.sees_everything(user):
             return self
         return self.filter(pk__in=access.team_ids(user))
+
+
+class RepRecordQuerySet(models.QuerySet):
+    """A rep's own records (quotas, cadence touches): visible to the rep, up their manager chain, to
+    their SLM, and to those who see everything."""
+
+    rep_field = "rep"
+
+    def visible_to(self, user):
+        if access.sees_everything(user):
+            return self
+        return self.filter(**{f"{self.rep_field}__in": access.team_ids(user)})
+
+
+class QuotaLedgerQuerySet(RepRecordQuerySet):
+    rep_field = "quota__rep"
+
+
+class CadenceEventQuerySet(RepRecordQuerySet):
+    rep_field = "sdr"

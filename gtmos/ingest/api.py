@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from gtmos.comp.services import comp_plan_upsert
 from gtmos.core import clock
 from gtmos.crm import services
 from gtmos.crm.models import Opportunity
@@ -108,6 +109,15 @@ _upsert_endpoint("/products", schemas.ProductIn, services.product_upsert, "Creat
 _upsert_endpoint("/quotes", schemas.QuoteIn, services.quote_upsert, "Create or update a quote and its lines")
 _upsert_endpoint("/calls", schemas.CallIn, services.call_upsert, "Record a scored call")
 _upsert_endpoint("/activities", schemas.ActivityIn, services.activity_upsert, "Record a rep activity")
+_upsert_endpoint("/territories", schemas.TerritoryIn, services.territory_upsert,
+                 "Create or update a territory (keyed by name)")
+_upsert_endpoint("/quotas", schemas.QuotaIn, services.quota_upsert, "Create or update a rep's quota for a period")
+_upsert_endpoint("/quota-ledger", schemas.QuotaLedgerIn, services.quota_ledger_upsert,
+                 "Record a quota's closed, committed and rep commit as of a date")
+_upsert_endpoint("/comp-plans", schemas.CompPlanIn, comp_plan_upsert,
+                 "Create or update a comp plan's activity expectations")
+_upsert_endpoint("/cadence-events", schemas.CadenceEventIn, services.cadence_event_upsert,
+                 "Record an SDR cadence touch and its outcome")
 _upsert_endpoint("/surveys", schemas.SurveyResponseIn, health_inputs.survey_response_upsert,
                  "Record an NPS or CSAT survey response")
 _upsert_endpoint("/tickets", schemas.SupportTicketIn, health_inputs.support_ticket_upsert,

@@ -13,6 +13,7 @@ from typing import IO, Callable
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
+from gtmos.comp.services import comp_plan_upsert
 from gtmos.crm import services
 from gtmos.health.services import inputs as health_inputs
 
@@ -41,6 +42,11 @@ TABLES: dict[str, Table] = {
     "usage": Table(schemas.UsageDayIn, services.usage_day_upsert),
     "usage_events": Table(schemas.UsageEventIn, services.usage_event_upsert),
     "activities": Table(schemas.ActivityIn, services.activity_upsert),
+    "territories": Table(schemas.TerritoryIn, services.territory_upsert),
+    "quotas": Table(schemas.QuotaIn, services.quota_upsert),
+    "quota_ledger": Table(schemas.QuotaLedgerIn, services.quota_ledger_upsert),
+    "comp_plans": Table(schemas.CompPlanIn, comp_plan_upsert),
+    "cadence_events": Table(schemas.CadenceEventIn, services.cadence_event_upsert, ("risk_flags",)),
     "surveys": Table(schemas.SurveyResponseIn, health_inputs.survey_response_upsert),
     "tickets": Table(schemas.SupportTicketIn, health_inputs.support_ticket_upsert),
     "qbrs": Table(schemas.QBRIn, health_inputs.qbr_upsert),

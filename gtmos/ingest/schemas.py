@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -12,7 +13,9 @@ from django.core.validators import validate_email
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from gtmos.crm.models import Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage
+from gtmos.crm.models import (
+    CadenceType, Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage, TouchChannel,
+)
 from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
 SegmentValue = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
@@ -201,6 +204,113 @@ class ActivityIn(Schema):
     account_external_id: str | None = None
     contact_external_id: str | None = None
     notes: str = ""
+
+
+# Rep-performance records (seed 001): territories, quotas, the quota ledger, comp plans, cadence touches.
+
+PeriodLabel = Field(min_length=1, max_length=20)
+
+
+def _period_ordered(schema):
+    if schema.period_end <= schema.period_start:
+        _field_errors(type(schema), [("period_end", "the period must end after it starts", str(schema.period_end))])
+    return schema
+
+
+class TerritoryIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    segment: Literal[(*Segment.values, "")] = ""  # type: ignore[valid-type]
+    region: str = Field(default="", max_length=100)
+    owner_email: OptionalEmail = None
+    is_active: bool = True
+
+
+class QuotaIn(Schema):
+    rep_email: EmailStr
+    period: str = PeriodLabel
+    period_start: dt.date
+    period_end: dt.date
+    amount: Decimal = Money
+    segment: Literal[(*Segment.values, "")] | None = None  # type: ignore[valid-type]  # None: the rep's
+    territory: str | None = Field(default=None, max_length=100)
+
+    _ordered = model_validator(mode="after")(_period_ordered)
+
+
+class QuotaLedgerIn(Schema):
+    rep_email: EmailStr
+    period: str = PeriodLabel
+    as_of_date: dt.date
+    closed_amount: Decimal = Money
+    committed_amount: Decimal = Money
+    rep_commit: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+
+
+class CompPlanIn(Schema):
+    period: str = PeriodLabel
+    period_start: dt.date
+    period_end: dt.date
+    employee_email: OptionalEmail = None
+    role: Literal[(*Role.values, "")] = ""  # type: ignore[valid-type]
+    segment: Literal[(*Segment.values, "")] = ""  # type: ignore[valid-type]
+    touches_per_week: int | None = Field(default=None, ge=0)
+    calls_per_week: int | None = Field(default=None, ge=0)
+    meetings_per_month: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _for_employee_or_role(self):
+        _period_ordered(self)
+        if self.employee_email and (self.role or self.segment):
+            _field_errors(type(self), [("role", "a plan is for one employee or for a role, not both", self.role)])
+        if not self.employee_email and not self.role:
+            _field_errors(type(self), [("role", "name the employee_email or the role the plan is for", "")])
+        return self
+
+
+class CadenceEventIn(Schema):
+    external_id: str = ExternalId
+    sdr_email: EmailStr
+    occurred_at: dt.datetime
+    cadence_type: Literal[tuple(CadenceType.values)]  # type: ignore[valid-type]
+    cadence_id: str = Field(min_length=1, max_length=64)
+    cadence_name: str = Field(default="", max_length=200)
+    step: int = Field(ge=1, le=100)
+    channel: Literal[tuple(TouchChannel.values)]  # type: ignore[valid-type]
+    lead_id: uuid.UUID | None = None
+    lead_email: OptionalEmail = None
+    account_external_id: str | None = Field(default=None, max_length=64)
+    contact_external_id: str | None = Field(default=None, max_length=64)
+    opportunity_external_id: str | None = Field(default=None, max_length=64)
+    responded: bool = False
+    responded_at: dt.datetime | None = None
+    meeting_booked: bool = False
+    meeting_accepted: bool = False
+    risk_flags: list[str] = []
+
+    @model_validator(mode="after")
+    def _outcome_funnel(self):
+        # Nested like the table's check constraints: response ⊇ meeting booked ⊇ accepted / opportunity.
+        problems = []
+        if self.responded_at is not None and not self.responded:
+            problems.append(("responded_at", "only a touch that got a response has a response time",
+                             str(self.responded_at)))
+        elif self.responded_at is not None and self.responded_at < self.occurred_at:
+            problems.append(("responded_at", "a response cannot come before the touch", str(self.responded_at)))
+        if self.meeting_booked and not self.responded:
+            problems.append(("meeting_booked", "a booked meeting is a response: set responded", True))
+        if self.meeting_accepted and not self.meeting_booked:
+            problems.append(("meeting_accepted", "only a booked meeting can be accepted", True))
+        if self.opportunity_external_id and not self.meeting_booked:
+            problems.append(("opportunity_external_id", "only a booked meeting converts into an opportunity",
+                             self.opportunity_external_id))
+        if self.lead_id and self.lead_email:
+            problems.append(("lead_email", "give the lead_id or the lead_email, not both", self.lead_email))
+        if not (self.lead_id or self.lead_email or self.contact_external_id or self.account_external_id
+                or self.opportunity_external_id):
+            problems.append(("lead_id", "name the prospect: lead_id, lead_email, contact_external_id or "
+                                        "account_external_id", None))
+        _field_errors(type(self), problems)
+        return self
 
 
 # Customer-health inputs (gtmos.health): survey, ticket, QBR, expansion and advocacy feeds.

@@ -2,12 +2,16 @@
 
 from .accounts import Account, Contact, OnboardingStatus, Segment
 from .activity import ConvIntelligenceCall, DiscoveryBriefLog, OpportunityBriefLog, RepActivity
+from .cadence import CadenceEventLog, CadenceType, TouchChannel
 from .deals import ImplementationSOW, Opportunity, OpportunityStageChange, Product, Quote, QuoteLine, Stage
 from .people import Employee, Role
+from .quota import Quota, QuotaRetirementLedger, TerritoryDefinition
 from .usage import UsageDaily, UsageEvent
 
 __all__ = [
     "Account",
+    "CadenceEventLog",
+    "CadenceType",
     "Contact",
     "ConvIntelligenceCall",
     "DiscoveryBriefLog",
@@ -19,11 +23,15 @@ __all__ = [
     "OpportunityStageChange",
     "Product",
     "Quote",
+    "Quota",
+    "QuotaRetirementLedger",
     "QuoteLine",
     "RepActivity",
     "Role",
     "Segment",
     "Stage",
+    "TerritoryDefinition",
+    "TouchChannel",
     "UsageDaily",
     "UsageEvent",
 ]
