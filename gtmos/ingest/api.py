@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
+from enrichment.services import datasets as enrichment_datasets
 from gtmos.comp.services import comp_plan_upsert
 from gtmos.core import clock
 from gtmos.crm import services
@@ -128,6 +129,12 @@ _upsert_endpoint("/expansions", schemas.ExpansionIn, health_inputs.expansion_ups
 _upsert_endpoint("/advocacy", schemas.AdvocacyIn, health_inputs.advocacy_upsert,
                  "Record a referral, case study, reference call, review or testimonial")
 
+_upsert_endpoint("/firmographics", schemas.FirmographicIn, enrichment_datasets.firmographic_upsert,
+                 "Create or update a company in the firmographics table (enrichment)")
+_upsert_endpoint("/project-records", schemas.ProjectRecordIn, enrichment_datasets.project_record_upsert,
+                 "Create or update a permit, public bid or news item (enrichment)")
+_upsert_endpoint("/bid-invites", schemas.BidInviteIn, enrichment_datasets.bid_invite_upsert,
+                 "Record a bid invite seen in a consenting prospect's inbox (enrichment)")
 
 @router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES)
 @idempotent

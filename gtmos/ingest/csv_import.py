@@ -13,6 +13,7 @@ from typing import IO, Callable
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
+from enrichment.services import datasets as enrichment_datasets
 from gtmos.comp.services import comp_plan_upsert
 from gtmos.crm import services
 from gtmos.health.services import inputs as health_inputs
@@ -52,6 +53,10 @@ TABLES: dict[str, Table] = {
     "qbrs": Table(schemas.QBRIn, health_inputs.qbr_upsert),
     "expansions": Table(schemas.ExpansionIn, health_inputs.expansion_upsert),
     "advocacy": Table(schemas.AdvocacyIn, health_inputs.advocacy_upsert),
+    # seed 002: the datasets the offline enrichment agents read
+    "firmographics": Table(schemas.FirmographicIn, enrichment_datasets.firmographic_upsert),
+    "project_records": Table(schemas.ProjectRecordIn, enrichment_datasets.project_record_upsert, ("trades",)),
+    "bid_invites": Table(schemas.BidInviteIn, enrichment_datasets.bid_invite_upsert),
 }
 
 

@@ -406,6 +406,53 @@ class AdvocacyIn(Schema):
     notes: str = ""
 
 
+# --- Enrichment datasets (seed 002): what the offline agents read ---------------------------------------
+
+OrgTypeValue = Literal["", "contractor", "sub_contractor", "consumer", "platform"]
+StateCode = Field(default="", max_length=2)
+Amount = Field(default=None, ge=0, max_digits=16, decimal_places=0)
+
+
+class FirmographicIn(Schema):
+    domain: str = Field(min_length=3, max_length=253)
+    company: str = Field(min_length=1, max_length=200)
+    org_type: OrgTypeValue = ""
+    trade: str = Field(default="", max_length=40)
+    employees: int | None = Field(default=None, ge=0)
+    revenue: Decimal | None = Amount
+    bonding_capacity: Decimal | None = Amount
+    hq_city: str = Field(default="", max_length=100)
+    hq_state: str = StateCode
+    source: str = Field(default="", max_length=100)
+    as_of: dt.date | None = None
+
+
+class ProjectRecordIn(Schema):
+    external_id: str = Field(min_length=1, max_length=100)
+    source: Literal["permit", "public_bid", "news"]
+    name: str = Field(min_length=1, max_length=300)
+    company: str = Field(default="", max_length=200)
+    company_domain: str = Field(default="", max_length=253)
+    trades: list[str] = []
+    city: str = Field(default="", max_length=100)
+    state: str = StateCode
+    value: Decimal | None = Amount
+    bid_date: dt.date | None = None
+    published_on: dt.date | None = None
+    url: str = Field(default="", max_length=200)
+
+
+class BidInviteIn(Schema):
+    external_id: str = Field(min_length=1, max_length=100)
+    recipient_domain: str = Field(min_length=3, max_length=253)
+    sender_company: str = Field(min_length=1, max_length=200)
+    sender_domain: str = Field(default="", max_length=253)
+    sender_org_type: OrgTypeValue = ""
+    project_name: str = Field(default="", max_length=300)
+    trade: str = Field(default="", max_length=40)
+    received_on: dt.date | None = None
+
+
 class UpsertOut(Schema):
     id: int
     external_id: str | None
