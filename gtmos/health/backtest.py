@@ -29,7 +29,7 @@ class Report:
     renewed: int = 0
     unscored: int = 0
     auc: float | None = None
-    component_auc: dict[str, float | None] = field(default_factory=dict)
+    component_auc: dict[str, dict] = field(default_factory=dict)  # {"auc", "churned", "renewed", "enough"}
     calibration: list[dict] = field(default_factory=list)
     mean_churned: float | None = None
     mean_renewed: float | None = None
@@ -100,7 +100,10 @@ def run(*, horizon_days: int = DEFAULT_HORIZON) -> Report:
     report.auc = auc(pairs)
     for comp in COMPONENTS:
         comp_pairs = [((c.get(comp) or {}).get("score"), outcomes[a][1]) for a, (_, _, c) in snapshots.items()]
-        report.component_auc[comp] = auc([(s, y) for s, y in comp_pairs if s is not None])
+        comp_pairs = [(s, y) for s, y in comp_pairs if s is not None]  # a component that was a gap says nothing
+        churned = sum(y for _, y in comp_pairs)
+        report.component_auc[comp] = {"auc": auc(comp_pairs), "churned": churned, "renewed": len(comp_pairs) - churned,
+                                      "enough": min(churned, len(comp_pairs) - churned) >= MIN_PER_CLASS}
     churned_scores = [s for s, y in pairs if y == 1]
     renewed_scores = [s for s, y in pairs if y == 0]
     report.mean_churned = round(sum(churned_scores) / len(churned_scores), 1) if churned_scores else None

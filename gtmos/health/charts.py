@@ -47,9 +47,10 @@ def bands(*, width: int = 640, height: int = 150, pad: int = 24, bounds: Sequenc
             for i in range(4)]
 
 
-def stacked_columns(rows: Sequence[dict], *, keys: Sequence[str] = TIER_KEYS, width: int = 640,
+def stacked_columns(rows: Sequence[dict], *, keys: Sequence[str] = tuple(reversed(TIER_KEYS)), width: int = 640,
                     height: int = 150, pad: int = 24) -> dict:
-    """One column per row (a day), stacked by ``keys`` as shares of the column's total."""
+    """One column per row (a day), stacked bottom-up by ``keys`` as shares of the column's total
+    (by default low at the bottom, critical on top)."""
     n = len(rows)
     slot = (width - 2 * pad) / max(1, n)
     columns = []
@@ -66,9 +67,10 @@ def stacked_columns(rows: Sequence[dict], *, keys: Sequence[str] = TIER_KEYS, wi
     return {"width": width, "height": height, "columns": columns}
 
 
-def hbar(parts: Sequence[tuple[str, float]], *, width: int = 320, height: int = 16) -> list[dict]:
-    """A single horizontal bar split into parts proportional to their values."""
-    total = sum(v for _, v in parts) or 1
+def hbar(parts: Sequence[tuple[str, float]], *, width: int = 320, height: int = 16,
+         total: float | None = None) -> list[dict]:
+    """A single horizontal bar split into parts proportional to their values (of ``total``, or their sum)."""
+    total = total or sum(v for _, v in parts) or 1
     x, out = 0.0, []
     for key, value in parts:
         w = width * value / total

@@ -25,8 +25,10 @@ class BookFilterForm(forms.Form):
         self.fields["rep"].choices = [("", "Everyone"), *[(r.pk, r.name) for r in reps]]
 
     def filters(self) -> dict:
-        if not self.is_valid():
+        """The valid filters; a bad value drops only its own field, never the others."""
+        if not self.is_bound:
             return {"sort": "risk"}
+        self.is_valid()
         data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
         data.setdefault("sort", "risk")
         return data
@@ -42,6 +44,12 @@ class OverrideForm(forms.Form):
 
 class RiskMoveForm(forms.Form):
     to = forms.ChoiceField(choices=STAGE_MOVES, label="Move to")
+
+    def __init__(self, *args, stage: str = RiskStage.AT_RISK, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the moves the case can make from where it is (plan in place cannot go back to plan in place).
+        self.fields["to"].choices = [(v, label) for v, label in STAGE_MOVES
+                                     if not (stage == RiskStage.PLAN_IN_PLACE and v == RiskStage.PLAN_IN_PLACE)]
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
     objective = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
                                 label="Retention plan objective", help_text="Needed to move to plan in place.")

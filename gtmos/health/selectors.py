@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from gtmos.crm.access import employee_of, sees_everything
 from gtmos.crm.models import Account, Employee
 
-from .models import OPEN_STAGES, ChurnRiskLog, CustomerHealthLog, HealthOverride, HealthSettings, Playbook, Tier
+from .models import OPEN_STAGES, ChurnRiskLog, CustomerHealthLog, HealthOverride, HealthSettings, Playbook, RiskStage, Tier
 
 RISK_RANK = Case(When(tier=Tier.CRITICAL, then=Value(0)), When(tier=Tier.HIGH, then=Value(1)),
                  When(tier=Tier.MEDIUM, then=Value(2)), default=Value(3), output_field=IntegerField())
@@ -36,6 +36,10 @@ def can_manage(user) -> bool:
 
 def latest_day() -> dt.date | None:
     return CustomerHealthLog.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def first_day() -> dt.date | None:
+    return CustomerHealthLog.objects.order_by("day").values_list("day", flat=True).first()
 
 
 def _open_stage():
@@ -127,11 +131,14 @@ def dashboard(*, user, day: dt.date, days: int = 90) -> dict:
     }
 
 
+RISK_REPORT_STAGES = ("open", "all", *RiskStage.values)
+
+
 def risk_report(*, user, day: dt.date | None, stage: str = "open"):
     cases = ChurnRiskLog.objects.visible_to(user).select_related("account", "account__csm")
     if stage == "open":
         cases = cases.filter(stage__in=OPEN_STAGES)
-    elif stage:
+    elif stage != "all":
         cases = cases.filter(stage=stage)
     current = CustomerHealthLog.objects.filter(account_id=OuterRef("account_id"), day=day)
     return cases.annotate(
@@ -142,6 +149,9 @@ def risk_report(*, user, day: dt.date | None, stage: str = "open"):
 
 
 def team_reps(*, user):
-    """CSMs and AMs the user may filter the book by (their team, or everyone for RevOps)."""
+    """CSMs and AMs the user may filter the book by: those on the accounts the user can see."""
     reps = Employee.objects.filter(role__in=("csm", "am"), is_active=True).order_by("name")
-    return reps if sees_everything(user) else reps.visible_to(user)
+    if sees_everything(user):
+        return reps
+    accounts = Account.objects.visible_to(user)
+    return reps.filter(Q(pk__in=accounts.values("csm_id")) | Q(pk__in=accounts.values("am_id")))

@@ -48,10 +48,18 @@ def _manager(request):
 
 
 def _error_text(exc) -> str:
-    if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
+    if isinstance(exc, ConcurrentTransition):
         return "Someone else moved this case just now; reload and try again."
+    if isinstance(exc, TransitionNotAllowed):
+        return "The case cannot make that move from its current stage."
     text = str(exc)
     return text.split(": ", 1)[-1] if ": " in text else text
+
+
+def _add_error(form, exc) -> None:
+    """Put a service's "field: message" error on the field it names, else on the form."""
+    field = str(exc).split(": ", 1)[0] if isinstance(exc, ValueError) else None
+    form.add_error(field if field in form.fields else None, _error_text(exc))
 
 
 def _book_filters(request):
@@ -95,9 +103,17 @@ def export_csv(request):
             return value
 
     writer = csv.writer(Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv")
+    response = StreamingHttpResponse((writer.writerow([_cell(v) for v in row]) for row in rows()),
+                                     content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="health-{day or "empty"}.csv"'
     return response
+
+
+def _cell(value):
+    """Spreadsheets run cells that start with = + - @ as formulas: quote text that does (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def _measure_rows(record, settings) -> list[dict]:
@@ -124,27 +140,40 @@ def account(request, pk: int):
 def _account_context(request, acct, data, **forms_):
     record = data["record"]
     settings = HealthSettings.load()
+    case = data["case"]
     context = {"account": acct, **data, "can_manage": selectors.can_manage(request.user), "settings": settings,
                "override_form": forms_.get("override_form") or forms.OverrideForm(),
-               "move_form": forms_.get("move_form") or forms.RiskMoveForm(),
+               "move_form": forms_.get("move_form") or forms.RiskMoveForm(
+                   stage=case.stage if case else "at_risk", initial={"objective": case.retention_objective if case else ""}),
                "note_form": forms.NoteForm(), "today": clock.today()}
     if record is not None:
         context.update({
             "measure_rows": _measure_rows(record, settings),
-            "components": [{"key": c, "label": COMPONENT_LABELS[c], "weight": settings.weights[c],
-                            **(record.components.get(c) or {})} for c in COMPONENTS],
+            "components": _components(record, settings),
+            # Scaled to 100, so a weak account's bar is short (not a full bar split differently).
             "component_bar": charts.hbar([(c, (record.components.get(c) or {}).get("points", 0)) for c in COMPONENTS],
-                                         width=400),
+                                         width=640, height=22, total=100),
             "trend": charts.line([h["score"] for h in data["history"]]),
             "trend_bands": charts.bands(bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)),
             "drivers": [{**d, "label": BY_CODE[d["measure"]].label if d["measure"] in BY_CODE else "Onboarding",
-                         "detail": describe(d["measure"], record.inputs.get(d["measure"])) if d["measure"] in BY_CODE else ""}
+                         "detail": describe(d["measure"], d.get("raw")) if d["measure"] in BY_CODE else ""}
                         for d in (data["last_move"] or {}).get("drivers", [])],
             "low_confidence": record.coverage_pct < settings.low_coverage_pct,
-            "segment_playbook": selectors.segment_playbook(tenure=data["case"].tenure_segment if data["case"] else
-                                                           _tenure(acct, record, settings)),
+            # Segment guidance is for accounts that are not at risk; an at-risk one has its case's playbook.
+            "segment_playbook": None if record.lifecycle_segment == "at_risk" or (case and case.is_open) else
+            selectors.segment_playbook(tenure=_tenure(acct, record, settings)),
         })
     return context
+
+
+def _components(record, settings) -> list[dict]:
+    """Each component with its nominal weight and its effective share of today's score (gaps re-weight)."""
+    weights = measure_weights(settings.weights)
+    have = {code for code, score in record.measures.items() if score is not None}
+    covered = sum(weights[c] for c in have) or 1
+    return [{"key": c, "label": COMPONENT_LABELS[c], "weight": settings.weights[c],
+             "effective": round(100 * sum(weights[m.code] for m in measures_of(c) if m.code in have) / covered),
+             **(record.components.get(c) or {})} for c in COMPONENTS]
 
 
 def _tenure(acct, record, settings) -> str:
@@ -167,7 +196,7 @@ def override_set(request, pk: int):
             override_services.override_set(account=acct, by=employee, **form.cleaned_data)
             messages.success(request, "Override saved; the computed score stays on record beside it.")
         except ACTION_ERRORS as exc:
-            form.add_error(None, _error_text(exc))
+            _add_error(form, exc)
     if not form.is_valid() or form.errors:
         if request.htmx:
             return _account_partial(request, acct, "override", override_form=form)
@@ -200,15 +229,20 @@ def _case(request, pk: int) -> ChurnRiskLog:
 def risk_move(request, pk: int):
     case = _case(request, pk)
     employee = _manager(request)
-    form = forms.RiskMoveForm(request.POST, initial={"objective": case.retention_objective})
+    form = forms.RiskMoveForm(request.POST, stage=case.stage, initial={"objective": case.retention_objective})
     if form.is_valid():
         try:
             risk_services.risk_stage_move(case=case, by=employee, **form.cleaned_data)
             messages.success(request, f"Case moved to {case.get_stage_display().lower()}.")
-            return redirect("health:account", pk=case.account_id)
+            url = reverse("health:account", args=[case.account_id])
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
         except ACTION_ERRORS as exc:
-            form.add_error(None, _error_text(exc))
+            _add_error(form, exc)
     acct = _account(request, case.account_id)
+    if request.htmx:  # only the churn-risk section, with the errors where the user is looking
+        return _account_partial(request, acct, "risk", move_form=form)
     return render(request, "health/account.html",
                   _account_context(request, acct, selectors.account_health(account=acct), move_form=form), status=422)
 
@@ -222,11 +256,14 @@ def task_done(request, pk: int):
         raise Http404("No such task") from None
     employee = _manager(request)
     form = forms.TaskDoneForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Say what came of the task before marking it done.")
+        return redirect("health:account", pk=task.account_id)
+    try:
         risk_services.retention_task_complete(task=task, by=employee, outcome=form.cleaned_data["outcome"])
         messages.success(request, f"Done: {task.title}.")
-    else:
-        messages.error(request, "Say what came of the task before marking it done.")
+    except ValueError as exc:
+        messages.error(request, _error_text(exc))
     return redirect("health:account", pk=task.account_id)
 
 
@@ -236,11 +273,14 @@ def note_add(request, pk: int):
     case = _case(request, pk)
     employee = _manager(request)
     form = forms.NoteForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "Write the note before saving it.")
+        return redirect("health:account", pk=case.account_id)
+    try:
         risk_services.retention_note_add(case=case, by=employee, body=form.cleaned_data["body"])
         messages.success(request, "Note logged on the retention plan.")
-    else:
-        messages.error(request, "Write the note before saving it.")
+    except ValueError as exc:
+        messages.error(request, _error_text(exc))
     return redirect("health:account", pk=case.account_id)
 
 
@@ -251,7 +291,8 @@ def portfolio(request):
     rows = selectors.portfolio(user=request.user, day=day, by=by) if day else []
     for row in rows:
         row["bar"] = charts.hbar([(k, row[k]) for k in charts.TIER_KEYS], width=220, height=14)
-    return render(request, "health/portfolio.html", {"rows": rows, "by": by, "day": day})
+    return render(request, "health/portfolio.html", {"rows": rows, "by": by, "day": day,
+                                                     "mover_points": HealthSettings.load().mover_points})
 
 
 @login_required
@@ -276,11 +317,13 @@ def dashboard(request):
 @login_required
 def risk_report(request):
     stage = request.GET.get("stage", "open")
+    if stage not in selectors.RISK_REPORT_STAGES:
+        stage = "open"
     day = selectors.latest_day()
     cases = selectors.risk_report(user=request.user, day=day, stage=stage)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "health/risk_report.html", {"page": page, "stage": stage, "now": clock.now(),
-                                                       "stages": [("open", "Open"), *ChurnRiskLog._meta.get_field("stage").choices]})
+                                                       "stages": [("open", "Open"), ("all", "All"), *ChurnRiskLog._meta.get_field("stage").choices]})
 
 
 @login_required
@@ -288,9 +331,15 @@ def backtest(request):
     """RevOps' check of the weights against what happened; it reads the whole book, so RevOps/execs only."""
     if not sees_everything(request.user):
         raise Http404("Not found")
+    asked = request.GET.get("horizon", "")
     try:
-        horizon = max(7, min(365, int(request.GET.get("horizon", backtest_report.DEFAULT_HORIZON))))
+        horizon = int(asked) if asked else backtest_report.DEFAULT_HORIZON
     except ValueError:
+        horizon = None
+    notice = ""
+    if horizon is None or not 7 <= horizon <= 365:
+        notice = f"“{asked}” is not a horizon between 7 and 365 days; showing {backtest_report.DEFAULT_HORIZON}."
         horizon = backtest_report.DEFAULT_HORIZON
     report = backtest_report.run(horizon_days=horizon)
-    return render(request, "health/backtest.html", {"report": report, "horizon": horizon})
+    return render(request, "health/backtest.html", {"report": report, "horizon": horizon, "notice": notice,
+                                                    "first_day": selectors.first_day()})

@@ -104,6 +104,16 @@ def test_the_book_sorts_by_risk_and_filters_by_tier(client, scored):
     assert "Steady Co" in fragment and "Quiet Co" not in fragment and "<html" not in fragment
 
 
+def test_a_bad_filter_value_drops_only_itself_and_the_export_link_follows_the_filters(client, scored):
+    login(client, scored.manager)
+    fragment = client.get(f"/health/?tier=low&rep=999999&sort=name", HTTP_HX_REQUEST="true").content.decode()
+    assert "Steady Co" in fragment and "Quiet Co" not in fragment  # tier kept although rep was bad
+    assert "/health/export.csv?tier=low&amp;rep=999999&amp;sort=name" in fragment
+    # An AM on the manager's accounts is a valid rep filter (the portfolio's drill-down by AM).
+    body = client.get(f"/health/?rep={scored.am.pk}").content.decode()
+    assert "Steady Co" in body and "Quiet Co" in body
+
+
 def test_the_explain_page_shows_components_gaps_and_why_the_score_moved(client, scored):
     account = scored.at_risk
     login(client, scored.csm)
@@ -164,3 +174,18 @@ def test_empty_states_before_the_first_run(client, book):
     for url in ("/health/", "/health/dashboard/", "/health/portfolio/", "/health/risk/"):
         response = client.get(url)
         assert response.status_code == 200 and "class=\"empty\"" in response.content.decode(), url
+
+
+def test_a_refused_case_move_answers_with_the_risk_section_and_its_errors(client, scored):
+    case = ChurnRiskLog.objects.get(account=scored.at_risk)
+    login(client, scored.csm)
+    response = client.post(f"/health/cases/{case.pk}/move/", {"to": "plan_in_place", "reason": "Agreed"},
+                           HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="risk"' in body and "<html" not in body
+    assert "Write the retention plan" in body
+    ok = client.post(f"/health/cases/{case.pk}/move/", {"to": "plan_in_place", "reason": "Agreed",
+                                                          "objective": "Seats back to 60%"}, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 204 and ok["HX-Redirect"] == f"/health/accounts/{scored.at_risk.pk}/"
+    page = client.get(f"/health/accounts/{scored.at_risk.pk}/").content.decode()
+    assert 'value="plan_in_place"' not in page  # a case in plan in place offers only recovered / lost
