@@ -23,9 +23,12 @@ class Command(BaseCommand):
                             help="Recent customers put through onboarding with the real services.")
         parser.add_argument("--health-days", type=int, default=90,
                             help="Days of scored health history (0: no health inputs or scores).")
+        parser.add_argument("--performance-weeks", type=int, default=52,
+                            help="Weeks of rep-performance records: quotas and ledger, cadences (0: none).")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data exists.")
 
-    def handle(self, *args, accounts, reps, seed, usage_days, onboarding, health_days, if_empty, **options):
+    def handle(self, *args, accounts, reps, seed, usage_days, onboarding, health_days, performance_weeks, if_empty,
+               **options):
         if Employee.objects.exists():
             if if_empty:
                 self.stdout.write("Demo data already loaded; skipping.")
@@ -48,6 +51,12 @@ class Command(BaseCommand):
                 from gtmos.health.demo import seed_health
 
                 counts.update(seed_health(rng, history_days=health_days))
+            if performance_weeks:
+                from gtmos.core.demo.performance import seed_performance
+
+                # Its own random stream, so adding it changes none of the data generated before it.
+                counts.update(seed_performance(random.Random(f"performance:{seed}"), today=clock.today(),
+                                               weeks=performance_weeks))
             event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
                          idempotency_key=f"demo.seeded:{seed}:{accounts}")
         elapsed = time.monotonic() - started
