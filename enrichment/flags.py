@@ -2,17 +2,22 @@
 
 Flags are evaluated per Lead, not per request: most checks run in workers, where there is no request.
 A flag is on for a lead when RevOps set it on for everyone, or — rolling out by cohort — when the lead's
-stable bucket (a hash of its id) falls under the flag's percent. Values are read from the database on every
-check (one query for all of them), never from a per-process cache, so the kill switch reaches every worker
-at once. The global switch ``SWARM_ENABLED`` (off by default) is the kill switch: off drops the flow to
-FALLBACK_FORM, whatever the flags say.
+stable bucket (a hash of its id) falls under the flag's percent. Values come from the database, cached in
+each process for at most ``SWARM_FLAG_CACHE_SECONDS`` (1 s; a save in the same process clears it), not from
+waffle's own cache (5 minutes per process), so the kill switch reaches every worker within a second. The
+global switch ``SWARM_ENABLED`` (off by default) is the kill switch: off drops the flow to FALLBACK_FORM,
+whatever the flags say.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from waffle import get_waffle_flag_model, get_waffle_switch_model
 
 from routing.types import GATES
@@ -50,19 +55,51 @@ def bucket(lead_id) -> float:
     return int.from_bytes(digest[:4], "big") % 1000 / 10
 
 
-def switch_on() -> bool:
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def _read() -> tuple[bool, list]:
     switch = get_waffle_switch_model().objects.filter(name=SWARM_SWITCH).values_list("active", flat=True).first()
-    return bool(switch)
+    rows = list(get_waffle_flag_model().objects.filter(name__in=ALL_FLAGS).values_list("name", "everyone", "percent"))
+    return bool(switch), rows
+
+
+def _state() -> tuple[bool, list]:
+    ttl = settings.SWARM_FLAG_CACHE_SECONDS
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get("state")
+        if hit is not None and now - hit[0] < ttl:
+            return hit[1]
+    state = _read()
+    with _lock:
+        _cache["state"] = (now, state)
+    return state
+
+
+def clear_cache(**kwargs) -> None:
+    with _lock:
+        _cache.clear()
+
+
+def switch_on() -> bool:
+    return _state()[0]
 
 
 def flags_for(lead_id) -> SwarmFlags:
-    """Every swarm flag for one lead, in two queries."""
-    rows = get_waffle_flag_model().objects.filter(name__in=ALL_FLAGS).values_list("name", "everyone", "percent")
+    """Every swarm flag for one lead (two queries, then cached for a second in this process)."""
+    switch, rows = _state()
     at = bucket(lead_id)
     on = {name for name, everyone, percent in rows
           if everyone is True or (everyone is None and percent is not None and at < float(percent))}
     return SwarmFlags(
-        switch_on=switch_on(),
+        switch_on=switch,
         agents=frozenset(agent for agent, name in AGENT_FLAGS.items() if name in on),
         gates=frozenset(gate for gate, name in GATE_FLAGS.items() if name in on),
     )
+
+
+for _model in (get_waffle_flag_model(), get_waffle_switch_model()):
+    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"swarm-flags-{_model.__name__}-save")
+    post_delete.connect(clear_cache, sender=_model, dispatch_uid=f"swarm-flags-{_model.__name__}-delete")

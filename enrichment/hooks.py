@@ -6,7 +6,9 @@ transition) commit — or roll back — with the run's own.
 
 from django.dispatch import Signal
 
-# The run left ``running``: status is complete, partial or failed; reason is "" or e.g. "kill_switch".
+# The run left ``running``: status is complete, partial or failed; reason is "" or e.g. "kill_switch";
+# decision is the router's decision on the profile it settled with (None when it failed); event is the
+# enrichment.* Event written for it.
 run_settled = Signal()
 # Profile fields changed (``fields``), some of them crossing θ (``crossed``): the router may recompute.
 profile_changed = Signal()

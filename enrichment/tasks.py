@@ -10,7 +10,7 @@ from celery import shared_task
 from .services import runs, sweep
 
 
-@shared_task(acks_late=True, ignore_result=False)
+@shared_task(acks_late=True, ignore_result=True)  # the outcome is on the AgentJob row and in the Event log
 def agent_run(*, job_id: int, attempt: int, due_at: str) -> str:
     """One attempt of one swarm agent (domain_site, classifier, size_estimator, role_resolver,
     project_finder, network_seeder) on one run."""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import replace
 from types import MappingProxyType
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 from .models import RouterSettings, TradeConfig
 from .trades import TradeSpec
@@ -29,3 +35,31 @@ def router_config_load(*, gates_on=GATES, trades: dict[str, TradeSpec] | None = 
         trades=MappingProxyType(trades if trades is not None else trade_library_load()),
         gates_on=frozenset(gates_on),
     )
+
+
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def router_config_cached(*, gates_on=GATES) -> RouterConfig:
+    """``router_config_load`` for the hot path (every agent report, every settle): cached in this process for
+    ``SWARM_FLAG_CACHE_SECONDS``; a RevOps save in this process clears it at once."""
+    ttl = settings.SWARM_FLAG_CACHE_SECONDS
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get("config")
+    if hit is None or now - hit[0] >= ttl:
+        hit = (now, router_config_load())
+        with _lock:
+            _cache["config"] = hit
+    return replace(hit[1], gates_on=frozenset(gates_on))
+
+
+def clear_cache(**kwargs) -> None:
+    with _lock:
+        _cache.clear()
+
+
+for _model in (RouterSettings, TradeConfig):
+    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"router-config-{_model.__name__}-save")
+    post_delete.connect(clear_cache, sender=_model, dispatch_uid=f"router-config-{_model.__name__}-delete")

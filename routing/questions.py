@@ -12,10 +12,11 @@ from .trades import TradeSpec
 ROLE_QUESTION = "What's your role — estimator, owner, project manager or in the field?"
 
 _SMALL = {SizeBand.MICRO, SizeBand.SMALL}
+_PERSONAS = frozenset(Persona.values)
 
 
 def compose_question(persona: str | None, band: str | None, trade: TradeSpec | None) -> str:
-    if persona not in Persona.values:
+    if not isinstance(persona, str) or persona not in _PERSONAS:
         # The one allowed ask: until the role is known nothing else is asked.
         return ROLE_QUESTION
     if persona == Persona.ESTIMATOR:

@@ -22,6 +22,10 @@ from .types import GateOutcome, Profile, RouteDecision, RouterConfig
 
 F = ProfileField
 DEFAULT_CONFIG = RouterConfig()
+# Django's Choices.values builds a list on every access; the router reads these on every decision.
+PERSONAS = frozenset(Persona.values)
+SIZE_BANDS = frozenset(SizeBand.values)
+B2B_ORG_TYPES = frozenset((OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, OrgType.PLATFORM))
 
 # The order asks are listed in (the confirm screen's chip order); fixed so decisions are deterministic.
 ASK_ORDER = (F.COMPANY, F.ORG_TYPE, F.SIZE_BAND, F.ROLE, F.PERSONA, F.TRADE, F.SERVICE_AREA, F.SECTORS)
@@ -73,6 +77,11 @@ class _Reader:
 
     def pct(self, name: str) -> str:
         return f"{self.profile.confidence(name):.2f}"
+
+
+def _member(value: Any, allowed: frozenset) -> bool:
+    """Set membership that a junk value (a list, a dict) cannot crash."""
+    return isinstance(value, str) and value in allowed
 
 
 def _money(value: Any) -> Decimal | None:
@@ -128,7 +137,7 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
     if org_type == OrgType.CONSUMER:
         r.note("G2", "consumer", f"org type consumer at {r.pct(F.ORG_TYPE)} ≥ θ: route to the homeowner product")
         return _disqualified(r, warmth)
-    if org_type not in (OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, OrgType.PLATFORM):
+    if not _member(org_type, B2B_ORG_TYPES):
         if org_type is not None:  # a value outside the enum is as good as unknown
             r.asserted.pop(F.ORG_TYPE, None)
             r.asks.add(F.ORG_TYPE)
@@ -145,7 +154,7 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
     # G4 — persona → surface; field roles leave chat; unknown → the one allowed ask, chat until answered.
     title = r.use(F.ROLE, "G4", ask=False)
     persona = r.use(F.PERSONA, "G4", ask=False)
-    if persona not in Persona.values:
+    if not _member(persona, PERSONAS):
         if persona is not None:
             r.asserted.pop(F.PERSONA, None)
         persona = None
@@ -219,7 +228,7 @@ def _g3(r: _Reader, is_sub: bool) -> tuple[str | None, str, str]:
     if acv is None:
         r.asserted.pop(F.ACV, None)
     stated = r.use(F.SIZE_BAND, "G3", ask=False)
-    if stated not in SizeBand.values:
+    if not _member(stated, SIZE_BANDS):
         r.asserted.pop(F.SIZE_BAND, None)
         stated = None
 

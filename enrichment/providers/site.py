@@ -178,6 +178,9 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
     source = source or site_source()
     fresh_after = clock.now() - timedelta(hours=settings.SWARM_SITE_TTL_HOURS)
     stale_claim = clock.now() - timedelta(milliseconds=settings.SWARM_FETCH_TIMEOUT_MS * 2)
+    cached = SiteSnapshot.objects.filter(domain=domain, status=SiteSnapshot.Status.OK, fetched_at__gte=fresh_after).first()
+    if cached is not None:
+        return _doc(cached)  # the common case once one agent has read the site: one query
     try:
         with transaction.atomic():
             snap = SiteSnapshot.objects.create(domain=domain, fetched_at=clock.now())

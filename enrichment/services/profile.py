@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gtmos.core import clock
-from routing.config import router_config_load
+from routing.config import router_config_cached
 from routing.enums import ProfileField as F
 from routing.router import route
 from routing.types import FieldValue, Profile as RouteProfile, RouteDecision
@@ -139,4 +139,4 @@ def decision_for(*, lead: Lead, gates=None) -> RouteDecision:
     profile = Profile.objects.filter(lead=lead).first()
     if gates is None:
         gates = flags_for(lead.pk).gates
-    return route(route_input(lead=lead, profile=profile), router_config_load(gates_on=gates))
+    return route(route_input(lead=lead, profile=profile), router_config_cached(gates_on=gates))

@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F as DbF
 
-from gtmos.audit.services import event_record
+from gtmos.audit.services import event_record, events_bulk_create
 from gtmos.core import clock
-from routing.models import RouterSettings
+from routing.config import router_config_cached
 
 from .. import catalog, hooks
 from ..enums import ASYNC_AGENTS, SYNC_AGENTS, AgentId, EnrichmentStatus, JobStatus, RunMode
@@ -108,7 +108,10 @@ def run_watch_arrival(*, run: EnrichmentRun) -> EnrichmentRun:
 # --- one agent attempt ----------------------------------------------------------------------------------------
 
 def _input(lead: Lead) -> AgentInput:
-    profile = Profile.objects.filter(lead=lead).first()
+    try:
+        profile = lead.profile  # loaded with the job (select_related)
+    except Profile.DoesNotExist:
+        profile = None
     known = {}
     if profile is not None:
         known = {name: (value, float((profile.confidence or {}).get(name, 0.0)))
@@ -120,17 +123,17 @@ def _input(lead: Lead) -> AgentInput:
 def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
     """Run attempt ``attempt`` of one agent: claim it (a conditional update — a duplicate delivery claims
     nothing and returns quietly), call the provider within the agent's budget, report."""
-    job = AgentJob.objects.select_related("run").filter(pk=job_id).first()
-    if job is None:
-        return "gone"  # the lead was deleted
+    lease = due_at + timedelta(seconds=settings.SWARM_LEASE_SECONDS, milliseconds=max(
+        settings.SWARM_AGENT_BUDGET_MS.values()))
     claimed = AgentJob.objects.filter(
         pk=job_id, attempts=attempt - 1, status__in=[JobStatus.PENDING, JobStatus.RETRY_WAIT],
-    ).update(status=JobStatus.RUNNING, attempts=attempt, due_at=due_at, lease_expires_at=_lease(due_at, job.agent))
+    ).update(status=JobStatus.RUNNING, attempts=attempt, due_at=due_at, lease_expires_at=lease)
     if not claimed:
-        return "duplicate"
-    lead = Lead.objects.filter(pk=job.run.lead_id).first()
-    if lead is None:
+        return "duplicate"  # a second delivery, an attempt already made, or the lead was deleted
+    job = AgentJob.objects.select_related("run__lead__profile").filter(pk=job_id).first()
+    if job is None:
         return "gone"
+    lead = job.run.lead
     flags = flags_for(lead.pk)
     if not flags.agent_on(job.agent):
         return agent_report(job_id=job_id, attempt=attempt, outcome="killed", due_at=due_at,
@@ -153,12 +156,11 @@ def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
 
 
 def _lock(job_id: int) -> tuple[EnrichmentRun, AgentJob] | None:
-    """Lock order everywhere: the run, then its job."""
-    run_id = AgentJob.objects.filter(pk=job_id).values_list("run_id", flat=True).first()
-    if run_id is None:
-        return None
-    run = EnrichmentRun.objects.select_for_update().select_related("lead").get(pk=run_id)
-    return run, AgentJob.objects.select_for_update().get(pk=job_id)
+    """The job and its run, locked in one statement. Every report of a run waits on the run's row, so the
+    fan-in is serial; nothing else waits on a job while holding its run."""
+    job = AgentJob.objects.select_for_update(of=("self", "run")).select_related("run", "run__lead").filter(
+        pk=job_id).first()
+    return None if job is None else (job.run, job)
 
 
 @transaction.atomic
@@ -187,8 +189,7 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
         fields = sorted({s.field for s in output.signals})
         _write_results(lead=lead, output=output)
         job.status, job.succeeded_at, job.last_error, job.next_attempt_at = JobStatus.SUCCEEDED, now, "", None
-        theta = float(RouterSettings.load().theta)
-        _, crossed, changed = profile_refresh(lead=lead, theta=theta)
+        _, crossed, changed = profile_refresh(lead=lead, theta=router_config_cached().theta)
     else:
         ladder = settings.SWARM_RETRY_LADDER_SECONDS
         if outcome != "killed" and attempt <= len(ladder):
@@ -202,15 +203,19 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
     job.save(update_fields=["status", "succeeded_at", "last_error", "next_attempt_at", "reported_at",
                             "lease_expires_at"])
     EnrichmentRun.objects.filter(pk=run.pk).update(attempts=DbF("attempts") + 1)
-    event_record(type=catalog.AGENT_COMPLETED, subject=run, actor_type="agent", actor_label=job.agent,
-                 idempotency_key=catalog.key(lead.pk, "S2", "agent", job.agent, attempt),
-                 payload={"lead_id": str(lead.pk), "run_id": str(run.pk), "agent": job.agent, "attempt": attempt,
-                          "outcome": outcome, "fields": fields,
-                          "next_attempt_at": job.next_attempt_at.isoformat() if job.next_attempt_at else None})
-    for name in crossed:
-        event_record(type=catalog.FIELD_RESOLVED, subject=run, actor_type="agent", actor_label=job.agent,
-                     idempotency_key=catalog.key(lead.pk, "S2", catalog.FIELD_RESOLVED, name, job.agent, attempt),
-                     payload={"lead_id": str(lead.pk), "field": name, "agent": job.agent})
+    # The attempt's events in one insert; their keys make a replay insert nothing.
+    subject = {"subject_type": run._meta.label_lower, "subject_id": str(run.pk), "actor_type": "agent",
+               "actor_label": job.agent}
+    events_bulk_create([
+        {**subject, "type": catalog.AGENT_COMPLETED,
+         "idempotency_key": catalog.key(lead.pk, "S2", "agent", job.agent, attempt),
+         "payload": {"lead_id": str(lead.pk), "run_id": str(run.pk), "agent": job.agent, "attempt": attempt,
+                     "outcome": outcome, "fields": fields,
+                     "next_attempt_at": job.next_attempt_at.isoformat() if job.next_attempt_at else None}},
+        *({**subject, "type": catalog.FIELD_RESOLVED,
+           "idempotency_key": catalog.key(lead.pk, "S2", catalog.FIELD_RESOLVED, name, job.agent, attempt),
+           "payload": {"lead_id": str(lead.pk), "field": name, "agent": job.agent}} for name in crossed),
+    ])
     settle_if_ready(run=run, by=job.agent)
     if changed:
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes").
@@ -238,8 +243,7 @@ def settle_if_ready(*, run: EnrichmentRun, by: str) -> str | None:
     """Caller holds the run's lock."""
     jobs = list(AgentJob.objects.filter(run=run))
     sync = [j for j in jobs if j.sync]
-    run.refresh_from_db(fields=["status"])
-    if run.status == EnrichmentStatus.RUNNING:
+    if run.status == EnrichmentStatus.RUNNING:  # read under the lock: current
         if run.mode == RunMode.SYNC_CRITICAL:
             ready = all(j.reported_at is not None for j in sync)
         else:
@@ -264,10 +268,12 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     sync = [j for j in jobs if j.sync]
     succeeded = [j.agent for j in sync if j.status == JobStatus.SUCCEEDED]
     asks: tuple = ()
+    decision = None
     if reason or not succeeded:
         status = EnrichmentStatus.FAILED
     else:
-        asks = decision_for(lead=run.lead).asks
+        decision = decision_for(lead=run.lead)
+        asks = decision.asks
         status = EnrichmentStatus.COMPLETE if len(succeeded) == len(sync) and not asks else EnrichmentStatus.PARTIAL
     now = clock.now()
     if not EnrichmentRun.objects.filter(pk=run.pk, status=EnrichmentStatus.RUNNING).update(
@@ -275,11 +281,13 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
             completed_at=now if status == EnrichmentStatus.COMPLETE else None):
         return None  # somebody settled it first: exactly once
     run.status = status
-    event_record(type=catalog.RUN_STATUS_EVENT[status], subject=run,
+    settled = event_record(type=catalog.RUN_STATUS_EVENT[status], subject=run,
                  idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled"),
                  payload={"lead_id": str(run.lead_id), "run_id": str(run.pk), "by": by, "reason": reason,
                           "succeeded": succeeded, "asks": list(asks)})
-    hooks.run_settled.send(sender=EnrichmentRun, run=run, status=status, reason=reason)
+    # The decision goes along so the receiver does not route the same profile again.
+    hooks.run_settled.send(sender=EnrichmentRun, run=run, status=status, reason=reason, decision=decision,
+                           event=settled)
     if status != EnrichmentStatus.FAILED:
         for job in jobs:
             if job.agent in ASYNC_AGENTS and job.status == JobStatus.PENDING:

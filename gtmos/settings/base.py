@@ -231,6 +231,8 @@ SWARM_RUN_BUDGET_MS = env.integer("SWARM_RUN_BUDGET_MS", 3000)
 SWARM_LEASE_SECONDS = env.integer("SWARM_LEASE_SECONDS", 120)
 SWARM_RETRY_LADDER_SECONDS = (120, 600, 3600, 21600)  # 2m → 10m → 1h → 6h → abandoned
 SWARM_SWEEP_BATCH = env.integer("SWARM_SWEEP_BATCH", 500)
+# How stale a worker's view of the swarm flags, the kill switch and the router settings may be.
+SWARM_FLAG_CACHE_SECONDS = env.integer("SWARM_FLAG_CACHE_SECONDS", 1)
 # Benchmarks and chaos tests only: a fixed latency in front of providers, e.g. "classifier=2000".
 SWARM_PROVIDER_LATENCY_MS = env.int_map("SWARM_PROVIDER_LATENCY_MS", "")
 # The company site: "archive" reads saved pages (offline), "http" fetches with the safe fetch.

@@ -54,3 +54,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tests flip swarm flags between statements: every check reads the database.
+SWARM_FLAG_CACHE_SECONDS = 0

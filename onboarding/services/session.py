@@ -152,14 +152,15 @@ def _settle_event(run: EnrichmentRun) -> Event | None:
     return Event.objects.filter(idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled")).first()
 
 
-def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, reason: str = "") -> OnboardingSession:
+def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, reason: str = "",
+                           decision: Decision | None = None, cause: Event | None = None) -> OnboardingSession:
     """enrichment.complete / .partial → S3 (ask only the low fields); enrichment.failed → FALLBACK_FORM.
     Warm leads whose role is known at ≥ θ pass S3 by a system transition and are routed at once."""
-    cause = _settle_event(run)
+    cause = cause or _settle_event(run)
     if run.status == EnrichmentStatus.FAILED or not switch_on():
         return _caused(session, "enrichment_fail", cause=cause, reason=reason or ("kill_switch" if not switch_on()
                                                                                  else "enrichment_failed"))
-    decision = decision_for(lead=session.lead)
+    decision = decision or decision_for(lead=session.lead)
     action = "enrichment_complete" if not decision.asks else "enrichment_partial"
     session = _caused(session, action, cause=cause, context={"decision": decision})
     if decision.skip_confirm:
@@ -170,11 +171,11 @@ def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, re
     return session
 
 
-def on_run_settled(sender, run, status, reason="", **kwargs):
+def on_run_settled(sender, run, status, reason="", decision=None, event=None, **kwargs):
     """Receiver (inside the run's locked transaction): move the session waiting in S2, exactly once."""
-    session = OnboardingSession.objects.filter(lead_id=run.lead_id).first()
+    session = OnboardingSession.objects.filter(lead_id=run.lead_id).select_related("lead").first()
     if session is not None and session.state == S.S2_ENRICHING:
-        advance_from_enriching(session=session, run=run, reason=reason)
+        advance_from_enriching(session=session, run=run, reason=reason, decision=decision, cause=event)
 
 
 # --- S3 confirm, S4 route ----------------------------------------------------------------------------------

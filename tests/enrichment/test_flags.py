@@ -105,3 +105,18 @@ def test_flipping_the_kill_switch_mid_run_stops_the_agents_and_falls_back(datase
     assert EnrichmentRun.objects.get(lead=s.lead).status == EnrichmentStatus.FAILED
     assert OnboardingSession.objects.get(pk=s.pk).state == S.FALLBACK_FORM
     assert set(AgentJob.objects.filter(run__lead=s.lead).values_list("status", flat=True)) == {JobStatus.ABANDONED}
+
+
+def test_workers_see_a_flipped_switch_within_the_cache_window_and_a_save_here_at_once(settings):
+    from enrichment import flags as swarm_flags
+
+    settings.SWARM_FLAG_CACHE_SECONDS = 60
+    swarm_flags.clear_cache()
+    swarm_switch(True)
+    assert swarm_flags.switch_on()
+    Switch.objects.filter(name=SWARM_SWITCH).update(active=False)  # another process flips it
+    assert swarm_flags.switch_on()  # this process still holds its cached view (≤ the window)
+    swarm_flags.clear_cache()       # the window passes
+    assert not swarm_flags.switch_on()
+    swarm_switch(True)              # a save in this process clears the cache at once
+    assert swarm_flags.switch_on()
