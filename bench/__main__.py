@@ -7,9 +7,9 @@ import argparse
 import json
 import sys
 
-from . import onboarding_daily, seed_demo
+from . import enrichment, onboarding_daily, seed_demo
 
-BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run}
+BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run, "enrichment": enrichment.run}
 
 
 def main() -> int:
