@@ -38,10 +38,11 @@ def _worker_env() -> dict:
 def run(**_ignored) -> dict:
     db.recreate()
     env = _worker_env()
-    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f"], cwd=db.ROOT, env=env,
+    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm"], cwd=db.ROOT, env=env,
                    check=True, capture_output=True)
     workers = [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "--pool", "threads", "--concurrency", str(THREADS),
+        [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--pool", "threads",
+         "--concurrency", str(THREADS),
          "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"bench{i}@%h"],
         cwd=db.ROOT, env=env) for i in range(WORKERS)]
     try:

@@ -248,6 +248,14 @@ SWARM_FETCH_ALLOWLIST: list[str] = []  # "host:port" a test server may use despi
 SWARM_SEAT_PRICE = env.integer("SWARM_SEAT_PRICE", 1800)
 SWARM_SEATS_PER_EMPLOYEE = env.integer("SWARM_PRECON_STAFF_PCT", 8) / 100
 SWARM_REVENUE_PER_EMPLOYEE = env.integer("SWARM_REVENUE_PER_EMPLOYEE", 400_000)
+# The swarm's agents wait on remote sources (1–2 s each): they run on their own queue, consumed by a
+# threads-pool worker (many cheap waits; DATABASE_CONN_MAX_AGE=0 so idle threads hold no connection), so a
+# burst of prospects neither waits behind daily jobs nor starves them.
+SWARM_QUEUE = "swarm"
+CELERY_TASK_ROUTES = {
+    "enrichment.tasks.agent_run": {"queue": SWARM_QUEUE},
+    "enrichment.tasks.run_deadline": {"queue": SWARM_QUEUE},
+}
 CELERY_BEAT_SCHEDULE.update({
     # Retry ladder, overdue runs, dead workers' attempts, kill switch (claims rows with SKIP LOCKED).
     "swarm-sweep": {"task": "enrichment.tasks.swarm_sweep", "schedule": timedelta(seconds=30)},

@@ -26,7 +26,8 @@ class Worker:
             "DATABASE_CONN_MAX_AGE": "0",
             **env_overrides,
         }
-        args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "--pool", "threads", "--concurrency", "8",
+        args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--pool", "threads",
+                "--concurrency", "8",
                 "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"{self.name}@%h"]
         for module in include:
             args += ["--include", module]
@@ -59,11 +60,17 @@ class Worker:
                 self.proc.kill()
 
 
-@pytest.fixture
-def swarm_worker(django_db_setup, django_db_blocker):
+def _purge():
     from gtmos.celery import app
 
     app.control.purge()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.SWARM_QUEUE)
+
+
+@pytest.fixture
+def swarm_worker(django_db_setup, django_db_blocker):
+    _purge()
     started: list[Worker] = []
 
     def start(env: dict | None = None, include: tuple[str, ...] = ()) -> Worker:
@@ -74,7 +81,7 @@ def swarm_worker(django_db_setup, django_db_blocker):
     yield start
     for worker in started:
         worker.stop()
-    app.control.purge()
+    _purge()
 
 
 def wait_for(predicate, timeout=60, what="condition"):

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         specs = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "gtmos", "worker", "--loglevel", "INFO",
+            # The quick start's one worker also takes the swarm's queue (the full stack has its own worker).
+            "worker": [python, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--loglevel", "INFO",
                        "--concurrency", "2", "--hostname", "worker@%h"],
             "beat": [python, "-m", "celery", "-A", "gtmos", "beat", "--loglevel", "INFO",
                      "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
