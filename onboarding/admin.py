@@ -96,3 +96,29 @@ class ScheduledMessageAdmin(admin.ModelAdmin):
 
 admin.site.register(models.TTVChangeRequest)
 admin.site.register(models.SuccessTask)
+
+
+# --- prospect flow (seed 002) ---------------------------------------------------------------------------------
+
+@admin.register(models.SessionSettings)
+class SessionSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not models.SessionSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.OnboardingSession)
+class OnboardingSessionAdmin(admin.ModelAdmin):
+    """Read-only: sessions move only through their transitions (onboarding.services.session)."""
+
+    list_display = ("id", "state", "warmth", "track", "version", "last_event_at", "reason")
+    list_filter = ("state", "warmth", "track")
+    readonly_fields = [f.name for f in models.OnboardingSession._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
