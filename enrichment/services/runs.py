@@ -155,33 +155,26 @@ def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
                         due_at=due_at)
 
 
-def _lock(job_id: int) -> tuple[EnrichmentRun, AgentJob] | None:
-    """The job and its run, locked in one statement. Every report of a run waits on the run's row, so the
-    fan-in is serial; nothing else waits on a job while holding its run."""
-    job = AgentJob.objects.select_for_update(of=("self", "run")).select_related("run", "run__lead").filter(
-        pk=job_id).first()
-    return None if job is None else (job.run, job)
-
-
 @transaction.atomic
 def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, output: AgentOutput | None = None,
                  error: str = "") -> str:
-    """Record one attempt's outcome under the run's lock: signals (upserted), pursuits and network, the job's
-    place on the retry ladder, the attempt's event, fields that crossed θ — and settle the run if this was
-    the last sync agent to report."""
-    locked = _lock(job_id)
-    if locked is None:
+    """Record one attempt's outcome: signals (upserted), pursuits and network, the job's place on the retry
+    ladder and the attempt's events — then, under the run's row lock, the profile, fields that crossed θ, and
+    the settle if this was the last sync agent to report.
+
+    Only the second half holds the run's lock (the serial part of the fan-in stays short). It is still exactly
+    once: each report updates its own job *before* waiting for the lock and counts the jobs *after* taking
+    it, so the last report to get the lock sees every other report committed."""
+    job = AgentJob.objects.select_for_update().select_related("run__lead").filter(pk=job_id).first()
+    if job is None:
         return "gone"
-    run, job = locked
     if job.status == JobStatus.SUCCEEDED:
         return "already"
     current = job.attempts == attempt and job.status == JobStatus.RUNNING
     if not current and outcome != "succeeded":
         return "stale"  # the sweeper presumed this attempt lost and moved on; a late failure changes nothing
+    run, lead = job.run, job.run.lead
     now = clock.now()
-    lead = run.lead
-    crossed: list[str] = []
-    changed: list[str] = []
     fields: list[str] = []
     if outcome == "succeeded":
         output = output or AgentOutput()
@@ -189,7 +182,6 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
         fields = sorted({s.field for s in output.signals})
         _write_results(lead=lead, output=output)
         job.status, job.succeeded_at, job.last_error, job.next_attempt_at = JobStatus.SUCCEEDED, now, "", None
-        _, crossed, changed = profile_refresh(lead=lead, theta=router_config_cached().theta)
     else:
         ladder = settings.SWARM_RETRY_LADDER_SECONDS
         if outcome != "killed" and attempt <= len(ladder):
@@ -202,20 +194,26 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
     job.lease_expires_at = None
     job.save(update_fields=["status", "succeeded_at", "last_error", "next_attempt_at", "reported_at",
                             "lease_expires_at"])
-    EnrichmentRun.objects.filter(pk=run.pk).update(attempts=DbF("attempts") + 1)
-    # The attempt's events in one insert; their keys make a replay insert nothing.
     subject = {"subject_type": run._meta.label_lower, "subject_id": str(run.pk), "actor_type": "agent",
                "actor_label": job.agent}
-    events_bulk_create([
-        {**subject, "type": catalog.AGENT_COMPLETED,
-         "idempotency_key": catalog.key(lead.pk, "S2", "agent", job.agent, attempt),
-         "payload": {"lead_id": str(lead.pk), "run_id": str(run.pk), "agent": job.agent, "attempt": attempt,
-                     "outcome": outcome, "fields": fields,
-                     "next_attempt_at": job.next_attempt_at.isoformat() if job.next_attempt_at else None}},
-        *({**subject, "type": catalog.FIELD_RESOLVED,
-           "idempotency_key": catalog.key(lead.pk, "S2", catalog.FIELD_RESOLVED, name, job.agent, attempt),
-           "payload": {"lead_id": str(lead.pk), "field": name, "agent": job.agent}} for name in crossed),
-    ])
+    attempt_event = {**subject, "type": catalog.AGENT_COMPLETED,
+                     "idempotency_key": catalog.key(lead.pk, "S2", "agent", job.agent, attempt),
+                     "payload": {"lead_id": str(lead.pk), "run_id": str(run.pk), "agent": job.agent,
+                                 "attempt": attempt, "outcome": outcome, "fields": fields,
+                                 "next_attempt_at": job.next_attempt_at.isoformat() if job.next_attempt_at else None}}
+
+    # --- the serial part: the run's lock ---
+    run = EnrichmentRun.objects.select_for_update().select_related("lead").get(pk=run.pk)
+    EnrichmentRun.objects.filter(pk=run.pk).update(attempts=DbF("attempts") + 1)
+    crossed: list[str] = []
+    changed: list[str] = []
+    if outcome == "succeeded":
+        _, crossed, changed = profile_refresh(lead=lead, theta=router_config_cached().theta)
+    # The attempt's events in one insert; their keys make a replay insert nothing.
+    events_bulk_create([attempt_event, *(
+        {**subject, "type": catalog.FIELD_RESOLVED,
+         "idempotency_key": catalog.key(lead.pk, "S2", catalog.FIELD_RESOLVED, name, job.agent, attempt),
+         "payload": {"lead_id": str(lead.pk), "field": name, "agent": job.agent}} for name in crossed)])
     settle_if_ready(run=run, by=job.agent)
     if changed:
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes").

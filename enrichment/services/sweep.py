@@ -61,7 +61,7 @@ def _lost_attempts(now: datetime, batch: int) -> int:
                 # Its message never got to a worker: the attempt it was for counts as made.
                 job.attempts += 1
                 AgentJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=job.attempts)
-        # agent_report takes the run's lock first, then the job's (the one lock order).
+        # agent_report locks the job, then the run (the one lock order); this block has committed.
         lost += agent_report(job_id=job.pk, attempt=job.attempts, outcome="lost", due_at=job.due_at,
                              error="no report before the lease ran out") != "stale"
     return lost

@@ -223,3 +223,44 @@ def test_no_event_payload_carries_personal_data(swarm_on, datasets, sent):
     text = " ".join(str(e.payload) for e in Event.objects.all()).lower()
     for pii in ("joe@", "squiresconstruction.com", "squires construction"):
         assert pii not in text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_sync_agents_reporting_at_the_same_instant_settle_the_run_once(swarm_on, datasets, sent):
+    """The fan-in on real threads: each report commits its job before waiting on the run's lock and counts
+    after taking it, so exactly one of them — the last — settles the run and moves the session."""
+    import threading
+
+    from django.db import connection
+
+    from enrichment.providers.base import AgentOutput, SignalOut
+
+    s = cold()
+    sent.clear()  # the four sync messages: delivered by hand below
+    jobs = list(AgentJob.objects.filter(run__lead=s.lead, sync=True))
+    for job in jobs:
+        AgentJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1)
+    barrier, outcomes = threading.Barrier(len(jobs)), []
+
+    def report(job):
+        try:
+            barrier.wait()
+            outcomes.append(runs.agent_report(
+                job_id=job.pk, attempt=1, outcome="succeeded", due_at=job.due_at,
+                output=AgentOutput([SignalOut("company", "Squires", 0.9)] if job.agent == "domain_site" else [])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert outcomes == ["succeeded"] * 4
+    run = EnrichmentRun.objects.get(lead=s.lead)
+    assert run.status == EnrichmentStatus.PARTIAL and run.attempts == 4
+    assert Event.objects.filter(type__in=["enrichment.partial", "enrichment.complete"]).count() == 1
+    assert Event.objects.filter(type="session.transition").count() == 1
+    assert OnboardingSession.objects.get(pk=s.pk).state == S.S3_CONFIRM
+    assert len(sent) == 2  # the two async agents, dispatched once by the one settle
