@@ -7,8 +7,9 @@ Targets (issue 6): one lead at S3 within 1.15× the slowest sync agent (≤ 2.3 
 poll (every 10 ms) that sees its session in S3; the report also says how each run settled — by its last sync
 agent, or by the deadline watchdog (which would hide a slow swarm behind the budget).
 
-Setup: a fresh bench database, the swarm switched on, two worker processes (threads pool, 120 threads each,
-``DATABASE_CONN_MAX_AGE=0`` so idle threads hold no connection), the sample sites and firmographics.
+Setup: a fresh bench database, the swarm switched on, two sync worker processes (threads pool, 120 threads
+each, ``DATABASE_CONN_MAX_AGE=0`` so idle threads hold no connection) and one async worker (8 threads) as in
+docker-compose, the sample sites and firmographics.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ LATENCIES_MS = {"domain_site": 1000, "classifier": 2000, "size_estimator": 2000,
 SLOWEST_S = max(LATENCIES_MS.values()) / 1000
 TARGET_ONE_S = round(SLOWEST_S * 1.15, 2)
 TARGET_MANY_S = round(TARGET_ONE_S * 2, 2)
-WORKERS, THREADS = 2, 120
+WORKERS, THREADS, ASYNC_THREADS = 2, 120, 8
 DOMAINS = ("squiresconstruction.com", "apexdrywall.com", "cve-electric.com", "bigbuild.com", "thinsite.com")
 
 
@@ -38,14 +39,20 @@ def _worker_env() -> dict:
 def run(**_ignored) -> dict:
     db.recreate()
     env = _worker_env()
-    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm"], cwd=db.ROOT, env=env,
-                   check=True, capture_output=True)
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--pool", "threads",
-         "--concurrency", str(THREADS),
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"bench{i}@%h"],
-        cwd=db.ROOT, env=env) for i in range(WORKERS)]
+    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
+                   cwd=db.ROOT, env=env, check=True, capture_output=True)
+
+    def worker(name: str, queues: str, threads: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", queues, "--pool", "threads",
+             "--concurrency", str(threads), "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+             "--hostname", f"{name}@%h"], cwd=db.ROOT, env=env)
+
+    # As docker-compose runs them: sync agents on a wide threads pool, async agents on a small one.
+    workers = [worker(f"bench{i}", "celery,swarm", THREADS) for i in range(WORKERS)]
+    workers.append(worker("bench-async", "swarm_async", ASYNC_THREADS))
     try:
+        env["BENCH_WORKER_PIDS"] = ",".join(str(p.pid) for p in workers)
         result = subprocess.run([sys.executable, "-m", "bench.enrichment", "--measure"], cwd=db.ROOT, env=env,
                                 check=True, stdout=subprocess.PIPE, text=True)
         measured = json.loads(result.stdout.strip().splitlines()[-1])
@@ -158,6 +165,18 @@ def _quiet(timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def _cpu_s(pids) -> float:
+    """User + system CPU seconds of processes (Linux /proc), to say how much work a lead costs."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _summary(rows: list[dict]) -> dict:
     times = sorted(r["s"] for r in rows if r["s"] is not None)
     by = {}
@@ -205,7 +224,7 @@ def measure() -> dict:
 
     router = _router_rate()  # first, while the machine is quiet
     _setup()
-    _wait_for_workers(app, WORKERS)
+    _wait_for_workers(app, WORKERS + 1)
     # warm up: the workers import and connect once, as they would long before a visitor arrives
     _time_to_s3([_lead(999, "warmup")], concurrent=False)
     _quiet()
@@ -214,9 +233,15 @@ def measure() -> dict:
         _quiet()  # one lead alone: the previous lead's async agents have finished
         singles.append(_time_to_s3([_lead(i, "one")], concurrent=False)[0])
     _quiet()
-    many = _time_to_s3([_lead(i, "fifty") for i in range(50)], concurrent=True)
+    workers = [int(p) for p in os.environ.get("BENCH_WORKER_PIDS", "").split(",") if p]
+    leads = [_lead(i, "fifty") for i in range(50)]
+    cpu_before, own_before = _cpu_s(workers), time.process_time()
+    many = _time_to_s3(leads, concurrent=True)
+    _quiet()
+    cpu = {"workers_s": round(_cpu_s(workers) - cpu_before, 2), "submitter_s": round(time.process_time() - own_before, 2),
+           "load_avg_1m": os.getloadavg()[0], "cpus": os.cpu_count()}
     return {"one_lead": {**_summary(singles), "runs_s": [r["s"] for r in singles]},
-            "fifty_leads": _summary(many), "router": router}
+            "fifty_leads": {**_summary(many), "cpu": cpu}, "router": router}
 
 
 if __name__ == "__main__":

@@ -44,10 +44,14 @@ def _lease(due_at: datetime, agent: str) -> datetime:
                               seconds=settings.SWARM_LEASE_SECONDS)
 
 
-def _dispatch(job_id: int, attempt: int, due_at: datetime) -> None:
+def _dispatch(job_id: int, attempt: int, due_at: datetime, agent: str = "") -> None:
     from ..tasks import agent_run
 
-    transaction.on_commit(partial(agent_run.delay, job_id=job_id, attempt=attempt, due_at=due_at.isoformat()),
+    # The async agents go to their own queue: they may lag, so a burst of them never takes the worker time the
+    # sync agents (a prospect waiting in S2) need.
+    queue = settings.SWARM_ASYNC_QUEUE if agent in ASYNC_AGENTS else settings.SWARM_QUEUE
+    transaction.on_commit(partial(agent_run.apply_async, kwargs={"job_id": job_id, "attempt": attempt,
+                                                                 "due_at": due_at.isoformat()}, queue=queue),
                           robust=True)
 
 
@@ -87,7 +91,7 @@ def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> Enri
                           "agents": sorted(j.agent for j in jobs if j.status == JobStatus.PENDING)})
     for job in jobs:
         if job.sync and job.status == JobStatus.PENDING:
-            _dispatch(job.pk, 1, now)
+            _dispatch(job.pk, 1, now, job.agent)
     if mode == RunMode.SYNC_CRITICAL:
         _watch_deadline(run)
     if not any(j.sync and j.status == JobStatus.PENDING for j in jobs):
@@ -290,7 +294,7 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
         for job in jobs:
             if job.agent in ASYNC_AGENTS and job.status == JobStatus.PENDING:
                 AgentJob.objects.filter(pk=job.pk).update(due_at=now, lease_expires_at=_lease(now, job.agent))
-                _dispatch(job.pk, 1, now)
+                _dispatch(job.pk, 1, now, job.agent)
     return status
 
 

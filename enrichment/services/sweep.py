@@ -41,7 +41,7 @@ def _retry_due(now: datetime, batch: int) -> int:
         at = job.next_attempt_at
         AgentJob.objects.filter(pk=job.pk).update(status=JobStatus.PENDING, next_attempt_at=None, due_at=at,
                                                   lease_expires_at=_lease(at, job.agent))
-        _dispatch(job.pk, job.attempts + 1, at)
+        _dispatch(job.pk, job.attempts + 1, at, job.agent)
     return len(due)
 
 

@@ -252,6 +252,7 @@ SWARM_REVENUE_PER_EMPLOYEE = env.integer("SWARM_REVENUE_PER_EMPLOYEE", 400_000)
 # threads-pool worker (many cheap waits; DATABASE_CONN_MAX_AGE=0 so idle threads hold no connection), so a
 # burst of prospects neither waits behind daily jobs nor starves them.
 SWARM_QUEUE = "swarm"
+SWARM_ASYNC_QUEUE = "swarm_async"  # project_finder, network_seeder: may lag; a small worker pool is enough
 CELERY_TASK_ROUTES = {
     "enrichment.tasks.agent_run": {"queue": SWARM_QUEUE},
     "enrichment.tasks.run_deadline": {"queue": SWARM_QUEUE},

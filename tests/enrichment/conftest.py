@@ -26,7 +26,7 @@ class Worker:
             "DATABASE_CONN_MAX_AGE": "0",
             **env_overrides,
         }
-        args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--pool", "threads",
+        args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm,swarm_async", "--pool", "threads",
                 "--concurrency", "8",
                 "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"{self.name}@%h"]
         for module in include:
@@ -65,7 +65,8 @@ def _purge():
 
     app.control.purge()
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.SWARM_QUEUE)
+        for queue in (settings.SWARM_QUEUE, settings.SWARM_ASYNC_QUEUE):
+            conn.default_channel.queue_purge(queue)
 
 
 @pytest.fixture

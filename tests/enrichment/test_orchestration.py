@@ -23,7 +23,7 @@ def sent(monkeypatch):
     """Messages the services would send to the broker, kept for the test to deliver (or not)."""
     messages = []
 
-    def dispatch(job_id, attempt, due_at):
+    def dispatch(job_id, attempt, due_at, agent=""):
         messages.append((job_id, attempt, due_at))
 
     monkeypatch.setattr(runs, "_dispatch", dispatch)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         specs = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             # The quick start's one worker also takes the swarm's queue (the full stack has its own worker).
-            "worker": [python, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm", "--loglevel", "INFO",
+            "worker": [python, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm,swarm_async", "--loglevel", "INFO",
                        "--concurrency", "2", "--hostname", "worker@%h"],
             "beat": [python, "-m", "celery", "-A", "gtmos", "beat", "--loglevel", "INFO",
                      "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
