@@ -330,7 +330,7 @@ class OnboardingSession(ConcurrentTransitionMixin, models.Model):
     def hand_off(self, *, reason: str):
         """expansion.detected (seats/ACV cross the threshold): S5..S9 → W5 (session.handed_off)."""
         self.state_before, self.reason, self.handed_off_at = self.state, reason[:200], clock.now()
-        self.track = Track.WG_MID
+        self.track = self.context.get("track") or Track.WG_MID
 
     # --- white-glove tail (DESIGN.md: each W step on its own event) -------------------------------------------
     @transition(field=state, source=S.W5_BATTLEPACK, target=S.W6_OUTREACH, conditions=[ae_reviewed])

@@ -343,9 +343,11 @@ def session_detect_expansion(*, session: OnboardingSession, seats: int, acv: Dec
         before = OnboardingSession.objects.get(pk=session.pk).state
         reason = f"{seats} seats, ACV ${Decimal(acv):,.0f} (thresholds {limits.expansion_seats} seats / " \
                  f"${limits.expansion_acv:,.0f})"
+        # The white-glove track by the router's ACV bands: mid below the large edge, enterprise at or above.
+        track = Track.WG_ENTERPRISE if Decimal(acv) >= RouterSettings.load().acv_mid_max else Track.WG_MID
         session = _fire(session, "hand_off", catalog.EXPANSION_DETECTED, stage=before,
-                        context={"seats": seats, "acv": Decimal(acv), "limits": limits}, reason=reason,
-                        payload={"seats": seats, "acv": str(acv)})
+                        context={"seats": seats, "acv": Decimal(acv), "limits": limits, "track": track},
+                        reason=reason, payload={"seats": seats, "acv": str(acv), "track": track})
         event_record(type=catalog.SESSION_HANDED_OFF, subject=session,
                      idempotency_key=catalog.key(session.lead_id, before, catalog.SESSION_HANDED_OFF),
                      payload={"lead_id": str(session.lead_id), "session_id": str(session.pk), "reason": reason})

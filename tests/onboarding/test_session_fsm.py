@@ -190,8 +190,12 @@ def test_expansion_detected_hands_self_serve_to_white_glove(swarm_on, datasets):
         svc.session_detect_expansion(session=s, seats=5, acv=Decimal("9000"))
     s = svc.session_detect_expansion(session=s, seats=30, acv=Decimal("9000"))
     assert s.state == S.W5_BATTLEPACK and s.state_before == S.S9_TRIAL and "30 seats" in s.reason
+    assert s.track == "wg_mid"
     assert len(events(s, "expansion.detected")) == 1 and len(events(s, "session.handed_off")) == 1
     assert Deal.objects.filter(session=s).exists()
+    big = svc.session_detect_expansion(session=to_trial(routed("eve@apexdrywall.com")), seats=3,
+                                       acv=Decimal("200000"))
+    assert big.state == S.W5_BATTLEPACK and big.track == "wg_enterprise"
 
 
 def test_white_glove_tail_w5_to_w10_with_its_guards(swarm_on, datasets):
