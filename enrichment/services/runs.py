@@ -271,7 +271,11 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     succeeded = [j.agent for j in sync if j.status == JobStatus.SUCCEEDED]
     asks: tuple = ()
     decision = None
-    if reason or not succeeded:
+    # DESIGN.md: failed only when every sync agent *failed* (or the kill switch). Agents that are merely late at
+    # the deadline make a partial run: S2→S3 goes ahead asking the missing fields, and their results, when they
+    # come, fill the profile in.
+    all_failed = not succeeded and all(j.reported_at is not None for j in sync)
+    if reason or all_failed:
         status = EnrichmentStatus.FAILED
     else:
         decision = decision_for(lead=run.lead)
@@ -290,9 +294,13 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     # The decision goes along so the receiver does not route the same profile again.
     hooks.run_settled.send(sender=EnrichmentRun, run=run, status=status, reason=reason, decision=decision,
                            event=settled)
-    if status != EnrichmentStatus.FAILED:
-        for job in jobs:
-            if job.agent in ASYNC_AGENTS and job.status == JobStatus.PENDING:
+    for job in jobs:
+        if job.agent in ASYNC_AGENTS and job.status == JobStatus.PENDING:
+            if status == EnrichmentStatus.FAILED:
+                # Nothing to match pursuits or network on: the async agents are skipped, not left pending.
+                AgentJob.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+                    status=JobStatus.SKIPPED, reported_at=now, last_error="skipped: the run failed")
+            else:
                 AgentJob.objects.filter(pk=job.pk).update(due_at=now, lease_expires_at=_lease(now, job.agent))
                 _dispatch(job.pk, 1, now, job.agent)
     return status

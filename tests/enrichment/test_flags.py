@@ -101,10 +101,14 @@ def test_flipping_the_kill_switch_mid_run_stops_the_agents_and_falls_back(datase
     s = start()
     swarm_switch(False)
     outcomes = run_agents(s.lead)
-    assert set(outcomes) == {"killed"}
+    assert outcomes[:4] == ["killed"] * 4  # the sync agents stop at once
     assert EnrichmentRun.objects.get(lead=s.lead).status == EnrichmentStatus.FAILED
     assert OnboardingSession.objects.get(pk=s.pk).state == S.FALLBACK_FORM
-    assert set(AgentJob.objects.filter(run__lead=s.lead).values_list("status", flat=True)) == {JobStatus.ABANDONED}
+    statuses = dict(AgentJob.objects.filter(run__lead=s.lead).values_list("agent", "sync"))
+    jobs = AgentJob.objects.filter(run__lead=s.lead)
+    assert set(jobs.filter(sync=True).values_list("status", flat=True)) == {JobStatus.ABANDONED}
+    assert set(jobs.filter(sync=False).values_list("status", flat=True)) == {JobStatus.SKIPPED}  # never started
+    assert len(statuses) == 6
 
 
 def test_workers_see_a_flipped_switch_within_the_cache_window_and_a_save_here_at_once(settings):

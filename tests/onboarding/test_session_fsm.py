@@ -105,6 +105,9 @@ def test_s2_enrichment_failed_goes_to_the_fallback_form(swarm_on, settings):
     assert s.state == S.FALLBACK_FORM and s.state_before == S.S2_ENRICHING
     assert EnrichmentRun.objects.get(lead=s.lead).status == EnrichmentStatus.FAILED
     assert events(s, "session.transition")[0].payload["cause"] == "enrichment.failed"
+    # nothing to match pursuits or network on: the async agents are skipped, not left pending
+    assert set(AgentJob.objects.filter(run__lead=s.lead, sync=False).values_list("status", flat=True)) == {
+        JobStatus.SKIPPED}
     # the ladder carries on for each agent (2 minutes after the attempt was due)
     job = AgentJob.objects.get(run__lead=s.lead, agent="classifier")
     assert job.status == JobStatus.RETRY_WAIT and job.next_attempt_at == job.due_at + dt.timedelta(minutes=2)
@@ -285,8 +288,12 @@ def test_warm_arrival_before_the_prefetch_finished_waits_at_most_the_budget(swar
     assert s.state == S.S2_ENRICHING and run.deadline_at is not None
     from enrichment.services.runs import run_deadline_enforce
 
-    assert run_deadline_enforce(run_id=run.pk) == EnrichmentStatus.FAILED  # nothing came back in time
-    assert OnboardingSession.objects.get(pk=s.pk).state == S.FALLBACK_FORM
+    # nothing came back in time, but nothing failed either: the visitor goes on and is asked what is missing
+    assert run_deadline_enforce(run_id=run.pk) == EnrichmentStatus.PARTIAL
+    assert OnboardingSession.objects.get(pk=s.pk).state == S.S3_CONFIRM
+    from enrichment.services.profile import decision_for
+
+    assert {"company", "org_type", "role"} <= set(decision_for(lead=s.lead).asks)
 
 
 def test_team_invite_carries_role_and_surface_and_spawns_a_warm_lead(swarm_on, datasets):
