@@ -46,13 +46,11 @@ def _copy_text(value) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, (dict, list)):
-        value = json.dumps(value)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        value = value.isoformat()
-    elif isinstance(value, Decimal):
-        value = str(value)
-    else:
-        value = str(value)
+        # json.dumps escapes control characters itself, so only its backslashes need COPY escaping.
+        return json.dumps(value, separators=(",", ":")).replace("\\", "\\\\")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    value = str(value)
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 

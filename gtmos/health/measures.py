@@ -8,6 +8,7 @@ onboarding"). ``GAP`` marks a dimension with no proxy: it stays a data gap durin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 COMPONENTS = ("engagement", "adoption", "satisfaction", "growth")
 COMPONENT_LABELS = {"engagement": "Engagement", "adoption": "Adoption", "satisfaction": "Satisfaction",
@@ -50,9 +51,19 @@ def measures_of(component: str) -> tuple[Measure, ...]:
     return tuple(m for m in MEASURES if m.component == component)
 
 
+COMPONENT_CODES = {c: tuple(m.code for m in MEASURES if m.component == c) for c in COMPONENTS}
+
+
 def measure_weights(component_weights: dict[str, int]) -> dict[str, float]:
     """Each component's weight shared equally by its measures: the points a measure is worth out of 100."""
-    return {m.code: component_weights[m.component] / len(measures_of(m.component)) for m in MEASURES}
+    return dict(_measure_weights(tuple(sorted(component_weights.items()))))
+
+
+@lru_cache(maxsize=16)
+def _measure_weights(items: tuple) -> tuple:
+    # Cached: the daily run asks once per account, with the same weights every time.
+    weights = dict(items)
+    return tuple((m.code, weights[m.component] / len(COMPONENT_CODES[m.component])) for m in MEASURES)
 
 
 # Why a measure is a gap, by the reason code the scorer stores in ``inputs``.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .measures import COMPONENTS, GAP, LIVE, MEASURES, measure_weights
+from .measures import COMPONENT_CODES, GAP, LIVE, MEASURES, measure_weights
 
 TIERS = ("low", "medium", "high", "critical")
 AT_RISK = ("high", "critical")
@@ -313,19 +313,22 @@ def score_account(i: AccountInputs, c: ScoringConfig) -> HealthResult:
         measures[m.code], raw[m.code] = scorer(i, c)
 
     weights = measure_weights(c.weights)
-    covered = sum(weights[code] for code, s in measures.items() if s is not None)
-    total = sum(weights[code] * s for code, s in measures.items() if s is not None)
+    covered = total = 0.0
+    for code, s in measures.items():
+        if s is not None:
+            covered += weights[code]
+            total += weights[code] * s
     # No data at all is the blind spot a CSM must fix first: it scores 0 (Critical) with 0% coverage.
     score = _clamp(total / covered) if covered else 0
     components = {}
-    for comp in COMPONENTS:
-        have = [(weights[m.code], measures[m.code]) for m in MEASURES if m.component == comp
-                and measures[m.code] is not None]
-        w = sum(x for x, _ in have)
-        components[comp] = {
-            "score": _clamp(sum(x * s for x, s in have) / w) if w else None,
-            "points": round(sum(x * s for x, s in have) / covered, 1) if covered else 0.0,
-        }
+    for comp, codes in COMPONENT_CODES.items():
+        w = points = 0.0
+        for code in codes:
+            if measures[code] is not None:
+                w += weights[code]
+                points += weights[code] * measures[code]
+        components[comp] = {"score": _clamp(points / w) if w else None,
+                            "points": round(points / covered, 1) if covered else 0.0}
     tier = tier_for(score, c)
     tenure = tenure_segment(i.contract_start, i.today, c)
     return HealthResult(
