@@ -82,12 +82,24 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
         scored.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
 
     CustomerHealthLog.objects.filter(day=today).delete()
-    written = bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows)
+    written = bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows, line=_log_line)
     summary = {"accounts": written, "at_risk": sum(1 for s in scored if s.tier in AT_RISK)}
     if follow_ups:
         summary.update(risk.after_scoring(today=today, scored=scored, settings=settings))
         summary["tasks_escalated"] = risk.overdue_tasks_escalate(today=today, settings=settings)
     return summary
+
+
+def _text(value) -> str:
+    return r"\N" if value is None else str(value)
+
+
+def _log_line(r: tuple) -> str:
+    """One log row as COPY text, in LOG_COLUMNS order. The run writes 100k of these: no type dispatch."""
+    j = bulk.copy_json
+    return (f"{r[0]}\t{r[1].isoformat()}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{'t' if r[6] else 'f'}\t{r[7]}\t"
+            f"{j(r[8])}\t{j(r[9])}\t{j(r[10])}\t{j(r[11])}\t{_text(r[12])}\t{_text(r[13])}\t{j(r[14])}\t"
+            f"{_text(r[15])}\t{r[16].isoformat()}")
 
 
 def _previous_records(today: dt.date) -> dict[int, tuple]:
