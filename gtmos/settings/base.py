@@ -121,12 +121,14 @@ CELERY_BROKER_URL = env.broker_url()
 if CELERY_BROKER_URL.startswith("filesystem"):
     _queue = VAR_DIR / "broker" / "queue"
     _processed = VAR_DIR / "broker" / "processed"
-    for _path in (_queue, _processed):
+    _control = VAR_DIR / "broker" / "control"  # kombu's default is ./control, i.e. the checkout
+    for _path in (_queue, _processed, _control):
         _path.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 else:
