@@ -32,7 +32,7 @@ def account_inputs(*, today: dt.date, settings: HealthSettings, account_ids=None
     if account_ids is not None:
         accounts = accounts.filter(pk__in=account_ids)
     result: dict[int, AccountInputs] = {}
-    for pk, start, seats, units, status in accounts.values_list(
+    for pk, start, seats, units, status in accounts.order_by().values_list(
             "pk", "contract_start_date", "contracted_seats", "contracted_consumption_units", "onboarding_status"):
         result[pk] = AccountInputs(today=today, contract_start=start, contracted_seats=seats, contracted_units=units,
                                    in_onboarding=status == "active")

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import orjson
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, TextField
+from django.db.models.functions import Cast
 
 from gtmos.core import bulk, clock
 from onboarding.models import OnboardingSettings
@@ -107,11 +110,12 @@ def _previous_records(today: dt.date) -> dict[int, tuple]:
     last_day = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
     if last_day is None:
         return {}
-    return {
-        account_id: (computed, measures, in_onboarding, tier)
-        for account_id, computed, measures, in_onboarding, tier in CustomerHealthLog.objects.filter(
-            day=last_day).values_list("account_id", "computed_score", "measures", "in_onboarding", "tier")
-    }
+    # The measures come as text and are decoded with orjson: 100k JSON documents a run.
+    rows = CustomerHealthLog.objects.filter(day=last_day).order_by().annotate(
+        measures_text=Cast("measures", TextField())).values_list(
+        "account_id", "computed_score", "measures_text", "in_onboarding", "tier")
+    return {account_id: (computed, orjson.loads(measures), in_onboarding, tier)
+            for account_id, computed, measures, in_onboarding, tier in rows}
 
 
 def health_backfill(*, days: int, today: dt.date | None = None) -> int:
