@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from gtmos.core import clock
-from gtmos.crm.models import Role, UsageDaily, UsageEvent
+from gtmos.crm.models import Account, Role, UsageDaily, UsageEvent
 from gtmos.health.models import SurveyResponse, SupportTicket
 from tests.factories import AccountFactory, ContactFactory, EmployeeFactory
 
@@ -25,7 +25,7 @@ class Book:
         self.sdr = EmployeeFactory(role=Role.SDR, user__username="sdr")
         self._n = 0
 
-    def customer(self, name=None, *, tenure_days=400, seats=100, csm=None, sponsor_days=5, **kw) -> "Account":
+    def customer(self, name=None, *, tenure_days=400, seats=100, csm=None, sponsor_days=5, **kw) -> Account:
         """A customer with an exec sponsor last engaged ``sponsor_days`` ago and nothing else yet."""
         self._n += 1
         today = clock.today()

@@ -106,7 +106,7 @@ def test_the_book_sorts_by_risk_and_filters_by_tier(client, scored):
 
 def test_a_bad_filter_value_drops_only_itself_and_the_export_link_follows_the_filters(client, scored):
     login(client, scored.manager)
-    fragment = client.get(f"/health/?tier=low&rep=999999&sort=name", HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.get("/health/?tier=low&rep=999999&sort=name", HTTP_HX_REQUEST="true").content.decode()
     assert "Steady Co" in fragment and "Quiet Co" not in fragment  # tier kept although rep was bad
     assert "/health/export.csv?tier=low&amp;rep=999999&amp;sort=name" in fragment
     # An AM on the manager's accounts is a valid rep filter (the portfolio's drill-down by AM).

@@ -1,6 +1,5 @@
 """Churn-risk cases: stage moves with reasons, the retention plan, the race, and the back-test."""
 
-import datetime as dt
 import threading
 
 import pytest
