@@ -46,35 +46,32 @@ def integer(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
 
 
-def int_map(name: str, default: str = "") -> dict[str, int]:
-    """``a=1,b=2`` → ``{"a": 1, "b": 2}``."""
+def _pairs(name: str, default: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
+    """``a=1,b=2`` → ``[("a", "1"), ("b", "2")]``; a part without a name or a value is a malformed setting."""
     raw = os.environ.get(name, default)
-    result = {}
-    for part in (p.strip() for p in raw.split(",")):
-        if not part:
-            continue
-        key, sep, value = part.partition("=")
-        try:
-            if not sep or not key.strip():
-                raise ValueError
-            result[key.strip()] = int(value)
-        except ValueError:
-            raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name=integer pairs") from None
-    return result
-
-
-def str_map(name: str, default: str = "") -> dict[str, str]:
-    """``a=x.y.Z,b=w`` → ``{"a": "x.y.Z", "b": "w"}``."""
-    raw = os.environ.get(name, default)
-    result = {}
+    pairs = []
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name=value pairs")
-        result[key.strip()] = value.strip()
-    return result
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name={kind} pairs")
+        pairs.append((key.strip(), value.strip()))
+    return raw, pairs
+
+
+def int_map(name: str, default: str = "") -> dict[str, int]:
+    """``a=1,b=2`` → ``{"a": 1, "b": 2}``."""
+    raw, pairs = _pairs(name, default, "integer")
+    try:
+        return {key: int(value) for key, value in pairs}
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a list of name=integer pairs") from None
+
+
+def str_map(name: str, default: str = "") -> dict[str, str]:
+    """``a=x.y.Z,b=w`` → ``{"a": "x.y.Z", "b": "w"}``."""
+    return dict(_pairs(name, default, "value")[1])
 
 
 def csv_list(name: str, default: str = "") -> list[str]:
