@@ -86,9 +86,15 @@ def account_health(*, account: Account, days: int = 90) -> dict:
             "override": HealthOverride.objects.active().filter(account=account).select_related("set_by").first()}
 
 
-def segment_playbook(*, tenure: str) -> Playbook | None:
-    from .services.risk import playbook_for
+def playbook_for(*, tenure: str, stage: str, playbooks: list[Playbook] | None = None) -> Playbook | None:
+    """The most specific active playbook: the account's tenure segment first, then "any segment"."""
+    candidates = playbooks if playbooks is not None else list(
+        Playbook.objects.filter(active=True).prefetch_related("steps"))
+    by_key = {(p.segment, p.risk_stage): p for p in candidates if p.active}
+    return by_key.get((tenure, stage)) or by_key.get(("any", stage))
 
+
+def segment_playbook(*, tenure: str) -> Playbook | None:
     return playbook_for(tenure=tenure, stage="healthy")
 
 

@@ -14,20 +14,13 @@ from gtmos.crm.models import Account, Employee
 from ..explain import warning_signals
 from ..models import OPEN_STAGES, ChurnRiskLog, HealthSettings, Playbook, RetentionNote, RetentionTask, RiskStage
 from ..scoring import AT_RISK
+from ..selectors import playbook_for
 
 DAY = dt.timedelta(days=1)
 
 
 def _link(account_id: int) -> str:
     return reverse("health:account", args=[account_id])
-
-
-def playbook_for(*, tenure: str, stage: str, playbooks: list[Playbook] | None = None) -> Playbook | None:
-    """The most specific active playbook: the account's tenure segment first, then "any segment"."""
-    candidates = playbooks if playbooks is not None else list(
-        Playbook.objects.filter(active=True).prefetch_related("steps"))
-    by_key = {(p.segment, p.risk_stage): p for p in candidates if p.active}
-    return by_key.get((tenure, stage)) or by_key.get(("any", stage))
 
 
 def _fill(text: str, *, account: str, csm: str) -> str:
