@@ -7,11 +7,17 @@ from .deal import Deal
 from .handoff import CSHandoff, SuccessTask
 from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
+from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
 from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
 
 __all__ = [
     "CSHandoff",
+    "CaptureThrottle",
+    "FallbackAnswers",
+    "OrgMember",
+    "Subscription",
+    "Takeoff",
     "CommunicationTemplate",
     "Deal",
     "Escalation",
