@@ -297,10 +297,10 @@ def session_reveal_value(*, session: OnboardingSession, actor=None) -> Onboardin
     return _fire(session, "reveal_value", catalog.VALUE_REVEALED, stage="S5", actor=actor, actor_type="user")
 
 
-def session_ask_next_question(*, session: OnboardingSession, actor=None) -> OnboardingSession:
-    """next_question.asked: S6 → S7."""
+def session_ask_next_question(*, session: OnboardingSession, actor=None, payload: dict | None = None) -> OnboardingSession:
+    """next_question.asked: S6 → S7 (``payload``: ids of what the prospect chose, e.g. the pursuit to scope)."""
     return _fire(session, "ask_next_question", catalog.NEXT_QUESTION_ASKED, stage="S6", actor=actor,
-                 actor_type="user")
+                 actor_type="user", payload=payload)
 
 
 def session_complete_takeoff(*, session: OnboardingSession, takeoff_id: str = "", actor=None) -> OnboardingSession:
@@ -358,8 +358,10 @@ def session_detect_expansion(*, session: OnboardingSession, seats: int, acv: Dec
 # --- white-glove tail ------------------------------------------------------------------------------------------
 
 def _deal_open(session: OnboardingSession) -> Deal:
-    deal, _ = Deal.objects.get_or_create(session=session, defaults={"org": session.org})
-    return deal
+    """Entering W5: the white-glove track takes over (AE/SDR, CRM opportunity, battle pack)."""
+    from ..whiteglove.battlepack import whiteglove_enter
+
+    return whiteglove_enter(session=session)
 
 
 def deal_review(*, deal: Deal, by) -> Deal:

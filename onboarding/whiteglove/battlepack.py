@@ -1,0 +1,244 @@
+"""W5 — the battle pack (seed 002: "deep swarm → dossier + Sarah pre-takeoff + drafted outreach + MEDDPICC",
+deal.battlepack_ready). Read from the swarm's outputs (Profile, pursuits, network) — the swarm itself is not
+changed. Entering W5 also assigns the AE and SDR and opens the CRM Opportunity."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from enrichment import catalog
+from enrichment.models import Pursuit
+from enrichment.providers.takeoff import takeoff as run_takeoff
+from gtmos.audit.models import Event
+from gtmos.audit.services import event_record
+from gtmos.core import clock
+from routing.enums import Persona
+from routing.models import TradeConfig
+from routing.trades import LIBRARY
+
+from ..models import Deal, OnboardingSession
+from ..models.deal import WhiteGloveSettings
+from .crm import account_for, contact_upsert, deal_health_sync, opportunity_open, rep_pick, segment_for
+from .meddpicc import meddpicc_seed
+
+
+class WhiteGloveError(Exception):
+    pass
+
+
+def draft_hash(subject: str, body: str) -> str:
+    return hashlib.sha256(f"{subject}\n\n{body}".encode()).hexdigest()
+
+
+def _trade_spec(trade: str):
+    if not trade:
+        return None
+    row = TradeConfig.objects.filter(trade=trade, active=True).first()
+    if row is not None:
+        return row
+    return LIBRARY.get(trade)
+
+
+def _persona_label(persona: str) -> str:
+    return str(Persona(persona).label) if persona in Persona.values else persona
+
+
+def _territory_keys(profile) -> list[str]:
+    if profile is None:
+        return []
+    keys = [profile.hq or ""]
+    if profile.hq and "," in profile.hq:
+        keys.append(profile.hq.rsplit(",", 1)[-1].strip())  # "Phoenix, AZ" → "AZ"
+    keys += [str(a) for a in (profile.service_area or [])]
+    return keys
+
+
+def _pursuits(session: OnboardingSession) -> list[Pursuit]:
+    q = Q(lead_id=session.lead_id)
+    if session.org_id:
+        q |= Q(org_id=session.org_id)  # an expansion: pursuits moved to the Org at S8
+    return list(Pursuit.objects.filter(q).order_by("-match_score", "-value", "name")[:10])
+
+
+def _history(session: OnboardingSession) -> list[dict]:
+    """A handed-off self-serve account keeps its history: the events that brought it here (ids, no PII)."""
+    return [{"type": e.type, "at": e.occurred_at.isoformat(), "to": e.payload.get("to", "")}
+            for e in Event.objects.for_subject(session).order_by("occurred_at", "id")[:50]]
+
+
+def dossier_build(*, session: OnboardingSession) -> tuple[dict, list[Pursuit]]:
+    """Company, size, trade, pursuits, network, people — what the deep swarm found, for the AE."""
+    lead = session.lead
+    profile = getattr(lead, "profile", None)
+    pursuits = _pursuits(session)
+    trade = _trade_spec(profile.trade if profile else "")
+    people = []
+    if lead.email or lead.name:
+        people.append({"name": lead.name, "title": lead.title or (profile.role if profile else ""),
+                       "persona": profile.persona if profile else "", "email": lead.email or "", "source": "lead"})
+    for invite in session.invites.all()[:20]:
+        people.append({"name": "", "title": _persona_label(invite.role), "persona": invite.role,
+                       "email": invite.email, "source": "team_invite"})
+    if session.org_id:
+        for contact in session.org.contacts.all()[:20]:
+            people.append({"name": contact.name, "title": contact.title, "persona": "", "email": contact.email,
+                           "source": "crm_contact"})
+    dossier = {
+        "company": {"name": (profile.company if profile else "") or lead.domain, "domain": lead.domain,
+                    "website": profile.website if profile else "", "hq": profile.hq if profile else "",
+                    "org_type": profile.org_type if profile else "", "trade": profile.trade if profile else "",
+                    "trade_label": getattr(trade, "label", "") if trade else "",
+                    "sectors": list(profile.sectors or []) if profile else [],
+                    "service_area": list(profile.service_area or []) if profile else []},
+        "size": {"band": profile.size_band if profile else "",
+                 "revenue_est": str(profile.revenue_est) if profile and profile.revenue_est is not None else None,
+                 "acv_est": str(profile.acv_est) if profile and profile.acv_est is not None else None},
+        "pursuits": [{"id": str(p.pk), "name": p.name, "value": str(p.value) if p.value is not None else None,
+                      "bid_date": p.bid_date.isoformat() if p.bid_date else None, "location": p.location,
+                      "source": p.source, "status": p.status, "match_score": p.match_score} for p in pursuits],
+        "network": [{"company": n.company, "relation": n.relation, "trade": n.trade, "source": n.source,
+                     "strength": n.strength} for n in lead.network.all()[:15]],
+        "people": people,
+        "confidence": dict(profile.confidence or {}) if profile else {},
+        "track": session.track,
+        "handed_off": {"from": session.state_before, "reason": session.reason,
+                       "at": session.handed_off_at.isoformat()} if session.handed_off_at else None,
+        "history": _history(session),
+        "built_at": clock.now().isoformat(),
+    }
+    return dossier, pursuits
+
+
+def outreach_draft(*, dossier: dict, takeoff: dict | None, ae_name: str) -> tuple[str, str]:
+    """A personalised first touch: their real pursuit, the takeoff we already ran, the trade's money flag."""
+    company = dossier["company"]["name"]
+    lead = next((p for p in dossier["people"] if p["source"] == "lead"), None)
+    first = ((lead or {}).get("name") or "").split(" ")[0] or "there"
+    pursuits = dossier["pursuits"]
+    if pursuits and takeoff:
+        p = pursuits[0]
+        line = takeoff["lines"][0] if takeoff.get("lines") else None
+        subject = f"{p['name']}: we ran the {takeoff.get('trade_label', '').lower() or 'takeoff'} scope"
+        opener = (f"{company} is pursuing {p['name']}" + (f" in {p['location']}" if p.get("location") else "")
+                  + (f" (bids {p['bid_date']})" if p.get("bid_date") else "") + ". We ran Sarah, our takeoff "
+                  f"agent, on it ahead of time: {len(takeoff.get('lines', []))} scope lines"
+                  + (f", starting with {line['quantity']} {line['unit']} of {line['item']}" if line else "") + ".")
+        opener += " It is an estimate from the published project value, not a measured takeoff — the real one " \
+                  "runs on your plans in minutes." if takeoff.get("offline") else ""
+    else:
+        subject = f"{company}: your bids, scoped before you open the plans"
+        opener = f"Teams like {company} use Sarah, our takeoff agent, to scope bids before an estimator opens the plans."
+    body = [f"Hi {first},", "", opener]
+    if takeoff and takeoff.get("money_flag"):
+        body += ["", f"The trap we see on jobs like this: {takeoff['money_flag'].rstrip('.')}. Sarah flags it "
+                     "at bid time."]
+    gcs = [n["company"] for n in dossier.get("network", []) if n["relation"] == "gc"][:2]
+    if gcs:
+        body += ["", f"Several teams bidding for {' and '.join(gcs)} already work this way."]
+    body += ["", "Would 30 minutes next week work to walk your estimators through it on your own bid?", "",
+             ae_name or "Your account executive"]
+    return subject[:200], "\n".join(body)
+
+
+def battlepack_build(*, deal: Deal) -> Deal:
+    """Gather the battle pack: dossier, Sarah's pre-run takeoff of their best pursuit (through the takeoff
+    provider), the drafted outreach and the MEDDPICC seed. Rebuilding voids the AE's review (the draft may
+    change) and keeps the cells the AE already confirmed. Only before the outreach went out."""
+    session = deal.session
+    if deal.outreach_sent_at is not None:
+        raise WhiteGloveError("the outreach went out already; the battle pack is history now")
+    dossier, pursuits = dossier_build(session=session)
+    profile = getattr(session.lead, "profile", None)
+    trade = _trade_spec(profile.trade if profile else "")
+    pursuit = pursuits[0] if pursuits else None
+    takeoff = run_takeoff(pursuit, trade).as_dict() if pursuit is not None else {}
+    subject, body = outreach_draft(dossier=dossier, takeoff=takeoff or None,
+                                   ae_name=deal.ae_owner.name if deal.ae_owner else "")
+    config = WhiteGloveSettings.load()
+    card = meddpicc_seed(dossier=dossier, takeoff=takeoff or None, trade=trade,
+                         min_confidence=float(config.amber_min_confidence))
+    for cell, value in (deal.meddpicc or {}).items():
+        if value.get("confirmed"):
+            card[cell] = value
+    deal.dossier, deal.pursuit, deal.takeoff = dossier, pursuit, takeoff
+    deal.pre_run_takeoff_id = uuid.uuid4() if takeoff else None
+    deal.outreach_subject, deal.drafted_outreach, deal.meddpicc = subject, body, card
+    deal.ae_reviewed_at, deal.ae_reviewed_draft = None, ""
+    deal.save(update_fields=["dossier", "pursuit", "takeoff", "pre_run_takeoff_id", "outreach_subject",
+                             "drafted_outreach", "meddpicc", "ae_reviewed_at", "ae_reviewed_draft"])
+    return deal
+
+
+@transaction.atomic
+def whiteglove_enter(*, session: OnboardingSession) -> Deal:
+    """Entering W5 (route.decided wg_*, or expansion.detected): the Deal, its AE and SDR (territory, round
+    robin), the CRM account + Opportunity, the people as contacts, the battle pack, deal.battlepack_ready.
+    Idempotent: a replay returns the deal as it is."""
+    deal, _ = Deal.objects.select_for_update().get_or_create(session=session, defaults={"org": session.org})
+    if deal.opportunity_id is not None:
+        return deal
+    session = OnboardingSession.objects.select_related("lead__profile", "org").get(pk=session.pk)
+    deal.session = session
+    profile = getattr(session.lead, "profile", None)
+    keys = _territory_keys(profile)
+    existing_owner = session.org.owner if session.org_id and session.org.owner_id else None
+    deal.ae_owner = existing_owner if existing_owner and existing_owner.role == "ae" else \
+        rep_pick(role="ae", territory_keys=keys, field="ae_owner")
+    deal.sdr = rep_pick(role="sdr", territory_keys=keys, field="sdr")
+    config = WhiteGloveSettings.load()
+    expansion = session.handed_off_at is not None
+    acv = _acv_estimate(session=session, profile=profile, config=config)
+    segment = segment_for(size_band=profile.size_band if profile else "", track=session.track,
+                          current=session.org.segment if session.org_id else None)
+    account = account_for(deal=deal, company=(profile.company if profile else "") or session.lead.domain,
+                          domain=session.lead.domain, region=profile.hq if profile else "", segment=segment,
+                          ae=deal.ae_owner)
+    deal.org = account
+    deal.step_entered_at = clock.now()
+    deal.save(update_fields=["ae_owner", "sdr", "org", "step_entered_at"])
+    deal.opportunity = opportunity_open(deal=deal, account=account, acv=acv, expansion=expansion)
+    deal.save(update_fields=["opportunity"])
+    lead = session.lead
+    if lead.name:
+        contact_upsert(account=account, name=lead.name, title=lead.title or (profile.role if profile else ""),
+                       email=lead.email or "")
+    battlepack_build(deal=deal)
+    deal_health_sync(deal=deal)
+    Deal.objects.filter(pk=deal.pk).update(battlepack_ready_at=clock.now())
+    event_record(type=catalog.BATTLEPACK_READY, subject=session, actor_type="agent",
+                 idempotency_key=catalog.key(session.lead_id, "W5", catalog.BATTLEPACK_READY),
+                 payload={"lead_id": str(session.lead_id), "session_id": str(session.pk), "deal_id": str(deal.pk),
+                          "opportunity_id": deal.opportunity_id, "ae_id": deal.ae_owner_id, "sdr_id": deal.sdr_id,
+                          "pursuits": len(deal.dossier.get("pursuits", [])),
+                          "takeoff_provider": deal.takeoff.get("provider", ""), "expansion": expansion})
+    deal.refresh_from_db()
+    return deal
+
+
+def _acv_estimate(*, session, profile, config) -> Decimal:
+    """The size estimator's ACV; for an expansion the ACV it crossed the threshold with; else the track default."""
+    if session.handed_off_at is not None:
+        crossed = Event.objects.for_subject(session).filter(type=catalog.EXPANSION_DETECTED).first()
+        if crossed is not None and Decimal(crossed.payload.get("acv") or 0) > 0:
+            return Decimal(crossed.payload["acv"])
+    if profile is not None and profile.acv_est:
+        return Decimal(profile.acv_est)
+    return config.acv_default_enterprise if session.track == "wg_enterprise" else config.acv_default_mid
+
+
+@transaction.atomic
+def battlepack_refresh(*, deal: Deal, by) -> Deal:
+    """The AE rebuilds the pack with the latest research (async agents may land after W5 began)."""
+    deal = Deal.objects.select_for_update().select_related("session__lead__profile", "ae_owner").get(pk=deal.pk)
+    if by is None or by.pk != deal.ae_owner_id:
+        raise PermissionError("only the deal's AE rebuilds the battle pack")
+    deal = battlepack_build(deal=deal)
+    deal_health_sync(deal=deal)
+    event_record(type="deal.battlepack_rebuilt", subject=deal.session, actor=by.user,
+                 payload={"deal_id": str(deal.pk), "pursuits": len(deal.dossier.get("pursuits", []))})
+    return deal
