@@ -1,0 +1,75 @@
+"""Admin for RevOps and enablement: the settings and the action playbook are editable (and audited); the
+logs AGT-701 writes are read-only here — managers decide in the coaching queue, which calls the services."""
+
+from django.contrib import admin
+
+from gtmos.core.admin_audit import AuditedConfigAdmin
+
+from . import models
+
+
+@admin.register(models.CoachingSettings)
+class CoachingSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not models.CoachingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.CoachingPlay)
+class CoachingPlayAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    list_display = ("role", "metric", "title", "active")
+    list_filter = ("role", "active")
+    search_fields = ("metric", "title", "action")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(models.RepCoachingLog)
+class RepCoachingLogAdmin(ReadOnlyAdmin):
+    list_display = ("rep", "role", "pattern_key", "coaching_date", "approval_status", "weeks_persisting",
+                    "escalated_to_slm", "resolution_date")
+    list_filter = ("role", "approval_status", "escalated_to_slm")
+    search_fields = ("rep__name", "pattern_key")
+    list_select_related = ("rep",)
+
+
+@admin.register(models.RepSkillAssessmentLog)
+class RepSkillAssessmentLogAdmin(ReadOnlyAdmin):
+    list_display = ("rep", "role", "assessment_date", "skill_dimension", "gap_detected", "severity", "trend",
+                    "cohort_percentile")
+    list_filter = ("role", "skill_dimension", "gap_detected", "severity", "trend")
+    search_fields = ("rep__name",)
+    list_select_related = ("rep",)
+
+
+@admin.register(models.CoachingEscalation)
+class CoachingEscalationAdmin(ReadOnlyAdmin):
+    list_display = ("rep", "kind", "fired_on", "to_manager", "to_slm", "resolved_at")
+    list_filter = ("kind",)
+    list_select_related = ("rep",)
+
+
+@admin.register(models.DailyFlag)
+class DailyFlagAdmin(ReadOnlyAdmin):
+    list_display = ("rep", "condition", "day", "value", "threshold", "cleared_on")
+    list_select_related = ("rep",)
+
+
+@admin.register(models.Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "kind", "month", "generated_on", "emailed_at")
+    list_filter = ("kind", "month")

@@ -1,0 +1,68 @@
+"""AGT-701's metrics: read every role's sources for many reps at once, then benchmark them.
+
+``measure(reps, as_of)`` costs a fixed number of queries whatever the number of reps (each source is
+read once, grouped by rep) and returns, per rep, a Result per metric with its benchmark and whether it is
+a gap (``breach``) or past the critical bound (``critical``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+
+from gtmos.crm.models import Employee, Role
+
+from ..models import DailyFlag
+from . import ae, am, csm, sdr
+from .base import Readings, Reading, Rep, Window, put
+from .benchmarks import Result, evaluate
+from .calls import add_call_metrics, call_stats
+
+CALL_CODES = {
+    Role.AE: ("call_quality", "objection_handling", "product_knowledge", "next_step_rate"),
+    Role.AM: ("call_quality", "objection_handling", "product_knowledge"),
+    Role.CSM: ("call_quality", "objection_handling", "product_knowledge", "call_sentiment", "talk_ratio",
+               "next_step_rate"),
+    Role.SDR: ("call_quality", "objection_handling", "talk_ratio", "discovery_questions"),
+}
+ROLES = (Role.AE, Role.AM, Role.CSM, Role.SDR)
+
+
+def reps_of(queryset=None) -> dict[int, Rep]:
+    """Active reps of the four coached roles. Role is the rep's role now (seed 001: at runtime)."""
+    qs = queryset if queryset is not None else Employee.objects.all()
+    rows = qs.filter(is_active=True, role__in=ROLES).values_list("id", "name", "role", "segment", "manager_id", "slm_id")
+    return {r[0]: Rep(*r) for r in rows}
+
+
+def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:
+    w = Window(as_of)
+    by_role = {role: {i: r for i, r in reps.items() if r.role == role} for role in ROLES}
+    out: Readings = {}
+    n = settings.min_sample
+    ae.compute(by_role[Role.AE], w, out, n)
+    am.compute(by_role[Role.AM], w, out, n, settings)
+    csm.compute(by_role[Role.CSM], w, out, n, settings)
+    sdr.compute(by_role[Role.SDR], w, out, n, settings)
+    add_call_metrics(out, reps, call_stats(reps, w), CALL_CODES, n)
+    daily_flags(reps, w, out, settings)
+    return out
+
+
+def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> None:
+    """Flags in the trailing 14 days, for every rep (zero included, so the pattern can close): three or
+    more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are firing
+    repeatedly for the same rep, the escalation path activates")."""
+    since = w.as_of - dt.timedelta(days=settings.repeat_flags_days - 1)
+    counts = dict(DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=w.as_of)
+                  .values("rep_id").annotate(n=Count("id")).values_list("rep_id", "n"))
+    for rep_id in reps:
+        put(out, rep_id, "daily_flags", Reading(counts.get(rep_id, 0), target=settings.repeat_flags - 1))
+
+
+def measure(reps: dict[int, Rep], as_of: dt.date, settings) -> dict[int, dict[str, Result]]:
+    return evaluate(read(reps, as_of, settings), reps, gap_overrides=settings.gap_overrides,
+                    critical_percentile=settings.critical_percentile)
+
+
+__all__ = ["Rep", "Result", "measure", "read", "reps_of"]

@@ -1,0 +1,175 @@
+"""AE config (seed 001 "Metric inputs by role · AE"): quota attainment vs pace, stage conversion by stage
+pair, deal velocity, deal advance (AGT-405 briefs), forecast accuracy, discount depth and term exceptions.
+AM reuses the quote reads for expansion deals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from statistics import mean
+
+from django.db.models import Avg, Count, Q
+
+from gtmos.crm.models import (
+    Opportunity, OpportunityBriefLog, OpportunityStageChange, Quota, QuotaRetirementLedger, Quote, Stage,
+)
+
+from .base import Readings, Reading, Rep, Window, pct, put
+
+CONVERSION_DAYS = 180
+VELOCITY_DAYS = 180
+ADVANCE_DAYS = 90
+QUOTE_DAYS = 90
+# The forecast call compared with the close: the rep's commit four weeks before the period ends.
+COMMIT_LEAD_DAYS = 28
+
+LADDER = [s.value for s in Stage.ladder()]
+# Stage pairs numbered as reps say them ("stage 2→3" is discovery → demo).
+STAGE_PAIRS = [(LADDER[i], LADDER[i + 1]) for i in range(len(LADDER) - 1)]
+
+
+def pair_code(a: str, b: str) -> str:
+    return f"stage_conversion:{a}>{b}"
+
+
+def pair_label(a: str, b: str) -> str:
+    i = LADDER.index(a) + 1
+    return f"Stage {i}→{i + 1} conversion ({Stage(a).label} → {Stage(b).label})"
+
+
+def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
+    """(closed + committed) against the quota's time-weighted pace at the latest ledger row; the reading
+    also carries plain attainment and weeks left, which the < 50% / < 6 weeks escalation row reads."""
+    quotas = {q.pk: q for q in Quota.objects.filter(rep_id__in=list(reps), period_start__lte=w.as_of,
+                                                    period_end__gte=w.as_of)}
+    latest: dict[int, QuotaRetirementLedger] = {}  # ascending, so the last row per quota wins (portable DISTINCT ON)
+    for row in (QuotaRetirementLedger.objects.filter(quota_id__in=list(quotas), as_of_date__lte=w.as_of)
+                .order_by("quota_id", "as_of_date")):
+        latest[row.quota_id] = row
+    for qid, quota in quotas.items():
+        row = latest.get(qid)
+        if row is None or not quota.amount:
+            continue
+        elapsed = (w.as_of - quota.period_start).days + 1
+        pace = float(quota.amount) * elapsed / quota.days
+        retired = float(row.closed_amount + row.committed_amount)
+        days_left = (quota.period_end - w.as_of).days
+        put(out, quota.rep_id, "attainment_pace", Reading(
+            pct(retired, pace), 1, target=100.0,
+            evidence={"period": quota.period, "quota": float(quota.amount), "closed": float(row.closed_amount),
+                      "committed": float(row.committed_amount), "attainment_pct": pct(retired, float(quota.amount)),
+                      "weeks_left": round(days_left / 7, 1), "as_of": row.as_of_date.isoformat()}))
+
+
+def forecast_accuracy(reps: dict[int, Rep], w: Window, out: Readings) -> None:
+    """Rep commit vs closed for the latest period that has ended: 100 − |commit − closed| / closed × 100.
+    Bias > 0 is an optimistic call, < 0 a sandbag. Also AGT-703's own output (selectors.forecast_accuracy)."""
+    for rep_id, reading in accuracy_by_rep(list(reps), w.as_of).items():
+        put(out, rep_id, "forecast_accuracy", reading)
+
+
+def accuracy_by_rep(rep_ids: list[int], as_of: dt.date) -> dict[int, Reading]:
+    per_rep: dict[int, Quota] = {}  # ascending: each rep's latest ended period wins
+    for q in Quota.objects.filter(rep_id__in=rep_ids, period_end__lt=as_of).order_by("rep_id", "period_end"):
+        per_rep[q.rep_id] = q
+    last_quota = {q.pk: q for q in per_rep.values()}
+    rows = defaultdict(list)
+    for row in QuotaRetirementLedger.objects.filter(quota_id__in=list(last_quota)).only(
+            "quota_id", "as_of_date", "closed_amount", "rep_commit"):
+        rows[row.quota_id].append(row)
+    result = {}
+    for qid, quota in last_quota.items():
+        ledger = sorted(rows[qid], key=lambda r: r.as_of_date)
+        if not ledger:
+            continue
+        call_by = quota.period_end - dt.timedelta(days=COMMIT_LEAD_DAYS)
+        calls = [r for r in ledger if r.as_of_date <= call_by and r.rep_commit is not None]
+        if not calls:
+            continue
+        commit = float(calls[-1].rep_commit)
+        closed = float(ledger[-1].closed_amount)
+        if closed:
+            error = abs(commit - closed) / closed * 100
+            bias = (commit - closed) / closed * 100
+        else:
+            error = 0.0 if commit == 0 else 100.0
+            bias = 0.0 if commit == 0 else 100.0
+        result[quota.rep_id] = Reading(round(max(0.0, 100 - error), 2), 1, evidence={
+            "period": quota.period, "commit": commit, "closed": closed, "bias_pct": round(bias, 1),
+            "called_on": calls[-1].as_of_date.isoformat()})
+    return result
+
+
+def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:
+    """Conversion by stage pair and days per stage, from the stage history of the rep's own deals."""
+    since = w.start_dt(max(CONVERSION_DAYS, VELOCITY_DAYS) + 365)  # entries need their earlier history
+    changes = defaultdict(list)
+    for opp_id, owner_id, to_stage, changed_at, name in (
+            OpportunityStageChange.objects.filter(opportunity__owner_id__in=list(reps), changed_at__gte=since,
+                                                  changed_at__lt=w.end_dt)
+            .values_list("opportunity_id", "opportunity__owner_id", "to_stage", "changed_at", "opportunity__name")
+            .order_by("opportunity_id", "changed_at")):
+        changes[opp_id].append((owner_id, to_stage, changed_at, name))
+    conv_start, vel_start = w.start_dt(CONVERSION_DAYS), w.start_dt(VELOCITY_DAYS)
+    entered = defaultdict(lambda: defaultdict(int))
+    advanced = defaultdict(lambda: defaultdict(int))
+    stalled = defaultdict(lambda: defaultdict(list))
+    days_in = defaultdict(list)
+    for opp_id, seq in changes.items():
+        owner = seq[0][0]
+        for i, (_, stage, at, name) in enumerate(seq):
+            if stage in LADDER[:-1] and at >= conv_start:
+                later = [s for _, s, _, _ in seq[i + 1:]]
+                entered[owner][stage] += 1
+                if any(s in LADDER and LADDER.index(s) > LADDER.index(stage) for s in later):
+                    advanced[owner][stage] += 1
+                else:
+                    stalled[owner][stage].append(name)
+            if i + 1 < len(seq) and stage in LADDER[:-1] and seq[i + 1][2] >= vel_start:
+                days_in[owner].append((seq[i + 1][2] - at).total_seconds() / 86400)
+    for owner in reps:
+        for a, b in STAGE_PAIRS:
+            n = entered[owner][a]
+            if n >= min_sample:
+                put(out, owner, pair_code(a, b), Reading(pct(advanced[owner][a], n), n,
+                                                         evidence={"deals": stalled[owner][a][:5]}))
+        if len(days_in[owner]) >= min_sample:
+            put(out, owner, "deal_velocity", Reading(round(mean(days_in[owner]), 1), len(days_in[owner])))
+
+
+def deal_advance(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:
+    """AGT-405: share of the rep's deal-stage briefs whose stated stage objectives were executed."""
+    rows = (OpportunityBriefLog.objects.filter(opportunity__owner_id__in=list(reps), objectives_met__isnull=False,
+                                               logged_at__gte=w.start_dt(ADVANCE_DAYS), logged_at__lt=w.end_dt)
+            .values("opportunity__owner_id")
+            .annotate(n=Count("id"), met=Count("id", filter=Q(objectives_met=True))))
+    for r in rows:
+        if r["n"] >= min_sample:
+            put(out, r["opportunity__owner_id"], "deal_advance", Reading(pct(r["met"], r["n"]), r["n"]))
+
+
+def quotes(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, *, rep_field: str,
+           expansion_only: bool) -> None:
+    """QuoteLog: discount depth and term-exception rate of the rep's quotes (AM: expansion deals only)."""
+    qs = Quote.objects.filter(**{f"opportunity__{rep_field}__in": list(reps)},
+                              created_at__gte=w.start_dt(QUOTE_DAYS), created_at__lt=w.end_dt)
+    if expansion_only:
+        qs = qs.filter(opportunity__type=Opportunity.Type.EXPANSION)
+    rows = qs.values(f"opportunity__{rep_field}").annotate(
+        n=Count("id"), depth=Avg("discount_pct"), exceptions=Count("id", filter=Q(term_exception=True)))
+    for r in rows:
+        if r["n"] < min_sample:
+            continue
+        rep_id = r[f"opportunity__{rep_field}"]
+        put(out, rep_id, "discount_depth", Reading(round(float(r["depth"]), 2), r["n"]))
+        put(out, rep_id, "term_exception_rate", Reading(pct(r["exceptions"], r["n"]), r["n"]))
+
+
+def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:
+    if not reps:
+        return
+    attainment(reps, w, out)
+    forecast_accuracy(reps, w, out)
+    stage_flow(reps, w, out, min_sample)
+    deal_advance(reps, w, out, min_sample)
+    quotes(reps, w, out, min_sample, rep_field="owner_id", expansion_only=False)

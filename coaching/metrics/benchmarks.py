@@ -1,0 +1,98 @@
+"""Compare every reading with its benchmark, the same way for every role (pure; no ORM)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+from .base import COHORT_Q1, TARGET, TEAM, Metric, Readings, Rep
+from .registry import metric as metric_of
+
+MIN_PEERS = 2  # a team or segment median needs at least this many reps; else the role cohort's median
+MIN_COHORT = 4  # quartiles and percentiles need at least this many reps
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Linear interpolation between closest ranks (p in 0–100)."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    k = (len(ordered) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def rank_percentile(values: list[float], value: float, higher_is_better: bool) -> int:
+    """Share of the cohort this value does better than (0–100; ties count half)."""
+    if not values:
+        return 50
+    worse = sum(1 for v in values if (v < value if higher_is_better else v > value))
+    ties = sum(1 for v in values if v == value) - 1
+    return round(100 * (worse + max(ties, 0) / 2) / max(len(values) - 1, 1)) if len(values) > 1 else 50
+
+
+@dataclass
+class Result:
+    code: str
+    metric: Metric
+    value: float
+    benchmark: float | None
+    sample: int
+    breach: bool
+    critical: bool  # past the cohort's critical percentile (headline metrics only)
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        """Signed distance to the benchmark, positive = worse."""
+        if self.benchmark is None:
+            return None
+        diff = self.benchmark - self.value if self.metric.higher_is_better else self.value - self.benchmark
+        return round(diff, 2)
+
+
+def worse_than(m: Metric, value: float, bound: float, margin: float) -> bool:
+    if m.relative:
+        margin = abs(bound) * margin
+    return value < bound - margin if m.higher_is_better else value > bound + margin
+
+
+def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | None = None,
+             critical_percentile: int = 10) -> dict[int, dict[str, Result]]:
+    gap_overrides = gap_overrides or {}
+    cohort = defaultdict(list)  # (role, code) → values
+    team = defaultdict(list)  # (role, code, manager) → values
+    segment = defaultdict(list)  # (role, code, segment) → values
+    for rep_id, by_code in readings.items():
+        rep = reps[rep_id]
+        for code, r in by_code.items():
+            cohort[(rep.role, code)].append(r.value)
+            team[(rep.role, code, rep.manager_id)].append(r.value)
+            segment[(rep.role, code, rep.segment)].append(r.value)
+    results: dict[int, dict[str, Result]] = {}
+    for rep_id, by_code in readings.items():
+        rep = reps[rep_id]
+        for code, r in by_code.items():
+            m = metric_of(rep.role, code)
+            if m is None:
+                continue
+            peers_all = cohort[(rep.role, code)]
+            if m.benchmark == TARGET:
+                bench = r.target
+            elif m.benchmark == COHORT_Q1:
+                bench = percentile(peers_all, 25) if len(peers_all) >= MIN_COHORT else None
+            else:
+                peers = team[(rep.role, code, rep.manager_id)] if m.benchmark == TEAM else segment[(rep.role, code, rep.segment)]
+                peers = peers if len(peers) >= MIN_PEERS else peers_all
+                bench = median(peers) if len(peers) >= MIN_PEERS else None
+            margin = gap_overrides.get(code, gap_overrides.get(m.family, m.gap))
+            breach = bench is not None and worse_than(m, r.value, bench, margin)
+            critical = False
+            if m.critical and breach and len(peers_all) >= MIN_COHORT:
+                p = critical_percentile if m.higher_is_better else 100 - critical_percentile
+                critical = worse_than(m, r.value, percentile(peers_all, p), 0)
+            results.setdefault(rep_id, {})[code] = Result(code, m, r.value, None if bench is None else round(bench, 2),
+                                                          r.sample, breach, critical, r.evidence)
+    return results

@@ -1,0 +1,124 @@
+"""The four role configs: which metrics each role is measured on, against what, and where each lands in
+the output skeleton (performance summary → pattern diagnosis → skill gaps). Families with a parameter
+(stage pair, cadence type, step) share one entry keyed by the part before the first ':'."""
+
+from __future__ import annotations
+
+from gtmos.crm.models import CadenceType, Role
+
+from .ae import pair_label
+from .base import COHORT_Q1, DIAGNOSIS, SEGMENT, SKILL, SUMMARY, TARGET, TEAM, Metric
+
+CI = "ConvIntelligence"
+
+
+def _m(role, code, label, source, unit, higher, bench, gap, section=DIAGNOSIS, relative=False, critical=False):
+    return Metric(code, role, label, source, unit, higher, bench, gap, section, relative, critical)
+
+
+def _calls(role: str, *, talk: bool = False, skill_only: tuple[str, ...] = ()) -> list[Metric]:
+    metrics = [
+        _m(role, "call_quality", "Conversation quality (objection handling + next steps)", f"{CI}, trailing 30 days",
+           "score", True, COHORT_Q1, 0),
+        _m(role, "objection_handling", "Objection handling (calls with objections)", CI, "score", True, COHORT_Q1, 0,
+           SKILL),
+        _m(role, "product_knowledge", "Product knowledge (demo, onboarding and QBR calls)", CI, "score", True,
+           COHORT_Q1, 0, SKILL),
+    ]
+    if talk:
+        metrics.append(_m(role, "talk_ratio", "Talk time ratio", f"{CI}, trailing 30 days", "ratio", False, TEAM, 0.1))
+    for code in skill_only:
+        metrics.append(_m(role, code, {"next_step_rate": "Calls ending with a next step",
+                                       "discovery_questions": "Discovery questions per call"}[code],
+                          CI, "%" if code == "next_step_rate" else "/call", True, TEAM, 15 if code == "next_step_rate" else 0.25,
+                          SKILL, relative=code != "next_step_rate"))
+    return metrics
+
+
+AE = [
+    _m(Role.AE, "attainment_pace", "Quota attainment vs pace", "QuotaRetirementLedger, QuotaStore", "%", True, TARGET,
+       15, SUMMARY, critical=True),
+    _m(Role.AE, "forecast_accuracy", "Forecast accuracy (commit vs closed)", "QuotaRetirementLedger", "%", True, TEAM,
+       15, SUMMARY, critical=True),
+    _m(Role.AE, "stage_conversion", "Stage conversion", "Opportunities (stage history), vs segment benchmark", "%",
+       True, SEGMENT, 10),
+    _m(Role.AE, "deal_velocity", "Deal velocity (days per stage)", "Opportunities, vs segment median", "days", False,
+       SEGMENT, 0.25, relative=True),
+    _m(Role.AE, "next_step_rate", "Next-step quality (calls ending with a next step)", f"{CI}, trailing 30 days", "%",
+       True, TEAM, 15),
+    _m(Role.AE, "deal_advance", "Deal advance (stage objectives executed)", "OpportunityBriefLog (AGT-405)", "%", True,
+       TEAM, 15),
+    _m(Role.AE, "discount_depth", "Discount depth", "QuoteLog, vs segment median", "pts", False, SEGMENT, 5),
+    _m(Role.AE, "term_exception_rate", "Term exceptions", "QuoteLog", "%", False, TEAM, 15),
+    *_calls(Role.AE),
+]
+AM = [
+    _m(Role.AM, "nrr", "NRR by account cohort", "ChurnRiskLog, ExpansionLog (segment × vertical cohorts)", "%", True,
+       TARGET, 5, SUMMARY, critical=True),
+    _m(Role.AM, "renewal_rate", "Renewal rate", "Opportunities (renewals)", "%", True, TEAM, 10, SUMMARY, critical=True),
+    _m(Role.AM, "health_trend", "Health score trend across the book", "CustomerHealthLog, 30 days", "pts", True, TEAM, 5),
+    _m(Role.AM, "expansion_conversion", "Expansion conversion", "ExpansionLog", "%", True, TEAM, 10),
+    _m(Role.AM, "renewal_opened_late", "Renewal opps opened late", "Opportunities, ChurnRiskLog", "%", False, TEAM, 15),
+    _m(Role.AM, "qbr_adherence", "QBR cadence adherence", "QBRLog", "%", True, TEAM, 15),
+    _m(Role.AM, "qbr_outcome", "QBR outcome quality (AGT-603)", "QBRLog", "%", True, TEAM, 15),
+    _m(Role.AM, "discount_depth", "Expansion discount depth", "QuoteLog, vs segment median", "pts", False, SEGMENT, 5),
+    _m(Role.AM, "term_exception_rate", "Expansion term exceptions", "QuoteLog", "%", False, TEAM, 15),
+    *_calls(Role.AM),
+]
+CSM = [
+    _m(Role.CSM, "ttv_achievement", "TTV achievement vs target", "OnboardingLog, Accounts", "%", True, TEAM, 10, SUMMARY,
+       critical=True),
+    _m(Role.CSM, "health_trajectory", "Health trajectory across the book", "CustomerHealthLog, 30 days", "pts", True,
+       TEAM, 5, SUMMARY, critical=True),
+    _m(Role.CSM, "nps_csat_trend", "NPS/CSAT trend", "CustomerHealthLog (satisfaction), 30 days", "pts", True, TEAM, 5),
+    _m(Role.CSM, "milestone_adherence", "Onboarding milestone adherence", "OnboardingLog (milestones on time)", "%",
+       True, TEAM, 10),
+    _m(Role.CSM, "call_sentiment", "Call sentiment", f"{CI}, trailing 30 days", "score", True, TEAM, 0.15),
+    _m(Role.CSM, "escalation_rate", "Escalation rate (High/Critical accounts)", "CustomerHealthLog", "%", False, TEAM, 10),
+    *_calls(Role.CSM, talk=True, skill_only=("next_step_rate",)),
+]
+SDR = [
+    _m(Role.SDR, "meeting_acceptance", "Meeting acceptance (meetings booked / touches)", "CadenceEventLog, 30 days",
+       "%", True, TEAM, 0.3, SUMMARY, relative=True, critical=True),
+    _m(Role.SDR, "opp_conversion", "Conversion to qualified opp", "Leads, Opportunities, CadenceEventLog (90 days)",
+       "%", True, TEAM, 10, SUMMARY, critical=True),
+    _m(Role.SDR, "meeting_accepted_rate", "Meetings accepted by AEs", "CadenceEventLog, 30 days", "%", True, TEAM, 15),
+    _m(Role.SDR, "sequence_response", "Sequence response", "CadenceEventLog by cadence type, 90 days", "%", True, TEAM,
+       0.3, relative=True),
+    _m(Role.SDR, "step_response", "Response rate by step", "CadenceEventLog by step, 90 days", "%", True, TEAM, 0.4,
+       relative=True),
+    _m(Role.SDR, "outreach_volume", "Outreach volume vs activity target", "CadenceEventLog vs CompPlans", "%", True,
+       TARGET, 20),
+    _m(Role.SDR, "cadence_flags", "Touches with AGT-303 risk flags", "CadenceEventLog, 30 days", "%", False, TEAM, 10),
+    _m(Role.SDR, "response_to_meeting", "Responses turned into meetings (objection handling)", "CadenceEventLog",
+       "%", True, COHORT_Q1, 0, SKILL),
+    *_calls(Role.SDR, talk=True, skill_only=("discovery_questions",)),
+]
+
+for _role, _metrics in ((Role.AE, AE), (Role.AM, AM), (Role.CSM, CSM), (Role.SDR, SDR)):
+    _metrics.append(_m(_role, "daily_flags", "Daily flags in the last 14 days", "Daily flags (AGT-701)", "count",
+                       False, TARGET, 0))
+
+REGISTRY: dict[str, dict[str, Metric]] = {
+    role: {m.code: m for m in metrics} for role, metrics in ((Role.AE, AE), (Role.AM, AM), (Role.CSM, CSM), (Role.SDR, SDR))
+}
+
+
+def metric(role: str, code: str) -> Metric | None:
+    return REGISTRY.get(role, {}).get(code.split(":", 1)[0])
+
+
+def label(role: str, code: str) -> str:
+    """The metric's name as a manager reads it, parameter included."""
+    family, _, param = code.partition(":")
+    if family == "stage_conversion":
+        a, b = param.split(">")
+        return pair_label(a, b)
+    m = metric(role, code)
+    base = m.label if m else code
+    if family == "sequence_response":
+        return f"{base}: {CadenceType(param).label} cadences"
+    if family == "step_response":
+        ctype, step = param.split(":")
+        return f"{base}: {CadenceType(ctype).label} cadence, step {step}"
+    return base

@@ -1,0 +1,144 @@
+"""The daily run (beat): exception-only flags to managers, and the escalation-threshold table's rows.
+
+- A headline metric past its critical bound (the role cohort's 10th percentile) flags the manager once,
+  until it clears. Reps never receive daily flags.
+- AE attainment < 50% with < 6 weeks left → manager and SLM at once (once per quota period).
+- Conversation quality in the role cohort's bottom quartile for 30+ days → manager.
+- More than 50% of an AM/CSM book dropping a tier in the period → manager and SLM.
+- Three or more flags within 14 days → the manager is told the escalation path is active; the weekly
+  ``daily_flags`` metric then runs it through the persistence clock like any other pattern.
+Safe to run twice a day: open flags and open escalations are found, not re-made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Count
+
+from gtmos.core import clock
+from gtmos.crm.models import Role
+
+from .. import metrics
+from ..metrics.book import book_health
+from ..metrics.quality import bottom_quartile_all_days
+from ..models import CoachingEscalation as Esc
+from ..models import CoachingSettings, DailyFlag
+from ..metrics.registry import label
+from ..recommend import action, fmt
+from .notify import notify
+from .weekly import plays
+
+
+@transaction.atomic
+def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
+    settings = CoachingSettings.load()
+    reps = reps if reps is not None else metrics.reps_of()
+    results = metrics.measure(reps, day, settings)
+    wanted: dict[tuple[int, str], tuple[float, float, str, str]] = {}
+    book = plays()
+    for rep_id, by_code in results.items():
+        rep = reps[rep_id]
+        for code, r in by_code.items():
+            if r.critical:
+                wanted[(rep_id, code)] = (r.value, r.benchmark, f"{label(rep.role, code)} at {fmt(r.value, r.metric.unit)}"
+                                          f" is past the critical bound (cohort {settings.critical_percentile}th percentile;"
+                                          f" benchmark {fmt(r.benchmark, r.metric.unit)}).",
+                                          action(rep.name, rep.role, r, 1, book))
+    escalations = _threshold_rows(day, reps, results, settings, wanted)
+    flags = _sync_flags(day, reps, wanted)
+    repeated = _repeated_flags(day, reps, settings)
+    return {"flags": flags, "escalations": escalations, "repeated": repeated}
+
+
+def _sync_flags(day, reps, wanted) -> int:
+    """Open a flag per newly breached condition; clear the ones whose condition no longer holds."""
+    open_flags = {(f.rep_id, f.condition): f for f in DailyFlag.objects.filter(cleared_on__isnull=True,
+                                                                               rep_id__in=list(reps))}
+    cleared = [f.pk for key, f in open_flags.items() if key not in wanted and f.day < day]
+    DailyFlag.objects.filter(pk__in=cleared).update(cleared_on=day)
+    new = [DailyFlag(rep_id=rep_id, role=reps[rep_id].role, day=day, condition=cond, value=value, threshold=bench or 0,
+                     detail=detail, recommended_action=act)
+           for (rep_id, cond), (value, bench, detail, act) in wanted.items() if (rep_id, cond) not in open_flags]
+    DailyFlag.objects.bulk_create(new)
+    notify([(reps[f.rep_id].manager_id, "coaching_daily_flag", f"Daily flag: {reps[f.rep_id].name}", f.detail,
+             f"/coaching/reps/{f.rep_id}/", f"coaching:flag:{f.rep_id}:{f.condition}:{day}") for f in new])
+    return len(new)
+
+
+def _fire(rows, notices, day, rep, kind, summary, *, manager, slm, key, open_kinds):
+    if (rep.id, kind) in open_kinds:
+        return
+    rows.append(Esc(rep_id=rep.id, kind=kind, to_manager=manager, to_slm=slm, fired_on=day, summary=summary,
+                    dedupe_key=key))
+    for who, yes in ((rep.manager_id, manager), (rep.slm_id, slm)):
+        if yes:
+            notices.append((who, f"coaching_{kind}", f"{Esc.Kind(kind).label}: {rep.name}", summary,
+                            "/coaching/escalations/" if who == rep.slm_id else f"/coaching/reps/{rep.id}/",
+                            f"coaching:{key}:{who}"))
+
+
+def _threshold_rows(day, reps, results, settings, wanted) -> int:
+    open_kinds = set(Esc.objects.filter(resolved_at__isnull=True, rep_id__in=list(reps))
+                     .values_list("rep_id", "kind"))
+    taken = set(Esc.objects.filter(kind=Esc.Kind.ATTAINMENT, rep_id__in=list(reps)).values_list("dedupe_key", flat=True))
+    rows, notices, holding = [], [], defaultdict(set)
+    for rep_id, by_code in results.items():
+        rep, r = reps[rep_id], by_code.get("attainment_pace")
+        if rep.role != Role.AE or r is None:
+            continue
+        e = r.evidence
+        if e["attainment_pct"] < settings.ae_attainment_floor_pct and e["weeks_left"] < settings.ae_weeks_left:
+            key = f"attainment:{rep_id}:{e['period']}"
+            summary = (f"{rep.name} has {e['attainment_pct']:g}% of the {e['period']} quota closed + committed "
+                       f"with {e['weeks_left']:g} weeks left.")
+            wanted[(rep_id, "attainment_floor")] = (e["attainment_pct"], settings.ae_attainment_floor_pct, summary, "")
+            if key not in taken:
+                _fire(rows, notices, day, rep, Esc.Kind.ATTAINMENT, summary, manager=True, slm=True, key=key,
+                      open_kinds=set())
+    for rep_id, score in bottom_quartile_all_days(reps, day, settings.quality_quartile_days).items():
+        rep = reps[rep_id]
+        holding[Esc.Kind.QUALITY].add(rep_id)
+        summary = (f"{rep.name}'s conversation quality ({score:g}) has sat in the {rep.role.upper()} cohort's bottom "
+                   f"quartile for {settings.quality_quartile_days}+ days.")
+        wanted[(rep_id, "quality_bottom_quartile")] = (score, 0, summary, "")
+        _fire(rows, notices, day, rep, Esc.Kind.QUALITY, summary, manager=True, slm=False,
+              key=f"quality:{rep_id}:{day}", open_kinds=open_kinds)
+    for role, field in ((Role.AM, "am_id"), (Role.CSM, "csm_id")):
+        subset = {i: r for i, r in reps.items() if r.role == role}
+        for rep_id, b in book_health(subset, day, field_name=field, period_days=settings.book_drop_period_days).items():
+            if b.compared and len(b.dropped) * 100 > settings.book_drop_share_pct * b.compared:
+                rep = reps[rep_id]
+                holding[Esc.Kind.BOOK_DROP].add(rep_id)
+                share = round(100 * len(b.dropped) / b.compared)
+                summary = (f"{share}% of {rep.name}'s book ({len(b.dropped)} of {b.compared} accounts) dropped a health "
+                           f"tier in {settings.book_drop_period_days} days: {', '.join(b.dropped[:5])}.")
+                wanted[(rep_id, "book_tier_drop")] = (share, settings.book_drop_share_pct, summary, "")
+                _fire(rows, notices, day, rep, Esc.Kind.BOOK_DROP, summary, manager=True, slm=True,
+                      key=f"book_drop:{rep_id}:{day}", open_kinds=open_kinds)
+    Esc.objects.bulk_create(rows, ignore_conflicts=True)
+    notify(notices)
+    # A standing condition that cleared closes its escalation, so the next breach fires afresh.
+    for kind in (Esc.Kind.QUALITY, Esc.Kind.BOOK_DROP):
+        (Esc.objects.filter(kind=kind, resolved_at__isnull=True, rep_id__in=list(reps)).exclude(rep_id__in=holding[kind])
+         .update(resolved_at=clock.now()))
+    return len(rows)
+
+
+def _repeated_flags(day, reps, settings) -> int:
+    since = day - dt.timedelta(days=settings.repeat_flags_days - 1)
+    busy = (DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=day).values("rep_id")
+            .annotate(n=Count("id")).filter(n__gte=settings.repeat_flags))
+    rows, notices = [], []
+    open_kinds = set(Esc.objects.filter(kind=Esc.Kind.REPEATED_FLAGS, fired_on__gte=since, rep_id__in=list(reps))
+                     .values_list("rep_id", "kind"))
+    for b in busy:
+        rep = reps[b["rep_id"]]
+        summary = (f"{b['n']} daily flags for {rep.name} in {settings.repeat_flags_days} days: the escalation path is "
+                   f"active (the weekly check escalates to the SLM if it persists).")
+        _fire(rows, notices, day, rep, Esc.Kind.REPEATED_FLAGS, summary, manager=True, slm=False,
+              key=f"repeated_flags:{rep.id}:{day}", open_kinds=open_kinds)
+    Esc.objects.bulk_create(rows, ignore_conflicts=True)
+    notify(notices)
+    return len(rows)

@@ -1,0 +1,163 @@
+"""The weekly run (beat, Mondays): measure every rep as of the week's end, keep the snapshot, and move each
+pattern's persistence clock — open (week 1, manager notified), persist, reset on ≥ 10% improvement,
+escalate to the SLM at week 3 (automatic), resolve when the gap closes. Then assess skills.
+
+Safe to run twice for the same week: snapshots are replaced, a pattern already moved this week is left
+alone, and escalations and notices carry dedupe keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+
+from gtmos.core import clock
+
+from .. import metrics, patterns
+from ..metrics.base import SKILL
+from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoachingLog, RepMetricSnapshot
+from ..recommend import action, diagnosis
+from .evidence import enrich
+from .notify import notify
+from .skills import assess_skills
+
+HISTORY_WEEKS = 8  # weekly values kept on a pattern (the SLM's "full 3-week history" and then some)
+
+
+def plays() -> dict[tuple[str, str], str]:
+    return {(p.role, p.metric): p.action for p in CoachingPlay.objects.filter(active=True)}
+
+
+@transaction.atomic
+def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int]:
+    """Run the week ending on ``week`` (a Sunday)."""
+    settings = CoachingSettings.load()
+    reps = reps if reps is not None else metrics.reps_of()
+    results = metrics.measure(reps, week, settings)
+    _snapshot(week, reps, results)
+    counts = _move_patterns(week, reps, results, settings)
+    counts["skills"] = assess_skills(week=week, reps=reps, results=results)
+    return counts
+
+
+def _snapshot(week, reps, results) -> None:
+    RepMetricSnapshot.objects.filter(week=week).delete()
+    RepMetricSnapshot.objects.bulk_create([
+        RepMetricSnapshot(rep_id=rep_id, role=reps[rep_id].role, week=week, metric=code, value=r.value,
+                          benchmark=r.benchmark, benchmark_kind=r.metric.benchmark, breach=r.breach, sample=r.sample,
+                          evidence=r.evidence)
+        for rep_id, by_code in results.items() for code, r in by_code.items()
+    ], batch_size=5000)
+
+
+def _previous(week, reps, min_weeks) -> tuple[dict, dict]:
+    """Per (rep, metric): last week's value, and how many weeks in a row before this one were breaches."""
+    since = week - dt.timedelta(weeks=max(min_weeks, 1))
+    rows = (RepMetricSnapshot.objects.filter(week__gte=since, week__lt=week, rep_id__in=list(reps))
+            .values_list("rep_id", "metric", "week", "value", "breach").order_by("-week"))
+    prev, streak, broken = {}, defaultdict(int), set()
+    expected = defaultdict(lambda: week - dt.timedelta(weeks=1))
+    for rep_id, code, wk, value, breach in rows:
+        key = (rep_id, code)
+        if wk == week - dt.timedelta(weeks=1):
+            prev[key] = value
+        if key in broken or wk != expected[key] or not breach:
+            broken.add(key)
+            continue
+        streak[key] += 1
+        expected[key] = wk - dt.timedelta(weeks=1)
+    return prev, streak
+
+
+def _move_patterns(week, reps, results, settings) -> dict[str, int]:
+    prev, streak = _previous(week, reps, settings.pattern_min_weeks)
+    open_logs = {(log.rep_id, log.pattern_key): log
+                 for log in RepCoachingLog.objects.filter(resolution_date__isnull=True, rep_id__in=list(reps))}
+    book = plays()
+    created, updated, escalated, notices = [], [], [], []
+    counts = defaultdict(int)
+    for rep_id, by_code in results.items():
+        rep = reps[rep_id]
+        for code, r in by_code.items():
+            if r.metric.section == SKILL:
+                continue
+            log = open_logs.pop((rep_id, code), None)
+            if log is not None and log.last_seen_on >= week:
+                continue  # this week already moved the clock (a re-run)
+            episode = None if log is None else patterns.Episode(log.weeks_persisting, log.escalated_to_slm)
+            d = patterns.decide(episode, breach=r.breach, streak=streak[(rep_id, code)] + r.breach,
+                                prev=prev.get((rep_id, code)), value=r.value, higher_is_better=r.metric.higher_is_better,
+                                min_weeks=settings.pattern_min_weeks, escalate_after=settings.escalate_after_weeks,
+                                improvement_pct=settings.improvement_pct)
+            counts[d.action] += 1
+            point = {"week": week.isoformat(), "value": r.value, "benchmark": r.benchmark, "action": d.action}
+            if d.action == patterns.OPEN:
+                created.append((rep, r, point))
+            elif d.action != patterns.NONE:
+                _apply(log, d, r, rep, week, point)
+                updated.append(log)
+                if d.action == patterns.ESCALATE:
+                    escalated.append(log)
+    # Rows for patterns that vanished from the results (no data this week) stay open and untouched.
+    enrich(week, [(rep.id, r) for rep, r, _ in created])
+    new_logs = [_new_log(rep, r, week, point, book) for rep, r, point in created]
+    RepCoachingLog.objects.bulk_create(new_logs, batch_size=2000)
+    RepCoachingLog.objects.bulk_update(updated, ["weeks_persisting", "clock_started_on", "last_seen_on", "history",
+                                                 "escalated_to_slm", "escalation_date", "resolution_date",
+                                                 "improvement_detected", "evidence"], batch_size=2000)
+    for log in new_logs:
+        rep = reps[log.rep_id]
+        notices.append((rep.manager_id, "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
+                        "/coaching/queue/", f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}"))
+    notices += _escalate(escalated, reps, week)
+    notices += _still_escalated([log for log in updated if log.escalated_to_slm and log.resolution_date is None
+                                 and log not in escalated], reps, week)
+    notify(notices)
+    return dict(counts)
+
+
+def _apply(log, d, r, rep, week, point) -> None:
+    log.last_seen_on = week
+    log.history = (log.history + [point])[-HISTORY_WEEKS:]
+    log.evidence = r.evidence
+    if d.action == patterns.RESOLVE:
+        log.resolution_date, log.improvement_detected = week, True
+    elif d.action == patterns.RESET:
+        log.weeks_persisting, log.clock_started_on, log.improvement_detected = 1, week, True
+    else:
+        log.weeks_persisting = d.weeks_persisting
+        if d.action == patterns.ESCALATE:
+            log.escalated_to_slm, log.escalation_date = True, week
+
+
+def _new_log(rep, r, week, point, book) -> RepCoachingLog:
+    text = action(rep.name, rep.role, r, 1, book)
+    return RepCoachingLog(rep_id=rep.id, role=rep.role, coaching_date=week, pattern_key=r.code,
+                          pattern_detected=diagnosis(rep.name, rep.role, r, 1), recommended_action=text,
+                          drafted_action=text, clock_started_on=week, weeks_persisting=1, last_seen_on=week,
+                          history=[point], evidence=r.evidence, created_at=clock.now())
+
+
+def _escalate(logs, reps, week) -> list[tuple]:
+    """Week 3: the SLM gets the pattern and its history; the manager is told (DESIGN). No manager action
+    can stop this — it reads only the clock."""
+    rows, notices = [], []
+    for log in logs:
+        rep = reps[log.rep_id]
+        summary = f"{rep.name}: {log.pattern_detected} Unchanged for {log.weeks_persisting} weeks."
+        rows.append(CoachingEscalation(rep_id=rep.id, kind=CoachingEscalation.Kind.PERSISTENCE, to_manager=True,
+                                       to_slm=True, fired_on=week, summary=summary, coaching_log=log,
+                                       history=log.history, dedupe_key=f"persistence:{log.pk}:{log.escalation_date}"))
+        for who in (rep.slm_id, rep.manager_id):
+            notices.append((who, "coaching_escalation", f"Escalated to SLM: {rep.name}", summary,
+                            "/coaching/escalations/", f"coaching:escalation:{log.pk}:{who}"))
+    CoachingEscalation.objects.bulk_create(rows, ignore_conflicts=True)
+    return notices
+
+
+def _still_escalated(logs, reps, week) -> list[tuple]:
+    """Post-escalation the agent keeps monitoring and tells the SLM the pattern persists."""
+    return [(reps[log.rep_id].slm_id, "coaching_escalation_persists", f"Still persisting: {reps[log.rep_id].name}",
+             f"{log.pattern_detected} Week {log.weeks_persisting} since the clock started.", "/coaching/escalations/",
+             f"coaching:persists:{log.pk}:{week}") for log in logs]
