@@ -150,6 +150,12 @@ CELERY_BEAT_SCHEDULE = {
     # Health after the onboarding run, so M4/M6 detected today feed the onboarding substitutes.
     "health-daily": {"task": "gtmos.health.tasks.health_daily", "schedule": crontab(hour=5, minute=15)},
     "comp-hold-daily": {"task": "gtmos.comp.tasks.comp_hold_daily", "schedule": crontab(hour=5, minute=30)},
+    # Coaching (seed 001) after health, since AM/CSM metrics read today's health log: daily flags; the
+    # weekly pattern check on Mondays (the week that ended Sunday); digests on the first business day
+    # (the task runs daily and works only on that day).
+    "coaching-daily": {"task": "coaching.tasks.coaching_daily", "schedule": crontab(hour=6, minute=0)},
+    "coaching-weekly": {"task": "coaching.tasks.coaching_weekly", "schedule": crontab(hour=6, minute=15, day_of_week=1)},
+    "coaching-monthly": {"task": "coaching.tasks.coaching_monthly", "schedule": crontab(hour=6, minute=30)},
     "notifications-email": {
         "task": "gtmos.audit.tasks.send_pending_notification_emails",
         "schedule": crontab(minute="*/5"),
