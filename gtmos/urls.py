@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("crm/", include("gtmos.crm.urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("whiteglove/", include("onboarding.whiteglove.urls")),
     path("health/", include("gtmos.health.urls")),
     path("", include("gtmos.audit.urls")),
+    path("", include("onboarding.prospect.urls")),  # last: its /{trade} landers match any single slug
 ]

@@ -273,3 +273,24 @@ CELERY_BEAT_SCHEDULE.update({
     # Unconverted leads' personal data past the retention window.
     "lead-retention": {"task": "onboarding.tasks.lead_retention_purge", "schedule": crontab(hour=3, minute=30)},
 })
+
+# --- Prospect pages (seed 002 flows: landers → card; issue 7) -----------------------------------
+# Sarah's takeoff (S7): a dotted path to a TakeoffProvider; the default is the labelled offline estimate.
+TAKEOFF_PROVIDER = env.string("TAKEOFF_PROVIDER", "enrichment.providers.takeoff.OfflineRecipeTakeoff")
+# The card at S10: "demo" (offline, marked as a demo, charges nothing) or "stripe" (Checkout + signed webhooks).
+PAYMENT_PROVIDER = env.string("PAYMENT_PROVIDER", "demo")
+STRIPE_API_BASE = env.string("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_SECRET_KEY = env.string("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env.string("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_PRICE_ID = env.string("STRIPE_PRICE_ID", "")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.integer("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+STRIPE_TIMEOUT_SECONDS = env.integer("STRIPE_TIMEOUT_SECONDS", 10)
+# A personalized (warm) link works this long after it was issued.
+PROSPECT_WARM_LINK_MAX_AGE_DAYS = env.integer("PROSPECT_WARM_LINK_MAX_AGE_DAYS", 14)
+# Email captures allowed per client address per window (bots); the honeypot catches the simple ones.
+PROSPECT_CAPTURE_LIMIT = env.integer("PROSPECT_CAPTURE_LIMIT", 10)
+PROSPECT_CAPTURE_WINDOW_SECONDS = env.integer("PROSPECT_CAPTURE_WINDOW_SECONDS", 600)
+# How often the enriching screen and the filling-in workspace poll (htmx).
+PROSPECT_POLL_MS = env.integer("PROSPECT_POLL_MS", 1000)
+# Where a DISQUALIFIED consumer (a homeowner) is sent: the homeowner product.
+PROSPECT_HOMEOWNER_URL = env.string("PROSPECT_HOMEOWNER_URL", "/general-contractor")

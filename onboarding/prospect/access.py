@@ -1,0 +1,48 @@
+"""Who may open a prospect session: the browser that started it (its id is in that browser's Django
+session) or, after S8, the user it became. Anyone else gets a 404 — a session id alone opens nothing.
+Sales pages (re-engage queue) and RevOps' funnel are for employees with those roles."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from gtmos.crm.access import employee_of, sees_everything
+
+from ..models import OnboardingSession
+
+SESSION_KEY = "prospect_sessions"
+KEEP = 20  # a browser that starts many sessions keeps its latest few
+SALES_ROLES = ("sdr", "ae", "manager", "slm")
+
+
+def grant(request, session: OnboardingSession) -> None:
+    ids = [i for i in request.session.get(SESSION_KEY, []) if i != str(session.pk)]
+    request.session[SESSION_KEY] = [str(session.pk), *ids][:KEEP]
+
+
+def visible_to(request, queryset=None):
+    """Sessions this browser (or this signed-in prospect) may open."""
+    queryset = queryset if queryset is not None else OnboardingSession.objects.all()
+    ids = request.session.get(SESSION_KEY, [])
+    user = request.user
+    if user.is_authenticated:
+        from django.db.models import Q
+
+        return queryset.filter(Q(pk__in=ids) | Q(user=user))
+    return queryset.filter(pk__in=ids)
+
+
+def session_for(request, pk, *, related=("lead",)) -> OnboardingSession:
+    session = visible_to(request, OnboardingSession.objects.select_related(*related)).filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such onboarding session")
+    return session
+
+
+def can_work_prospects(user) -> bool:
+    employee = employee_of(user)
+    return sees_everything(user) or (employee is not None and employee.role in SALES_ROLES)
+
+
+def can_see_funnel(user) -> bool:
+    return sees_everything(user)

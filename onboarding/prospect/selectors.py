@@ -1,0 +1,193 @@
+"""Reads for the prospect pages, the sales queue and RevOps' funnel. Each page's reads are a fixed number of
+queries whatever the data size (boards are capped; the funnel aggregates two queries in Python)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from enrichment.enums import AgentId, JobStatus, PursuitStatus, SYNC_AGENTS
+from enrichment.models import AgentJob, NetworkLink, Profile, Pursuit
+from gtmos.audit.models import Event
+from gtmos.core import clock
+from routing.enums import ProfileField as F
+
+from ..models import OnboardingSession, Takeoff, TeamInvite
+from ..models.session import SessionState as S
+
+BOARD_LIMIT = 60
+NETWORK_LIMIT = 30
+
+
+# --- enriching screen ----------------------------------------------------------------------------------------
+
+AGENT_WORDS = {
+    AgentId.DOMAIN_SITE: "Reading your company's website",
+    AgentId.CLASSIFIER: "Working out what kind of work you do",
+    AgentId.SIZE_ESTIMATOR: "Sizing the business",
+    AgentId.ROLE_RESOLVER: "Finding your role",
+    AgentId.PROJECT_FINDER: "Finding projects you could bid",
+    AgentId.NETWORK_SEEDER: "Lining up the GCs and subs you work with",
+}
+DONE = {JobStatus.SUCCEEDED: "done", JobStatus.ABANDONED: "skipped", JobStatus.SKIPPED: "skipped",
+        JobStatus.RETRY_WAIT: "retrying", JobStatus.RUNNING: "working", JobStatus.PENDING: "waiting"}
+
+
+def agent_progress(session: OnboardingSession) -> list[dict]:
+    """Each agent's progress on the lead's run, sync agents first (one query)."""
+    jobs = {j["agent"]: j for j in AgentJob.objects.filter(run__lead_id=session.lead_id).values("agent", "status", "sync")}
+    rows = []
+    for agent in (*SYNC_AGENTS, AgentId.PROJECT_FINDER, AgentId.NETWORK_SEEDER):
+        job = jobs.get(agent)
+        status = DONE.get(job["status"], "waiting") if job else "off"
+        rows.append({"agent": agent, "words": AGENT_WORDS[agent], "status": status,
+                     "sync": agent in SYNC_AGENTS})
+    return rows
+
+
+# --- confirm -------------------------------------------------------------------------------------------------
+
+CHIP_FIELDS = (F.COMPANY, F.WEBSITE, F.HQ, F.ORG_TYPE, F.SIZE_BAND, F.ROLE, F.PERSONA, F.TRADE, F.SERVICE_AREA,
+               F.SECTORS)
+
+
+def confirm_chips(decision, profile: Profile | None) -> list[dict]:
+    """The Profile's fields held at ≥ θ (the router's ``asserted``), as chips — never the low ones."""
+    chips = []
+    for name in CHIP_FIELDS:
+        if name in decision.asserted and decision.asserted[name] not in (None, "", []):
+            value = decision.asserted[name]
+            chips.append({"field": name, "label": F(name).label,
+                          "value": ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value})
+    return chips
+
+
+# --- workspace -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Workspace:
+    columns: list[tuple[str, str, list]] = field(default_factory=list)
+    network: list = field(default_factory=list)
+    filling: bool = False
+    pursuit_count: int = 0
+
+
+def workspace(session: OnboardingSession) -> Workspace:
+    """The pursuits board (found / scoped / watching) and the network, and whether async agents are still
+    filling them in (three queries)."""
+    owner = {"org_id": session.org_id} if session.org_id else {"lead_id": session.lead_id}
+    pursuits = list(Pursuit.objects.filter(**owner).order_by("-match_score", "bid_date", "name")[:BOARD_LIMIT])
+    network = list(NetworkLink.objects.filter(lead_id=session.lead_id)[:NETWORK_LIMIT])
+    pending = AgentJob.objects.filter(run__lead_id=session.lead_id, sync=False,
+                                      status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists()
+    by_status = defaultdict(list)
+    for p in pursuits:
+        by_status[p.status].append(p)
+    columns = [(PursuitStatus.FOUND, "Found", by_status[PursuitStatus.FOUND]),
+               (PursuitStatus.SCOPED, "Scoped", by_status[PursuitStatus.SCOPED]),
+               (PursuitStatus.WATCHING, "Watching", by_status[PursuitStatus.WATCHING])]
+    return Workspace(columns=columns, network=network, filling=pending, pursuit_count=len(pursuits))
+
+
+def session_takeoff(session: OnboardingSession) -> Takeoff | None:
+    return Takeoff.objects.filter(session=session).first()
+
+
+def session_invites(session: OnboardingSession) -> list[TeamInvite]:
+    return list(TeamInvite.objects.filter(session=session).order_by("created_at")[:100])
+
+
+# --- sales: re-engage queue and hand-offs ---------------------------------------------------------------------
+
+def reengage_rows(limit: int = 200):
+    """ABANDONED sessions, most recently active first, with the lead and its profile (one query)."""
+    return (OnboardingSession.objects.filter(state=S.ABANDONED).select_related("lead", "lead__profile")
+            .order_by("-last_event_at")[:limit])
+
+
+def handed_off_rows(limit: int = 200):
+    """Self-serve accounts handed to white-glove (expansion), newest first, with the reason (one query)."""
+    return (OnboardingSession.objects.filter(handed_off_at__isnull=False).select_related("lead", "lead__profile")
+            .order_by("-handed_off_at")[:limit])
+
+
+# --- RevOps funnel ---------------------------------------------------------------------------------------------
+
+# (key, label, event types that mark the step reached). Warm arrivals skip the email: lead.identified
+# counts for both the arrival and the email step.
+FUNNEL_STEPS = (
+    ("arrived", "Arrived", ("lead.captured", "lead.identified")),
+    ("identified", "Email given / identified", ("email.submitted", "lead.identified")),
+    ("confirmed", "Confirmed", ("onboarding.confirmed", "onboarding.role_captured", "onboarding.fallback_completed")),
+    ("routed", "Routed", ("route.decided", "onboarding.fallback_completed")),
+    ("value", "Saw the board", ("value.revealed",)),
+    ("question", "Answered the next question", ("next_question.asked",)),
+    ("takeoff", "Takeoff done", ("takeoff.completed",)),
+    ("activated", "Activated", ("account.activated",)),
+    ("card", "Card captured", ("card.captured",)),
+)
+DIMENSIONS = {"source": "Source", "warmth": "Warmth", "track": "Track"}
+_TYPES = sorted({t for _, _, types in FUNNEL_STEPS for t in types})
+
+
+@dataclass
+class FunnelRow:
+    key: str
+    label: str
+    reached: int
+    conversion: float  # of arrivals
+    step_conversion: float  # of the previous step
+    median_seconds: float | None
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def funnel(*, days: int = 30, by: str = "") -> dict[str, list[FunnelRow]]:
+    """Conversion and median time per step from the Event log, overall or grouped by source, warmth or track.
+    Two queries: the step events since ``days`` ago, and the sessions they belong to."""
+    since = clock.now() - timedelta(days=days)
+    firsts: dict[str, dict[str, object]] = defaultdict(dict)
+    events = Event.objects.filter(subject_type="onboarding.onboardingsession", type__in=_TYPES,
+                                  occurred_at__gte=since).values_list("subject_id", "type", "occurred_at")
+    step_of_type = defaultdict(list)
+    for key, _, types in FUNNEL_STEPS:
+        for t in types:
+            step_of_type[t].append(key)
+    for subject_id, type_, at in events.iterator(chunk_size=5000):
+        for key in step_of_type[type_]:
+            seen = firsts[subject_id].get(key)
+            if seen is None or at < seen:
+                firsts[subject_id][key] = at
+    groups: dict[str, list[str]] = defaultdict(list)
+    if by in DIMENSIONS and firsts:
+        column = {"source": "lead__source", "warmth": "warmth", "track": "track"}[by]
+        for pk, value in OnboardingSession.objects.filter(pk__in=list(firsts)).values_list("pk", column):
+            groups[value or "unrouted"].append(str(pk))
+    else:
+        groups["all"] = list(firsts)
+    return {name: _rows(firsts, ids) for name, ids in sorted(groups.items())}
+
+
+def _rows(firsts, ids) -> list[FunnelRow]:
+    rows: list[FunnelRow] = []
+    arrived = sum(1 for i in ids if "arrived" in firsts[i]) or 0
+    previous_key, previous_count = None, None
+    for key, label, _ in FUNNEL_STEPS:
+        reached_ids = [i for i in ids if key in firsts[i] and "arrived" in firsts[i]]
+        durations = []
+        if previous_key is not None:
+            for i in reached_ids:
+                before = firsts[i].get(previous_key)
+                if before is not None:
+                    durations.append(max((firsts[i][key] - before).total_seconds(), 0.0))
+        count = len(reached_ids)
+        rows.append(FunnelRow(key=key, label=label, reached=count,
+                              conversion=count / arrived if arrived else 0.0,
+                              step_conversion=(count / previous_count) if previous_count else (1.0 if count else 0.0),
+                              median_seconds=_median(durations)))
+        previous_key, previous_count = key, count
+    return rows

@@ -1,0 +1,365 @@
+"""Writes behind the prospect pages. Every state change goes through ``onboarding.services.session``
+(the one place transitions happen); these services add what the pages need around them: the capture
+throttle, Sarah's takeoff record, the Org + User at S8, the subscription and card, the classic form's
+answers, invites with their links, and the expansion check. Each is safe to call twice (double POSTs,
+back/refresh): a repeat finds the work done and returns it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import connection, transaction
+
+from enrichment import catalog
+from enrichment.enums import LeadSource, PursuitStatus
+from enrichment.models import Lead, Profile, Pursuit
+from enrichment.providers.takeoff import takeoff as takeoff_provider_run
+from enrichment.services.leads import LeadError, lead_set_email
+from gtmos.audit.models import Event
+from gtmos.audit.services import event_record
+from gtmos.core import clock
+from gtmos.crm.models import Account, Opportunity, Stage
+from gtmos.crm.models.accounts import Segment
+from gtmos.crm.services.deals import opportunity_close_won
+from routing.enums import Warmth
+from routing.models import TradeConfig
+
+from ..models import (FallbackAnswers, OnboardingSession, OrgMember, SessionSettings, Subscription, Takeoff,
+                      TeamInvite)
+from ..models.session import SELF_SERVE_TAIL, SessionState as S
+from ..prospect_selectors import current_route
+from ..services import session as flow
+from ..services.session import SessionError
+from .links import warm_link_path
+from .payments import CardCaptured, PaymentError, payment_provider
+
+
+# --- capture ------------------------------------------------------------------------------------------------
+
+def capture_throttle_hit(*, client: str) -> bool:
+    """Count one capture for this client in the current window; True while under PROSPECT_CAPTURE_LIMIT.
+    One upsert, shared by every web process."""
+    window = settings.PROSPECT_CAPTURE_WINDOW_SECONDS
+    now = clock.now()
+    start = now - timedelta(seconds=now.timestamp() % window)
+    key = hashlib.sha256(f"capture:{client}".encode()).hexdigest()[:64]  # no raw IP stored
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO onboarding_capturethrottle (key, window_start, count) VALUES (%s, %s, 1) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET count = onboarding_capturethrottle.count + 1 "
+            "RETURNING count", [key, start])
+        (count,) = cursor.fetchone()
+    return count <= settings.PROSPECT_CAPTURE_LIMIT
+
+
+def prospect_capture(*, email: str, idempotency_key: str, source: str = LeadSource.SEARCH) -> OnboardingSession:
+    """A cold visitor submits their email on a lander: lead.captured (S0 → S1) then email.submitted
+    (S1 → S2, the swarm fans out). The form's key makes a double submit one Lead, one run, one session.
+    With the swarm off the session is already on the classic form; the email is kept for it."""
+    with transaction.atomic():
+        session = flow.session_start(source=source, idempotency_key=idempotency_key, warmth=Warmth.COLD)
+        if session.state == S.S1_AWAIT_EMAIL:
+            return flow.session_submit_email(session=session, email=email)
+        if session.state == S.FALLBACK_FORM:
+            lead_set_email(lead=session.lead, email=email)
+        elif session.lead.email and session.lead.email != email.strip().lower():
+            raise LeadError("email: this form was already sent with another address; reload the page")
+    return session
+
+
+# --- S5–S7: the value loop ------------------------------------------------------------------------------------
+
+def _owned_pursuit(session: OnboardingSession, pursuit_id) -> Pursuit:
+    pursuit = Pursuit.objects.filter(pk=pursuit_id, lead_id=session.lead_id).first() if pursuit_id else None
+    if pursuit is None:
+        raise SessionError("pursuit: choose one of the projects on your board")
+    return pursuit
+
+
+def pursuit_watch(*, session: OnboardingSession, pursuit_id, watching: bool) -> Pursuit:
+    """Board: a found pursuit moves to 'watching' (or back); a scoped one stays scoped."""
+    pursuit = _owned_pursuit(session, pursuit_id)
+    target = PursuitStatus.WATCHING if watching else PursuitStatus.FOUND
+    Pursuit.objects.filter(pk=pursuit.pk).exclude(status=PursuitStatus.SCOPED).update(status=target)
+    pursuit.refresh_from_db()
+    return pursuit
+
+
+def value_question_answer(*, session: OnboardingSession, pursuit_id=None, project_name: str = "",
+                          project_value: Decimal | None = None, actor=None) -> OnboardingSession:
+    """The prospect saw the board (value.revealed, S5 → S6) and answered the router's next question by
+    choosing the pursuit to scope, or naming one when the board is empty (next_question.asked, S6 → S7)."""
+    payload: dict = {}
+    if pursuit_id:
+        payload["pursuit_id"] = str(_owned_pursuit(session, pursuit_id).pk)
+    elif project_name.strip():
+        payload["project"] = {"name": project_name.strip()[:300],
+                              "value": str(project_value) if project_value is not None else None}
+    else:
+        raise SessionError("pursuit: choose a project on your board, or name one")
+    with transaction.atomic():
+        current = OnboardingSession.objects.select_for_update().get(pk=session.pk)
+        if current.state == S.S5_VALUE:
+            current = flow.session_reveal_value(session=current, actor=actor)
+        if current.state == S.S6_NEXT_Q:
+            current = flow.session_ask_next_question(session=current, actor=actor, payload=payload)
+        return current
+
+
+def value_question_choice(session: OnboardingSession) -> dict:
+    """What the prospect chose at S6 (from the next_question.asked event), for the S7 page."""
+    event = Event.objects.filter(
+        idempotency_key=catalog.key(session.lead_id, "S6", catalog.NEXT_QUESTION_ASKED)).only("payload").first()
+    return dict(event.payload) if event is not None else {}
+
+
+def trade_config_for(session: OnboardingSession) -> TradeConfig | None:
+    decision = current_route(session)
+    trade = decision.trade if decision is not None else ""
+    return TradeConfig.objects.filter(trade=trade, active=True).first() if trade else None
+
+
+@dataclass
+class _NamedProject:
+    id: str
+    name: str
+    value: Decimal | None
+
+
+def takeoff_run(*, session: OnboardingSession, actor=None) -> Takeoff:
+    """S7 value proof: Sarah's takeoff of the pursuit the prospect chose, through the takeoff provider;
+    the chosen pursuit becomes 'scoped'; takeoff.completed (S7 → S8), the value moment. Run once."""
+    with transaction.atomic():
+        current = OnboardingSession.objects.select_for_update().get(pk=session.pk)
+        done = Takeoff.objects.filter(session=current).first()
+        if done is not None:
+            return done
+        if current.state != S.S7_VALUE_PROOF:
+            raise SessionError(f"cannot run the takeoff from {current.state}")
+        choice = value_question_choice(current)
+        pursuit = Pursuit.objects.filter(pk=choice.get("pursuit_id"), lead_id=current.lead_id).first() \
+            if choice.get("pursuit_id") else None
+        if pursuit is not None:
+            subject = pursuit
+        else:
+            project = choice.get("project") or {}
+            raw = project.get("value")
+            subject = _NamedProject(id="", name=project.get("name") or "Your next project",
+                                    value=Decimal(raw) if raw else None)
+        config = trade_config_for(current)
+        result = takeoff_provider_run(subject, config)
+        record = Takeoff.objects.create(session=current, pursuit=pursuit, pursuit_name=result.pursuit_name[:300],
+                                        trade=result.trade, provider=result.provider, offline=result.offline,
+                                        result=result.as_dict())
+        if pursuit is not None:
+            Pursuit.objects.filter(pk=pursuit.pk).update(status=PursuitStatus.SCOPED)
+        flow.session_complete_takeoff(session=current, takeoff_id=str(record.pk), actor=actor)
+    return record
+
+
+# --- S8 activate, S9 trial ------------------------------------------------------------------------------------
+
+class ActivationError(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None) -> tuple[Account, str]:
+    """The Org the lead becomes: an invitee joins the inviter's Org as a Member; anyone else founds one
+    (a CRM Account, segment SMB — DESIGN.md) and owns it."""
+    if invite is not None:
+        inviter = OnboardingSession.objects.filter(pk=invite.session_id).only("org_id").first()
+        if inviter is not None and inviter.org_id:
+            return Account.objects.get(pk=inviter.org_id), OrgMember.Role.MEMBER
+    lead = session.lead
+    account = Account.objects.create(name=company[:200], domain=lead.domain, segment=Segment.SMB,
+                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100])
+    return account, OrgMember.Role.OWNER
+
+
+def prospect_activate(*, session: OnboardingSession, name: str, password: str, company: str = ""):
+    """S8 activate: the Lead becomes an Org + User. The User's permission role is Owner (Member for an
+    invitee joining the inviter's Org); the persona and surface are the router's, never a hard-coded
+    "member". Then account.activated + trial.started (S8 → S9) and the trial subscription."""
+    User = get_user_model()
+    with transaction.atomic():
+        current = OnboardingSession.objects.select_for_update().select_related("lead").get(pk=session.pk)
+        if current.user_id is not None and current.state != S.S8_ACTIVATE:
+            return current, current.user  # a double POST: already activated
+        if current.state != S.S8_ACTIVATE:
+            raise SessionError(f"cannot activate from {current.state}")
+        lead = current.lead
+        if not lead.email:
+            raise ActivationError("email", "we need your email to create the account")
+        if User.objects.filter(username__iexact=lead.email).exists():
+            raise ActivationError("email", "an account already exists for this email — sign in instead")
+        if len(password) < 10:
+            raise ActivationError("password", "use at least 10 characters")
+        invite = TeamInvite.objects.filter(invitee_lead=lead).first()
+        profile = Profile.objects.filter(lead=lead).first()
+        company = company.strip() or (profile.company if profile else "")
+        if not company and invite is None:
+            raise ActivationError("company", "enter your company's name")
+        org, role = _org_for(current, company, invite)
+        full_name = name.strip() or lead.name
+        first, _, last = full_name.partition(" ")
+        user = User.objects.create_user(username=lead.email, email=lead.email, password=password,
+                                        first_name=first[:150], last_name=last[:150])
+        decision = current_route(current)
+        persona = (decision.persona if decision else "") or (invite.role if invite else "")
+        surface = (decision.primary_surface if decision else "") or \
+            (TeamInvite.surface_for(persona) if persona else "")
+        OrgMember.objects.create(user=user, org=org, session=current, role=role, persona=persona, surface=surface)
+        if invite is not None:
+            TeamInvite.objects.filter(pk=invite.pk).update(status=TeamInvite.Status.ACCEPTED,
+                                                           accepted_at=clock.now())
+        if full_name and not lead.name:
+            Lead.objects.filter(pk=lead.pk).update(name=full_name[:200])
+        current = flow.session_activate(session=current, user=user, org=org)
+        Subscription.objects.get_or_create(session=current, defaults={
+            "org": org, "trial_ends_on": current.trial_ends_on})
+    if current.state in SELF_SERVE_TAIL:
+        expansion_check(session=current)
+    return current, user
+
+
+# --- S10: the card --------------------------------------------------------------------------------------------
+
+def card_checkout_start(*, session: OnboardingSession, success_url: str, cancel_url: str):
+    """The post-wow card ask: open a checkout with the configured payment provider."""
+    subscription = Subscription.objects.select_related("session__lead").get(session=session)
+    if subscription.status == Subscription.Status.ACTIVE:
+        return None
+    provider = payment_provider()
+    checkout = provider.checkout_start(subscription=subscription, email=session.lead.email or "",
+                                       success_url=success_url, cancel_url=cancel_url)
+    Subscription.objects.filter(pk=subscription.pk).update(status=Subscription.Status.CHECKOUT,
+                                                           provider=provider.name, checkout_ref=checkout.ref)
+    return checkout
+
+
+def card_capture(*, subscription: Subscription, provider: str, brand: str = "", last4: str = "",
+                 customer_ref: str = "", actor=None) -> OnboardingSession:
+    """card.captured (S9 → S10, only after the value moment): the card is on file; the self-serve order
+    signal closes a won Opportunity on the Org so post-close onboarding and health cover it (DESIGN.md)."""
+    with transaction.atomic():
+        sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        session = OnboardingSession.objects.get(pk=sub.session_id)
+        if sub.status == Subscription.Status.ACTIVE and session.state == S.S10_CLOSED_WON:
+            return session
+        Subscription.objects.filter(pk=sub.pk).update(
+            status=Subscription.Status.ACTIVE, provider=provider, card_brand=brand[:20], card_last4=last4[-4:],
+            customer_ref=customer_ref[:200] or sub.customer_ref, card_captured_at=clock.now())
+        session = flow.session_capture_card(session=session, actor=actor)
+        opportunity, _ = Opportunity.objects.get_or_create(
+            external_id=f"self-serve:{session.pk}",
+            defaults={"account_id": sub.org_id, "name": "Self-serve subscription", "stage": Stage.PROPOSAL,
+                      "acv": _acv_for(session), "close_date": clock.today()})
+        opportunity_close_won(opportunity=opportunity, actor=actor, actor_label="self-serve card")
+    return session
+
+
+def card_capture_demo(*, session: OnboardingSession, number: str, actor=None) -> OnboardingSession:
+    """The offline demo provider's checkout: a test card number only; nothing is charged."""
+    from .payments import DemoPaymentProvider
+
+    brand, last4 = DemoPaymentProvider.card_check(number)
+    subscription = Subscription.objects.get(session=session)
+    return card_capture(subscription=subscription, provider="demo", brand=f"{brand} (demo)", last4=last4, actor=actor)
+
+
+def stripe_webhook_handle(*, payload: bytes, signature_header: str) -> str:
+    """A Stripe webhook: verified first (SignatureError otherwise), each Stripe event acted on once."""
+    from .payments import StripePaymentProvider
+
+    event: CardCaptured | None = StripePaymentProvider().webhook_verify(payload=payload,
+                                                                         signature_header=signature_header)
+    if event is None:
+        return "ignored"
+    subscription = Subscription.objects.filter(checkout_ref=event.checkout_ref).first() if event.checkout_ref \
+        else None
+    if subscription is None and event.client_reference.isdigit():
+        subscription = Subscription.objects.filter(pk=int(event.client_reference)).first()
+    if subscription is None:
+        raise PaymentError("no subscription for this checkout")
+    already = subscription.status == Subscription.Status.ACTIVE
+    event_record(type="payment.webhook_received", subject=subscription.session, actor_type="integration",
+                 actor_label="stripe", idempotency_key=f"stripe:{event.event_id}",
+                 payload={"stripe_event": event.event_id, "type": "checkout.session.completed"})
+    card_capture(subscription=subscription, provider="stripe", brand=event.brand, last4=event.last4,
+                 customer_ref=event.customer_ref)  # idempotent: a redelivered event changes nothing
+    return "duplicate" if already else "captured"
+
+
+def _acv_for(session: OnboardingSession) -> Decimal:
+    seats = 1 + TeamInvite.objects.filter(session=session).count()
+    return Decimal(seats * settings.SWARM_SEAT_PRICE)
+
+
+# --- team invites, expansion ------------------------------------------------------------------------------------
+
+def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None, base_url: str = "") -> tuple[TeamInvite, str]:
+    """team.invited with the invitee's role and surface (field → Field Ops); the invite's warm Lead gets its
+    own personalized link, emailed after commit and shown to the inviter. Then the expansion check."""
+    with transaction.atomic():
+        invite = flow.team_invite(session=session, email=email, role=role, actor=actor)
+        link = base_url + warm_link_path(invite.invitee_lead) if invite.invitee_lead_id else ""
+        if link:
+            inviter = session.lead.name or session.lead.email or "A teammate"
+            transaction.on_commit(lambda: send_mail(
+                "You're invited to GTM OS", f"{inviter} invited you to their workspace. Your personal link: {link}",
+                None, [invite.email], fail_silently=True))
+    current = OnboardingSession.objects.get(pk=session.pk)
+    if current.state in SELF_SERVE_TAIL:
+        expansion_check(session=current)
+    return invite, link
+
+
+def expansion_check(*, session: OnboardingSession) -> OnboardingSession:
+    """expansion.detected: seats (the user plus teammates invited) or ACV (the estimate, or seats × price)
+    at or over RevOps' threshold hands a self-serve account to white-glove, with the reason recorded."""
+    limits = SessionSettings.load()
+    seats = 1 + TeamInvite.objects.filter(session=session).count()
+    profile = Profile.objects.filter(lead_id=session.lead_id).only("acv_est").first()
+    acv = max(Decimal(profile.acv_est or 0) if profile else Decimal(0), Decimal(seats * settings.SWARM_SEAT_PRICE))
+    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or acv >= limits.expansion_acv):
+        return flow.session_detect_expansion(session=session, seats=seats, acv=acv)
+    return session
+
+
+# --- the classic form (FALLBACK_FORM) -------------------------------------------------------------------------
+
+FALLBACK_STEPS = ("organization_type", "service_area", "trades", "market_sectors", "invitations")
+
+
+def fallback_answers(session: OnboardingSession) -> FallbackAnswers:
+    answers, _ = FallbackAnswers.objects.get_or_create(session=session)
+    return answers
+
+
+def fallback_save(*, session: OnboardingSession, step: str, values: dict) -> FallbackAnswers:
+    """Save one step of the classic form (any order, any number of times: back and forward are free)."""
+    if session.state != S.FALLBACK_FORM:
+        raise SessionError(f"the classic form is closed ({session.state})")
+    answers = fallback_answers(session)
+    field = {"organization_type": "org_type", "service_area": "service_area", "trades": "trades",
+             "market_sectors": "sectors", "invitations": "invites_done"}[step]
+    setattr(answers, field, values[field])
+    answers.updated_at = clock.now()
+    answers.save()
+    return answers
+
+
+def fallback_complete(*, session: OnboardingSession, actor=None) -> OnboardingSession:
+    """Manual steps done: today's flow → S8 activate. Needs the organization type at least."""
+    answers = fallback_answers(session)
+    if not answers.org_type:
+        raise SessionError("organization_type: choose your organization type first")
+    return flow.session_complete_fallback_form(session=session, actor=actor)
