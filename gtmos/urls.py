@@ -19,6 +19,7 @@ urlpatterns = [
     path("onboarding/", include("onboarding.urls")),
     path("whiteglove/", include("onboarding.whiteglove.urls")),
     path("health/", include("gtmos.health.urls")),
+    path("coaching/", include("coaching.urls")),
     path("", include("gtmos.audit.urls")),
     path("", include("onboarding.prospect.urls")),  # last: its /{trade} landers match any single slug
 ]

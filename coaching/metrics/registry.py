@@ -83,10 +83,10 @@ SDR = [
     _m(Role.SDR, "opp_conversion", "Conversion to qualified opp", "Leads, Opportunities, CadenceEventLog (90 days)",
        "%", True, TEAM, 10, SUMMARY, critical=True),
     _m(Role.SDR, "meeting_accepted_rate", "Meetings accepted by AEs", "CadenceEventLog, 30 days", "%", True, TEAM, 15),
+    # Response rates are a few percent: an absolute gap in points keeps thin steps from flagging on noise.
     _m(Role.SDR, "sequence_response", "Sequence response", "CadenceEventLog by cadence type, 90 days", "%", True, TEAM,
-       0.3, relative=True),
-    _m(Role.SDR, "step_response", "Response rate by step", "CadenceEventLog by step, 90 days", "%", True, TEAM, 0.4,
-       relative=True),
+       3),
+    _m(Role.SDR, "step_response", "Response rate by step", "CadenceEventLog by step, 90 days", "%", True, TEAM, 4),
     _m(Role.SDR, "outreach_volume", "Outreach volume vs activity target", "CadenceEventLog vs CompPlans", "%", True,
        TARGET, 20),
     _m(Role.SDR, "cadence_flags", "Touches with AGT-303 risk flags", "CadenceEventLog, 30 days", "%", False, TEAM, 10),

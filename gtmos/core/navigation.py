@@ -21,6 +21,8 @@ ITEMS: list[NavItem] = [
     NavItem("Handoff review", "onboarding:review_list", roles=("post_sales", "slm")),
     NavItem("Onboarding", "onboarding:cockpit", roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),
     NavItem("Health", "health:book", roles=("csm", "am", "ae", "manager", "slm")),
+    NavItem("Coaching", "coaching:queue", roles=("manager", "slm")),
+    NavItem("My coaching", "coaching:digests", roles=("ae", "am", "csm", "sdr")),
     NavItem("Inbox", "audit:inbox"),
     NavItem("Admin", "admin:index", staff_only=True),
 ]

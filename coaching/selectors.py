@@ -1,0 +1,152 @@
+"""Reads for the coaching pages. Every one goes through a model family's ``visible_to(user)``; a rep's own
+view is the digest (approved recommendations only) — everything else is for their managers and SLM."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from gtmos.core import clock
+from gtmos.crm import access
+from gtmos.crm.models import Employee
+from gtmos.crm.models.people import REP_ROLES
+
+from . import metrics
+from .metrics.ae import accuracy_by_rep
+from .metrics.base import DIAGNOSIS, SKILL, SUMMARY
+from .metrics.registry import label
+from .models import (
+    ApprovalStatus, CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepSkillAssessmentLog,
+)
+
+DECIDED_DAYS = 30
+
+
+def queue(*, user) -> dict:
+    """The manager's approval queue: their own direct reports only."""
+    me = access.employee_of(user)
+    if me is None:
+        return {"pending": [], "decided": []}
+    mine = RepCoachingLog.objects.visible_to(user).filter(rep__manager_id=me.pk).select_related("rep")
+    since = clock.now() - dt.timedelta(days=DECIDED_DAYS)
+    return {"pending": list(mine.filter(approval_status=ApprovalStatus.PENDING).order_by("-weeks_persisting", "rep__name")),
+            "decided": list(mine.exclude(approval_status=ApprovalStatus.PENDING).filter(decided_at__gte=since)
+                            .select_related("approved_by").order_by("-decided_at")[:50])}
+
+
+def team(*, user) -> list[Employee]:
+    """Reps the user may coach, with their open patterns, escalations, pending decisions and open flags."""
+    me = access.employee_of(user)
+    qs = Employee.objects.visible_to(user).filter(role__in=REP_ROLES, is_active=True)
+    if me is not None:
+        qs = qs.exclude(pk=me.pk)
+    open_ = Q(coaching_log__resolution_date__isnull=True)
+    return list(qs.select_related("manager").annotate(
+        patterns=Count("coaching_log", filter=open_, distinct=True),
+        escalated=Count("coaching_log", filter=open_ & Q(coaching_log__escalated_to_slm=True), distinct=True),
+        pending=Count("coaching_log", filter=Q(coaching_log__approval_status=ApprovalStatus.PENDING), distinct=True),
+        flags=Count("coaching_flags", filter=Q(coaching_flags__cleared_on__isnull=True), distinct=True),
+    ).order_by("-escalated", "-patterns", "name"))
+
+
+def coachable_rep(*, user, pk: int) -> Employee:
+    """A rep the user manages (any level), SLMs or RevOps; the rep themself and strangers: DoesNotExist."""
+    me = access.employee_of(user)
+    qs = Employee.objects.visible_to(user).filter(role__in=REP_ROLES).select_related("manager", "slm")
+    if me is not None:
+        qs = qs.exclude(pk=me.pk)
+    return qs.get(pk=pk)
+
+
+def on_demand(*, rep: Employee, as_of: dt.date | None = None) -> dict:
+    """Seed 001's manager on-demand view: the digest's format, computed now. Benchmarks need the role's
+    whole cohort, so the role is measured together (a fixed number of queries)."""
+    as_of = as_of or clock.today()
+    settings = CoachingSettings.load()
+    cohort = metrics.reps_of(Employee.objects.filter(role=rep.role))
+    results = metrics.measure(cohort, as_of, settings).get(rep.pk, {})
+    sections = {SUMMARY: [], DIAGNOSIS: [], SKILL: []}
+    for code, r in sorted(results.items(), key=lambda kv: (not kv[1].breach, kv[0])):
+        sections[r.metric.section].append({"label": label(rep.role, code), "r": r})
+    logs = list(RepCoachingLog.objects.filter(rep=rep).filter(
+        Q(resolution_date__isnull=True) | Q(resolution_date__gte=as_of - dt.timedelta(days=90)))
+        .select_related("approved_by").order_by("-coaching_date"))
+    latest = RepSkillAssessmentLog.objects.filter(rep=rep).order_by("-assessment_date").values_list(
+        "assessment_date", flat=True).first()
+    skills = list(RepSkillAssessmentLog.objects.filter(rep=rep, assessment_date=latest)) if latest else []
+    history = skill_history(rep=rep)
+    return {"as_of": as_of, "summary": sections[SUMMARY], "diagnosis": sections[DIAGNOSIS], "skill_inputs": sections[SKILL],
+            "patterns": logs, "skills": skills, "skill_history": history,
+            "flags": list(DailyFlag.objects.filter(rep=rep).order_by("-day")[:20]),
+            "escalations": list(CoachingEscalation.objects.filter(rep=rep).order_by("-fired_at")[:20])}
+
+
+CHART_HEIGHT = 40
+BAR_STEP = 20
+
+
+def skill_history(*, rep: Employee, weeks: int = 12) -> dict[str, list]:
+    """Cohort percentile per skill dimension over time, as bar geometry for the trend chart."""
+    since = clock.today() - dt.timedelta(weeks=weeks)
+    out: dict[str, list] = {}
+    for s in RepSkillAssessmentLog.objects.filter(rep=rep, assessment_date__gte=since).order_by("assessment_date"):
+        bars = out.setdefault(s.get_skill_dimension_display(), [])
+        h = max(1, round(s.cohort_percentile * CHART_HEIGHT / 100))
+        bars.append({"x": len(bars) * BAR_STEP, "y": CHART_HEIGHT - h, "h": h, "day": s.assessment_date,
+                     "pct": s.cohort_percentile})
+    return out
+
+
+def digests(*, user) -> list[Digest]:
+    me = access.employee_of(user)
+    if me is None:
+        return []
+    return list(Digest.objects.visible_to(user).filter(employee=me).order_by("-month", "kind"))
+
+
+def digest_get(*, user, pk: int) -> Digest:
+    return Digest.objects.visible_to(user).select_related("employee").get(pk=pk)
+
+
+def escalations(*, user) -> list[CoachingEscalation]:
+    return list(CoachingEscalation.objects.visible_to(user)
+                .select_related("rep", "rep__manager", "coaching_log", "requested_by")
+                .order_by("resolved_at", "-fired_at")[:200])
+
+
+def flags(*, user) -> list[DailyFlag]:
+    since = clock.today() - dt.timedelta(days=30)
+    return list(DailyFlag.objects.visible_to(user).filter(Q(cleared_on__isnull=True) | Q(day__gte=since))
+                .select_related("rep").order_by("cleared_on", "-day")[:200])
+
+
+def forecast_accuracy(*, user, as_of: dt.date | None = None) -> list[dict]:
+    """AGT-703's input: per AE/AM, commit vs closed for the last ended period, as its own output."""
+    as_of = as_of or clock.today()
+    names = dict(Employee.objects.visible_to(user).filter(role__in=("ae", "am")).values_list("pk", "name"))
+    rows = []
+    for rep_id, r in accuracy_by_rep(list(names), as_of).items():
+        rows.append({"rep_id": rep_id, "rep": names[rep_id], "accuracy_pct": r.value, **r.evidence})
+    return sorted(rows, key=lambda row: row["accuracy_pct"])
+
+
+def review(*, user, as_of: dt.date | None = None) -> dict:
+    """WBR (team-level patterns this week) and MBR (persistent gaps and escalations this month)."""
+    as_of = as_of or clock.today()
+    week_ago, month_ago = as_of - dt.timedelta(days=7), as_of - dt.timedelta(days=31)
+    logs = RepCoachingLog.objects.visible_to(user).select_related("rep", "rep__manager")
+    live = logs.filter(Q(resolution_date__isnull=True) | Q(resolution_date__gte=week_ago))
+    wbr = {}
+    for log in live.filter(last_seen_on__gte=week_ago):
+        team_name = log.rep.manager.name if log.rep.manager else "No manager"
+        cell = wbr.setdefault((team_name, label(log.role, log.pattern_key)), {"new": 0, "persisting": 0, "escalated": 0})
+        cell["new" if log.coaching_date >= week_ago else "persisting"] += 1
+        cell["escalated"] += log.escalated_to_slm
+    persistent = list(logs.filter(Q(weeks_persisting__gte=2) | Q(escalated_to_slm=True))
+                      .filter(Q(resolution_date__isnull=True) | Q(resolution_date__gte=month_ago)).order_by("-weeks_persisting")[:100])
+    escalated = list(CoachingEscalation.objects.visible_to(user).filter(fired_on__gte=month_ago)
+                     .select_related("rep").order_by("-fired_on")[:100])
+    return {"as_of": as_of, "wbr": sorted(({"team": k[0], "pattern": k[1], **v} for k, v in wbr.items()),
+                                          key=lambda row: (row["team"], -row["escalated"], row["pattern"])),
+            "persistent": persistent, "escalations": escalated}
