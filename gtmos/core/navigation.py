@@ -17,6 +17,8 @@ ITEMS: list[NavItem] = [
     NavItem("Home", "home"),
     NavItem("Accounts", "crm:account_list"),
     NavItem("Opportunities", "crm:opportunity_list"),
+    NavItem("White-glove", "whiteglove:pipeline_ae", roles=("ae", "manager", "slm")),
+    NavItem("White-glove (SDR)", "whiteglove:pipeline_sdr", roles=("sdr",)),
     NavItem("Pre-close", "onboarding:preclose_list", roles=("ae", "am", "csm", "se", "manager", "slm")),
     NavItem("Handoff review", "onboarding:review_list", roles=("post_sales", "slm")),
     NavItem("Onboarding", "onboarding:cockpit", roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),

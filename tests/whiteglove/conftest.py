@@ -63,3 +63,24 @@ def wg(team, swarm_on, datasets):  # noqa: F811 - fixtures from swarm_support
 
 def at(days: int):
     return clock.now() + dt.timedelta(days=days)
+
+
+def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise"):
+    """A white-glove deal without running the swarm: a lead with a profile and a pursuit, its session placed in
+    W5 (as route.decided would), then the real W5 entry service."""
+    from decimal import Decimal
+
+    from enrichment.models import Lead, Profile, Pursuit
+    from onboarding.models import SessionState as S
+    from onboarding.whiteglove.battlepack import whiteglove_enter
+
+    lead = Lead.objects.create(email=f"est{n}@firm{n}.com", name=f"Pat Number{n}", title="Chief Estimator",
+                               source="outbound", idempotency_key=f"quick:{n}")
+    Profile.objects.create(lead=lead, company=f"Firm {n} Electric", hq=hq, org_type="sub_contractor",
+                           size_band="large", revenue_est=Decimal(200_000_000), acv_est=Decimal(180_000),
+                           persona="estimator", role="Chief Estimator", trade="electrical",
+                           confidence={"persona": 0.9, "trade": 0.9, "size_band": 0.9})
+    Pursuit.objects.create(lead=lead, name=f"Hospital {n} electrical", value=Decimal(8_000_000), source="public_bid",
+                           location="Phoenix", match_score=0.8)
+    session = OnboardingSession.objects.create(lead=lead, state=S.W5_BATTLEPACK, track=track, warmth="warm")
+    return whiteglove_enter(session=session)

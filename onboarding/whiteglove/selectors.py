@@ -1,0 +1,133 @@
+"""Reads for the white-glove pages. Every one starts from ``Deal.objects.visible_to(user)``; list pages read a
+fixed number of queries whatever the size of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.db.models.fields.json import KT
+
+from gtmos.audit.models import Event
+from gtmos.core import clock
+from gtmos.crm.access import employee_of
+
+from ..models import Deal
+from ..models.deal import MEDDPICC_CELLS, MEDDPICC_LABELS, WhiteGloveSettings
+from ..models.session import SessionState as S
+
+STEP_ORDER = [Deal.Stage.BATTLEPACK, Deal.Stage.OUTREACH, Deal.Stage.DISCOVERY, Deal.Stage.DEMO, Deal.Stage.SEAT,
+              Deal.Stage.CLOSED_WON]
+STEP_SLUG = {S.W5_BATTLEPACK: "w5", S.W6_OUTREACH: "w6", S.W7_DISCOVERY: "w7", S.W8_DEMO: "w8", S.W9_SEAT: "w9",
+             S.W10_CLOSED_WON: "w10", S.LOST: "w10"}
+STEPS = [("w5", "W5 · Battle pack", "AE reviews, SDR sends"), ("w6", "W6 · Outreach", "SDR"),
+         ("w7", "W7 · Discovery", "AE"), ("w8", "W8 · Demo", "AE"), ("w9", "W9 · Seat", "AE"),
+         ("w10", "W10 · Closed", "AE → CSM")]
+
+
+def next_action(deal: Deal, role: str | None) -> tuple[str, str]:
+    """(who, what) is next on a deal — the pipeline's "next action" column."""
+    stage = deal.stage
+    if stage == Deal.Stage.BATTLEPACK:
+        if deal.ae_reviewed_at is None:
+            return "ae", "Review the battle pack and the drafted outreach"
+        return "sdr", "Send the reviewed outreach"
+    if stage == Deal.Stage.OUTREACH:
+        return "sdr", "Book the insight call"
+    if stage == Deal.Stage.DISCOVERY:
+        missing = [MEDDPICC_LABELS[c].lower() for c in ("champion", "economic_buyer") if not deal.meddpicc_confirmed(c)]
+        if missing:
+            return "ae", "Confirm the " + " and ".join(missing)
+        return "ae", "Mark MEDDPICC qualified"
+    if stage == Deal.Stage.DEMO:
+        return "ae", "Deliver the demo on their pursuit"
+    if stage == Deal.Stage.SEAT:
+        return "ae", "Get the contract signed" if deal.contract_sent_at else "Send the contract"
+    if stage == Deal.Stage.CLOSED_WON:
+        return "csm", "Onboarding"
+    return "", "—"
+
+
+@dataclass
+class PipelineRow:
+    deal: Deal
+    company: str
+    slug: str
+    who: str
+    action: str
+    mine_next: bool
+    age_days: int
+    stale: bool
+    amber: int
+    green: int
+
+
+def pipeline(*, user, role: str) -> dict:
+    """My white-glove deals by step (an AE's as owner, an SDR's as SDR); a manager or RevOps sees every deal
+    visible to them. Three queries: the settings row, the employee chain (access), the deals."""
+    employee = employee_of(user)
+    deals = Deal.objects.visible_to(user).exclude(stage=Deal.Stage.CLOSED_LOST)
+    mine = employee is not None and employee.role == role
+    if mine:
+        deals = deals.filter(**{"ae_owner" if role == "ae" else "sdr": employee})
+    deals = (deals.select_related("session", "ae_owner", "sdr", "opportunity")
+             .annotate(company_name=KT("dossier__company__name"))
+             .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
+             .order_by("step_entered_at")[:500])
+    config = WhiteGloveSettings.load()
+    now = clock.now()
+    groups: dict[str, list[PipelineRow]] = {s: [] for s in STEP_ORDER}
+    for deal in deals:
+        who, action = next_action(deal, role)
+        age = max((now - deal.step_entered_at).days, 0)
+        card = deal.meddpicc or {}
+        groups.setdefault(deal.stage, []).append(PipelineRow(
+            deal=deal, company=deal.company_name or "Unnamed prospect", slug=STEP_SLUG.get(deal.session.state, "w5"),
+            who=who, action=action, mine_next=who == role, age_days=age,
+            stale=age >= config.stale_step_days and deal.stage != Deal.Stage.CLOSED_WON,
+            amber=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "amber"),
+            green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green")))
+    return {"groups": [(Deal.Stage(s).label, groups.get(s, [])) for s in STEP_ORDER], "mine": mine, "role": role,
+            "total": sum(len(v) for v in groups.values()), "stale_days": config.stale_step_days}
+
+
+def scorecard(*, user) -> dict:
+    """The MEDDPICC scorecard across the open white-glove deals the user can see (one query)."""
+    employee = employee_of(user)
+    deals = Deal.objects.visible_to(user).filter(stage__in=STEP_ORDER[:-1])
+    if employee is not None and employee.role == "ae":
+        deals = deals.filter(ae_owner=employee)
+    elif employee is not None and employee.role == "sdr":
+        deals = deals.filter(sdr=employee)
+    deals = (deals.select_related("session", "ae_owner", "opportunity")
+             .annotate(company_name=KT("dossier__company__name"))
+             .defer("dossier", "takeoff", "drafted_outreach", "technical_win").order_by("stage", "step_entered_at")[:500])
+    rows = []
+    for deal in deals:
+        card = deal.meddpicc or {}
+        rows.append({"deal": deal, "company": deal.company_name or "Unnamed prospect",
+                     "slug": STEP_SLUG.get(deal.session.state, "w5"),
+                     "cells": [card.get(c, {"status": "red"}) for c in MEDDPICC_CELLS]})
+    return {"rows": rows, "labels": [MEDDPICC_LABELS[c] for c in MEDDPICC_CELLS], "cells": MEDDPICC_CELLS}
+
+
+def deal_get(*, user, pk) -> Deal:
+    return Deal.objects.visible_to(user).select_related(
+        "session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit").get(pk=pk)
+
+
+def deal_history(*, deal: Deal) -> list[Event]:
+    """The Event log as the deal's history: the session's events (every W transition, the battle pack, the
+    AE's review and edits) and the opportunity's (stage changes, close)."""
+    q = Q(subject_type="onboarding.onboardingsession", subject_id=str(deal.session_id))
+    if deal.opportunity_id:
+        q |= Q(subject_type="crm.opportunity", subject_id=str(deal.opportunity_id))
+    return list(Event.objects.filter(q).select_related("actor").order_by("-occurred_at", "-id")[:100])
+
+
+def deal_plan(*, deal: Deal):
+    from ..models import OnboardingPlan
+
+    if deal.opportunity_id is None:
+        return None
+    return OnboardingPlan.objects.filter(opportunity_id=deal.opportunity_id).select_related("map", "csm").first()
