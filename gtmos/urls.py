@@ -18,7 +18,6 @@ urlpatterns = [
     path("crm/", include("gtmos.crm.urls")),
     path("onboarding/", include("onboarding.urls")),
     path("whiteglove/", include("onboarding.whiteglove.urls")),
-    path("whiteglove/", include("onboarding.whiteglove.urls")),
     path("health/", include("gtmos.health.urls")),
     path("coaching/", include("coaching.urls")),
     path("", include("gtmos.audit.urls")),
