@@ -308,14 +308,14 @@ def _acv_for(session: OnboardingSession) -> Decimal:
 def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None, base_url: str = "") -> tuple[TeamInvite, str]:
     """team.invited with the invitee's role and surface (field → Field Ops); the invite's warm Lead gets its
     own personalized link, emailed after commit and shown to the inviter. Then the expansion check."""
-    with transaction.atomic():
-        invite = flow.team_invite(session=session, email=email, role=role, actor=actor)
-        link = base_url + warm_link_path(invite.invitee_lead) if invite.invitee_lead_id else ""
-        if link:
-            inviter = session.lead.name or session.lead.email or "A teammate"
-            transaction.on_commit(lambda: send_mail(
-                "You're invited to GTM OS", f"{inviter} invited you to their workspace. Your personal link: {link}",
-                None, [invite.email], fail_silently=True))
+    before = TeamInvite.objects.filter(session=session, email=email.strip().lower()).exists()
+    invite = flow.team_invite(session=session, email=email, role=role, actor=actor)
+    link = base_url + warm_link_path(invite.invitee_lead) if invite.invitee_lead_id else ""
+    if link and not before:  # committed by now (team_invite is atomic); a repeat sends nothing
+        inviter = session.lead.name or session.lead.email or "A teammate"
+        send_mail("You're invited to GTM OS",
+                  f"{inviter} invited you to their workspace. Your personal link: {link}",
+                  None, [invite.email], fail_silently=True)
     current = OnboardingSession.objects.get(pk=session.pk)
     if current.state in SELF_SERVE_TAIL:
         expansion_check(session=current)

@@ -65,6 +65,11 @@ def _on_page(request, pk, *pages: str) -> tuple[OnboardingSession, HttpResponseR
     return session, None
 
 
+def _data(request):
+    """The POST data of a POST (even an empty one, so a blank submit shows its errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _client(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -146,7 +151,7 @@ def email(request, pk):
     session, moved = _on_page(request, pk, "email")
     if moved:
         return moved
-    form = forms.EmailCaptureForm(request.POST or None, initial={"key": session.lead.idempotency_key})
+    form = forms.EmailCaptureForm(_data(request), initial={"key": session.lead.idempotency_key})
     if request.method == "POST" and form.is_valid():
         try:
             session = flow.session_submit_email(session=session, email=form.cleaned_data["email"])
@@ -190,7 +195,7 @@ def confirm(request, pk):
         return moved  # e.g. a second tap: the first already confirmed and routed
     decision = decision_for(lead=session.lead)
     profile = Profile.objects.filter(lead_id=session.lead_id).first()
-    form = forms.ConfirmForm(request.POST or None, asks=decision.asks)
+    form = forms.ConfirmForm(_data(request), asks=decision.asks)
     if request.method == "POST" and form.is_valid():
         try:
             session = flow.session_confirm(session=session, answers=form.answers())
@@ -287,7 +292,7 @@ def activate(request, pk):
     session, moved = _on_page(request, pk, "activate")
     if moved:
         return moved
-    form = _activate_form(session, request.POST or None)
+    form = _activate_form(session, _data(request))
     if request.method == "POST" and form.is_valid():
         try:
             session, user = services.prospect_activate(
@@ -341,7 +346,7 @@ def card_demo(request, pk):
         return moved
     if settings.PAYMENT_PROVIDER != "demo":
         raise Http404("The demo checkout is off")
-    form = forms.DemoCardForm(request.POST or None)
+    form = forms.DemoCardForm(_data(request))
     if request.method == "POST" and session.state == S.S10_CLOSED_WON:
         return _to_current(session)
     if request.method == "POST" and form.is_valid():
@@ -381,7 +386,7 @@ def invites(request, pk):
     session, moved = _on_page(request, pk, *INVITE_PAGES)
     if moved:
         return moved
-    form = forms.InviteForm(request.POST or None)
+    form = forms.InviteForm(_data(request))
     link = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -441,7 +446,7 @@ def fallback(request, pk, step: str = ""):
     else:
         initial = {"org_type": answers.org_type, "service_area": ", ".join(answers.service_area),
                    "trades": answers.trades, "sectors": answers.sectors}
-        form = STEP_FORMS[step](request.POST or None, initial=initial)
+        form = STEP_FORMS[step](_data(request), initial=initial)
         if request.method == "POST" and form.is_valid():
             services.fallback_save(session=session, step=step, values=form.cleaned_data)
             return redirect(next_url or reverse("prospect:fallback_step", args=[session.pk, "invitations"]))

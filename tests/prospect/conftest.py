@@ -24,7 +24,7 @@ def capture(client: Client, email: str = COLD_EMAIL, key: str = "k1", **extra):
 
 
 def walk_to_confirm(client: Client, email: str = COLD_EMAIL) -> OnboardingSession:
-    response = capture(client, email)
+    response = capture(client, email, key=f"k-{email}")
     assert response.status_code == 302, response.content[:400]
     session = session_of(client)
     run_agents(session.lead)
@@ -55,3 +55,17 @@ def walk_to_workspace(client: Client, email: str = COLD_EMAIL, role: str = "owne
 @pytest.fixture
 def client():
     return Client()
+
+
+def walk_to_trial(client: Client, email: str = COLD_EMAIL) -> OnboardingSession:
+    from enrichment.models import Pursuit
+
+    session = walk_to_workspace(client, email)
+    pursuit = Pursuit.objects.filter(lead=session.lead).first()
+    client.post(f"/start/s/{session.pk}/question/", {"pursuit": str(pursuit.pk)} if pursuit else
+                {"project_name": "Next bid"})
+    client.post(f"/start/s/{session.pk}/takeoff/")
+    response = client.post(f"/start/s/{session.pk}/activate/", {"password": "a-long-password", "name": "Joe"})
+    assert response.status_code == 302, response.content[:600]
+    session.refresh_from_db()
+    return session
