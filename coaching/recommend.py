@@ -35,7 +35,7 @@ def evidence_text(result: Result) -> str:
     if e.get("worst_cohort"):
         parts.append(f"weakest cohort {e['worst_cohort']} ({e['worst_cohort_gap']:+g} pts vs its median)")
     if "per_week" in e:
-        parts.append(f"{e['per_week']} touches/week against {e['expected']} expected ({e['plan']})")
+        parts.append(f"{e['per_week']:g} touches/week against {e['expected']} expected ({e['plan']})")
     if "attainment_pct" in e:
         parts.append(f"{e['attainment_pct']:g}% of {e['period']} quota closed + committed, {e['weeks_left']:g} weeks left")
     if "bias_pct" in e:

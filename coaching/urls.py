@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "coaching"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("flags/", views.flags, name="flags"),
     path("forecast-accuracy/", views.forecast, name="forecast"),
     path("review/", views.review, name="review"),
+    path("api/forecast-accuracy.json", api.forecast_accuracy, name="api_forecast"),
+    path("api/recommendations.json", api.recommendations, name="api_recommendations"),
 ]

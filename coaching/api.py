@@ -1,0 +1,49 @@
+"""JSON outputs: forecast accuracy for the forecast consumer (AGT-703, integration bearer token) and the
+signed-in user's coaching recommendations (session; a rep gets only approved ones, like every page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from gtmos.core import clock
+from gtmos.crm.models import Employee
+from gtmos.ingest.models import IntegrationToken, hash_token
+
+from .metrics.ae import accuracy_by_rep
+from .models import RepCoachingLog
+
+
+def _integration(request) -> IntegrationToken | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return IntegrationToken.objects.filter(token_hash=hash_token(header[7:].strip()), active=True).first()
+
+
+@require_GET
+def forecast_accuracy(request):
+    """Per AE/AM: accuracy of the commit four weeks before the last ended period against what closed."""
+    if _integration(request) is None:
+        return JsonResponse({"detail": "A valid integration bearer token is required."}, status=401)
+    try:
+        as_of = dt.date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None
+    except ValueError:
+        return JsonResponse({"detail": "as_of: use YYYY-MM-DD", "errors": [{"field": "as_of", "message": "not a date"}]},
+                            status=422)
+    names = dict(Employee.objects.filter(role__in=("ae", "am")).values_list("pk", "name"))
+    rows = [{"rep_id": rep_id, "rep": names[rep_id], "accuracy_pct": r.value, **r.evidence}
+            for rep_id, r in accuracy_by_rep(list(names), as_of or clock.today()).items()]
+    return JsonResponse({"as_of": (as_of or clock.today()).isoformat(), "reps": sorted(rows, key=lambda r: r["rep_id"])})
+
+
+@login_required
+@require_GET
+def recommendations(request):
+    logs = RepCoachingLog.objects.visible_to(request.user).select_related("rep").order_by("-coaching_date")[:200]
+    return JsonResponse({"recommendations": [
+        {"id": log.pk, "rep": log.rep.name, "pattern": log.pattern_detected, "action": log.recommended_action,
+         "status": log.approval_status, "since": log.coaching_date.isoformat()} for log in logs]})
