@@ -74,7 +74,8 @@ def accuracy_by_rep(rep_ids: list[int], as_of: dt.date) -> dict[int, Reading]:
         per_rep[q.rep_id] = q
     last_quota = {q.pk: q for q in per_rep.values()}
     rows = defaultdict(list)
-    for row in QuotaRetirementLedger.objects.filter(quota_id__in=list(last_quota)).only(
+    # Only what was known on as_of: a later ledger row (a credit adjustment) must not leak into a past run.
+    for row in QuotaRetirementLedger.objects.filter(quota_id__in=list(last_quota), as_of_date__lte=as_of).only(
             "quota_id", "as_of_date", "closed_amount", "rep_commit"):
         rows[row.quota_id].append(row)
     result = {}
