@@ -20,7 +20,8 @@ DELIVERABLE = (ApprovalStatus.APPROVED, ApprovalStatus.MODIFIED)
 
 class CoachingLogQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Managers up the chain and the SLM see every row; a rep sees only rows a manager approved."""
+        """Managers up the chain and the SLM see every row; a rep sees only rows a manager approved that a
+        monthly digest has delivered (seed 001: surfaced in the next monthly digest, not before)."""
         from gtmos.crm import access
 
         if access.sees_everything(user):
@@ -29,7 +30,8 @@ class CoachingLogQuerySet(models.QuerySet):
         if me is None:
             return self.none()
         others = access.team_ids(user) - {me.pk}
-        return self.filter(Q(rep_id__in=others) | Q(rep_id=me.pk, approval_status__in=DELIVERABLE))
+        return self.filter(Q(rep_id__in=others)
+                           | Q(rep_id=me.pk, approval_status__in=DELIVERABLE, delivered_in__isnull=False))
 
 
 class RepCoachingLog(ConcurrentTransitionMixin, models.Model):
