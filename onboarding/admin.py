@@ -3,6 +3,7 @@ from django.contrib import admin
 from gtmos.core.admin_audit import AuditedConfigAdmin
 
 from . import models
+from .models.deal import WhiteGloveSettings
 
 
 @admin.register(models.OnboardingSettings)
@@ -118,6 +119,35 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in models.OnboardingSession._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- white-glove (seed 002 W5–W10) -----------------------------------------------------------------------
+
+@admin.register(WhiteGloveSettings)
+class WhiteGloveSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not WhiteGloveSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Deal)
+class DealAdmin(admin.ModelAdmin):
+    """Read-only: deals move through the W-step services (the FSM), never by editing rows."""
+
+    list_display = ("id", "stage", "ae_owner", "sdr", "opportunity", "step_entered_at")
+    list_filter = ("stage",)
+    list_select_related = ("ae_owner", "sdr", "opportunity")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
