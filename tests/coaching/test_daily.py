@@ -1,0 +1,124 @@
+"""The escalation-threshold table's rows and the exception-only daily flags (managers only)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from coaching.models import CoachingEscalation as Esc
+from coaching.models import DailyFlag
+from coaching.services.daily import coaching_daily
+from gtmos.audit.models import Notification
+from gtmos.crm.models import ConvIntelligenceCall, Quota, QuotaRetirementLedger, Role
+from gtmos.health.models import CustomerHealthLog
+from tests.factories import AccountFactory, EmployeeFactory
+
+Q_START, Q_END = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
+
+
+def ae_with_ledger(team, closed, committed, as_of):
+    ae = EmployeeFactory(role=Role.AE, manager=team.manager, slm=team.slm)
+    quota = Quota.objects.create(rep=ae, period="2026-Q4", period_start=Q_START, period_end=Q_END, amount=Decimal(100000))
+    QuotaRetirementLedger.objects.create(quota=quota, as_of_date=as_of, closed_amount=Decimal(closed),
+                                         committed_amount=Decimal(committed))
+    return ae
+
+
+@pytest.mark.parametrize("day, closed, fires", [
+    (dt.date(2026, 11, 25), 40000, True),  # 36 days (5.1 weeks) left, 40 + 9 = 49% → fires
+    (dt.date(2026, 11, 25), 41000, False),  # 50%: not below the floor
+    (dt.date(2026, 11, 19), 30000, False),  # 42 days = 6.0 weeks left: not fewer than 6
+])
+def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team, day, closed, fires):
+    ae = ae_with_ledger(team, closed, 9000, day)
+    coaching_daily(day=day)
+    escs = Esc.objects.filter(rep=ae, kind=Esc.Kind.ATTAINMENT)
+    assert escs.exists() is fires
+    if fires:
+        assert escs.get().to_manager and escs.get().to_slm
+        for who in (team.manager, team.slm):
+            assert Notification.objects.filter(recipient=who.user, rule="coaching_attainment").count() == 1
+        coaching_daily(day=day + dt.timedelta(days=1))  # once per quota period
+        assert escs.count() == 1
+        assert not Notification.objects.filter(recipient=ae.user).exists()
+
+
+def calls(rep, start, days, quality):
+    ConvIntelligenceCall.objects.bulk_create([
+        ConvIntelligenceCall(owner=rep, owner_role=rep.role, occurred_at=dt.datetime.combine(
+            start + dt.timedelta(days=i), dt.time(15), tzinfo=dt.UTC), quality_score=quality) for i in range(days)])
+
+
+@pytest.mark.parametrize("low_days, fires", [(60, True), (20, False)])
+def test_conversation_quality_in_the_bottom_quartile_for_30_days_goes_to_the_manager(team, low_days, fires):
+    day = dt.date(2026, 11, 20)
+    start = day - dt.timedelta(days=59)
+    aes = [EmployeeFactory(role=Role.AE, manager=team.manager, slm=team.slm) for _ in range(5)]
+    for rep in aes[1:]:
+        calls(rep, start, 60, 80)
+    calls(aes[0], start, 60 - low_days, 85)
+    calls(aes[0], day - dt.timedelta(days=low_days - 1), low_days, 40)
+    coaching_daily(day=day)
+    esc = Esc.objects.filter(rep=aes[0], kind=Esc.Kind.QUALITY)
+    assert esc.exists() is fires
+    if fires:
+        assert esc.get().to_manager and not esc.get().to_slm
+    assert not Esc.objects.filter(rep__in=aes[1:]).exists()
+
+
+def health(account, day, tier, onboarding=False):
+    score = {"low": 80, "medium": 60, "high": 40, "critical": 10}[tier]
+    CustomerHealthLog.objects.create(account=account, day=day, score=score, computed_score=score, tier=tier,
+                                     lifecycle_segment="established", in_onboarding=onboarding, coverage_pct=100)
+
+
+@pytest.mark.parametrize("dropping, fires", [(3, True), (2, False)])
+def test_more_than_half_the_book_dropping_a_tier_goes_to_manager_and_slm(team, dropping, fires):
+    day = dt.date(2026, 11, 20)
+    am = EmployeeFactory(role=Role.AM, manager=team.manager, slm=team.slm)
+    for i in range(4):
+        acc = AccountFactory(am=am, is_customer=True)
+        health(acc, day - dt.timedelta(days=30), "low")
+        health(acc, day, "medium" if i < dropping else "low")
+    coaching_daily(day=day)
+    esc = Esc.objects.filter(rep=am, kind=Esc.Kind.BOOK_DROP)
+    assert esc.exists() is fires  # 3 of 4 = 75% > 50%; 2 of 4 = 50% is not a majority
+    if fires:
+        assert esc.get().to_manager and esc.get().to_slm
+
+
+def test_leaving_onboarding_is_not_a_drop(team):
+    day = dt.date(2026, 11, 20)
+    csm = EmployeeFactory(role=Role.CSM, manager=team.manager, slm=team.slm)
+    for _ in range(3):
+        acc = AccountFactory(csm=csm, is_customer=True)
+        health(acc, day - dt.timedelta(days=30), "low", onboarding=True)  # proxy score
+        health(acc, day, "high")  # first live score
+    coaching_daily(day=day)
+    assert not Esc.objects.filter(rep=csm).exists()
+
+
+def test_daily_flags_are_exception_only_and_for_managers(team):
+    day = dt.date(2026, 11, 25)
+    ae = ae_with_ledger(team, 40000, 9000, day)
+    coaching_daily(day=day)
+    coaching_daily(day=day)
+    flag = DailyFlag.objects.get(rep=ae, condition="attainment_floor")  # once, however often the job runs
+    assert "40" in flag.detail or "49" in flag.detail
+    assert not Notification.objects.filter(recipient=ae.user).exists()
+    QuotaRetirementLedger.objects.filter(quota__rep=ae).update(closed_amount=Decimal(90000))
+    coaching_daily(day=day + dt.timedelta(days=1))
+    flag.refresh_from_db()
+    assert flag.cleared_on == day + dt.timedelta(days=1)  # the condition cleared
+
+
+def test_three_flags_in_fourteen_days_start_the_escalation_path(team):
+    day = dt.date(2026, 11, 20)
+    for i, cond in enumerate(("a", "b", "c")):
+        DailyFlag.objects.create(rep=team.sdr, role="sdr", day=day - dt.timedelta(days=i * 5), condition=cond,
+                                 value=1, threshold=2, detail="x", cleared_on=day)
+    coaching_daily(day=day)
+    esc = Esc.objects.get(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS)
+    assert esc.to_manager and not esc.to_slm
+    coaching_daily(day=day)
+    assert Esc.objects.filter(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS).count() == 1
