@@ -71,18 +71,23 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
                                                     evidence={"per_week": round(per_week, 1),
                                                               "expected": plan.touches_per_week, "plan": plan.period}))
     by_type = defaultdict(lambda: [0, 0])
+    # A step's rate pools every sequence of that cadence type (rows come per sequence name, for the evidence):
+    # per name, two sequences sharing a step each fell short of the sample or overwrote each other's reading.
+    by_step = defaultdict(lambda: [0, 0, {}])
     for r in (CadenceEventLog.objects.filter(sdr_id__in=ids, occurred_at__gte=w.start_dt(FUNNEL_DAYS),
                                              occurred_at__lt=w.end_dt)
               .values("sdr_id", "cadence_type", "step", "cadence_name")
               .annotate(n=Count("id"), responded=Count("id", filter=Q(responded=True)))):
-        t = by_type[(r["sdr_id"], r["cadence_type"])]
-        t[0] += r["n"]
-        t[1] += r["responded"]
-        if r["n"] >= min_sample * STEP_SAMPLE:
-            code = f"step_response:{r['cadence_type']}:{r['step']}"
-            put(out, r["sdr_id"], code, Reading(pct(r["responded"], r["n"]), r["n"], evidence={
-                "step": r["step"], "cadence": r["cadence_name"] or r["cadence_type"],
-                "cadence_type": CadenceType(r["cadence_type"]).label}))
+        for t in (by_type[(r["sdr_id"], r["cadence_type"])], by_step[(r["sdr_id"], r["cadence_type"], r["step"])]):
+            t[0] += r["n"]
+            t[1] += r["responded"]
+        names = by_step[(r["sdr_id"], r["cadence_type"], r["step"])][2]
+        names[r["cadence_name"] or r["cadence_type"]] = r["n"]
+    for (rep_id, ctype, step), (n, responded, names) in by_step.items():
+        if n >= min_sample * STEP_SAMPLE:
+            put(out, rep_id, f"step_response:{ctype}:{step}", Reading(pct(responded, n), n, evidence={
+                "step": step, "cadence": max(sorted(names), key=names.get),  # the busiest sequence
+                "cadence_type": CadenceType(ctype).label}))
     for (rep_id, ctype), (n, responded) in by_type.items():
         if n >= min_sample * STEP_SAMPLE:
             put(out, rep_id, f"sequence_response:{ctype}", Reading(pct(responded, n), n))
