@@ -3,7 +3,7 @@ discovery questions — trailing 30 days of the rep's own calls (call_owner_role
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 
 from gtmos.crm.models import ConvIntelligenceCall
 
@@ -18,6 +18,9 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
     rows = (
         ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), occurred_at__gte=w.start_dt(TRAILING_DAYS),
                                             occurred_at__lt=w.end_dt)
+        # Calls made in the rep's current role only: a rep who moved from SDR to AE is not coached as an AE
+        # on their SDR calls (call_owner_role is the role at call time).
+        .filter(owner_role=F("owner__role"))
         .values("owner_id")
         .annotate(
             calls=Count("id"),
