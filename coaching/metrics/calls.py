@@ -23,16 +23,21 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
         .filter(owner_role=F("owner__role"))
         .values("owner_id")
         .annotate(
+            # Each average comes with the count of the values behind it (Count(field) skips NULLs): an unscored
+            # call has no quality, sentiment or talk ratio, and must not pad a thin average up to min_sample.
             calls=Count("id"),
+            scored=Count("quality_score"),
             quality=Avg("quality_score"),
-            objection_calls=Count("id", filter=~Q(objections=[])),
+            objection_calls=Count("quality_score", filter=~Q(objections=[])),
             objection_quality=Avg("quality_score", filter=~Q(objections=[])),
             with_next_step=Count("id", filter=~Q(next_steps=[])),
+            sentiment_calls=Count("sentiment"),
             sentiment=Avg("sentiment"),
+            talk_calls=Count("talk_ratio"),
             talk_ratio=Avg("talk_ratio"),
             discovery_calls=Count("id", filter=Q(call_type="discovery")),
             discovery_questions=Avg("question_count", filter=Q(call_type="discovery")),
-            demo_calls=Count("id", filter=Q(call_type__in=DEMO_TYPES)),
+            demo_calls=Count("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
             demo_quality=Avg("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
         )
     )
@@ -48,17 +53,16 @@ def add_call_metrics(out: Readings, reps: dict[int, Rep], stats: dict[int, dict]
         n = s["calls"]
         if n < min_sample:
             continue
-        if "call_quality" in wanted and s["quality"] is not None:
-            put(out, rep_id, "call_quality", Reading(round(s["quality"], 2), n))
-        if "objection_handling" in wanted and s["objection_quality"] is not None and s["objection_calls"] >= min_sample:
-            put(out, rep_id, "objection_handling", Reading(round(s["objection_quality"], 2), s["objection_calls"]))
+
+        def averaged(code, avg, count, digits=2):
+            if code in wanted and avg is not None and count >= min_sample:
+                put(out, rep_id, code, Reading(round(avg, digits), count))
+
+        averaged("call_quality", s["quality"], s["scored"])
+        averaged("objection_handling", s["objection_quality"], s["objection_calls"])
         if "next_step_rate" in wanted:
             put(out, rep_id, "next_step_rate", Reading(pct(s["with_next_step"], n), n))
-        if "call_sentiment" in wanted and s["sentiment"] is not None:
-            put(out, rep_id, "call_sentiment", Reading(round(s["sentiment"], 3), n))
-        if "talk_ratio" in wanted and s["talk_ratio"] is not None:
-            put(out, rep_id, "talk_ratio", Reading(round(s["talk_ratio"], 3), n))
-        if "discovery_questions" in wanted and s["discovery_calls"] >= min_sample and s["discovery_questions"] is not None:
-            put(out, rep_id, "discovery_questions", Reading(round(s["discovery_questions"], 2), s["discovery_calls"]))
-        if "product_knowledge" in wanted and s["demo_calls"] >= min_sample and s["demo_quality"] is not None:
-            put(out, rep_id, "product_knowledge", Reading(round(s["demo_quality"], 2), s["demo_calls"]))
+        averaged("call_sentiment", s["sentiment"], s["sentiment_calls"], 3)
+        averaged("talk_ratio", s["talk_ratio"], s["talk_calls"], 3)
+        averaged("discovery_questions", s["discovery_questions"], s["discovery_calls"])
+        averaged("product_knowledge", s["demo_quality"], s["demo_calls"])
