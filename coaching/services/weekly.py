@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from gtmos.core import clock
+from gtmos.core import bulk, clock
 
 from .. import metrics, patterns
 from ..metrics.base import SKILL
@@ -20,6 +20,7 @@ from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoac
 from ..recommend import action, diagnosis
 from .evidence import enrich
 from .notify import notify
+from .rows import rows_update
 from .skills import assess_skills
 
 HISTORY_WEEKS = 8  # weekly values kept on a pattern (the SLM's "full 3-week history" and then some)
@@ -41,14 +42,18 @@ def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int
     return counts
 
 
+SNAPSHOT_COLUMNS = ["rep_id", "role", "week", "metric", "value", "benchmark", "benchmark_kind", "breach", "sample",
+                    "evidence"]
+
+
 def _snapshot(week, reps, results) -> None:
+    """COPY (``gtmos.core.bulk``): ~18 rows per rep a week, which model instances would take most of the
+    run to build at 2,000 reps."""
     RepMetricSnapshot.objects.filter(week=week).delete()
-    RepMetricSnapshot.objects.bulk_create([
-        RepMetricSnapshot(rep_id=rep_id, role=reps[rep_id].role, week=week, metric=code, value=r.value,
-                          benchmark=r.benchmark, benchmark_kind=r.metric.benchmark, breach=r.breach, sample=r.sample,
-                          evidence=r.evidence)
-        for rep_id, by_code in results.items() for code, r in by_code.items()
-    ], batch_size=5000)
+    bulk.insert(RepMetricSnapshot, SNAPSHOT_COLUMNS, (
+        (rep_id, reps[rep_id].role, week, code, r.value, r.benchmark, r.metric.benchmark, r.breach, r.sample,
+         r.evidence)
+        for rep_id, by_code in results.items() for code, r in by_code.items()))
 
 
 def _previous(week, reps, min_weeks) -> tuple[dict, dict]:
@@ -86,26 +91,27 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
             if log is not None and log.last_seen_on >= week:
                 continue  # this week already moved the clock (a re-run)
             episode = None if log is None else patterns.Episode(log.weeks_persisting, log.escalated_to_slm)
-            d = patterns.decide(episode, breach=r.breach, streak=streak[(rep_id, code)] + r.breach,
+            run = streak[(rep_id, code)] + r.breach
+            d = patterns.decide(episode, breach=r.breach, streak=run,
                                 prev=prev.get((rep_id, code)), value=r.value, higher_is_better=r.metric.higher_is_better,
                                 min_weeks=settings.pattern_min_weeks, escalate_after=settings.escalate_after_weeks,
                                 improvement_pct=settings.improvement_pct)
             counts[d.action] += 1
             point = {"week": week.isoformat(), "value": r.value, "benchmark": r.benchmark, "action": d.action}
             if d.action == patterns.OPEN:
-                created.append((rep, r, point))
+                created.append((rep, r, point, run))
             elif d.action != patterns.NONE:
                 _apply(log, d, r, rep, week, point)
                 updated.append(log)
                 if d.action == patterns.ESCALATE:
                     escalated.append(log)
     # Rows for patterns that vanished from the results (no data this week) stay open and untouched.
-    enrich(week, [(rep.id, r) for rep, r, _ in created])
-    new_logs = [_new_log(rep, r, week, point, book) for rep, r, point in created]
-    RepCoachingLog.objects.bulk_create(new_logs, batch_size=2000)
-    RepCoachingLog.objects.bulk_update(updated, ["weeks_persisting", "clock_started_on", "last_seen_on", "history",
-                                                 "escalated_to_slm", "escalation_date", "resolution_date",
-                                                 "improvement_detected", "evidence"], batch_size=2000)
+    enrich(week, [(rep.id, r) for rep, r, _, _ in created])
+    new_logs = [_new_log(rep, r, week, point, book, run) for rep, r, point, run in created]
+    RepCoachingLog.objects.bulk_create(new_logs)  # one statement (PostgreSQL inserts through UNNEST)
+    rows_update(RepCoachingLog, updated, ["weeks_persisting", "clock_started_on", "last_seen_on", "history",
+                                          "escalated_to_slm", "escalation_date", "resolution_date",
+                                          "improvement_detected", "evidence"])
     for log in new_logs:
         rep = reps[log.rep_id]
         notices.append((rep.manager_id, "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
@@ -131,10 +137,10 @@ def _apply(log, d, r, rep, week, point) -> None:
             log.escalated_to_slm, log.escalation_date = True, week
 
 
-def _new_log(rep, r, week, point, book) -> RepCoachingLog:
-    text = action(rep.name, rep.role, r, 1, book)
+def _new_log(rep, r, week, point, book, gap_weeks) -> RepCoachingLog:
+    text = action(rep.name, rep.role, r, gap_weeks, book)
     return RepCoachingLog(rep_id=rep.id, role=rep.role, coaching_date=week, pattern_key=r.code,
-                          pattern_detected=diagnosis(rep.name, rep.role, r, 1), recommended_action=text,
+                          pattern_detected=diagnosis(rep.name, rep.role, r, gap_weeks), recommended_action=text,
                           drafted_action=text, clock_started_on=week, weeks_persisting=1, last_seen_on=week,
                           history=[point], evidence=r.evidence, created_at=clock.now())
 
