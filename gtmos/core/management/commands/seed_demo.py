@@ -57,6 +57,10 @@ class Command(BaseCommand):
                 # Its own random stream, so adding it changes none of the data generated before it.
                 counts.update(seed_performance(random.Random(f"performance:{seed}"), today=clock.today(),
                                                weeks=performance_weeks))
+                from coaching.demo import seed_coaching
+
+                # Six weekly pattern checks, today's flags and last month's digests over that data.
+                counts.update(seed_coaching(random.Random(f"coaching:{seed}"), today=clock.today()))
             event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
                          idempotency_key=f"demo.seeded:{seed}:{accounts}")
         elapsed = time.monotonic() - started
