@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, F, Q
 
-from gtmos.crm.models import ConvIntelligenceCall
+from gtmos.crm.models import ConvIntelligenceCall, Role
 
 from .base import Readings, Reading, Rep, Window, pct, put
 
 TRAILING_DAYS = 30
 DEMO_TYPES = ("demo", "onboarding", "qbr")
+# Seed 001's SDR rows read discovery calls: "Discovery call objection patterns", "SDR talk ratio on discovery
+# calls vs team median".
+DISCOVERY_ROLES = (Role.SDR,)
+DISCOVERY = Q(call_type="discovery")
 
 
 def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
@@ -32,11 +36,15 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
             objection_quality=Avg("quality_score", filter=~Q(objections=[])),
             with_next_step=Count("id", filter=~Q(next_steps=[])),
             sentiment_calls=Count("sentiment"),
-            sentiment=Avg("sentiment"),
+            sentiment_avg=Avg("sentiment"),  # not named like a field: later aggregates read the field
             talk_calls=Count("talk_ratio"),
-            talk_ratio=Avg("talk_ratio"),
-            discovery_calls=Count("id", filter=Q(call_type="discovery")),
-            discovery_questions=Avg("question_count", filter=Q(call_type="discovery")),
+            talk_avg=Avg("talk_ratio"),
+            discovery_calls=Count("id", filter=DISCOVERY),
+            discovery_questions=Avg("question_count", filter=DISCOVERY),
+            discovery_objection_calls=Count("quality_score", filter=DISCOVERY & ~Q(objections=[])),
+            discovery_objection_quality=Avg("quality_score", filter=DISCOVERY & ~Q(objections=[])),
+            discovery_talk_calls=Count("talk_ratio", filter=DISCOVERY),
+            discovery_talk_avg=Avg("talk_ratio", filter=DISCOVERY),
             demo_calls=Count("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
             demo_quality=Avg("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
         )
@@ -58,11 +66,12 @@ def add_call_metrics(out: Readings, reps: dict[int, Rep], stats: dict[int, dict]
             if code in wanted and avg is not None and count >= min_sample:
                 put(out, rep_id, code, Reading(round(avg, digits), count))
 
+        d = "discovery_" if role in DISCOVERY_ROLES else ""
         averaged("call_quality", s["quality"], s["scored"])
-        averaged("objection_handling", s["objection_quality"], s["objection_calls"])
+        averaged("objection_handling", s[f"{d}objection_quality"], s[f"{d}objection_calls"])
         if "next_step_rate" in wanted:
             put(out, rep_id, "next_step_rate", Reading(pct(s["with_next_step"], n), n))
-        averaged("call_sentiment", s["sentiment"], s["sentiment_calls"], 3)
-        averaged("talk_ratio", s["talk_ratio"], s["talk_calls"], 3)
+        averaged("call_sentiment", s["sentiment_avg"], s["sentiment_calls"], 3)
+        averaged("talk_ratio", s[f"{d}talk_avg"], s[f"{d}talk_calls"], 3)
         averaged("discovery_questions", s["discovery_questions"], s["discovery_calls"])
         averaged("product_knowledge", s["demo_quality"], s["demo_calls"])
