@@ -90,10 +90,10 @@ def deal_path(owner: Employee, stages: list[str], *, start_days_ago: int, days: 
     return opp
 
 
-def calls(owner: Employee, n: int, *, days_ago: int = 1, **fields) -> None:
+def calls(owner: Employee, n: int, *, days_ago: int = 1, owner_role: str | None = None, **fields) -> None:
     ConvIntelligenceCall.objects.bulk_create([
-        ConvIntelligenceCall(owner=owner, owner_role=fields.pop("owner_role", owner.role), occurred_at=at(days_ago),
-                             **fields) for _ in range(n)])
+        ConvIntelligenceCall(owner=owner, owner_role=owner_role or owner.role, occurred_at=at(days_ago), **fields)
+        for _ in range(n)])
 
 
 def touches(sdr: Employee, n: int, *, days_ago: int = 1, cadence_type: str = "cold", step: int = 1,
