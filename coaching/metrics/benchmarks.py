@@ -85,7 +85,9 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
                 bench = percentile(peers_all, 25) if len(peers_all) >= MIN_COHORT else None
             else:
                 peers = team[(rep.role, code, rep.manager_id)] if m.benchmark == TEAM else segment[(rep.role, code, rep.segment)]
-                peers = peers if len(peers) >= MIN_PEERS else peers_all
+                # No manager (or no segment) is not a team (or a segment) of its own: compare with the cohort.
+                grouped = rep.manager_id if m.benchmark == TEAM else rep.segment
+                peers = peers if grouped and len(peers) >= MIN_PEERS else peers_all
                 bench = median(peers) if len(peers) >= MIN_PEERS else None
             margin = gap_overrides.get(code, gap_overrides.get(m.family, m.gap))
             breach = bench is not None and worse_than(m, r.value, bench, margin)
