@@ -52,6 +52,16 @@ def test_team_median_and_the_min_peers_fallback_to_the_cohort():
     assert (f.benchmark, f.breach) == (35, False)
 
 
+def test_reps_without_a_manager_or_a_segment_are_not_a_team_or_a_segment():
+    # Two managerless AEs are not each other's team: each falls back to the cohort median.
+    loner, other, *_ = results(Role.AE, "next_step_rate", [(10, None, "mm"), (20, None, "mm"), (60, 1, "mm"),
+                                                             (70, 1, "mm"), (80, 1, "mm")])
+    assert (loner.benchmark, loner.breach) == (60, True)  # cohort median 60 (not 15 from the two of them)
+    # Likewise reps with no segment for a segment benchmark: cohort median (30 + 50) / 2 = 40.
+    blank, *_ = results(Role.AE, "discount_depth", [(30, 1, ""), (10, 2, ""), (50, 3, "mm"), (60, 4, "mm")])
+    assert (blank.benchmark, blank.breach) == (40, False)
+
+
 def test_segment_median_with_an_absolute_gap_and_its_boundary():
     # Stage conversion: segment median, 10 points; the rep's manager does not matter.
     mm_low, mm_mid, mm_high, mm_edge, ent_low, ent_high = results(Role.AE, "stage_conversion:discovery>demo", [
