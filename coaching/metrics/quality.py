@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db.models import F
+
 from gtmos.crm.models import ConvIntelligenceCall
 
 from .base import Rep, Window
@@ -21,6 +23,7 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     for owner, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
                                                              occurred_at__gte=w.start_dt(days + TRAILING_DAYS - 1),
                                                              occurred_at__lt=w.end_dt)
+                         .filter(owner_role=F("owner__role"))  # as call_quality: calls in the rep's current role
                          .values_list("owner_id", "occurred_at", "quality_score")):
         cell = daily[owner][at.date()]
         cell[0] += q
