@@ -5,7 +5,7 @@ import pytest
 
 from gtmos.crm.models import Role
 
-from .conftest import calls, readings, rep, value
+from .conftest import calls, day, readings, rep, value
 
 CALL_CODES = {"call_quality", "objection_handling", "product_knowledge", "next_step_rate", "call_sentiment",
               "talk_ratio", "discovery_questions"}
@@ -99,3 +99,22 @@ def test_calls_from_a_previous_role_do_not_count(cs):
     out = readings(ae)[ae.pk]
     # As an AE: 5 demo calls, quality 80, none with a next step (the SDR calls would make it 50.0 and 50%).
     assert (out["call_quality"].value, out["call_quality"].sample, out["next_step_rate"].value) == (80.0, 5, 0.0)
+
+
+def test_the_30_day_quality_row_reads_the_same_calls_as_call_quality(cs):
+    """The bottom-quartile conversation-quality row (escalation table) compares each rep's trailing score with
+    the role cohort's 25th percentile; like call_quality it reads only calls made in the rep's current role."""
+    from coaching.metrics import reps_of
+    from coaching.metrics.quality import bottom_quartile_all_days
+    from gtmos.crm.models import Employee
+
+    low, mid, high, mover = (rep(Role.AE) for _ in range(4))
+    calls(low, 5, quality_score=60, days_ago=2)
+    calls(mid, 5, quality_score=70, days_ago=2)
+    calls(high, 5, quality_score=80, days_ago=2)
+    calls(mover, 5, quality_score=95, days_ago=2)
+    calls(mover, 5, owner_role=Role.SDR, quality_score=0, days_ago=20)  # as an SDR, before the move
+    reps = reps_of(Employee.objects.filter(pk__in=[low.pk, mid.pk, high.pk, mover.pk]))
+    # Trailing scores 60, 70, 80, 95 → 25th percentile 67.5: only the 60 is below it (with the SDR calls the
+    # mover would read 47.5 and be the one flagged).
+    assert bottom_quartile_all_days(reps, day(0), 3) == {low.pk: 60.0}
