@@ -1,15 +1,18 @@
 """evaluate(): each reading against its benchmark kind (team median, segment median, cohort bottom quartile,
 target), the MIN_PEERS fallback to the cohort, relative vs absolute gaps, lower-is-better, and critical only
-for headline metrics past the cohort's 10th percentile. Pure: hand-made readings, no database."""
+for headline metrics past the cohort's 10th percentile. Hand-made readings (evaluate is pure), then one
+measure() run on the database with RevOps' settings."""
 
 import itertools
 
 import pytest
 
-from coaching.metrics import benchmarks
+from coaching.metrics import benchmarks, measure, reps_of
 from coaching.metrics.base import SEGMENT, Metric, Reading, Rep
 from coaching.metrics.benchmarks import MIN_COHORT, MIN_PEERS, evaluate, percentile
-from gtmos.crm.models import Role
+from gtmos.crm.models import Employee, OpportunityBriefLog, Role
+
+from .conftest import AS_OF, at, manager, opportunity, rep
 
 _ids = itertools.count(1)
 
@@ -167,3 +170,25 @@ def test_every_registered_metric_is_benchmarked_in_its_direction(role):
         ids = list(reps)
         assert out[ids[-1]][code].breach, m.code
         assert not out[ids[-2]][code].breach, m.code
+
+
+def test_measure_benchmarks_database_readings_with_the_revops_settings(cs):
+    mgr = manager()
+    strong, mid, weak = (rep(Role.AE, manager=mgr) for _ in range(3))
+    for ae, met in ((strong, 5), (mid, 3), (weak, 1)):
+        opp = opportunity(owner=ae)
+        for k in range(5):
+            OpportunityBriefLog.objects.create(opportunity=opp, logged_at=at(1), objectives_met=k < met)
+    reps = reps_of(Employee.objects.filter(manager=mgr))
+    # Deal advance 100, 60, 20 (of 5 briefs each); team median 60, gap 15 points → 20 is a gap of 40.
+    out = measure(reps, AS_OF, cs)
+    r = out[weak.pk]["deal_advance"]
+    assert (r.value, r.benchmark, r.breach, r.gap, r.critical) == (20.0, 60.0, True, 40.0, False)
+    assert out[mid.pk]["deal_advance"].breach is False
+    assert (out[weak.pk]["daily_flags"].value, out[weak.pk]["daily_flags"].breach) == (0, False)
+    # RevOps widens the gap to 45 points: no longer a gap.
+    cs.gap_overrides = {"deal_advance": 45}
+    assert measure(reps, AS_OF, cs)[weak.pk]["deal_advance"].breach is False
+    # RevOps raises min_sample to 6: 5 briefs are no longer a measurement.
+    cs.min_sample = 6
+    assert "deal_advance" not in measure(reps, AS_OF, cs)[weak.pk]

@@ -3,7 +3,9 @@ exactly the call metrics its config lists, with values worked out by hand (AS_OF
 
 import pytest
 
-from gtmos.crm.models import Role
+from coaching.metrics import reps_of
+from coaching.metrics.quality import bottom_quartile_all_days
+from gtmos.crm.models import Employee, Role
 
 from .conftest import calls, day, readings, rep, value
 
@@ -104,10 +106,6 @@ def test_calls_from_a_previous_role_do_not_count(cs):
 def test_the_30_day_quality_row_reads_the_same_calls_as_call_quality(cs):
     """The bottom-quartile conversation-quality row (escalation table) compares each rep's trailing score with
     the role cohort's 25th percentile; like call_quality it reads only calls made in the rep's current role."""
-    from coaching.metrics import reps_of
-    from coaching.metrics.quality import bottom_quartile_all_days
-    from gtmos.crm.models import Employee
-
     low, mid, high, mover = (rep(Role.AE) for _ in range(4))
     calls(low, 5, quality_score=60, days_ago=2)
     calls(mid, 5, quality_score=70, days_ago=2)
