@@ -34,11 +34,14 @@ def health_trend(reps, w: Window, out: Readings, min_sample: int, *, field_name:
 
 def expansion(reps, w: Window, out: Readings, min_sample: int) -> None:
     """Plays opened in the window on the AM's book: won over opened (suppressed plays are not chances)."""
+    # As known on as_of (like the health score's expansion read): a play won or lost after as_of was still open.
+    decided = Q(closed_on__lte=w.as_of)
     rows = (ExpansionLog.objects.filter(account__am_id__in=list(reps), opened_on__gte=w.start(EXPANSION_DAYS),
                                         opened_on__lte=w.as_of)
             .values("account__am_id")
-            .annotate(opened=Count("id"), won=Count("id", filter=Q(status="won")),
-                      lost=Count("id", filter=Q(status="lost")), suppressed=Count("id", filter=Q(status="suppressed"))))
+            .annotate(opened=Count("id"), won=Count("id", filter=Q(status="won") & decided),
+                      lost=Count("id", filter=Q(status="lost") & decided),
+                      suppressed=Count("id", filter=Q(status="suppressed") & (decided | Q(closed_on__isnull=True)))))
     for r in rows:
         chances = r["opened"] - r["suppressed"]
         if chances >= min_sample:
