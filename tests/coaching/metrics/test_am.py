@@ -143,18 +143,20 @@ def test_health_trend_is_the_mean_30_day_score_change_across_the_book(cs):
 def test_expansion_conversion_excludes_suppressed_plays(cs):
     am, thin = rep(Role.AM), rep(Role.AM)
     acct = account(am=am)
-    for status, opened in [("won", 1), ("won", 60), ("won", 179), ("lost", 20), ("lost", 30), ("open", 5),
-                           ("suppressed", 10)]:
-        play(acct, status, opened=opened)
-    play(acct, "won", opened=180)  # opened one day before the 180-day window
+    for status, opened, closed in [("won", 1, 0), ("won", 60, 30), ("won", 179, 100), ("lost", 20, 10),
+                                   ("lost", 30, 1), ("open", 5, None), ("suppressed", 10, None)]:
+        play(acct, status, opened=opened, closed=closed)
+    play(acct, "won", opened=180, closed=150)  # opened one day before the 180-day window
+    play(acct, "won", opened=40, closed=-2)  # won two days after AS_OF: still open on AS_OF
     thin_acct = account(am=thin)
     for status in ("won", "won", "lost", "open", "suppressed", "suppressed"):
-        play(thin_acct, status)
+        play(thin_acct, status, closed=1)
     out = readings(am, thin)
-    # 7 opened, 1 suppressed → 6 chances, 3 won → 50.0 (not 3/7 = 42.86, nor 4/8 with the day-180 play).
+    # 8 opened, 1 suppressed → 7 chances, 3 won by AS_OF → 42.86 (not 3/8, 4/7 with the later win, or 4/9
+    # with the day-180 play).
     r = out[am.pk]["expansion_conversion"]
-    assert (r.value, r.sample) == (50.0, 6)
-    assert r.evidence == {"opened": 7, "won": 3, "lost": 2, "suppressed": 1}
+    assert (r.value, r.sample) == (42.86, 7)
+    assert r.evidence == {"opened": 8, "won": 3, "lost": 2, "suppressed": 1}
     assert value(out, thin, "expansion_conversion") is None  # 6 opened − 2 suppressed = 4 chances
 
 
