@@ -78,7 +78,8 @@ def qbrs(reps, w: Window, out: Readings, min_sample: int, every_days: int) -> No
     """QBR cadence: Ent/MM customers on the book with a completed QBR in the last ``every_days``; outcome
     quality: positive share of completed QBRs with an outcome logged."""
     since = w.start(every_days)
-    requiring = (Account.objects.filter(am_id__in=list(reps), is_customer=True, churned_on__isnull=True,
+    live = Q(churned_on__isnull=True) | Q(churned_on__gt=w.as_of)  # a customer on as_of, even if it churned since
+    requiring = (Account.objects.filter(live, am_id__in=list(reps), is_customer=True,
                                         segment__in=QBR_SEGMENTS, contract_start_date__lte=since)
                  .values("am_id")
                  .annotate(n=Count("id", distinct=True),  # distinct: the QBR join repeats accounts
