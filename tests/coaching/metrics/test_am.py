@@ -176,9 +176,10 @@ def test_qbr_adherence_counts_ent_and_mm_customers_with_a_qbr_in_92_days(cs):
     qbr(account(segment="smb", **due), completed=5)
     qbr(account(segment="mm", am=am, contract_start_date=day(30)), completed=5)
     account(segment="ent", churned_on=day(10), **due)
+    qbr(account(segment="ent", churned_on=day(-10), **due), completed=30)  # churns after AS_OF: a customer then
     r = readings(am)[am.pk]["qbr_adherence"]
-    # 3 of 5 accounts requiring a QBR had one → 60.0 (5 accounts: the join does not double "twice").
-    assert (r.value, r.sample) == (60.0, 5)
+    # 4 of 6 accounts requiring a QBR had one → 66.67 (6 accounts: the join does not double "twice").
+    assert (r.value, r.sample) == (66.67, 6)
 
 
 def test_qbr_outcome_is_the_positive_share_of_completed_qbrs_with_an_outcome(cs):
