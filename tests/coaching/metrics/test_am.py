@@ -211,3 +211,14 @@ def test_am_quote_metrics_read_expansion_deals_only(cs):
     out = readings(am)[am.pk]
     # Expansion quotes in 90 days: (10 + 10 + 20 + 0 + 10) / 5 = 10.0 pts; 1 of 5 with an exception → 20.0.
     assert (out["discount_depth"].value, out["term_exception_rate"].value) == (10.0, 20.0)
+
+
+def test_thin_am_samples_are_gaps_not_zeros(cs):
+    am = rep(Role.AM)
+    for _ in range(4):
+        renewal(am, created=30, due_in=10, stage=Stage.CLOSED_LOST, closed=5)  # 4 closed, 4 opened (all late)
+        acct = account(am=am, segment="ent", contract_start_date=day(400))
+        qbr(acct, completed=100, outcome="negative")  # 4 accounts requiring a QBR, none in 92 days; 4 outcomes
+    out = readings(am)[am.pk]
+    assert not {"renewal_rate", "renewal_opened_late", "qbr_adherence", "qbr_outcome"} & set(out)
+    assert out["daily_flags"].value == 0  # the rep is still read

@@ -77,3 +77,11 @@ def test_book_health_trajectory_satisfaction_trend_and_escalation_rate(cs):
     # 4 accounts: every book metric below min_sample → absent, not 0 (nor 100% escalated).
     assert {code: value(out, thin, code) for code in ("health_trajectory", "nps_csat_trend", "escalation_rate")} == {
         "health_trajectory": None, "nps_csat_trend": None, "escalation_rate": None}
+
+
+def test_thin_milestone_sample_is_a_gap(cs):
+    csm = rep(Role.CSM)
+    plan = onboarding_plan(account(csm=csm))
+    for code in ("M1", "M2", "M3", "M4"):
+        milestone(plan, code, due_days_ago=10)  # 4 overdue milestones: not yet a measurement
+    assert value(readings(csm), csm, "milestone_adherence") is None
