@@ -234,7 +234,8 @@ def _acv_estimate(*, session, profile, config) -> Decimal:
 @transaction.atomic
 def battlepack_refresh(*, deal: Deal, by) -> Deal:
     """The AE rebuilds the pack with the latest research (async agents may land after W5 began)."""
-    deal = Deal.objects.select_for_update().select_related("session__lead__profile", "ae_owner").get(pk=deal.pk)
+    Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk", flat=True).get()
+    deal = Deal.objects.select_related("session__lead__profile", "ae_owner").get(pk=deal.pk)
     if by is None or by.pk != deal.ae_owner_id:
         raise PermissionError("only the deal's AE rebuilds the battle pack")
     deal = battlepack_build(deal=deal)

@@ -60,7 +60,8 @@ def account_for(*, deal: Deal, company: str, domain: str, region: str, segment: 
     session = deal.session
     account = session.org or (Account.objects.filter(domain=domain).order_by("pk").first() if domain else None)
     if account is None:
-        account = Account.objects.create(name=company[:200] or "Unnamed prospect", domain=domain, segment=segment,
+        account = Account.objects.create(external_id=f"wg:{domain or session.lead_id}"[:64],
+                                         name=company[:200] or "Unnamed prospect", domain=domain, segment=segment,
                                          region=region[:100], owner=ae)
         return account
     updates = {}
@@ -83,7 +84,7 @@ def opportunity_open(*, deal: Deal, account: Account, acv, expansion: bool) -> O
 
     config = WhiteGloveSettings.load()
     opportunity, created = Opportunity.objects.get_or_create(
-        external_id=f"wg:{deal.pk}",
+        external_id=f"wg:{deal.session.lead_id}",  # one white-glove deal per lead (its session)
         defaults={"account": account, "name": f"{account.name} — white-glove"[:200],
                   "type": Opportunity.Type.EXPANSION if expansion else Opportunity.Type.NEW,
                   "stage": Stage.PROSPECTING, "stage_changed_at": clock.now(), "acv": acv,

@@ -38,8 +38,10 @@ DEAL_STAGE_OF_STATE = {
 
 
 def _locked(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update(of=("self",)).select_related(
-        "session__lead", "opportunity__account", "ae_owner", "sdr").get(pk=deal.pk)
+    """Lock the deal row, then read it with its session. Two statements on purpose: a locking read that had to
+    wait re-reads only the locked row, and would join the session as it was before the other writer committed."""
+    Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk", flat=True).get()
+    return Deal.objects.select_related("session__lead", "opportunity__account", "ae_owner", "sdr").get(pk=deal.pk)
 
 
 def _require_ae(deal: Deal, by: Employee | None) -> None:
@@ -125,8 +127,8 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
     draft changed since. The email leaves only after the transaction commits."""
     deal = _locked(deal)
     _require_seller(deal, by)
-    if deal.outreach_sent_at is not None and deal.session.state != S.W5_BATTLEPACK:
-        return deal  # sent already (a double POST)
+    if deal.outreach_sent_at is not None:
+        return deal  # sent already (a double POST, or two people at once)
     _require_state(deal, S.W5_BATTLEPACK)
     if not reviewed(deal):
         raise WhiteGloveError("the AE has not reviewed this draft: nothing goes out before the AE's review")

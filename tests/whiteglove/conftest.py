@@ -65,7 +65,8 @@ def at(days: int):
     return clock.now() + dt.timedelta(days=days)
 
 
-def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise"):
+def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise", size_band: str = "large",
+               acv=180_000):
     """A white-glove deal without running the swarm: a lead with a profile and a pursuit, its session placed in
     W5 (as route.decided would), then the real W5 entry service."""
     from decimal import Decimal
@@ -77,7 +78,7 @@ def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise")
     lead = Lead.objects.create(email=f"est{n}@firm{n}.com", name=f"Pat Number{n}", title="Chief Estimator",
                                source="outbound", idempotency_key=f"quick:{n}")
     Profile.objects.create(lead=lead, company=f"Firm {n} Electric", hq=hq, org_type="sub_contractor",
-                           size_band="large", revenue_est=Decimal(200_000_000), acv_est=Decimal(180_000),
+                           size_band=size_band, revenue_est=Decimal(200_000_000), acv_est=Decimal(acv),
                            persona="estimator", role="Chief Estimator", trade="electrical",
                            confidence={"persona": 0.9, "trade": 0.9, "size_band": 0.9})
     Pursuit.objects.create(lead=lead, name=f"Hospital {n} electrical", value=Decimal(8_000_000), source="public_bid",

@@ -217,3 +217,23 @@ def test_round_robin_within_the_territory(team, swarm_on, datasets):
     assert {first.ae_owner, second.ae_owner} == {team.ae, second_ae}
     assert third.ae_owner == first.ae_owner
     assert Decimal(first.opportunity.acv) > 0 and dt.date.today()
+
+
+def test_a_deal_outside_the_eligibility_gate_is_not_preboarded_but_onboards_at_close(team):
+    from .conftest import quick_deal
+
+    deal = quick_deal(9, track="wg_mid", size_band="mid", acv=60_000)
+    assert deal.opportunity.account.segment == "mm" and deal.opportunity.acv == 60_000
+    deal = walk_to_discovery(team, deal)
+    confirm_all(team, deal, cells=("champion", "economic_buyer", "metrics", "identify_pain", "decision_criteria",
+                                   "decision_process", "paper_process", "competition"))
+    steps.deal_qualify(deal=deal, by=team.ae)
+    steps.commitment_add(deal=deal, by=team.ae, text="Weekly check-in for the first month")
+    deal = steps.demo_deliver(deal=deal, by=team.ae, demoed="Takeoff on Hospital 9")
+    deal.opportunity.refresh_from_db()
+    assert deal.opportunity.stage == "proposal" and deal.opportunity.deal_health_score == 100
+    assert not OnboardingPlan.objects.filter(opportunity=deal.opportunity).exists()  # MM, ACV < $100k
+    steps.deal_close_won(deal=deal, by=team.ae, seats=12)
+    plan = OnboardingPlan.objects.select_related("map").get(opportunity=deal.opportunity)
+    assert plan.status == "active" and not plan.preboarded
+    assert "Weekly check-in" in plan.map.selling_team_commitments and "Hospital 9" in plan.map.technical_win_details

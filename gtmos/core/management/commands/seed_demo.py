@@ -61,6 +61,10 @@ class Command(BaseCommand):
 
                 # Six weekly pattern checks, today's flags and last month's digests over that data.
                 counts.update(seed_coaching(random.Random(f"coaching:{seed}"), today=clock.today()))
+            from onboarding.whiteglove.demo import seed_whiteglove
+
+            # White-glove deals at W5, W7, W9, W10 through the real W-step services; own random stream.
+            counts.update(seed_whiteglove(random.Random(f"whiteglove:{seed}")))
             event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
                          idempotency_key=f"demo.seeded:{seed}:{accounts}")
         elapsed = time.monotonic() - started
