@@ -125,6 +125,23 @@ def deal_history(*, deal: Deal) -> list[Event]:
     return list(Event.objects.filter(q).select_related("actor").order_by("-occurred_at", "-id")[:100])
 
 
+def research_state(*, deal: Deal) -> dict:
+    """W5: has the deep swarm found more since the pack was built, and are its async agents still running?
+    (The swarm is not hooked; the AE rebuilds the pack by hand.)"""
+    from enrichment.enums import ASYNC_AGENTS, JobStatus
+    from enrichment.models import AgentJob, Pursuit
+
+    session = deal.session
+    q = Q(lead_id=session.lead_id)
+    if session.org_id:
+        q |= Q(org_id=session.org_id)
+    found = Pursuit.objects.filter(q).count()
+    running = AgentJob.objects.filter(run__lead_id=session.lead_id, agent__in=ASYNC_AGENTS).exclude(
+        status__in=[JobStatus.SUCCEEDED, JobStatus.ABANDONED, JobStatus.SKIPPED]).exists()
+    in_pack = len((deal.dossier or {}).get("pursuits", []))
+    return {"new_pursuits": max(min(found, 10) - in_pack, 0), "agents_running": running}
+
+
 def deal_plan(*, deal: Deal):
     from ..models import OnboardingPlan
 

@@ -67,6 +67,8 @@ def _context(request, deal: Deal, step: str) -> dict:
         "history": selectors.deal_history(deal=deal),
         "plan": selectors.deal_plan(deal=deal) if step in ("w9", "w10") else None,
         "next": selectors.next_action(deal, employee.role if employee else None),
+        "research": selectors.research_state(deal=deal) if step == "w5" and deal.session.state == "W5_BATTLEPACK"
+        else None,
     }
 
 

@@ -147,3 +147,25 @@ def test_deal_page_queries_do_not_grow_with_the_pipeline_or_history(team, client
     for i in range(5):
         act(client, deal, "commit", text=f"promise {i}")
     assert _count(client, url) == small
+
+
+def test_research_landing_after_w5_is_flagged_and_the_ae_rebuilds_the_pack(team, client):
+    from decimal import Decimal
+
+    from enrichment.models import Pursuit
+
+    deal = quick_deal(1)
+    login(client, "ae")
+    act(client, deal, "review")
+    assert "more pursuit" not in client.get(step_url(deal, "w5")).content.decode()
+    Pursuit.objects.create(lead=deal.session.lead, name="Airport terminal electrical", value=Decimal(40_000_000),
+                           source="public_bid", match_score=0.95)  # project_finder reports late
+    assert "The swarm found 1 more pursuit" in client.get(step_url(deal, "w5")).content.decode()
+    login(client, "sdr")
+    assert act(client, deal, "refresh").status_code == 403  # the AE's call
+    login(client, "ae")
+    act(client, deal, "refresh")
+    deal = Deal.objects.get(pk=deal.pk)
+    assert deal.pursuit.name == "Airport terminal electrical" and len(deal.dossier["pursuits"]) == 2
+    assert deal.ae_reviewed_at is None  # the draft changed: review again before anything goes out
+    assert "more pursuit" not in client.get(step_url(deal, "w5")).content.decode()
