@@ -7,10 +7,10 @@ import argparse
 import json
 import sys
 
-from . import enrichment, health_daily, onboarding_daily, seed_demo
+from . import enrichment, health_daily, onboarding_daily, prospect_pages, seed_demo
 
 BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run, "health_daily": health_daily.run,
-              "enrichment": enrichment.run}
+              "enrichment": enrichment.run, "prospect_pages": prospect_pages.run}
 
 
 def main() -> int:
