@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
@@ -26,11 +27,18 @@ def percentile(values: list[float], p: float) -> float:
 
 def rank_percentile(values: list[float], value: float, higher_is_better: bool) -> int:
     """Share of the cohort this value does better than (0–100; ties count half)."""
-    if not values:
+    return rank_percentile_sorted(sorted(values), value, higher_is_better)
+
+
+def rank_percentile_sorted(ordered: list[float], value: float, higher_is_better: bool) -> int:
+    """``rank_percentile`` on a cohort sorted once (bisect): ranking every rep of a cohort is then
+    n log n, not n² (the weekly skill assessment ranks each rep against a cohort of hundreds)."""
+    if not ordered:
         return 50
-    worse = sum(1 for v in values if (v < value if higher_is_better else v > value))
-    ties = sum(1 for v in values if v == value) - 1
-    return round(100 * (worse + max(ties, 0) / 2) / max(len(values) - 1, 1)) if len(values) > 1 else 50
+    below, upto = bisect_left(ordered, value), bisect_right(ordered, value)
+    worse = below if higher_is_better else len(ordered) - upto
+    ties = upto - below - 1
+    return round(100 * (worse + max(ties, 0) / 2) / max(len(ordered) - 1, 1)) if len(ordered) > 1 else 50
 
 
 @dataclass
@@ -71,6 +79,15 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
             cohort[(rep.role, code)].append(r.value)
             team[(rep.role, code, rep.manager_id)].append(r.value)
             segment[(rep.role, code, rep.segment)].append(r.value)
+    # Each cohort's quartile, percentile and median computed once, not once per rep: per rep it would sort
+    # the whole role cohort for every metric (quadratic in the number of reps).
+    memo: dict[tuple, float] = {}
+
+    def once(key: tuple, fn, values: list[float]) -> float:
+        if key not in memo:
+            memo[key] = fn(values)
+        return memo[key]
+
     results: dict[int, dict[str, Result]] = {}
     for rep_id, by_code in readings.items():
         rep = reps[rep_id]
@@ -82,19 +99,21 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
             if m.benchmark == TARGET:
                 bench = r.target
             elif m.benchmark == COHORT_Q1:
-                bench = percentile(peers_all, 25) if len(peers_all) >= MIN_COHORT else None
+                bench = once(("q1", rep.role, code), lambda v: percentile(v, 25), peers_all) if len(peers_all) >= MIN_COHORT else None
             else:
-                peers = team[(rep.role, code, rep.manager_id)] if m.benchmark == TEAM else segment[(rep.role, code, rep.segment)]
+                key = (rep.role, code, rep.manager_id) if m.benchmark == TEAM else (rep.role, code, rep.segment)
+                peers = team[key] if m.benchmark == TEAM else segment[key]
                 # No manager (or no segment) is not a team (or a segment) of its own: compare with the cohort.
                 grouped = rep.manager_id if m.benchmark == TEAM else rep.segment
-                peers = peers if grouped and len(peers) >= MIN_PEERS else peers_all
-                bench = median(peers) if len(peers) >= MIN_PEERS else None
+                if not (grouped and len(peers) >= MIN_PEERS):
+                    key, peers = (rep.role, code), peers_all
+                bench = once(("median", m.benchmark, *key), median, peers) if len(peers) >= MIN_PEERS else None
             margin = gap_overrides.get(code, gap_overrides.get(m.family, m.gap))
             breach = bench is not None and worse_than(m, r.value, bench, margin)
             critical = False
             if m.critical and breach and len(peers_all) >= MIN_COHORT:
                 p = critical_percentile if m.higher_is_better else 100 - critical_percentile
-                critical = worse_than(m, r.value, percentile(peers_all, p), 0)
+                critical = worse_than(m, r.value, once(("p", p, rep.role, code), lambda v: percentile(v, p), peers_all), 0)
             results.setdefault(rep_id, {})[code] = Result(code, m, r.value, None if bench is None else round(bench, 2),
                                                           r.sample, breach, critical, r.evidence)
     return results

@@ -20,6 +20,7 @@ from ..metrics.registry import label
 from ..models import CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepSkillAssessmentLog
 from ..models.log import DELIVERABLE
 from ..recommend import BENCH_WORDS
+from .rows import rows_update
 
 
 def coaching_monthly(*, today: dt.date) -> dict[str, int]:
@@ -54,11 +55,11 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
                            content=content))
         delivered[rep_id] = ids
     rows += _manager_digests(reps, month, last, generated_on, logs, done)
-    Digest.objects.bulk_create(rows, batch_size=2000)
+    Digest.objects.bulk_create(rows)  # one statement whatever the number of reps (UNNEST on PostgreSQL)
     by_rep = {d.employee_id: d.pk for d in Digest.objects.filter(month=month, kind=Digest.Kind.REP,
                                                                  employee_id__in=list(delivered))}
     updates = [RepCoachingLog(pk=pk, delivered_in_id=by_rep[rep_id]) for rep_id, ids in delivered.items() for pk in ids]
-    RepCoachingLog.objects.bulk_update(updates, ["delivered_in"], batch_size=5000)
+    rows_update(RepCoachingLog, updates, ["delivered_in"])
     from ..tasks import coaching_digest_emails  # tasks import services
 
     transaction.on_commit(partial(coaching_digest_emails.delay, month=month.isoformat()), robust=True)

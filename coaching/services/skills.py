@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from gtmos.crm.models import Role
 
-from ..metrics.benchmarks import rank_percentile
+from ..metrics.benchmarks import rank_percentile_sorted
 from ..models import RepSkillAssessmentLog as Log
 from ..models import SkillDimension as D
 
@@ -62,6 +62,8 @@ def assess_skills(*, week: dt.date, reps: dict, results: dict) -> int:
         for dimension, code, _ in SKILLS.get(reps[rep_id].role, ()):
             if code in by_code:
                 cohort[(reps[rep_id].role, code)].append(by_code[code].value)
+    for values in cohort.values():
+        values.sort()  # ranked by bisect: n log n for the cohort, not n²
     previous = {}
     for rep_id, dim, value in (Log.objects.filter(rep_id__in=list(reps), assessment_date__lt=week,
                                                   assessment_date__gte=week - dt.timedelta(days=LOOKBACK_DAYS))
@@ -74,12 +76,12 @@ def assess_skills(*, week: dt.date, reps: dict, results: dict) -> int:
             r = by_code.get(code)
             if r is None:
                 continue
-            pctl = rank_percentile(cohort[(rep.role, code)], r.value, r.metric.higher_is_better)
+            pctl = rank_percentile_sorted(cohort[(rep.role, code)], r.value, r.metric.higher_is_better)
             sev = severity(pctl)
             rows.append(Log(rep_id=rep_id, role=rep.role, assessment_date=week, skill_dimension=dimension,
                             gap_detected=bool(sev), severity=sev, evidence_source=source,
                             trend=trend(previous.get((rep_id, dimension)), r.value, r.metric.higher_is_better),
                             cohort_percentile=pctl, value=r.value, sample=r.sample))
     Log.objects.filter(assessment_date=week, rep_id__in=list(reps)).delete()
-    Log.objects.bulk_create(rows, batch_size=5000)
+    Log.objects.bulk_create(rows)  # one statement whatever the number of reps (UNNEST on PostgreSQL)
     return len(rows)
