@@ -102,6 +102,11 @@ def database(name: str = "DATABASE_URL") -> dict:
         }
     elif not engine.endswith("postgresql"):
         raise ImproperlyConfigured(f"{name}={raw!r}: only postgres:// and sqlite:// are supported")
+    elif integer("DATABASE_POOL_IDLE", 0) > 0:
+        # Threads-pool workers: closed connections go back to a per-process pool (gtmos/pooled_postgresql, a
+        # PostgreSQL engine like the stock one) instead of ending their server process, so a burst of short
+        # tasks does not pay a new backend per task.
+        config["ENGINE"], config["POOL_IDLE"] = "gtmos.pooled_postgresql", integer("DATABASE_POOL_IDLE", 0)
     return config
 
 
