@@ -10,5 +10,6 @@ from django.dispatch import Signal
 # decision is the router's decision on the profile it settled with (None when it failed); event is the
 # enrichment.* Event written for it.
 run_settled = Signal()
-# Profile fields changed (``fields``), some of them crossing θ (``crossed``): the router may recompute.
+# Profile fields changed (``fields``), some of them crossing θ (``crossed``): the router may recompute. Sent by
+# agent reports once the run has settled (before that no session is routed; the settle carries the decision).
 profile_changed = Signal()

@@ -17,7 +17,7 @@ def agent_run(*, job_id: int, attempt: int, due_at: str) -> str:
     return runs.agent_execute(job_id=job_id, attempt=attempt, due_at=datetime.fromisoformat(due_at))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)  # the outcome is on the run
 def run_deadline(*, run_id: str) -> str | None:
     """The sync budget of a run ran out: S2→S3 goes ahead as enrichment.partial."""
     return runs.run_deadline_enforce(run_id=run_id)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.db import connection
 
 from gtmos.core import clock
 from routing.config import router_config_cached
@@ -44,23 +48,42 @@ def _clamp(confidence: float) -> float:
     return 0.0 if c != c else min(max(c, 0.0), 1.0)
 
 
-def signals_write(*, run: EnrichmentRun, agent: str, signals: list[SignalOut], attempt: int) -> int:
+# One statement: drop the fields this agent no longer reports, upsert the ones it does ((run, field, agent) is
+# unique, so a replay writes no duplicate). Plain SQL: it runs on the swarm's hot path, once per agent report.
+_SIGNALS_UPSERT = """
+WITH dropped AS (
+    DELETE FROM enrichment_enrichmentsignal
+     WHERE run_id = %(run)s AND agent = %(agent)s AND NOT (field = ANY(%(fields)s::varchar[]))
+    RETURNING 1),
+upserted AS (
+    INSERT INTO enrichment_enrichmentsignal
+           (id, run_id, field, agent, value, confidence, evidence, attempt, created_at, updated_at)
+    SELECT id, %(run)s, field, %(agent)s, value::jsonb, confidence, evidence, %(attempt)s, %(now)s, %(now)s
+      FROM unnest(%(ids)s::uuid[], %(fields)s::varchar[], %(values)s::text[], %(confidences)s::float8[],
+                  %(evidence)s::varchar[]) AS s(id, field, value, confidence, evidence)
+    ON CONFLICT (run_id, field, agent) DO UPDATE
+       SET value = EXCLUDED.value, confidence = EXCLUDED.confidence, evidence = EXCLUDED.evidence,
+           attempt = EXCLUDED.attempt, updated_at = EXCLUDED.updated_at
+    RETURNING 1)
+SELECT (SELECT count(*) FROM dropped) + (SELECT count(*) FROM upserted)
+"""
+
+
+def signals_write(*, run_id, agent: str, signals: list[SignalOut], attempt: int) -> int:
     """Upsert one agent's signals on a run. The agent's latest attempt replaces its earlier values; fields it
-    no longer reports are dropped. (run, field, agent) is unique, so a replay writes no duplicate."""
-    now = clock.now()
+    no longer reports are dropped. Returns the rows written or dropped (0: the projection cannot change)."""
     latest: dict[str, SignalOut] = {}
     for s in signals:
         if s.field in F.values:
             latest[s.field] = s  # one value per field per agent; the last one wins
-    rows = [EnrichmentSignal(run=run, field=s.field, agent=agent, value=_jsonable(s.value),
-                             confidence=_clamp(s.confidence), evidence=s.evidence[:300], attempt=attempt,
-                             created_at=now, updated_at=now) for s in latest.values()]
-    if rows:
-        EnrichmentSignal.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["run", "field", "agent"],
-            update_fields=["value", "confidence", "evidence", "attempt", "updated_at"])
-    EnrichmentSignal.objects.filter(run=run, agent=agent).exclude(field__in=list(latest)).delete()
-    return len(rows)
+    rows = list(latest.values())
+    with connection.cursor() as cursor:
+        cursor.execute(_SIGNALS_UPSERT, {
+            "run": run_id, "agent": agent, "attempt": attempt, "now": clock.now(),
+            "ids": [str(uuid.uuid4()) for _ in rows], "fields": [s.field for s in rows],
+            "values": [json.dumps(_jsonable(s.value)) for s in rows],
+            "confidences": [_clamp(s.confidence) for s in rows], "evidence": [s.evidence[:300] for s in rows]})
+        return cursor.fetchone()[0]
 
 
 def signals_record_user(*, run: EnrichmentRun, values: dict[str, Any], confidence: float = 1.0) -> int:
@@ -77,12 +100,6 @@ def signals_record_user(*, run: EnrichmentRun, values: dict[str, Any], confidenc
     return len(rows)
 
 
-def _winner(candidates: list[EnrichmentSignal]) -> EnrichmentSignal:
-    def rank(s: EnrichmentSignal):
-        return (s.confidence, s.agent == USER_SOURCE, s.agent == OWNER.get(s.field), s.updated_at, s.agent)
-    return max(candidates, key=rank)
-
-
 def _money(value: Any) -> Decimal | None:
     try:
         amount = Decimal(str(value)).quantize(Decimal(1))
@@ -91,37 +108,76 @@ def _money(value: Any) -> Decimal | None:
     return amount if amount.is_finite() and amount >= 0 and amount < Decimal(10) ** 15 else None
 
 
-def profile_refresh(*, lead: Lead, theta: float) -> tuple[Profile, list[str], list[str]]:
-    """Re-project the lead's signals; returns the profile, the fields that crossed θ upward now, and every
-    field whose value or confidence changed."""
-    by_field: dict[str, list[EnrichmentSignal]] = {}
-    for signal in EnrichmentSignal.objects.filter(run__lead=lead):
-        by_field.setdefault(signal.field, []).append(signal)
-    profile, _ = Profile.objects.get_or_create(lead=lead)
-    before = dict(profile.confidence or {})
-    before_values = dict(profile.values or {})
+_PROFILE_READ = """
+SELECT s.id, s.field, s.value, s.confidence, s.agent, s.updated_at, NULL::jsonb
+  FROM enrichment_enrichmentsignal s JOIN enrichment_enrichmentrun r ON r.id = s.run_id
+ WHERE r.lead_id = %(lead)s
+UNION ALL  -- the profile as it stood: its values and confidences, to say what changed and what crossed θ
+SELECT NULL, NULL, p."values", NULL, NULL, NULL, p.confidence FROM enrichment_profile p WHERE p.lead_id = %(lead)s
+"""
+_PROFILE_COLUMNS = ("company", "website", "hq", "identity", "org_type", "size_band", "revenue_est", "acv_est", "role",
+                    "persona", "trade", "sectors", "service_area", "project_mix", "values", "confidence", "provenance",
+                    "updated_at")
+_JSON_COLUMNS = {"sectors", "service_area", "project_mix", "values", "confidence", "provenance"}
+_PROFILE_UPSERT = """
+INSERT INTO enrichment_profile (lead_id, {columns}) VALUES (%s, {params})
+ON CONFLICT (lead_id) DO UPDATE SET {updates}
+""".format(columns=", ".join(f'"{c}"' for c in _PROFILE_COLUMNS),
+           params=", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _PROFILE_COLUMNS),
+           updates=", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _PROFILE_COLUMNS))
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def profile_project(*, lead_id, theta: float) -> tuple[list[str], list[str]]:
+    """Re-project the lead's signals onto its Profile (two statements: the signals with the profile as it
+    stood, then an upsert); returns the fields that crossed θ upward now, and every field whose value or
+    confidence changed. Callers that race for the same lead hold its run's lock."""
+    by_field: dict[str, list[tuple]] = {}
+    before_values, before = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PROFILE_READ, {"lead": lead_id})
+        for sid, field, value, confidence, agent, updated_at, profile_confidence in cursor.fetchall():
+            if field is None:
+                before_values, before = _loads(value) or {}, _loads(profile_confidence) or {}
+            else:
+                by_field.setdefault(field, []).append((confidence, agent, updated_at, sid, _loads(value)))
     values, confidence, provenance = {}, {}, {}
     for name, candidates in by_field.items():
-        best = _winner(candidates)
-        values[name], confidence[name] = best.value, round(best.confidence, 3)
-        provenance[name] = {"agent": best.agent, "signal": str(best.id)}
+        # Ties at equal confidence: what the prospect said, then the field's owner, then the newest, then by name.
+        conf, agent, _, sid, value = max(candidates, key=lambda c: (
+            c[0], c[1] == USER_SOURCE, c[1] == OWNER.get(name), c[2], c[1]))
+        values[name], confidence[name] = value, round(conf, 3)
+        provenance[name] = {"agent": agent, "signal": str(sid)}
+    row: dict[str, Any] = {}
     for name, (attr, cap) in TEXT_FIELDS.items():
         value = values.get(name)
-        setattr(profile, attr, str(value)[:cap] if isinstance(value, (str, int, float)) and value != "" else "")
-    profile.revenue_est = _money(values.get(F.REVENUE))
-    profile.acv_est = _money(values.get(F.ACV))
-    profile.sectors = [str(v) for v in values.get(F.SECTORS) or [] if isinstance(v, (str, int))] \
+        row[attr] = str(value)[:cap] if isinstance(value, (str, int, float)) and value != "" else ""
+    row["revenue_est"] = _money(values.get(F.REVENUE))
+    row["acv_est"] = _money(values.get(F.ACV))
+    row["sectors"] = [str(v) for v in values.get(F.SECTORS) or [] if isinstance(v, (str, int))] \
         if isinstance(values.get(F.SECTORS), list) else []
-    profile.service_area = [str(v) for v in values.get(F.SERVICE_AREA) or [] if isinstance(v, (str, int))] \
+    row["service_area"] = [str(v) for v in values.get(F.SERVICE_AREA) or [] if isinstance(v, (str, int))] \
         if isinstance(values.get(F.SERVICE_AREA), list) else []
-    profile.project_mix = values.get(F.PROJECT_MIX) if isinstance(values.get(F.PROJECT_MIX), dict) else {}
-    profile.values, profile.confidence, profile.provenance = values, confidence, provenance
-    profile.updated_at = clock.now()
-    profile.save()
+    row["project_mix"] = values.get(F.PROJECT_MIX) if isinstance(values.get(F.PROJECT_MIX), dict) else {}
+    row["values"], row["confidence"], row["provenance"] = values, confidence, provenance
+    row["updated_at"] = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_PROFILE_UPSERT, [lead_id, *(
+            json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _PROFILE_COLUMNS)])
     crossed = sorted(n for n, c in confidence.items() if c >= theta > float(before.get(n, 0.0)))
     changed = sorted(n for n in set(confidence) | set(before)
                      if confidence.get(n) != before.get(n) or values.get(n) != before_values.get(n))
-    return profile, crossed, changed
+    return crossed, changed
+
+
+def profile_refresh(*, lead: Lead, theta: float) -> tuple[Profile, list[str], list[str]]:
+    """Re-project the lead's signals; returns the profile, the fields that crossed θ upward now, and every
+    field whose value or confidence changed."""
+    crossed, changed = profile_project(lead_id=lead.pk, theta=theta)
+    return Profile.objects.get(lead=lead), crossed, changed
 
 
 def route_input(*, lead: Lead, profile: Profile | None) -> RouteProfile:
