@@ -24,6 +24,7 @@ class Worker:
                             f"{db.get('PORT') or 5432}/{db['NAME']}",
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DATABASE_CONN_MAX_AGE": "0",
+            "DATABASE_POOL_IDLE": "4",  # as docker-compose runs the swarm workers
             **env_overrides,
         }
         args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm,swarm_async", "--pool", "threads",
@@ -37,7 +38,7 @@ class Worker:
     def _wait_ready(self):
         from gtmos.celery import app
 
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # start-up, not speed: a busy shared machine can take a while
         while time.monotonic() < deadline:
             replies = app.control.ping(timeout=0.5)
             if any(f"{self.name}@" in name for reply in replies for name in reply):
@@ -45,7 +46,7 @@ class Worker:
             if self.proc.poll() is not None:
                 raise RuntimeError("the Celery worker exited during start-up")
         self.proc.kill()
-        raise RuntimeError("the Celery worker did not answer a ping within 30 s")
+        raise RuntimeError("the Celery worker did not answer a ping within 90 s")
 
     def sigkill(self):
         self.proc.kill()  # SIGKILL: no warm shutdown, no acks, threads die mid-task
