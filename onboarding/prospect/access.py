@@ -32,7 +32,7 @@ def visible_to(request, queryset=None):
     return queryset.filter(pk__in=ids)
 
 
-def session_for(request, pk, *, related=("lead",)) -> OnboardingSession:
+def session_for(request, pk, *, related=("lead", "lead__profile")) -> OnboardingSession:
     session = visible_to(request, OnboardingSession.objects.select_related(*related)).filter(pk=pk).first()
     if session is None:
         raise Http404("No such onboarding session")

@@ -70,6 +70,11 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
+def _profile(session) -> Profile | None:
+    """The lead's Profile, loaded with the session (select_related); None before enrichment wrote one."""
+    return getattr(session.lead, "profile", None)
+
+
 def _client(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -194,7 +199,7 @@ def confirm(request, pk):
     if moved:
         return moved  # e.g. a second tap: the first already confirmed and routed
     decision = decision_for(lead=session.lead)
-    profile = Profile.objects.filter(lead_id=session.lead_id).first()
+    profile = _profile(session)
     form = forms.ConfirmForm(_data(request), asks=decision.asks)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +221,7 @@ def _workspace_context(request, session, question_form=None):
     decision = current_route(session)
     return {
         "session": session, "decision": decision, "ws": selectors.workspace(session),
-        "profile": Profile.objects.filter(lead_id=session.lead_id).first(),
+        "profile": _profile(session),
         "takeoff": selectors.session_takeoff(session) if session.state not in (S.S5_VALUE, S.S6_NEXT_Q) else None,
         "choice": services.value_question_choice(session) if session.state == S.S7_VALUE_PROOF else {},
         "question_form": question_form or forms.QuestionForm(), "poll_ms": settings.PROSPECT_POLL_MS * 2,
@@ -281,7 +286,7 @@ def takeoff(request, pk):
 # --- S8 activate, S9 trial, S10 card -----------------------------------------------------------------------------
 
 def _activate_form(session, data=None):
-    profile = Profile.objects.filter(lead_id=session.lead_id).only("company").first()
+    profile = _profile(session)
     invited = hasattr(session.lead, "invite")
     return forms.ActivateForm(data, ask_name=not session.lead.name,
                               ask_company=not invited and not (profile and profile.company))
