@@ -128,8 +128,9 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
         notices.append((rep.manager_id, "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
                         "/coaching/queue/", f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}"))
     notices += _escalate(escalated, reps, week)
+    just_escalated = {log.pk for log in escalated}  # a set: `log not in escalated` compared every pair (n²)
     notices += _still_escalated([log for log in updated if log.escalated_to_slm and log.resolution_date is None
-                                 and log not in escalated], reps, week)
+                                 and log.pk not in just_escalated], reps, week)
     notify(notices)
     return dict(counts)
 
