@@ -175,3 +175,26 @@ def test_empty_board_lets_the_prospect_name_a_project(client, swarm_on, datasets
     takeoff = Takeoff.objects.get(session=session)
     assert takeoff.pursuit is None and takeoff.pursuit_name == "Lakeway clinic"
     assert takeoff.result["project_value"] == str(Decimal(2500000))
+
+
+def test_a_homeowner_is_sent_to_the_homeowner_product(client, swarm_on, datasets, settings):
+    settings.PROSPECT_HOMEOWNER_URL = "https://home.example/start"
+    session = walk_to_confirm(client, email="pat@thinsite.com")
+    page = client.get(f"/start/s/{session.pk}/confirm/")
+    assert "org_type" in page.context["form"].fields  # not known at θ: asked
+    data = {"org_type": "consumer", "role": "owner_exec", "size_band": "micro", "sectors": ["commercial"]}
+    for name in page.context["form"].fields:
+        data.setdefault(name, "Austin TX")
+    response = client.post(f"/start/s/{session.pk}/confirm/", data)
+    session.refresh_from_db()
+    assert session.state == S.DISQUALIFIED and response["Location"].endswith("/homeowner/")
+    assert b"https://home.example/start" in client.get(response["Location"]).content
+
+
+def test_a_large_firm_is_routed_to_white_glove_and_told_a_specialist_will_call(client, swarm_on, datasets):
+    session = walk_to_workspace(client, email="kim@bigbuild.com")
+    assert session.state == S.W5_BATTLEPACK
+    response = client.get(f"/start/s/{session.pk}/")
+    assert response["Location"].endswith("/specialist/")
+    assert b"A specialist will set you up" in client.get(response["Location"]).content
+    assert client.get(f"/start/s/{session.pk}/workspace/")["Location"].endswith("/specialist/")
