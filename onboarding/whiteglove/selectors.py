@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KT
 
 from gtmos.audit.models import Event
@@ -16,6 +17,8 @@ from ..models import Deal
 from ..models.deal import MEDDPICC_CELLS, MEDDPICC_LABELS, WhiteGloveSettings
 from ..models.session import SessionState as S
 
+ROWS_PER_STEP = 50  # the pipeline shows each step's oldest deals first; the count says how many in all
+SCORECARD_ROWS = 200
 STEP_ORDER = [Deal.Stage.BATTLEPACK, Deal.Stage.OUTREACH, Deal.Stage.DISCOVERY, Deal.Stage.DEMO, Deal.Stage.SEAT,
               Deal.Stage.CLOSED_WON]
 STEP_SLUG = {S.W5_BATTLEPACK: "w5", S.W6_OUTREACH: "w6", S.W7_DISCOVERY: "w7", S.W8_DEMO: "w8", S.W9_SEAT: "w9",
@@ -70,10 +73,16 @@ def pipeline(*, user, role: str) -> dict:
     mine = employee is not None and employee.role == role
     if mine:
         deals = deals.filter(**{"ae_owner" if role == "ae" else "sdr": employee})
+    counts = dict(deals.values_list("stage").annotate(n=Count("pk")).order_by())
+    # Oldest first within each step, at most ROWS_PER_STEP rows per step (one query: a window over the steps),
+    # so the page stays the same size however big the team's pipeline grows.
     deals = (deals.select_related("session", "ae_owner", "sdr", "opportunity")
-             .annotate(company_name=KT("dossier__company__name"))
+             .annotate(company_name=KT("dossier__company__name"),
+                       place=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("step_entered_at").asc(),
+                                                                                   F("pk").asc()]))
+             .filter(place__lte=ROWS_PER_STEP)
              .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
-             .order_by("step_entered_at")[:500])
+             .order_by("step_entered_at", "pk"))
     config = WhiteGloveSettings.load()
     now = clock.now()
     groups: dict[str, list[PipelineRow]] = {s: [] for s in STEP_ORDER}
@@ -87,8 +96,9 @@ def pipeline(*, user, role: str) -> dict:
             stale=age >= config.stale_step_days and deal.stage != Deal.Stage.CLOSED_WON,
             amber=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "amber"),
             green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green")))
-    return {"groups": [(Deal.Stage(s).label, groups.get(s, [])) for s in STEP_ORDER], "mine": mine, "role": role,
-            "total": sum(len(v) for v in groups.values()), "stale_days": config.stale_step_days}
+    return {"groups": [(Deal.Stage(s).label, groups.get(s, []), counts.get(s, 0)) for s in STEP_ORDER],
+            "mine": mine, "role": role, "total": sum(counts.get(s, 0) for s in STEP_ORDER),
+            "stale_days": config.stale_step_days, "rows_per_step": ROWS_PER_STEP}
 
 
 def scorecard(*, user) -> dict:
@@ -101,7 +111,8 @@ def scorecard(*, user) -> dict:
         deals = deals.filter(sdr=employee)
     deals = (deals.select_related("session", "ae_owner", "opportunity")
              .annotate(company_name=KT("dossier__company__name"))
-             .defer("dossier", "takeoff", "drafted_outreach", "technical_win").order_by("stage", "step_entered_at")[:500])
+             .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
+             .order_by("step_entered_at", "pk")[:SCORECARD_ROWS])
     rows = []
     for deal in deals:
         card = deal.meddpicc or {}

@@ -169,3 +169,17 @@ def test_research_landing_after_w5_is_flagged_and_the_ae_rebuilds_the_pack(team,
     assert deal.pursuit.name == "Airport terminal electrical" and len(deal.dossier["pursuits"]) == 2
     assert deal.ae_reviewed_at is None  # the draft changed: review again before anything goes out
     assert "more pursuit" not in client.get(step_url(deal, "w5")).content.decode()
+
+
+def test_pipeline_shows_the_oldest_deals_of_a_crowded_step_and_the_full_count(team, client, monkeypatch,
+                                                                              frozen_clock):
+    from onboarding.whiteglove import selectors
+
+    monkeypatch.setattr(selectors, "ROWS_PER_STEP", 2)
+    for n in range(1, 4):
+        quick_deal(n)
+        frozen_clock.advance(days=1)
+    login(client, "ae")
+    page = client.get(reverse("whiteglove:pipeline_ae")).content.decode()
+    assert "Firm 1 Electric" in page and "Firm 2 Electric" in page and "Firm 3 Electric" not in page
+    assert "The 2 oldest of 3 shown." in page
