@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.db.models.fields.json import KT
 
 from gtmos.audit.models import Event
@@ -17,8 +18,9 @@ from ..models import Deal
 from ..models.deal import MEDDPICC_CELLS, MEDDPICC_LABELS, WhiteGloveSettings
 from ..models.session import SessionState as S
 
+CSS = {"green": "good", "amber": "warn", "red": "bad"}
 ROWS_PER_STEP = 50  # the pipeline shows each step's oldest deals first; the count says how many in all
-SCORECARD_ROWS = 200
+SCORECARD_ROWS = 100
 STEP_ORDER = [Deal.Stage.BATTLEPACK, Deal.Stage.OUTREACH, Deal.Stage.DISCOVERY, Deal.Stage.DEMO, Deal.Stage.SEAT,
               Deal.Stage.CLOSED_WON]
 STEP_SLUG = {S.W5_BATTLEPACK: "w5", S.W6_OUTREACH: "w6", S.W7_DISCOVERY: "w7", S.W8_DEMO: "w8", S.W9_SEAT: "w9",
@@ -63,6 +65,7 @@ class PipelineRow:
     stale: bool
     amber: int
     green: int
+    url: str = ""
 
 
 def pipeline(*, user, role: str) -> dict:
@@ -86,6 +89,8 @@ def pipeline(*, user, role: str) -> dict:
     config = WhiteGloveSettings.load()
     now = clock.now()
     groups: dict[str, list[PipelineRow]] = {s: [] for s in STEP_ORDER}
+    blank = "00000000-0000-0000-0000-000000000000"
+    base = reverse("whiteglove:deal_step", args=[blank, "w5"])
     for deal in deals:
         who, action = next_action(deal, role)
         age = max((now - deal.step_entered_at).days, 0)
@@ -95,7 +100,8 @@ def pipeline(*, user, role: str) -> dict:
             who=who, action=action, mine_next=who == role, age_days=age,
             stale=age >= config.stale_step_days and deal.stage != Deal.Stage.CLOSED_WON,
             amber=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "amber"),
-            green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green")))
+            green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green"),
+            url=base.replace(blank, str(deal.pk)).replace("/w5/", f"/{STEP_SLUG.get(deal.session.state, 'w5')}/")))
     return {"groups": [(Deal.Stage(s).label, groups.get(s, []), counts.get(s, 0)) for s in STEP_ORDER],
             "mine": mine, "role": role, "total": sum(counts.get(s, 0) for s in STEP_ORDER),
             "stale_days": config.stale_step_days, "rows_per_step": ROWS_PER_STEP}
@@ -114,11 +120,18 @@ def scorecard(*, user) -> dict:
              .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
              .order_by("step_entered_at", "pk")[:SCORECARD_ROWS])
     rows = []
+    # Pre-computed per row (URL, css class per cell) so the template does no per-cell logic: 200 rows × 8 cells.
+    base = reverse("whiteglove:deal_meddpicc", args=["00000000-0000-0000-0000-000000000000"])
     for deal in deals:
         card = deal.meddpicc or {}
+        cells = []
+        for c in MEDDPICC_CELLS:
+            status = card.get(c, {}).get("status", "red")
+            cells.append((CSS.get(status, "bad"), status, card.get(c, {}).get("value", "")))
         rows.append({"deal": deal, "company": deal.company_name or "Unnamed prospect",
-                     "slug": STEP_SLUG.get(deal.session.state, "w5"),
-                     "cells": [card.get(c, {"status": "red"}) for c in MEDDPICC_CELLS]})
+                     "url": base.replace("00000000-0000-0000-0000-000000000000", str(deal.pk)),
+                     "stage": deal.get_stage_display(), "health": deal.opportunity.deal_health_score
+                     if deal.opportunity else None, "cells": cells})
     return {"rows": rows, "labels": [MEDDPICC_LABELS[c] for c in MEDDPICC_CELLS], "cells": MEDDPICC_CELLS}
 
 
