@@ -329,8 +329,9 @@ def measure() -> dict:
     _wait_for_workers(app, WORKERS + 1)
     web = WebTier()
     try:
-        # warm up: the workers import and connect once, as they would long before a visitor arrives
-        _time_to_s3(web, [_lead(999, "warmup")])
+        # warm up: the workers and every web process import, connect and publish once, as they would long before a
+        # visitor arrives (a web process's first request pays its lazy imports and its first broker connection)
+        _time_to_s3(web, [_lead(990 + w, "warmup") for w in range(WEB_WORKERS)])
         _quiet()
         singles = []
         for i in range(5):
