@@ -3,7 +3,8 @@ discovery questions — trailing 30 days of the rep's own calls (call_owner_role
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, DecimalField, F, FloatField, Q
+from django.db.models.functions import Cast
 
 from gtmos.crm.models import ConvIntelligenceCall, Role
 
@@ -15,6 +16,12 @@ DEMO_TYPES = ("demo", "onboarding", "qbr")
 # calls vs team median".
 DISCOVERY_ROLES = (Role.SDR,)
 DISCOVERY = Q(call_type="discovery")
+
+
+def _exact_avg(field: str, **kwargs):
+    """Average a float column as numeric: PostgreSQL's parallel float sums do not add in a fixed order, so a
+    re-run could move the third decimal and flip a benchmark miss ("jobs run twice give the same state")."""
+    return Cast(Avg(Cast(field, DecimalField(max_digits=12, decimal_places=6)), **kwargs), FloatField())
 
 
 def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
@@ -36,15 +43,15 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
             objection_quality=Avg("quality_score", filter=~Q(objections=[])),
             with_next_step=Count("id", filter=~Q(next_steps=[])),
             sentiment_calls=Count("sentiment"),
-            sentiment_avg=Avg("sentiment"),  # not named like a field: later aggregates read the field
+            sentiment_avg=_exact_avg("sentiment"),  # not named like a field: later aggregates read the field
             talk_calls=Count("talk_ratio"),
-            talk_avg=Avg("talk_ratio"),
+            talk_avg=_exact_avg("talk_ratio"),
             discovery_calls=Count("id", filter=DISCOVERY),
             discovery_questions=Avg("question_count", filter=DISCOVERY),
             discovery_objection_calls=Count("quality_score", filter=DISCOVERY & ~Q(objections=[])),
             discovery_objection_quality=Avg("quality_score", filter=DISCOVERY & ~Q(objections=[])),
             discovery_talk_calls=Count("talk_ratio", filter=DISCOVERY),
-            discovery_talk_avg=Avg("talk_ratio", filter=DISCOVERY),
+            discovery_talk_avg=_exact_avg("talk_ratio", filter=DISCOVERY),
             demo_calls=Count("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
             demo_quality=Avg("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
         )

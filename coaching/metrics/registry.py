@@ -16,15 +16,16 @@ def _m(role, code, label, source, unit, higher, bench, gap, section=DIAGNOSIS, r
     return Metric(code, role, label, source, unit, higher, bench, gap, section, relative, critical)
 
 
-def _calls(role: str, *, talk: bool = False, skill_only: tuple[str, ...] = ()) -> list[Metric]:
+def _calls(role: str, *, talk: bool = False, product: bool = True, skill_only: tuple[str, ...] = ()) -> list[Metric]:
     metrics = [
         _m(role, "call_quality", "Conversation quality (objection handling + next steps)", f"{CI}, trailing 30 days",
            "score", True, COHORT_Q1, 0),
         _m(role, "objection_handling", "Objection handling (calls with objections)", CI, "score", True, COHORT_Q1, 0,
            SKILL),
-        _m(role, "product_knowledge", "Product knowledge (demo, onboarding and QBR calls)", CI, "score", True,
-           COHORT_Q1, 0, SKILL),
     ]
+    if product:  # SDRs hold discovery calls only: no product-knowledge reading (seed 001's SDR skill row)
+        metrics.append(_m(role, "product_knowledge", "Product knowledge (demo, onboarding and QBR calls)", CI, "score",
+                          True, COHORT_Q1, 0, SKILL))
     if talk:
         metrics.append(_m(role, "talk_ratio", "Talk time ratio", f"{CI}, trailing 30 days", "ratio", False, TEAM, 0.1))
     for code in skill_only:
@@ -92,7 +93,7 @@ SDR = [
     _m(Role.SDR, "cadence_flags", "Touches with AGT-303 risk flags", "CadenceEventLog, 30 days", "%", False, TEAM, 10),
     _m(Role.SDR, "response_to_meeting", "Responses turned into meetings (objection handling)", "CadenceEventLog",
        "%", True, COHORT_Q1, 0, SKILL),
-    *_calls(Role.SDR, talk=True, skill_only=("discovery_questions",)),
+    *_calls(Role.SDR, talk=True, product=False, skill_only=("discovery_questions",)),
 ]
 
 for _role, _metrics in ((Role.AE, AE), (Role.AM, AM), (Role.CSM, CSM), (Role.SDR, SDR)):

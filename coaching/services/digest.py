@@ -38,7 +38,8 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     done = set(Digest.objects.filter(month=month).values_list("employee_id", "kind"))
     todo = {i: r for i, r in reps.items() if (i, Digest.Kind.REP) not in done}
     last = month_end(month)
-    results = metrics.measure(todo, last, settings) if todo else {}
+    # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
+    results = metrics.measure(reps, last, settings) if todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))
     logs = defaultdict(list)
     for log in (RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps)).select_related("approved_by")
