@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -62,6 +63,29 @@ def _watch_deadline(run: EnrichmentRun) -> None:
                                   countdown=settings.SWARM_RUN_BUDGET_MS / 1000), robust=True)
 
 
+# The run, its six jobs and enrichment.requested in one statement: it runs inside the prospect's email submit, so
+# a burst of sign-ups spends its web time on it (plain SQL, like the agents' hot path).
+_RUN_START = """
+WITH run AS (
+    INSERT INTO enrichment_enrichmentrun (id, lead_id, mode, status, attempts, idempotency_key, started_at,
+                                          deadline_at, settled_at, completed_at, settled_by)
+    VALUES (%(run)s, %(lead)s, %(mode)s, %(running)s, 0, %(key)s, %(now)s, %(deadline)s, NULL, NULL, '')
+    RETURNING id),
+requested AS (
+    INSERT INTO audit_event (type, actor_type, actor_id, actor_label, subject_type, subject_id, account_id, payload,
+                             idempotency_key, occurred_at)
+    SELECT %(event_type)s, %(system)s, NULL, '', %(subject_type)s, %(run_text)s, NULL, %(payload)s::jsonb,
+           %(event_key)s, %(now)s FROM run
+    ON CONFLICT DO NOTHING)
+INSERT INTO enrichment_agentjob (run_id, agent, sync, status, attempts, due_at, next_attempt_at, lease_expires_at,
+                                 reported_at, succeeded_at, last_error)
+SELECT run.id, j.agent, j.sync, j.status, 0, %(now)s, NULL, j.lease, j.reported, NULL, ''
+  FROM run, unnest(%(agents)s::varchar[], %(syncs)s::bool[], %(statuses)s::varchar[], %(leases)s::timestamptz[],
+                   %(reported)s::timestamptz[]) AS j(agent, sync, status, lease, reported)
+RETURNING id, agent
+"""
+
+
 @transaction.atomic
 def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> EnrichmentRun:
     """enrichment.requested: one run per lead (a replay returns it), one job per agent, the sync agents
@@ -72,9 +96,9 @@ def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> Enri
         return existing
     flags = flags or flags_for(lead.pk)
     now = clock.now()
-    run = EnrichmentRun.objects.create(
-        lead=lead, mode=mode, status=EnrichmentStatus.RUNNING, idempotency_key=catalog.key(lead.pk, "S2", "run"),
-        started_at=now,
+    run = EnrichmentRun(
+        id=uuid.uuid4(), lead=lead, mode=mode, status=EnrichmentStatus.RUNNING, attempts=0,
+        idempotency_key=catalog.key(lead.pk, "S2", "run"), started_at=now,
         deadline_at=now + timedelta(milliseconds=settings.SWARM_RUN_BUDGET_MS) if mode == RunMode.SYNC_CRITICAL else None)
     jobs = []
     for agent in AgentId.values:
@@ -84,11 +108,22 @@ def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> Enri
                              status=JobStatus.PENDING if on else JobStatus.SKIPPED,
                              reported_at=None if on else now,
                              lease_expires_at=_lease(now, agent) if on and sync else None))
-    AgentJob.objects.bulk_create(jobs)
-    event_record(type=catalog.ENRICHMENT_REQUESTED, subject=run,
-                 idempotency_key=catalog.key(lead.pk, "S2", catalog.ENRICHMENT_REQUESTED),
-                 payload={"lead_id": str(lead.pk), "run_id": str(run.pk), "mode": mode,
-                          "agents": sorted(j.agent for j in jobs if j.status == JobStatus.PENDING)})
+    payload = {"lead_id": str(lead.pk), "run_id": str(run.pk), "mode": mode,
+               "agents": sorted(j.agent for j in jobs if j.status == JobStatus.PENDING)}
+    with connection.cursor() as cursor:
+        cursor.execute(_RUN_START, {
+            "run": run.pk, "lead": lead.pk, "mode": mode, "running": EnrichmentStatus.RUNNING,
+            "key": run.idempotency_key, "now": now, "deadline": run.deadline_at,
+            "event_type": catalog.ENRICHMENT_REQUESTED, "system": "system",
+            "subject_type": EnrichmentRun._meta.label_lower, "run_text": str(run.pk), "payload": json.dumps(payload),
+            "event_key": catalog.key(lead.pk, "S2", catalog.ENRICHMENT_REQUESTED),
+            "agents": [j.agent for j in jobs], "syncs": [j.sync for j in jobs], "statuses": [j.status for j in jobs],
+            "leases": [j.lease_expires_at for j in jobs], "reported": [j.reported_at for j in jobs]})
+        ids = dict((agent, pk) for pk, agent in cursor.fetchall())
+    run._state.adding, run._state.db = False, connection.alias
+    for job in jobs:
+        job.pk = ids[job.agent]
+        job._state.adding, job._state.db = False, connection.alias
     for job in jobs:
         if job.sync and job.status == JobStatus.PENDING:
             _dispatch(job.pk, 1, now, job.agent)
