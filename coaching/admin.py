@@ -3,18 +3,14 @@ logs AGT-701 writes are read-only here — managers decide in the coaching queue
 
 from django.contrib import admin
 
-from gtmos.core.admin_audit import AuditedConfigAdmin
+from gtmos.core.admin_audit import AuditedConfigAdmin, AuditedSingletonAdmin, ReadOnlyAdmin
 
 from . import models
 
 
 @admin.register(models.CoachingSettings)
-class CoachingSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not models.CoachingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class CoachingSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
+    """Audited singleton (see AuditedSingletonAdmin)."""
 
 
 @admin.register(models.CoachingPlay)
@@ -24,22 +20,13 @@ class CoachingPlayAdmin(AuditedConfigAdmin, admin.ModelAdmin):
     search_fields = ("metric", "title", "action")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class VisibleReadOnlyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(models.RepCoachingLog)
-class RepCoachingLogAdmin(ReadOnlyAdmin):
+class RepCoachingLogAdmin(VisibleReadOnlyAdmin):
     list_display = ("rep", "role", "pattern_key", "coaching_date", "approval_status", "weeks_persisting",
                     "escalated_to_slm", "resolution_date")
     list_filter = ("role", "approval_status", "escalated_to_slm")
@@ -48,7 +35,7 @@ class RepCoachingLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.RepSkillAssessmentLog)
-class RepSkillAssessmentLogAdmin(ReadOnlyAdmin):
+class RepSkillAssessmentLogAdmin(VisibleReadOnlyAdmin):
     list_display = ("rep", "role", "assessment_date", "skill_dimension", "gap_detected", "severity", "trend",
                     "cohort_percentile")
     list_filter = ("role", "skill_dimension", "gap_detected", "severity", "trend")
@@ -57,19 +44,19 @@ class RepSkillAssessmentLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.CoachingEscalation)
-class CoachingEscalationAdmin(ReadOnlyAdmin):
+class CoachingEscalationAdmin(VisibleReadOnlyAdmin):
     list_display = ("rep", "kind", "fired_on", "to_manager", "to_slm", "resolved_at")
     list_filter = ("kind",)
     list_select_related = ("rep",)
 
 
 @admin.register(models.DailyFlag)
-class DailyFlagAdmin(ReadOnlyAdmin):
+class DailyFlagAdmin(VisibleReadOnlyAdmin):
     list_display = ("rep", "condition", "day", "value", "threshold", "cleared_on")
     list_select_related = ("rep",)
 
 
 @admin.register(models.Digest)
-class DigestAdmin(ReadOnlyAdmin):
+class DigestAdmin(VisibleReadOnlyAdmin):
     list_display = ("employee", "kind", "month", "generated_on", "emailed_at")
     list_filter = ("kind", "month")

@@ -1,18 +1,14 @@
 from django.contrib import admin
 
-from gtmos.core.admin_audit import AuditedConfigAdmin
+from gtmos.core.admin_audit import AuditedConfigAdmin, AuditedSingletonAdmin, ReadOnlyAdmin
 
 from . import models
 from .models.deal import WhiteGloveSettings
 
 
 @admin.register(models.OnboardingSettings)
-class OnboardingSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not models.OnboardingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class OnboardingSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
+    """Audited singleton (see AuditedSingletonAdmin)."""
 
 
 @admin.register(models.ProductValueEvent)
@@ -102,12 +98,8 @@ admin.site.register(models.SuccessTask)
 # --- prospect flow (seed 002) ---------------------------------------------------------------------------------
 
 @admin.register(models.SessionSettings)
-class SessionSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not models.SessionSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class SessionSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
+    """Audited singleton (see AuditedSingletonAdmin)."""
 
 
 @admin.register(models.OnboardingSession)
@@ -128,27 +120,14 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
 # --- white-glove (seed 002 W5–W10) -----------------------------------------------------------------------
 
 @admin.register(WhiteGloveSettings)
-class WhiteGloveSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not WhiteGloveSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class WhiteGloveSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
+    """Audited singleton (see AuditedSingletonAdmin)."""
 
 
 @admin.register(models.Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: deals move through the W-step services (the FSM), never by editing rows."""
 
     list_display = ("id", "stage", "ae_owner", "sdr", "opportunity", "step_entered_at")
     list_filter = ("stage",)
     list_select_related = ("ae_owner", "sdr", "opportunity")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

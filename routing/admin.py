@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gtmos.core.admin_audit import AuditedConfigAdmin
+from gtmos.core.admin_audit import AuditedConfigAdmin, AuditedSingletonAdmin
 
 from .models import RouterSettings, TradeConfig
 
@@ -16,9 +16,5 @@ class TradeConfigAdmin(AuditedConfigAdmin, admin.ModelAdmin):
 
 
 @admin.register(RouterSettings)
-class RouterSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not RouterSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class RouterSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
+    """Audited singleton (see AuditedSingletonAdmin)."""

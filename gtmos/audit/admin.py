@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from gtmos.core.admin_audit import ReadOnlyAdmin
+
 from .models import Event, ExceptionLog, Notification
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: the Event log is append-only."""
 
     list_display = ("occurred_at", "type", "actor_type", "actor_label", "subject_type", "subject_id")
@@ -12,15 +14,6 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("type", "subject_id", "idempotency_key")
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExceptionLog)

@@ -14,3 +14,26 @@ class AuditedConfigAdmin:
         if diff:
             event_record(type="config.changed", subject=obj, actor=request.user,
                          payload={"model": obj._meta.label_lower, "changes": diff})
+
+
+class AuditedSingletonAdmin(AuditedConfigAdmin):
+    """A settings row (pk=1, a check constraint says so): audited, added once, never deleted."""
+
+    def has_add_permission(self, request):
+        return not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin:
+    """Records that change only through their services (logs, FSM-driven rows): browse, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gtmos.core.admin_audit import AuditedConfigAdmin
+from gtmos.core.admin_audit import AuditedConfigAdmin, AuditedSingletonAdmin
 
 from . import models
 
@@ -65,7 +65,7 @@ class AdvocacyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.HealthSettings)
-class HealthSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+class HealthSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
     fieldsets = [
         ("Component weights (must add up to 100)", {"fields": [
             "weight_engagement", "weight_adoption", "weight_satisfaction", "weight_growth"]}),
@@ -79,11 +79,6 @@ class HealthSettingsAdmin(AuditedConfigAdmin, admin.ModelAdmin):
         ("Outputs", {"fields": ["mover_points", "low_coverage_pct", "override_days", "task_overdue_escalation_days"]}),
     ]
 
-    def has_add_permission(self, request):
-        return not models.HealthSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PlaybookStepInline(admin.TabularInline):
