@@ -7,6 +7,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from gtmos.core import clock
 from gtmos.crm.models import Role
 
+from .outputs import RepRowQuerySet
+
 
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending_approval", "Pending approval"
@@ -100,19 +102,6 @@ class RepCoachingLog(ConcurrentTransitionMixin, models.Model):
         self.approved_by, self.decided_at, self.manager_note = by, at, note
 
 
-class EscalationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Escalations go to managers and SLMs: never to the rep they are about."""
-        from gtmos.crm import access
-
-        if access.sees_everything(user):
-            return self
-        me = access.employee_of(user)
-        if me is None:
-            return self.none()
-        return self.filter(rep_id__in=access.team_ids(user) - {me.pk})
-
-
 class CoachingEscalation(models.Model):
     """A row of seed 001's escalation-threshold table, fired once for its dedupe key."""
 
@@ -139,7 +128,7 @@ class CoachingEscalation(models.Model):
     dedupe_key = models.CharField(max_length=160, unique=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    objects = EscalationQuerySet.as_manager()
+    objects = RepRowQuerySet.as_manager()  # escalations go to managers and SLMs, never the rep
 
     class Meta:
         ordering = ["-fired_at"]

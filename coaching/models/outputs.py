@@ -4,6 +4,7 @@ from django.db import models
 
 from gtmos.core import clock
 from gtmos.crm.models import Role
+from gtmos.crm.querysets import RepRecordQuerySet
 
 
 class RepRowQuerySet(models.QuerySet):
@@ -65,14 +66,10 @@ class DailyFlag(models.Model):
                                                name="flag_one_open_per_rep_condition")]
 
 
-class DigestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A rep's digest: the rep and their managers. A manager's roll-up: that manager and above."""
-        from gtmos.crm import access
+class DigestQuerySet(RepRecordQuerySet):
+    """A rep's digest: the rep and their managers. A manager's roll-up: that manager and above."""
 
-        if access.sees_everything(user):
-            return self
-        return self.filter(employee_id__in=access.team_ids(user))
+    rep_field = "employee"
 
 
 class Digest(models.Model):

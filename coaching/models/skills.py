@@ -3,6 +3,7 @@
 from django.db import models
 
 from gtmos.crm.models import Role
+from gtmos.crm.querysets import RepRecordQuerySet
 
 
 class SkillDimension(models.TextChoices):
@@ -12,15 +13,6 @@ class SkillDimension(models.TextChoices):
     SALES_METHODOLOGY = "sales_methodology", "Sales methodology"
     DISCOVERY_QUESTIONS = "discovery_questions", "Discovery question quality"
     TALK_TIME = "talk_time", "Talk time ratio"
-
-
-class SkillQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from gtmos.crm import access
-
-        if access.sees_everything(user):
-            return self
-        return self.filter(rep_id__in=access.team_ids(user))
 
 
 class RepSkillAssessmentLog(models.Model):
@@ -51,7 +43,7 @@ class RepSkillAssessmentLog(models.Model):
     value = models.FloatField(help_text="The measurement behind it, in the evidence's own unit.")
     sample = models.PositiveIntegerField(default=0)
 
-    objects = SkillQuerySet.as_manager()
+    objects = RepRecordQuerySet.as_manager()  # the rep, their managers and SLM
 
     class Meta:
         ordering = ["-assessment_date", "skill_dimension"]
