@@ -11,23 +11,16 @@ from django.views.decorators.http import require_GET
 
 from gtmos.core import clock
 from gtmos.crm.models import Employee
-from gtmos.ingest.models import IntegrationToken, hash_token
+from gtmos.ingest.auth import IntegrationBearer
 
 from .metrics.ae import accuracy_by_rep
 from .models import RepCoachingLog
 
 
-def _integration(request) -> IntegrationToken | None:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    return IntegrationToken.objects.filter(token_hash=hash_token(header[7:].strip()), active=True).first()
-
-
 @require_GET
 def forecast_accuracy(request):
     """Per AE/AM: accuracy of the commit four weeks before the last ended period against what closed."""
-    if _integration(request) is None:
+    if IntegrationBearer()(request) is None:
         return JsonResponse({"detail": "A valid integration bearer token is required."}, status=401)
     try:
         as_of = dt.date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None

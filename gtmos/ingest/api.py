@@ -5,35 +5,21 @@ Every write needs a bearer token (one per integration) and an Idempotency-Key he
 """
 
 
-import datetime as dt
 
 from django.db import transaction
 from django.http import JsonResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer
 
 from enrichment.services import datasets as enrichment_datasets
 from gtmos.comp.services import comp_plan_upsert
-from gtmos.core import clock
 from gtmos.crm import services
 from gtmos.crm.models import Opportunity
 from gtmos.health.services import inputs as health_inputs
 
 from . import schemas
+from .auth import IntegrationBearer
 from .idempotency import idempotent
-from .models import IntegrationToken, hash_token
-
-
-class IntegrationBearer(HttpBearer):
-    def authenticate(self, request, token: str):
-        integration = IntegrationToken.objects.filter(token_hash=hash_token(token), active=True).first()
-        if integration is None:
-            return None
-        now = clock.now()
-        if integration.last_used_at is None or now - integration.last_used_at > dt.timedelta(minutes=5):
-            IntegrationToken.objects.filter(pk=integration.pk).update(last_used_at=now)
-        return integration
 
 
 api = NinjaAPI(
