@@ -10,10 +10,9 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from gtmos.core import clock
-from gtmos.crm.models import Employee
 from gtmos.ingest.auth import IntegrationBearer
 
-from .metrics.ae import accuracy_by_rep
+from . import selectors
 from .models import RepCoachingLog
 
 
@@ -27,10 +26,8 @@ def forecast_accuracy(request):
     except ValueError:
         return JsonResponse({"detail": "as_of: use YYYY-MM-DD", "errors": [{"field": "as_of", "message": "not a date"}]},
                             status=422)
-    names = dict(Employee.objects.filter(role__in=("ae", "am")).values_list("pk", "name"))
-    rows = [{"rep_id": rep_id, "rep": names[rep_id], "accuracy_pct": r.value, **r.evidence}
-            for rep_id, r in accuracy_by_rep(list(names), as_of or clock.today()).items()]
-    return JsonResponse({"as_of": (as_of or clock.today()).isoformat(), "reps": sorted(rows, key=lambda r: r["rep_id"])})
+    as_of = as_of or clock.today()
+    return JsonResponse({"as_of": as_of.isoformat(), "reps": selectors.forecast_accuracy(as_of=as_of)})
 
 
 @login_required

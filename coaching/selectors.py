@@ -121,14 +121,15 @@ def flags(*, user) -> list[DailyFlag]:
                 .select_related("rep").order_by("cleared_on", "-day")[:200])
 
 
-def forecast_accuracy(*, user, as_of: dt.date | None = None) -> list[dict]:
-    """AGT-703's input: per AE/AM, commit vs closed for the last ended period, as its own output."""
+def forecast_accuracy(*, user=None, as_of: dt.date | None = None) -> list[dict]:
+    """AGT-703's input: per AE/AM, commit vs closed for the last ended period, as its own output. ``user``
+    None is the forecast consumer (an integration): every AE and AM. Least accurate first."""
     as_of = as_of or clock.today()
-    names = dict(Employee.objects.visible_to(user).filter(role__in=("ae", "am")).values_list("pk", "name"))
-    rows = []
-    for rep_id, r in accuracy_by_rep(list(names), as_of).items():
-        rows.append({"rep_id": rep_id, "rep": names[rep_id], "accuracy_pct": r.value, **r.evidence})
-    return sorted(rows, key=lambda row: row["accuracy_pct"])
+    reps = Employee.objects.filter(role__in=("ae", "am"))
+    names = dict((reps if user is None else reps.visible_to(user)).values_list("pk", "name"))
+    rows = [{"rep_id": rep_id, "rep": names[rep_id], "accuracy_pct": r.value, **r.evidence}
+            for rep_id, r in accuracy_by_rep(list(names), as_of).items()]
+    return sorted(rows, key=lambda row: (row["accuracy_pct"], row["rep_id"]))
 
 
 def review(*, user, as_of: dt.date | None = None) -> dict:
