@@ -88,6 +88,17 @@ TEMPLATES = [
 DATABASES = {"default": env.database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane; ~30 ms of CPU, gtmos/core/hashers.py).
+# PBKDF2 stays listed so older hashes still verify; they are rehashed at the next sign-in.
+PASSWORD_HASHERS = [
+    "gtmos.core.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_ARGON2_MEMORY_KIB = env.integer("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024)
+PASSWORD_ARGON2_TIME_COST = env.integer("PASSWORD_ARGON2_TIME_COST", 2)
+PASSWORD_ARGON2_PARALLELISM = env.integer("PASSWORD_ARGON2_PARALLELISM", 1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
