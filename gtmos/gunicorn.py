@@ -1,0 +1,14 @@
+"""gunicorn's configuration for the web service (``gunicorn -c python:gtmos.gunicorn``; docker-compose and the
+page benchmarks use it).
+
+Sync workers, as many as gunicorn's documentation recommends, (2 × cores) + 1: a worker waiting on PostgreSQL
+leaves its core to another, so fewer than that leaves CPU idle under load while requests queue.
+``WEB_CONCURRENCY`` overrides the count (gunicorn's own variable).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+wsgi_app = "gtmos.wsgi:application"
