@@ -242,7 +242,7 @@ def _phase(staff: dict, *, clients: int, flows: int, think) -> tuple[dict, list]
     browsers = [Browser(think=think) for _ in range(clients)]
 
     def client(i: int) -> None:
-        for k in range(flows):
+        for _ in range(flows):
             browsers[i].cookies.pop("sessionid", None)  # a new prospect each flow
             _flow(browsers[i], uuid.uuid4().int % 10**9, staff)
 
