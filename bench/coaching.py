@@ -83,7 +83,7 @@ def run(reps: int = SCALES[-1], **_ignored) -> dict:
             results[n] = _measure_scale(n, day)
             print(json.dumps({k: v for k, v in results[n].items() if k != "shape_counts"}, default=str), flush=True)
     finally:
-        _drop()
+        db.drop(DB_NAME)
     small, large = (results[n] for n in scales)
     ratio = scales[1] / scales[0]
     t_small, t_large = small["total"]["wall_s"], large["total"]["wall_s"]
@@ -115,29 +115,6 @@ def _env() -> dict:
     return {**db.env(), "DATABASE_URL": DB_URL}
 
 
-def _recreate() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(db.ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=db.ROOT, env=_env(),
-                   check=True)
-
-
-def _drop() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(db.ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    conn.close()
-
-
 def _child(module: str, *args: str):
     """Run ``python -m module`` on the bench database; its last stdout line is its JSON answer."""
     result = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=_env(), check=True,
@@ -147,7 +124,7 @@ def _child(module: str, *args: str):
 
 def _measure_scale(reps: int, day: dt.date) -> dict:
     started = time.monotonic()
-    _recreate()
+    db.recreate(DB_NAME, _env())
     migrated = time.monotonic()
     days = ",".join(d.isoformat() for d in plan(day)["health_days"])
     built = _child("bench.coaching_data", "--reps", str(reps), "--today", day.isoformat(), "--health-days", days)

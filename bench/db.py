@@ -15,15 +15,36 @@ BENCH_DB = os.environ.get("BENCH_DB", "gtmos_bench")
 BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 
 
-def recreate() -> str:
+def recreate(name: str = BENCH_DB, environ: dict | None = None) -> str:
+    """Drop and create database ``name``, then migrate it (``environ`` points DATABASE_URL at it; default: env())."""
+    drop(name)
     conn = psycopg2.connect(ADMIN_URL)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     conn.close()
-    manage("migrate", "--noinput", "-v", "0")
-    return BENCH_URL
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
+                   env=environ or env(), check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop(name: str = BENCH_DB) -> None:
+    conn = psycopg2.connect(ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def stop(procs) -> None:
+    """Terminate the benchmark's worker/server processes; kill any that have not exited after 20 s."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def env() -> dict:

@@ -70,13 +70,7 @@ def run(**_ignored) -> dict:
                                 check=True, stdout=subprocess.PIPE, text=True)
         measured = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
-        for proc in workers:
-            proc.terminate()
-        for proc in workers:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        db.stop(workers)
     one, many = measured["one_lead"], measured["fifty_leads"]
     ok = one["median_s"] <= TARGET_ONE_S and many["median_s"] <= TARGET_MANY_S
     return {"benchmark": "enrichment", "latencies_ms": LATENCIES_MS, "target_one_s": TARGET_ONE_S,

@@ -58,7 +58,7 @@ def run(accounts: int = 100_000) -> dict:
             results[n] = _measure_scale(n)
             print(json.dumps(results[n], default=str), flush=True)
     finally:
-        _drop()
+        db.drop()
     small, large = (results[n] for n in scales)
     t_small, t_large = small["job"]["wall_s"], large["job"]["wall_s"]
     linear_dev = (SCALE_DOWN * t_small - t_large) / t_large
@@ -107,16 +107,6 @@ def _child(module: str, *args: str):
     result = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=db.env(), check=True,
                             stdout=subprocess.PIPE, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _drop() -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(db.ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{db.BENCH_DB}" WITH (FORCE)')
-    conn.close()
 
 
 def _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks) -> None:

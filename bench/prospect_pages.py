@@ -34,8 +34,6 @@ import time
 import urllib.parse
 import uuid
 
-import psycopg2
-
 from . import db, wrk
 
 CLIENTS = int(os.environ.get("BENCH_PROSPECT_CLIENTS", 20))
@@ -58,16 +56,6 @@ def _env() -> dict:
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "PROSPECT_POLL_MS": "300"}
 
 
-def _recreate() -> None:
-    conn = psycopg2.connect(db.ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=db.ROOT, env=_env(), check=True)
-
-
 def _step(*args, **env) -> dict:
     out = subprocess.run([sys.executable, "-m", "bench.prospect_pages", *args], cwd=db.ROOT, env={**_env(), **env},
                          check=True,
@@ -76,7 +64,7 @@ def _step(*args, **env) -> dict:
 
 
 def run(**_ignored) -> dict:
-    _recreate()
+    db.recreate(BENCH_DB, _env())
     env = _env()
     subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
                    cwd=db.ROOT, env=env, check=True, capture_output=True)
@@ -104,13 +92,7 @@ def run(**_ignored) -> dict:
         print(json.dumps({"load": load}), file=sys.stderr, flush=True)  # kept even if the next step fails
         queries = _step("--queries", SWARM_FLAG_CACHE_SECONDS="0")  # every page reads flags: counts comparable
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        db.stop(procs)
     worst = _worst(load["walk"]["pages"])
     steady_worst = _worst(load["steady"]["pages"])
     flat = all(row["small"] == row["large"] for row in queries["pages"].values())
