@@ -20,13 +20,27 @@ def escalation_scan_daily() -> dict:
 @shared_task(acks_late=True)
 def prospect_sessions_sweep(*, now: str | None = None) -> dict:
     """Beat (every minute): idle prospect sessions → ABANDONED; with the kill switch off, every session that
-    still depends on the swarm → FALLBACK_FORM."""
+    still depends on the swarm → FALLBACK_FORM; S10 sessions whose close-won task was lost get their won deal."""
     import datetime as dt
 
     from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
 
+    from .prospect.services import self_serve_close_won_sweep
+
     at = dt.datetime.fromisoformat(now) if now else None
-    return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep()}
+    return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep(),
+            "closed_won": self_serve_close_won_sweep(now=at)}
+
+
+@shared_task(acks_late=True)
+def self_serve_close_won(*, session_id: str, actor_id: int | None = None) -> bool:
+    """card.captured (S10) → the won Opportunity and post-close onboarding, after the prospect's request."""
+    from django.contrib.auth import get_user_model
+
+    from .prospect.services import self_serve_close_won as close
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return close(session_id=session_id, actor=actor)
 
 
 @shared_task(acks_late=True)

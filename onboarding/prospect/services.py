@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from datetime import timedelta
 from decimal import Decimal
 
@@ -258,12 +259,46 @@ def card_capture(*, subscription: Subscription, provider: str, brand: str = "", 
             status=Subscription.Status.ACTIVE, provider=provider, card_brand=brand[:20], card_last4=last4[-4:],
             customer_ref=customer_ref[:200] or sub.customer_ref, card_captured_at=clock.now())
         session = flow.session_capture_card(session=session, actor=actor)
-        opportunity, _ = Opportunity.objects.get_or_create(
-            external_id=f"self-serve:{session.pk}",
-            defaults={"account_id": sub.org_id, "name": "Self-serve subscription", "stage": Stage.PROPOSAL,
-                      "acv": _acv_for(session), "close_date": clock.today()})
-        opportunity_close_won(opportunity=opportunity, actor=actor, actor_label="self-serve card")
+        # The order signal starts post-close onboarding (plan, MAP, milestones, kickoff: most of the work of
+        # this request), which the prospect's next page does not show: a task after commit does it, and the
+        # minute sweep (self_serve_close_won_sweep) backs up a publish lost between commit and broker.
+        from .. import tasks
+
+        transaction.on_commit(partial(tasks.self_serve_close_won.delay, session_id=str(session.pk),
+                                      actor_id=getattr(actor, "pk", None)))
     return session
+
+
+def self_serve_close_won(*, session_id, actor=None) -> bool:
+    """The self-serve order signal for an S10 session: a won Opportunity on its Org, so post-close onboarding,
+    comp and health cover the account (DESIGN.md). Idempotent: True only for the call that closed it."""
+    with transaction.atomic():
+        session = OnboardingSession.objects.filter(pk=session_id, state=S.S10_CLOSED_WON).first()
+        if session is None or session.org_id is None:
+            return False
+        opportunity, _ = Opportunity.objects.get_or_create(
+            external_id=_self_serve_opportunity_ref(session.pk),
+            defaults={"account_id": session.org_id, "name": "Self-serve subscription", "stage": Stage.PROPOSAL,
+                      "acv": _acv_for(session), "close_date": clock.today()})
+        return opportunity_close_won(opportunity=opportunity, actor=actor, actor_label="self-serve card")
+
+
+def self_serve_close_won_sweep(*, now=None) -> int:
+    """Backstop for the task above: S10 sessions whose card was captured in the last week (and over a minute
+    ago, so the task had its chance) without a won Opportunity get one. Two queries when nothing is missing."""
+    now = now or clock.now()
+    recent = Subscription.objects.filter(
+        status=Subscription.Status.ACTIVE, session__state=S.S10_CLOSED_WON,
+        card_captured_at__gte=now - timedelta(days=7), card_captured_at__lt=now - timedelta(minutes=1))
+    session_ids = list(recent.values_list("session_id", flat=True)[:1000])
+    refs = {_self_serve_opportunity_ref(pk): pk for pk in session_ids}
+    closed = set(Opportunity.objects.filter(external_id__in=refs, stage=Stage.CLOSED_WON)
+                 .values_list("external_id", flat=True))
+    return sum(self_serve_close_won(session_id=pk) for ref, pk in refs.items() if ref not in closed)
+
+
+def _self_serve_opportunity_ref(session_id) -> str:
+    return f"self-serve:{session_id}"
 
 
 def card_capture_demo(*, session: OnboardingSession, number: str, actor=None) -> OnboardingSession:

@@ -9,6 +9,7 @@ from enrichment.enums import PursuitStatus
 from enrichment.models import Lead, Pursuit
 from gtmos.audit.models import Event
 from gtmos.crm.models import Account, Opportunity
+from onboarding import tasks
 from onboarding.models import OnboardingSession, OrgMember, SessionState as S, Subscription, Takeoff
 
 from .conftest import capture, session_of, walk_to_confirm, walk_to_workspace
@@ -28,7 +29,7 @@ def test_landers_gc_and_per_trade(client, swarm_on):
     assert client.get("/not-a-trade").status_code == 404
 
 
-def test_cold_lander_to_card_captured(client, swarm_on, datasets):
+def test_cold_lander_to_card_captured(client, swarm_on, datasets, django_capture_on_commit_callbacks):
     response = capture(client)
     session = session_of(client)
     assert response["Location"] == f"/start/s/{session.pk}/enriching/"
@@ -81,11 +82,18 @@ def test_cold_lander_to_card_captured(client, swarm_on, datasets):
     assert b"Demo checkout" in demo.content and b"no real payment" in demo.content
     bad = client.post(f"/start/s/{session.pk}/card/demo/", {"number": "4000 1234 5678 9010"})
     assert bad.status_code == 400 and b"test card" in bad.content
-    response = client.post(f"/start/s/{session.pk}/card/demo/", {"number": "4242 4242 4242 4242"})
+    with django_capture_on_commit_callbacks() as after_commit:
+        response = client.post(f"/start/s/{session.pk}/card/demo/", {"number": "4242 4242 4242 4242"})
     session.refresh_from_db()
     assert session.state == S.S10_CLOSED_WON
     sub = Subscription.objects.get(session=session)
     assert sub.status == Subscription.Status.ACTIVE and sub.card_last4 == "4242" and "demo" in sub.card_brand
+    # The order signal is queued for after commit, not run in the prospect's request.
+    assert [c.func.__self__.name for c in after_commit if getattr(c, "func", None)] == [
+        "onboarding.tasks.self_serve_close_won"]
+    assert not Opportunity.objects.filter(account=session.org).exists()
+    assert tasks.self_serve_close_won(**after_commit[0].keywords) is True
+    assert tasks.self_serve_close_won(**after_commit[0].keywords) is False  # redelivered: nothing more
     assert Opportunity.objects.get(account=session.org).stage == "closed_won"
     assert Account.objects.get(pk=session.org_id).is_customer
     done = client.get(f"/start/s/{session.pk}/trial/")

@@ -126,3 +126,24 @@ def test_card_cannot_be_captured_before_the_value_moment(client, swarm_on, datas
     with pytest.raises(SessionError):
         flow.session_capture_card(session=session)
     assert client.get(f"/start/s/{session.pk}/card/demo/")["Location"].endswith("/workspace/")
+
+
+def test_a_lost_close_won_task_is_caught_by_the_minute_sweep(client, swarm_on, datasets):
+    """The order signal's task never ran (a publish lost after commit): the prospect sweep closes the deal once
+    the card is a minute old, and a second sweep finds nothing to do."""
+    import datetime as dt
+
+    from gtmos.core import clock
+    from gtmos.crm.models import Opportunity
+    from onboarding.prospect.services import self_serve_close_won_sweep
+
+    session = walk_to_trial(client)
+    client.post(f"/start/s/{session.pk}/card/demo/", {"number": "4242 4242 4242 4242"})
+    assert not Opportunity.objects.filter(account=session.org).exists()  # on_commit never runs in this test
+    assert self_serve_close_won_sweep() == 0  # too young: the task is still due
+    later = clock.now() + dt.timedelta(minutes=2)
+    assert self_serve_close_won_sweep(now=later) == 1
+    assert self_serve_close_won_sweep(now=later) == 0
+    opportunity = Opportunity.objects.get(account=session.org)
+    assert opportunity.stage == "closed_won" and opportunity.account.is_customer
+    assert Event.objects.filter(type="order.closed_won", subject_id=str(opportunity.pk)).count() == 1
