@@ -2,9 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from gtmos.core import clock
+from gtmos.core.fsm import StateMachineMixin
 from gtmos.crm.models import Role
 
 from .outputs import RepRowQuerySet
@@ -36,7 +37,7 @@ class CoachingLogQuerySet(models.QuerySet):
                            | Q(rep_id=me.pk, approval_status__in=DELIVERABLE, delivered_in__isnull=False))
 
 
-class RepCoachingLog(ConcurrentTransitionMixin, models.Model):
+class RepCoachingLog(StateMachineMixin, models.Model):
     """A detected pattern and its recommended action. The manager's gate is the FSM on approval_status;
     the persistence clock (weeks_persisting, clock_started_on) is separate and never moved by approval."""
 

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from gtmos.core import clock
+from gtmos.core.fsm import StateMachineMixin
 
 from .config import Milestone
 
@@ -35,7 +36,7 @@ def _not_overridden(map_: "MutualActionPlan") -> bool:
     return not map_.slm_override
 
 
-class MutualActionPlan(ConcurrentTransitionMixin, models.Model):
+class MutualActionPlan(StateMachineMixin, models.Model):
     """Seed 000's MutualActionPlan. Written by the selling team during the deal; post-sales sign-off
     is the comp gate. Sign-off locks the TTV target (later changes need SLM approval)."""
 
@@ -112,7 +113,7 @@ class PlanStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
 
 
-class OnboardingPlan(ConcurrentTransitionMixin, models.Model):
+class OnboardingPlan(StateMachineMixin, models.Model):
     account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="onboarding_plans")
     opportunity = models.OneToOneField("crm.Opportunity", on_delete=models.CASCADE, related_name="onboarding_plan")
     map = models.OneToOneField(MutualActionPlan, on_delete=models.PROTECT, related_name="plan")
@@ -158,7 +159,7 @@ def has_required_evidence(item: "MilestoneItem") -> bool:
     return not item.evidence_required or bool(item.evidence.strip())
 
 
-class MilestoneItem(ConcurrentTransitionMixin, models.Model):
+class MilestoneItem(StateMachineMixin, models.Model):
     plan = models.ForeignKey(OnboardingPlan, on_delete=models.CASCADE, related_name="milestones")
     code = models.CharField(max_length=2, choices=Milestone.choices)
     name = models.CharField(max_length=200)

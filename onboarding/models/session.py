@@ -16,9 +16,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransition, FSMField, transition
 
 from gtmos.core import clock
+from gtmos.core.fsm import StateMachineMixin
 from routing.enums import CloseMotion, Persona, Surface, Track, Warmth, WARMTH_RANK
 
 
@@ -168,7 +169,7 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(state__in=ACTIVE_STATES)
 
 
-class OnboardingSession(ConcurrentTransitionMixin, models.Model):
+class OnboardingSession(StateMachineMixin, models.Model):
     """Seed 002 OnboardingSession — the FSM instance, one per lead; replaces the front end's OnboardingStep
     store. Forms and pages never assign ``state``: they call the service that fires the matching transition."""
 

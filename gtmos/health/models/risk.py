@@ -1,8 +1,9 @@
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from gtmos.core import clock
+from gtmos.core.fsm import StateMachineMixin
 from gtmos.crm.querysets import AccountChildQuerySet
 
 
@@ -16,7 +17,7 @@ class RiskStage(models.TextChoices):
 OPEN_STAGES = (RiskStage.AT_RISK, RiskStage.PLAN_IN_PLACE)
 
 
-class ChurnRiskLog(ConcurrentTransitionMixin, models.Model):
+class ChurnRiskLog(StateMachineMixin, models.Model):
     """A churn-risk case: opened when an account enters the At-Risk segment, with the warning signals
     behind it, then moved by the CSM (with a reason) from at risk → plan in place → recovered or lost."""
 
