@@ -72,7 +72,7 @@ def run(**_ignored) -> dict:
     procs = [
         # The swarm workers as docker-compose runs them: sync agents on a threads pool with a per-process
         # connection pool; the async agents on a small pool at a lower CPU priority (compose: cpu_shares 256).
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm",
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "swarm",
                           "--pool", "threads", "--concurrency", "40", "--loglevel", "WARNING", "--without-gossip",
                           "--without-mingle", "--hostname", "bench-prospect@%h"], cwd=db.ROOT,
                          env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "10"}, stdout=sys.stderr),
@@ -81,6 +81,10 @@ def run(**_ignored) -> dict:
                           "--without-gossip", "--without-mingle", "--hostname", "bench-prospect-async@%h"],
                          cwd=db.ROOT, env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "4"},
                          stdout=sys.stderr),
+        # The default queue (S10's close-won → onboarding start) as compose's worker: prefork, two processes.
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery", "--concurrency", "2",
+                          "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+                          "--hostname", "bench-prospect-default@%h"], cwd=db.ROOT, env=env, stdout=sys.stderr),
         subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:gtmos.gunicorn", "--bind", f"127.0.0.1:{PORT}",
                           "--workers", str(WEB_WORKERS), "--log-level", "warning"], cwd=db.ROOT, env=env,
                          stdout=sys.stderr),

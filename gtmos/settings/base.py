@@ -303,5 +303,7 @@ PROSPECT_CAPTURE_LIMIT = env.integer("PROSPECT_CAPTURE_LIMIT", 10)
 PROSPECT_CAPTURE_WINDOW_SECONDS = env.integer("PROSPECT_CAPTURE_WINDOW_SECONDS", 600)
 # How often the enriching screen and the filling-in workspace poll (htmx).
 PROSPECT_POLL_MS = env.integer("PROSPECT_POLL_MS", 1000)
+# RevOps' funnel reads 30 days of the Event log: computed at most this often per web process (0: every view).
+PROSPECT_FUNNEL_CACHE_SECONDS = env.integer("PROSPECT_FUNNEL_CACHE_SECONDS", 60)
 # Where a DISQUALIFIED consumer (a homeowner) is sent: the homeowner product.
 PROSPECT_HOMEOWNER_URL = env.string("PROSPECT_HOMEOWNER_URL", "/general-contractor")

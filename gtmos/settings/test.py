@@ -56,3 +56,4 @@ STORAGES = {
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests flip swarm flags between statements: every check reads the database.
 SWARM_FLAG_CACHE_SECONDS = 0
+PROSPECT_FUNNEL_CACHE_SECONDS = 0  # every test reads the Event log as it is (test_funnel_cache turns it on)

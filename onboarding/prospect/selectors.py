@@ -6,7 +6,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
 
 from enrichment.enums import AgentId, JobStatus, PursuitStatus, SYNC_AGENTS
 from enrichment.models import AgentJob, NetworkLink, Profile, Pursuit
@@ -170,6 +173,19 @@ def funnel(*, days: int = 30, by: str = "") -> dict[str, list[FunnelRow]]:
     else:
         groups["all"] = list(firsts)
     return {name: _rows(firsts, ids) for name, ids in sorted(groups.items())}
+
+
+def funnel_recent(*, days: int = 30, by: str = "") -> tuple[datetime, dict[str, list[FunnelRow]]]:
+    """``funnel`` as of at most PROSPECT_FUNNEL_CACHE_SECONDS ago, and when it was computed. It reads every
+    step event of the window, and RevOps re-reading the page within the minute should not pay for that again."""
+    ttl = settings.PROSPECT_FUNNEL_CACHE_SECONDS
+    key = f"prospect-funnel:{days}:{by}"
+    hit = cache.get(key) if ttl > 0 else None
+    if hit is None:
+        hit = (clock.now(), funnel(days=days, by=by))
+        if ttl > 0:
+            cache.set(key, hit, ttl)
+    return hit
 
 
 def _rows(firsts, ids) -> list[FunnelRow]:

@@ -511,10 +511,10 @@ def funnel(request):
         days = min(max(int(request.GET.get("days", 30)), 1), 365)
     except ValueError:
         days = 30
-    groups = selectors.funnel(days=days, by=by)
+    computed_at, groups = selectors.funnel_recent(days=days, by=by)
     chart = _chart(groups)
     return render(request, "prospect/funnel.html", {
-        "groups": groups, "by": by, "days": days, "dimensions": selectors.DIMENSIONS, "chart": chart,
+        "groups": groups, "by": by, "days": days, "computed_at": computed_at, "dimensions": selectors.DIMENSIONS, "chart": chart,
         "steps": [label for _, label, _ in selectors.FUNNEL_STEPS]})
 
 

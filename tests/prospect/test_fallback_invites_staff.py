@@ -155,3 +155,26 @@ def test_funnel_for_revops_only_with_conversion_and_median_times(client, swarm_o
     ae = Client()
     ae.force_login(EmployeeFactory(role="ae").user)
     assert ae.get("/prospects/funnel/").status_code == 404
+
+
+def test_funnel_is_computed_once_a_minute_and_says_as_of_when(client, swarm_on, datasets, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PROSPECT_FUNNEL_CACHE_SECONDS = 60
+    cache.clear()
+    walk_to_workspace(client)
+    revops = Client()
+    revops.force_login(EmployeeFactory(role="revops").user)
+    first = revops.get("/prospects/funnel/")
+    assert {r.key: r for r in first.context["groups"]["all"]}["arrived"].reached == 1
+    assert f"as of {first.context['computed_at']:%H:%M}".encode() in first.content
+    walk_to_workspace(Client(), email="sam@squiresconstruction.com")
+    with CaptureQueriesContext(connection) as queries:
+        again = revops.get("/prospects/funnel/")
+    assert not [q for q in queries.captured_queries if "audit_event" in q["sql"]]  # served from the cache
+    assert {r.key: r for r in again.context["groups"]["all"]}["arrived"].reached == 1
+    assert set(revops.get("/prospects/funnel/?by=warmth").context["groups"]) == {"cold"}  # its own entry
+    cache.clear()  # the minute is up
+    assert {r.key: r for r in revops.get("/prospects/funnel/").context["groups"]["all"]}["arrived"].reached == 2
