@@ -4,12 +4,21 @@ from .navigation import items_for
 
 
 def navigation(request):
-    """The staff navigation and the signed-in employee, computed only if the template uses them: a prospect's
-    pages (signed in after S8) never render the staff bar, and would otherwise pay a query per page for it."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    from gtmos.crm.access import employee_of
+    """The staff navigation and the signed-in employee, computed only if the template uses them. Not even the
+    user is loaded here: a prospect's pages never render the staff bar, and most of them find their session
+    without knowing who is signed in (onboarding/prospect/access.py), so they pay neither query."""
+    def signed_in():
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
 
-    return {"nav_items": SimpleLazyObject(lambda: items_for(user)),
-            "current_employee": SimpleLazyObject(lambda: employee_of(user))}
+    def nav_items():
+        user = signed_in()
+        return items_for(user) if user else []
+
+    def current_employee():
+        from gtmos.crm.access import employee_of
+
+        user = signed_in()
+        return employee_of(user) if user else None
+
+    return {"nav_items": SimpleLazyObject(nav_items), "current_employee": SimpleLazyObject(current_employee)}

@@ -20,21 +20,26 @@ def grant(request, session: OnboardingSession) -> None:
     request.session[SESSION_KEY] = [str(session.pk), *ids][:KEEP]
 
 
-def visible_to(request, queryset=None):
-    """Sessions this browser (or this signed-in prospect) may open."""
+def visible_to(request, queryset=None, *, pk=None):
+    """Sessions this browser (or this signed-in prospect) may open. Given the ``pk`` asked for, and it is one
+    of this browser's own, the signed-in user is not needed (nor loaded: a query saved on most pages)."""
     queryset = queryset if queryset is not None else OnboardingSession.objects.all()
     ids = request.session.get(SESSION_KEY, [])
+    if pk is not None and str(pk) in ids:
+        return queryset.filter(pk=pk)
     user = request.user
     if user.is_authenticated:
         from django.db.models import Q
 
-        return queryset.filter(Q(pk__in=ids) | Q(user=user))
-    return queryset.filter(pk__in=ids)
+        queryset = queryset.filter(Q(pk__in=ids) | Q(user=user))
+    else:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset if pk is None else queryset.filter(pk=pk)
 
 
 def session_for(request, pk, *, related=("lead", "lead__profile")) -> OnboardingSession:
     # [:1], not first(): a primary-key lookup needs no ORDER BY, and compiling one costs more than the query.
-    found = list(visible_to(request, OnboardingSession.objects.select_related(*related)).filter(pk=pk)[:1])
+    found = list(visible_to(request, OnboardingSession.objects.select_related(*related), pk=pk)[:1])
     if not found:
         raise Http404("No such onboarding session")
     return found[0]

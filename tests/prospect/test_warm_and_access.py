@@ -85,3 +85,25 @@ def test_a_prospect_cannot_open_another_prospects_session_by_id(swarm_on, datase
     assert staff.get(f"/start/s/{session.pk}/workspace/").status_code == 404
     session.refresh_from_db()
     assert session.state == S.S5_VALUE
+
+
+def test_the_user_a_session_became_opens_it_anywhere_and_its_own_browser_needs_no_user_lookup(swarm_on, datasets):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import walk_to_trial
+
+    browser = Client()
+    session = walk_to_trial(browser)  # activated: the session became a signed-in user
+    with CaptureQueriesContext(connection) as ctx:
+        assert browser.get(f"/start/s/{session.pk}/trial/").status_code == 200
+    assert not [q for q in ctx.captured_queries if '"auth_user"' in q["sql"]]  # found by the browser's own list
+    laptop = Client()
+    laptop.force_login(session.user)  # the same person signing in elsewhere: no session ids in this browser
+    assert laptop.get(f"/start/s/{session.pk}/trial/").status_code == 200
+    other = Client()
+    other_session = walk_to_trial(other, email="sam@squiresconstruction.com")
+    assert other.get(f"/start/s/{session.pk}/trial/").status_code == 404
+    elsewhere = Client()
+    elsewhere.force_login(other_session.user)
+    assert elsewhere.get(f"/start/s/{session.pk}/trial/").status_code == 404
