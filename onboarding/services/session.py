@@ -4,11 +4,13 @@
 transition (and its guard) against the context the service computed, writes the transition's catalog event
 with its idempotency key (lead, stage, event …) and saves under the version lock. Replays are quiet: if the
 transition's event already exists, the session is returned as it is. A concurrent writer loses with
-``ConcurrentTransition`` unless it was doing the very same thing, which is then a replay too.
+``ConcurrentTransition`` unless it was doing the very same thing, which is then a replay too. ``_fire_system``
+is the same for the transitions the run's settle makes (S2 → S3 / FALLBACK_FORM), written in one statement.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from datetime import datetime, timedelta
@@ -34,6 +36,7 @@ from routing.types import RouteDecision as Decision
 
 from ..models import Deal, OnboardingSession, RouteDecision, SessionSettings, TeamInvite
 from ..models.session import SWARM_DEPENDENT, SessionState as S
+from .system_transition import session_fields, session_move_write
 
 
 class SessionError(Exception):
@@ -69,13 +72,39 @@ def _fire(session: OnboardingSession, action: str, event: str, *, stage: str, ke
         raise
 
 
+def _fire_system(session: OnboardingSession, action: str, event: str, *, stage: str, key_parts=(), payload=None,
+                 context: dict | None = None, **kwargs) -> OnboardingSession:
+    """``_fire`` for a system transition on a session the caller read in this very transaction (the run's
+    settle, under the run's lock): no re-read, and the write is one statement (system_transition.py). The
+    same outcomes: the FSM method decides, a replay is quiet, a concurrent change is ``ConcurrentTransition``.
+    The caller's instance is left as read; the moved copy is returned."""
+    key = catalog.key(session.lead_id, stage, event, *key_parts)
+    moved = copy.copy(session)
+    moved.context = dict(context or {})
+    method = getattr(moved, action)
+    allowed = can_proceed(method)
+    if allowed:
+        loaded = session_fields(moved)
+        method(**kwargs)
+        payload = {"lead_id": str(moved.lead_id), "session_id": str(moved.pk), "from": loaded["state"],
+                   "to": moved.state, **(payload or {})}
+        if session_move_write(moved=moved, loaded=loaded, event=event, key=key, payload=payload):
+            return moved
+    if Event.objects.filter(idempotency_key=key).exists():
+        return OnboardingSession.objects.get(pk=session.pk)  # a replay, or the other writer did exactly this
+    if allowed:
+        raise ConcurrentTransition("the session changed since it was read (version lock)")
+    raise SessionError(f"cannot {action.replace('_', ' ')} from {session.state}")
+
+
 def _caused(session: OnboardingSession, action: str, *, cause: Event | None, context=None, **kwargs) -> OnboardingSession:
     """A transition caused by another subsystem's catalog event (enrichment.*): that event is written once,
-    by enrichment; the session records the state change as ``session.transition`` pointing at it."""
+    by enrichment; the session records the state change as ``session.transition`` pointing at it. The system
+    makes it, on a session read under the run's lock moments ago: ``_fire_system``."""
     cause_type = cause.type if cause is not None else "kill_switch"
-    return _fire(session, action, "session.transition", stage=session.state, key_parts=(cause_type,),
-                 context=context, payload={"cause": cause_type, "cause_event_id": cause.pk if cause else None},
-                 **kwargs)
+    return _fire_system(session, action, "session.transition", stage=session.state, key_parts=(cause_type,),
+                        context=context, payload={"cause": cause_type, "cause_event_id": cause.pk if cause else None},
+                        **kwargs)
 
 
 def _fall_back(session: OnboardingSession, reason: str) -> OnboardingSession:
@@ -123,7 +152,9 @@ def session_submit_email(*, session: OnboardingSession, email: str) -> Onboardin
         current = OnboardingSession.objects.get(pk=session.pk)
         if not flags.swarm_usable and current.state == S.S1_AWAIT_EMAIL:
             return _fall_back(current, _why_not_swarm(flags))
-        session = _fire(current, "submit_email", catalog.EMAIL_SUBMITTED, stage="S1")
+        # ``current`` was read under the lead's lock in this transaction: no re-read (a burst of sign-ups
+        # spends its web time here).
+        session = _fire_system(current, "submit_email", catalog.EMAIL_SUBMITTED, stage="S1")
         run_start(lead=lead, mode=RunMode.SYNC_CRITICAL, flags=flags)
     return session
 
