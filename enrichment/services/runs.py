@@ -19,7 +19,6 @@ import logging
 import time
 import uuid
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,6 +31,7 @@ from .. import catalog, hooks
 from ..enums import ASYNC_AGENTS, SYNC_AGENTS, AgentId, EnrichmentStatus, JobStatus, RunMode
 from ..flags import SwarmFlags, flags_for, switch_on
 from ..models import AgentJob, EnrichmentRun, Lead, NetworkLink, Pursuit
+from ..outbox import send_after_commit, together
 from ..providers.base import AgentInput, AgentOutput, BudgetExceeded, ProviderError
 from ..providers.registry import provider_for
 from .profile import decision_for, profile_project, signals_write
@@ -51,16 +51,14 @@ def _dispatch(job_id: int, attempt: int, due_at: datetime, agent: str = "") -> N
     # The async agents go to their own queue: they may lag, so a burst of them never takes the worker time the
     # sync agents (a prospect waiting in S2) need.
     queue = settings.SWARM_ASYNC_QUEUE if agent in ASYNC_AGENTS else settings.SWARM_QUEUE
-    transaction.on_commit(partial(agent_run.apply_async, kwargs={"job_id": job_id, "attempt": attempt,
-                                                                 "due_at": due_at.isoformat()}, queue=queue),
-                          robust=True)
+    send_after_commit(agent_run, kwargs={"job_id": job_id, "attempt": attempt, "due_at": due_at.isoformat()},
+                      queue=queue)
 
 
 def _watch_deadline(run: EnrichmentRun) -> None:
     from ..tasks import run_deadline
 
-    transaction.on_commit(partial(run_deadline.apply_async, kwargs={"run_id": str(run.pk)},
-                                  countdown=settings.SWARM_RUN_BUDGET_MS / 1000), robust=True)
+    send_after_commit(run_deadline, kwargs={"run_id": str(run.pk)}, countdown=settings.SWARM_RUN_BUDGET_MS / 1000)
 
 
 # The run, its six jobs and enrichment.requested in one statement: it runs inside the prospect's email submit, so
@@ -124,11 +122,12 @@ def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> Enri
     for job in jobs:
         job.pk = ids[job.agent]
         job._state.adding, job._state.db = False, connection.alias
-    for job in jobs:
-        if job.sync and job.status == JobStatus.PENDING:
-            _dispatch(job.pk, 1, now, job.agent)
-    if mode == RunMode.SYNC_CRITICAL:
-        _watch_deadline(run)
+    with together():  # the prospect's submit waits on these: one broker round trip, not five
+        for job in jobs:
+            if job.sync and job.status == JobStatus.PENDING:
+                _dispatch(job.pk, 1, now, job.agent)
+        if mode == RunMode.SYNC_CRITICAL:
+            _watch_deadline(run)
     if not any(j.sync and j.status == JobStatus.PENDING for j in jobs):
         run_settle(run=run, by="no_sync_agent")
     return run
@@ -380,8 +379,9 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
             by_lease.setdefault(_lease(now, job.agent), []).append(job.pk)
         for lease, pks in by_lease.items():
             AgentJob.objects.filter(pk__in=pks).update(due_at=now, lease_expires_at=lease)
-        for job in waiting:
-            _dispatch(job.pk, 1, now, job.agent)
+        with together():
+            for job in waiting:
+                _dispatch(job.pk, 1, now, job.agent)
     return status
 
 
