@@ -107,6 +107,7 @@ def database(name: str = "DATABASE_URL") -> dict:
         # PostgreSQL engine like the stock one) instead of ending their server process, so a burst of short
         # tasks does not pay a new backend per task.
         config["ENGINE"], config["POOL_IDLE"] = "gtmos.pooled_postgresql", integer("DATABASE_POOL_IDLE", 0)
+        config["POOL_MAX"] = integer("DATABASE_POOL_MAX", 0)  # open connections per process; 0: no cap
     return config
 
 

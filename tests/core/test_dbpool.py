@@ -1,4 +1,7 @@
-"""The threads-pool workers' connection pool (gtmos/pooled_postgresql): closed connections are reused, but only clean."""
+"""The threads-pool workers' connection pool (gtmos/pooled_postgresql): closed connections are reused, but only
+clean; with a cap, a process never has more open than ``POOL_MAX``."""
+
+import threading
 
 import pytest
 from django.db import connection
@@ -16,8 +19,9 @@ def wrapper(request):
     """Database wrappers on the test database through the pooled engine (a fresh pool per test)."""
     made = []
 
-    def make(size=2):
-        w = dbpool.DatabaseWrapper({**connection.settings_dict, "POOL_IDLE": size}, alias=f"pool-{request.node.name}")
+    def make(size=2, limit=0):
+        w = dbpool.DatabaseWrapper({**connection.settings_dict, "POOL_IDLE": size, "POOL_MAX": limit},
+                                   alias=f"pool-{request.node.name}")
         made.append(w)
         return w
 
@@ -41,6 +45,9 @@ def test_env_turns_the_pool_on(monkeypatch):
     config = env.database()
     assert (config["ENGINE"], config["POOL_IDLE"]) == ("gtmos.pooled_postgresql", 6)
     assert config["ENGINE"].endswith("postgresql")  # what the test settings look for to use PostgreSQL
+    assert config["POOL_MAX"] == 0  # no cap unless asked
+    monkeypatch.setenv("DATABASE_POOL_MAX", "20")
+    assert env.database()["POOL_MAX"] == 20
     monkeypatch.setenv("DATABASE_POOL_IDLE", "0")
     assert env.database()["ENGINE"] == "django.db.backends.postgresql"
 
@@ -94,3 +101,43 @@ def test_a_forked_child_never_takes_its_parents_connections(wrapper, monkeypatch
     w.close()
     monkeypatch.setattr(dbpool.os, "getpid", lambda: -1)
     assert _backend_pid(w) != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_at_the_cap_a_thread_waits_for_a_connection_to_come_back(wrapper):
+    holder, waiter = wrapper(size=1, limit=1), wrapper(size=1, limit=1)
+    waiter.inc_thread_sharing()  # used by the thread below, closed here
+    pid = _backend_pid(holder)
+    got = []
+    thread = threading.Thread(target=lambda: got.append(_backend_pid(waiter)))
+    thread.start()
+    thread.join(timeout=0.5)
+    assert thread.is_alive() and got == []  # no second connection while the first is open
+    holder.close()
+    thread.join(timeout=10)
+    assert got == [pid]  # it took the one that came back: still one server process
+    waiter.close()
+    waiter.dec_thread_sharing()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closed_and_failed_connections_free_their_place(wrapper, monkeypatch):
+    a, b, c = wrapper(size=1, limit=2), wrapper(size=1, limit=2), wrapper(size=1, limit=2)
+    _backend_pid(a), _backend_pid(b)
+    pool = dbpool._pools[next(k for k in dbpool._pools if k[0] == a.alias)]
+    assert pool.open == 2
+    a.close()  # kept idle: still open
+    b.close()  # the idle place is taken: really closed
+    assert pool.open == 1
+    _backend_pid(a)  # takes the idle one
+    monkeypatch.setitem(c.settings_dict, "PORT", "1")  # nothing listens there
+    with pytest.raises(Exception):
+        _backend_pid(c)
+    assert pool.open == 1
+
+
+def test_a_leaked_place_does_not_stall_the_process_forever(monkeypatch):
+    monkeypatch.setattr(dbpool, "POOL_MAX_WAIT", 0.05)
+    pool = dbpool.Pool(size=1, limit=1)
+    assert pool.take() is None and pool.open == 1  # a thread opened one and died with it
+    assert pool.take() is None and pool.open == 2  # after the wait, one more rather than none
