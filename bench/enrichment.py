@@ -17,7 +17,8 @@ the budget) — and the CPU each party spent per burst: workers, web, PostgreSQL
 Setup: a fresh bench database (``BENCH_DB``), Redis db 14, the swarm switched on, the workers exactly as
 docker-compose runs them: two sync worker processes (threads pool, 120 threads each — 50 leads are 200 sync
 agents waiting at once), ``DATABASE_CONN_MAX_AGE=0`` with the per-process connection pool
-(``DATABASE_POOL_IDLE``), and one async worker (8 threads); the sample sites and firmographics.
+(``DATABASE_POOL_IDLE``, at most ``DATABASE_POOL_MAX`` open), and one async worker (8 threads); the sample sites
+and firmographics.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import subprocess
 import sys
 import time
 
+from gtmos import gunicorn as gunicorn_conf
+
 from . import db
 
 LATENCIES_MS = {"domain_site": 1000, "classifier": 2000, "size_estimator": 2000, "role_resolver": 2000}
@@ -36,16 +39,16 @@ SLOWEST_S = max(LATENCIES_MS.values()) / 1000
 TARGET_ONE_S = round(SLOWEST_S * 1.15, 2)
 TARGET_MANY_S = round(TARGET_ONE_S * 2, 2)
 WORKERS, THREADS, ASYNC_THREADS = 2, 120, 8
-POOL_IDLE = 10
+POOL_IDLE = POOL_MAX = 20  # docker-compose's swarm-worker: DATABASE_POOL_IDLE, DATABASE_POOL_MAX
 ASYNC_NICE = 6
-WEB_WORKERS = 3  # docker-compose: gunicorn --workers 3
+WEB_WORKERS = gunicorn_conf.workers  # as docker-compose's web: (2 x cores) + 1 sync workers, or WEB_CONCURRENCY
 BURSTS = int(os.environ.get("BENCH_BURSTS", "3"))  # 50 leads at once, this many times (fresh leads each)
 DOMAINS = ("squiresconstruction.com", "apexdrywall.com", "cve-electric.com", "bigbuild.com", "thinsite.com")
 
 
 def _worker_env() -> dict:
     return {**db.env(), "SWARM_PROVIDER_LATENCY_MS": ",".join(f"{k}={v}" for k, v in LATENCIES_MS.items()),
-            "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": str(POOL_IDLE)}
+            "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": str(POOL_IDLE), "DATABASE_POOL_MAX": str(POOL_MAX)}
 
 
 def run(**_ignored) -> dict:
