@@ -5,7 +5,8 @@ transition (and its guard) against the context the service computed, writes the 
 with its idempotency key (lead, stage, event …) and saves under the version lock. Replays are quiet: if the
 transition's event already exists, the session is returned as it is. A concurrent writer loses with
 ``ConcurrentTransition`` unless it was doing the very same thing, which is then a replay too. ``_fire_system``
-is the same for the transitions the run's settle makes (S2 → S3 / FALLBACK_FORM), written in one statement.
+is the same, written in one statement, for the system's transitions on a session read moments before in the
+same transaction: the run's settle (S2 → S3 / FALLBACK_FORM) and the email submit (S1 → S2).
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def _fire(session: OnboardingSession, action: str, event: str, *, stage: str, ke
 def _fire_system(session: OnboardingSession, action: str, event: str, *, stage: str, key_parts=(), payload=None,
                  context: dict | None = None, **kwargs) -> OnboardingSession:
     """``_fire`` for a system transition on a session the caller read in this very transaction (the run's
-    settle, under the run's lock): no re-read, and the write is one statement (system_transition.py). The
-    same outcomes: the FSM method decides, a replay is quiet, a concurrent change is ``ConcurrentTransition``.
-    The caller's instance is left as read; the moved copy is returned."""
+    settle under the run's lock, the submit under the lead's): no re-read, and the write is one statement
+    (system_transition.py). The same outcomes: the FSM method decides, a replay is quiet, a concurrent change
+    is ``ConcurrentTransition``. The caller's instance is left as read; the moved copy is returned."""
     key = catalog.key(session.lead_id, stage, event, *key_parts)
     moved = copy.copy(session)
     moved.context = dict(context or {})

@@ -1,5 +1,6 @@
 """The write of a system transition in one statement: the S2 → S3 / FALLBACK_FORM move the run's settle makes
-(seed 002: enrichment.complete / .partial / .failed), inside the last sync agent's report, under the run's lock.
+(seed 002: enrichment.complete / .partial / .failed), inside the last sync agent's report, under the run's lock;
+and email.submitted (S1 → S2), inside the prospect's submit, under the lead's.
 
 ``session._fire_system`` decides as ``_fire`` does (the FSM method: source state, guard, the fields its body
 sets); this writes the result. One statement bumps the version under the optimistic lock (``WHERE state =
