@@ -11,7 +11,8 @@ database connections already open) take the requests in turn, so a request that 
 the clock stops at the first poll (every 10 ms) that sees the session past S2. (The prospect's page polls every
 ``PROSPECT_POLL_MS``; that adds up to one poll interval on top, whatever the swarm does.) The report says how
 each run settled — by its last sync agent, or by the deadline watchdog (which would hide a slow swarm behind
-the budget) — and the CPU each party spent per burst: workers, web, PostgreSQL, Redis and the whole machine
+the budget) — how many sync attempts raised (an error reports at once, which would hide a broken one), and the
+CPU each party spent per burst: workers, web, PostgreSQL, Redis and the whole machine
 (on a shared machine other tenants show up in the last one).
 
 Setup: a fresh bench database (``BENCH_DB``), Redis db 14, the swarm switched on, the workers exactly as
@@ -29,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from gtmos import gunicorn as gunicorn_conf
 
@@ -186,7 +188,7 @@ class WebTier:
 def _time_to_s3(web: WebTier, sessions_and_emails) -> list[dict]:
     """Every lead submits its email at the same instant (the clock starts there for all of them); the web
     workers take the requests in turn; the time is until the first poll that sees the session past S2."""
-    from enrichment.models import EnrichmentRun
+    from enrichment.models import AgentJob, EnrichmentRun
     from onboarding.models import OnboardingSession
     from onboarding.models.session import SessionState as S
 
@@ -204,12 +206,16 @@ def _time_to_s3(web: WebTier, sessions_and_emails) -> list[dict]:
     rows = []
     runs = {r.lead_id: r for r in EnrichmentRun.objects.filter(lead__session__pk__in=ids)}
     states = dict(OnboardingSession.objects.filter(pk__in=ids).values_list("pk", "state"))
+    # Sync attempts that raised (e.g. "too many clients" on connect) report at once: they make a run settle
+    # sooner and poorer, so a fast time with errors is not a fast swarm.
+    errors = Counter(AgentJob.objects.filter(run__lead__session__pk__in=ids, sync=True, last_error__startswith="error")
+                     .values_list("run__lead_id", flat=True))
     for session, _ in sessions_and_emails:
         run = runs.get(session.lead_id)
         rows.append({"s": round(reached[session.pk] - arrival, 3) if session.pk in reached else None,
                      "submit_s": round(served.get(session.pk, 0), 3),
                      "status": run.status if run else None, "settled_by": run.settled_by if run else None,
-                     "state": states[session.pk]})
+                     "state": states[session.pk], "agent_errors": errors.get(session.lead_id, 0)})
     return rows
 
 
@@ -284,7 +290,8 @@ def _summary(rows: list[dict]) -> dict:
         by[key] = by.get(key, 0) + 1
     return {"n": len(rows), "reached_s3": len(times), "median_s": round(statistics.median(times), 3) if times else None,
             "p95_s": round(times[int(0.95 * (len(times) - 1))], 3) if times else None,
-            "max_s": round(times[-1], 3) if times else None, "settled": by}
+            "max_s": round(times[-1], 3) if times else None, "settled": by,
+            "sync_agent_errors": sum(r["agent_errors"] for r in rows)}
 
 
 def _router_rate(seconds: float = 3.0) -> dict:
