@@ -94,7 +94,8 @@ def run(**_ignored) -> dict:
         staff = {role: _login(role) for role in ("revops", "sdr")}
         load = _load(staff)
         print(json.dumps({"load": load}), file=sys.stderr, flush=True)  # kept even if the next step fails
-        queries = _step("--queries", SWARM_FLAG_CACHE_SECONDS="0")  # every page reads flags: counts comparable
+        queries = _step("--queries", SWARM_FLAG_CACHE_SECONDS="0",  # every page reads flags: counts comparable
+                        PROSPECT_FUNNEL_CACHE_SECONDS="0")  # and the funnel is computed, not read from the cache
     finally:
         db.stop(procs)
     worst = _worst(load["walk"]["pages"])
