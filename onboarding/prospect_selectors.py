@@ -11,4 +11,5 @@ def reengage_queue():
 
 
 def current_route(session: OnboardingSession) -> RouteDecision | None:
-    return RouteDecision.objects.filter(session=session).order_by("-decided_at", "-pk").first()
+    """The session's current decision: its ``route`` (loaded with the session where pages select_related it)."""
+    return session.route

@@ -180,6 +180,8 @@ class OnboardingSession(StateMachineMixin, models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     state = FSMField(default=S.S0_ENTRY, choices=S.choices, protected=True, max_length=20)
+    route = models.ForeignKey("RouteDecision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text="The current decision (the newest row), read with the session by the pages.")
     warmth = models.CharField(max_length=8, choices=Warmth.choices, default=Warmth.COLD)
     track = models.CharField(max_length=14, choices=Track.choices, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="Optimistic lock: bumped by every save.")
@@ -232,6 +234,10 @@ class OnboardingSession(StateMachineMixin, models.Model):
             raise ValueError("a session loaded without its state and version cannot be saved")
         if not self._state.adding:
             self.version = self._loaded_version + 1
+            if kwargs.get("update_fields") is None:
+                # ``route`` moves only with a new decision (services/session.py:_persist, its own UPDATE): a
+                # transition's save of a session read before an async agent's recompute must not move it back.
+                kwargs["update_fields"] = _SAVED_FIELDS
         try:
             super().save(*args, **kwargs)
         except Exception:
@@ -364,6 +370,9 @@ class OnboardingSession(StateMachineMixin, models.Model):
     def time_out(self):
         """session.timeout (no event for longer than the TTL): → ABANDONED, into the re-engage queue."""
         self.state_before = self.state
+
+
+_SAVED_FIELDS = [f.name for f in OnboardingSession._meta.concrete_fields if not f.primary_key and f.name != "route"]
 
 
 class RouteDecision(models.Model):

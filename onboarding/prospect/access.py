@@ -37,7 +37,7 @@ def visible_to(request, queryset=None, *, pk=None):
     return queryset if pk is None else queryset.filter(pk=pk)
 
 
-def session_for(request, pk, *, related=("lead", "lead__profile")) -> OnboardingSession:
+def session_for(request, pk, *, related=("lead", "lead__profile", "route")) -> OnboardingSession:
     # [:1], not first(): a primary-key lookup needs no ORDER BY, and compiling one costs more than the query.
     found = list(visible_to(request, OnboardingSession.objects.select_related(*related), pk=pk)[:1])
     if not found:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django_fsm import ConcurrentTransition, can_proceed
 
 from enrichment import catalog
@@ -271,6 +272,10 @@ def _persist(session: OnboardingSession, decision: Decision) -> tuple[RouteDecis
         next_question=decision.next_question, size_band=decision.size_band or "", trade=decision.trade or "",
         disqualified=decision.disqualified, asks=list(decision.asks), gate_trace=data["gate_trace"],
         decision=data, fingerprint=fingerprint, decided_at=clock.now())
+    # The session's pointer follows the newest decision; an older one committing later does not take it back.
+    OnboardingSession.objects.filter(pk=session.pk).filter(
+        Q(route__isnull=True) | Q(route__decided_at__lte=row.decided_at)).update(route=row)
+    session.route = row
     return row, True
 
 

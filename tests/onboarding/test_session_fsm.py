@@ -313,6 +313,8 @@ def test_team_invite_carries_role_and_surface_and_spawns_a_warm_lead(swarm_on, d
 def test_route_is_recomputed_when_a_field_crosses_theta_after_routing(swarm_on, datasets):
     s = routed()
     first = RouteDecision.objects.get(session=s)
+    assert OnboardingSession.objects.get(pk=s.pk).route_id == first.pk
+    read_before = OnboardingSession.objects.get(pk=s.pk)  # a page's copy, read before the async agent reports
     from enrichment.providers.base import SignalOut
     from enrichment.services.runs import agent_report
 
@@ -326,6 +328,25 @@ def test_route_is_recomputed_when_a_field_crosses_theta_after_routing(swarm_on, 
     assert latest.pk != first.pk and latest.track == "wg_mid"
     assert events(s, "route.decided")[-1].payload["recomputed"] is True
     assert OnboardingSession.objects.get(pk=s.pk).state == S.S5_VALUE  # the state does not move
+    assert OnboardingSession.objects.get(pk=s.pk).route_id == latest.pk  # the pages read the new decision
+    read_before.reason = "saved by a writer that read the session before the recompute"
+    read_before.save()  # what _fire does with a session it read just before the recompute committed
+    after = OnboardingSession.objects.get(pk=s.pk)
+    assert after.reason.startswith("saved by") and after.route_id == latest.pk  # the pointer is not taken back
+
+
+def test_the_route_pointer_migration_points_every_session_at_its_newest_decision(swarm_on, datasets):
+    import importlib
+
+    from django.apps import apps
+
+    s = routed()
+    newest = RouteDecision.objects.get(session=s)
+    RouteDecision.objects.create(session=s, track="self_serve", fingerprint="older",
+                                 decided_at=newest.decided_at - dt.timedelta(minutes=5))
+    OnboardingSession.objects.filter(pk=s.pk).update(route=None)
+    importlib.import_module("onboarding.migrations.0009_session_route").point_at_the_newest_decision(apps, None)
+    assert OnboardingSession.objects.get(pk=s.pk).route_id == newest.pk
 
 
 @override_settings(SWARM_RUN_BUDGET_MS=3000)
