@@ -39,7 +39,10 @@ def visible_to(request, queryset=None, *, pk=None):
 
 def session_for(request, pk, *, related=("lead", "lead__profile", "route")) -> OnboardingSession:
     # [:1], not first(): a primary-key lookup needs no ORDER BY, and compiling one costs more than the query.
-    found = list(visible_to(request, OnboardingSession.objects.select_related(*related), pk=pk)[:1])
+    sessions = OnboardingSession.objects.select_related(*related)
+    if "route" in related:  # the pages read the decision's fields, never its stored whole or gateTrace (JSON)
+        sessions = sessions.defer("route__decision", "route__gate_trace")
+    found = list(visible_to(request, sessions, pk=pk)[:1])
     if not found:
         raise Http404("No such onboarding session")
     return found[0]
