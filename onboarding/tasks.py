@@ -23,9 +23,8 @@ def prospect_sessions_sweep(*, now: str | None = None) -> dict:
     still depends on the swarm → FALLBACK_FORM; S10 sessions whose close-won task was lost get their won deal."""
     import datetime as dt
 
-    from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
-
     from .prospect.services import self_serve_close_won_sweep
+    from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
 
     at = dt.datetime.fromisoformat(now) if now else None
     return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep(),

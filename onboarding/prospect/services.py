@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import partial
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -265,7 +265,7 @@ def card_capture(*, subscription: Subscription, provider: str, brand: str = "", 
         from .. import tasks
 
         transaction.on_commit(partial(tasks.self_serve_close_won.delay, session_id=str(session.pk),
-                                      actor_id=getattr(actor, "pk", None)))
+                                      actor_id=getattr(actor, "pk", None)), robust=True)  # broker down: the sweep
     return session
 
 
