@@ -10,13 +10,8 @@ homeowner and stays below θ, so the confirm asks instead of disqualifying anyon
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections import Counter
 from functools import lru_cache
-
-from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 
 from routing.enums import Identity, OrgType, ProfileField as F
 
@@ -63,29 +58,12 @@ def _count(text: str, phrases) -> int:
     return sum(len(_word(p).findall(text)) for p in phrases if p in text)
 
 
-_library: dict = {}
-_library_lock = threading.Lock()
-
-
 def _trade_library() -> dict[str, tuple[str, ...]]:
-    """The trade keywords, cached in this process like the router's config (``SWARM_FLAG_CACHE_SECONDS``; a
-    RevOps save in this process clears it at once)."""
-    from routing.models import TradeConfig
+    """The trade keywords from the router's configuration, which the hot path already caches per process
+    (``SWARM_FLAG_CACHE_SECONDS``; a RevOps save in this process clears it at once)."""
+    from routing.config import router_config_cached
 
-    now = time.monotonic()
-    with _library_lock:
-        hit = _library.get("trades")
-    if hit is None or now - hit[0] >= settings.SWARM_FLAG_CACHE_SECONDS:
-        hit = (now, {row.trade: tuple(k.lower() for k in row.keywords)
-                     for row in TradeConfig.objects.filter(active=True).only("trade", "keywords")})
-        with _library_lock:
-            _library["trades"] = hit
-    return hit[1]
-
-
-def _clear_library(**kwargs) -> None:
-    with _library_lock:
-        _library.clear()
+    return {trade: tuple(k.lower() for k in spec.keywords) for trade, spec in router_config_cached().trades.items()}
 
 
 def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]]) -> list[SignalOut]:
@@ -150,13 +128,3 @@ class ClassifierProvider:
         if doc is None:
             return AgentOutput([])  # no site: nothing to classify; the confirm asks
         return AgentOutput(classify(doc, _trade_library()))
-
-
-def _connect_library_cache() -> None:
-    from routing.models import TradeConfig
-
-    post_save.connect(_clear_library, sender=TradeConfig, dispatch_uid="classifier-trades-save")
-    post_delete.connect(_clear_library, sender=TradeConfig, dispatch_uid="classifier-trades-delete")
-
-
-_connect_library_cache()

@@ -127,7 +127,8 @@ ON CONFLICT (lead_id) DO UPDATE SET {updates}
            updates=", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _PROFILE_COLUMNS))
 
 
-def _loads(value: Any) -> Any:
+def db_json(value: Any) -> Any:
+    """A jsonb column read with a raw cursor: decoded already, or text when it came through a UNION/CTE."""
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
@@ -141,9 +142,9 @@ def profile_project(*, lead_id, theta: float) -> tuple[list[str], list[str]]:
         cursor.execute(_PROFILE_READ, {"lead": lead_id})
         for sid, field, value, confidence, agent, updated_at, profile_confidence in cursor.fetchall():
             if field is None:
-                before_values, before = _loads(value) or {}, _loads(profile_confidence) or {}
+                before_values, before = db_json(value) or {}, db_json(profile_confidence) or {}
             else:
-                by_field.setdefault(field, []).append((confidence, agent, updated_at, sid, _loads(value)))
+                by_field.setdefault(field, []).append((confidence, agent, updated_at, sid, db_json(value)))
     values, confidence, provenance = {}, {}, {}
     for name, candidates in by_field.items():
         # Ties at equal confidence: what the prospect said, then the field's owner, then the newest, then by name.

@@ -34,7 +34,7 @@ from ..models import AgentJob, EnrichmentRun, Lead, NetworkLink, Pursuit
 from ..outbox import send_after_commit, together
 from ..providers.base import AgentInput, AgentOutput, BudgetExceeded, ProviderError
 from ..providers.registry import provider_for
-from .profile import decision_for, profile_project, signals_write
+from .profile import db_json, decision_for, profile_project, signals_write
 
 logger = logging.getLogger(__name__)
 DONE = (JobStatus.SUCCEEDED, JobStatus.ABANDONED, JobStatus.SKIPPED)
@@ -162,10 +162,6 @@ SELECT c.agent, l.id, l.email, l.name, l.title, l.consent_inbox, p."values", p.c
 """
 
 
-def _json(value):
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
 def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
     """Run attempt ``attempt`` of one agent: claim it (a conditional update — a duplicate delivery claims
     nothing and returns quietly), call the provider within the agent's budget, report."""
@@ -183,9 +179,9 @@ def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
     if not flags.agent_on(agent):
         return agent_report(job_id=job_id, attempt=attempt, outcome="killed", due_at=due_at,
                             error="kill switch off or agent flag off")
-    confidence = _json(confidence) or {}
+    confidence = db_json(confidence) or {}
     inp = AgentInput(lead_id=str(lead_id), email=email or "", name=name, title=title, consent_inbox=consent_inbox,
-                     known={n: (v, float(confidence.get(n, 0.0))) for n, v in (_json(values) or {}).items()})
+                     known={n: (v, float(confidence.get(n, 0.0))) for n, v in (db_json(values) or {}).items()})
     deadline = time.monotonic() + settings.SWARM_AGENT_BUDGET_MS[agent] / 1000
     output, error = None, ""
     try:
