@@ -80,7 +80,6 @@ class HealthSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
     ]
 
 
-
 class PlaybookStepInline(admin.TabularInline):
     model = models.PlaybookStep
     extra = 1

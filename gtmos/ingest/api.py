@@ -4,8 +4,6 @@ Every write needs a bearer token (one per integration) and an Idempotency-Key he
 4xx whose ``errors`` name each bad field.
 """
 
-
-
 from django.db import transaction
 from django.http import JsonResponse
 from ninja import NinjaAPI, Router

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Window
+from django.db.models.fields.json import KT
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.db.models.fields.json import KT
 
 from gtmos.audit.models import Event
 from gtmos.core import clock
