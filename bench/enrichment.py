@@ -232,15 +232,8 @@ def _quiet(timeout: float = 60) -> None:
 
 
 def _cpu_s(pids) -> float:
-    """User + system CPU seconds of processes (Linux /proc), to say how much work a lead costs."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of processes, to say how much work a lead costs."""
+    return sum(db.cpu_seconds(pid) or 0.0 for pid in pids)
 
 
 def _postgres_cpu_s() -> dict:
@@ -253,14 +246,8 @@ def _postgres_cpu_s() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         pids = [row[0] for row in cursor.fetchall()]
-    ticks = {}
-    for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return ticks
+    readings = {pid: db.cpu_seconds(pid) for pid in pids}
+    return {pid: cpu for pid, cpu in readings.items() if cpu is not None}
 
 
 def _delta(before, after):

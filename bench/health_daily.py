@@ -269,12 +269,7 @@ class _Cpu:
             self.pid = cursor.fetchone()[0]
 
     def _server(self) -> float | None:
-        try:
-            with open(f"/proc/{self.pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return db.cpu_seconds(self.pid)
 
     def start(self) -> None:
         self.client, self.server = time.process_time(), self._server()
