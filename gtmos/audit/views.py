@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -26,12 +26,13 @@ def mark_read(request, pk: int):
         response = HttpResponse(status=204)
         response["HX-Trigger"] = "notifications-changed"
         return response
-    from django.shortcuts import redirect
-
     return redirect("audit:inbox")
 
 
 @login_required
 def unread_badge(request):
+    """The nav's polled unread count; opened directly it is the inbox."""
+    if not request.htmx:
+        return redirect("audit:inbox")
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
     return render(request, "audit/partials/unread_badge.html", {"unread": count})

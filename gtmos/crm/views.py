@@ -29,17 +29,25 @@ def account_list(request):
     })
 
 
+ACCOUNT_TABS = ("contacts", "opportunities", "calls", "usage", "timeline")
+
+
 @login_required
-def account_detail(request, pk: int):
+def account_detail(request, pk: int, tab: str = "contacts"):
     account = _account_for(request, pk)
     return render(request, "crm/account_detail.html", {
-        "account": account, "summary": selectors.account_summary(account=account),
+        "account": account, "summary": selectors.account_summary(account=account), "tab": tab,
     })
 
 
 @login_required
 def account_tab(request, pk: int, tab: str):
-    """htmx fragments of the account page; same access check as the page."""
+    """htmx fragments of the account page; same access check as the page. Opened directly (a shared link,
+    a new tab) it is the whole page with that tab loaded."""
+    if tab not in ACCOUNT_TABS:
+        raise Http404("No such tab")
+    if not request.htmx:
+        return account_detail(request, pk, tab=tab)
     account = _account_for(request, pk)
     if tab == "contacts":
         context = {"contacts": account.contacts.order_by("-is_executive_sponsor", "name")}
@@ -51,10 +59,8 @@ def account_tab(request, pk: int, tab: str):
         usage = selectors.account_usage(account=account)
         peak = max((u.active_seats for u in usage), default=0) or 1
         context = {"usage": usage, "peak": peak}
-    elif tab == "timeline":
-        context = {"events": selectors.account_timeline(account=account)}
     else:
-        raise Http404("No such tab")
+        context = {"events": selectors.account_timeline(account=account)}
     context["account"] = account
     return render(request, f"crm/account_detail.html#tab-{tab}", context)
 

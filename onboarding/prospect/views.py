@@ -181,7 +181,10 @@ def enriching(request, pk):
 
 @require_GET
 def enriching_status(request, pk):
-    """The polled fragment: each agent's progress; once S2 is decided, htmx is sent on to the next page."""
+    """The polled fragment: each agent's progress; once S2 is decided, htmx is sent on to the next page.
+    Opened directly it is the enriching page (which itself sends the prospect on once S2 is decided)."""
+    if not request.htmx:
+        return redirect("prospect:enriching", pk)
     session = access.session_for(request, pk)
     if PAGE_OF_STATE[session.state] != "enriching":
         response = HttpResponse(status=204)
