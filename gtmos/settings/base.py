@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its templates and static: the /api/v1/docs Swagger UI served from static/, not a CDN (CSP)
     "template_partials",
     "csp",
     "axes",
