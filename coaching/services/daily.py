@@ -119,10 +119,11 @@ def _threshold_rows(day, reps, results, settings, wanted) -> int:
                       key=f"book_drop:{rep_id}:{day}", open_kinds=open_kinds)
     Esc.objects.bulk_create(rows, ignore_conflicts=True)
     notify(notices)
-    # A standing condition that cleared closes its escalation, so the next breach fires afresh.
+    # A standing condition that cleared closes its escalation, so the next breach fires afresh. Only one fired
+    # by this day: an operator replaying an earlier day must not close what a later day opened.
     for kind in (Esc.Kind.QUALITY, Esc.Kind.BOOK_DROP):
-        (Esc.objects.filter(kind=kind, resolved_at__isnull=True, rep_id__in=list(reps)).exclude(rep_id__in=holding[kind])
-         .update(resolved_at=clock.now()))
+        (Esc.objects.filter(kind=kind, resolved_at__isnull=True, rep_id__in=list(reps), fired_on__lte=day)
+         .exclude(rep_id__in=holding[kind]).update(resolved_at=clock.now()))
     return len(rows)
 
 

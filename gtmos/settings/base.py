@@ -154,7 +154,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
+# Beat's jobs. Operators replay the daily ones by day (`manage.py run_job --list`, gtmos/core/jobs.py).
+BEAT_JOBS = {
     # Shows at a glance that beat and the worker are alive: one Event row per minute.
     "system-heartbeat": {"task": "gtmos.audit.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     # Daily onboarding jobs: sign-off window scan then the comp run; escalation scan; usage milestones.
@@ -277,7 +278,7 @@ CELERY_TASK_ROUTES = {
     "enrichment.tasks.agent_run": {"queue": SWARM_QUEUE},
     "enrichment.tasks.run_deadline": {"queue": SWARM_QUEUE},
 }
-CELERY_BEAT_SCHEDULE.update({
+BEAT_JOBS.update({
     # Retry ladder, overdue runs, dead workers' attempts, kill switch (claims rows with SKIP LOCKED).
     "swarm-sweep": {"task": "enrichment.tasks.swarm_sweep", "schedule": timedelta(seconds=30)},
     # Idle prospect sessions → ABANDONED (re-engage queue); kill switch → FALLBACK_FORM.
@@ -285,6 +286,7 @@ CELERY_BEAT_SCHEDULE.update({
     # Unconverted leads' personal data past the retention window.
     "lead-retention": {"task": "onboarding.tasks.lead_retention_purge", "schedule": crontab(hour=3, minute=30)},
 })
+CELERY_BEAT_SCHEDULE = BEAT_JOBS
 
 # --- Prospect pages (seed 002 flows: landers → card; issue 7) -----------------------------------
 # Sarah's takeoff (S7): a dotted path to a TakeoffProvider; the default is the labelled offline estimate.

@@ -1,24 +1,19 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
-
-from gtmos.health.services.daily import health_backfill, health_daily
+from gtmos.core.management.days import BeatJobCommand
+from gtmos.health.services.daily import health_backfill
 
 
-class Command(BaseCommand):
-    help = "Run the daily health scoring now (safe to repeat), optionally back-filling earlier days first."
+class Command(BeatJobCommand):
+    help = ("Run the daily health scoring as of a day (default today; safe to repeat); --from/--to replays days "
+            "in order; --backfill N first writes the N days before.")
+    jobs = ("health-daily",)
 
     def add_arguments(self, parser):
-        parser.add_argument("--day", help="Score as of this day (YYYY-MM-DD); default today.")
+        super().add_arguments(parser)
         parser.add_argument("--backfill", type=int, default=0, help="Also write the N days before, oldest first.")
 
-    def handle(self, *args, day=None, backfill=0, **options):
-        try:
-            today = dt.date.fromisoformat(day) if day else None
-        except ValueError:
-            raise CommandError(f"--day: {day!r} is not a date like 2026-11-21") from None
+    def handle(self, *args, backfill=0, day=None, first=None, last=None, **options):
+        days = self.days(day=day, first=first, last=last)
         if backfill:
-            health_backfill(days=backfill, today=today)
+            health_backfill(days=backfill, today=days[0])
             self.stdout.write(f"Back-filled {backfill} day(s).")
-        summary = health_daily(today=today)
-        self.stdout.write(", ".join(f"{k}: {v}" for k, v in summary.items()))
+        self.replay(self.jobs, days)
