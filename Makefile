@@ -12,7 +12,7 @@ $(UV):
 	.uv/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV_ENV) $(UV) sync --frozen --quiet
+	$(UV_ENV) $(UV) sync --frozen --quiet --group embedded
 	touch $@
 
 install: $(VENV)/.synced
