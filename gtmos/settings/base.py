@@ -230,6 +230,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # its start-up banner, once per process
+        "pgserver": {"level": "WARNING"},  # every pg_ctl command line of the embedded PostgreSQL
         # runserver's access line and Django's own 4xx/5xx lines go through the same handler and format.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
