@@ -8,13 +8,14 @@ from gtmos.crm.models import Role
 
 from .people import DEMO_PASSWORD
 
+REPS = (Role.AE, Role.SDR, Role.AM, Role.CSM)
 # (username, who, what to look at), in the order a first-time visitor would try them.
 DEMO_LOGINS = [
     ("revops", "RevOps (admin)", "everything, the system panel, Django admin"),
     ("slm", "Second-line manager", "escalations, holds, overrides"),
     ("cro", "Executive / CRO", "the whole org"),
-    *[(f"mgr-{role}1", f"Manager of {role.label}s", "team book, coaching queue") for role in (Role.AE, Role.SDR, Role.AM, Role.CSM)],
-    *[(f"{role}1", role.label, "own book") for role in (Role.AE, Role.SDR, Role.AM, Role.CSM)],
+    *[(f"mgr-{role}1", f"Manager of {role.label}s", "team book, coaching queue") for role in REPS],
+    *[(f"{role}1", role.label, "own book") for role in REPS],
     ("postsales1", "Post-sales", "handoff review queue"),
 ]
 PROSPECT_EMAIL = "joe@squiresconstruction.com"  # a sample company whose site and datasets the demo ships

@@ -105,7 +105,9 @@ class Command(BaseCommand):
 
     def _start(self, addr: str, site_url: str, logs) -> dict[str, subprocess.Popen]:
         python = sys.executable
+        # --quiet: no banner; --loglevel: Celery sets the root logger's level from it (the handler is ours).
         celery = [python, "-m", "celery", "-A", "gtmos", "--quiet"]
+        level = ["--loglevel", settings.LOG_LEVEL]
         env = {**os.environ, **settings.EMBEDDED_ENV, "SITE_URL": site_url, "PYTHONUNBUFFERED": "1",
                "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "gtmos.settings.base")}
         # The swarm's agents wait on sources: a threads pool (as docker-compose's swarm workers), holding no
@@ -114,12 +116,12 @@ class Command(BaseCommand):
         self.token = uuid.uuid4().hex[:8]
         specs = {
             "web": ([python, "manage.py", "runserver", addr, "--noreload", "--skip-checks"], env),
-            "worker": ([*celery, "worker", "-Q", "celery", "--concurrency", "2", "--hostname",
+            "worker": ([*celery, "worker", *level, "-Q", "celery", "--concurrency", "2", "--hostname",
                         f"worker-{self.token}@%h"], env),
-            "swarm-worker": ([*celery, "worker", "-Q", f"{settings.SWARM_QUEUE},{settings.SWARM_ASYNC_QUEUE}",
-                              "--pool", "threads", "--concurrency", "16", "--hostname", f"swarm-{self.token}@%h"],
-                             swarm_env),
-            "beat": ([*celery, "beat", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")], env),
+            "swarm-worker": ([*celery, "worker", *level, "-Q", f"{settings.SWARM_QUEUE},{settings.SWARM_ASYNC_QUEUE}",
+                              "--pool", "threads", "--concurrency", "16",
+                              "--hostname", f"swarm-{self.token}@%h"], swarm_env),
+            "beat": ([*celery, "beat", *level, "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")], env),
         }
         children = {}
         for name, (cmd, child_env) in specs.items():
