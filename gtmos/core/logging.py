@@ -10,8 +10,8 @@ import logging
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
-# Set by RequestIdMiddleware at the start of each request and left in place until the next one in the same
-# thread: Django's 4xx/5xx line and runserver's access line are written after the middleware has returned.
+# Set by RequestIdMiddleware at the start of a request and cleared when the response is closed (not when the
+# middleware returns): Django's 4xx/5xx line and runserver's access line are written between the two.
 request_id = contextvars.ContextVar("request_id", default=None)
 
 
@@ -26,13 +26,14 @@ class ContextFilter(logging.Filter):
     """Puts ``request_id`` and ``task_id`` on every record (None where there is none)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = request_id.get()
         if not hasattr(record, "task_id"):
             try:
                 record.task_id = _task_id()
             except Exception:  # logging must never fail because Celery is half set up
                 record.task_id = None
+        if not hasattr(record, "request_id"):
+            # Inside a task a thread's last request is not the context (a test client, an eager task).
+            record.request_id = None if record.task_id else request_id.get()
         return True
 
 

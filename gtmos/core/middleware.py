@@ -1,6 +1,7 @@
 import re
 import uuid
 
+from django.core.signals import request_finished
 from django.http import HttpResponse
 
 from gtmos.core import logging as logging_context
@@ -41,3 +42,12 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response[self.HEADER] = request.id
         return response
+
+
+def _forget_request_id(**kwargs):
+    """After the response is closed: runserver's access line has been written by then (wsgiref logs before it
+    closes the response), so code that runs later in this thread logs no stale id."""
+    logging_context.request_id.set(None)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="gtmos-forget-request-id")

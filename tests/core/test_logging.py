@@ -84,3 +84,10 @@ def test_log_format_text_in_the_quick_start_json_in_production(environment, expe
                           "print(settings.LOGGING['handlers']['console']['formatter'])"],
                          cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120, env={**env, **environment})
     assert out.stdout.strip() == expected, out.stderr
+
+
+@pytest.mark.django_db
+def test_after_the_response_no_stale_request_id_remains(client):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="finished-request-0001")
+    assert response["X-Request-ID"] == "finished-request-0001"
+    assert request_id.get() is None
