@@ -5,14 +5,17 @@ UV := .uv/bin/uv
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PY) UV_PYTHON_DOWNLOADS=never
 MANAGE := $(VENV)/bin/python manage.py
 
-.PHONY: install run test bench migrate lint clean
+# Where `make run` listens (and so the links in its emails): make run ADDR=127.0.0.1:8123
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: install run logins test bench migrate lint clean
 
 $(UV):
 	$(PY) -m venv .uv
 	.uv/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV_ENV) $(UV) sync --frozen --quiet
+	$(UV_ENV) $(UV) sync --frozen --quiet --group embedded
 	touch $@
 
 install: $(VENV)/.synced
@@ -20,12 +23,16 @@ install: $(VENV)/.synced
 migrate: install
 	$(MANAGE) migrate --noinput
 
-## Quick start: embedded SQLite + filesystem broker; demo data loaded once; web + worker + beat.
-run: migrate
-	$(MANAGE) seed_demo --if-empty
-	$(MANAGE) run_stack
+## Quick start: the whole product (web, worker, swarm worker, beat) on PostgreSQL + Redis — embedded under var/
+## unless DATABASE_URL / CELERY_BROKER_URL are set; demo data loaded once; ends with the logins table.
+run: install
+	$(MANAGE) run_stack --addr $(ADDR)
 
-## Tests on PostgreSQL + Redis at 127.0.0.1 (falls back to a SQLite subset and says what it skipped).
+## The address and the demo logins again.
+logins: install
+	@$(MANAGE) logins
+
+## The full suite on PostgreSQL + Redis: DATABASE_URL / CELERY_BROKER_URL if set, else embedded under var/test/.
 test: install
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 

@@ -6,7 +6,7 @@ stable bucket (a hash of its id) falls under the flag's percent. Values come fro
 each process for at most ``SWARM_FLAG_CACHE_SECONDS`` (1 s; a save in the same process clears it), not from
 waffle's own cache (5 minutes per process), so the kill switch reaches every worker within a second. The
 global switch ``SWARM_ENABLED`` (off by default) is the kill switch: off drops the flow to FALLBACK_FORM,
-whatever the flags say. It reads as off on a database other than PostgreSQL (the embedded quick start).
+whatever the flags say.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from waffle import get_waffle_flag_model, get_waffle_switch_model
 
@@ -62,10 +61,6 @@ _lock = threading.Lock()
 
 def _read() -> tuple[bool, list]:
     switch = get_waffle_switch_model().objects.filter(name=SWARM_SWITCH).values_list("active", flat=True).first()
-    if connection.vendor != "postgresql":
-        # The swarm's hot path is PostgreSQL's (one-statement run start and transitions, SKIP LOCKED claims):
-        # on the embedded SQLite quick start the switch stays off and prospects get the classic form.
-        switch = False
     rows = list(get_waffle_flag_model().objects.filter(name__in=ALL_FLAGS).values_list("name", "everyone", "percent"))
     return bool(switch), rows
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -78,31 +78,20 @@ def csv_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-def database(name: str = "DATABASE_URL") -> dict:
-    """DATABASE_URL, defaulting to an embedded SQLite file under var/."""
-    raw = os.environ.get(name)
+def database(name: str = "DATABASE_URL", default: str | None = None) -> dict:
+    """DATABASE_URL (PostgreSQL only); ``default`` is the embedded server's URL where the settings started one."""
+    raw = os.environ.get(name) or default
     if not raw:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        raw = f"sqlite:///{VAR_DIR / 'gtmos.sqlite3'}"
+        raise ImproperlyConfigured(f"{name} is not set (postgres://user:password@host:5432/name)")
     # Persistent connections by default; a threads-pool worker sets 0 so idle threads hold none.
     max_age = integer("DATABASE_CONN_MAX_AGE", 60)
     try:
         config = dj_database_url.parse(raw, conn_max_age=max_age, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for bad URLs
         raise ImproperlyConfigured(f"{name}={raw!r} is not a database URL: {exc}") from None
-    engine = config.get("ENGINE", "")
-    if engine.endswith("sqlite3"):
-        # The embedded stack runs web, worker and beat against one file: WAL lets readers and a
-        # writer overlap, IMMEDIATE transactions avoid the deadlock-prone read-then-upgrade pattern.
-        config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    elif not engine.endswith("postgresql"):
-        raise ImproperlyConfigured(f"{name}={raw!r}: only postgres:// and sqlite:// are supported")
-    elif integer("DATABASE_POOL_IDLE", 0) > 0:
+    if not config.get("ENGINE", "").endswith("postgresql"):
+        raise ImproperlyConfigured(f"{name}={raw!r}: only postgres:// is supported")
+    if integer("DATABASE_POOL_IDLE", 0) > 0:
         # Threads-pool workers: closed connections go back to a per-process pool (gtmos/pooled_postgresql, a
         # PostgreSQL engine like the stock one) instead of ending their server process, so a burst of short
         # tasks does not pay a new backend per task.
@@ -111,10 +100,22 @@ def database(name: str = "DATABASE_URL") -> dict:
     return config
 
 
-def broker_url(name: str = "CELERY_BROKER_URL") -> str:
-    """The Celery broker. Default: kombu's filesystem transport under var/ (no server needed)."""
-    raw = os.environ.get(name, "filesystem://")
-    scheme = urlparse(raw).scheme
-    if scheme not in {"filesystem", "redis", "rediss", "amqp", "memory"}:
-        raise ImproperlyConfigured(f"{name}={raw!r}: expected redis://, amqp:// or filesystem://")
+def broker_url(name: str = "CELERY_BROKER_URL", default: str | None = None) -> str:
+    """The Celery broker: Redis (``redis+socket://`` is the embedded one); ``default`` as for ``database``."""
+    raw = os.environ.get(name) or default
+    if not raw:
+        raise ImproperlyConfigured(f"{name} is not set (redis://host:6379/0)")
+    if urlparse(raw).scheme not in {"redis", "rediss", "redis+socket"}:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected redis://, rediss:// or redis+socket://")
     return raw
+
+
+def database_url(config: dict, name: str | None = None) -> str:
+    """The URL of a settings DATABASES entry (for a worker process a test or the stack starts), with another
+    database ``name`` if given; a unix-socket host is percent-encoded, as dj-database-url reads it."""
+    user = quote(config.get("USER") or "postgres", safe="")
+    password = f":{quote(config['PASSWORD'], safe='')}" if config.get("PASSWORD") else ""
+    host = config.get("HOST") or "127.0.0.1"
+    host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{name or config['NAME']}"

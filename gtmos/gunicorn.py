@@ -12,3 +12,14 @@ import os
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 wsgi_app = "gtmos.wsgi:application"
+
+# gunicorn's own lines (boot, worker timeouts and exits) in the app's format: JSON lines unless LOG_FORMAT=text.
+_format = os.environ.get("LOG_FORMAT", "json")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"app": {"()": f"gtmos.core.logging.{'TextFormatter' if _format == 'text' else 'JsonFormatter'}"}},
+    "filters": {"context": {"()": "gtmos.core.logging.ContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "app", "filters": ["context"]}},
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

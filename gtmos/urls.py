@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("gtmos.audit.urls")),
     path("", include("onboarding.prospect.urls")),  # last: its /{trade} landers match any single slug
 ]
+
+# 404 uses Django's view and templates/404.html; 500 renders with no context processors but the request id.
+handler500 = "gtmos.core.views.server_error"

@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests needing PostgreSQL or Redis are marked and skipped, loudly, when missing."""
+"""Shared fixtures. Every test runs on PostgreSQL and Redis (gtmos/settings/test.py says which ones)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,7 @@ import pytest
 from django.conf import settings
 
 from gtmos.core import clock
-
-
-def pytest_collection_modifyitems(config, items):
-    skip_pg = pytest.mark.skip(reason="PostgreSQL not reachable at 127.0.0.1:5432 (SQLite subset)")
-    skip_redis = pytest.mark.skip(reason="Redis not reachable at 127.0.0.1:6379")
-    for item in items:
-        if "postgres" in item.keywords and not settings.POSTGRES_AVAILABLE:
-            item.add_marker(skip_pg)
-        if "redis" in item.keywords and not (settings.REDIS_AVAILABLE and settings.POSTGRES_AVAILABLE):
-            item.add_marker(skip_redis)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if settings.MISSING_SERVICES:
-        skipped = len(terminalreporter.stats.get("skipped", []))
-        terminalreporter.write_sep("!", "SERVICES MISSING", red=True, bold=True)
-        terminalreporter.write_line(
-            f"{', '.join(settings.MISSING_SERVICES)} not reachable: ran the SQLite subset; "
-            f"{skipped} test(s) skipped. Set GTMOS_REQUIRE_SERVICES=1 to make this a failure.",
-            red=True,
-        )
+from gtmos.env import database_url
 
 
 @pytest.fixture(autouse=True)
@@ -55,13 +35,10 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker on Redis, in its own process, using the test database."""
     from gtmos.celery import app
 
-    db_name = settings.DATABASES["default"]["NAME"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gtmos.settings.test",
-        "DATABASE_URL": f"postgres://{settings.DATABASES['default'].get('USER') or 'postgres'}@"
-        f"{settings.DATABASES['default'].get('HOST') or '127.0.0.1'}:"
-        f"{settings.DATABASES['default'].get('PORT') or 5432}/{db_name}",
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
     app.control.purge()

@@ -17,8 +17,6 @@ def rows_update(model, objs, fields: list[str]) -> int:
     objs = list(objs)
     if not objs:
         return 0
-    if connection.vendor != "postgresql":
-        return model.objects.bulk_update(objs, fields)
     meta = model._meta
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     qn = connection.ops.quote_name

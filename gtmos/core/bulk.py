@@ -1,4 +1,4 @@
-"""Fast inserts (demo data, benchmarks, the daily health log): PostgreSQL COPY, bulk_create elsewhere.
+"""Fast inserts (demo data, benchmarks, the daily health log) through PostgreSQL COPY.
 
 Primary keys are assigned here (from the table's current maximum) so rows can reference each other
 without a round trip; sequences are reset afterwards.
@@ -31,7 +31,7 @@ class IdAllocator:
         return first
 
     def reset_sequences(self) -> None:
-        if connection.vendor != "postgresql" or not self._next:
+        if not self._next:
             return
         statements = connection.ops.sequence_reset_sql(no_style(), list(self._next))
         with connection.cursor() as cursor:
@@ -59,9 +59,7 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Seq
     ``line`` optionally formats a row as one COPY text line (tab-separated, escaped, no newline): a hot
     path that knows its column types can skip the per-value type dispatch.
     """
-    if connection.vendor == "postgresql":
-        return _copy(model, columns, rows, line or _copy_line)
-    return _bulk_create(model, columns, rows)
+    return _copy(model, columns, rows, line or _copy_line)
 
 
 def _copy_line(row: Sequence) -> str:
@@ -98,19 +96,4 @@ def _copy(model, columns, rows, line) -> int:
             buffer.seek(0)
             raw.copy_expert(sql, buffer)
             total += pending
-    return total
-
-
-def _bulk_create(model, columns, rows) -> int:
-    fields = [model._meta.get_field(c) for c in columns]
-    batch, total = [], 0
-    for row in rows:
-        batch.append(model(**{f.attname: v for f, v in zip(fields, row)}))
-        if len(batch) >= 2000:
-            model.objects.bulk_create(batch)
-            total += len(batch)
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
-        total += len(batch)
     return total

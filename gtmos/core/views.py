@@ -50,3 +50,13 @@ def _check_broker() -> str:
         return "ok"
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
+
+
+def server_error(request):
+    """The 500 page. Like Django's own it renders without context processors (they may be what failed), but
+    it shows the request id so a report can be matched to the logged traceback."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    body = loader.get_template("500.html").render({"request_id": getattr(request, "id", "")})
+    return HttpResponseServerError(body)

@@ -4,13 +4,22 @@ All environment reading goes through ``gtmos.env`` so malformed values fail at s
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 from celery.schedules import crontab
 
-from gtmos import env
+from gtmos import embedded, env
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = env.VAR_DIR
+# Without DATABASE_URL / CELERY_BROKER_URL (the quick start, a fresh clone) the same PostgreSQL and Redis as
+# production run embedded under var/ (gtmos/embedded.py); production requires both (settings/production.py).
+EMBEDDED_DIR = Path(env.string("GTMOS_EMBEDDED_DIR", str(VAR_DIR)))
+_embedded = embedded.start(EMBEDDED_DIR, env.string("GTMOS_EMBEDDED_DB", "gtmos"),
+                           postgres=not env.string("DATABASE_URL"), redis=not env.string("CELERY_BROKER_URL"))
+# What a process this one starts (the stack's web and workers, a test's worker) needs in its environment.
+EMBEDDED_ENV = {name: url for name, url in (("DATABASE_URL", _embedded.database_url),
+                                             ("CELERY_BROKER_URL", _embedded.broker_url)) if url}
 
 SECRET_KEY = env.string("SECRET_KEY", "dev-insecure-key-change-me-for-anything-public")
 DEBUG = env.boolean("DEBUG", default=True)
@@ -46,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gtmos.core.middleware.RequestIdMiddleware",  # first: every response, redirects included, carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,7 +96,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database()}
+DATABASES = {"default": env.database(default=_embedded.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane; ~30 ms of CPU, gtmos/core/hashers.py).
@@ -122,30 +132,20 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise scans it at start
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email: notifications go to the in-app inbox and by email ---------------------------------
-EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The quick start writes every email as a file under var/mail/ (one .log file per connection), so the terminal
+# stays quiet; production sends through SMTP (settings/production.py).
+EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env.string("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "GTM OS <gtmos@localhost>")
+# Links in emails. run_stack sets it from --addr unless it is set; production sets it to the public address.
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Celery: broker from the environment, results and beat schedule in the database -------------
-CELERY_BROKER_URL = env.broker_url()
-if CELERY_BROKER_URL.startswith("filesystem"):
-    _queue = VAR_DIR / "broker" / "queue"
-    _processed = VAR_DIR / "broker" / "processed"
-    _control = VAR_DIR / "broker" / "control"  # kombu's default is ./control, i.e. the checkout
-    for _path in (_queue, _processed, _control):
-        _path.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
-        "processed_folder": str(_processed),
-        "control_folder": str(_control),
-        "store_processed": False,
-    }
-else:
-    # Never schedule a countdown longer than this; long waits live in the database (retry ladder).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_URL = env.broker_url(default=_embedded.broker_url)
+# Never schedule a countdown longer than this; long waits live in the database (retry ladder).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
@@ -210,19 +210,37 @@ COMP_USAGE_PAYOUT_DAYS = 90
 INGEST_MAX_BATCH = env.integer("INGEST_MAX_BATCH", 5000)
 NINJA_PAGINATION_PER_PAGE = 100
 
-# --- Logs: one JSON object per line, so a log shipper can index fields ------------------------
+# --- Logs: one line per record carrying the request id (web) or the task id (workers) ----------------------
+# "text" for a person at a terminal (the quick start, var/log/), "json" for a log shipper (production's default).
 LOG_LEVEL = env.string("LOG_LEVEL", "INFO")
+LOG_FORMAT = env.string("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: expected text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "gtmos.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"context": {"()": "gtmos.core.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "gtmos.core.logging.JsonFormatter"},
+        "text": {"()": "gtmos.core.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.server": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # its start-up banner, once per process
+        "pgserver": {"level": "WARNING"},  # every pg_ctl command line of the embedded PostgreSQL
+        # runserver's access line and Django's own 4xx/5xx lines go through the same handler and format.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+# Celery keeps the logging configured here instead of installing its own handlers and format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Enrichment swarm and prospect flow (seed 002) ----------------------------------------------
 # RevOps' numbers (θ, size bands, TTL, expansion, retention) are in RouterSettings / SessionSettings;

@@ -11,7 +11,6 @@ from waffle.models import Switch
 from gtmos import env
 from gtmos.pooled_postgresql import base as dbpool
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is for PostgreSQL")
 
 
 @pytest.fixture

@@ -18,7 +18,14 @@ def test_seed_demo_is_deterministic_realistic_and_prints_logins(frozen_clock):
     out = io.StringIO()
     call_command("seed_demo", "--accounts", "120", "--seed", "3", stdout=out)
     first = _digest()
-    assert "Demo logins" in out.getvalue() and "revops" in out.getvalue()
+    printed = out.getvalue()
+    # One finished bar per step, then the logins table last.
+    bars = [line for line in printed.splitlines() if "[" + "#" * 24 + "]" in line]
+    assert [b.split("[")[0].strip() for b in bars][:2] == ["People and teams", "Accounts, deals, calls, usage"]
+    assert "White-glove deals" in bars[-2] and "Swarm reference data" in bars[-1]
+    assert "rows" in bars[1]
+    assert printed.rstrip().splitlines()[-1].startswith("  A prospect (no login)")
+    assert "revops" in printed and "Password for every login: demo-pass-2026" in printed
     assert Employee.objects.filter(role="slm").count() == 1
     assert Employee.objects.filter(role__in=["ae", "am", "csm", "sdr"]).count() >= 38
     assert set(Account.objects.values_list("segment", flat=True)) == {"smb", "mm", "ent"}

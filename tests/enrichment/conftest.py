@@ -12,6 +12,8 @@ import uuid
 import pytest
 from django.conf import settings
 
+from gtmos.env import database_url
+
 
 class Worker:
     def __init__(self, env_overrides: dict, include: tuple[str, ...] = ()):
@@ -20,8 +22,7 @@ class Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "gtmos.settings.test",
-            "DATABASE_URL": f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:"
-                            f"{db.get('PORT') or 5432}/{db['NAME']}",
+            "DATABASE_URL": database_url(db),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DATABASE_CONN_MAX_AGE": "0",
             "DATABASE_POOL_IDLE": "4",  # as docker-compose runs the swarm workers

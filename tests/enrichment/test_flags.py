@@ -124,16 +124,3 @@ def test_workers_see_a_flipped_switch_within_the_cache_window_and_a_save_here_at
     assert not swarm_flags.switch_on()
     swarm_switch(True)              # a save in this process clears the cache at once
     assert swarm_flags.switch_on()
-
-
-def test_on_a_database_other_than_postgresql_the_switch_reads_off_and_prospects_get_the_classic_form(monkeypatch):
-    """The embedded quick start (SQLite): the swarm's one-statement writes are PostgreSQL's, so the flow is the
-    classic form there even with every flag on, instead of failing on the email."""
-    from django.db import connection
-
-    swarm_switch(True)
-    flags(True)
-    assert flags_for(uuid.uuid4()).swarm_usable
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    assert not flags_for(uuid.uuid4()).swarm_usable
-    assert start("sam@squiresconstruction.com").state == S.FALLBACK_FORM

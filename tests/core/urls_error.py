@@ -1,0 +1,12 @@
+"""The project's URLconf plus one view that fails, to render the 500 page as a real error would."""
+
+from django.urls import path
+
+from gtmos.urls import handler500, urlpatterns as project_urls  # noqa: F401
+
+
+def boom(request):
+    raise RuntimeError("a bug in a view")
+
+
+urlpatterns = [path("test-boom/", boom), *project_urls]
