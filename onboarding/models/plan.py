@@ -120,6 +120,9 @@ class OnboardingPlan(StateMachineMixin, models.Model):
     status = FSMField(default=PlanStatus.DRAFT, choices=PlanStatus.choices, protected=True)
     preboarded = models.BooleanField(default=False, help_text="Started pre-close (auto or by hand).")
     preboard_reason = models.CharField(max_length=200, blank=True)
+    product_onboarding = models.BooleanField(
+        default=False, help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer "
+                                 "is not new, so the account stays out of onboarding mode.")
     implementation_track = models.BooleanField(default=False, help_text="An SOW exists: the Implementation Engineer owns M1.")
     kickoff_brief = models.JSONField(default=dict, blank=True)
     contract_start_date = models.DateField(null=True, blank=True, help_text="The TTV clock starts here.")

@@ -49,7 +49,8 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
                                       delivery_date=handoff.get("delivery_date") or today,
                                       **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")})
     ttv_days = account.ttv_achieved_days
-    Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
+    if not plan.product_onboarding:  # a product plan never put the established customer back in onboarding
+        Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
     log_write(plan=plan, entry_type=OnboardingLog.EntryType.CLOSE, milestone_id="M7", author=by, on=today,
               notes=f"Onboarding closed by {by.name}; TTV {ttv_days if ttv_days is not None else 'not reached'} days")
     SuccessTask.objects.bulk_create([

@@ -46,11 +46,22 @@ def _mentions_complexity(opportunity: Opportunity, keywords: list[str]) -> bool:
     return any(word.lower() in text for word in keywords)
 
 
+def onboarding_applies(*, opportunity: Opportunity, config: OnboardingSettings) -> bool:
+    """New business onboards; a renewal or expansion only for a SKU RevOps marked for product onboarding."""
+    if opportunity.type == Opportunity.Type.NEW:
+        return True
+    skus = set(QuoteLine.objects.filter(quote__opportunity=opportunity).values_list("product__sku", flat=True))
+    return rules.onboarding_applies(deal_type=opportunity.type, skus=skus,
+                                    product_onboarding_skus=set(config.product_onboarding_skus or []))
+
+
 def preclose_evaluate(*, opportunity: Opportunity) -> OnboardingPlan | None:
     """Auto-fire: eligible (any one gate) AND deal health ≥ threshold AND stage ≥ Proposal. Once per deal."""
     if opportunity.is_closed or OnboardingPlan.objects.filter(opportunity=opportunity).exists():
         return None
     config = OnboardingSettings.load()
+    if not onboarding_applies(opportunity=opportunity, config=config):
+        return None
     facts = deal_facts(opportunity=opportunity, config=config)
     reasons = rules.eligibility_reasons(facts, acv_threshold=config.eligibility_acv_threshold,
                                         sam_threshold=config.eligibility_sam_threshold)
@@ -67,6 +78,9 @@ def preboarding_start(*, opportunity: Opportunity, by: Employee) -> OnboardingPl
         raise PermissionError("only an AM or a CSM can start pre-boarding")
     if opportunity.is_closed:
         raise ValueError("stage: pre-boarding is for open deals; closed-won deals onboard at close")
+    if not onboarding_applies(opportunity=opportunity, config=OnboardingSettings.load()):
+        raise ValueError("type: renewals and expansions do not onboard again (unless RevOps marks a SKU on the "
+                         "quote for product onboarding)")
     return plan_draft_create(opportunity=opportunity, reason=f"Manual: started by {by.name}", preboarded=True,
                              actor=by.user)
 
@@ -89,11 +103,12 @@ def plan_draft_create(*, opportunity: Opportunity, reason: str, preboarded: bool
     sow = map_.implementation_sow or account.sows.filter(opportunity=opportunity).first()
     plan = OnboardingPlan.objects.create(
         account=account, opportunity=opportunity, map=map_, preboarded=preboarded, preboard_reason=reason,
+        product_onboarding=opportunity.type != Opportunity.Type.NEW,
         implementation_track=sow is not None, csm=opportunity.csm or account.csm,
         kickoff_brief=kickoff_brief(opportunity=opportunity),
     )
     milestones_build(plan=plan, start=provisional_start, ttv_target=ttv)
-    if account.onboarding_status == "not_started":
+    if account.onboarding_status == "not_started" and not plan.product_onboarding:
         type(account).objects.filter(pk=account.pk).update(onboarding_status="pre_close")
     event_record(type="onboarding.plan_drafted", subject=plan, account_id=account.pk, actor=actor,
                  payload={"opportunity_id": opportunity.pk, "preboarded": preboarded, "reason": reason},
