@@ -47,7 +47,8 @@ def activity_log(*, plan: OnboardingPlan, kind: str, by: Employee, notes: str = 
     if kind == "customer_reply":
         escalations_resolve(plan=plan, kinds=[Escalation.Kind.UNRESPONSIVE, Escalation.Kind.UNRESPONSIVE_SLM])
     if kind == "recovery_plan":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.TTV_MISS, Escalation.Kind.TTV_MISS_SLM])
+        # The plan answers the current miss (the SLM rule clears); the miss itself stands until back on pace.
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.TTV_MISS_SLM])
     if kind == "exec_touchpoint":
         escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR])
     event_record(type=f"onboarding.{entry_type}", subject=plan, account_id=plan.account_id, actor=by.user,
