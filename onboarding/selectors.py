@@ -108,3 +108,12 @@ def map_get(*, user, pk: int) -> MutualActionPlan:
 
 def open_escalations(*, plan: OnboardingPlan):
     return Escalation.objects.filter(plan=plan, resolved_at__isnull=True)
+
+
+def change_request_events(*, req) -> dict:
+    """The signed and the requested value events of a MAP change request, named for the SLM's page."""
+    rows = {"current_events": req.current_value_events or [], "requested_events": req.requested_value_events or []}
+    names = dict(ProductValueEvent.objects.filter(
+        pk__in={e.get("value_event_id") for events in rows.values() for e in events}).values_list("pk", "event_name"))
+    return {key: [{"name": names.get(e.get("value_event_id"), "(retired event)"), "target_date": e.get("target_date")}
+                  for e in events] for key, events in rows.items()}

@@ -58,7 +58,7 @@ def escalation_fire(*, plan: OnboardingPlan, kind: str, key: str, recipients, ti
     if log:
         log_write(plan=plan, entry_type=OnboardingLog.EntryType.ESCALATION,
                   escalation_type=ESCALATION_LOG_TYPE.get(kind, OnboardingLog.EscalationType.OTHER),
-                  notes=f"{title}. {body}")
+                  notes=f"{Escalation.Kind(kind).label}: {title}. {body}")
     event_record(type=f"onboarding.escalation.{kind}", subject=plan, account_id=plan.account_id,
                  payload={"escalation_id": escalation.pk, **(details or {})}, idempotency_key=f"escalation:{key}")
     notify(recipients=recipients, rule=f"onboarding.{kind}", title=title, body=body, link=plan_link(plan), key=key)

@@ -36,13 +36,26 @@ def owner_for(*, plan: OnboardingPlan, role: str) -> Employee | None:
     return plan.csm or plan.account.csm
 
 
+def may_complete(employee: Employee | None, item: MilestoneItem) -> bool:
+    """Seed 000: M1 is the Implementation Engineer's (on the SOW track) or the CSM's; M2–M6 are the CSM's
+    (M4/M6 also detected from the usage feed). Post-sales, the selling team and managers read, not tick."""
+    if employee is None:
+        return False
+    if item.owner_id is not None and item.owner_id == employee.pk:
+        return True
+    return employee.role == Role.CSM
+
+
 @transaction.atomic
 def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: dt.date | None = None,
                        detected_by: str = "csm") -> MilestoneItem:
     """Complete a milestone: log it, tell the team (celebrate wins), update TTV. M7 goes through
-    ``onboarding_close`` only — the CSM's explicit close with its handoff."""
+    ``onboarding_close`` only — the CSM's explicit close with its handoff. ``by`` is the user; None is the
+    system (the demo loader, usage-feed detection)."""
     if item.code == "M7":
         raise MilestoneError("M7 closes onboarding: use the close-onboarding action with the handoff form")
+    if by is not None and not may_complete(getattr(by, "employee", None), item):
+        raise PermissionError(f"{item.code} is completed by its owner or the CSM")
     item = MilestoneItem.objects.select_for_update(of=("self",)).select_related("plan__map", "plan__account").get(pk=item.pk)
     if item.plan.status != PlanStatus.ACTIVE:
         raise MilestoneError("milestones can be completed once onboarding is active (after close)")

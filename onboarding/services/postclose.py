@@ -13,7 +13,9 @@ from gtmos.crm.models import Account, Opportunity
 from .. import rules
 from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
 from .log import log_write
-from .preclose import baseline_offset, milestone_configs, onboarding_applies, plan_draft_create
+from .preclose import (
+    baseline_offset, milestone_configs, onboarding_applies, plan_draft_create, signoff_due_notify,
+)
 
 
 def on_order_closed_won(sender, opportunity, **kwargs) -> None:
@@ -72,6 +74,9 @@ def onboarding_start_on_close(*, opportunity: Opportunity) -> OnboardingPlan:
             onboarding_status="active", onboarding_start_date=start, ttv_target_days=map_.ttv_target_days,
             onboarding_complete_date=None,
         )
+    if not map_.signed_off:
+        closed_on = opportunity.closed_at.date() if opportunity.closed_at else clock.today()
+        signoff_due_notify(plan=plan, closed_on=closed_on, window_days=config.map_signoff_window_days)
     log_write(plan=plan, entry_type=OnboardingLog.EntryType.CSM_ACTIVITY, activity_kind="note", on=start,
               notes="Onboarding activated at close" + (" (pre-boarding work carried forward)" if plan.preboarded else ""))
     event_record(type="onboarding.activated", subject=plan, account_id=plan.account_id,
@@ -81,7 +86,11 @@ def onboarding_start_on_close(*, opportunity: Opportunity) -> OnboardingPlan:
 
 
 def ttv_target_for(*, map_, start: dt.date, segment_default: int) -> int:
-    dates = [dt.date.fromisoformat(e["target_date"]) for e in map_.selected_value_events or [] if e.get("target_date")]
+    return ttv_target_for_events(events=map_.selected_value_events, start=start, segment_default=segment_default)
+
+
+def ttv_target_for_events(*, events, start: dt.date, segment_default: int) -> int:
+    dates = [dt.date.fromisoformat(e["target_date"]) for e in events or [] if e.get("target_date")]
     return rules.ttv_target_days(value_event_dates=dates, contract_start=start, segment_default=segment_default)
 
 

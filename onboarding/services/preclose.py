@@ -16,9 +16,10 @@ from gtmos.crm.models import (
 )
 
 from .. import rules
-from ..models import MutualActionPlan, OnboardingMilestoneConfig, OnboardingPlan, OnboardingSettings
+from ..models import MutualActionPlan, OnboardingLog, OnboardingMilestoneConfig, OnboardingPlan, OnboardingSettings
 from ..models.config import Milestone
 from .alerts import notify, users_of
+from .log import log_write
 
 MANUAL_START_ROLES = (Role.AM, Role.CSM, Role.REVOPS)
 
@@ -244,6 +245,11 @@ def _resource_flag(*, plan: OnboardingPlan, config: OnboardingSettings) -> None:
         details={"signals": signals},
     )
     if opened:
+        # Seed 000: every escalation flag writes a record to OnboardingLog, the resource flag included.
+        log_write(plan=plan, entry_type=OnboardingLog.EntryType.ESCALATION,
+                  escalation_type=OnboardingLog.EscalationType.OTHER,
+                  notes="Resource flag: services needed but no implementation services line on the quote — "
+                        + "; ".join(signals))
         notify(recipients=users_of(am), rule="onboarding.resource_flag",
                title=f"Add implementation services to the quote: {opportunity.name}",
                body=f"{'; '.join(signals)} — but the quote has no implementation services line. "
@@ -252,16 +258,39 @@ def _resource_flag(*, plan: OnboardingPlan, config: OnboardingSettings) -> None:
                key=f"resource_flag:{opportunity.pk}")
 
 
-def _postsales_risk_alert(*, plan: OnboardingPlan) -> None:
+def postsales_risk_lines(plan: OnboardingPlan) -> list[str]:
     brief = plan.kickoff_brief
     lines = [f"Objection: {o['text']} ({o['source']})" for o in brief.get("technical_objections", [])[:8]]
     lines += [f"Deal risk: {r}" for r in brief.get("deal_health", {}).get("risk_flags", [])]
+    lines += [f"Deal brief risk: {r['text']}" for r in brief.get("deal_risks", [])[:8]]
     lines += [f"Commitment: {p}" for p in brief.get("promised", [])[:8]]
-    post_sales = Employee.objects.filter(role=Role.POST_SALES, is_active=True, user__isnull=False).select_related("user")
-    notify(recipients=users_of(*post_sales), rule="onboarding.postsales_risk_alert",
+    return lines
+
+
+def post_sales_team() -> list:
+    return users_of(*Employee.objects.filter(role=Role.POST_SALES, is_active=True, user__isnull=False)
+                    .select_related("user"))
+
+
+def _postsales_risk_alert(*, plan: OnboardingPlan) -> None:
+    lines = postsales_risk_lines(plan)
+    notify(recipients=post_sales_team(), rule="onboarding.postsales_risk_alert",
            title=f"Incoming deal to review: {plan.opportunity.name}",
            body="\n".join(lines) or "No recorded objections, risks or commitments.",
            link=reverse("onboarding:review_detail", args=[plan.map_id]), key=f"postsales_alert:{plan.pk}")
+
+
+def signoff_due_notify(*, plan: OnboardingPlan, closed_on: dt.date, window_days: int) -> None:
+    """At close, post-sales learns the sign-off deadline — so the comp hold never lands unannounced. A deal
+    that was not pre-boarded also carries its risks and commitments here (it had no pre-close alert)."""
+    due = closed_on + dt.timedelta(days=window_days)
+    body = (f"MAP sign-off is due by {due.isoformat()} ({window_days} days after close). Without it the rep's ACV "
+            "commission and usage realization payouts go on hold.")
+    if not plan.preboarded:
+        body += "\n" + ("\n".join(postsales_risk_lines(plan)) or "No recorded objections, risks or commitments.")
+    notify(recipients=post_sales_team(), rule="onboarding.signoff_due",
+           title=f"Sign off the MAP by {due:%Y-%m-%d}: {plan.opportunity.name}", body=body,
+           link=reverse("onboarding:review_detail", args=[plan.map_id]), key=f"signoff_due:{plan.pk}")
 
 
 BACKSTOP_LOOKBACK = dt.timedelta(days=2)
