@@ -246,6 +246,12 @@ def plan_close(request, pk: int):
 
 
 @login_required
+def escalation_report(request):
+    """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
+    return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
+
+
+@login_required
 def handoff_detail(request, pk: int):
     record = CSHandoff.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user)).select_related(
         "account", "filed_by", "acknowledged_by", "warmth_assessed_by", "cs_owner").first()

@@ -142,8 +142,37 @@ def _resolve_cleared(cleared: list[tuple[int, str]], *, now) -> int:
     by_kind: dict[str, list[int]] = defaultdict(list)
     for plan_id, kind in cleared:
         by_kind[kind].append(plan_id)
-    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True).update(resolved_at=now)
-               for kind, plans in by_kind.items())
+    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True).update(
+        resolved_at=now, resolution=CLEARED[kind]) for kind, plans in by_kind.items())
+
+
+CLEARED = {Escalation.Kind.TTV_MISS: "Back on pace", Escalation.Kind.TTV_MISS_SLM: "Back on pace",
+           Escalation.Kind.EXEC_SPONSOR: "M5 done"}
+
+
+def _remind(plan_ids, *, now, days: int) -> int:
+    """Follow-through (seed 004): an escalation still open after ``days`` goes again to the people it went to,
+    then every ``days`` more. A conditional update claims the due rows, so a second run sends nothing."""
+    if not days:
+        return 0
+    due_before = now - dt.timedelta(days=days)
+    due = Escalation.objects.filter(resolved_at__isnull=True, plan__status=PlanStatus.ACTIVE).filter(
+        Q(nudged_at__isnull=True, fired_at__lte=due_before) | Q(nudged_at__lte=due_before))
+    if plan_ids is not None:
+        due = due.filter(plan_id__in=plan_ids)
+    rows = list(due.select_for_update(skip_locked=True, of=("self",)).values_list(
+        "pk", "plan_id", "kind", "fired_at", "recipient_ids", "plan__account__name"))
+    if not rows:
+        return 0
+    Escalation.objects.filter(pk__in=[r[0] for r in rows]).update(nudged_at=now)
+    notifications_bulk_create([
+        {"recipient_id": user, "rule": f"onboarding.{kind}.reminder",
+         "title": f"Still open: {name}: {Escalation.Kind(kind).label}",
+         "body": f"Open since {fired:%Y-%m-%d} ({(now - fired).days} days). Resolve it or log what is being done.",
+         "link": reverse("onboarding:plan_detail", args=[plan_id]), "dedupe_key": f"reminder:{pk}:{now:%Y%m%d}:{user}"}
+        for pk, plan_id, kind, fired, users, name in rows for user in users or []
+    ])
+    return len(rows)
 
 
 @transaction.atomic
@@ -155,12 +184,14 @@ def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str,
     found = [(f, *c) for f in facts.values() for c in _candidates(f, today, cfg, cleared)]
     now = clock.now()
     _resolve_cleared(cleared, now=now)
+    _remind(plan_ids, now=now, days=cfg.escalation_renudge_days)
     existing = set(Escalation.objects.filter(dedupe_key__in=[c[2] for c in found]).values_list("dedupe_key", flat=True))
     fresh = [c for c in found if c[2] not in existing]
     if not fresh:
         return {}
-    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d)
-                                    for f, kind, key, _, _, d in fresh], ignore_conflicts=True)
+    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d,
+                                               recipient_ids=users)
+                                    for f, kind, key, users, _, d in fresh], ignore_conflicts=True)
     log_bulk_write([{"plan_id": f.plan_id, "account_id": f.account_id, "start": f.start, "ttv_target": f.ttv_target,
                      "entry_type": OnboardingLog.EntryType.ESCALATION,
                      "escalation_type": ESCALATION_LOG_TYPE.get(kind, "other"),

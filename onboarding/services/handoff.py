@@ -13,7 +13,7 @@ from gtmos.crm.models import Account, Employee, Role
 
 from ..models import CSHandoff, MilestoneItem, OnboardingLog, OnboardingPlan, SuccessTask
 from ..models.plan import MilestoneStatus, PlanStatus
-from .alerts import notify, users_of
+from .alerts import escalations_resolve, notify, users_of
 from .log import log_write
 
 CHECK_IN_DAYS = 30
@@ -48,6 +48,7 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     record = CSHandoff.objects.create(plan=plan, account=account, filed_by=by, cs_owner=cs_owner,
                                       delivery_date=handoff.get("delivery_date") or today,
                                       **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")})
+    escalations_resolve(plan=plan, resolution="Onboarding closed (M7)")
     ttv_days = account.ttv_achieved_days
     if not plan.product_onboarding:  # a product plan never put the established customer back in onboarding
         Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)

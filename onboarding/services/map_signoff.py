@@ -123,7 +123,7 @@ def map_accept(*, map_: MutualActionPlan, by: Employee, risk_notes: str = "") ->
     _release_hold(map_=map_, by=by, reason="MAP sign-off accepted by post-sales")
     Escalation.objects.filter(plan__map=map_, kind__in=[Escalation.Kind.MAP_REJECTED,
                               Escalation.Kind.TARGETS_UNREALISTIC], resolved_at__isnull=True).update(
-        resolved_at=clock.now())
+        resolved_at=clock.now(), resolution="MAP accepted by post-sales")
     _lock_account_ttv(map_)
     event_record(type="postsales.accepted", subject=map_, account_id=map_.account_id, actor=by.user,
                  payload={"risk_notes": bool(risk_notes)})
@@ -185,7 +185,7 @@ def map_slm_override(*, map_: MutualActionPlan, slm: Employee, note: str) -> Mut
     map_.save()
     _release_hold(map_=map_, by=slm, reason=f"SLM override by {slm.name}")
     Escalation.objects.filter(plan__map=map_, kind=Escalation.Kind.MAP_REJECTED, resolved_at__isnull=True).update(
-        resolved_at=clock.now())
+        resolved_at=clock.now(), resolution=f"SLM override by {slm.name}"[:120])
     _lock_account_ttv(map_)
     event_record(type="postsales.slm_override", subject=map_, account_id=map_.account_id, actor=slm.user,
                  payload={"slm": slm.name})

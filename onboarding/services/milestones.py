@@ -14,9 +14,9 @@ from gtmos.audit.services import event_record, events_bulk_create, notifications
 from gtmos.core import clock
 from gtmos.crm.models import Account, Employee, Role, UsageDaily, UsageEvent
 
-from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
+from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
 from ..models.plan import MilestoneStatus, PlanStatus
-from .alerts import notify, plan_link, users_of
+from .alerts import escalations_resolve, notify, plan_link, users_of
 from .log import log_bulk_write, log_write
 
 AUTO_DETECTABLE = ("M4", "M6")
@@ -80,6 +80,8 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
     notify(recipients=team, rule="onboarding.milestone_completed",
            title=f"{plan.account.name}: {item.code} {item.name} done", body="A step closer to value — nice work.",
            link=plan_link(plan), key=f"milestone_done:{item.pk}")
+    if item.code == "M5":
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR], resolution="M5 done")
     if item.code in AUTO_DETECTABLE:  # only M4 and M6 can complete TTV
         ttv_complete_for(plan_ids=[plan.pk])
     return item
@@ -104,6 +106,8 @@ def ttv_complete_for(*, plan_ids) -> int:
     Account.objects.filter(pk__in=[starts[pk][0] for pk in complete]).update(ttv_achieved_days=Case(
         *[When(pk=starts[pk][0], then=Value((d["M4"] - starts[pk][1]).days)) for pk, d in complete.items()],
         output_field=IntegerField()))
+    escalations_resolve(plan_ids=list(complete), kinds=[Escalation.Kind.TTV_MISS, Escalation.Kind.TTV_MISS_SLM],
+                        resolution="TTV complete")
     events_bulk_create([{"type": "onboarding.ttv_complete", "subject_type": "onboarding.onboardingplan",
                          "subject_id": str(pk), "account_id": starts[pk][0],
                          "payload": {"ttv_days": (d["M4"] - starts[pk][1]).days},
