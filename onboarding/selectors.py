@@ -30,7 +30,8 @@ def _view(plan: OnboardingPlan, today: dt.date, cfg: OnboardingSettings) -> Plan
     if plan.contract_start_date is None:
         return PlanView(plan, None, 0, items)
     projection = rules.project_ttv(
-        start=plan.contract_start_date, ttv_target=plan.map.ttv_target_days or 90, today=today,
+        start=plan.contract_start_date, today=today,
+        ttv_target=plan.map.ttv_target_days or cfg.ttv_default(plan.account.segment),
         done={m.code: m.completed_on for m in items}, targets={m.code: m.target_date for m in items},
         exec_flag_pct=cfg.exec_sponsor_flag_pct)
     return PlanView(plan, projection, (today - plan.contract_start_date).days, items)

@@ -41,6 +41,8 @@ def activity_log(*, plan: OnboardingPlan, kind: str, by: Employee, notes: str = 
         raise ActivityError("plan: activities are logged on active onboarding plans")
     if kind in ("recovery_plan", "exec_touchpoint", "note") and not notes.strip():
         raise ActivityError("notes: describe it (what was agreed, with whom)")
+    if on is not None and on > clock.today():
+        raise ActivityError(f"on: {on:%Y-%m-%d} is in the future — log what has happened")
     entry_type = ACTIVITY_ENTRY[kind]
     entry = log_write(plan=plan, entry_type=entry_type, activity_kind=kind if entry_type == "csm_activity" else "",
                       notes=notes.strip(), author=by, on=on)

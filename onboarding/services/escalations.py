@@ -61,11 +61,13 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
     if plan_ids is not None:
         plans = plans.filter(pk__in=plan_ids)
     facts = {}
+    cfg = OnboardingSettings.load()
     for row in plans.values_list("pk", "account_id", "account__name", "contract_start_date", "map__ttv_target_days",
                                  "csm__user_id", "account__am__user_id", "opportunity__owner__slm__user_id",
-                                 "csm__slm__user_id"):
-        pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u = row
-        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or 90, csm_u, am_u, slm_u or csm_slm_u)
+                                 "csm__slm__user_id", "account__segment"):
+        pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u, segment = row
+        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or cfg.ttv_default(segment), csm_u, am_u,
+                              slm_u or csm_slm_u)
     if not facts:
         return facts
     scope = Q(plan__status=PlanStatus.ACTIVE) if plan_ids is None else Q(plan_id__in=plan_ids)

@@ -279,7 +279,7 @@ def ttv_change_request(*, map_: MutualActionPlan, by: Employee, reason: str, req
             from .postclose import ttv_target_for_events
 
             requested_days = ttv_target_for_events(
-                events=requested_value_events, start=plan.contract_start_date,
+                events=requested_value_events, start=plan.contract_start_date, segment=map_.account.segment,
                 segment_default=OnboardingSettings.load().ttv_default(map_.account.segment))
         requested_days = requested_days or map_.ttv_target_days
     if requested_days is None or requested_days < 1:

@@ -59,10 +59,16 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
     item = MilestoneItem.objects.select_for_update(of=("self",)).select_related("plan__map", "plan__account").get(pk=item.pk)
     if item.plan.status != PlanStatus.ACTIVE:
         raise MilestoneError("milestones can be completed once onboarding is active (after close)")
+    on = on or clock.today()
+    if on > clock.today():
+        raise MilestoneError(f"completed_on: {on:%Y-%m-%d} is in the future — record a milestone once it is done")
+    if item.plan.contract_start_date and on < item.plan.contract_start_date:
+        raise MilestoneError(f"completed_on: {on:%Y-%m-%d} is before the contract start "
+                             f"({item.plan.contract_start_date:%Y-%m-%d}), when the TTV clock starts")
     if evidence:
         item.evidence = evidence
     try:
-        item.complete(on=on or clock.today(), by=by, detected_by=detected_by)
+        item.complete(on=on, by=by, detected_by=detected_by)
     except TransitionNotAllowed:
         if item.is_done:
             raise MilestoneError(f"{item.code} is already complete") from None
@@ -179,7 +185,7 @@ def _complete_detected(hits: dict[int, dt.date], *, today: dt.date) -> dict[int,
     MilestoneItem.objects.filter(pk__in=[r[0] for r in rows], status=MilestoneStatus.PENDING).update(
         status=MilestoneStatus.DONE, detected_by="usage_feed",
         completed_on=Case(*[When(pk=r[0], then=Value(hits[r[0]])) for r in rows], output_field=DateField()))
-    log_bulk_write([{"plan_id": plan_id, "account_id": account_id, "start": start, "ttv_target": ttv or 90,
+    log_bulk_write([{"plan_id": plan_id, "account_id": account_id, "start": start, "ttv_target": ttv or 0,
                      "log_date": hits[pk], "entry_type": OnboardingLog.EntryType.MILESTONE_COMPLETE,
                      "milestone_id": code, "notes": f"{code} {name} (detected from the usage feed)"}
                     for pk, code, name, plan_id, account_id, _, start, ttv, *_ in rows], today=today)

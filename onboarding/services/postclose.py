@@ -11,7 +11,7 @@ from gtmos.core import clock
 from gtmos.crm.models import Account, Opportunity
 
 from .. import rules
-from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings
+from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
 from .log import log_write
 from .preclose import (
     baseline_offset, milestone_configs, onboarding_applies, plan_draft_create, signoff_due_notify,
@@ -86,11 +86,21 @@ def onboarding_start_on_close(*, opportunity: Opportunity) -> OnboardingPlan:
 
 
 def ttv_target_for(*, map_, start: dt.date, segment_default: int) -> int:
-    return ttv_target_for_events(events=map_.selected_value_events, start=start, segment_default=segment_default)
+    return ttv_target_for_events(events=map_.selected_value_events, start=start, segment_default=segment_default,
+                                 segment=map_.account.segment)
 
 
-def ttv_target_for_events(*, events, start: dt.date, segment_default: int) -> int:
+def ttv_target_for_events(*, events, start: dt.date, segment_default: int, segment: str | None = None) -> int:
+    """The earliest selected event's target date − contract start; with no dates, the shortest per-event
+    default RevOps set for the segment (ProductValueEvents.segment_ttv_default_days); else the segment default."""
     dates = [dt.date.fromisoformat(e["target_date"]) for e in events or [] if e.get("target_date")]
+    if not dates and segment:
+        per_event = [d.get(segment) for d in ProductValueEvent.objects.filter(
+            pk__in=[e.get("value_event_id") for e in events or []]).values_list("segment_ttv_default_days", flat=True)
+            if isinstance(d, dict)]
+        per_event = [int(days) for days in per_event if isinstance(days, int | float) and days > 0]
+        if per_event:
+            segment_default = min(per_event)
     return rules.ttv_target_days(value_event_dates=dates, contract_start=start, segment_default=segment_default)
 
 
