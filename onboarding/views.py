@@ -13,7 +13,7 @@ from gtmos.crm.access import employee_of
 
 from . import forms, selectors
 from .access import can_review
-from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
 from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
 SERVICE_ERRORS = (map_signoff.SignoffError, milestones.MilestoneError, activity.ActivityError,
@@ -265,7 +265,23 @@ def handoff_detail(request, pk: int):
         else:
             messages.success(request, "Handoff acknowledged.")
         return redirect("onboarding:handoff_detail", pk=pk)
-    return render(request, "onboarding/handoff_detail.html", {"handoff": record, "tasks": record.tasks.all()})
+    return render(request, "onboarding/handoff_detail.html", {"handoff": record,
+                                                               "tasks": record.tasks.select_related("owner", "done_by")})
+
+
+@login_required
+@require_POST
+def success_task_complete(request, pk: int):
+    task = SuccessTask.objects.filter(pk=pk, handoff__plan__in=OnboardingPlan.objects.visible_to(request.user)).first()
+    if task is None:
+        raise Http404("Not found")
+    try:
+        handoff.success_task_complete(task=task, by=_employee(request), note=request.POST.get("note", ""))
+    except SERVICE_ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{task.get_kind_display()} recorded as done.")
+    return redirect("onboarding:handoff_detail", pk=task.handoff_id)
 
 
 @login_required
