@@ -1,6 +1,7 @@
 from django import forms
+from django.db.models import Q
 
-from gtmos.crm.models import Employee, Role
+from gtmos.crm.models import Employee, QuoteLine, Role
 
 from .models import ProductValueEvent
 from .services.map_signoff import MAP_EDITORS, SELLING_TEAM
@@ -27,8 +28,14 @@ class MapForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.map = map_
         self.signed = map_.signed_off
-        self.value_events = list(ProductValueEvent.objects.filter(active=True).select_related("product"))
         chosen = {e.get("value_event_id"): e.get("target_date") for e in map_.selected_value_events or []}
+        # Seed 000: the selling team selects from the value events of the products on the deal (and keeps any
+        # already selected); a deal with no quote lines yet sees the whole menu.
+        events = ProductValueEvent.objects.filter(active=True).select_related("product")
+        products = QuoteLine.objects.filter(quote__opportunity_id=map_.opportunity_id).values("product_id")
+        if products.exists():
+            events = events.filter(Q(product_id__in=products) | Q(pk__in=list(chosen)))
+        self.value_events = list(events)
         for event in self.value_events:
             self.fields[f"ve_{event.pk}"] = forms.BooleanField(required=False, initial=event.pk in chosen,
                                                                label=str(event))

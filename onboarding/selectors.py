@@ -68,6 +68,9 @@ def plan_detail(*, plan: OnboardingPlan) -> dict:
         "handoff": getattr(plan, "handoff", None) if plan.status == PlanStatus.COMPLETE else None,
         "value_events": ProductValueEvent.objects.filter(
             pk__in=[e.get("value_event_id") for e in plan.map.selected_value_events or []]).select_related("product"),
+        # The institutional memory the selling team handed over (seed 000), in front of the CSM.
+        "brief": plan.kickoff_brief or {},
+        "sow": plan.map.implementation_sow or plan.opportunity.sows.order_by("-pk").first(),
     }
 
 
