@@ -8,7 +8,7 @@ import random
 from gtmos.core import clock
 from gtmos.crm.models import Employee, Opportunity, Product, Role, Stage
 
-from .models import MilestoneItem, MutualActionPlan, ProductValueEvent
+from .models import Escalation, MilestoneItem, MutualActionPlan, ProductValueEvent
 from .services import activity, map_signoff, milestones, preclose
 from .services.escalations import escalation_scan
 from .services.map_signoff import map_signoff_scan
@@ -43,8 +43,12 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
     post_sales = Employee.objects.filter(role=Role.POST_SALES).first()
     recent = list(Opportunity.objects.filter(stage=Stage.CLOSED_WON, type="new", contract_start_date__gte=today - dt.timedelta(days=100))
                   .select_related("account").order_by("contract_start_date")[:limit])
+    schedule: list[tuple[dt.date, int]] = []  # (due, milestone id), walked week by week below
+    chatter: dict[int, list[tuple[dt.date, str]]] = {}
+    plans = []
     for opp in recent:
         plan = onboarding_start_on_close(opportunity=opp)
+        plans.append(plan)
         start = plan.contract_start_date
         ttv = plan.map.ttv_target_days
         if events:
@@ -58,12 +62,31 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
             map_signoff.map_reject(map_=plan.map, by=post_sales, reason="Commitments exceed what we can deliver.")
         pace = rng.uniform(0.4, 1.3)  # how fast this customer moves relative to plan
         for item in MilestoneItem.objects.filter(plan=plan).exclude(code="M7").order_by("code"):
-            due = start + dt.timedelta(days=int(item.day_offset / pace))
-            if due <= today:
-                milestones.milestone_complete(item=item, on=due, evidence="Attendance log: training roster" if item.evidence_required else "")
-        if rng.random() < 0.25 and plan.csm:
-            for days_ago in (6, 3):
-                activity.activity_log(plan=plan, kind="outreach", by=plan.csm, on=today - dt.timedelta(days=days_ago))
+            schedule.append((start + dt.timedelta(days=int(item.day_offset / pace)), item.pk))
+        if plan.csm and rng.random() < 0.35:
+            first = start + dt.timedelta(days=rng.randint(3, 40))
+            steps = [(first, "outreach"), (first + dt.timedelta(days=3), "outreach")]
+            if rng.random() < 0.6:  # most customers answer in the end
+                steps.append((first + dt.timedelta(days=rng.randint(5, 12)), "customer_reply"))
+            chatter[plan.pk] = steps
+    # Walk the plans through time a week at a step, so escalations fire, clear and resolve as they would
+    # have: resolution times in the report come from the real services, not from made-up timestamps.
+    by_pk = {p.pk: p for p in plans}
+    first_day = min((p.contract_start_date for p in plans), default=today)
+    steps = [first_day + dt.timedelta(days=d) for d in range(0, (today - first_day).days, 7)] + [today]
+    pending = sorted(schedule)
+    for day in steps:
+        with clock.frozen(day):
+            while pending and pending[0][0] <= day:
+                due, item_id = pending.pop(0)
+                item = MilestoneItem.objects.get(pk=item_id)
+                milestones.milestone_complete(item=item, on=due, evidence="Attendance log: training roster"
+                                              if item.evidence_required else "")
+            for plan_id, entries in chatter.items():
+                for on, kind in [e for e in entries if e[0] <= day]:
+                    activity.activity_log(plan=by_pk[plan_id], kind=kind, by=by_pk[plan_id].csm, on=on)
+                    entries.remove((on, kind))
+            escalation_scan(today=day)
     open_deals = Opportunity.objects.filter(stage__in=[Stage.PROPOSAL, Stage.NEGOTIATION], deal_health_score__gte=70,
                                             onboarding_plan__isnull=True).select_related("account")[:preclose_limit * 3]
     preboarded = 0
@@ -74,5 +97,6 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
     # The daily job's steps for the demo accounts (its pre-close backstop only looks at recent changes).
     usage_milestones_detect(today=today)
     map_signoff_scan(today=today)
-    fired = escalation_scan(today=today)
-    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded, "escalations fired": sum(fired.values())}
+    escalation_scan(today=today)
+    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded,
+            "escalations fired": Escalation.objects.count()}

@@ -1,8 +1,10 @@
 from django import forms
+from django.db.models import Q
 
-from gtmos.crm.models import Employee, Role
+from gtmos.crm.models import Employee, QuoteLine, Role
 
 from .models import ProductValueEvent
+from .services.map_signoff import MAP_EDITORS, SELLING_TEAM
 from .services.activity import ACTIVITY_ENTRY
 
 STAKEHOLDER_ROLES = [("", "—"), ("technical_setup", "Technical setup (M1)"), ("training", "Training (M2/M3)"),
@@ -18,11 +20,22 @@ class MapForm(forms.Form):
                                          help_text="Derived from the earliest value event's target date (or the segment default) "
                                                    "unless you change it here.")
 
-    def __init__(self, *args, map_, contacts, **kwargs):
+    change_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                    label="Why the signed value events or dates must change",
+                                    help_text="Signed off: a change goes to the SLM for approval.")
+
+    def __init__(self, *args, map_, contacts, editor_role: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.map = map_
-        self.value_events = list(ProductValueEvent.objects.filter(active=True).select_related("product"))
+        self.signed = map_.signed_off
         chosen = {e.get("value_event_id"): e.get("target_date") for e in map_.selected_value_events or []}
+        # Seed 000: the selling team selects from the value events of the products on the deal (and keeps any
+        # already selected); a deal with no quote lines yet sees the whole menu.
+        events = ProductValueEvent.objects.filter(active=True).select_related("product")
+        products = QuoteLine.objects.filter(quote__opportunity_id=map_.opportunity_id).values("product_id")
+        if products.exists():
+            events = events.filter(Q(product_id__in=products) | Q(pk__in=list(chosen)))
+        self.value_events = list(events)
         for event in self.value_events:
             self.fields[f"ve_{event.pk}"] = forms.BooleanField(required=False, initial=event.pk in chosen,
                                                                label=str(event))
@@ -40,12 +53,26 @@ class MapForm(forms.Form):
         if map_.ttv_locked_at:
             self.fields["ttv_target_days"].disabled = True
             self.fields["ttv_target_days"].help_text = "Locked by sign-off: changes need SLM approval."
+        # Seed 000: the selling team writes the MAP; sign-off locks what was signed.
+        selling = editor_role in SELLING_TEAM
+        for name in ("technical_win_details", "selling_team_commitments"):
+            self.fields[name].disabled = self.signed or not selling
+        for event in self.value_events:
+            for name in (f"ve_{event.pk}", f"ve_{event.pk}_date"):
+                self.fields[name].disabled = not (selling or (self.signed and editor_role in MAP_EDITORS))
+        if not self.signed:
+            del self.fields["change_reason"]
 
     def clean(self):
         data = super().clean()
         for event in self.value_events:
             if data.get(f"ve_{event.pk}") and not data.get(f"ve_{event.pk}_date"):
                 self.add_error(f"ve_{event.pk}_date", "Pick a target date for each selected value event.")
+        if self.signed and not self.errors and not (data.get("change_reason") or "").strip():
+            chosen = sorted((e["value_event_id"], e["target_date"]) for e in self.selected_value_events())
+            signed = sorted((e.get("value_event_id"), e.get("target_date")) for e in self.map.selected_value_events or [])
+            if chosen != signed:
+                self.add_error("change_reason", "Say why the signed value events or dates must change.")
         return data
 
     def value_event_rows(self):

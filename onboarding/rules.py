@@ -38,6 +38,21 @@ def eligibility_reasons(deal: DealFacts, *, acv_threshold: Decimal, sam_threshol
     return reasons
 
 
+def onboarding_applies(*, deal_type: str, skus: set[str], product_onboarding_skus: set[str]) -> bool:
+    """Onboarding is the new customer's journey (seed 000): a new-business deal onboards; a renewal or an
+    expansion onboards only when it carries a SKU RevOps marked as needing its own product onboarding."""
+    return deal_type == "new" or bool(skus & product_onboarding_skus)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's last day (Jan 31 + 1 month = Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + dt.timedelta(days=day.day - 1),
+               following - dt.timedelta(days=1))
+
+
 def auto_fires(deal: DealFacts, *, min_stage_rank: int, health_threshold: int) -> bool:
     """Pre-close auto-fire (after the gate): deal health ≥ threshold AND stage ≥ Proposal."""
     return deal.health is not None and deal.health >= health_threshold and deal.stage_rank >= min_stage_rank

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q
 
 from gtmos.audit.models import ExceptionLog
 from gtmos.core import clock
@@ -30,7 +30,8 @@ def _view(plan: OnboardingPlan, today: dt.date, cfg: OnboardingSettings) -> Plan
     if plan.contract_start_date is None:
         return PlanView(plan, None, 0, items)
     projection = rules.project_ttv(
-        start=plan.contract_start_date, ttv_target=plan.map.ttv_target_days or 90, today=today,
+        start=plan.contract_start_date, today=today,
+        ttv_target=plan.map.ttv_target_days or cfg.ttv_default(plan.account.segment),
         done={m.code: m.completed_on for m in items}, targets={m.code: m.target_date for m in items},
         exec_flag_pct=cfg.exec_sponsor_flag_pct)
     return PlanView(plan, projection, (today - plan.contract_start_date).days, items)
@@ -67,6 +68,9 @@ def plan_detail(*, plan: OnboardingPlan) -> dict:
         "handoff": getattr(plan, "handoff", None) if plan.status == PlanStatus.COMPLETE else None,
         "value_events": ProductValueEvent.objects.filter(
             pk__in=[e.get("value_event_id") for e in plan.map.selected_value_events or []]).select_related("product"),
+        # The institutional memory the selling team handed over (seed 000), in front of the CSM.
+        "brief": plan.kickoff_brief or {},
+        "sow": plan.map.implementation_sow or plan.opportunity.sows.order_by("-pk").first(),
     }
 
 
@@ -108,3 +112,54 @@ def map_get(*, user, pk: int) -> MutualActionPlan:
 
 def open_escalations(*, plan: OnboardingPlan):
     return Escalation.objects.filter(plan=plan, resolved_at__isnull=True)
+
+
+def change_request_events(*, req) -> dict:
+    """The signed and the requested value events of a MAP change request, named for the SLM's page."""
+    rows = {"current_events": req.current_value_events or [], "requested_events": req.requested_value_events or []}
+    names = dict(ProductValueEvent.objects.filter(
+        pk__in={e.get("value_event_id") for events in rows.values() for e in events}).values_list("pk", "event_name"))
+    return {key: [{"name": names.get(e.get("value_event_id"), "(retired event)"), "target_date": e.get("target_date")}
+                  for e in events] for key, events in rows.items()}
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ordered-set aggregate over an interval: PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY …)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def escalation_report(*, user) -> dict:
+    """Seed 004 "track resolution times": per kind, how many fired, resolved and open, the median and 90th
+    percentile time to resolve, and the oldest open one — over the plans the user may see; one query."""
+    visible = OnboardingPlan.objects.visible_to(user).values("pk")
+    took = ExpressionWrapper(F("resolved_at") - F("fired_at"), output_field=DurationField())
+    rows = {r["kind"]: r for r in Escalation.objects.filter(plan_id__in=visible).values("kind").annotate(
+        fired=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        open=Count("pk", filter=Q(resolved_at__isnull=True)),
+        median=_Percentile(took, 0.5, filter=Q(resolved_at__isnull=False)),
+        p90=_Percentile(took, 0.9, filter=Q(resolved_at__isnull=False)),
+        oldest_open=Min("fired_at", filter=Q(resolved_at__isnull=True)))}
+    now = clock.now()
+    kinds = []
+    for kind in Escalation.Kind:
+        row = rows.get(kind.value, {"fired": 0, "resolved": 0, "open": 0, "median": None, "p90": None,
+                                    "oldest_open": None})
+        kinds.append({**row, "kind": kind.value, "label": kind.label, "median_text": duration_text(row["median"]),
+                      "p90_text": duration_text(row["p90"]),
+                      "oldest_open_days": (now - row["oldest_open"]).days if row["oldest_open"] else None})
+    open_rows = (Escalation.objects.filter(plan_id__in=visible, resolved_at__isnull=True)
+                 .select_related("plan__account", "plan__csm").order_by("fired_at")[:100])
+    return {"kinds": kinds, "open": open_rows, "now": now}
+
+
+def duration_text(delta: dt.timedelta | None) -> str:
+    if delta is None:
+        return "—"
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"

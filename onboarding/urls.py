@@ -17,5 +17,7 @@ urlpatterns = [
     path("plans/<int:pk>/close/", views.plan_close, name="plan_close"),
     path("plans/<int:pk>/ttv-request/", views.ttv_request_create, name="ttv_request_create"),
     path("handoffs/<int:pk>/", views.handoff_detail, name="handoff_detail"),
+    path("success-tasks/<int:pk>/complete/", views.success_task_complete, name="success_task_complete"),
+    path("escalations/", views.escalation_report, name="escalation_report"),
     path("ttv-requests/<int:pk>/", views.ttv_request, name="ttv_request"),
 ]

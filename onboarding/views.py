@@ -13,7 +13,7 @@ from gtmos.crm.access import employee_of
 
 from . import forms, selectors
 from .access import can_review
-from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
 from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
 SERVICE_ERRORS = (map_signoff.SignoffError, milestones.MilestoneError, activity.ActivityError,
@@ -55,20 +55,28 @@ def preclose_detail(request, pk: int):
     map_ = plan.map if plan else None
     form = None
     if map_ is not None:
-        form = forms.MapForm(request.POST or None, map_=map_, contacts=opportunity.account.contacts.all())
+        employee = employee_of(request.user)
+        form = forms.MapForm(request.POST or None, map_=map_, contacts=opportunity.account.contacts.all(),
+                             editor_role=employee.role if employee else None)
         if request.method == "POST" and form.is_valid():
             try:
-                map_signoff.map_update(
-                    map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
-                    technical_win_details=form.cleaned_data["technical_win_details"],
-                    selling_team_commitments=form.cleaned_data["selling_team_commitments"],
-                    customer_stakeholder_map=form.stakeholder_map(), implementation_sow=map_.implementation_sow,
-                    ttv_target_days=None if map_.ttv_locked_at else form.cleaned_data.get("ttv_target_days"),
-                )
+                if map_.signed_off:
+                    change = map_signoff.map_change_after_signoff(
+                        map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
+                        customer_stakeholder_map=form.stakeholder_map(), reason=form.cleaned_data["change_reason"])
+                else:
+                    change = None
+                    map_signoff.map_update(
+                        map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
+                        technical_win_details=form.cleaned_data["technical_win_details"],
+                        selling_team_commitments=form.cleaned_data["selling_team_commitments"],
+                        customer_stakeholder_map=form.stakeholder_map(), implementation_sow=map_.implementation_sow,
+                        ttv_target_days=None if map_.ttv_locked_at else form.cleaned_data.get("ttv_target_days"),
+                    )
             except SERVICE_ERRORS as exc:
                 _error(request, exc)
             else:
-                messages.success(request, "MAP saved.")
+                messages.success(request, "Change sent to the SLM for approval." if change else "MAP saved.")
                 return redirect("onboarding:preclose_detail", pk=pk)
     from gtmos.audit.models import ExceptionLog
 
@@ -142,9 +150,12 @@ def cockpit(request):
                                                        "mine": mine, "today": clock.today()})
 
 
-def _plan_context(plan: OnboardingPlan) -> dict:
+def _plan_context(plan: OnboardingPlan, user) -> dict:
     """The plan page and every htmx re-render of its workspace share one context."""
-    return {"plan": plan, **selectors.plan_detail(plan=plan), "activity_form": forms.ActivityForm(),
+    detail = selectors.plan_detail(plan=plan)
+    employee = employee_of(user)
+    completable = {m.code for m in detail["view"].milestones if milestones.may_complete(employee, m)}
+    return {"plan": plan, **detail, "completable": completable, "activity_form": forms.ActivityForm(),
             "milestone_form": forms.MilestoneForm(), "ttv_form": forms.TTVRequestForm(),
             "message_form": forms.MessageForm(plan=plan),
             "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
@@ -153,7 +164,7 @@ def _plan_context(plan: OnboardingPlan) -> dict:
 @login_required
 def plan_detail(request, pk: int):
     plan = _get(selectors.plan_get, user=request.user, pk=pk)
-    context = _plan_context(plan)
+    context = _plan_context(plan, request.user)
     template = "onboarding/plan_detail.html"
     if request.htmx and request.GET.get("fragment") in ("board", "log"):
         template += "#" + request.GET["fragment"]
@@ -167,7 +178,7 @@ def _plan_action(request, pk, fn):
     except SERVICE_ERRORS as exc:
         _error(request, exc)
     if request.htmx:
-        return render(request, "onboarding/plan_detail.html#workspace", _plan_context(plan))
+        return render(request, "onboarding/plan_detail.html#workspace", _plan_context(plan, request.user))
     return redirect("onboarding:plan_detail", pk=pk)
 
 
@@ -235,6 +246,12 @@ def plan_close(request, pk: int):
 
 
 @login_required
+def escalation_report(request):
+    """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
+    return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
+
+
+@login_required
 def handoff_detail(request, pk: int):
     record = CSHandoff.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user)).select_related(
         "account", "filed_by", "acknowledged_by", "warmth_assessed_by", "cs_owner").first()
@@ -248,7 +265,23 @@ def handoff_detail(request, pk: int):
         else:
             messages.success(request, "Handoff acknowledged.")
         return redirect("onboarding:handoff_detail", pk=pk)
-    return render(request, "onboarding/handoff_detail.html", {"handoff": record, "tasks": record.tasks.all()})
+    return render(request, "onboarding/handoff_detail.html", {"handoff": record,
+                                                               "tasks": record.tasks.select_related("owner", "done_by")})
+
+
+@login_required
+@require_POST
+def success_task_complete(request, pk: int):
+    task = SuccessTask.objects.filter(pk=pk, handoff__plan__in=OnboardingPlan.objects.visible_to(request.user)).first()
+    if task is None:
+        raise Http404("Not found")
+    try:
+        handoff.success_task_complete(task=task, by=_employee(request), note=request.POST.get("note", ""))
+    except SERVICE_ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{task.get_kind_display()} recorded as done.")
+    return redirect("onboarding:handoff_detail", pk=task.handoff_id)
 
 
 @login_required
@@ -282,4 +315,4 @@ def ttv_request(request, pk: int):
         else:
             messages.success(request, "Decision recorded.")
         return redirect("onboarding:ttv_request", pk=pk)
-    return render(request, "onboarding/ttv_request.html", {"req": req})
+    return render(request, "onboarding/ttv_request.html", {"req": req, **selectors.change_request_events(req=req)})

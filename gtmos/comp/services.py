@@ -73,15 +73,37 @@ def comp_hold_run(*, today: dt.date | None = None) -> dict[str, int]:
     if to_release:
         Payout.objects.filter(id__in=[row[0] for row in to_release]).update(
             status=Payout.Status.SCHEDULED, hold_reason="", released_at=now)
-    events = [
-        Event(type=f"comp.payout_{verb}", subject_type="comp.payout", subject_id=str(pid), actor_label="comp-run",
+    _payout_events([("held", to_hold), ("released", to_release)], now=now, actor_label="comp-run")
+    return {"held": len(to_hold), "released": len(to_release)}
+
+
+def _payout_events(groups, *, now, actor_label: str) -> None:
+    Event.objects.bulk_create([
+        Event(type=f"comp.payout_{verb}", subject_type="comp.payout", subject_id=str(pid), actor_label=actor_label,
               payload={"opportunity_id": opp, "employee_id": emp, "kind": kind, "reason": HOLD_TYPE},
               occurred_at=now)
-        for verb, rows in (("held", to_hold), ("released", to_release))
-        for pid, opp, emp, kind in rows
-    ]
-    Event.objects.bulk_create(events, batch_size=5000)
-    return {"held": len(to_hold), "released": len(to_release)}
+        for verb, rows in groups for pid, opp, emp, kind in rows
+    ], batch_size=5000)
+
+
+@transaction.atomic
+def payouts_release_for(*, opportunity_id: int) -> int:
+    """Seed 000: the hold "lifts automatically when MAP sign-off is recorded" — the sign-off service calls
+    this inside its own transaction, so payouts are released with the sign-off; the daily run stays the
+    backstop. Releases nothing while another ``map_signoff_hold`` on the deal is still active."""
+    if ExceptionLog.objects.filter(exception_type=HOLD_TYPE, status=ExceptionLog.Status.ACTIVE,
+                                   opportunity_id=opportunity_id).exists():
+        return 0
+    rows = list(Payout.objects.select_for_update().filter(
+        opportunity_id=opportunity_id, status=Payout.Status.HELD, hold_reason=HOLD_TYPE)
+        .values_list("id", "opportunity_id", "employee_id", "kind"))
+    if not rows:
+        return 0
+    now = clock.now()
+    Payout.objects.filter(id__in=[r[0] for r in rows], status=Payout.Status.HELD).update(
+        status=Payout.Status.SCHEDULED, hold_reason="", released_at=now)
+    _payout_events([("released", rows)], now=now, actor_label="map-signoff")
+    return len(rows)
 
 
 @transaction.atomic

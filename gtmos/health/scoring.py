@@ -302,15 +302,34 @@ SUBSTITUTES = {
 }
 
 
+# Seed 000: during onboarding a substitute stands in only "for dimensions where live data doesn't exist yet".
+# Live data exists when the live source has an observation of its own (not a fallback such as days since the
+# contract start, or a sponsor never engaged).
+LIVE_DATA_EXISTS = {
+    "exec_sponsor": lambda i: i.exec_last_engaged is not None,
+    "engagement_recency": lambda i: i.last_touch is not None,
+    "usage_trend": lambda i: i.usage_rows_prev_30 > 0,
+    "seat_utilization": lambda i: bool(i.contracted_seats) and i.seats_avg_7 is not None,
+}
+LIVE_IN_ONBOARDING = "live_in_onboarding"  # inputs key: substitutable measures scored from live data
+
+
 def score_account(i: AccountInputs, c: ScoringConfig) -> HealthResult:
     measures: dict[str, int | None] = {}
     raw: dict[str, object] = {}
+    live_in_onboarding = []
     for m in MEASURES:
         if i.in_onboarding and m.onboarding == GAP:
             measures[m.code], raw[m.code] = None, "onboarding"
             continue
-        scorer = SUBSTITUTES[m.code] if i.in_onboarding and m.onboarding != LIVE else LIVE_SCORERS[m.code]
+        substitute = i.in_onboarding and m.onboarding != LIVE
+        if substitute and LIVE_DATA_EXISTS[m.code](i):
+            substitute = False
+            live_in_onboarding.append(m.code)
+        scorer = SUBSTITUTES[m.code] if substitute else LIVE_SCORERS[m.code]
         measures[m.code], raw[m.code] = scorer(i, c)
+    if live_in_onboarding:
+        raw[LIVE_IN_ONBOARDING] = live_in_onboarding
 
     weights = measure_weights(c.weights)
     covered = total = 0.0

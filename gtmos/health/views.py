@@ -23,7 +23,7 @@ from . import charts, forms, selectors
 from .explain import describe
 from .measures import BY_CODE, COMPONENT_LABELS, COMPONENTS, measures_of, measure_weights
 from .models import ChurnRiskLog, HealthSettings, RetentionTask
-from .scoring import tenure_segment
+from .scoring import LIVE_IN_ONBOARDING, tenure_segment
 from .services import override as override_services
 from .services import risk as risk_services
 from .services.daily import scoring_config
@@ -123,7 +123,8 @@ def _measure_rows(record, settings) -> list[dict]:
         for m in measures_of(comp):
             score = record.measures.get(m.code)
             raw = record.inputs.get(m.code)
-            substitute = record.in_onboarding and m.onboarding not in ("live", "gap")
+            substitute = (record.in_onboarding and m.onboarding not in ("live", "gap")
+                          and m.code not in record.inputs.get(LIVE_IN_ONBOARDING, []))
             rows.append({"measure": m, "component": COMPONENT_LABELS[comp], "score": score, "gap": score is None,
                          "weight": round(weights[m.code], 1), "detail": describe(m.code, raw),
                          "source": m.onboarding if substitute else m.source, "substitute": substitute})

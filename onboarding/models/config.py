@@ -34,6 +34,17 @@ class OnboardingSettings(models.Model):
     unresponsive_slm_after = models.PositiveSmallIntegerField(default=3, help_text="Unanswered outreaches → SLM.")
     ttv_slm_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days before the TTV deadline for the SLM rule.")
     map_signoff_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days after close to obtain MAP sign-off.")
+    success_task_remind_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Customer-success tasks (30-day check-in, renewal/expansion review) remind their owner "
+                             "this many days before they are due, and again once overdue.")
+    escalation_renudge_days = models.PositiveSmallIntegerField(
+        default=7, help_text="An onboarding escalation still open this many days is sent again to the same people "
+                             "(0: no reminders).")
+    product_onboarding_skus = models.JSONField(
+        default=list, blank=True,
+        help_text="SKUs whose renewal or expansion close starts its own product onboarding plan. Any other "
+                  "renewal or expansion updates the account and does not reopen onboarding.",
+    )
     complexity_keywords = models.JSONField(
         default=list, blank=True,
         help_text="Words in discovery notes or call objections that mean a complex integration.",

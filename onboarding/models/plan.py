@@ -85,8 +85,8 @@ class MutualActionPlan(StateMachineMixin, models.Model):
     def signed_off(self) -> bool:
         return self.postsales_signoff_status == SignoffStatus.ACCEPTED or self.slm_override
 
-    @transition(field=postsales_signoff_status, source=[SignoffStatus.PENDING, SignoffStatus.REJECTED],
-                target=SignoffStatus.ACCEPTED)
+    # Seed 000: a rejected deal "can proceed only with SLM override" — never by a later acceptance.
+    @transition(field=postsales_signoff_status, source=SignoffStatus.PENDING, target=SignoffStatus.ACCEPTED)
     def accept(self, *, by, risk_notes: str = ""):
         """Post-sales accepts the handoff (with risk notes): lifts the comp hold, locks the TTV target."""
         now = clock.now()
@@ -120,6 +120,9 @@ class OnboardingPlan(StateMachineMixin, models.Model):
     status = FSMField(default=PlanStatus.DRAFT, choices=PlanStatus.choices, protected=True)
     preboarded = models.BooleanField(default=False, help_text="Started pre-close (auto or by hand).")
     preboard_reason = models.CharField(max_length=200, blank=True)
+    product_onboarding = models.BooleanField(
+        default=False, help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer "
+                                 "is not new, so the account stays out of onboarding mode.")
     implementation_track = models.BooleanField(default=False, help_text="An SOW exists: the Implementation Engineer owns M1.")
     kickoff_brief = models.JSONField(default=dict, blank=True)
     contract_start_date = models.DateField(null=True, blank=True, help_text="The TTV clock starts here.")
@@ -197,7 +200,8 @@ class MilestoneItem(StateMachineMixin, models.Model):
 
 
 class TTVChangeRequest(models.Model):
-    """After sign-off the TTV target is locked: a change needs the SLM's approval."""
+    """After sign-off what was signed is locked: a change to the TTV target or to the selected value events
+    and their target dates needs the SLM's approval (seed 000: "post-sign-off changes require SLM approval")."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -208,6 +212,9 @@ class TTVChangeRequest(models.Model):
     requested_by = models.ForeignKey("crm.Employee", on_delete=models.PROTECT, related_name="+")
     current_days = models.PositiveSmallIntegerField()
     requested_days = models.PositiveSmallIntegerField()
+    current_value_events = models.JSONField(null=True, blank=True)
+    requested_value_events = models.JSONField(
+        null=True, blank=True, help_text="Null: the value events stay as signed; else the new selection and dates.")
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

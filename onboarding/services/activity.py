@@ -41,19 +41,24 @@ def activity_log(*, plan: OnboardingPlan, kind: str, by: Employee, notes: str = 
         raise ActivityError("plan: activities are logged on active onboarding plans")
     if kind in ("recovery_plan", "exec_touchpoint", "note") and not notes.strip():
         raise ActivityError("notes: describe it (what was agreed, with whom)")
+    if on is not None and on > clock.today():
+        raise ActivityError(f"on: {on:%Y-%m-%d} is in the future — log what has happened")
     entry_type = ACTIVITY_ENTRY[kind]
     entry = log_write(plan=plan, entry_type=entry_type, activity_kind=kind if entry_type == "csm_activity" else "",
                       notes=notes.strip(), author=by, on=on)
     if kind == "customer_reply":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.UNRESPONSIVE, Escalation.Kind.UNRESPONSIVE_SLM])
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.UNRESPONSIVE, Escalation.Kind.UNRESPONSIVE_SLM],
+                            resolution="Customer replied")
     if kind == "recovery_plan":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.TTV_MISS, Escalation.Kind.TTV_MISS_SLM])
+        # The plan answers the current miss (the SLM rule clears); the miss itself stands until back on pace.
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.TTV_MISS_SLM], resolution="Recovery plan logged")
     if kind == "exec_touchpoint":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR])
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR], resolution="Exec sponsor touchpoint logged")
     event_record(type=f"onboarding.{entry_type}", subject=plan, account_id=plan.account_id, actor=by.user,
                  payload={"kind": kind, "log_id": entry.pk})
     from .escalations import escalation_scan
 
     # Escalations fire when the triggering fact is recorded; the daily scan is the backstop.
-    transaction.on_commit(partial(escalation_scan, plan_ids=[plan.pk], today=on or clock.today()))
+    # The rules judge the plan as it stands when the scan runs (a back-dated entry changes today's facts).
+    transaction.on_commit(partial(escalation_scan, plan_ids=[plan.pk]))
     return entry

@@ -52,19 +52,23 @@ def escalation_fire(*, plan: OnboardingPlan, kind: str, key: str, recipients, ti
     try:
         with transaction.atomic():
             escalation = Escalation.objects.create(plan=plan, kind=kind, dedupe_key=key, details=details or {},
-                                                   fired_at=clock.now())
+                                                   fired_at=clock.now(), recipient_ids=[u.pk for u in recipients])
     except IntegrityError:
         return None
     if log:
         log_write(plan=plan, entry_type=OnboardingLog.EntryType.ESCALATION,
                   escalation_type=ESCALATION_LOG_TYPE.get(kind, OnboardingLog.EscalationType.OTHER),
-                  notes=f"{title}. {body}")
+                  notes=f"{Escalation.Kind(kind).label}: {title}. {body}")
     event_record(type=f"onboarding.escalation.{kind}", subject=plan, account_id=plan.account_id,
                  payload={"escalation_id": escalation.pk, **(details or {})}, idempotency_key=f"escalation:{key}")
     notify(recipients=recipients, rule=f"onboarding.{kind}", title=title, body=body, link=plan_link(plan), key=key)
     return escalation
 
 
-def escalations_resolve(*, plan: OnboardingPlan, kinds) -> int:
-    return Escalation.objects.filter(plan=plan, kind__in=kinds, resolved_at__isnull=True).update(
-        resolved_at=clock.now())
+def escalations_resolve(*, plan: OnboardingPlan | None = None, kinds=None, plan_ids=None, resolution: str = "") -> int:
+    """Resolve the open escalations whose condition cleared (all kinds when ``kinds`` is None)."""
+    open_ = Escalation.objects.filter(resolved_at__isnull=True)
+    open_ = open_.filter(plan=plan) if plan is not None else open_.filter(plan_id__in=plan_ids)
+    if kinds is not None:
+        open_ = open_.filter(kind__in=kinds)
+    return open_.update(resolved_at=clock.now(), resolution=resolution[:120])

@@ -5,8 +5,13 @@ recorded (an outreach logged, a milestone done). It reads everything it needs in
 queries and writes with bulk inserts, so its cost does not grow query-by-query with the book.
 
 Rules (seed 000): unresponsive — 2 consecutive unanswered outreaches → CSM + AM, the 3rd → SLM;
-TTV trajectory miss — projected miss → CSM + AM with the projected date and blockers; within 14 days of
-the deadline with no recovery plan → SLM; M5 not done by 50% of the TTV window → CSM + AM.
+TTV trajectory miss — projected miss → CSM + AM with the projected date and blockers; a plan still projected
+to miss within 14 days of the deadline, with no recovery plan logged since that miss was flagged → SLM;
+M5 not done by 50% of the TTV window → CSM + AM.
+
+A TTV miss is an episode: it opens when the projection first misses and resolves when the plan is back on
+pace or TTV completes; a later slip is a new miss that needs its own recovery plan. The same scan resolves
+escalations whose condition cleared (back on pace, TTV complete, M5 done).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from gtmos.audit.services import events_bulk_create, notifications_bulk_create
@@ -46,7 +51,8 @@ class PlanFacts:
     kinds: list = field(default_factory=list)  # newest first: outreach / customer_reply
     streak_start: int | None = None
     reply_seen: bool = False
-    has_recovery_plan: bool = False
+    last_recovery_plan: dt.datetime | None = None
+    open_miss: tuple[str, dt.datetime] | None = None  # (dedupe key, fired at) of the current TTV miss
     exec_engaged: bool = False
 
 
@@ -55,11 +61,13 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
     if plan_ids is not None:
         plans = plans.filter(pk__in=plan_ids)
     facts = {}
+    cfg = OnboardingSettings.load()
     for row in plans.values_list("pk", "account_id", "account__name", "contract_start_date", "map__ttv_target_days",
                                  "csm__user_id", "account__am__user_id", "opportunity__owner__slm__user_id",
-                                 "csm__slm__user_id"):
-        pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u = row
-        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or 90, csm_u, am_u, slm_u or csm_slm_u)
+                                 "csm__slm__user_id", "account__segment"):
+        pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u, segment = row
+        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or cfg.ttv_default(segment), csm_u, am_u,
+                              slm_u or csm_slm_u)
     if not facts:
         return facts
     scope = Q(plan__status=PlanStatus.ACTIVE) if plan_ids is None else Q(plan_id__in=plan_ids)
@@ -80,15 +88,21 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
         elif not f.reply_seen:
             f.streak_start = pk  # newest first: ends on the oldest outreach of the current unanswered streak
         f.kinds.append(kind)
-    for plan_id in OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN).values_list(
-            "plan_id", flat=True).distinct():
+    for plan_id, last in (OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN)
+                          .values("plan_id").annotate(last=Max("logged_at")).values_list("plan_id", "last")):
         if plan_id in facts:
-            facts[plan_id].has_recovery_plan = True
+            facts[plan_id].last_recovery_plan = last
+    for plan_id, key, fired in Escalation.objects.filter(plan_id__in=facts, kind=Escalation.Kind.TTV_MISS,
+                                                         resolved_at__isnull=True).values_list(
+            "plan_id", "dedupe_key", "fired_at"):
+        facts[plan_id].open_miss = (key, fired)
     return facts
 
 
-def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings) -> list[tuple[str, str, list, str, dict]]:
-    """(kind, dedupe key, recipient user ids, message, details) for every rule this plan breaks today."""
+def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings, cleared: list
+                ) -> list[tuple[str, str, list, str, dict]]:
+    """(kind, dedupe key, recipient user ids, message, details) for every rule this plan breaks today;
+    ``cleared`` collects (plan id, kind) for open escalations whose condition no longer holds."""
     out = []
     team = [u for u in (f.csm_user, f.am_user) if u]
     unanswered = rules.consecutive_unanswered(f.kinds)
@@ -101,17 +115,23 @@ def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings) -> list[t
                     f"Still unresponsive after {unanswered} attempts", {"unanswered": unanswered}))
     p = rules.project_ttv(start=f.start, ttv_target=f.ttv_target, today=today, done=f.done, targets=f.targets,
                           exec_flag_pct=cfg.exec_sponsor_flag_pct)
+    if "M5" in f.done and f.done["M5"]:
+        cleared.append((f.plan_id, Escalation.Kind.EXEC_SPONSOR))
+    if p.complete or not p.misses:
+        cleared += [(f.plan_id, Escalation.Kind.TTV_MISS), (f.plan_id, Escalation.Kind.TTV_MISS_SLM)]
     if p.complete:
         return out
     details = {"deadline": p.deadline.isoformat(), "projected": p.projected.isoformat(), "blocking": list(p.blocking)}
     if p.misses:
-        out.append((Escalation.Kind.TTV_MISS, f"ttv_miss:{f.plan_id}", team,
+        miss_key, flagged_at = f.open_miss or (f"ttv_miss:{f.plan_id}:{today.isoformat()}", clock.now())
+        out.append((Escalation.Kind.TTV_MISS, miss_key, team,
                     f"Projected TTV {p.projected:%Y-%m-%d} misses the {p.deadline:%Y-%m-%d} target; blocking: "
                     f"{', '.join(p.blocking) or 'pace'}", details))
-    if (p.deadline - today).days <= cfg.ttv_slm_window_days and not f.has_recovery_plan:
-        out.append((Escalation.Kind.TTV_MISS_SLM, f"ttv_miss_slm:{f.plan_id}", [u for u in (f.slm_user,) if u],
-                    f"TTV deadline {p.deadline:%Y-%m-%d} is within {cfg.ttv_slm_window_days} days, TTV not "
-                    "complete and no recovery plan logged", details))
+        answered = f.last_recovery_plan is not None and f.last_recovery_plan >= flagged_at
+        if (p.deadline - today).days <= cfg.ttv_slm_window_days and not answered:
+            out.append((Escalation.Kind.TTV_MISS_SLM, f"{miss_key}:slm", [u for u in (f.slm_user,) if u],
+                        f"Projected to miss the {p.deadline:%Y-%m-%d} TTV deadline, now within "
+                        f"{cfg.ttv_slm_window_days} days, and no recovery plan logged for this miss", details))
     if "M5" in f.done and not f.done["M5"] and today >= p.exec_flag_due:
         out.append((Escalation.Kind.EXEC_SPONSOR, f"exec_sponsor:{f.plan_id}", team,
                     f"M5 (executive sponsor briefed) not done by {cfg.exec_sponsor_flag_pct}% of the TTV window "
@@ -119,19 +139,61 @@ def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings) -> list[t
     return out
 
 
+def _resolve_cleared(cleared: list[tuple[int, str]], *, now) -> int:
+    """One conditional update per kind: open escalations whose condition cleared get their resolved-at."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for plan_id, kind in cleared:
+        by_kind[kind].append(plan_id)
+    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True).update(
+        resolved_at=now, resolution=CLEARED[kind]) for kind, plans in by_kind.items())
+
+
+CLEARED = {Escalation.Kind.TTV_MISS: "Back on pace", Escalation.Kind.TTV_MISS_SLM: "Back on pace",
+           Escalation.Kind.EXEC_SPONSOR: "M5 done"}
+
+
+def _remind(plan_ids, *, now, days: int) -> int:
+    """Follow-through (seed 004): an escalation still open after ``days`` goes again to the people it went to,
+    then every ``days`` more. A conditional update claims the due rows, so a second run sends nothing."""
+    if not days:
+        return 0
+    due_before = now - dt.timedelta(days=days)
+    due = Escalation.objects.filter(resolved_at__isnull=True, plan__status=PlanStatus.ACTIVE).filter(
+        Q(nudged_at__isnull=True, fired_at__lte=due_before) | Q(nudged_at__lte=due_before))
+    if plan_ids is not None:
+        due = due.filter(plan_id__in=plan_ids)
+    rows = list(due.select_for_update(skip_locked=True, of=("self",)).values_list(
+        "pk", "plan_id", "kind", "fired_at", "recipient_ids", "plan__account__name"))
+    if not rows:
+        return 0
+    Escalation.objects.filter(pk__in=[r[0] for r in rows]).update(nudged_at=now)
+    notifications_bulk_create([
+        {"recipient_id": user, "rule": f"onboarding.{kind}.reminder",
+         "title": f"Still open: {name}: {Escalation.Kind(kind).label}",
+         "body": f"Open since {fired:%Y-%m-%d} ({(now - fired).days} days). Resolve it or log what is being done.",
+         "link": reverse("onboarding:plan_detail", args=[plan_id]), "dedupe_key": f"reminder:{pk}:{now:%Y%m%d}:{user}"}
+        for pk, plan_id, kind, fired, users, name in rows for user in users or []
+    ])
+    return len(rows)
+
+
 @transaction.atomic
 def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str, int]:
     today = today or clock.today()
     cfg = OnboardingSettings.load()
     facts = _load(plan_ids, today)
-    found = [(f, *c) for f in facts.values() for c in _candidates(f, today, cfg)]
+    cleared: list[tuple[int, str]] = []
+    found = [(f, *c) for f in facts.values() for c in _candidates(f, today, cfg, cleared)]
+    now = clock.now()
+    _resolve_cleared(cleared, now=now)
+    _remind(plan_ids, now=now, days=cfg.escalation_renudge_days)
     existing = set(Escalation.objects.filter(dedupe_key__in=[c[2] for c in found]).values_list("dedupe_key", flat=True))
     fresh = [c for c in found if c[2] not in existing]
     if not fresh:
         return {}
-    now = clock.now()
-    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d)
-                                    for f, kind, key, _, _, d in fresh], ignore_conflicts=True)
+    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d,
+                                               recipient_ids=users)
+                                    for f, kind, key, users, _, d in fresh], ignore_conflicts=True)
     log_bulk_write([{"plan_id": f.plan_id, "account_id": f.account_id, "start": f.start, "ttv_target": f.ttv_target,
                      "entry_type": OnboardingLog.EntryType.ESCALATION,
                      "escalation_type": ESCALATION_LOG_TYPE.get(kind, "other"),

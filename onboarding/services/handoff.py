@@ -7,13 +7,13 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 
-from gtmos.audit.services import event_record
+from gtmos.audit.services import event_record, notifications_bulk_create
 from gtmos.core import clock
 from gtmos.crm.models import Account, Employee, Role
 
-from ..models import CSHandoff, MilestoneItem, OnboardingLog, OnboardingPlan, SuccessTask
+from ..models import CSHandoff, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, SuccessTask
 from ..models.plan import MilestoneStatus, PlanStatus
-from .alerts import notify, users_of
+from .alerts import escalations_resolve, notify, users_of
 from .log import log_write
 
 CHECK_IN_DAYS = 30
@@ -48,8 +48,10 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     record = CSHandoff.objects.create(plan=plan, account=account, filed_by=by, cs_owner=cs_owner,
                                       delivery_date=handoff.get("delivery_date") or today,
                                       **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")})
+    escalations_resolve(plan=plan, resolution="Onboarding closed (M7)")
     ttv_days = account.ttv_achieved_days
-    Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
+    if not plan.product_onboarding:  # a product plan never put the established customer back in onboarding
+        Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
     log_write(plan=plan, entry_type=OnboardingLog.EntryType.CLOSE, milestone_id="M7", author=by, on=today,
               notes=f"Onboarding closed by {by.name}; TTV {ttv_days if ttv_days is not None else 'not reached'} days")
     SuccessTask.objects.bulk_create([
@@ -68,16 +70,70 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     return record
 
 
+def _owner_or_chain(owner: Employee | None, by: Employee) -> bool:
+    """The named CS owner, or someone up their chain (their manager or SLM)."""
+    from gtmos.crm.access import team_ids
+
+    if owner is None:
+        return by.role in (Role.AM, Role.CSM)
+    return by.pk == owner.pk or (by.user is not None and owner.pk in team_ids(by.user))
+
+
 @transaction.atomic
 def handoff_acknowledge(*, handoff: CSHandoff, by: Employee) -> CSHandoff:
-    """The CS owner acknowledges (the filer may acknowledge their own handoff). Idempotent."""
-    handoff = CSHandoff.objects.select_for_update().get(pk=handoff.pk)
+    """Seed 003 "Acknowledged by: {CS owner}": the named owner or their chain acknowledges. Idempotent."""
+    handoff = CSHandoff.objects.select_for_update(of=("self",)).select_related("cs_owner").get(pk=handoff.pk)
     if handoff.acknowledged_at is not None:
         return handoff
-    if by.role not in (Role.AM, Role.CSM, Role.MANAGER, Role.SLM):
-        raise HandoffError("the customer-success owner (AM or CSM) acknowledges the handoff")
+    if not _owner_or_chain(handoff.cs_owner, by):
+        raise HandoffError(f"only the CS owner ({handoff.cs_owner.name if handoff.cs_owner else 'AM or CSM'}) "
+                           "or their manager acknowledges the handoff")
     handoff.acknowledged_by, handoff.acknowledged_at = by, clock.now()
     handoff.save(update_fields=["acknowledged_by", "acknowledged_at"])
     event_record(type="onboarding.handoff_acknowledged", subject=handoff, account_id=handoff.account_id,
                  actor=by.user, payload={"handoff_id": handoff.pk})
     return handoff
+
+
+@transaction.atomic
+def success_task_complete(*, task: SuccessTask, by: Employee, note: str) -> SuccessTask:
+    """The 30-day check-in or the renewal/expansion review is done: its owner (or their chain) records what
+    happened. Idempotent: a done task stays as first recorded."""
+    task = SuccessTask.objects.select_for_update(of=("self",)).select_related("owner").get(pk=task.pk)
+    if task.done_at is not None:
+        return task
+    if not _owner_or_chain(task.owner, by):
+        raise HandoffError(f"only the task's owner ({task.owner.name if task.owner else 'AM or CSM'}) completes it")
+    if not note.strip():
+        raise HandoffError("note: say what was done (who met, what was agreed)")
+    task.done_at, task.done_by, task.note = clock.now(), by, note.strip()
+    task.save(update_fields=["done_at", "done_by", "note"])
+    event_record(type="onboarding.success_task_done", subject=task, account_id=task.account_id, actor=by.user,
+                 payload={"kind": task.kind})
+    return task
+
+
+def success_tasks_remind(*, today: dt.date | None = None) -> int:
+    """Daily: open customer-success tasks remind their owner N days before the due date, and once overdue.
+    Conditional updates claim each reminder, so running twice sends nothing new."""
+    today = today or clock.today()
+    days = OnboardingSettings.load().success_task_remind_days
+    now = clock.now()
+    sent = 0
+    for stamp, rule, due_q, verb in (
+            ("reminded_due_at", "onboarding.success_task_due",
+             {"due_date__lte": today + dt.timedelta(days=days), "due_date__gte": today}, "is due"),
+            ("reminded_overdue_at", "onboarding.success_task_overdue", {"due_date__lt": today}, "is overdue")):
+        rows = list(SuccessTask.objects.filter(done_at__isnull=True, owner__user__isnull=False, **{f"{stamp}__isnull": True},
+                                               **due_q).values_list("pk", "kind", "due_date", "owner__user_id",
+                                                                    "account__name", "handoff_id"))
+        if not rows:
+            continue
+        SuccessTask.objects.filter(pk__in=[r[0] for r in rows]).update(**{stamp: now})
+        notifications_bulk_create([
+            {"recipient_id": user, "rule": rule, "title": f"{name}: {SuccessTask.Kind(kind).label} {verb}",
+             "body": f"Due {due:%Y-%m-%d}. Record what was done on the handoff page.",
+             "link": reverse("onboarding:handoff_detail", args=[handoff_id]), "dedupe_key": f"{rule}:{pk}"}
+            for pk, kind, due, user, name, handoff_id in rows])
+        sent += len(rows)
+    return sent

@@ -14,9 +14,9 @@ from gtmos.audit.services import event_record, events_bulk_create, notifications
 from gtmos.core import clock
 from gtmos.crm.models import Account, Employee, Role, UsageDaily, UsageEvent
 
-from ..models import MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
+from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, OnboardingSettings, ProductValueEvent
 from ..models.plan import MilestoneStatus, PlanStatus
-from .alerts import notify, plan_link, users_of
+from .alerts import escalations_resolve, notify, plan_link, users_of
 from .log import log_bulk_write, log_write
 
 AUTO_DETECTABLE = ("M4", "M6")
@@ -36,20 +36,39 @@ def owner_for(*, plan: OnboardingPlan, role: str) -> Employee | None:
     return plan.csm or plan.account.csm
 
 
+def may_complete(employee: Employee | None, item: MilestoneItem) -> bool:
+    """Seed 000: M1 is the Implementation Engineer's (on the SOW track) or the CSM's; M2–M6 are the CSM's
+    (M4/M6 also detected from the usage feed). Post-sales, the selling team and managers read, not tick."""
+    if employee is None:
+        return False
+    if item.owner_id is not None and item.owner_id == employee.pk:
+        return True
+    return employee.role == Role.CSM
+
+
 @transaction.atomic
 def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: dt.date | None = None,
                        detected_by: str = "csm") -> MilestoneItem:
     """Complete a milestone: log it, tell the team (celebrate wins), update TTV. M7 goes through
-    ``onboarding_close`` only — the CSM's explicit close with its handoff."""
+    ``onboarding_close`` only — the CSM's explicit close with its handoff. ``by`` is the user; None is the
+    system (the demo loader, usage-feed detection)."""
     if item.code == "M7":
         raise MilestoneError("M7 closes onboarding: use the close-onboarding action with the handoff form")
+    if by is not None and not may_complete(getattr(by, "employee", None), item):
+        raise PermissionError(f"{item.code} is completed by its owner or the CSM")
     item = MilestoneItem.objects.select_for_update(of=("self",)).select_related("plan__map", "plan__account").get(pk=item.pk)
     if item.plan.status != PlanStatus.ACTIVE:
         raise MilestoneError("milestones can be completed once onboarding is active (after close)")
+    on = on or clock.today()
+    if on > clock.today():
+        raise MilestoneError(f"completed_on: {on:%Y-%m-%d} is in the future — record a milestone once it is done")
+    if item.plan.contract_start_date and on < item.plan.contract_start_date:
+        raise MilestoneError(f"completed_on: {on:%Y-%m-%d} is before the contract start "
+                             f"({item.plan.contract_start_date:%Y-%m-%d}), when the TTV clock starts")
     if evidence:
         item.evidence = evidence
     try:
-        item.complete(on=on or clock.today(), by=by, detected_by=detected_by)
+        item.complete(on=on, by=by, detected_by=detected_by)
     except TransitionNotAllowed:
         if item.is_done:
             raise MilestoneError(f"{item.code} is already complete") from None
@@ -67,6 +86,8 @@ def milestone_complete(*, item: MilestoneItem, by=None, evidence: str = "", on: 
     notify(recipients=team, rule="onboarding.milestone_completed",
            title=f"{plan.account.name}: {item.code} {item.name} done", body="A step closer to value — nice work.",
            link=plan_link(plan), key=f"milestone_done:{item.pk}")
+    if item.code == "M5":
+        escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR], resolution="M5 done")
     if item.code in AUTO_DETECTABLE:  # only M4 and M6 can complete TTV
         ttv_complete_for(plan_ids=[plan.pk])
     return item
@@ -91,6 +112,8 @@ def ttv_complete_for(*, plan_ids) -> int:
     Account.objects.filter(pk__in=[starts[pk][0] for pk in complete]).update(ttv_achieved_days=Case(
         *[When(pk=starts[pk][0], then=Value((d["M4"] - starts[pk][1]).days)) for pk, d in complete.items()],
         output_field=IntegerField()))
+    escalations_resolve(plan_ids=list(complete), kinds=[Escalation.Kind.TTV_MISS, Escalation.Kind.TTV_MISS_SLM],
+                        resolution="TTV complete")
     events_bulk_create([{"type": "onboarding.ttv_complete", "subject_type": "onboarding.onboardingplan",
                          "subject_id": str(pk), "account_id": starts[pk][0],
                          "payload": {"ttv_days": (d["M4"] - starts[pk][1]).days},
@@ -162,7 +185,7 @@ def _complete_detected(hits: dict[int, dt.date], *, today: dt.date) -> dict[int,
     MilestoneItem.objects.filter(pk__in=[r[0] for r in rows], status=MilestoneStatus.PENDING).update(
         status=MilestoneStatus.DONE, detected_by="usage_feed",
         completed_on=Case(*[When(pk=r[0], then=Value(hits[r[0]])) for r in rows], output_field=DateField()))
-    log_bulk_write([{"plan_id": plan_id, "account_id": account_id, "start": start, "ttv_target": ttv or 90,
+    log_bulk_write([{"plan_id": plan_id, "account_id": account_id, "start": start, "ttv_target": ttv or 0,
                      "log_date": hits[pk], "entry_type": OnboardingLog.EntryType.MILESTONE_COMPLETE,
                      "milestone_id": code, "notes": f"{code} {name} (detected from the usage feed)"}
                     for pk, code, name, plan_id, account_id, _, start, ttv, *_ in rows], today=today)

@@ -16,9 +16,10 @@ from gtmos.crm.models import (
 )
 
 from .. import rules
-from ..models import MutualActionPlan, OnboardingMilestoneConfig, OnboardingPlan, OnboardingSettings
+from ..models import MutualActionPlan, OnboardingLog, OnboardingMilestoneConfig, OnboardingPlan, OnboardingSettings
 from ..models.config import Milestone
 from .alerts import notify, users_of
+from .log import log_write
 
 MANUAL_START_ROLES = (Role.AM, Role.CSM, Role.REVOPS)
 
@@ -46,11 +47,22 @@ def _mentions_complexity(opportunity: Opportunity, keywords: list[str]) -> bool:
     return any(word.lower() in text for word in keywords)
 
 
+def onboarding_applies(*, opportunity: Opportunity, config: OnboardingSettings) -> bool:
+    """New business onboards; a renewal or expansion only for a SKU RevOps marked for product onboarding."""
+    if opportunity.type == Opportunity.Type.NEW:
+        return True
+    skus = set(QuoteLine.objects.filter(quote__opportunity=opportunity).values_list("product__sku", flat=True))
+    return rules.onboarding_applies(deal_type=opportunity.type, skus=skus,
+                                    product_onboarding_skus=set(config.product_onboarding_skus or []))
+
+
 def preclose_evaluate(*, opportunity: Opportunity) -> OnboardingPlan | None:
     """Auto-fire: eligible (any one gate) AND deal health ≥ threshold AND stage ≥ Proposal. Once per deal."""
     if opportunity.is_closed or OnboardingPlan.objects.filter(opportunity=opportunity).exists():
         return None
     config = OnboardingSettings.load()
+    if not onboarding_applies(opportunity=opportunity, config=config):
+        return None
     facts = deal_facts(opportunity=opportunity, config=config)
     reasons = rules.eligibility_reasons(facts, acv_threshold=config.eligibility_acv_threshold,
                                         sam_threshold=config.eligibility_sam_threshold)
@@ -67,6 +79,9 @@ def preboarding_start(*, opportunity: Opportunity, by: Employee) -> OnboardingPl
         raise PermissionError("only an AM or a CSM can start pre-boarding")
     if opportunity.is_closed:
         raise ValueError("stage: pre-boarding is for open deals; closed-won deals onboard at close")
+    if not onboarding_applies(opportunity=opportunity, config=OnboardingSettings.load()):
+        raise ValueError("type: renewals and expansions do not onboard again (unless RevOps marks a SKU on the "
+                         "quote for product onboarding)")
     return plan_draft_create(opportunity=opportunity, reason=f"Manual: started by {by.name}", preboarded=True,
                              actor=by.user)
 
@@ -89,11 +104,12 @@ def plan_draft_create(*, opportunity: Opportunity, reason: str, preboarded: bool
     sow = map_.implementation_sow or account.sows.filter(opportunity=opportunity).first()
     plan = OnboardingPlan.objects.create(
         account=account, opportunity=opportunity, map=map_, preboarded=preboarded, preboard_reason=reason,
+        product_onboarding=opportunity.type != Opportunity.Type.NEW,
         implementation_track=sow is not None, csm=opportunity.csm or account.csm,
         kickoff_brief=kickoff_brief(opportunity=opportunity),
     )
     milestones_build(plan=plan, start=provisional_start, ttv_target=ttv)
-    if account.onboarding_status == "not_started":
+    if account.onboarding_status == "not_started" and not plan.product_onboarding:
         type(account).objects.filter(pk=account.pk).update(onboarding_status="pre_close")
     event_record(type="onboarding.plan_drafted", subject=plan, account_id=account.pk, actor=actor,
                  payload={"opportunity_id": opportunity.pk, "preboarded": preboarded, "reason": reason},
@@ -229,6 +245,11 @@ def _resource_flag(*, plan: OnboardingPlan, config: OnboardingSettings) -> None:
         details={"signals": signals},
     )
     if opened:
+        # Seed 000: every escalation flag writes a record to OnboardingLog, the resource flag included.
+        log_write(plan=plan, entry_type=OnboardingLog.EntryType.ESCALATION,
+                  escalation_type=OnboardingLog.EscalationType.OTHER,
+                  notes="Resource flag: services needed but no implementation services line on the quote — "
+                        + "; ".join(signals))
         notify(recipients=users_of(am), rule="onboarding.resource_flag",
                title=f"Add implementation services to the quote: {opportunity.name}",
                body=f"{'; '.join(signals)} — but the quote has no implementation services line. "
@@ -237,16 +258,39 @@ def _resource_flag(*, plan: OnboardingPlan, config: OnboardingSettings) -> None:
                key=f"resource_flag:{opportunity.pk}")
 
 
-def _postsales_risk_alert(*, plan: OnboardingPlan) -> None:
+def postsales_risk_lines(plan: OnboardingPlan) -> list[str]:
     brief = plan.kickoff_brief
     lines = [f"Objection: {o['text']} ({o['source']})" for o in brief.get("technical_objections", [])[:8]]
     lines += [f"Deal risk: {r}" for r in brief.get("deal_health", {}).get("risk_flags", [])]
+    lines += [f"Deal brief risk: {r['text']}" for r in brief.get("deal_risks", [])[:8]]
     lines += [f"Commitment: {p}" for p in brief.get("promised", [])[:8]]
-    post_sales = Employee.objects.filter(role=Role.POST_SALES, is_active=True, user__isnull=False).select_related("user")
-    notify(recipients=users_of(*post_sales), rule="onboarding.postsales_risk_alert",
+    return lines
+
+
+def post_sales_team() -> list:
+    return users_of(*Employee.objects.filter(role=Role.POST_SALES, is_active=True, user__isnull=False)
+                    .select_related("user"))
+
+
+def _postsales_risk_alert(*, plan: OnboardingPlan) -> None:
+    lines = postsales_risk_lines(plan)
+    notify(recipients=post_sales_team(), rule="onboarding.postsales_risk_alert",
            title=f"Incoming deal to review: {plan.opportunity.name}",
            body="\n".join(lines) or "No recorded objections, risks or commitments.",
            link=reverse("onboarding:review_detail", args=[plan.map_id]), key=f"postsales_alert:{plan.pk}")
+
+
+def signoff_due_notify(*, plan: OnboardingPlan, closed_on: dt.date, window_days: int) -> None:
+    """At close, post-sales learns the sign-off deadline — so the comp hold never lands unannounced. A deal
+    that was not pre-boarded also carries its risks and commitments here (it had no pre-close alert)."""
+    due = closed_on + dt.timedelta(days=window_days)
+    body = (f"MAP sign-off is due by {due.isoformat()} ({window_days} days after close). Without it the rep's ACV "
+            "commission and usage realization payouts go on hold.")
+    if not plan.preboarded:
+        body += "\n" + ("\n".join(postsales_risk_lines(plan)) or "No recorded objections, risks or commitments.")
+    notify(recipients=post_sales_team(), rule="onboarding.signoff_due",
+           title=f"Sign off the MAP by {due:%Y-%m-%d}: {plan.opportunity.name}", body=body,
+           link=reverse("onboarding:review_detail", args=[plan.map_id]), key=f"signoff_due:{plan.pk}")
 
 
 BACKSTOP_LOOKBACK = dt.timedelta(days=2)

@@ -1,5 +1,6 @@
-"""End to end in real Chromium: pre-close MAP → close won → post-sales reject (comp hold) → SLM inbox →
-post-sales accept (hold lifted) → CSM works M1–M6 over htmx and closes onboarding with the CS handoff."""
+"""End to end in real Chromium: AM starts pre-boarding → the AE writes the MAP → close won → post-sales reject
+(comp hold) → SLM inbox → post-sales cannot accept a rejection; the SLM overrides (hold and payouts lifted at
+once) → CSM works M1–M6 over htmx and closes onboarding with the CS handoff."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_onboarding_journey(new_session):
     today = clock.today()
     value_date = today + dt.timedelta(days=30)
 
-    # 1. The AM starts pre-boarding by hand and edits the MAP.
+    # 1. The AM starts pre-boarding by hand; the MAP is the selling team's to write (read-only for the AM).
     am = new_session()
     page = am.page
     login(page, "am")
@@ -53,6 +54,16 @@ def test_onboarding_journey(new_session):
     page.get_by_role("link", name=opp.name, exact=True).click()
     page.get_by_role("button", name="Start pre-boarding").click()
     expect(page.get_by_role("status")).to_contain_text("Pre-boarding started")
+    map_form = page.locator("section[aria-labelledby=map-h] form")
+    expect(map_form.get_by_label("Selling team commitments")).to_be_disabled()
+    assert_no_js_errors(am)
+    am.close()
+
+    # The AE writes the MAP.
+    ae = new_session()
+    page = ae.page
+    login(page, "ae")
+    page.goto(f"/onboarding/preclose/{opp.pk}/")
     map_form = page.locator("section[aria-labelledby=map-h] form")
     map_form.get_by_role("checkbox", name=world.value_event.event_name).check()
     # The value event's date input has no <label> of its own (see the report); it sits next to its checkbox.
@@ -66,8 +77,8 @@ def test_onboarding_journey(new_session):
     assert plan.map.selected_value_events == [{"value_event_id": world.value_event.pk,
                                                "target_date": value_date.isoformat()}]
     assert plan.map.technical_win_details.startswith("SSO validated")
-    assert_no_js_errors(am)
-    am.close()
+    assert_no_js_errors(ae)
+    ae.close()
 
     # 2. The order signal: closed won through the real service activates onboarding and creates payouts.
     assert opportunity_close_won(opportunity=opp, contract_start_date=today)
@@ -105,22 +116,30 @@ def test_onboarding_journey(new_session):
     assert_no_js_errors(slm)
     slm.close()
 
-    # 5. Post-sales comes back and accepts with risk notes.
+    # 5. Post-sales comes back: a rejection cannot be turned into an acceptance.
     post_sales = new_session()
     page = post_sales.page
     login(page, "postsales")
     page.goto("/onboarding/review/")
     page.get_by_role("link", name=opp.name, exact=True).click()
-    page.get_by_label("Risk notes").fill("SSO objection open; exec sponsor engaged; connectors in week 2.")
-    page.get_by_role("button", name="Accept with these risk notes").click()
-    expect(page.get_by_role("status")).to_contain_text("Accepted: sign-off recorded, TTV target locked.")
-    expect(page.get_by_role("heading", level=1)).not_to_contain_text("comp on hold")
+    expect(page.get_by_role("button", name="Accept with these risk notes")).to_have_count(0)
+    expect(page.get_by_text("proceeds only with an SLM override")).to_be_visible()
     assert_no_js_errors(post_sales)
     post_sales.close()
 
-    # 6. The next comp run lifts the hold.
-    assert comp_hold_run()["released"] == 2
+    # 6. The SLM overrides: the hold and the payouts are lifted with the sign-off, no comp run needed.
+    slm = new_session()
+    page = slm.page
+    login(page, "slm")
+    page.goto(f"/onboarding/review/{plan.map_id}/")
+    page.get_by_label("Why the deal proceeds despite the rejection").fill("Strategic logo; SE staffs the SSO work.")
+    page.get_by_role("button", name="Override and proceed").click()
+    expect(page.get_by_role("status")).to_contain_text("Override recorded: the deal proceeds.")
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("comp on hold")
     assert payout_statuses(opp) == {"scheduled"}
+    assert comp_hold_run() == {"held": 0, "released": 0}  # the daily run is only the backstop
+    assert_no_js_errors(slm)
+    slm.close()
 
     # 7. The CSM works the milestones in the cockpit and closes onboarding with the handoff.
     csm = new_session()

@@ -62,12 +62,50 @@ def test_m1_and_m4_progress_stand_in_for_the_usage_trend(plan):
     assert record.inputs["usage_trend"]["M1"] == "done" and record.measures["usage_trend"] == 75
 
 
-def test_m6_progress_stands_in_for_seat_utilization(plan):
+def test_m6_progress_stands_in_for_seat_utilization_while_the_feed_has_no_seats(plan):
+    record = record_for(plan)
+    assert record.inputs["seat_utilization"]["M6"] == "due" and record.inputs["seat_utilization"]["progress"] == 0
+    milestone_complete(item=plan.milestones.get(code="M6"), by=plan.world.csm.user)
+    clock.advance(days=1)
+    assert record_for(plan).measures["seat_utilization"] == 100
+
+
+# Issue 16 item 8 — seed 000: "substitutes OnboardingLog signals for dimensions where live data doesn't exist yet".
+
+def test_live_seat_utilization_is_used_once_the_usage_feed_reports_seats(plan):
     from gtmos.crm.models import UsageDaily
 
-    # 100 contracted seats at a 60 % threshold: 30 active seats is half-way to M6.
     for back in range(7):
         UsageDaily.objects.create(account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=30,
                                   logins=10)
     record = record_for(plan)
-    assert record.measures["seat_utilization"] == 50 and record.inputs["seat_utilization"]["progress"] == 50
+    assert record.in_onboarding and record.inputs["seat_utilization"] == 30  # 30 % of contracted seats, live
+    assert "seat_utilization" in record.inputs["live_in_onboarding"]
+
+
+def test_a_live_exec_sponsor_engagement_beats_the_m5_proxy(plan):
+    sponsor = plan.world.sponsor
+    sponsor.last_engaged_at = clock.now() - dt.timedelta(days=3)
+    sponsor.save()
+    record = record_for(plan)
+    assert record.inputs["exec_sponsor"] == 3 and record.measures["exec_sponsor"] == 100
+
+
+def test_live_usage_history_replaces_the_m1_m4_proxy(plan):
+    from gtmos.crm.models import UsageDaily
+
+    for back in range(60):
+        UsageDaily.objects.create(account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=5,
+                                  logins=10)
+    record = record_for(plan)
+    assert record.inputs["usage_trend"] == 100 and "usage_trend" in record.inputs["live_in_onboarding"]
+
+
+def test_the_account_page_labels_a_live_measure_during_onboarding_as_live(client, plan):
+    sponsor = plan.world.sponsor
+    sponsor.last_engaged_at = clock.now() - dt.timedelta(days=3)
+    sponsor.save()
+    record_for(plan)
+    client.force_login(plan.world.csm.user)
+    page = client.get(f"/health/accounts/{plan.account_id}/").content.decode()
+    assert "Contacts: exec sponsor engagement recency" in page

@@ -104,8 +104,8 @@ def test_usage_trend_compares_the_last_30_days_with_the_30_before():
 def onboarding_inputs(**overrides) -> AccountInputs:
     values = dict(
         today=TODAY, contract_start=TODAY - dt.timedelta(days=20), contracted_seats=50, in_onboarding=True,
-        has_contacts=True, has_exec_sponsor=True, exec_last_engaged=TODAY,  # live data that must NOT be used
-        last_touch=TODAY, nps=10, csat=5, expansion="won", has_advocacy=True, advocacy_count=5,
+        # No live engagement yet (substitutes stand in); survey and growth data that must NOT be used.
+        has_contacts=True, has_exec_sponsor=True, nps=10, csat=5, expansion="won", has_advocacy=True, advocacy_count=5,
         milestones={"M1": Milestone(True), "M4": Milestone(False, TODAY + dt.timedelta(days=10)),
                     "M5": Milestone(False, TODAY + dt.timedelta(days=25)), "M6": Milestone(False, TODAY + dt.timedelta(days=40))},
     )
@@ -138,9 +138,11 @@ def test_engagement_recency_during_onboarding_reads_csm_activity_timestamps_from
     assert recent.measures["engagement_recency"] == 100 and recent.inputs["engagement_recency"] == [3, "onboarding_log"]
     stale = score_account(onboarding_inputs(last_csm_activity=TODAY - dt.timedelta(days=52)), CONFIG)
     assert stale.measures["engagement_recency"] == 50
-    # The RepActivity touch today (live source) is ignored during onboarding.
     never = score_account(onboarding_inputs(contract_start=TODAY - dt.timedelta(days=90)), CONFIG)
     assert never.measures["engagement_recency"] == 0 and never.inputs["engagement_recency"] == [90, "kickoff"]
+    # Seed 000: the substitute is only for dimensions where live data doesn't exist yet — a logged touch wins.
+    live = score_account(onboarding_inputs(last_touch=TODAY - dt.timedelta(days=2)), CONFIG)
+    assert live.inputs["engagement_recency"] == [2, "touch"] and "engagement_recency" in live.inputs["live_in_onboarding"]
 
 
 def test_product_usage_trend_during_onboarding_is_m1_plus_m4_progress():
@@ -153,12 +155,16 @@ def test_product_usage_trend_during_onboarding_is_m1_plus_m4_progress():
 
 
 def test_seat_utilization_during_onboarding_is_m6_progress():
-    # 15 active seats of 50 contracted at a 60 % threshold (30 seats) = 50 % of the way to M6.
-    halfway = score_account(onboarding_inputs(seats_avg_7=15.0), CONFIG)
+    # A consumption contract (no seats, so no live seat utilization): 300 units of 1,000 at a 60 % threshold
+    # (600 units) = 50 % of the way to M6.
+    metered = dict(contracted_seats=0, contracted_units=1000)
+    halfway = score_account(onboarding_inputs(units_avg_7=300.0, **metered), CONFIG)
     assert halfway.measures["seat_utilization"] == 50
     assert score_account(onboarding_inputs(milestones={"M6": Milestone(True)}), CONFIG).measures["seat_utilization"] == 100
     # Above the threshold but M6 not recorded yet: 99, never the full mark that belongs to M6.
-    assert score_account(onboarding_inputs(seats_avg_7=45.0), CONFIG).measures["seat_utilization"] == 99
+    assert score_account(onboarding_inputs(units_avg_7=900.0, **metered), CONFIG).measures["seat_utilization"] == 99
+    # Seats in the usage feed are live data: live seat utilization (15 of 50 = 30 %) replaces the proxy.
+    assert score_account(onboarding_inputs(seats_avg_7=15.0), CONFIG).inputs["seat_utilization"] == 30
 
 
 def test_nps_csat_and_growth_stay_data_gaps_during_onboarding_even_when_data_exists():

@@ -158,7 +158,9 @@ def test_ttv_trajectory_miss_then_slm_within_14_days_without_recovery_plan(world
 
 
 def test_recovery_plan_stops_the_slm_escalation(world, plan):
-    clock.advance(days=70)
+    clock.advance(days=20)
+    assert escalation_scan().get(Escalation.Kind.TTV_MISS) == 1  # the miss the recovery plan answers
+    clock.advance(days=50)
     activity.activity_log(plan=plan, kind="recovery_plan", by=world.csm, notes="Weekly working sessions; SE on M1")
     clock.advance(days=10)
     fired = escalation_scan()

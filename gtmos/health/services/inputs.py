@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from gtmos.core import clock
 from gtmos.crm.models import Account, Contact
 from gtmos.crm.services.references import resolve, resolve_employee, upsert
 
@@ -79,6 +80,18 @@ def expansion_upsert(*, external_id: str, account_external_id: str, play: str, o
         "reason": reason or "",
     }
     return upsert(ExpansionLog, key={"external_id": external_id}, values=values)
+
+
+def on_order_closed_won(sender, opportunity, **kwargs) -> None:
+    """An expansion close is an expansion play won (seed 004's growth signal); idempotent per deal."""
+    if opportunity.type != "expansion":
+        return
+    closed = (opportunity.closed_at or clock.now()).date()
+    ExpansionLog.objects.update_or_create(
+        external_id=f"opportunity:{opportunity.pk}",
+        defaults={"account_id": opportunity.account_id, "play": opportunity.name, "status": ExpansionLog.Status.WON,
+                  "opened_on": opportunity.created_at.date() if opportunity.created_at else closed,
+                  "closed_on": closed, "amount": opportunity.acv})
 
 
 @transaction.atomic
