@@ -41,7 +41,8 @@ def pair_label(a: str, b: str) -> str:
 
 def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
     """(closed + committed) against the quota's time-weighted pace at the latest ledger row; the reading
-    also carries plain attainment and weeks left, which the < 50% / < 6 weeks escalation row reads."""
+    also carries attainment (closed / quota, and closed + committed / quota) and weeks left, which the
+    < 50% / < 6 weeks escalation row reads."""
     quotas = {q.pk: q for q in Quota.objects.filter(rep_id__in=list(reps), period_start__lte=w.as_of,
                                                     period_end__gte=w.as_of)}
     latest: dict[int, QuotaRetirementLedger] = {}  # ascending, so the last row per quota wins (portable DISTINCT ON)
@@ -60,6 +61,7 @@ def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
             pct(retired, pace), 1, target=100.0,
             evidence={"period": quota.period, "quota": float(quota.amount), "closed": float(row.closed_amount),
                       "committed": float(row.committed_amount), "attainment_pct": pct(retired, float(quota.amount)),
+                      "closed_pct": pct(float(row.closed_amount), float(quota.amount)),
                       "weeks_left": round(days_left / 7, 1), "as_of": row.as_of_date.isoformat()}))
 
 

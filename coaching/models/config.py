@@ -12,13 +12,17 @@ class CoachingSettings(models.Model):
     # Escalation flow: week 1 flag → week 3 (same pattern, no improvement) → SLM.
     escalate_after_weeks = models.PositiveSmallIntegerField(
         default=3, help_text="Consecutive weekly flags of one pattern, without improvement, that escalate to the SLM.")
+    # Seed 001: "Week 1 — pattern flagged": the first weekly breach is a pattern unless RevOps asks for more.
     pattern_min_weeks = models.PositiveSmallIntegerField(
-        default=2, help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern.")
+        default=1, help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern.")
     improvement_pct = models.PositiveSmallIntegerField(
         default=10, help_text="The flagged metric moving the right way by this % vs the prior period resets the clock.")
     # Escalation-threshold table.
     ae_attainment_floor_pct = models.PositiveSmallIntegerField(default=50)
     ae_weeks_left = models.PositiveSmallIntegerField(default=6)
+    attainment_counts_committed = models.BooleanField(
+        default=False, help_text="Count committed deals as attained in the < 50% row (the seed's attainment is closed / "
+                                 "quota; pace, in the performance summary, always counts closed + committed).")
     quality_quartile_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days in the role cohort's bottom quartile of conversation quality before the manager hears.")
     book_drop_share_pct = models.PositiveSmallIntegerField(

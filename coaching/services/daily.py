@@ -89,11 +89,13 @@ def _threshold_rows(day, reps, results, settings, wanted) -> int:
         if rep.role != Role.AE or r is None:
             continue
         e = r.evidence
-        if e["attainment_pct"] < settings.ae_attainment_floor_pct and e["weeks_left"] < settings.ae_weeks_left:
+        attained, what = ((e["attainment_pct"], "closed + committed") if settings.attainment_counts_committed
+                          else (e["closed_pct"], "closed"))
+        if attained < settings.ae_attainment_floor_pct and e["weeks_left"] < settings.ae_weeks_left:
             key = f"attainment:{rep_id}:{e['period']}"
-            summary = (f"{rep.name} has {e['attainment_pct']:g}% of the {e['period']} quota closed + committed "
+            summary = (f"{rep.name} has {attained:g}% of the {e['period']} quota {what} "
                        f"with {e['weeks_left']:g} weeks left.")
-            wanted[(rep_id, "attainment_floor")] = (e["attainment_pct"], settings.ae_attainment_floor_pct, summary, "")
+            wanted[(rep_id, "attainment_floor")] = (attained, settings.ae_attainment_floor_pct, summary, "")
             if key not in taken:
                 _fire(rows, notices, day, rep, Esc.Kind.ATTAINMENT, summary, manager=True, slm=True, key=key,
                       open_kinds=set())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from functools import partial
+from statistics import median
 
 from django.db import transaction
 from django.db.models import Q
@@ -37,9 +38,10 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     reps = reps if reps is not None else metrics.reps_of()
     done = set(Digest.objects.filter(month=month).values_list("employee_id", "kind"))
     todo = {i: r for i, r in reps.items() if (i, Digest.Kind.REP) not in done}
+    managers_todo = {r.manager_id for r in reps.values() if r.manager_id} - {e for e, k in done if k == Digest.Kind.MANAGER}
     last = month_end(month)
     # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
-    results = metrics.measure(reps, last, settings) if todo else {}
+    results = metrics.measure(reps, last, settings) if todo or managers_todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))
     logs = defaultdict(list)
     for log in (RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps)).select_related("approved_by")
@@ -55,7 +57,7 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
         rows.append(Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on,
                            content=content))
         delivered[rep_id] = ids
-    rows += _manager_digests(reps, month, last, generated_on, logs, done)
+    rows += _manager_digests(reps, month, last, generated_on, logs, done, results)
     Digest.objects.bulk_create(rows)  # one statement whatever the number of reps (UNNEST on PostgreSQL)
     by_rep = {d.employee_id: d.pk for d in Digest.objects.filter(month=month, kind=Digest.Kind.REP,
                                                                  employee_id__in=list(delivered))}
@@ -89,8 +91,10 @@ def _rep_content(rep, month, results, logs, skills) -> tuple[dict, list[int]]:
     return content, [log.pk for log in approved]
 
 
-def _manager_digests(reps, month, last, generated_on, logs, done) -> list[Digest]:
-    """Per manager: patterns across the book (not individual rep detail), escalations and flags."""
+def _manager_digests(reps, month, last, generated_on, logs, done, results) -> list[Digest]:
+    """Per manager, seed 001's "monthly pattern summary (roll-up across their book, not individual rep
+    detail)": patterns and metrics counted across the reps they manage, escalations and flags by kind.
+    Names stay out; the on-demand view (linked from the page) is where one rep's detail lives."""
     team = defaultdict(list)
     for rep in reps.values():
         if rep.manager_id and (rep.manager_id, Digest.Kind.MANAGER) not in done:
@@ -99,27 +103,46 @@ def _manager_digests(reps, month, last, generated_on, logs, done) -> list[Digest
         return []
     flags = Counter(DailyFlag.objects.filter(day__gte=month, day__lte=last, rep_id__in=list(reps))
                     .values_list("rep_id", flat=True))
-    escalations = defaultdict(list)
-    for e in CoachingEscalation.objects.filter(fired_on__gte=month, fired_on__lte=last, rep_id__in=list(reps)):
-        escalations[e.rep_id].append(e)
+    escalations = defaultdict(Counter)
+    for rep_id, kind in CoachingEscalation.objects.filter(fired_on__gte=month, fired_on__lte=last,
+                                                          rep_id__in=list(reps)).values_list("rep_id", "kind"):
+        escalations[rep_id][kind] += 1
     rows = []
     for manager_id, members in team.items():
-        by_pattern, per_rep = defaultdict(lambda: {"reps": 0, "escalated": 0}), []
+        by_pattern = defaultdict(Counter)
+        by_metric: dict[tuple, dict] = {}
+        kinds = Counter()
         for rep in members:
-            mine = logs[rep.id]
-            for log in mine:
-                cell = by_pattern[label(rep.role, log.pattern_key)]
+            for log in logs[rep.id]:
+                cell = by_pattern[(rep.role, log.pattern_key)]
                 cell["reps"] += 1
+                cell["new"] += log.coaching_date >= month
                 cell["escalated"] += log.escalated_to_slm
-            per_rep.append({"id": rep.id, "name": rep.name, "role": rep.role, "patterns": len(mine),
-                            "new": sum(log.coaching_date >= month for log in mine),
-                            "escalated": sum(log.escalated_to_slm for log in mine),
-                            "pending": sum(log.approval_status == "pending_approval" for log in mine),
-                            "flags": flags[rep.id], "escalations": len(escalations[rep.id])})
-        content = {"month": month.isoformat(), "reps": per_rep,
-                   "patterns": sorted(({"label": k, **v} for k, v in by_pattern.items()), key=lambda p: -p["reps"]),
-                   "escalations": [{"rep": reps[e.rep_id].name, "kind": e.get_kind_display(), "summary": e.summary,
-                                    "on": e.fired_on.isoformat()} for rep in members for e in escalations[rep.id]]}
+                cell["pending"] += log.approval_status == "pending_approval"
+                cell["approved"] += log.approval_status in DELIVERABLE
+            for code, r in results.get(rep.id, {}).items():
+                m = by_metric.setdefault((rep.role, code), {
+                    "role": rep.role, "code": code, "label": label(rep.role, code), "unit": r.metric.unit,
+                    "section": r.metric.section, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
+                    "measured": 0, "gaps": 0, "critical": 0, "values": []})
+                m["measured"] += 1
+                m["gaps"] += r.breach
+                m["critical"] += r.critical
+                m["values"].append(r.value)
+            kinds.update(escalations[rep.id])
+        metric_rows = []
+        for m in by_metric.values():
+            values = m.pop("values")
+            metric_rows.append({**m, "median": round(median(values), 2)})
+        content = {
+            "month": month.isoformat(), "team_size": len(members),
+            "patterns": sorted(({"role": role, "code": code, "label": label(role, code), **cell}
+                                for (role, code), cell in by_pattern.items()),
+                               key=lambda p: (-p["escalated"], -p["reps"], p["label"])),
+            "metrics": sorted(metric_rows, key=lambda m: (-m["critical"], -m["gaps"], m["role"], m["label"])),
+            "escalations": [{"kind": CoachingEscalation.Kind(k).label, "count": n} for k, n in kinds.most_common()],
+            "flags": sum(flags[rep.id] for rep in members),
+        }
         rows.append(Digest(employee_id=manager_id, kind=Digest.Kind.MANAGER, month=month, generated_on=generated_on,
                            content=content))
     return rows

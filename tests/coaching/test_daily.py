@@ -25,8 +25,8 @@ def ae_with_ledger(team, closed, committed, as_of):
 
 
 @pytest.mark.parametrize("day, closed, fires", [
-    (dt.date(2026, 11, 25), 40000, True),  # 36 days (5.1 weeks) left, 40 + 9 = 49% → fires
-    (dt.date(2026, 11, 25), 41000, False),  # 50%: not below the floor
+    (dt.date(2026, 11, 25), 49000, True),  # 36 days (5.1 weeks) left, 49% closed → fires (committed not counted)
+    (dt.date(2026, 11, 25), 50000, False),  # 50%: not below the floor
     (dt.date(2026, 11, 19), 30000, False),  # 42 days = 6.0 weeks left: not fewer than 6
 ])
 def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team, day, closed, fires):
@@ -41,6 +41,17 @@ def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team
         coaching_daily(day=day + dt.timedelta(days=1))  # once per quota period
         assert escs.count() == 1
         assert not Notification.objects.filter(recipient=ae.user).exists()
+
+
+@pytest.mark.parametrize("counts_committed, fires", [(False, True), (True, False)])
+def test_attainment_for_the_escalation_row_is_closed_over_quota(team, counts_committed, fires):
+    """Seed 001's row reads "Attainment <50%": closed / quota by default; closed + committed is a setting."""
+    team.settings.attainment_counts_committed = counts_committed
+    team.settings.save()
+    day = dt.date(2026, 11, 25)
+    ae = ae_with_ledger(team, 45000, 20000, day)  # 45% closed, 65% closed + committed
+    coaching_daily(day=day)
+    assert Esc.objects.filter(rep=ae, kind=Esc.Kind.ATTAINMENT).exists() is fires
 
 
 def calls(rep, start, days, quality):

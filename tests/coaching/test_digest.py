@@ -53,7 +53,16 @@ def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     roll = Digest.objects.get(employee=team.manager, kind=Digest.Kind.MANAGER)
     assert {p["label"] for p in roll.content["patterns"]} == {
         "Outreach volume vs activity target", "Meeting acceptance (meetings booked / touches)"}
-    assert roll.content["reps"][0]["pending"] == 2
+    assert {p["pending"] for p in roll.content["patterns"]} == {1}
+    # Seed 001: "roll-up across their book, not individual rep detail" — no per-rep rows, no rep names.
+    assert "reps" not in roll.content
+    assert team.sdr.name not in str(roll.content)
+    # Every metric of the book's roles, rolled up: how many reps were measured and how many show a gap.
+    volume = next(m for m in roll.content["metrics"] if m["code"] == "outreach_volume")
+    assert (volume["role"], volume["measured"]) == ("sdr", 1)
+    client.force_login(team.manager.user)
+    page = client.get(f"/coaching/digests/{roll.pk}/").content.decode()
+    assert 'href="/coaching/queue/#team"' in page  # individual detail lives in the on-demand view
     client.force_login(team.sdr.user)
     assert client.get(f"/coaching/digests/{roll.pk}/").status_code == 404  # the rep cannot open the manager's
     client.force_login(team.other_manager.user)
