@@ -1,12 +1,17 @@
 """The starting coaching playbook (enablement edits it in admin). Each action names the data behind the
 pattern through placeholders: {deals}, {calls}, {accounts}, {step}, {cadence}, {evidence}, {value},
-{benchmark}, {gap}, {weeks}, {rep}, {metric}."""
+{benchmark}, {gap}, {weeks}, {rep}, {metric}; the escalation-threshold rows also {bound}, {period},
+{weeks_left}, {days}."""
 
 PLAYS = [
     # AE
     ("ae", "attainment_pace", "Rebuild the quarter's path to number",
      "Run a pipeline review with {rep} this week: {evidence}. Agree which commit deals can close this quarter, "
      "what must happen on each, and the top-of-funnel the rest of the quarter needs."),
+    ("ae", "attainment_floor", "Recover the quarter with the SLM",
+     "{rep} has {value} of the {period} quota closed with {weeks_left} weeks left (the floor is {bound}). With the "
+     "SLM this week, go deal by deal through commit and best case: what closes this period, what slips, and the help "
+     "each deal needs."),
     ("ae", "forecast_accuracy", "Calibrate the forecast call",
      "Walk {rep} through last period's call against the close ({evidence}) and deal-by-deal evidence for what "
      "goes in commit; inspect the next call together before it is submitted."),
@@ -54,6 +59,9 @@ PLAYS = [
      "delivered, next-quarter goals, exec sponsor on the invite."),
     ("am", "discount_depth", "Hold price on expansions",
      "Expansion discounts average {value} against {benchmark}. Review the open expansion quotes before they go out."),
+    ("am", "book_tier_drop", "Stop the book's slide",
+     "{value} of {rep}'s book dropped a health tier in {days} days ({accounts}). With the SLM, read each account's "
+     "health explain page this week and agree a save plan for the largest by ARR."),
     ("am", "call_quality", "Objection handling on recorded calls",
      "Review {calls} with {rep} and agree better answers to the objections raised."),
     # CSM
@@ -74,6 +82,9 @@ PLAYS = [
      "the next three."),
     ("csm", "escalation_rate", "Fewer accounts at risk",
      "{value} of {rep}'s book is High/Critical (team {benchmark}). Confirm each has a churn-risk plan in place."),
+    ("csm", "book_tier_drop", "Stop the book's slide",
+     "{value} of {rep}'s book dropped a health tier in {days} days ({accounts}). With the SLM, review each account's "
+     "open risks and adoption this week and book the customer calls that are overdue."),
     ("csm", "call_quality", "Call quality",
      "Review {calls} with {rep} and agree one change for the next calls."),
     # SDR

@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from gtmos.crm.models import Employee, Role
 
-from ..models import DailyFlag
+from ..models import CriticalBound, DailyFlag
 from . import ae, am, csm, sdr
 from .base import Readings, Reading, Rep, Window, put
 from .benchmarks import Result, evaluate
@@ -62,7 +62,7 @@ def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> Non
 
 def measure(reps: dict[int, Rep], as_of: dt.date, settings) -> dict[int, dict[str, Result]]:
     return evaluate(read(reps, as_of, settings), reps, gap_overrides=settings.gap_overrides,
-                    critical_percentile=settings.critical_percentile)
+                    critical_percentile=settings.critical_percentile, bounds=CriticalBound.as_rules())
 
 
 __all__ = ["Rep", "Result", "measure", "read", "reps_of"]

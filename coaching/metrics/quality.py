@@ -48,9 +48,9 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     return series
 
 
-def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int, float]:
+def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int, tuple[float, float]]:
     """Reps whose trailing score sat below their role cohort's 25th percentile on every one of the last
-    ``days`` days → their latest score."""
+    ``days`` days → (their latest score, the cohort's 25th percentile that day)."""
     series = trailing_scores(reps, as_of, days)
     by_role = defaultdict(list)
     for rep_id in series:
@@ -64,5 +64,5 @@ def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) ->
         for r in ids:
             s = series[r]
             if all(q is not None and v is not None and v < q for v, q in zip(s, q1)):
-                below[r] = round(s[-1], 1)
+                below[r] = (round(s[-1], 1), round(q1[-1], 1))
     return below

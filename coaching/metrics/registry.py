@@ -12,8 +12,8 @@ from .base import COHORT_Q1, DIAGNOSIS, SEGMENT, SKILL, SUMMARY, TARGET, TEAM, M
 CI = "ConvIntelligence"
 
 
-def _m(role, code, label, source, unit, higher, bench, gap, section=DIAGNOSIS, relative=False, critical=False):
-    return Metric(code, role, label, source, unit, higher, bench, gap, section, relative, critical)
+def _m(role, code, label, source, unit, higher, bench, gap, section=DIAGNOSIS, relative=False):
+    return Metric(code, role, label, source, unit, higher, bench, gap, section, relative)
 
 
 def _calls(role: str, *, talk: bool = False, product: bool = True, skill_only: tuple[str, ...] = ()) -> list[Metric]:
@@ -38,9 +38,9 @@ def _calls(role: str, *, talk: bool = False, product: bool = True, skill_only: t
 
 AE = [
     _m(Role.AE, "attainment_pace", "Quota attainment vs pace", "QuotaRetirementLedger, QuotaStore", "%", True, TARGET,
-       15, SUMMARY, critical=True),
+       15, SUMMARY),
     _m(Role.AE, "forecast_accuracy", "Forecast accuracy (commit vs closed)", "QuotaRetirementLedger", "%", True, TEAM,
-       15, SUMMARY, critical=True),
+       15, SUMMARY),
     _m(Role.AE, "stage_conversion", "Stage conversion", "Opportunities (stage history), vs segment benchmark", "%",
        True, SEGMENT, 10),
     _m(Role.AE, "deal_velocity", "Deal velocity (days per stage)", "Opportunities, vs segment median", "days", False,
@@ -55,8 +55,8 @@ AE = [
 ]
 AM = [
     _m(Role.AM, "nrr", "NRR by account cohort", "ChurnRiskLog, ExpansionLog (segment × vertical cohorts)", "%", True,
-       TARGET, 5, SUMMARY, critical=True),
-    _m(Role.AM, "renewal_rate", "Renewal rate", "Opportunities (renewals)", "%", True, TEAM, 10, SUMMARY, critical=True),
+       TARGET, 5, SUMMARY),
+    _m(Role.AM, "renewal_rate", "Renewal rate", "Opportunities (renewals)", "%", True, TEAM, 10, SUMMARY),
     _m(Role.AM, "health_trend", "Health score trend across the book", "CustomerHealthLog, 30 days", "pts", True, TEAM, 5),
     _m(Role.AM, "expansion_conversion", "Expansion conversion", "ExpansionLog", "%", True, TEAM, 10),
     _m(Role.AM, "renewal_opened_late", "Renewal opps opened late", "Opportunities, ChurnRiskLog", "%", False, TEAM, 15),
@@ -67,10 +67,9 @@ AM = [
     *_calls(Role.AM),
 ]
 CSM = [
-    _m(Role.CSM, "ttv_achievement", "TTV achievement vs target", "OnboardingLog, Accounts", "%", True, TEAM, 10, SUMMARY,
-       critical=True),
+    _m(Role.CSM, "ttv_achievement", "TTV achievement vs target", "OnboardingLog, Accounts", "%", True, TEAM, 10, SUMMARY),
     _m(Role.CSM, "health_trajectory", "Health trajectory across the book", "CustomerHealthLog, 30 days", "pts", True,
-       TEAM, 5, SUMMARY, critical=True),
+       TEAM, 5, SUMMARY),
     _m(Role.CSM, "nps_csat_trend", "NPS/CSAT trend", "CustomerHealthLog (satisfaction), 30 days", "pts", True, TEAM, 5),
     _m(Role.CSM, "milestone_adherence", "Onboarding milestone adherence", "OnboardingLog (milestones on time)", "%",
        True, TEAM, 10),
@@ -80,9 +79,9 @@ CSM = [
 ]
 SDR = [
     _m(Role.SDR, "meeting_acceptance", "Meeting acceptance (meetings booked / touches)", "CadenceEventLog, 30 days",
-       "%", True, TEAM, 0.3, SUMMARY, relative=True, critical=True),
+       "%", True, TEAM, 0.3, SUMMARY, relative=True),
     _m(Role.SDR, "opp_conversion", "Conversion to qualified opp", "Leads, Opportunities, CadenceEventLog (90 days)",
-       "%", True, TEAM, 10, SUMMARY, critical=True),
+       "%", True, TEAM, 10, SUMMARY),
     _m(Role.SDR, "meeting_accepted_rate", "Meetings accepted by AEs", "CadenceEventLog, 30 days", "%", True, TEAM, 15),
     # Response rates are a few percent: an absolute gap in points keeps thin steps from flagging on noise.
     _m(Role.SDR, "sequence_response", "Sequence response", "CadenceEventLog by cadence type, 90 days", "%", True, TEAM,

@@ -57,6 +57,39 @@ class CoachingSettings(models.Model):
         return obj
 
 
+class CriticalBound(models.Model):
+    """The bound past which one metric of one role raises a daily flag (DESIGN: "any metric worse than its
+    critical bound (a RevOps setting per metric; default: the role cohort's 10th percentile)").
+
+    ``value`` set: a fixed bound in the metric's unit. Otherwise ``percentile``: the worst ``percentile``% of
+    the role cohort (its 10th percentile for a higher-is-better metric, its 90th for a lower-is-better one),
+    and the rep must also be past the metric's benchmark gap. One row per metric family: a stage pair, a
+    cadence step or a stage's velocity share their family's bound."""
+
+    role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in (Role.AE, Role.AM, Role.CSM, Role.SDR)])
+    metric = models.CharField(max_length=60, help_text="Metric code (the family: the part before ':').")
+    percentile = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=10, help_text="Worst share of the role cohort that is critical (used when no value).")
+    value = models.FloatField(null=True, blank=True, help_text="A fixed bound in the metric's unit; replaces the percentile.")
+
+    class Meta:
+        ordering = ["role", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "metric"], name="coaching_bound_once_per_role_metric"),
+            models.CheckConstraint(condition=Q(percentile__isnull=False) | Q(value__isnull=False),
+                                   name="coaching_bound_has_a_rule"),
+            models.CheckConstraint(condition=Q(percentile__isnull=True) | Q(percentile__lte=50),
+                                   name="coaching_bound_percentile_at_most_half"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} · {self.metric}"
+
+    @classmethod
+    def as_rules(cls) -> dict[tuple[str, str], tuple[int | None, float | None]]:
+        return {(b.role, b.metric): (b.percentile, b.value) for b in cls.objects.all()}
+
+
 class CoachingPlay(models.Model):
     """An entry of the coaching action playbook, edited by enablement/RevOps in admin.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count
@@ -26,9 +27,21 @@ from ..metrics.quality import bottom_quartile_all_days
 from ..models import CoachingEscalation as Esc
 from ..models import CoachingSettings, DailyFlag
 from ..metrics.registry import label
-from ..recommend import action, fmt
+from ..recommend import BENCH_WORDS, action, fmt, row_action
 from .notify import notify
 from .weekly import plays
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What a daily flag stores (seed 001: specific metric, current value, threshold breached, action)."""
+
+    metric: str
+    value: float
+    bound: float
+    bound_rule: str
+    detail: str
+    action: str
 
 
 @transaction.atomic
@@ -36,33 +49,36 @@ def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
     reps = reps if reps is not None else metrics.reps_of()
     results = metrics.measure(reps, day, settings)
-    wanted: dict[tuple[int, str], tuple[float, float, str, str]] = {}
+    wanted: dict[tuple[int, str], Flag] = {}
     book = plays()
     for rep_id, by_code in results.items():
         rep = reps[rep_id]
         for code, r in by_code.items():
             if r.critical:
-                wanted[(rep_id, code)] = (r.value, r.benchmark, f"{label(rep.role, code)} at {fmt(r.value, r.metric.unit)}"
-                                          f" is past the critical bound (cohort {settings.critical_percentile}th percentile;"
-                                          f" benchmark {fmt(r.benchmark, r.metric.unit)}).",
-                                          action(rep.name, rep.role, r, 1, book))
-    escalations = _threshold_rows(day, reps, results, settings, wanted)
+                name, unit = label(rep.role, code), r.metric.unit
+                wanted[(rep_id, code)] = Flag(
+                    name, r.value, r.bound, r.bound_rule,
+                    f"{name} at {fmt(r.value, unit)} is past its critical bound of {fmt(r.bound, unit)} ({r.bound_rule}); "
+                    f"the {BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark)} is {fmt(r.benchmark, unit)}.",
+                    action(rep.name, rep.role, r, 1, book))
+    escalations = _threshold_rows(day, reps, results, settings, wanted, book)
     flags = _sync_flags(day, reps, wanted)
     repeated = _repeated_flags(day, reps, settings)
     return {"flags": flags, "escalations": escalations, "repeated": repeated}
 
 
-def _sync_flags(day, reps, wanted) -> int:
+def _sync_flags(day, reps, wanted: dict[tuple[int, str], Flag]) -> int:
     """Open a flag per newly breached condition; clear the ones whose condition no longer holds."""
     open_flags = {(f.rep_id, f.condition): f for f in DailyFlag.objects.filter(cleared_on__isnull=True,
                                                                                rep_id__in=list(reps))}
     cleared = [f.pk for key, f in open_flags.items() if key not in wanted and f.day < day]
     DailyFlag.objects.filter(pk__in=cleared).update(cleared_on=day)
-    new = [DailyFlag(rep_id=rep_id, role=reps[rep_id].role, day=day, condition=cond, value=value, threshold=bench or 0,
-                     detail=detail, recommended_action=act)
-           for (rep_id, cond), (value, bench, detail, act) in wanted.items() if (rep_id, cond) not in open_flags]
+    new = [DailyFlag(rep_id=rep_id, role=reps[rep_id].role, day=day, condition=cond, metric=f.metric, value=f.value,
+                     threshold=f.bound, bound_rule=f.bound_rule, detail=f.detail, recommended_action=f.action)
+           for (rep_id, cond), f in wanted.items() if (rep_id, cond) not in open_flags]
     DailyFlag.objects.bulk_create(new)
-    notify([(reps[f.rep_id].manager_id, "coaching_daily_flag", f"Daily flag: {reps[f.rep_id].name}", f.detail,
+    notify([(reps[f.rep_id].manager_id or reps[f.rep_id].slm_id, "coaching_daily_flag",
+             f"Daily flag: {reps[f.rep_id].name}", f"{f.detail} Recommended: {f.recommended_action}",
              f"/coaching/reps/{f.rep_id}/", f"coaching:flag:{f.rep_id}:{f.condition}:{day}") for f in new])
     return len(new)
 
@@ -79,7 +95,7 @@ def _fire(rows, notices, day, rep, kind, summary, *, manager, slm, key, open_kin
                             f"coaching:{key}:{who}"))
 
 
-def _threshold_rows(day, reps, results, settings, wanted) -> int:
+def _threshold_rows(day, reps, results, settings, wanted, book) -> int:
     open_kinds = set(Esc.objects.filter(resolved_at__isnull=True, rep_id__in=list(reps))
                      .values_list("rep_id", "kind"))
     taken = set(Esc.objects.filter(kind=Esc.Kind.ATTAINMENT, rep_id__in=list(reps)).values_list("dedupe_key", flat=True))
@@ -95,16 +111,27 @@ def _threshold_rows(day, reps, results, settings, wanted) -> int:
             key = f"attainment:{rep_id}:{e['period']}"
             summary = (f"{rep.name} has {attained:g}% of the {e['period']} quota {what} "
                        f"with {e['weeks_left']:g} weeks left.")
-            wanted[(rep_id, "attainment_floor")] = (attained, settings.ae_attainment_floor_pct, summary, "")
+            floor = settings.ae_attainment_floor_pct
+            wanted[(rep_id, "attainment_floor")] = Flag(
+                f"Quota attainment ({what} / quota)", attained, floor,
+                f"{what} / quota below {floor}% with fewer than {settings.ae_weeks_left} weeks left in the period",
+                summary, row_action(rep.role, "attainment_floor", book, {
+                    "rep": rep.name, "metric": "quota attainment", "value": f"{attained:g}%", "bound": f"{floor}%",
+                    "period": e["period"], "weeks_left": f"{e['weeks_left']:g}"}))
             if key not in taken:
                 _fire(rows, notices, day, rep, Esc.Kind.ATTAINMENT, summary, manager=True, slm=True, key=key,
                       open_kinds=set())
-    for rep_id, score in bottom_quartile_all_days(reps, day, settings.quality_quartile_days).items():
+    for rep_id, (score, q1) in bottom_quartile_all_days(reps, day, settings.quality_quartile_days).items():
         rep = reps[rep_id]
         holding[Esc.Kind.QUALITY].add(rep_id)
         summary = (f"{rep.name}'s conversation quality ({score:g}) has sat in the {rep.role.upper()} cohort's bottom "
                    f"quartile for {settings.quality_quartile_days}+ days.")
-        wanted[(rep_id, "quality_bottom_quartile")] = (score, 0, summary, "")
+        wanted[(rep_id, "quality_bottom_quartile")] = Flag(
+            "Conversation quality (trailing 30 days)", score, q1,
+            f"bottom quartile of the {rep.role.upper()} cohort's trailing-30-day call score, every day for "
+            f"{settings.quality_quartile_days} days", summary,
+            row_action(rep.role, "quality_bottom_quartile", book, {
+                "rep": rep.name, "metric": "conversation quality", "value": f"{score:g}", "bound": f"{q1:g}"}))
         _fire(rows, notices, day, rep, Esc.Kind.QUALITY, summary, manager=True, slm=False,
               key=f"quality:{rep_id}:{day}", open_kinds=open_kinds)
     for role, field in ((Role.AM, "am_id"), (Role.CSM, "csm_id")):
@@ -116,7 +143,14 @@ def _threshold_rows(day, reps, results, settings, wanted) -> int:
                 share = round(100 * len(b.dropped) / b.compared)
                 summary = (f"{share}% of {rep.name}'s book ({len(b.dropped)} of {b.compared} accounts) dropped a health "
                            f"tier in {settings.book_drop_period_days} days: {', '.join(b.dropped[:5])}.")
-                wanted[(rep_id, "book_tier_drop")] = (share, settings.book_drop_share_pct, summary, "")
+                wanted[(rep_id, "book_tier_drop")] = Flag(
+                    "Book health: accounts dropping a tier", share, settings.book_drop_share_pct,
+                    f"more than {settings.book_drop_share_pct}% of the book dropping a health tier within "
+                    f"{settings.book_drop_period_days} days", summary,
+                    row_action(rep.role, "book_tier_drop", book, {
+                        "rep": rep.name, "metric": "book health", "value": f"{share}%",
+                        "bound": f"{settings.book_drop_share_pct}%", "days": settings.book_drop_period_days,
+                        "accounts": ", ".join(b.dropped[:5])}))
                 _fire(rows, notices, day, rep, Esc.Kind.BOOK_DROP, summary, manager=True, slm=True,
                       key=f"book_drop:{rep_id}:{day}", open_kinds=open_kinds)
     Esc.objects.bulk_create(rows, ignore_conflicts=True)
