@@ -24,11 +24,12 @@ DECIDED_DAYS = 30
 
 
 def queue(*, user) -> dict:
-    """The manager's approval queue: their own direct reports only."""
+    """The manager's approval queue: their own direct reports, and for an SLM the reps without a manager."""
     me = access.employee_of(user)
     if me is None:
         return {"pending": [], "decided": []}
-    mine = RepCoachingLog.objects.visible_to(user).filter(rep__manager_id=me.pk).select_related("rep")
+    mine = (RepCoachingLog.objects.visible_to(user)
+            .filter(Q(rep__manager_id=me.pk) | Q(rep__manager__isnull=True, rep__slm_id=me.pk)).select_related("rep"))
     since = clock.now() - dt.timedelta(days=DECIDED_DAYS)
     return {"pending": list(mine.filter(approval_status=ApprovalStatus.PENDING).order_by("-weeks_persisting", "rep__name")),
             "decided": list(mine.exclude(approval_status=ApprovalStatus.PENDING).filter(decided_at__gte=since)

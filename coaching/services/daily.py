@@ -88,7 +88,7 @@ def _fire(rows, notices, day, rep, kind, summary, *, manager, slm, key, open_kin
         return
     rows.append(Esc(rep_id=rep.id, kind=kind, to_manager=manager, to_slm=slm, fired_on=day, summary=summary,
                     dedupe_key=key))
-    for who, yes in ((rep.manager_id, manager), (rep.slm_id, slm)):
+    for who, yes in ((rep.manager_id or rep.slm_id, manager), (rep.slm_id, slm)):  # no manager: the SLM hears
         if yes:
             notices.append((who, f"coaching_{kind}", f"{Esc.Kind(kind).label}: {rep.name}", summary,
                             "/coaching/escalations/" if who == rep.slm_id else f"/coaching/reps/{rep.id}/",

@@ -43,17 +43,23 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
     results = metrics.measure(reps, last, settings) if todo or managers_todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))
-    logs = defaultdict(list)
+    logs, deliverable = defaultdict(list), defaultdict(list)
     for log in (RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps)).select_related("approved_by")
                 .order_by("coaching_date")):
         logs[log.rep_id].append(log)
+    # Seed 001: an approved recommendation is surfaced in the next monthly digest — whenever it was flagged, and
+    # even if its pattern resolved since (the digest says so).
+    for log in (RepCoachingLog.objects.filter(rep_id__in=list(todo), approval_status__in=DELIVERABLE,
+                                              delivered_in__isnull=True).select_related("approved_by")
+                .order_by("coaching_date")):
+        deliverable[log.rep_id].append(log)
     skills = defaultdict(dict)
     for s in RepSkillAssessmentLog.objects.filter(rep_id__in=list(todo), assessment_date__gte=month,
                                                   assessment_date__lte=last).order_by("assessment_date"):
         skills[s.rep_id][s.skill_dimension] = s  # ascending: the month's last assessment wins
     rows, delivered = [], defaultdict(list)
     for rep_id, rep in todo.items():
-        content, ids = _rep_content(rep, month, results.get(rep_id, {}), logs[rep_id], skills[rep_id])
+        content, ids = _rep_content(rep, month, results.get(rep_id, {}), deliverable[rep_id], skills[rep_id])
         rows.append(Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on,
                            content=content))
         delivered[rep_id] = ids
@@ -75,8 +81,7 @@ def _metric_row(role, r) -> dict:
             "status": "critical" if r.critical else "gap" if r.breach else "ok", "higher_is_better": r.metric.higher_is_better}
 
 
-def _rep_content(rep, month, results, logs, skills) -> tuple[dict, list[int]]:
-    approved = [log for log in logs if log.approval_status in DELIVERABLE and log.delivered_in_id is None]
+def _rep_content(rep, month, results, approved, skills) -> tuple[dict, list[int]]:
     content = {
         "rep": {"id": rep.id, "name": rep.name, "role": rep.role},
         "month": month.isoformat(),
@@ -84,7 +89,8 @@ def _rep_content(rep, month, results, logs, skills) -> tuple[dict, list[int]]:
         "actions": [{"id": log.pk, "pattern": log.pattern_detected, "action": log.recommended_action,
                      "weeks": log.weeks_persisting, "since": log.coaching_date.isoformat(),
                      "approved_by": log.approved_by.name if log.approved_by else "",
-                     "modified": log.approval_status == "modified"} for log in approved],
+                     "modified": log.approval_status == "modified",
+                     "resolved_on": log.resolution_date.isoformat() if log.resolution_date else None} for log in approved],
         "skills": [{"dimension": s.get_skill_dimension_display(), "gap": s.gap_detected, "severity": s.severity,
                     "trend": s.trend, "percentile": s.cohort_percentile} for s in skills.values()],
     }

@@ -18,6 +18,7 @@ from .. import metrics, patterns
 from ..metrics.base import SKILL
 from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoachingLog, RepMetricSnapshot
 from ..recommend import action, diagnosis
+from .approval import decider_id
 from .evidence import enrich
 from .notify import notify
 from .rows import rows_update
@@ -125,7 +126,7 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
                                           "improvement_detected", "evidence"])
     for log in new_logs:
         rep = reps[log.rep_id]
-        notices.append((rep.manager_id, "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
+        notices.append((decider_id(rep), "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
                         "/coaching/queue/", f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}"))
     notices += _escalate(escalated, reps, week)
     just_escalated = {log.pk for log in escalated}  # a set: `log not in escalated` compared every pair (n²)

@@ -46,6 +46,20 @@ def test_rep_digest_carries_only_approved_recommendations_once(team, client):
     assert november.content["actions"] == []  # delivered once, not every month
 
 
+def test_an_approved_recommendation_reaches_the_next_digest_even_if_the_pattern_resolved_since(team, client):
+    """Seed 001: "approved recommendation surfaced in next monthly digest"; resolving does not cancel it."""
+    log = make_log(team.sdr, "a")  # flagged week 1 (Oct 11)
+    approval.recommendation_approve(log=log, by=team.manager)
+    RepCoachingLog.objects.filter(pk=log.pk).update(resolution_date=dt.date(2026, 10, 25), improvement_detected=True)
+    digests_generate(month=dt.date(2026, 11, 1), generated_on=dt.date(2026, 12, 1))  # the next digest: November
+    digest = Digest.objects.get(employee=team.sdr, kind=Digest.Kind.REP)
+    [action] = digest.content["actions"]
+    assert (action["action"], action["resolved_on"]) == ("Do something about a", "2026-10-25")
+    client.force_login(team.sdr.user)
+    page = client.get(f"/coaching/digests/{digest.pk}/").content.decode()
+    assert "Do something about a" in page and "Resolved since" in page
+
+
 def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     make_log(team.sdr, "outreach_volume")
     make_log(team.sdr, "meeting_acceptance")
