@@ -19,8 +19,8 @@ PLAYS = [
      "{metric} is {value} against {benchmark}. Review {deals} with {rep}: for each, the exit criteria for the "
      "stage, the missing stakeholder and the agreed next step; shadow the next call on one of them."),
     ("ae", "deal_velocity", "Shorten time in stage",
-     "{rep}'s deals spend {value} per stage against {benchmark}. Agree mutual close plans with dates on the "
-     "three oldest open deals and review them weekly."),
+     "{metric}: {rep}'s deals take {value} against the segment's {benchmark}. Agree mutual close plans with dated "
+     "exit criteria for {deals} and review them weekly."),
     ("ae", "next_step_rate", "Every call ends with a next step",
      "Listen to {calls} with {rep}; practise closing each call with a dated, owned next step."),
     ("ae", "deal_advance", "Execute the stated stage objectives",
@@ -75,8 +75,12 @@ PLAYS = [
     ("csm", "milestone_adherence", "Milestones on time",
      "{value} of milestones due landed on time (team {benchmark}). Review overdue milestones and their owners "
      "with {rep}."),
-    ("csm", "call_sentiment", "Warmer customer calls",
-     "Review {calls} with {rep}: where the sentiment dropped and what was said just before."),
+    ("csm", "sentiment_trend", "Warmer customer calls",
+     "Call sentiment is moving {value} per 30 days (team {benchmark}). Review {calls} with {rep}: where the sentiment "
+     "dropped and what was said just before."),
+    ("csm", "expansion_motion", "Run the expansion motion",
+     "{value} of the expansion plays on {rep}'s book were won (role cohort's bottom quartile {benchmark}); "
+     "{evidence}. Walk through the open plays' business cases together and pair with the AM on the next one."),
     ("csm", "talk_ratio", "Listen more",
      "{rep} talks {value} of the time on calls (team {benchmark}). Review {calls} and plan open questions for "
      "the next three."),
@@ -97,6 +101,15 @@ PLAYS = [
     ("sdr", "meeting_accepted_rate", "Meetings AEs accept",
      "AEs accepted {value} of {rep}'s booked meetings (team {benchmark}). Go through the rejected ones with the AE "
      "and agree the persona and pain that qualify."),
+    ("sdr", "sequence_acceptance", "Book more meetings from the cadence",
+     "{metric}: {value} of touches book a meeting against the team's {benchmark}. Review the ask and the offer in the "
+     "sequence's steps with {rep}."),
+    ("sdr", "objection_handling", "Discovery call objection handling",
+     "On discovery calls with objections {rep} scores {value} against the team's {benchmark}. Review {calls} together: "
+     "the objections raised and better answers; role-play the top two."),
+    ("sdr", "discovery_questions", "Deeper discovery questions",
+     "Discovery question quality {value} (team {benchmark}): question depth and qualification coverage. Plan open "
+     "follow-up questions and the qualification criteria to cover before the next three calls ({calls})."),
     ("sdr", "step_response", "Fix the weak cadence step",
      "Step {step} of {cadence} gets {value} response against the team's {benchmark}. Rewrite that step with {rep} "
      "(opening line, ask, channel and timing) and A/B it for two weeks."),

@@ -21,8 +21,7 @@ from .calls import add_call_metrics, call_stats
 CALL_CODES = {
     Role.AE: ("call_quality", "objection_handling", "product_knowledge", "next_step_rate"),
     Role.AM: ("call_quality", "objection_handling", "product_knowledge"),
-    Role.CSM: ("call_quality", "objection_handling", "product_knowledge", "call_sentiment", "talk_ratio",
-               "next_step_rate"),
+    Role.CSM: ("call_quality", "objection_handling", "product_knowledge", "talk_ratio", "next_step_rate"),
     Role.SDR: ("call_quality", "objection_handling", "talk_ratio", "discovery_questions"),
 }
 ROLES = (Role.AE, Role.AM, Role.CSM, Role.SDR)

@@ -32,20 +32,22 @@ def health_trend(reps, w: Window, out: Readings, min_sample: int, *, field_name:
     return books
 
 
-def expansion(reps, w: Window, out: Readings, min_sample: int) -> None:
-    """Plays opened in the window on the AM's book: won over opened (suppressed plays are not chances)."""
+def expansion(reps, w: Window, out: Readings, min_sample: int, *, field_name: str = "am_id",
+              code: str = "expansion_conversion") -> None:
+    """Plays opened in the window on the rep's book (AM: accounts they manage; CSM: accounts they serve, the
+    expansion motion behind "sales methodology"): won over opened (suppressed plays are not chances)."""
     # As known on as_of (like the health score's expansion read): a play won or lost after as_of was still open.
     decided = Q(closed_on__lte=w.as_of)
-    rows = (ExpansionLog.objects.filter(account__am_id__in=list(reps), opened_on__gte=w.start(EXPANSION_DAYS),
-                                        opened_on__lte=w.as_of)
-            .values("account__am_id")
+    rows = (ExpansionLog.objects.filter(**{f"account__{field_name}__in": list(reps)},
+                                        opened_on__gte=w.start(EXPANSION_DAYS), opened_on__lte=w.as_of)
+            .values(f"account__{field_name}")
             .annotate(opened=Count("id"), won=Count("id", filter=Q(status="won") & decided),
                       lost=Count("id", filter=Q(status="lost") & decided),
                       suppressed=Count("id", filter=Q(status="suppressed") & (decided | Q(closed_on__isnull=True)))))
     for r in rows:
         chances = r["opened"] - r["suppressed"]
         if chances >= min_sample:
-            put(out, r["account__am_id"], "expansion_conversion", Reading(pct(r["won"], chances), chances, evidence={
+            put(out, r[f"account__{field_name}"], code, Reading(pct(r["won"], chances), chances, evidence={
                 "opened": r["opened"], "won": r["won"], "lost": r["lost"], "suppressed": r["suppressed"]}))
 
 

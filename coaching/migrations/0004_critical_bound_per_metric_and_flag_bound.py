@@ -39,4 +39,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('role', 'metric'), name='coaching_bound_once_per_role_metric'), models.CheckConstraint(condition=models.Q(('percentile__isnull', False), ('value__isnull', False), _connector='OR'), name='coaching_bound_has_a_rule'), models.CheckConstraint(condition=models.Q(('percentile__isnull', True), ('percentile__lte', 50), _connector='OR'), name='coaching_bound_percentile_at_most_half')],
             },
         ),
+        migrations.AlterField(
+            model_name='repskillassessmentlog',
+            name='evidence_source',
+            field=models.CharField(choices=[('ConvIntelligence', 'ConvIntelligence'), ('QuoteLog', 'QuoteLog'), ('CadenceEventLog', 'CadenceEventLog'), ('ExpansionLog', 'ExpansionLog')], max_length=16),
+        ),
     ]
