@@ -65,7 +65,9 @@ def on_demand(*, rep: Employee, as_of: dt.date | None = None) -> dict:
     whole cohort, so the role is measured together (a fixed number of queries)."""
     as_of = as_of or clock.today()
     settings = CoachingSettings.load()
-    cohort = metrics.reps_of(Employee.objects.filter(role=rep.role))
+    everyone = metrics.reps_of(as_of=as_of, period_days=settings.role_period_days)
+    role = everyone[rep.pk].role if rep.pk in everyone else rep.role
+    cohort = {i: r for i, r in everyone.items() if r.role == role}
     results = metrics.measure(cohort, as_of, settings).get(rep.pk, {})
     sections = {SUMMARY: [], DIAGNOSIS: [], SKILL: []}
     for code, r in sorted(results.items(), key=lambda kv: (not kv[1].breach, kv[0])):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from gtmos.crm.models import Employee, Role
+from gtmos.core import clock
+from gtmos.crm.models import Employee, RepActivity, Role
 
 from ..models import CriticalBound, DailyFlag
 from . import ae, am, csm, sdr
@@ -25,13 +26,28 @@ CALL_CODES = {
     Role.SDR: ("call_quality", "objection_handling", "talk_ratio", "discovery_questions"),
 }
 ROLES = (Role.AE, Role.AM, Role.CSM, Role.SDR)
+ROLE_PERIOD_DAYS = 30  # CoachingSettings.role_period_days' default: the trailing window the call metrics read
 
 
-def reps_of(queryset=None) -> dict[int, Rep]:
-    """Active reps of the four coached roles. Role is the rep's role now (seed 001: at runtime)."""
+def reps_of(queryset=None, *, as_of: dt.date | None = None, period_days: int = ROLE_PERIOD_DAYS) -> dict[int, Rep]:
+    """Active reps of the four coached roles, each with the role they held in the measured period (seed 001:
+    "Role is determined by RepActivity.role at runtime"): the role of their latest RepActivity in the
+    ``period_days`` ending on ``as_of``, else Employee.role. Two queries whatever the number of reps."""
+    as_of = as_of or clock.today()
     qs = queryset if queryset is not None else Employee.objects.all()
-    rows = qs.filter(is_active=True, role__in=ROLES).values_list("id", "name", "role", "segment", "manager_id", "slm_id")
-    return {r[0]: Rep(*r) for r in rows}
+    since = as_of - dt.timedelta(days=period_days - 1)
+    # DISTINCT ON (PostgreSQL): each rep's latest activity in the period, whatever its role.
+    held = dict(RepActivity.objects.filter(rep__in=qs.filter(is_active=True), activity_date__gte=since,
+                                           activity_date__lte=as_of)
+                .order_by("rep_id", "-activity_date", "-id").distinct("rep_id").values_list("rep_id", "role"))
+    rows = (qs.filter(is_active=True).filter(Q(role__in=ROLES) | Q(pk__in=list(held)))
+            .values_list("id", "name", "role", "segment", "manager_id", "slm_id"))
+    reps = {}
+    for pk, name, role, segment, manager_id, slm_id in rows:
+        role = held.get(pk, role)
+        if role in ROLES:
+            reps[pk] = Rep(pk, name, role, segment, manager_id, slm_id)
+    return reps
 
 
 def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:

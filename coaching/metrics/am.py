@@ -10,7 +10,8 @@ from statistics import median
 from django.db.models import Count, Q, Sum
 
 from gtmos.crm.models import Account, Opportunity, Stage
-from gtmos.health.models import ExpansionLog, QBRLog
+from gtmos.health.models import ChurnRiskLog, ExpansionLog, QBRLog
+from gtmos.health.models.risk import RiskStage
 
 from . import ae
 from .base import Readings, Reading, Rep, Window, pct, put
@@ -107,11 +108,22 @@ def nrr(reps, w: Window, out: Readings, min_sample: int) -> None:
                 .annotate(expanded=Sum("expansion_plays__amount", filter=Q(
                     expansion_plays__status="won", expansion_plays__closed_on__gte=base_day,
                     expansion_plays__closed_on__lte=w.as_of)))
-                .values_list("am_id", "segment", "vertical", "arr", "churned_on", "expanded"))
+                .values_list("id", "am_id", "segment", "vertical", "arr", "churned_on", "expanded"))
+    # ChurnRiskLog: a churn-risk case closed lost is a churn on its closing day, when the account record carries
+    # no earlier churn date (the CRM's churned_on often lags the CSM's call).
+    lost_on = {}
+    for account_id, closed_at in (ChurnRiskLog.objects.filter(account__am_id__in=list(reps), stage=RiskStage.LOST,
+                                                              closed_at__lt=w.end_dt)
+                                  .values_list("account_id", "closed_at")):
+        lost_on[account_id] = min(lost_on.get(account_id, closed_at.date()), closed_at.date())
     cohorts: dict[tuple, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0]))
-    for rep_id, segment, vertical, arr, churned_on, expanded in accounts:
+    churned = defaultdict(int)
+    for account_id, rep_id, segment, vertical, arr, churned_on, expanded in accounts:
+        if account_id in lost_on:
+            churned_on = min(churned_on or lost_on[account_id], lost_on[account_id])
         if churned_on is not None and churned_on < base_day:
             continue
+        churned[rep_id] += churned_on is not None and churned_on <= w.as_of
         cell = cohorts[(segment, vertical)][rep_id]
         cell[0] += float(arr)
         kept = 0.0 if churned_on is not None and churned_on <= w.as_of else float(arr)
@@ -135,7 +147,8 @@ def nrr(reps, w: Window, out: Readings, min_sample: int) -> None:
     for rep_id, (base, now, n, weighted, worst) in totals.items():
         if n >= min_sample:
             put(out, rep_id, "nrr", Reading(round(now / base * 100, 2), n, target=round(weighted / base, 2),
-                                            evidence={"worst_cohort": worst[0], "worst_cohort_gap": worst[1]}))
+                                            evidence={"worst_cohort": worst[0], "worst_cohort_gap": worst[1],
+                                                      "churned": churned[rep_id]}))
 
 
 def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, settings) -> None:

@@ -31,10 +31,9 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
     rows = (
         ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), occurred_at__gte=w.start_dt(TRAILING_DAYS),
                                             occurred_at__lt=w.end_dt)
-        # Calls made in the rep's current role only: a rep who moved from SDR to AE is not coached as an AE
-        # on their SDR calls (call_owner_role is the role at call time).
-        .filter(owner_role=F("owner__role"))
-        .values("owner_id")
+        # Calls made in the role the rep is measured in only: a rep who moved from SDR to AE is not coached as
+        # an AE on their SDR calls (call_owner_role is the role at call time). Grouped by role, picked below.
+        .values("owner_id", "owner_role")
         .annotate(
             # Each average comes with the count of the values behind it (Count(field) skips NULLs): an unscored
             # call has no quality, sentiment or talk ratio, and must not pad a thin average up to min_sample.
@@ -59,7 +58,7 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
             demo_quality=Avg("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
         )
     )
-    return {r["owner_id"]: r for r in rows}
+    return {r["owner_id"]: r for r in rows if r["owner_role"] == reps[r["owner_id"]].role}
 
 
 def add_call_metrics(out: Readings, reps: dict[int, Rep], stats: dict[int, dict], codes: dict[str, tuple[str, ...]],
@@ -95,12 +94,11 @@ def sentiment_trend(reps: dict[int, Rep], w: Window, out: Readings, min_sample: 
     rows = (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), sentiment__isnull=False,
                                                 occurred_at__gte=w.start_dt(TRAILING_DAYS * SENTIMENT_WINDOWS),
                                                 occurred_at__lt=w.end_dt)
-            .filter(owner_role=F("owner__role"))
-            .annotate(window=bucket).values("owner_id", "window")
+            .annotate(window=bucket).values("owner_id", "owner_role", "window")
             .annotate(n=Count("id"), avg=_exact_avg("sentiment")))
     windows: dict[int, dict[int, tuple[int, float]]] = {}
     for r in rows:
-        if r["n"] >= min_sample:
+        if r["n"] >= min_sample and r["owner_role"] == reps[r["owner_id"]].role:
             windows.setdefault(r["owner_id"], {})[r["window"]] = (r["n"], r["avg"])
     for rep_id, by_window in windows.items():
         if len(by_window) < 2:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F
 
 from gtmos.crm.models import ConvIntelligenceCall
 
@@ -20,11 +19,12 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     w = Window(as_of)
     first = as_of - dt.timedelta(days=days - 1)
     daily = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for owner, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
+    for owner, role, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
                                                              occurred_at__gte=w.start_dt(days + TRAILING_DAYS - 1),
                                                              occurred_at__lt=w.end_dt)
-                         .filter(owner_role=F("owner__role"))  # as call_quality: calls in the rep's current role
-                         .values_list("owner_id", "occurred_at", "quality_score")):
+                         .values_list("owner_id", "owner_role", "occurred_at", "quality_score")):
+        if role != reps[owner].role:  # as call_quality: calls in the role the rep is measured in
+            continue
         cell = daily[owner][at.date()]
         cell[0] += q
         cell[1] += 1

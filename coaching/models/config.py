@@ -37,6 +37,9 @@ class CoachingSettings(models.Model):
         default=120, help_text="A renewal opportunity opened fewer days than this before the renewal date is late.")
     qbr_every_days = models.PositiveSmallIntegerField(
         default=92, help_text="Enterprise and Mid-Market accounts need a completed QBR at least this often.")
+    role_period_days = models.PositiveSmallIntegerField(
+        default=30, help_text="A rep is measured in the role of their latest RepActivity within this many days of the "
+                              "run (seed 001: role from RepActivity at runtime); without one, their employee role.")
     # Minimum sample before a rate is a measurement rather than noise.
     min_sample = models.PositiveSmallIntegerField(default=5)
     # Holidays the first-business-day rule skips, as ISO dates.

@@ -47,7 +47,7 @@ class Flag:
 @transaction.atomic
 def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
-    reps = reps if reps is not None else metrics.reps_of()
+    reps = reps if reps is not None else metrics.reps_of(as_of=day, period_days=settings.role_period_days)
     results = metrics.measure(reps, day, settings)
     wanted: dict[tuple[int, str], Flag] = {}
     book = plays()

@@ -35,11 +35,12 @@ def coaching_monthly(*, today: dt.date) -> dict[str, int]:
 @transaction.atomic
 def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
-    reps = reps if reps is not None else metrics.reps_of()
+    last = month_end(month)
+    # The month is measured in the role each rep held in it (RepActivity up to the month's last day).
+    reps = reps if reps is not None else metrics.reps_of(as_of=last, period_days=settings.role_period_days)
     done = set(Digest.objects.filter(month=month).values_list("employee_id", "kind"))
     todo = {i: r for i, r in reps.items() if (i, Digest.Kind.REP) not in done}
     managers_todo = {r.manager_id for r in reps.values() if r.manager_id} - {e for e, k in done if k == Digest.Kind.MANAGER}
-    last = month_end(month)
     # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
     results = metrics.measure(reps, last, settings) if todo or managers_todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))

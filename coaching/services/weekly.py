@@ -35,7 +35,7 @@ def plays() -> dict[tuple[str, str], str]:
 def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int]:
     """Run the week ending on ``week`` (a Sunday)."""
     settings = CoachingSettings.load()
-    reps = reps if reps is not None else metrics.reps_of()
+    reps = reps if reps is not None else metrics.reps_of(as_of=week, period_days=settings.role_period_days)
     results = metrics.measure(reps, week, settings)
     _snapshot(week, reps, results)
     counts = _move_patterns(week, reps, results, settings)

@@ -174,3 +174,46 @@ def test_sdr_objection_handling_is_discovery_calls_against_the_team_median(cs):
     assess_skills(week=AS_OF, reps=reps_of(Employee.objects.filter(manager=mgr)), results=results)
     row = Skill.objects.get(rep=low, skill_dimension="objection_handling")
     assert (row.value, row.evidence_source) == (40.0, "ConvIntelligence")  # not the cadence reading
+
+
+def test_role_comes_from_rep_activity_in_the_measured_period(cs):
+    """Seed 001: "Role is determined by RepActivity.role at runtime" — a rep who moved from SDR to AE is
+    measured as an SDR in the period they were one, on the calls they made as one; Employee.role otherwise."""
+    from gtmos.crm.models import RepActivity
+    from tests.factories import EmployeeFactory
+
+    from coaching.metrics import read
+
+    mover, steady = rep(Role.AE), rep(Role.CSM)  # Employee.role says AE now
+    promoted = EmployeeFactory(role=Role.MANAGER)  # an SDR until six weeks ago
+    for who, role, days_ago in ((mover, Role.SDR, 40), (mover, Role.AE, 5), (promoted, Role.SDR, 40)):
+        RepActivity.objects.create(rep=who, role=role, activity_date=day(days_ago), activity_type="meeting")
+    calls(mover, 5, owner_role=Role.SDR, call_type="discovery", quality_score=40, talk_ratio=0.3, days_ago=38)
+    calls(mover, 5, owner_role=Role.AE, call_type="demo", quality_score=80, days_ago=3)
+    people = Employee.objects.filter(pk__in=[mover.pk, steady.pk, promoted.pk])
+
+    then = reps_of(people, as_of=day(35))
+    assert {i: r.role for i, r in then.items()} == {mover.pk: Role.SDR, steady.pk: Role.CSM, promoted.pk: Role.SDR}
+    as_sdr = read(then, day(35), cs)[mover.pk]
+    assert (as_sdr["call_quality"].value, as_sdr["talk_ratio"].value) == (40.0, 0.3)  # the SDR's discovery calls
+
+    now = reps_of(people, as_of=AS_OF)
+    assert {i: r.role for i, r in now.items()} == {mover.pk: Role.AE, steady.pk: Role.CSM}  # promoted: not a rep now
+    as_ae = read(now, AS_OF, cs)[mover.pk]
+    assert as_ae["call_quality"].value == 80.0 and "talk_ratio" not in as_ae
+
+
+def test_nrr_reads_a_churn_risk_case_closed_as_lost_as_a_churn(cs):
+    """Seed 001: "NRR by account cohort — ChurnRiskLog, ExpansionLog": a case closed lost is revenue gone, even
+    before the account record carries a churn date."""
+    from gtmos.health.models import ChurnRiskLog
+
+    am = rep(Role.AM)
+    books = [account(am=am, segment="mm", vertical="v", arr=money(100_000), contract_start_date=day(500))
+             for _ in range(5)]
+    for acct, stage, closed_days_ago in ((books[0], "lost", 50), (books[1], "recovered", 50), (books[2], "lost", -3)):
+        ChurnRiskLog.objects.create(account=acct, opened_on=day(120), stage=stage, score_at_open=30, tier_at_open="high",
+                                    tenure_segment="established", closed_at=at(closed_days_ago))
+    r = readings(am)[am.pk]["nrr"]
+    # 400k kept of 500k: the lost case 50 days ago churned; the recovered one and the one lost after AS_OF did not.
+    assert (r.value, r.evidence["churned"]) == (80.0, 1)
