@@ -41,8 +41,9 @@ def diagnosis(rep_name: str, role: str, result: Result, weeks: int) -> str:
     m = result.metric
     bench = BENCH_WORDS.get(m.benchmark, m.benchmark)
     span = f"for {weeks} consecutive weeks" if weeks > 1 else "this week"
+    gap_unit = "pts" if m.unit == "%" else m.unit  # a gap between two rates is in points (seed: "18pts below")
     return (f"{label(role, result.code)}: {fmt(result.value, m.unit)} against the {bench} of "
-            f"{fmt(result.benchmark, m.unit)} ({fmt(abs(result.gap or 0), m.unit)} "
+            f"{fmt(result.benchmark, m.unit)} ({fmt(abs(result.gap or 0), gap_unit)} "
             f"{'below' if m.higher_is_better else 'above'}) {span}.")
 
 

@@ -16,9 +16,11 @@ from django.db.models import Q
 
 from .. import metrics
 from ..calendar import is_first_business_day, month_end, parse_holidays, prior_month
-from ..metrics.base import SUMMARY
 from ..metrics.registry import label
-from ..models import CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepSkillAssessmentLog
+from .. import report
+from ..models import (
+    CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepMetricSnapshot, RepSkillAssessmentLog,
+)
 from ..models.log import DELIVERABLE
 from ..recommend import BENCH_WORDS
 from .rows import rows_update
@@ -54,13 +56,17 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
                                               delivered_in__isnull=True).select_related("approved_by")
                 .order_by("coaching_date")):
         deliverable[log.rep_id].append(log)
-    skills = defaultdict(dict)
+    skills = defaultdict(list)
     for s in RepSkillAssessmentLog.objects.filter(rep_id__in=list(todo), assessment_date__gte=month,
                                                   assessment_date__lte=last).order_by("assessment_date"):
-        skills[s.rep_id][s.skill_dimension] = s  # ascending: the month's last assessment wins
+        skills[s.rep_id].append(s)  # ascending: the month's last assessment per dimension is the row shown
+    streaks = report.breach_streaks(
+        RepMetricSnapshot.objects.filter(rep_id__in=list(todo), week__lte=last,
+                                         week__gt=last - dt.timedelta(weeks=report.STREAK_WEEKS))
+        .order_by("-week").values_list("rep_id", "metric", "week", "breach"))
     rows, delivered = [], defaultdict(list)
     for rep_id, rep in todo.items():
-        content, ids = _rep_content(rep, month, results.get(rep_id, {}), deliverable[rep_id], skills[rep_id])
+        content, ids = _rep_content(rep, month, results.get(rep_id, {}), deliverable[rep_id], skills[rep_id], streaks)
         rows.append(Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on,
                            content=content))
         delivered[rep_id] = ids
@@ -76,25 +82,11 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     return {"digests": len(rows), "recommendations": len(updates)}
 
 
-def _metric_row(role, r) -> dict:
-    return {"code": r.code, "label": label(role, r.code), "value": r.value, "benchmark": r.benchmark,
-            "unit": r.metric.unit, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
-            "status": "critical" if r.critical else "gap" if r.breach else "ok", "higher_is_better": r.metric.higher_is_better}
-
-
-def _rep_content(rep, month, results, approved, skills) -> tuple[dict, list[int]]:
-    content = {
-        "rep": {"id": rep.id, "name": rep.name, "role": rep.role},
-        "month": month.isoformat(),
-        "summary": [_metric_row(rep.role, r) for r in results.values() if r.metric.section == SUMMARY],
-        "actions": [{"id": log.pk, "pattern": log.pattern_detected, "action": log.recommended_action,
-                     "weeks": log.weeks_persisting, "since": log.coaching_date.isoformat(),
-                     "approved_by": log.approved_by.name if log.approved_by else "",
-                     "modified": log.approval_status == "modified",
-                     "resolved_on": log.resolution_date.isoformat() if log.resolution_date else None} for log in approved],
-        "skills": [{"dimension": s.get_skill_dimension_display(), "gap": s.gap_detected, "severity": s.severity,
-                    "trend": s.trend, "percentile": s.cohort_percentile} for s in skills.values()],
-    }
+def _rep_content(rep, month, results, approved, assessments, streaks) -> tuple[dict, list[int]]:
+    actions = [report.action_row(log, status_text=f"Approved by {log.approved_by.name}" if log.approved_by else "Approved")
+               for log in approved]
+    content = report.skeleton(rep=rep, period=month.isoformat(), results=results, streaks=streaks, actions=actions,
+                              skills=report.skill_rows(assessments))
     return content, [log.pk for log in approved]
 
 

@@ -76,7 +76,7 @@ def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     assert (volume["role"], volume["measured"]) == ("sdr", 1)
     client.force_login(team.manager.user)
     page = client.get(f"/coaching/digests/{roll.pk}/").content.decode()
-    assert 'href="/coaching/queue/#team"' in page  # individual detail lives in the on-demand view
+    assert 'href="/coaching/queue/#team-h"' in page  # individual detail lives in the on-demand view
     client.force_login(team.sdr.user)
     assert client.get(f"/coaching/digests/{roll.pk}/").status_code == 404  # the rep cannot open the manager's
     client.force_login(team.other_manager.user)
