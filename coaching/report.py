@@ -63,7 +63,9 @@ def _row(role: str, r, weeks: int) -> dict:
 
 def _section(role: str, section: str, results: dict, streaks: dict, rep_id: int) -> list[dict]:
     """Every metric of the role in this section: measured ones (gaps first), then the families with no data."""
-    rows = [_row(role, r, streaks.get((rep_id, code), 0)) for code, r in results.items() if r.metric.section == section]
+    # The daily-flag count is the manager's (seed 001: "Rep does not receive daily flags"): never in the skeleton.
+    rows = [_row(role, r, streaks.get((rep_id, code), 0)) for code, r in results.items()
+            if r.metric.section == section and code != "daily_flags"]
     rows.sort(key=lambda row: ({"critical": 0, "gap": 1, "ok": 2}[row["status"]], -row["weeks"], row["label"]))
     measured = {row["code"].split(":", 1)[0] for row in rows}
     rows += [{"code": m.code, "label": m.label, "value": None, "benchmark": None, "unit": m.unit,

@@ -53,10 +53,11 @@ def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     book = plays()
     for rep_id, by_code in results.items():
         rep = reps[rep_id]
-        for code, r in by_code.items():
+        for family, r in _worst_per_family(by_code).items():
+            code = r.code
             if r.critical:
                 name, unit = label(rep.role, code), r.metric.unit
-                wanted[(rep_id, code)] = Flag(
+                wanted[(rep_id, family)] = Flag(
                     name, r.value, r.bound, r.bound_rule,
                     f"{name} at {fmt(r.value, unit)} is past its critical bound of {fmt(r.bound, unit)} ({r.bound_rule}); "
                     f"the {BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark)} is {fmt(r.benchmark, unit)}.",
@@ -65,6 +66,20 @@ def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     flags = _sync_flags(day, reps, wanted)
     repeated = _repeated_flags(day, reps, settings)
     return {"flags": flags, "escalations": escalations, "repeated": repeated}
+
+
+def _worst_per_family(by_code: dict) -> dict:
+    """One flag per metric: a family (stage pairs, cadence steps, stages' velocity) flags once, for the member
+    furthest past its bound — a rep with three weak cadence steps gets one point alert naming the worst."""
+    worst = {}
+    for r in by_code.values():
+        if not r.critical:
+            continue
+        past = (r.bound - r.value) if r.metric.higher_is_better else (r.value - r.bound)
+        family = r.metric.family
+        if family not in worst or past > worst[family][0]:
+            worst[family] = (past, r)
+    return {family: r for family, (_, r) in worst.items()}
 
 
 def _sync_flags(day, reps, wanted: dict[tuple[int, str], Flag]) -> int:
@@ -77,9 +92,18 @@ def _sync_flags(day, reps, wanted: dict[tuple[int, str], Flag]) -> int:
                      threshold=f.bound, bound_rule=f.bound_rule, detail=f.detail, recommended_action=f.action)
            for (rep_id, cond), f in wanted.items() if (rep_id, cond) not in open_flags]
     DailyFlag.objects.bulk_create(new)
-    notify([(reps[f.rep_id].manager_id or reps[f.rep_id].slm_id, "coaching_daily_flag",
-             f"Daily flag: {reps[f.rep_id].name}", f"{f.detail} Recommended: {f.recommended_action}",
-             f"/coaching/reps/{f.rep_id}/", f"coaching:flag:{f.rep_id}:{f.condition}:{day}") for f in new])
+    # One notice per manager a day, listing the day's new flags (a long list of point alerts is noise; the flags
+    # page holds each one with its bound and action).
+    per_manager = defaultdict(list)
+    for f in new:
+        per_manager[reps[f.rep_id].manager_id or reps[f.rep_id].slm_id].append(f)
+    notify([(who, "coaching_daily_flag",
+             f"Daily flag: {flags[0].metric} — {reps[flags[0].rep_id].name}" if len(flags) == 1
+             else f"{len(flags)} daily flags on your team",
+             " ".join(f"{reps[f.rep_id].name}: {f.detail} Recommended: {f.recommended_action}" for f in flags[:5])
+             + (f" (+{len(flags) - 5} more on the flags page)" if len(flags) > 5 else ""),
+             f"/coaching/reps/{flags[0].rep_id}/" if len(flags) == 1 else "/coaching/flags/",
+             f"coaching:flags:{who}:{day}") for who, flags in per_manager.items() if who])
     return len(new)
 
 
@@ -164,14 +188,15 @@ def _threshold_rows(day, reps, results, settings, wanted, book) -> int:
 
 def _repeated_flags(day, reps, settings) -> int:
     since = day - dt.timedelta(days=settings.repeat_flags_days - 1)
+    # "Firing repeatedly": flags raised on repeat_flags different days, not several conditions found on one day.
     busy = (DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=day).values("rep_id")
-            .annotate(n=Count("id")).filter(n__gte=settings.repeat_flags))
+            .annotate(n=Count("day", distinct=True)).filter(n__gte=settings.repeat_flags))
     rows, notices = [], []
     open_kinds = set(Esc.objects.filter(kind=Esc.Kind.REPEATED_FLAGS, fired_on__gte=since, rep_id__in=list(reps))
                      .values_list("rep_id", "kind"))
     for b in busy:
         rep = reps[b["rep_id"]]
-        summary = (f"{b['n']} daily flags for {rep.name} in {settings.repeat_flags_days} days: the escalation path is "
+        summary = (f"Daily flags for {rep.name} on {b['n']} days in the last {settings.repeat_flags_days}: the escalation path is "
                    f"active (the weekly check escalates to the SLM if it persists).")
         _fire(rows, notices, day, rep, Esc.Kind.REPEATED_FLAGS, summary, manager=True, slm=False,
               key=f"repeated_flags:{rep.id}:{day}", open_kinds=open_kinds)

@@ -158,25 +158,40 @@ def _new_log(rep, r, week, point, book, gap_weeks) -> RepCoachingLog:
                           history=[point], evidence=r.evidence, created_at=clock.now())
 
 
+def _grouped(items, *, rule: str, one: str, many: str, key: str) -> list[tuple]:
+    """One notice per recipient for the week: (recipient, rep name, text) items → notify rows. An SLM with
+    sixty reps hears once a week, with the list, instead of once per pattern; the escalations page holds
+    each pattern's summary and history."""
+    by_who = defaultdict(list)
+    for who, name, text in items:
+        if who:
+            by_who[who].append((name, text))
+    return [(who, rule, one.format(rep=got[0][0]) if len(got) == 1 else many.format(n=len(got)),
+             " ".join(text for _, text in got[:5]) + (f" (+{len(got) - 5} more)" if len(got) > 5 else ""),
+             "/coaching/escalations/", f"{key}:{who}") for who, got in by_who.items()]
+
+
 def _escalate(logs, reps, week) -> list[tuple]:
     """Week 3: the SLM gets the pattern and its history; the manager is told (DESIGN). No manager action
     can stop this — it reads only the clock."""
-    rows, notices = [], []
+    rows, items = [], []
     for log in logs:
         rep = reps[log.rep_id]
         summary = f"{rep.name}: {log.pattern_detected} Unchanged for {log.weeks_persisting} weeks."
         rows.append(CoachingEscalation(rep_id=rep.id, kind=CoachingEscalation.Kind.PERSISTENCE, to_manager=True,
                                        to_slm=True, fired_on=week, summary=summary, coaching_log=log,
                                        history=log.history, dedupe_key=f"persistence:{log.pk}:{log.escalation_date}"))
-        for who in (rep.slm_id, rep.manager_id):
-            notices.append((who, "coaching_escalation", f"Escalated to SLM: {rep.name}", summary,
-                            "/coaching/escalations/", f"coaching:escalation:{log.pk}:{who}"))
+        for who in {rep.slm_id, rep.manager_id}:
+            items.append((who, rep.name, summary))
     CoachingEscalation.objects.bulk_create(rows, ignore_conflicts=True)
-    return notices
+    return _grouped(items, rule="coaching_escalation", one="Escalated to SLM: {rep}",
+                    many="{n} coaching patterns escalated to the SLM", key=f"coaching:escalation:{week}")
 
 
 def _still_escalated(logs, reps, week) -> list[tuple]:
     """Post-escalation the agent keeps monitoring and tells the SLM the pattern persists."""
-    return [(reps[log.rep_id].slm_id, "coaching_escalation_persists", f"Still persisting: {reps[log.rep_id].name}",
-             f"{log.pattern_detected} Week {log.weeks_persisting} since the clock started.", "/coaching/escalations/",
-             f"coaching:persists:{log.pk}:{week}") for log in logs]
+    return _grouped([(reps[log.rep_id].slm_id, reps[log.rep_id].name,
+                      f"{reps[log.rep_id].name}: {log.pattern_detected} Week {log.weeks_persisting} since the clock "
+                      f"started.") for log in logs],
+                    rule="coaching_escalation_persists", one="Still persisting: {rep}",
+                    many="{n} escalated patterns still persisting", key=f"coaching:persists:{week}")

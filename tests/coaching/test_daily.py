@@ -220,3 +220,32 @@ def test_the_book_drop_flag_carries_its_bound_and_action(team):
     flag = complete(DailyFlag.objects.get(rep=am, condition="book_tier_drop"))
     assert (flag.value, flag.threshold) == (75.0, 50.0)
     assert flag.bound_rule == "more than 50% of the book dropping a health tier within 30 days"
+
+
+def test_flags_on_one_day_are_not_firing_repeatedly(team):
+    """Seed 001: "If daily flags are firing repeatedly for the same rep" — on three or more days in 14, not three
+    conditions found on one day."""
+    day = dt.date(2026, 11, 20)
+    for cond in ("a", "b", "c"):
+        DailyFlag.objects.create(rep=team.sdr, role="sdr", day=day, condition=cond, value=1, threshold=2, detail="x")
+    coaching_daily(day=day)
+    assert not Esc.objects.filter(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS).exists()
+
+
+def test_a_metric_family_flags_once_with_its_worst_member(team):
+    """Stage pairs, cadence steps and stages' velocity are one metric each: one flag names the worst of them."""
+    from .metrics.conftest import AS_OF, touches
+
+    peers = [EmployeeFactory(role=Role.SDR, manager=team.manager, slm=team.slm) for _ in range(3)] + [team.other_sdr]
+    for sdr in peers:  # 6 of 20 respond at each step: 30%
+        for step in (1, 2):
+            touches(sdr, 6, step=step, responded=True)
+            touches(sdr, 14, step=step)
+    touches(team.sdr, 20, step=1)  # Sky: 0% at step 1
+    touches(team.sdr, 1, step=2, responded=True)  # and 5% at step 2
+    touches(team.sdr, 19, step=2)
+    coaching_daily(day=AS_OF)
+    # Both steps are past the cohort's 10th percentile (12%): one flag, for the worst step.
+    flag = complete(DailyFlag.objects.get(rep=team.sdr, condition="step_response"))
+    assert (flag.value, flag.metric) == (0.0, "Response rate by step: Cold cadence, step 1")
+    assert not DailyFlag.objects.filter(condition__startswith="step_response:").exists()

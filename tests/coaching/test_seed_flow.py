@@ -112,3 +112,10 @@ def test_the_digest_after_approval_shows_summary_diagnosis_and_action(team, ae, 
     client.force_login(team.manager.user)
     view = client.get(f"/coaching/reps/{ae.pk}/").content.decode()
     assert "Pattern diagnosis" in view and "18 pts below" in view
+
+
+def test_the_rep_digest_never_mentions_daily_flags(team, ae):
+    coaching_weekly(week=week(0))
+    digests_generate(month=dt.date(2026, 10, 1), generated_on=dt.date(2026, 11, 2))
+    content = Digest.objects.get(employee=ae, kind=Digest.Kind.REP).content
+    assert not any(row["code"] == "daily_flags" for row in content["summary"] + content["diagnosis"])
