@@ -14,10 +14,9 @@ from statistics import median
 from django.db import transaction
 from django.db.models import Q
 
-from .. import metrics
+from .. import metrics, report
 from ..calendar import is_first_business_day, month_end, parse_holidays, prior_month
 from ..metrics.registry import label
-from .. import report
 from ..models import (
     CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepMetricSnapshot, RepSkillAssessmentLog,
 )
