@@ -15,7 +15,7 @@ anchored on the first business day of the current month (``ANCHOR``), that runs,
 1. ``coaching_weekly`` for a warm-up week (the week before the measured ones: the first snapshots, so
    the measured weeks have a previous week to compare with) — reported, not counted;
 2. ``coaching_weekly`` for three consecutive weeks ending on the Sunday before the anchor: patterns open
-   (two weeks of gap), persist, and escalate to the SLM at week 3 — measured;
+   (seed 001: the first week of a gap), persist, and escalate to the SLM at week 3 — measured;
 3. managers act on the queue (setup, not measured: 60% approved, 10% modified, 15% dismissed, the rest
    left pending; a direct UPDATE, as the decisions are the managers', not the job's);
 4. ``coaching_daily`` for the anchor day — measured;
@@ -29,7 +29,8 @@ tables the previous run wrote before each, as autovacuum would. The total of the
 the figure against the 60 s target.
 
 The database is dropped at the end, pass or fail. ``BENCH_PROFILE=1`` adds a cProfile of each measured
-run (stderr). ``BENCH_COACHING_DB`` names the database (default ``gtmos_bench_coaching``).
+run (stderr). ``BENCH_COACHING_DB`` names the database (default ``<BENCH_DB>_coaching``, else
+``gtmos_bench_coaching``). The runs never reach the broker (the digest-email task is recorded, not queued).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ from . import db
 
 TARGET_S = 60
 SCALES = (500, 2000)
-DB_NAME = os.environ.get("BENCH_COACHING_DB", "gtmos_bench_coaching")
+# BENCH_COACHING_DB, else "<BENCH_DB>_coaching" when BENCH_DB names this machine user's bench database.
+DB_NAME = os.environ.get("BENCH_COACHING_DB") or (f"{os.environ['BENCH_DB']}_coaching" if os.environ.get("BENCH_DB")
+                                                 else "gtmos_bench_coaching")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 WEEKS = 3
 TREND_DAYS = 30  # coaching.metrics.book.TREND_DAYS and the default book_drop_period_days

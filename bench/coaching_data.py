@@ -116,6 +116,8 @@ class _Builder:
         self._lap("accounts_deals_quotes")
         self._calls()
         self._lap("calls")
+        self._activities()
+        self._lap("rep_activity")
         self._performance()
         self._lap("quotas_ledger_plans")
         self.ids.reset_sequences()
@@ -394,6 +396,9 @@ class _Builder:
         from gtmos.crm.models import ConvIntelligenceCall
 
         rng, today = self.rng, self.today
+        # Question depth and qualification coverage (issue 18) from their own generator, so every other row of
+        # the data set stays what it was before these columns existed.
+        extra = random.Random(f"calls-extra-{today.isoformat()}")
         types = {"ae": ("discovery", "demo", "negotiation"), "am": ("check_in", "qbr", "demo"),
                  "csm": ("onboarding", "check_in", "qbr"), "sdr": ("discovery",)}
 
@@ -403,6 +408,7 @@ class _Builder:
             for role in ("ae", "am", "csm", "sdr"):
                 for rep in self.by_role[role]:
                     pool = self.ae_accounts.get(rep["id"]) if role == "ae" else self.book_accounts.get(rep["id"])
+                    depth, coverage = _clamp(extra.gauss(0.55, 0.12), 0.1, 0.95), _clamp(extra.gauss(0.6, 0.15), 0.1, 1)
                     for _ in range(max(10, round(rng.gauss(CALLS_PER_YEAR[role], 15)))):
                         day = today - rng.randint(1, 365) * DAY
                         call_type = rng.choice(types[role])
@@ -414,11 +420,37 @@ class _Builder:
                                round(_clamp(rng.gauss(rep["sentiment"], 0.2), -1, 1), 2),
                                round(_clamp(rng.gauss(rep["talk"], 0.06), 0.1, 0.95), 2),
                                max(0, round(rng.gauss(rep["questions"], 3))) if call_type == "discovery" else rng.randint(2, 8),
-                               quality, "")
+                               quality, "",
+                               *((round(_clamp(extra.gauss(depth, 0.1), 0, 1), 2),
+                                  round(_clamp(extra.gauss(coverage, 0.1), 0, 1), 2)) if call_type == "discovery"
+                                 else (None, None)))
                         pk += 1
             self.ids.take(ConvIntelligenceCall, pk - first)
 
-        self._insert(ConvIntelligenceCall, CALL_COLS, rows())
+        self._insert(ConvIntelligenceCall, [*CALL_COLS, "question_depth", "qualification_coverage"], rows())
+
+    def _activities(self) -> None:
+        """RepActivity (seed 001: role at runtime): three activities a week per rep for the year, in the rep's
+        role; one SDR in fifty was an AE until ten days ago, so the weekly runs and the digest month measure them as
+        an AE and the anchor day's run as an SDR."""
+        from gtmos.crm.models import RepActivity
+
+        today = self.today
+        rng = random.Random(f"activities-{today.isoformat()}")
+        kinds = [k for k, _ in RepActivity.ActivityType.choices]
+
+        def rows():
+            pk = first = self.ids.take(RepActivity, 0)
+            for role in ("ae", "am", "csm", "sdr"):
+                for i, rep in enumerate(self.by_role[role]):
+                    moved = role == "sdr" and i % 50 == 0
+                    for back in range(0, 365, 2):
+                        held = "ae" if moved and back > 10 else role
+                        yield (pk, rep["id"], held, today - (back + rng.randint(0, 1)) * DAY, rng.choice(kinds), "")
+                        pk += 1
+            self.ids.take(RepActivity, pk - first)
+
+        self._insert(RepActivity, ["id", "rep_id", "role", "activity_date", "activity_type", "notes"], rows())
 
     # --- quotas, ledger, comp plans, territories: the demo's generator on this org ------------------------
     def _performance(self) -> None:

@@ -20,6 +20,16 @@ class CoachingPlayAdmin(AuditedConfigAdmin, admin.ModelAdmin):
     search_fields = ("metric", "title", "action")
 
 
+@admin.register(models.CriticalBound)
+class CriticalBoundAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    """Per metric and role: the bound past which a daily flag fires (a percentile of the cohort or a value)."""
+
+    list_display = ("role", "metric", "percentile", "value")
+    list_filter = ("role",)
+    list_editable = ("percentile", "value")
+    search_fields = ("metric",)
+
+
 class VisibleReadOnlyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -52,7 +62,7 @@ class CoachingEscalationAdmin(VisibleReadOnlyAdmin):
 
 @admin.register(models.DailyFlag)
 class DailyFlagAdmin(VisibleReadOnlyAdmin):
-    list_display = ("rep", "condition", "day", "value", "threshold", "cleared_on")
+    list_display = ("rep", "condition", "metric", "day", "value", "threshold", "bound_rule", "cleared_on")
     list_select_related = ("rep",)
 
 

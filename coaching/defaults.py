@@ -1,12 +1,17 @@
 """The starting coaching playbook (enablement edits it in admin). Each action names the data behind the
 pattern through placeholders: {deals}, {calls}, {accounts}, {step}, {cadence}, {evidence}, {value},
-{benchmark}, {gap}, {weeks}, {rep}, {metric}."""
+{benchmark}, {gap}, {weeks}, {rep}, {metric}; the escalation-threshold rows also {bound}, {period},
+{weeks_left}, {days}."""
 
 PLAYS = [
     # AE
     ("ae", "attainment_pace", "Rebuild the quarter's path to number",
      "Run a pipeline review with {rep} this week: {evidence}. Agree which commit deals can close this quarter, "
      "what must happen on each, and the top-of-funnel the rest of the quarter needs."),
+    ("ae", "attainment_floor", "Recover the quarter with the SLM",
+     "{rep} has {value} of the {period} quota closed with {weeks_left} weeks left (the floor is {bound}). With the "
+     "SLM this week, go deal by deal through commit and best case: what closes this period, what slips, and the help "
+     "each deal needs."),
     ("ae", "forecast_accuracy", "Calibrate the forecast call",
      "Walk {rep} through last period's call against the close ({evidence}) and deal-by-deal evidence for what "
      "goes in commit; inspect the next call together before it is submitted."),
@@ -14,8 +19,8 @@ PLAYS = [
      "{metric} is {value} against {benchmark}. Review {deals} with {rep}: for each, the exit criteria for the "
      "stage, the missing stakeholder and the agreed next step; shadow the next call on one of them."),
     ("ae", "deal_velocity", "Shorten time in stage",
-     "{rep}'s deals spend {value} per stage against {benchmark}. Agree mutual close plans with dates on the "
-     "three oldest open deals and review them weekly."),
+     "{metric}: {rep}'s deals take {value} against the segment's {benchmark}. Agree mutual close plans with dated "
+     "exit criteria for {deals} and review them weekly."),
     ("ae", "next_step_rate", "Every call ends with a next step",
      "Listen to {calls} with {rep}; practise closing each call with a dated, owned next step."),
     ("ae", "deal_advance", "Execute the stated stage objectives",
@@ -54,6 +59,9 @@ PLAYS = [
      "delivered, next-quarter goals, exec sponsor on the invite."),
     ("am", "discount_depth", "Hold price on expansions",
      "Expansion discounts average {value} against {benchmark}. Review the open expansion quotes before they go out."),
+    ("am", "book_tier_drop", "Stop the book's slide",
+     "{value} of {rep}'s book dropped a health tier in {days} days ({accounts}). With the SLM, read each account's "
+     "health explain page this week and agree a save plan for the largest by ARR."),
     ("am", "call_quality", "Objection handling on recorded calls",
      "Review {calls} with {rep} and agree better answers to the objections raised."),
     # CSM
@@ -67,13 +75,20 @@ PLAYS = [
     ("csm", "milestone_adherence", "Milestones on time",
      "{value} of milestones due landed on time (team {benchmark}). Review overdue milestones and their owners "
      "with {rep}."),
-    ("csm", "call_sentiment", "Warmer customer calls",
-     "Review {calls} with {rep}: where the sentiment dropped and what was said just before."),
+    ("csm", "sentiment_trend", "Warmer customer calls",
+     "Call sentiment is moving {value} per 30 days (team {benchmark}). Review {calls} with {rep}: where the sentiment "
+     "dropped and what was said just before."),
+    ("csm", "expansion_motion", "Run the expansion motion",
+     "{value} of the expansion plays on {rep}'s book were won (role cohort's bottom quartile {benchmark}); "
+     "{evidence}. Walk through the open plays' business cases together and pair with the AM on the next one."),
     ("csm", "talk_ratio", "Listen more",
      "{rep} talks {value} of the time on calls (team {benchmark}). Review {calls} and plan open questions for "
      "the next three."),
     ("csm", "escalation_rate", "Fewer accounts at risk",
      "{value} of {rep}'s book is High/Critical (team {benchmark}). Confirm each has a churn-risk plan in place."),
+    ("csm", "book_tier_drop", "Stop the book's slide",
+     "{value} of {rep}'s book dropped a health tier in {days} days ({accounts}). With the SLM, review each account's "
+     "open risks and adoption this week and book the customer calls that are overdue."),
     ("csm", "call_quality", "Call quality",
      "Review {calls} with {rep} and agree one change for the next calls."),
     # SDR
@@ -86,6 +101,15 @@ PLAYS = [
     ("sdr", "meeting_accepted_rate", "Meetings AEs accept",
      "AEs accepted {value} of {rep}'s booked meetings (team {benchmark}). Go through the rejected ones with the AE "
      "and agree the persona and pain that qualify."),
+    ("sdr", "sequence_acceptance", "Book more meetings from the cadence",
+     "{metric}: {value} of touches book a meeting against the team's {benchmark}. Review the ask and the offer in the "
+     "sequence's steps with {rep}."),
+    ("sdr", "objection_handling", "Discovery call objection handling",
+     "On discovery calls with objections {rep} scores {value} against the team's {benchmark}. Review {calls} together: "
+     "the objections raised and better answers; role-play the top two."),
+    ("sdr", "discovery_questions", "Deeper discovery questions",
+     "Discovery question quality {value} (team {benchmark}): question depth and qualification coverage. Plan open "
+     "follow-up questions and the qualification criteria to cover before the next three calls ({calls})."),
     ("sdr", "step_response", "Fix the weak cadence step",
      "Step {step} of {cadence} gets {value} response against the team's {benchmark}. Rewrite that step with {rep} "
      "(opening line, ask, channel and timing) and A/B it for two weeks."),

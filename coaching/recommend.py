@@ -9,16 +9,10 @@ from collections import defaultdict
 
 from .metrics.benchmarks import Result
 from .metrics.registry import label
+from .metrics.units import fmt
 
 BENCH_WORDS = {"segment": "segment benchmark", "team": "team median", "cohort_q1": "role cohort's bottom quartile",
                "target": "target"}
-
-
-def fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"
-    return f"{text}%" if unit == "%" else f"{text} {unit}" if unit in ("days", "pts") else text
 
 
 def evidence_text(result: Result) -> str:
@@ -47,8 +41,9 @@ def diagnosis(rep_name: str, role: str, result: Result, weeks: int) -> str:
     m = result.metric
     bench = BENCH_WORDS.get(m.benchmark, m.benchmark)
     span = f"for {weeks} consecutive weeks" if weeks > 1 else "this week"
+    gap_unit = "pts" if m.unit == "%" else m.unit  # a gap between two rates is in points (seed: "18pts below")
     return (f"{label(role, result.code)}: {fmt(result.value, m.unit)} against the {bench} of "
-            f"{fmt(result.benchmark, m.unit)} ({fmt(abs(result.gap or 0), m.unit)} "
+            f"{fmt(result.benchmark, m.unit)} ({fmt(abs(result.gap or 0), gap_unit)} "
             f"{'below' if m.higher_is_better else 'above'}) {span}.")
 
 
@@ -70,3 +65,17 @@ def action(rep_name: str, role: str, result: Result, weeks: int, plays: dict) ->
     detail = values["evidence"]
     return (f"Review {values['metric'].lower()} with {rep_name} in the next 1:1"
             + (f" — start with {detail}." if detail else "."))
+
+
+# A threshold row without its own play falls back to the play of the metric behind it, then to this.
+ROW_FALLBACK = {"quality_bottom_quartile": "call_quality"}
+ROW_DEFAULT = ("Review {metric} with {rep} in the next 1:1: {value} against the bound of {bound}. Agree one change "
+               "and check it at the next weekly measurement.")
+
+
+def row_action(role: str, condition: str, plays: dict, values: dict) -> str:
+    """The action for an escalation-threshold row's daily flag, from the playbook: (role, row), else the
+    play of the metric behind the row, else a default that still names the value and the bound."""
+    play = plays.get((role, condition)) or plays.get((role, ROW_FALLBACK.get(condition, "")))
+    filled = defaultdict(str, {"calls": "recent calls", "accounts": "the accounts that dropped", **values})
+    return (play or ROW_DEFAULT).format_map(filled)

@@ -12,23 +12,24 @@ from gtmos.crm import access
 from gtmos.crm.models import Employee
 from gtmos.crm.models.people import REP_ROLES
 
-from . import metrics
+from . import metrics, report
 from .metrics.ae import accuracy_by_rep
-from .metrics.base import DIAGNOSIS, SKILL, SUMMARY
 from .metrics.registry import label
 from .models import (
-    ApprovalStatus, CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepSkillAssessmentLog,
+    ApprovalStatus, CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepMetricSnapshot,
+    RepSkillAssessmentLog,
 )
 
 DECIDED_DAYS = 30
 
 
 def queue(*, user) -> dict:
-    """The manager's approval queue: their own direct reports only."""
+    """The manager's approval queue: their own direct reports, and for an SLM the reps without a manager."""
     me = access.employee_of(user)
     if me is None:
         return {"pending": [], "decided": []}
-    mine = RepCoachingLog.objects.visible_to(user).filter(rep__manager_id=me.pk).select_related("rep")
+    mine = (RepCoachingLog.objects.visible_to(user)
+            .filter(Q(rep__manager_id=me.pk) | Q(rep__manager__isnull=True, rep__slm_id=me.pk)).select_related("rep"))
     since = clock.now() - dt.timedelta(days=DECIDED_DAYS)
     return {"pending": list(mine.filter(approval_status=ApprovalStatus.PENDING).order_by("-weeks_persisting", "rep__name")),
             "decided": list(mine.exclude(approval_status=ApprovalStatus.PENDING).filter(decided_at__gte=since)
@@ -64,38 +65,34 @@ def on_demand(*, rep: Employee, as_of: dt.date | None = None) -> dict:
     whole cohort, so the role is measured together (a fixed number of queries)."""
     as_of = as_of or clock.today()
     settings = CoachingSettings.load()
-    cohort = metrics.reps_of(Employee.objects.filter(role=rep.role))
+    everyone = metrics.reps_of(as_of=as_of, period_days=settings.role_period_days)
+    role = everyone[rep.pk].role if rep.pk in everyone else rep.role
+    cohort = {i: r for i, r in everyone.items() if r.role == role}
     results = metrics.measure(cohort, as_of, settings).get(rep.pk, {})
-    sections = {SUMMARY: [], DIAGNOSIS: [], SKILL: []}
-    for code, r in sorted(results.items(), key=lambda kv: (not kv[1].breach, kv[0])):
-        sections[r.metric.section].append({"label": label(rep.role, code), "r": r})
     logs = list(RepCoachingLog.objects.filter(rep=rep).filter(
         Q(resolution_date__isnull=True) | Q(resolution_date__gte=as_of - dt.timedelta(days=90)))
         .select_related("approved_by").order_by("-coaching_date"))
-    latest = RepSkillAssessmentLog.objects.filter(rep=rep).order_by("-assessment_date").values_list(
-        "assessment_date", flat=True).first()
-    skills = list(RepSkillAssessmentLog.objects.filter(rep=rep, assessment_date=latest)) if latest else []
-    history = skill_history(rep=rep)
-    return {"as_of": as_of, "summary": sections[SUMMARY], "diagnosis": sections[DIAGNOSIS], "skill_inputs": sections[SKILL],
-            "patterns": logs, "skills": skills, "skill_history": history,
+    streaks = report.breach_streaks(
+        RepMetricSnapshot.objects.filter(rep=rep, week__lte=as_of, week__gt=as_of - dt.timedelta(weeks=report.STREAK_WEEKS))
+        .order_by("-week").values_list("rep_id", "metric", "week", "breach"))
+    assessments = RepSkillAssessmentLog.objects.filter(rep=rep, assessment_date__gte=as_of - dt.timedelta(weeks=12),
+                                                       assessment_date__lte=as_of).order_by("assessment_date")
+    actions = [report.action_row(log, status_text=_status_text(log)) for log in logs if log.resolution_date is None]
+    content = report.skeleton(rep=metrics.Rep(rep.pk, rep.name, role, rep.segment, rep.manager_id, rep.slm_id),
+                              period=as_of.isoformat(), results=results, streaks=streaks, actions=actions,
+                              skills=report.skill_rows(assessments))
+    return {"as_of": as_of, "c": content, "patterns": logs,
             "flags": list(DailyFlag.objects.filter(rep=rep).order_by("-day")[:20]),
             "escalations": list(CoachingEscalation.objects.filter(rep=rep).order_by("-fired_at")[:20])}
 
 
-CHART_HEIGHT = 40
-BAR_STEP = 20
-
-
-def skill_history(*, rep: Employee, weeks: int = 12) -> dict[str, list]:
-    """Cohort percentile per skill dimension over time, as bar geometry for the trend chart."""
-    since = clock.today() - dt.timedelta(weeks=weeks)
-    out: dict[str, list] = {}
-    for s in RepSkillAssessmentLog.objects.filter(rep=rep, assessment_date__gte=since).order_by("assessment_date"):
-        bars = out.setdefault(s.get_skill_dimension_display(), [])
-        h = max(1, round(s.cohort_percentile * CHART_HEIGHT / 100))
-        bars.append({"x": len(bars) * BAR_STEP, "y": CHART_HEIGHT - h, "h": h, "day": s.assessment_date,
-                     "pct": s.cohort_percentile})
-    return out
+def _status_text(log: RepCoachingLog) -> str:
+    who = f" by {log.approved_by.name}" if log.approved_by else ""
+    status = {ApprovalStatus.PENDING: "Waiting for the manager's decision — the rep does not see it yet",
+              ApprovalStatus.APPROVED: f"Approved{who}", ApprovalStatus.MODIFIED: f"Approved{who}",
+              ApprovalStatus.DISMISSED: f"Dismissed{who}: never shown to the rep"}[log.approval_status]
+    delivered = " · delivered in a digest" if log.delivered_in_id else ""
+    return f"{status}{delivered} · week {log.weeks_persisting}"
 
 
 def digests(*, user) -> list[Digest]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from gtmos.crm.models import Employee, Role
+from gtmos.core import clock
+from gtmos.crm.models import Employee, RepActivity, Role
 
-from ..models import DailyFlag
+from ..models import CriticalBound, DailyFlag
 from . import ae, am, csm, sdr
 from .base import Readings, Reading, Rep, Window, put
 from .benchmarks import Result, evaluate
@@ -21,18 +22,32 @@ from .calls import add_call_metrics, call_stats
 CALL_CODES = {
     Role.AE: ("call_quality", "objection_handling", "product_knowledge", "next_step_rate"),
     Role.AM: ("call_quality", "objection_handling", "product_knowledge"),
-    Role.CSM: ("call_quality", "objection_handling", "product_knowledge", "call_sentiment", "talk_ratio",
-               "next_step_rate"),
+    Role.CSM: ("call_quality", "objection_handling", "product_knowledge", "talk_ratio", "next_step_rate"),
     Role.SDR: ("call_quality", "objection_handling", "talk_ratio", "discovery_questions"),
 }
 ROLES = (Role.AE, Role.AM, Role.CSM, Role.SDR)
+ROLE_PERIOD_DAYS = 30  # CoachingSettings.role_period_days' default: the trailing window the call metrics read
 
 
-def reps_of(queryset=None) -> dict[int, Rep]:
-    """Active reps of the four coached roles. Role is the rep's role now (seed 001: at runtime)."""
+def reps_of(queryset=None, *, as_of: dt.date | None = None, period_days: int = ROLE_PERIOD_DAYS) -> dict[int, Rep]:
+    """Active reps of the four coached roles, each with the role they held in the measured period (seed 001:
+    "Role is determined by RepActivity.role at runtime"): the role of their latest RepActivity in the
+    ``period_days`` ending on ``as_of``, else Employee.role. Two queries whatever the number of reps."""
+    as_of = as_of or clock.today()
     qs = queryset if queryset is not None else Employee.objects.all()
-    rows = qs.filter(is_active=True, role__in=ROLES).values_list("id", "name", "role", "segment", "manager_id", "slm_id")
-    return {r[0]: Rep(*r) for r in rows}
+    since = as_of - dt.timedelta(days=period_days - 1)
+    # DISTINCT ON (PostgreSQL): each rep's latest activity in the period, whatever its role.
+    held = dict(RepActivity.objects.filter(rep__in=qs.filter(is_active=True), activity_date__gte=since,
+                                           activity_date__lte=as_of)
+                .order_by("rep_id", "-activity_date", "-id").distinct("rep_id").values_list("rep_id", "role"))
+    rows = (qs.filter(is_active=True).filter(Q(role__in=ROLES) | Q(pk__in=list(held)))
+            .values_list("id", "name", "role", "segment", "manager_id", "slm_id"))
+    reps = {}
+    for pk, name, role, segment, manager_id, slm_id in rows:
+        role = held.get(pk, role)
+        if role in ROLES:
+            reps[pk] = Rep(pk, name, role, segment, manager_id, slm_id)
+    return reps
 
 
 def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:
@@ -50,19 +65,19 @@ def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:
 
 
 def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> None:
-    """Flags in the trailing 14 days, for every rep (zero included, so the pattern can close): three or
-    more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are firing
-    repeatedly for the same rep, the escalation path activates")."""
+    """Days with a new flag in the trailing 14, for every rep (zero included, so the pattern can close):
+    three or more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are
+    firing repeatedly for the same rep, the escalation path activates")."""
     since = w.as_of - dt.timedelta(days=settings.repeat_flags_days - 1)
     counts = dict(DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=w.as_of)
-                  .values("rep_id").annotate(n=Count("id")).values_list("rep_id", "n"))
+                  .values("rep_id").annotate(n=Count("day", distinct=True)).values_list("rep_id", "n"))
     for rep_id in reps:
         put(out, rep_id, "daily_flags", Reading(counts.get(rep_id, 0), target=settings.repeat_flags - 1))
 
 
 def measure(reps: dict[int, Rep], as_of: dt.date, settings) -> dict[int, dict[str, Result]]:
     return evaluate(read(reps, as_of, settings), reps, gap_overrides=settings.gap_overrides,
-                    critical_percentile=settings.critical_percentile)
+                    critical_percentile=settings.critical_percentile, bounds=CriticalBound.as_rules())
 
 
 __all__ = ["Rep", "Result", "measure", "read", "reps_of"]

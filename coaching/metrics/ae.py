@@ -34,6 +34,14 @@ def pair_code(a: str, b: str) -> str:
     return f"stage_conversion:{a}>{b}"
 
 
+def velocity_code(stage: str) -> str:
+    return f"deal_velocity:{stage}"
+
+
+def velocity_label(stage: str) -> str:
+    return f"Days in stage {LADDER.index(stage) + 1} ({Stage(stage).label}) vs segment median"
+
+
 def pair_label(a: str, b: str) -> str:
     i = LADDER.index(a) + 1
     return f"Stage {i}→{i + 1} conversion ({Stage(a).label} → {Stage(b).label})"
@@ -41,7 +49,8 @@ def pair_label(a: str, b: str) -> str:
 
 def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
     """(closed + committed) against the quota's time-weighted pace at the latest ledger row; the reading
-    also carries plain attainment and weeks left, which the < 50% / < 6 weeks escalation row reads."""
+    also carries attainment (closed / quota, and closed + committed / quota) and weeks left, which the
+    < 50% / < 6 weeks escalation row reads."""
     quotas = {q.pk: q for q in Quota.objects.filter(rep_id__in=list(reps), period_start__lte=w.as_of,
                                                     period_end__gte=w.as_of)}
     latest: dict[int, QuotaRetirementLedger] = {}  # ascending, so the last row per quota wins (portable DISTINCT ON)
@@ -60,6 +69,7 @@ def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
             pct(retired, pace), 1, target=100.0,
             evidence={"period": quota.period, "quota": float(quota.amount), "closed": float(row.closed_amount),
                       "committed": float(row.committed_amount), "attainment_pct": pct(retired, float(quota.amount)),
+                      "closed_pct": pct(float(row.closed_amount), float(quota.amount)),
                       "weeks_left": round(days_left / 7, 1), "as_of": row.as_of_date.isoformat()}))
 
 
@@ -104,7 +114,7 @@ def accuracy_by_rep(rep_ids: list[int], as_of: dt.date) -> dict[int, Reading]:
 
 
 def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:
-    """Conversion by stage pair and days per stage, from the stage history of the rep's own deals."""
+    """Conversion by stage pair and days in each stage, from the stage history of the rep's own deals."""
     since = w.start_dt(max(CONVERSION_DAYS, VELOCITY_DAYS) + 365)  # entries need their earlier history
     changes = defaultdict(list)
     for opp_id, owner_id, to_stage, changed_at, name in (
@@ -117,7 +127,7 @@ def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) 
     entered = defaultdict(lambda: defaultdict(int))
     advanced = defaultdict(lambda: defaultdict(int))
     stalled = defaultdict(lambda: defaultdict(list))
-    days_in = defaultdict(list)
+    days_in = defaultdict(lambda: defaultdict(list))  # owner → stage → [(days, deal name)]
     for opp_id, seq in changes.items():
         owner = seq[0][0]
         # The highest rung reached after each change (-1: none, or off the ladder), from the end: one pass per
@@ -135,15 +145,19 @@ def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) 
                 else:
                     stalled[owner][stage].append(name)
             if i + 1 < len(seq) and seq[i + 1][2] >= vel_start:
-                days_in[owner].append((seq[i + 1][2] - at).total_seconds() / 86400)
+                days_in[owner][stage].append(((seq[i + 1][2] - at).total_seconds() / 86400, name))
     for owner in reps:
         for a, b in STAGE_PAIRS:
             n = entered[owner][a]
             if n >= min_sample:
                 put(out, owner, pair_code(a, b), Reading(pct(advanced[owner][a], n), n,
                                                          evidence={"deals": stalled[owner][a][:5]}))
-        if len(days_in[owner]) >= min_sample:
-            put(out, owner, "deal_velocity", Reading(round(mean(days_in[owner]), 1), len(days_in[owner])))
+        # Seed 001: "Days per stage vs segment median" — one reading per stage, benchmarked per stage.
+        for stage, spans in days_in[owner].items():
+            if len(spans) >= min_sample:
+                slowest = [n for _, n in sorted(spans, key=lambda s: -s[0])[:5]]
+                put(out, owner, velocity_code(stage), Reading(round(mean(d for d, _ in spans), 1), len(spans),
+                                                              evidence={"deals": slowest}))
 
 
 def deal_advance(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:

@@ -10,7 +10,8 @@ from statistics import median
 from django.db.models import Count, Q, Sum
 
 from gtmos.crm.models import Account, Opportunity, Stage
-from gtmos.health.models import ExpansionLog, QBRLog
+from gtmos.health.models import ChurnRiskLog, ExpansionLog, QBRLog
+from gtmos.health.models.risk import RiskStage
 
 from . import ae
 from .base import Readings, Reading, Rep, Window, pct, put
@@ -32,20 +33,22 @@ def health_trend(reps, w: Window, out: Readings, min_sample: int, *, field_name:
     return books
 
 
-def expansion(reps, w: Window, out: Readings, min_sample: int) -> None:
-    """Plays opened in the window on the AM's book: won over opened (suppressed plays are not chances)."""
+def expansion(reps, w: Window, out: Readings, min_sample: int, *, field_name: str = "am_id",
+              code: str = "expansion_conversion") -> None:
+    """Plays opened in the window on the rep's book (AM: accounts they manage; CSM: accounts they serve, the
+    expansion motion behind "sales methodology"): won over opened (suppressed plays are not chances)."""
     # As known on as_of (like the health score's expansion read): a play won or lost after as_of was still open.
     decided = Q(closed_on__lte=w.as_of)
-    rows = (ExpansionLog.objects.filter(account__am_id__in=list(reps), opened_on__gte=w.start(EXPANSION_DAYS),
-                                        opened_on__lte=w.as_of)
-            .values("account__am_id")
+    rows = (ExpansionLog.objects.filter(**{f"account__{field_name}__in": list(reps)},
+                                        opened_on__gte=w.start(EXPANSION_DAYS), opened_on__lte=w.as_of)
+            .values(f"account__{field_name}")
             .annotate(opened=Count("id"), won=Count("id", filter=Q(status="won") & decided),
                       lost=Count("id", filter=Q(status="lost") & decided),
                       suppressed=Count("id", filter=Q(status="suppressed") & (decided | Q(closed_on__isnull=True)))))
     for r in rows:
         chances = r["opened"] - r["suppressed"]
         if chances >= min_sample:
-            put(out, r["account__am_id"], "expansion_conversion", Reading(pct(r["won"], chances), chances, evidence={
+            put(out, r[f"account__{field_name}"], code, Reading(pct(r["won"], chances), chances, evidence={
                 "opened": r["opened"], "won": r["won"], "lost": r["lost"], "suppressed": r["suppressed"]}))
 
 
@@ -105,11 +108,22 @@ def nrr(reps, w: Window, out: Readings, min_sample: int) -> None:
                 .annotate(expanded=Sum("expansion_plays__amount", filter=Q(
                     expansion_plays__status="won", expansion_plays__closed_on__gte=base_day,
                     expansion_plays__closed_on__lte=w.as_of)))
-                .values_list("am_id", "segment", "vertical", "arr", "churned_on", "expanded"))
+                .values_list("id", "am_id", "segment", "vertical", "arr", "churned_on", "expanded"))
+    # ChurnRiskLog: a churn-risk case closed lost is a churn on its closing day, when the account record carries
+    # no earlier churn date (the CRM's churned_on often lags the CSM's call).
+    lost_on = {}
+    for account_id, closed_at in (ChurnRiskLog.objects.filter(account__am_id__in=list(reps), stage=RiskStage.LOST,
+                                                              closed_at__lt=w.end_dt)
+                                  .values_list("account_id", "closed_at")):
+        lost_on[account_id] = min(lost_on.get(account_id, closed_at.date()), closed_at.date())
     cohorts: dict[tuple, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0]))
-    for rep_id, segment, vertical, arr, churned_on, expanded in accounts:
+    churned = defaultdict(int)
+    for account_id, rep_id, segment, vertical, arr, churned_on, expanded in accounts:
+        if account_id in lost_on:
+            churned_on = min(churned_on or lost_on[account_id], lost_on[account_id])
         if churned_on is not None and churned_on < base_day:
             continue
+        churned[rep_id] += churned_on is not None and churned_on <= w.as_of
         cell = cohorts[(segment, vertical)][rep_id]
         cell[0] += float(arr)
         kept = 0.0 if churned_on is not None and churned_on <= w.as_of else float(arr)
@@ -133,7 +147,8 @@ def nrr(reps, w: Window, out: Readings, min_sample: int) -> None:
     for rep_id, (base, now, n, weighted, worst) in totals.items():
         if n >= min_sample:
             put(out, rep_id, "nrr", Reading(round(now / base * 100, 2), n, target=round(weighted / base, 2),
-                                            evidence={"worst_cohort": worst[0], "worst_cohort_gap": worst[1]}))
+                                            evidence={"worst_cohort": worst[0], "worst_cohort_gap": worst[1],
+                                                      "churned": churned[rep_id]}))
 
 
 def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, settings) -> None:

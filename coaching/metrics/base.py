@@ -34,7 +34,6 @@ class Metric:
     gap: float  # how far past the benchmark (in ``unit``, or a fraction of it when ``relative``) is a gap
     section: str = DIAGNOSIS
     relative: bool = False
-    critical: bool = False  # headline metric: a daily flag fires past the cohort's critical percentile
 
     @property
     def family(self) -> str:

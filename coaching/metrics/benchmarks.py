@@ -9,6 +9,7 @@ from statistics import median
 
 from .base import COHORT_Q1, TARGET, TEAM, Metric, Readings, Rep
 from .registry import metric as metric_of
+from .units import fmt
 
 MIN_PEERS = 2  # a team or segment median needs at least this many reps; else the role cohort's median
 MIN_COHORT = 4  # quartiles and percentiles need at least this many reps
@@ -49,8 +50,10 @@ class Result:
     benchmark: float | None
     sample: int
     breach: bool
-    critical: bool  # past the cohort's critical percentile (headline metrics only)
+    critical: bool  # past the metric's critical bound: a daily flag
     evidence: dict = field(default_factory=dict)
+    bound: float | None = None  # the critical bound, in the metric's unit
+    bound_rule: str = ""  # how the bound is defined, as the manager reads it
 
     @property
     def gap(self) -> float | None:
@@ -67,9 +70,28 @@ def worse_than(m: Metric, value: float, bound: float, margin: float) -> bool:
     return value < bound - margin if m.higher_is_better else value > bound + margin
 
 
+def critical_bound(m: Metric, role: str, code: str, rule: tuple[int | None, float | None], cohort_values: list[float],
+                   once) -> tuple[float | None, str]:
+    """The bound past which a reading is critical and how it is defined: RevOps' fixed value, else the worst
+    ``percentile``% of the role cohort (none below MIN_COHORT reps)."""
+    percentile_, fixed = rule
+    if fixed is not None:
+        side = "below" if m.higher_is_better else "above"
+        return fixed, f"{side} {fmt(fixed, m.unit)}, a fixed bound set by RevOps"
+    if len(cohort_values) < MIN_COHORT or not percentile_:
+        return None, ""
+    p = percentile_ if m.higher_is_better else 100 - percentile_
+    bound = once(("p", p, role, code), lambda v: percentile(v, p), cohort_values)
+    return round(bound, 2), (f"worst {percentile_}% of the {role.upper()} cohort: its {p}th percentile across "
+                             f"{len(cohort_values)} reps")
+
+
 def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | None = None,
-             critical_percentile: int = 10) -> dict[int, dict[str, Result]]:
+             critical_percentile: int = 10, bounds: dict | None = None) -> dict[int, dict[str, Result]]:
+    """``bounds``: (role, metric family) → (percentile, fixed value), RevOps' CriticalBound rows; a metric
+    without a row uses ``critical_percentile``."""
     gap_overrides = gap_overrides or {}
+    bounds = bounds or {}
     cohort = defaultdict(list)  # (role, code) → values
     team = defaultdict(list)  # (role, code, manager) → values
     segment = defaultdict(list)  # (role, code, segment) → values
@@ -110,10 +132,11 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
                 bench = once(("median", m.benchmark, *key), median, peers) if len(peers) >= MIN_PEERS else None
             margin = gap_overrides.get(code, gap_overrides.get(m.family, m.gap))
             breach = bench is not None and worse_than(m, r.value, bench, margin)
-            critical = False
-            if m.critical and breach and len(peers_all) >= MIN_COHORT:
-                p = critical_percentile if m.higher_is_better else 100 - critical_percentile
-                critical = worse_than(m, r.value, once(("p", p, rep.role, code), lambda v: percentile(v, p), peers_all), 0)
+            rule = bounds.get((rep.role, m.family), (critical_percentile, None))
+            bound, bound_rule = critical_bound(m, rep.role, code, rule, peers_all, once)
+            # A percentile bound also needs the benchmark gap: the worst 10% of a cohort that is on benchmark is
+            # not an exception. A fixed bound is RevOps' own line and stands alone.
+            critical = bound is not None and worse_than(m, r.value, bound, 0) and (breach or rule[1] is not None)
             results.setdefault(rep_id, {})[code] = Result(code, m, r.value, None if bench is None else round(bench, 2),
-                                                          r.sample, breach, critical, r.evidence)
+                                                          r.sample, breach, critical, r.evidence, bound, bound_rule)
     return results

@@ -1,5 +1,6 @@
 """CSM config (seed 001 "Metric inputs by role · CSM"): TTV achievement vs target, NPS/CSAT trend, onboarding
-milestone adherence, health trajectory across the book, call sentiment and talk ratio, escalation rate."""
+milestone adherence, health trajectory across the book, call sentiment trend and talk ratio, escalation rate, and
+the expansion motion behind "sales methodology"."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.db.models import Count, F, Q
 from gtmos.crm.models import Account
 from onboarding.models import MilestoneItem
 
-from .am import health_trend
+from .am import expansion, health_trend
+from .calls import sentiment_trend
 from .base import Readings, Reading, Rep, Window, pct, put
 
 TTV_DAYS = 365
@@ -49,3 +51,5 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
             put(out, rep_id, "escalation_rate", Reading(pct(book.at_risk, book.accounts), book.accounts))
     ttv(reps, w, out, min_sample)
     milestones(reps, w, out, min_sample)
+    expansion(reps, w, out, min_sample, field_name="csm_id", code="expansion_motion")
+    sentiment_trend(reps, w, out, min_sample)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F
 
 from gtmos.crm.models import ConvIntelligenceCall
 
@@ -20,11 +19,12 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     w = Window(as_of)
     first = as_of - dt.timedelta(days=days - 1)
     daily = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for owner, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
+    for owner, role, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
                                                              occurred_at__gte=w.start_dt(days + TRAILING_DAYS - 1),
                                                              occurred_at__lt=w.end_dt)
-                         .filter(owner_role=F("owner__role"))  # as call_quality: calls in the rep's current role
-                         .values_list("owner_id", "occurred_at", "quality_score")):
+                         .values_list("owner_id", "owner_role", "occurred_at", "quality_score")):
+        if role != reps[owner].role:  # as call_quality: calls in the role the rep is measured in
+            continue
         cell = daily[owner][at.date()]
         cell[0] += q
         cell[1] += 1
@@ -48,9 +48,9 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     return series
 
 
-def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int, float]:
+def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int, tuple[float, float]]:
     """Reps whose trailing score sat below their role cohort's 25th percentile on every one of the last
-    ``days`` days → their latest score."""
+    ``days`` days → (their latest score, the cohort's 25th percentile that day)."""
     series = trailing_scores(reps, as_of, days)
     by_role = defaultdict(list)
     for rep_id in series:
@@ -64,5 +64,5 @@ def bottom_quartile_all_days(reps: dict[int, Rep], as_of: dt.date, days: int) ->
         for r in ids:
             s = series[r]
             if all(q is not None and v is not None and v < q for v, q in zip(s, q1)):
-                below[r] = round(s[-1], 1)
+                below[r] = (round(s[-1], 1), round(q1[-1], 1))
     return below

@@ -47,7 +47,7 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
     # rates below: CadenceEventLog is the largest table the coaching runs read, and a second scan of it was
     # a third of each run's database time at 2,000 reps.
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_type = defaultdict(lambda: [0, 0])
+    by_type = defaultdict(lambda: [0, 0, 0])  # touches, responses, meetings booked
     # A step's rate pools every sequence of that cadence type (rows come per sequence name, for the evidence):
     # per name, two sequences sharing a step each fell short of the sample or overwrote each other's reading.
     by_step = defaultdict(lambda: [0, 0, {}])
@@ -68,6 +68,7 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
         for t in (by_type[(r["sdr_id"], r["cadence_type"])], by_step[(r["sdr_id"], r["cadence_type"], r["step"])]):
             t[0] += r["n"]
             t[1] += r["responded_90"]
+        by_type[(r["sdr_id"], r["cadence_type"])][2] += r["booked_90"]
         names = by_step[(r["sdr_id"], r["cadence_type"], r["step"])][2]
         names[r["cadence_name"] or r["cadence_type"]] = r["n"]
     for rep, r in totals.items():
@@ -94,6 +95,9 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
             put(out, rep_id, f"step_response:{ctype}:{step}", Reading(pct(responded, n), n, evidence={
                 "step": step, "cadence": max(sorted(names), key=names.get),  # the busiest sequence
                 "cadence_type": CadenceType(ctype).label}))
-    for (rep_id, ctype), (n, responded) in by_type.items():
+    # Seed 001: "Response and acceptance rates by cadence type"; acceptance is meetings booked / touches sent,
+    # as the SDR's headline meeting acceptance.
+    for (rep_id, ctype), (n, responded, booked) in by_type.items():
         if n >= min_sample * STEP_SAMPLE:
             put(out, rep_id, f"sequence_response:{ctype}", Reading(pct(responded, n), n))
+            put(out, rep_id, f"sequence_acceptance:{ctype}", Reading(pct(booked, n), n))

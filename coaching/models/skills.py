@@ -25,6 +25,7 @@ class RepSkillAssessmentLog(models.Model):
         CONV_INTELLIGENCE = "ConvIntelligence", "ConvIntelligence"
         QUOTE_LOG = "QuoteLog", "QuoteLog"
         CADENCE = "CadenceEventLog", "CadenceEventLog"
+        EXPANSION_LOG = "ExpansionLog", "ExpansionLog"
 
     class Trend(models.TextChoices):
         IMPROVING = "improving", "Improving"

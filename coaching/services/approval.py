@@ -21,9 +21,15 @@ class NotAllowed(PermissionError):
     pass
 
 
+def decider_id(rep) -> int | None:
+    """Who approves a rep's recommendations: their manager; for a rep without one, their SLM (else nothing
+    could ever reach that rep)."""
+    return rep.manager_id or rep.slm_id
+
+
 def _decide(log: RepCoachingLog, by: Employee, verb: str, **kwargs) -> RepCoachingLog:
-    if log.rep.manager_id != by.pk:
-        raise NotAllowed("Only the rep's own manager decides on their coaching recommendations.")
+    if decider_id(log.rep) != by.pk:
+        raise NotAllowed("Only the rep's own manager (or, without one, their SLM) decides on their recommendations.")
     getattr(log, verb)(by=by, at=clock.now(), **kwargs)
     log.save()  # ConcurrentTransitionMixin: a stale second decision fails instead of overwriting the first
     event_record(type=f"coaching.recommendation_{log.approval_status}", subject=log, actor=by.user,

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from functools import partial
+from statistics import median
 
 from django.db import transaction
 from django.db.models import Q
 
-from .. import metrics
+from .. import metrics, report
 from ..calendar import is_first_business_day, month_end, parse_holidays, prior_month
-from ..metrics.base import SUMMARY
 from ..metrics.registry import label
-from ..models import CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepSkillAssessmentLog
+from ..models import (
+    CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepMetricSnapshot, RepSkillAssessmentLog,
+)
 from ..models.log import DELIVERABLE
 from ..recommend import BENCH_WORDS
 from .rows import rows_update
@@ -34,28 +36,40 @@ def coaching_monthly(*, today: dt.date) -> dict[str, int]:
 @transaction.atomic
 def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
-    reps = reps if reps is not None else metrics.reps_of()
+    last = month_end(month)
+    # The month is measured in the role each rep held in it (RepActivity up to the month's last day).
+    reps = reps if reps is not None else metrics.reps_of(as_of=last, period_days=settings.role_period_days)
     done = set(Digest.objects.filter(month=month).values_list("employee_id", "kind"))
     todo = {i: r for i, r in reps.items() if (i, Digest.Kind.REP) not in done}
-    last = month_end(month)
+    managers_todo = {r.manager_id for r in reps.values() if r.manager_id} - {e for e, k in done if k == Digest.Kind.MANAGER}
     # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
-    results = metrics.measure(reps, last, settings) if todo else {}
+    results = metrics.measure(reps, last, settings) if todo or managers_todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))
-    logs = defaultdict(list)
+    logs, deliverable = defaultdict(list), defaultdict(list)
     for log in (RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps)).select_related("approved_by")
                 .order_by("coaching_date")):
         logs[log.rep_id].append(log)
-    skills = defaultdict(dict)
+    # Seed 001: an approved recommendation is surfaced in the next monthly digest — whenever it was flagged, and
+    # even if its pattern resolved since (the digest says so).
+    for log in (RepCoachingLog.objects.filter(rep_id__in=list(todo), approval_status__in=DELIVERABLE,
+                                              delivered_in__isnull=True).select_related("approved_by")
+                .order_by("coaching_date")):
+        deliverable[log.rep_id].append(log)
+    skills = defaultdict(list)
     for s in RepSkillAssessmentLog.objects.filter(rep_id__in=list(todo), assessment_date__gte=month,
                                                   assessment_date__lte=last).order_by("assessment_date"):
-        skills[s.rep_id][s.skill_dimension] = s  # ascending: the month's last assessment wins
+        skills[s.rep_id].append(s)  # ascending: the month's last assessment per dimension is the row shown
+    streaks = report.breach_streaks(
+        RepMetricSnapshot.objects.filter(rep_id__in=list(todo), week__lte=last,
+                                         week__gt=last - dt.timedelta(weeks=report.STREAK_WEEKS))
+        .order_by("-week").values_list("rep_id", "metric", "week", "breach"))
     rows, delivered = [], defaultdict(list)
     for rep_id, rep in todo.items():
-        content, ids = _rep_content(rep, month, results.get(rep_id, {}), logs[rep_id], skills[rep_id])
+        content, ids = _rep_content(rep, month, results.get(rep_id, {}), deliverable[rep_id], skills[rep_id], streaks)
         rows.append(Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on,
                            content=content))
         delivered[rep_id] = ids
-    rows += _manager_digests(reps, month, last, generated_on, logs, done)
+    rows += _manager_digests(reps, month, last, generated_on, logs, done, results)
     Digest.objects.bulk_create(rows)  # one statement whatever the number of reps (UNNEST on PostgreSQL)
     by_rep = {d.employee_id: d.pk for d in Digest.objects.filter(month=month, kind=Digest.Kind.REP,
                                                                  employee_id__in=list(delivered))}
@@ -67,30 +81,18 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     return {"digests": len(rows), "recommendations": len(updates)}
 
 
-def _metric_row(role, r) -> dict:
-    return {"code": r.code, "label": label(role, r.code), "value": r.value, "benchmark": r.benchmark,
-            "unit": r.metric.unit, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
-            "status": "critical" if r.critical else "gap" if r.breach else "ok", "higher_is_better": r.metric.higher_is_better}
-
-
-def _rep_content(rep, month, results, logs, skills) -> tuple[dict, list[int]]:
-    approved = [log for log in logs if log.approval_status in DELIVERABLE and log.delivered_in_id is None]
-    content = {
-        "rep": {"id": rep.id, "name": rep.name, "role": rep.role},
-        "month": month.isoformat(),
-        "summary": [_metric_row(rep.role, r) for r in results.values() if r.metric.section == SUMMARY],
-        "actions": [{"id": log.pk, "pattern": log.pattern_detected, "action": log.recommended_action,
-                     "weeks": log.weeks_persisting, "since": log.coaching_date.isoformat(),
-                     "approved_by": log.approved_by.name if log.approved_by else "",
-                     "modified": log.approval_status == "modified"} for log in approved],
-        "skills": [{"dimension": s.get_skill_dimension_display(), "gap": s.gap_detected, "severity": s.severity,
-                    "trend": s.trend, "percentile": s.cohort_percentile} for s in skills.values()],
-    }
+def _rep_content(rep, month, results, approved, assessments, streaks) -> tuple[dict, list[int]]:
+    actions = [report.action_row(log, status_text=f"Approved by {log.approved_by.name}" if log.approved_by else "Approved")
+               for log in approved]
+    content = report.skeleton(rep=rep, period=month.isoformat(), results=results, streaks=streaks, actions=actions,
+                              skills=report.skill_rows(assessments))
     return content, [log.pk for log in approved]
 
 
-def _manager_digests(reps, month, last, generated_on, logs, done) -> list[Digest]:
-    """Per manager: patterns across the book (not individual rep detail), escalations and flags."""
+def _manager_digests(reps, month, last, generated_on, logs, done, results) -> list[Digest]:
+    """Per manager, seed 001's "monthly pattern summary (roll-up across their book, not individual rep
+    detail)": patterns and metrics counted across the reps they manage, escalations and flags by kind.
+    Names stay out; the on-demand view (linked from the page) is where one rep's detail lives."""
     team = defaultdict(list)
     for rep in reps.values():
         if rep.manager_id and (rep.manager_id, Digest.Kind.MANAGER) not in done:
@@ -99,27 +101,46 @@ def _manager_digests(reps, month, last, generated_on, logs, done) -> list[Digest
         return []
     flags = Counter(DailyFlag.objects.filter(day__gte=month, day__lte=last, rep_id__in=list(reps))
                     .values_list("rep_id", flat=True))
-    escalations = defaultdict(list)
-    for e in CoachingEscalation.objects.filter(fired_on__gte=month, fired_on__lte=last, rep_id__in=list(reps)):
-        escalations[e.rep_id].append(e)
+    escalations = defaultdict(Counter)
+    for rep_id, kind in CoachingEscalation.objects.filter(fired_on__gte=month, fired_on__lte=last,
+                                                          rep_id__in=list(reps)).values_list("rep_id", "kind"):
+        escalations[rep_id][kind] += 1
     rows = []
     for manager_id, members in team.items():
-        by_pattern, per_rep = defaultdict(lambda: {"reps": 0, "escalated": 0}), []
+        by_pattern = defaultdict(Counter)
+        by_metric: dict[tuple, dict] = {}
+        kinds = Counter()
         for rep in members:
-            mine = logs[rep.id]
-            for log in mine:
-                cell = by_pattern[label(rep.role, log.pattern_key)]
+            for log in logs[rep.id]:
+                cell = by_pattern[(rep.role, log.pattern_key)]
                 cell["reps"] += 1
+                cell["new"] += log.coaching_date >= month
                 cell["escalated"] += log.escalated_to_slm
-            per_rep.append({"id": rep.id, "name": rep.name, "role": rep.role, "patterns": len(mine),
-                            "new": sum(log.coaching_date >= month for log in mine),
-                            "escalated": sum(log.escalated_to_slm for log in mine),
-                            "pending": sum(log.approval_status == "pending_approval" for log in mine),
-                            "flags": flags[rep.id], "escalations": len(escalations[rep.id])})
-        content = {"month": month.isoformat(), "reps": per_rep,
-                   "patterns": sorted(({"label": k, **v} for k, v in by_pattern.items()), key=lambda p: -p["reps"]),
-                   "escalations": [{"rep": reps[e.rep_id].name, "kind": e.get_kind_display(), "summary": e.summary,
-                                    "on": e.fired_on.isoformat()} for rep in members for e in escalations[rep.id]]}
+                cell["pending"] += log.approval_status == "pending_approval"
+                cell["approved"] += log.approval_status in DELIVERABLE
+            for code, r in results.get(rep.id, {}).items():
+                m = by_metric.setdefault((rep.role, code), {
+                    "role": rep.role, "code": code, "label": label(rep.role, code), "unit": r.metric.unit,
+                    "section": r.metric.section, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
+                    "measured": 0, "gaps": 0, "critical": 0, "values": []})
+                m["measured"] += 1
+                m["gaps"] += r.breach
+                m["critical"] += r.critical
+                m["values"].append(r.value)
+            kinds.update(escalations[rep.id])
+        metric_rows = []
+        for m in by_metric.values():
+            values = m.pop("values")
+            metric_rows.append({**m, "median": round(median(values), 2)})
+        content = {
+            "month": month.isoformat(), "team_size": len(members),
+            "patterns": sorted(({"role": role, "code": code, "label": label(role, code), **cell}
+                                for (role, code), cell in by_pattern.items()),
+                               key=lambda p: (-p["escalated"], -p["reps"], p["label"])),
+            "metrics": sorted(metric_rows, key=lambda m: (-m["critical"], -m["gaps"], m["role"], m["label"])),
+            "escalations": [{"kind": CoachingEscalation.Kind(k).label, "count": n} for k, n in kinds.most_common()],
+            "flags": sum(flags[rep.id] for rep in members),
+        }
         rows.append(Digest(employee_id=manager_id, kind=Digest.Kind.MANAGER, month=month, generated_on=generated_on,
                            content=content))
     return rows

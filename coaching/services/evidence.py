@@ -13,7 +13,7 @@ from ..metrics.base import Window
 from ..metrics.calls import TRAILING_DAYS
 
 CALL_FAMILIES = {"call_quality": "quality_score", "objection_handling": "quality_score", "next_step_rate": "quality_score",
-                 "call_sentiment": "sentiment", "talk_ratio": "-talk_ratio", "discovery_questions": "question_count",
+                 "sentiment_trend": "sentiment", "talk_ratio": "-talk_ratio", "discovery_questions": "qualification_coverage",
                  "product_knowledge": "quality_score"}
 PER_PATTERN = 3
 
@@ -27,7 +27,7 @@ def enrich(week: dt.date, new: list[tuple[int, object]]) -> None:
     for row in (ConvIntelligenceCall.objects.filter(owner_id__in={rep_id for rep_id, _ in wanted},
                                                     occurred_at__gte=w.start_dt(TRAILING_DAYS), occurred_at__lt=w.end_dt)
                 .values("owner_id", "occurred_at", "call_type", "quality_score", "sentiment", "talk_ratio",
-                        "question_count", "account__name")):
+                        "qualification_coverage", "account__name")):
         calls[row["owner_id"]].append(row)
     for rep_id, r in wanted:
         field = CALL_FAMILIES[r.metric.family]

@@ -24,8 +24,10 @@ SKILLS = {
               (D.PRODUCT_KNOWLEDGE, "product_knowledge", S.CONV_INTELLIGENCE),
               (D.PRICING_NEGOTIATION, "discount_depth", S.QUOTE_LOG)),
     Role.CSM: ((D.PRODUCT_KNOWLEDGE, "product_knowledge", S.CONV_INTELLIGENCE),
-               (D.SALES_METHODOLOGY, "next_step_rate", S.CONV_INTELLIGENCE)),
-    Role.SDR: ((D.OBJECTION_HANDLING, "response_to_meeting", S.CADENCE),
+               # Seed 001: "Sales methodology gaps — Expansion motion execution quality".
+               (D.SALES_METHODOLOGY, "expansion_motion", S.EXPANSION_LOG)),
+    # Seed 001: "Objection handling — Discovery call objection patterns" (ConvIntelligence, not cadences).
+    Role.SDR: ((D.OBJECTION_HANDLING, "objection_handling", S.CONV_INTELLIGENCE),
                (D.DISCOVERY_QUESTIONS, "discovery_questions", S.CONV_INTELLIGENCE),
                (D.TALK_TIME, "talk_ratio", S.CONV_INTELLIGENCE)),
 }

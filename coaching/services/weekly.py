@@ -18,6 +18,7 @@ from .. import metrics, patterns
 from ..metrics.base import SKILL
 from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoachingLog, RepMetricSnapshot
 from ..recommend import action, diagnosis
+from .approval import decider_id
 from .evidence import enrich
 from .notify import notify
 from .rows import rows_update
@@ -34,7 +35,7 @@ def plays() -> dict[tuple[str, str], str]:
 def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int]:
     """Run the week ending on ``week`` (a Sunday)."""
     settings = CoachingSettings.load()
-    reps = reps if reps is not None else metrics.reps_of()
+    reps = reps if reps is not None else metrics.reps_of(as_of=week, period_days=settings.role_period_days)
     results = metrics.measure(reps, week, settings)
     _snapshot(week, reps, results)
     counts = _move_patterns(week, reps, results, settings)
@@ -125,7 +126,7 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
                                           "improvement_detected", "evidence"])
     for log in new_logs:
         rep = reps[log.rep_id]
-        notices.append((rep.manager_id, "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
+        notices.append((decider_id(rep), "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
                         "/coaching/queue/", f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}"))
     notices += _escalate(escalated, reps, week)
     just_escalated = {log.pk for log in escalated}  # a set: `log not in escalated` compared every pair (n²)
@@ -157,25 +158,40 @@ def _new_log(rep, r, week, point, book, gap_weeks) -> RepCoachingLog:
                           history=[point], evidence=r.evidence, created_at=clock.now())
 
 
+def _grouped(items, *, rule: str, one: str, many: str, key: str) -> list[tuple]:
+    """One notice per recipient for the week: (recipient, rep name, text) items → notify rows. An SLM with
+    sixty reps hears once a week, with the list, instead of once per pattern; the escalations page holds
+    each pattern's summary and history."""
+    by_who = defaultdict(list)
+    for who, name, text in items:
+        if who:
+            by_who[who].append((name, text))
+    return [(who, rule, one.format(rep=got[0][0]) if len(got) == 1 else many.format(n=len(got)),
+             " ".join(text for _, text in got[:5]) + (f" (+{len(got) - 5} more)" if len(got) > 5 else ""),
+             "/coaching/escalations/", f"{key}:{who}") for who, got in by_who.items()]
+
+
 def _escalate(logs, reps, week) -> list[tuple]:
     """Week 3: the SLM gets the pattern and its history; the manager is told (DESIGN). No manager action
     can stop this — it reads only the clock."""
-    rows, notices = [], []
+    rows, items = [], []
     for log in logs:
         rep = reps[log.rep_id]
         summary = f"{rep.name}: {log.pattern_detected} Unchanged for {log.weeks_persisting} weeks."
         rows.append(CoachingEscalation(rep_id=rep.id, kind=CoachingEscalation.Kind.PERSISTENCE, to_manager=True,
                                        to_slm=True, fired_on=week, summary=summary, coaching_log=log,
                                        history=log.history, dedupe_key=f"persistence:{log.pk}:{log.escalation_date}"))
-        for who in (rep.slm_id, rep.manager_id):
-            notices.append((who, "coaching_escalation", f"Escalated to SLM: {rep.name}", summary,
-                            "/coaching/escalations/", f"coaching:escalation:{log.pk}:{who}"))
+        for who in {rep.slm_id, rep.manager_id}:
+            items.append((who, rep.name, summary))
     CoachingEscalation.objects.bulk_create(rows, ignore_conflicts=True)
-    return notices
+    return _grouped(items, rule="coaching_escalation", one="Escalated to SLM: {rep}",
+                    many="{n} coaching patterns escalated to the SLM", key=f"coaching:escalation:{week}")
 
 
 def _still_escalated(logs, reps, week) -> list[tuple]:
     """Post-escalation the agent keeps monitoring and tells the SLM the pattern persists."""
-    return [(reps[log.rep_id].slm_id, "coaching_escalation_persists", f"Still persisting: {reps[log.rep_id].name}",
-             f"{log.pattern_detected} Week {log.weeks_persisting} since the clock started.", "/coaching/escalations/",
-             f"coaching:persists:{log.pk}:{week}") for log in logs]
+    return _grouped([(reps[log.rep_id].slm_id, reps[log.rep_id].name,
+                      f"{reps[log.rep_id].name}: {log.pattern_detected} Week {log.weeks_persisting} since the clock "
+                      f"started.") for log in logs],
+                    rule="coaching_escalation_persists", one="Still persisting: {rep}",
+                    many="{n} escalated patterns still persisting", key=f"coaching:persists:{week}")

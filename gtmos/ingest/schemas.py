@@ -172,6 +172,8 @@ class CallIn(Schema):
     sentiment: float | None = Field(default=None, ge=-1, le=1)
     talk_ratio: float | None = Field(default=None, ge=0, le=1)
     question_count: int = Field(default=0, ge=0)
+    question_depth: float | None = Field(default=None, ge=0, le=1)
+    qualification_coverage: float | None = Field(default=None, ge=0, le=1)
     quality_score: int | None = Field(default=None, ge=0, le=100)
     summary: str = ""
 

@@ -59,6 +59,25 @@ def test_the_slm_sees_but_only_the_direct_manager_decides(team):
         approval.recommendation_approve(log=log, by=team.slm)
 
 
+def test_a_rep_without_a_manager_gets_decisions_from_the_slm(team, client):
+    """Otherwise no recommendation could ever reach them: the SLM is the next human at the gate."""
+    from coaching.services.weekly import coaching_weekly
+    from tests.factories import EmployeeFactory
+
+    orphan = EmployeeFactory(role="sdr", manager=None, slm=team.slm, name="Orla Orphan")
+    team.weekly_counts(orphan, {k: 5 for k in range(-3, 1)})
+    coaching_weekly(week=week(0))
+    log = RepCoachingLog.objects.get(rep=orphan, pattern_key="outreach_volume")
+    assert Notification.objects.filter(recipient=team.slm.user, rule="coaching_pattern").count() == 1  # week 1 notice
+    client.force_login(team.slm.user)
+    assert f'id="rec-{log.pk}"' in client.get("/coaching/queue/").content.decode()
+    with pytest.raises(approval.NotAllowed):
+        approval.recommendation_approve(log=log, by=team.manager)  # someone else's manager
+    client.post(f"/coaching/recommendations/{log.pk}/approve/")
+    log.refresh_from_db()
+    assert (log.approval_status, log.approved_by) == (ApprovalStatus.APPROVED, team.slm)
+
+
 def test_modify_keeps_the_draft_and_dismiss_needs_a_reason(team, client):
     log = make_log(team.sdr)
     client.force_login(team.manager.user)

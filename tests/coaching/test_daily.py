@@ -25,8 +25,8 @@ def ae_with_ledger(team, closed, committed, as_of):
 
 
 @pytest.mark.parametrize("day, closed, fires", [
-    (dt.date(2026, 11, 25), 40000, True),  # 36 days (5.1 weeks) left, 40 + 9 = 49% → fires
-    (dt.date(2026, 11, 25), 41000, False),  # 50%: not below the floor
+    (dt.date(2026, 11, 25), 49000, True),  # 36 days (5.1 weeks) left, 49% closed → fires (committed not counted)
+    (dt.date(2026, 11, 25), 50000, False),  # 50%: not below the floor
     (dt.date(2026, 11, 19), 30000, False),  # 42 days = 6.0 weeks left: not fewer than 6
 ])
 def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team, day, closed, fires):
@@ -41,6 +41,17 @@ def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team
         coaching_daily(day=day + dt.timedelta(days=1))  # once per quota period
         assert escs.count() == 1
         assert not Notification.objects.filter(recipient=ae.user).exists()
+
+
+@pytest.mark.parametrize("counts_committed, fires", [(False, True), (True, False)])
+def test_attainment_for_the_escalation_row_is_closed_over_quota(team, counts_committed, fires):
+    """Seed 001's row reads "Attainment <50%": closed / quota by default; closed + committed is a setting."""
+    team.settings.attainment_counts_committed = counts_committed
+    team.settings.save()
+    day = dt.date(2026, 11, 25)
+    ae = ae_with_ledger(team, 45000, 20000, day)  # 45% closed, 65% closed + committed
+    coaching_daily(day=day)
+    assert Esc.objects.filter(rep=ae, kind=Esc.Kind.ATTAINMENT).exists() is fires
 
 
 def calls(rep, start, days, quality):
@@ -122,3 +133,119 @@ def test_three_flags_in_fourteen_days_start_the_escalation_path(team):
     assert esc.to_manager and not esc.to_slm
     coaching_daily(day=day)
     assert Esc.objects.filter(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS).count() == 1
+
+
+# --- every daily flag kind: metric, current value, the bound it crossed and how, a playbook action ------------
+
+def complete(flag):
+    """Seed 001: "Point alert with specific metric, current value, threshold breached, recommended action"."""
+    assert flag.metric and flag.bound_rule and flag.recommended_action.strip(), flag
+    assert flag.threshold is not None
+    return flag
+
+
+def outreach_cohort(team, day):
+    """Five SDRs on a 25 touches/week plan; Sky sends 2 a week (8% of plan), the others 25 (100%)."""
+    others = [team.other_sdr] + [EmployeeFactory(role=Role.SDR, manager=team.manager, slm=team.slm) for _ in range(3)]
+    for k in range(4):
+        team.touches(team.sdr, day - dt.timedelta(weeks=k), 2)
+        for sdr in others:
+            team.touches(sdr, day - dt.timedelta(weeks=k), 25)
+
+
+def test_a_metric_flag_names_the_metric_its_critical_bound_and_a_play(team):
+    day = dt.date(2026, 11, 22)
+    outreach_cohort(team, day)
+    coaching_daily(day=day)
+    flag = complete(DailyFlag.objects.get(rep=team.sdr, condition="outreach_volume"))
+    # Cohort 8, 100, 100, 100, 100: the 10th percentile is 8 + 0.4 × 92 = 44.8.
+    assert (flag.metric, flag.value, flag.threshold) == ("Outreach volume vs activity target", 8.0, 44.8)
+    assert flag.bound_rule == "worst 10% of the SDR cohort: its 10th percentile across 5 reps"
+    assert "2 touches/week against 25 expected" in flag.recommended_action  # the playbook entry, filled in
+    assert "44.8%" in flag.detail and "8%" in flag.detail
+    assert not DailyFlag.objects.exclude(rep=team.sdr).exists()
+
+
+def test_every_metric_of_every_role_has_a_revops_critical_bound(db):
+    from coaching.metrics.registry import REGISTRY
+    from coaching.models import CriticalBound
+
+    rows = {(b.role, b.metric): b for b in CriticalBound.objects.all()}
+    for role, metrics in REGISTRY.items():
+        for code in metrics:
+            if code != "daily_flags":  # the repeated-flags row itself, not a metric with a bound
+                assert rows[(role, code)].percentile == 10 and rows[(role, code)].value is None, (role, code)
+
+
+def test_a_fixed_bound_from_revops_replaces_the_percentile(team):
+    from coaching.models import CriticalBound
+
+    CriticalBound.objects.filter(role=Role.SDR, metric="outreach_volume").update(percentile=None, value=5)
+    day = dt.date(2026, 11, 22)
+    outreach_cohort(team, day)
+    coaching_daily(day=day)
+    assert not DailyFlag.objects.filter(condition="outreach_volume").exists()  # 8% is above the fixed 5%
+
+
+def test_the_attainment_flag_carries_its_bound_and_action(team):
+    day = dt.date(2026, 11, 25)
+    ae = ae_with_ledger(team, 40000, 9000, day)
+    coaching_daily(day=day)
+    flag = complete(DailyFlag.objects.get(rep=ae, condition="attainment_floor"))
+    assert (flag.value, flag.threshold) == (40.0, 50.0)
+    assert flag.bound_rule == "closed / quota below 50% with fewer than 6 weeks left in the period"
+
+
+def test_the_quality_flag_carries_its_bound_and_action(team):
+    day = dt.date(2026, 11, 20)
+    start = day - dt.timedelta(days=59)
+    aes = [EmployeeFactory(role=Role.AE, manager=team.manager, slm=team.slm) for _ in range(5)]
+    for rep in aes[1:]:
+        calls(rep, start, 60, 80)
+    calls(aes[0], start, 60, 40)
+    coaching_daily(day=day)
+    flag = complete(DailyFlag.objects.get(rep=aes[0], condition="quality_bottom_quartile"))
+    assert (flag.value, flag.threshold) == (40.0, 80.0)  # the cohort's 25th percentile on the last day
+    assert flag.bound_rule == "bottom quartile of the AE cohort's trailing-30-day call score, every day for 30 days"
+
+
+def test_the_book_drop_flag_carries_its_bound_and_action(team):
+    day = dt.date(2026, 11, 20)
+    am = EmployeeFactory(role=Role.AM, manager=team.manager, slm=team.slm)
+    for i in range(4):
+        acc = AccountFactory(am=am, is_customer=True)
+        health(acc, day - dt.timedelta(days=30), "low")
+        health(acc, day, "medium" if i < 3 else "low")
+    coaching_daily(day=day)
+    flag = complete(DailyFlag.objects.get(rep=am, condition="book_tier_drop"))
+    assert (flag.value, flag.threshold) == (75.0, 50.0)
+    assert flag.bound_rule == "more than 50% of the book dropping a health tier within 30 days"
+
+
+def test_flags_on_one_day_are_not_firing_repeatedly(team):
+    """Seed 001: "If daily flags are firing repeatedly for the same rep" — on three or more days in 14, not three
+    conditions found on one day."""
+    day = dt.date(2026, 11, 20)
+    for cond in ("a", "b", "c"):
+        DailyFlag.objects.create(rep=team.sdr, role="sdr", day=day, condition=cond, value=1, threshold=2, detail="x")
+    coaching_daily(day=day)
+    assert not Esc.objects.filter(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS).exists()
+
+
+def test_a_metric_family_flags_once_with_its_worst_member(team):
+    """Stage pairs, cadence steps and stages' velocity are one metric each: one flag names the worst of them."""
+    from .metrics.conftest import AS_OF, touches
+
+    peers = [EmployeeFactory(role=Role.SDR, manager=team.manager, slm=team.slm) for _ in range(3)] + [team.other_sdr]
+    for sdr in peers:  # 6 of 20 respond at each step: 30%
+        for step in (1, 2):
+            touches(sdr, 6, step=step, responded=True)
+            touches(sdr, 14, step=step)
+    touches(team.sdr, 20, step=1)  # Sky: 0% at step 1
+    touches(team.sdr, 1, step=2, responded=True)  # and 5% at step 2
+    touches(team.sdr, 19, step=2)
+    coaching_daily(day=AS_OF)
+    # Both steps are past the cohort's 10th percentile (12%): one flag, for the worst step.
+    flag = complete(DailyFlag.objects.get(rep=team.sdr, condition="step_response"))
+    assert (flag.value, flag.metric) == (0.0, "Response rate by step: Cold cadence, step 1")
+    assert not DailyFlag.objects.filter(condition__startswith="step_response:").exists()

@@ -46,6 +46,20 @@ def test_rep_digest_carries_only_approved_recommendations_once(team, client):
     assert november.content["actions"] == []  # delivered once, not every month
 
 
+def test_an_approved_recommendation_reaches_the_next_digest_even_if_the_pattern_resolved_since(team, client):
+    """Seed 001: "approved recommendation surfaced in next monthly digest"; resolving does not cancel it."""
+    log = make_log(team.sdr, "a")  # flagged week 1 (Oct 11)
+    approval.recommendation_approve(log=log, by=team.manager)
+    RepCoachingLog.objects.filter(pk=log.pk).update(resolution_date=dt.date(2026, 10, 25), improvement_detected=True)
+    digests_generate(month=dt.date(2026, 11, 1), generated_on=dt.date(2026, 12, 1))  # the next digest: November
+    digest = Digest.objects.get(employee=team.sdr, kind=Digest.Kind.REP)
+    [action] = digest.content["actions"]
+    assert (action["action"], action["resolved_on"]) == ("Do something about a", "2026-10-25")
+    client.force_login(team.sdr.user)
+    page = client.get(f"/coaching/digests/{digest.pk}/").content.decode()
+    assert "Do something about a" in page and "Resolved since" in page
+
+
 def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     make_log(team.sdr, "outreach_volume")
     make_log(team.sdr, "meeting_acceptance")
@@ -53,7 +67,16 @@ def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     roll = Digest.objects.get(employee=team.manager, kind=Digest.Kind.MANAGER)
     assert {p["label"] for p in roll.content["patterns"]} == {
         "Outreach volume vs activity target", "Meeting acceptance (meetings booked / touches)"}
-    assert roll.content["reps"][0]["pending"] == 2
+    assert {p["pending"] for p in roll.content["patterns"]} == {1}
+    # Seed 001: "roll-up across their book, not individual rep detail" — no per-rep rows, no rep names.
+    assert "reps" not in roll.content
+    assert team.sdr.name not in str(roll.content)
+    # Every metric of the book's roles, rolled up: how many reps were measured and how many show a gap.
+    volume = next(m for m in roll.content["metrics"] if m["code"] == "outreach_volume")
+    assert (volume["role"], volume["measured"]) == ("sdr", 1)
+    client.force_login(team.manager.user)
+    page = client.get(f"/coaching/digests/{roll.pk}/").content.decode()
+    assert 'href="/coaching/queue/#team-h"' in page  # individual detail lives in the on-demand view
     client.force_login(team.sdr.user)
     assert client.get(f"/coaching/digests/{roll.pk}/").status_code == 404  # the rep cannot open the manager's
     client.force_login(team.other_manager.user)

@@ -37,6 +37,11 @@ class ConvIntelligenceCall(models.Model):
     sentiment = models.FloatField(null=True, blank=True, help_text="-1 (negative) to 1 (positive)")
     talk_ratio = models.FloatField(null=True, blank=True, help_text="Share of talk time by the rep, 0–1")
     question_count = models.PositiveIntegerField(default=0)
+    # Seed 001's discovery question quality: "question depth and qualification coverage detected from transcripts".
+    question_depth = models.FloatField(null=True, blank=True, help_text="Share of the rep's questions that are open "
+                                                                        "or follow-up, 0–1 (AGT-407)")
+    qualification_coverage = models.FloatField(null=True, blank=True, help_text="Share of the qualification criteria "
+                                                                                "the call covered, 0–1 (AGT-407)")
     quality_score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–100")
     summary = models.TextField(blank=True)
 
@@ -62,6 +67,12 @@ class ConvIntelligenceCall(models.Model):
             models.CheckConstraint(
                 condition=Q(quality_score__isnull=True) | Q(quality_score__lte=100),
                 name="call_quality_0_100",
+            ),
+            models.CheckConstraint(
+                condition=(Q(question_depth__isnull=True) | (Q(question_depth__gte=0) & Q(question_depth__lte=1)))
+                & (Q(qualification_coverage__isnull=True)
+                   | (Q(qualification_coverage__gte=0) & Q(qualification_coverage__lte=1))),
+                name="call_question_depth_and_coverage_0_1",
             ),
         ]
 

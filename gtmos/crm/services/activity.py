@@ -10,8 +10,8 @@ from .references import resolve, resolve_employee, upsert
 def call_upsert(*, external_id: str, owner_email: str, occurred_at, account_external_id=None,
                 opportunity_external_id=None, call_type: str = "other", duration_seconds: int = 0,
                 objections=None, competitor_mentions=None, next_steps=None, demoed=None, sentiment=None,
-                talk_ratio=None, question_count: int = 0, quality_score=None, summary: str = ""
-                ) -> tuple[ConvIntelligenceCall, bool]:
+                talk_ratio=None, question_count: int = 0, quality_score=None, summary: str = "",
+                question_depth=None, qualification_coverage=None) -> tuple[ConvIntelligenceCall, bool]:
     owner = resolve_employee("owner_email", owner_email, required=True)
     opportunity = resolve(Opportunity, "opportunity_external_id", opportunity_external_id, required=False)
     account = resolve(Account, "account_external_id", account_external_id, required=False)
@@ -32,6 +32,8 @@ def call_upsert(*, external_id: str, owner_email: str, occurred_at, account_exte
         "sentiment": sentiment,
         "talk_ratio": talk_ratio,
         "question_count": question_count,
+        "question_depth": question_depth,
+        "qualification_coverage": qualification_coverage,
         "quality_score": quality_score,
         "summary": summary or "",
     }

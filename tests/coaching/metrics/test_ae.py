@@ -142,8 +142,11 @@ def test_stage_conversion_for_every_stage_pair(cs):
     assert [out[pair_code(a, b)].sample for a, b in [(P, D), (D, DEMO), (DEMO, PROP), (PROP, NEG), (NEG, WON)]] == [
         10, 9, 8, 6, 5]
     assert out[pair_code(P, D)].evidence["deals"] == [stuck.name]
-    # Every stage lasted 7 days: 35 stage durations, all 7 days.
-    assert (out["deal_velocity"].value, out["deal_velocity"].sample) == (7.0, 35)
+    # Every stage lasted 7 days; days in stage per stage: 9 left prospecting, 9 discovery, 7 demo, 6 proposal
+    # (4 left negotiation: below min_sample).
+    assert {code: (r.value, r.sample) for code, r in out.items() if code.startswith("deal_velocity")} == {
+        "deal_velocity:prospecting": (7.0, 9), "deal_velocity:discovery": (7.0, 9), "deal_velocity:demo": (7.0, 7),
+        "deal_velocity:proposal": (7.0, 6)}
 
 
 def test_skipping_a_stage_counts_as_advancing_and_thin_pairs_are_absent(cs):
@@ -171,20 +174,21 @@ def test_stage_conversion_window_is_the_trailing_180_days(cs):
     assert value(readings(ae), ae, pair_code(D, DEMO)) == 66.67
 
 
-def test_deal_velocity_is_mean_days_per_stage_left_in_the_window(cs):
+def test_deal_velocity_is_mean_days_in_each_stage_left_in_the_window(cs):
     ae, thin = rep(Role.AE), rep(Role.AE)
-    for _ in range(3):
+    for _ in range(5):
         deal_path(ae, [P, D, DEMO], start_days_ago=60, days=[10, 20])  # 10 and 20 days
     deal_path(ae, [P, D], start_days_ago=240, days=50)  # left prospecting 190 days ago: outside 180 days
     deal_path(ae, [P, D], start_days_ago=5, days=10)  # leaves prospecting after AS_OF: not yet a duration
     deal_path(thin, [P, D, DEMO], start_days_ago=60)
     deal_path(thin, [P, D, DEMO], start_days_ago=60)
     out = readings(ae, thin)
-    # (10 + 20) × 3 / 6 = 15.0 days per stage (not 140/7 = 20.0 or 100/7 = 14.29).
-    assert out[ae.pk]["deal_velocity"].value == 15.0
-    assert out[ae.pk]["deal_velocity"].sample == 6
-    # 4 stage durations < min_sample 5: no velocity.
-    assert value(out, thin, "deal_velocity") is None
+    # Prospecting: 5 × 10 days (the deal that left 190 days ago and the one leaving tomorrow are out); discovery
+    # 5 × 20 days.
+    assert (out[ae.pk]["deal_velocity:prospecting"].value, out[ae.pk]["deal_velocity:prospecting"].sample) == (10.0, 5)
+    assert (out[ae.pk]["deal_velocity:discovery"].value, out[ae.pk]["deal_velocity:discovery"].sample) == (20.0, 5)
+    # 2 durations per stage < min_sample 5: no velocity.
+    assert not any(code.startswith("deal_velocity") for code in out.get(thin.pk, {}))
 
 
 # --- deal_advance ------------------------------------------------------------------------------------------------

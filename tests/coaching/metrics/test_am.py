@@ -62,7 +62,7 @@ def test_nrr_by_cohort_with_a_cohort_weighted_target(cs):
     # = 100, ENT (110 + 66.67) / 2 = 88.33; A's target = (100 × 300k + 88.33 × 400k) / 700k = 93.33.
     r = out[a.pk]["nrr"]
     assert (r.value, r.target, r.sample) == (95.71, 93.33, 5)
-    assert r.evidence == {"worst_cohort": "MM · construction", "worst_cohort_gap": -23.3}  # 76.67 − 100
+    assert r.evidence == {"worst_cohort": "MM · construction", "worst_cohort_gap": -23.3, "churned": 1}  # 76.67 − 100
     # B: (360k + 400k) / 900k = 84.44%; target (100 × 300k + 88.33 × 600k) / 900k = 92.22.
     r = out[b.pk]["nrr"]
     assert (r.value, r.target) == (84.44, 92.22)

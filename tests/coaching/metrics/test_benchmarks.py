@@ -117,23 +117,30 @@ def test_lower_is_better_relative_and_absolute():
     assert [r.breach for r in depth] == [False, False, False, True, False]
 
 
-def test_critical_only_for_headline_metrics_past_the_cohort_10th_percentile():
+def test_every_metric_is_critical_past_its_role_cohort_10th_percentile():
+    """DESIGN: "any metric worse than its critical bound (a RevOps setting per metric; default: the role
+    cohort's 10th percentile)" — diagnosis metrics too, not only the headline ones."""
     rows = [(10, 1, "mm"), (40, 1, "mm"), (60, 1, "mm"), (70, 1, "mm"), (80, 1, "mm")]
     # Team median 60, gap 15 → 10 and 40 breach; cohort 10th percentile = 10 + 0.4 × (40 − 10) = 22.
-    headline = results(Role.AE, "forecast_accuracy", rows)  # a summary metric marked critical
-    assert [(r.breach, r.critical) for r in headline[:3]] == [(True, True), (True, False), (False, False)]
-    # The same values on a diagnosis metric breach but are never critical.
-    assert [(r.breach, r.critical) for r in results(Role.AE, "next_step_rate", rows)[:2]] == [(True, False)] * 2
-    # A wider critical bound (25th percentile = 40): 40 is not below it, 10 is.
-    wider = results(Role.AE, "forecast_accuracy", rows, critical_percentile=25)
+    for code in ("forecast_accuracy", "next_step_rate"):
+        out = results(Role.AE, code, rows)
+        assert [(r.breach, r.critical) for r in out[:3]] == [(True, True), (True, False), (False, False)], code
+        assert out[0].bound == 22.0
+        assert out[0].bound_rule == "worst 10% of the AE cohort: its 10th percentile across 5 reps"
+    # A wider critical bound for this metric (25th percentile = 40): 40 is not below it, 10 is.
+    wider = results(Role.AE, "forecast_accuracy", rows, bounds={(Role.AE, "forecast_accuracy"): (25, None)})
     assert [r.critical for r in wider[:2]] == [True, False]
-    # Fewer than MIN_COHORT reps: a breach, never critical.
+    # A fixed bound RevOps set: below 45 is critical, whatever the cohort.
+    fixed = results(Role.AE, "forecast_accuracy", rows, bounds={(Role.AE, "forecast_accuracy"): (None, 45)})
+    assert [r.critical for r in fixed[:3]] == [True, True, False]
+    assert fixed[0].bound_rule == "below 45%, a fixed bound set by RevOps"
+    # Fewer than MIN_COHORT reps and no fixed bound: a breach, never critical.
     few = results(Role.AE, "forecast_accuracy", [(10, 1, "mm"), (60, 1, "mm"), (80, 1, "mm")])
-    assert (few[0].breach, few[0].critical) == (True, False)
+    assert (few[0].breach, few[0].critical, few[0].bound) == (True, False, None)
 
 
 def test_critical_for_a_lower_is_better_headline_metric_uses_the_90th_percentile(monkeypatch):
-    lower = Metric("cost", Role.AE, "Cost", "test", "pts", False, SEGMENT, 5, critical=True)
+    lower = Metric("cost", Role.AE, "Cost", "test", "pts", False, SEGMENT, 5)
     monkeypatch.setattr(benchmarks, "metric_of", lambda role, code: lower)
     rows = [(10, 1, "mm"), (12, 1, "mm"), (14, 1, "mm"), (30, 1, "mm"), (22, 1, "mm")]
     # Segment median 14 → above 19 is a gap; 90th percentile of 10…30 = 22 + 0.6 × 8 = 26.8.

@@ -9,13 +9,12 @@ from gtmos.crm.models import Employee, Role
 
 from .conftest import calls, day, readings, rep, value
 
-CALL_CODES = {"call_quality", "objection_handling", "product_knowledge", "next_step_rate", "call_sentiment",
-              "talk_ratio", "discovery_questions"}
+CALL_CODES = {"call_quality", "objection_handling", "product_knowledge", "next_step_rate", "talk_ratio",
+              "discovery_questions"}
 EXPECTED_CODES = {
     Role.AE: {"call_quality", "objection_handling", "product_knowledge", "next_step_rate"},
     Role.AM: {"call_quality", "objection_handling", "product_knowledge"},
-    Role.CSM: {"call_quality", "objection_handling", "product_knowledge", "call_sentiment", "talk_ratio",
-               "next_step_rate"},
+    Role.CSM: {"call_quality", "objection_handling", "product_knowledge", "talk_ratio", "next_step_rate"},
     Role.SDR: {"call_quality", "objection_handling", "talk_ratio", "discovery_questions"},
 }
 
@@ -39,10 +38,9 @@ ALL_CALLS = {
     "objection_handling": 72.86,  # calls with objections: (2×60 + 3×70 + 2×90) / 7
     "product_knowledge": 78.0,  # demo, onboarding and QBR calls, scored: (3×70 + 2×90) / 5
     "next_step_rate": 54.55,  # 6 of 11 calls end with a next step
-    "call_sentiment": 0.13,  # (2×0.5 + 3×0.1 − 3×0.2 + 2×0.3) / 10
     "talk_ratio": 0.57,  # (2×0.4 + 3×0.6 + 3×0.7 + 2×0.5) / 10
-    "discovery_questions": 6.4,  # discovery calls: (2×10 + 3×4) / 5
 }
+# Discovery question quality needs calls analysed for depth and coverage (test_corrections); none here.
 # The seed's SDR rows read discovery calls: talk ratio (2×0.4 + 3×0.6) / 5 = 0.52; objections on discovery
 # calls: only 2 → below min_sample.
 SDR_CALLS = {**ALL_CALLS, "talk_ratio": 0.52}
@@ -65,7 +63,7 @@ def test_samples_count_the_values_behind_each_average(cs):
     out = readings(csm)[csm.pk]
     assert {code: out[code].sample for code in EXPECTED_CODES[Role.CSM]} == {
         "call_quality": 10, "objection_handling": 7, "product_knowledge": 5, "next_step_rate": 11,
-        "call_sentiment": 10, "talk_ratio": 10}
+        "talk_ratio": 10}
 
 
 def test_sdr_objection_handling_and_talk_ratio_read_discovery_calls(cs):
@@ -115,4 +113,4 @@ def test_the_30_day_quality_row_reads_the_same_calls_as_call_quality(cs):
     reps = reps_of(Employee.objects.filter(pk__in=[low.pk, mid.pk, high.pk, mover.pk]))
     # Trailing scores 60, 70, 80, 95 → 25th percentile 67.5: only the 60 is below it (with the SDR calls the
     # mover would read 47.5 and be the one flagged).
-    assert bottom_quartile_all_days(reps, day(0), 3) == {low.pk: 60.0}
+    assert bottom_quartile_all_days(reps, day(0), 3) == {low.pk: (60.0, 67.5)}

@@ -58,15 +58,19 @@ def populate(n: int, start: int) -> None:
             health(acct, 30, 70, sat=50)
             health(acct, 0, 75, sat=55, tier="high" if k == 0 else "low")
             milestone(onboarding_plan(acct), "M1", due_days_ago=10, done_days_ago=11)
+            ExpansionLog.objects.create(external_id=f"q-csm-play-{i}-{k}", account=acct, play="seats", status="won",
+                                        opened_on=day(20), closed_on=day(10))
         calls(csm, 5, call_type="onboarding", quality_score=80, sentiment=0.2, talk_ratio=0.5, next_steps=["y"],
               objections=["x"])
+        calls(csm, 5, call_type="check_in", sentiment=0.1, days_ago=40)  # the sentiment trend's earlier window
 
         sdr = rep(Role.SDR)
         touches(sdr, 25, responded=True, meeting_booked=True, meeting_accepted=True, risk_flags=["x"])
         touches(sdr, 5, responded=True, meeting_booked=True, opportunity=opportunity(), days_ago=40)
         CompPlan.objects.create(employee=sdr, period="FY2026", period_start=dt.date(2026, 1, 1),
                                 period_end=dt.date(2026, 12, 31), touches_per_week=30)
-        calls(sdr, 5, call_type="discovery", quality_score=50, objections=["x"], talk_ratio=0.4, question_count=6)
+        calls(sdr, 5, call_type="discovery", quality_score=50, objections=["x"], talk_ratio=0.4, question_count=6,
+              question_depth=0.5, qualification_coverage=0.5)
 
 
 def count_queries(cs) -> tuple[int, dict]:
