@@ -53,7 +53,9 @@ _LICENCE = re.compile(r"\b((?:ROC|CSLB|Lic(?:ense|ence)?\.?|Contractor(?:'s)? Li
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d{1,6})"
 _PEOPLE_NOUN = (r"(?:employees|staff(?:\s+members)?|people|team\s+members|professionals|electricians|plumbers|"
                 r"carpenters|craftsmen|craftspeople|tradesmen|tradespeople|technicians|workers|installers|crew\s+members|"
-                r"field\s+employees|associates|union\s+members|pipefitters|ironworkers|roofers|painters|masons|framers)")
+                r"field\s+employees|associates|union\s+members|pipefitters|ironworkers|roofers|painters|masons|framers|"
+                r"applicators|glaziers|fitters|sprinkler\s+fitters|setters|tile\s+setters|finishers|drywall\s+finishers|"
+                r"operators|mechanics|hangers|laborers|estimators\s+and\s+craftsmen)")
 _PEOPLE_ADJ = r"(?:(?:licensed|skilled|full-time|full\s+time|field|union|certified|experienced|dedicated|trained|" \
               r"talented|highly\s+skilled|in-house|professional|master|journeyman|factory-trained)\s+){0,3}"
 _HEADCOUNT = (
@@ -141,17 +143,22 @@ def company(doc: SiteDoc) -> Fact | None:
         found.append(Fact(clean_name(doc.meta["og:site_name"]), 0.85, "og:site_name", home))
     if doc.meta.get("logo_alt") and not is_generic(clean_name(doc.meta["logo_alt"])):
         found.append(Fact(clean_name(doc.meta["logo_alt"]), 0.75, "logo alt text", home))
-    for url, _kind, text in doc.page_texts()[:1]:
-        for match in _COPYRIGHT.finditer(text[-3000:]):
+    for url, _kind, text in doc.page_texts():  # the homepage's footer first; a JS-only homepage has none
+        match = next((m for m in _COPYRIGHT.finditer(text[-3000:])
+                      if not is_generic(clean_name(re.split(r"\.\s|\s[|•]\s", m.group(1))[0]))), None)
+        if match:
             name = clean_name(re.split(r"\.\s|\s[|•]\s", match.group(1))[0])
-            if not is_generic(name) and len(name.split()) <= 6:
+            if len(name.split()) <= 6:
                 found.append(Fact(name, 0.75, "copyright line", url))
                 break
-    if doc.title:
-        parts = [clean_name(p) for p in _TITLE_SPLIT.split(doc.title) if p.strip()]
+    titles = [(p["url"], p.get("title", ""), p is doc.pages[0]) for p in doc.pages] if doc.pages else \
+        [(home, doc.title, True)]
+    for url, title, is_home in titles:
+        parts = [clean_name(p) for p in _TITLE_SPLIT.split(title or "") if p.strip()]
         for part in parts:
             if part and not is_generic(part) and len(part.split()) <= 6:
-                found.append(Fact(part, 0.6 if len(parts) > 1 else 0.55, "page title part", home))
+                raw = (0.6 if len(parts) > 1 else 0.55) if is_home else 0.5
+                found.append(Fact(part, raw, "page title part" if is_home else "subpage title part", url))
     if not found:
         return None
     groups: dict[str, list[Fact]] = {}

@@ -23,7 +23,8 @@ from .site import SiteDoc, site_for
 
 # "tenant improvement" and "build-out" are the work, not the role: subs say them as often as GCs do.
 GC_PHRASES = ("general contractor", "general contracting", "construction management", "construction manager",
-              "design-build", "design build", "cm at risk", "cm-at-risk", "self-perform", "preconstruction services",
+              "design-build", "design build", "cm at risk", "cm-at-risk", "self-perform", "self-performs", "self-performing",
+              "preconstruction services",
               "turnkey construction", "ground-up construction", "our subcontractors", "our trade partners",
               "subcontractors and suppliers", "we coordinate", "remodeling contractor", "home remodeling",
               "custom home builder", "design and remodel", "whole-home renovation", "kitchen and bath remodeling")
@@ -80,9 +81,9 @@ def _trade_library() -> dict[str, tuple[str, ...]]:
     return {trade: tuple(k.lower() for k in spec.keywords) for trade, spec in router_config_cached().trades.items()}
 
 
-def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]]) -> list[SignalOut]:
+def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]], table: dict | None = None) -> list[SignalOut]:
     """Pure: a parsed site and the trade library in, signals out (the calibration command calls this).
-    Quoted text — testimonials — is the client's voice and is not counted."""
+    Quoted text — testimonials — is the client's voice and is not counted. ``table={}`` gives raw scores."""
     body = _QUOTED.sub(" ", doc.text).lower()
     head = " ".join([doc.title, *(v for k, v in doc.meta.items() if k != "logo_alt")]).lower()
     types = doc.schema_types()
@@ -107,7 +108,8 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]]) -> list[SignalOut
     # A sub names its trade again and again; a GC lists many trades about equally. Only the lead of the top
     # trade over the next one counts as evidence of being a sub.
     # A site dominated by one trade is a sub even if it never says "subcontractor" ("installs suspended ceilings").
-    dominance = max(top_hits - 2 * second_hits, 0) if top_hits >= 3 else 0
+    # A GC that self-performs one trade names it often too: dominance counts only where no GC phrase is said.
+    dominance = max(top_hits - 2 * second_hits, 0) if top_hits >= 3 and gc == 0 else 0
     sub = _count(body_sub, SUB_PHRASES) + TITLE_WEIGHT * _count(head, SUB_PHRASES) + 2 * works_for_gcs \
         + SCHEMA_WEIGHT * len(types & set(SCHEMA_TRADES)) + max(top_hits - second_hits, 0) * 0.5 + dominance * 0.5
     consumer = _count(body, CONSUMER_PHRASES)
@@ -121,12 +123,12 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]]) -> list[SignalOut
     margin = best - max(runner_up, vendor)
     evidence = f"site evidence gc={gc:g} sub={sub:g} consumer={consumer:g} vendor={vendor:g}"
     if best > 0:
-        out.append(SignalOut(F.ORG_TYPE, winner, calibrated(F.ORG_TYPE, confidence(margin)), evidence))
+        out.append(SignalOut(F.ORG_TYPE, winner, calibrated(F.ORG_TYPE, confidence(margin), table), evidence))
     if top_trade is not None:
         raw = confidence(top_hits - second_hits, scale=1.5)
         if winner != OrgType.SUB_CONTRACTOR or vendor >= best:
             raw = min(raw, 0.6)  # a GC lists the trades it coordinates; that names no trade of its own
-        out.append(SignalOut(F.TRADE, top_trade, calibrated(F.TRADE, raw),
+        out.append(SignalOut(F.TRADE, top_trade, calibrated(F.TRADE, raw, table),
                              f"trade keywords: {top_trade}={top_hits:g}, next={second_hits:g}"))
     sector_hits = Counter({s: _count(body, words) + TITLE_WEIGHT * _count(head, words) for s, words in SECTORS.items()})
     sector_hits = Counter({s: n for s, n in sector_hits.items() if n > 0})
