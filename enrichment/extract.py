@@ -63,7 +63,9 @@ _HEADCOUNT = (
                rf"(?:\s+{_PEOPLE_ADJ}{_PEOPLE_NOUN})?", re.IGNORECASE),
     re.compile(rf"\bemploys?\s+(?:over\s+|more\s+than\s+|nearly\s+|about\s+|approximately\s+)?{_NUMBER}\+?\s+"
                rf"{_PEOPLE_ADJ}{_PEOPLE_NOUN}?", re.IGNORECASE),
-    re.compile(rf"(?<![$\d.,])\b{_NUMBER}\+?\s+{_PEOPLE_ADJ}{_PEOPLE_NOUN}\b", re.IGNORECASE),
+    # "85 licensed electricians", "64 HVAC technicians": one trade word may stand before the noun
+    re.compile(rf"(?<![$\d.,])\b{_NUMBER}\+?\s+{_PEOPLE_ADJ}(?:[A-Za-z]+\s+)?{_PEOPLE_NOUN}\b", re.IGNORECASE),
+    re.compile(rf"\b{_NUMBER}-(?:person|member|employee|strong)\s+(?:team|staff|crew|workforce|company|firm)\b", re.IGNORECASE),
 )
 _MONEY = r"\$\s?(\d{1,4}(?:\.\d{1,2})?)\s*(billion|million|bn|mm|m|b)\b\+?"
 _REVENUE = (
@@ -71,13 +73,18 @@ _REVENUE = (
                rf"(?:revenue|revenues|sales|volume|construction\s+volume|billings)\b", re.IGNORECASE),
     re.compile(rf"\b(?:annual|yearly)\s+(?:revenue|revenues|sales|volume|construction\s+volume)\s+(?:of|exceeds?|exceeding|"
                rf"over|tops?|topping|is|was|near|approaching)?\s*(?:over\s+|more\s+than\s+|nearly\s+)?{_MONEY}", re.IGNORECASE),
+    re.compile(rf"{_MONEY}\s+(?:(?:of\s+)?(?:work\s+)?in\s+place\s+|of\s+work\s+)?(?:annually|a\s+year|per\s+year|each\s+year)\b",
+               re.IGNORECASE),
 )
 _NOT_REVENUE = re.compile(r"bonding|bond\s+capacity|single\s+project|project\s+value|insurance|coverage|raised|funding",
                           re.IGNORECASE)
 _AREA_TRIGGER = re.compile(r"\b(?:proudly\s+)?(?:serving|serves|serve|service\s+area(?:s)?\s*(?:is|includes|:)?|"
                            r"we\s+work\s+(?:throughout|across|in))\s+", re.IGNORECASE)
 _AREA_FILLER = re.compile(r"(?:(?:[a-z][a-z-]*\s+){0,6}?(?:in|across|throughout|of)\s+)?(?:all\s+of\s+)?(?:the\s+)?")
-_PLACE = re.compile(r"(?:[Gg]reater\s+)?[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3}(?:,\s*[A-Z]{2}\b)?(?:\s+(?:area|metro|region|metroplex|valley))?")
+_NAME = r"[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3}"
+# "Dallas–Fort Worth" is one place; "the Phoenix metro area" is Phoenix.
+_PLACE = re.compile(rf"(?:[Gg]reater\s+)?{_NAME}(?:\s*[–—]\s*{_NAME}|-{_NAME})?(?:,\s*[A-Z]{{2}}\b)?"
+                    r"(?:\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley))?")
 _PLACE_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|;\s*|\s+and\s+|\s*&\s*|\s+or\s+|\s*/\s*)")
 NOT_PLACES = {"Fortune", "General", "Contractors", "Owners", "Clients", "Customers", "Commercial", "Residential",
               "Industrial", "Healthcare", "Our", "We", "Us", "You", "Your", "The", "All", "Since", "Over", "More",
@@ -250,7 +257,8 @@ def _places(tail: str) -> list[str]:
         match = _PLACE.match(tail, pos)
         if not match:
             break
-        place = re.sub(r"\s+(?:area|metro|region|metroplex|valley)$", "", match.group(0)).strip()
+        place = re.sub(r"\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley)$", "",
+                       match.group(0)).strip()
         if place.split()[0] in NOT_PLACES:
             break
         places.append(re.sub(r"^greater\s+", "Greater ", place))

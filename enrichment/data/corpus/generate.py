@@ -178,7 +178,9 @@ def schema(name: str, kind_type: str, city: str, st: str, zipc: str, street: str
 
 def area_sentence(rng: random.Random, metro) -> tuple[str, list[str]]:
     city, st, state, near, _ = metro
-    form = rng.randrange(5)
+    form = rng.randrange(6)
+    if form == 5:
+        return f"Serving the {city}–{near[0]} metro area and beyond.", [f"{city}–{near[0]}"]
     if form == 0:
         places = [city, *near[:rng.choice([2, 3])]]
         return f"serving {', '.join(places[:-1])} and {places[-1]}.", places
@@ -197,7 +199,8 @@ def headcount_sentence(rng: random.Random, n: int, noun: str) -> str:
     return rng.choice([f"Today we are a team of {n} {noun} and project managers.",
                        f"We employ {n} {noun}.", f"Our {n} {noun} bring decades of field experience.",
                        f"With over {n} employees, we have the capacity for large projects.",
-                       f"We have {n}+ professionals on staff."])
+                       f"We have {n}+ professionals on staff.", f"We are a {n}-person team.",
+                       f"{n} full-time employees work out of our shop.", f"A staff of {n} handles every project."])
 
 
 def revenue_sentence(rng: random.Random, millions: float) -> tuple[str, int]:
@@ -206,6 +209,7 @@ def revenue_sentence(rng: random.Random, millions: float) -> tuple[str, int]:
         return f"With ${b} billion in annual revenue, we rank among the nation's top builders.", int(b * 1e9)
     m = int(millions)
     return rng.choice([f"We complete ${m}M in annual volume.", f"Annual revenue of ${m} million.",
+                       f"We put ${m}M+ in place annually.",
                        f"The company now does ${m} million in annual construction volume."]), m * 1_000_000
 
 
@@ -286,6 +290,11 @@ def build_company(rng: random.Random, kind: str, domain: str, name: str, metro, 
                  f"and {t[2][3]} — our {t[1]} do it all in-house.")
         size_n = rng.choice([None, rng.randint(6, 120)])
         svc = [s.capitalize() for s in t[2]]
+    elif kind == "sub_residential":  # a trade contractor serving homeowners directly
+        intro = (f"{name} offers residential and light commercial {t[2][0]} and {t[2][3]}. Our {t[1]} "
+                 f"handle repairs, upgrades and new installs for homeowners and property managers.")
+        size_n = rng.choice([None, rng.randint(4, 40)])
+        svc = [s.capitalize() for s in t[2]]
     elif kind == "sub_gcwords":  # the sub describes its clients and work in GC words
         intro = (f"We work for general contractors on tenant improvement and build-out projects. {name} delivers "
                  f"{t[2][0]}, {t[2][1]} and {t[2][2]} on schedule, partnering with the region's leading general contractors.")
@@ -313,6 +322,9 @@ def build_company(rng: random.Random, kind: str, domain: str, name: str, metro, 
         testimonials = ('<section class="testimonials"><blockquote>“They helped us remodel my kitchen and the whole '
                         'house feels new. I would hire them again for our home.” — Jen P.</blockquote>'
                         '<blockquote>“We love our home now. Best decision for my house.” — Mark T.</blockquote></section>')
+    elif kind == "sub_residential":
+        testimonials = ('<div class="review-card"><p>Great crew! They fixed my house fast and kept our home clean.</p>'
+                        '<p class="review-author">Sarah K.</p></div>')
     elif rng.random() < 0.35:
         testimonials = ('<blockquote>“As a general contractor we rely on them on every job — the best in '
                         f'{city}.” — Project Executive, {rng.choice(SURNAMES)} Builders</blockquote>')
@@ -405,7 +417,7 @@ def build_lorem(rng: random.Random, domain: str) -> Site:
 
 
 PLAN = ([("gc_small", 8), ("gc_mid", 7), ("gc_enterprise", 4), ("gc_many", 5), ("gc_concrete", 2), ("remodeler", 5),
-         ("sub_explicit", 12), ("sub_implicit", 8), ("sub_gcwords", 6), ("supplier", 3), ("vendor", 3)])
+         ("sub_explicit", 12), ("sub_implicit", 8), ("sub_gcwords", 6), ("sub_residential", 4), ("supplier", 3), ("vendor", 3)])
 
 
 def main() -> None:
@@ -422,14 +434,14 @@ def main() -> None:
             surname = next(names)
             if kind.startswith("sub"):
                 trade = next(trade_cycle)
-                name = f"{surname} {TRADES[trade][0]}"
+                name = f"{surname}{RNG.choice(['', '', '', ' & Sons'])} {TRADES[trade][0]}"
             else:
                 trade = None
                 name = {"gc_small": f"{surname} Construction", "gc_mid": f"{surname} Builders",
                         "gc_enterprise": f"{surname} Construction Group", "gc_many": f"{surname} Contracting",
                         "gc_concrete": f"{surname} Construction", "remodeler": f"{surname} Home Remodeling",
                         "supplier": f"{surname} Supply Co", "vendor": f"{surname}Build"}[kind]
-            slug = name.lower().replace(" ", "").replace("'", "")
+            slug = name.lower().replace(" ", "").replace("'", "").replace("&", "")
             domain = RNG.choice([f"{slug}.com", f"{slug}.com", f"{slug[:14]}.com", f"{slug}-inc.com"])
             if kind in ("supplier", "vendor"):
                 site = build_vendor(RNG, kind, domain, name, metro)
