@@ -94,3 +94,19 @@ class SiteSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain} ({self.status})"
+
+
+class RemoteQuota(models.Model):
+    """Calls made to one remote source (a vendor API) on one day, counted across every worker, so a daily plan
+    is never overrun; past the quota — or when the vendor says it is spent — the agent uses its offline source."""
+
+    source = models.CharField(max_length=40)
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+    exhausted = models.BooleanField(default=False, help_text="The vendor said the plan is spent for today.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "day"], name="remote_quota_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}: {self.used}"
