@@ -20,11 +20,7 @@ DEFAULTS = {
     "SWARM_CRAWL_CONCURRENCY": 4,  # pages fetched at once for one site, and at most this many per host at once
     "SWARM_CRAWL_CONTACT_URL": "https://gtmos.local/bot",  # in the User-Agent, for a site owner to reach us
     "SWARM_FETCH_DNS_TIMEOUT_MS": 500,
-    # Real-source providers (enrichment/providers/remote/*): which source each agent reads
-    "SWARM_CLASSIFIER_SOURCE": "offline",  # offline | llm (OpenAI-compatible chat completions)
-    "SWARM_SIZE_SOURCE": "offline",  # offline | api (firmographics JSON API)
-    "SWARM_PERMITS_SOURCE": "offline",  # offline | socrata (SODA building permits)
-    "SWARM_INVITES_SOURCE": "offline",  # offline | imap (bid invites from the prospect's opted-in mailbox)
+    # Real-source providers (enrichment/providers/remote/*), chosen per agent with SWARM_PROVIDERS
     "SWARM_REMOTE_TIMEOUT_MS": 1500,  # one HTTP call to a remote source (each agent's budget still rules)
     "SWARM_REMOTE_RETRIES": 2,  # in-call retries on 429/5xx before the agent's own retry ladder takes over
     "SWARM_REMOTE_BACKOFF_MS": 100,  # first in-call retry wait; doubles; a Retry-After within budget wins
@@ -40,6 +36,9 @@ DEFAULTS = {
     "SWARM_IMAP_HOST": "",
     "SWARM_IMAP_PORT": 993,
     "SWARM_IMAP_SSL": True,
+    "SWARM_IMAP_USER": "",
+    "SWARM_IMAP_PASSWORD": "",
+    "SWARM_IMAP_ADDRESS": "bids+{lead}@intake.gtmos.local",  # where an opted-in prospect's bid invites arrive
 }
 
 

@@ -272,3 +272,103 @@ def test_soda_timeout_429_malformed_and_quota(replay, caplog, settings):
     with caplog.at_level(logging.WARNING, logger="enrichment.remote"):
         out = SocrataPermitsProvider().run(inp(KNOWN), deadline=time.monotonic() + 5)
     assert len(replay.requests) == calls and any("daily quota" in r.getMessage() for r in caplog.records)
+
+
+# --- IMAP bid-invite intake: the network seeder, only after the prospect's inbox opt-in --------------------------
+
+from email.message import EmailMessage  # noqa: E402
+from email.policy import SMTP  # noqa: E402
+
+from enrichment.models import BidInvite  # noqa: E402
+from enrichment.providers.remote.imap import ImapInvitesProvider  # noqa: E402
+from tests.enrichment.imap_server import ImapServer  # noqa: E402
+
+LEAD = "8d0f3c1e-0000-4000-8000-000000000001"
+
+
+def invite(sender, subject, to=f"bids+{LEAD}@intake.gtmos.local", n=[0]):
+    n[0] += 1
+    message = EmailMessage(policy=SMTP)
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message["Date"], message["Message-ID"] = "Mon, 16 Nov 2026 09:30:00 -0600", f"<itb-{n[0]}@mail.test>"
+    message.set_content("You are invited to bid. Bid date: Dec 10.")
+    return message.as_bytes()
+
+
+@pytest.fixture
+def mailbox(settings):
+    server = ImapServer([
+        invite("Turner Construction <bids@turner.example.com>", "Invitation to Bid: Mercy Hospital Expansion – Electrical"),
+        invite("Hensel Phelps <estimating@henselphelps.example.com>", "Request for Bid: Airport Garage - electrical"),
+        invite("Turner Construction <bids@turner.example.com>", "Fwd: Invitation to Bid: Riverside School Addition"),
+        invite("Someone Else <x@other.example.com>", "Invitation to Bid: Not Yours", to="bids+other@intake.gtmos.local"),
+        invite("Newsletter <news@vendor.example.com>", "Our November product update"),
+    ])
+    settings.SWARM_IMAP_HOST, settings.SWARM_IMAP_PORT, settings.SWARM_IMAP_SSL = "127.0.0.1", server.port, False
+    settings.SWARM_IMAP_USER, settings.SWARM_IMAP_PASSWORD = "intake", "secret"
+    settings.SWARM_REMOTE_TIMEOUT_MS, settings.SWARM_REMOTE_BACKOFF_MS = 400, 10
+    settings.SWARM_REMOTE_DAILY_QUOTA = 100
+    yield server
+    server.close()
+
+
+def seeder_input(consent: bool):
+    return AgentInput(lead_id=LEAD, email=EMAIL, name="Dana", title="", consent_inbox=consent,
+                      known={"org_type": ("sub_contractor", 0.95), "trade": ("electrical", 0.9)})
+
+
+def test_without_the_inbox_opt_in_the_mailbox_is_never_opened(mailbox):
+    out = ImapInvitesProvider().run(seeder_input(consent=False), deadline=time.monotonic() + 5)
+    assert mailbox.connections == 0 and not BidInvite.objects.exists() and out.network == []
+
+
+def test_the_opt_in_on_the_lead_is_what_opens_it(mailbox):
+    """The gate is the Lead's consent field as the orchestrator loads it (set by lead_set_inbox_consent)."""
+    from enrichment.services.leads import lead_capture, lead_set_inbox_consent
+
+    lead, _ = lead_capture(source="search", idempotency_key="imap-consent", email=EMAIL)
+    lead_set_inbox_consent(lead=lead, granted=True)
+    lead.refresh_from_db()
+    assert lead.consent_inbox and lead.consent_inbox_at is not None
+    ImapInvitesProvider().run(AgentInput(lead_id=LEAD, email=lead.email, name="", title="",
+                                         consent_inbox=lead.consent_inbox), deadline=time.monotonic() + 5)
+    assert mailbox.connections == 1
+
+
+def test_opted_in_invites_become_the_network_once_and_odd_messages_are_skipped(mailbox, caplog):
+    with caplog.at_level(logging.WARNING, logger="enrichment.remote"):
+        out = ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)
+        ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)  # a replayed task
+    assert mailbox.searches[0] == f'TO "bids+{LEAD}@intake.gtmos.local"'
+    assert BidInvite.objects.filter(recipient_domain="desertvoltelectric.com").count() == 3  # not the other lead's
+    turner = BidInvite.objects.filter(sender_company="Turner Construction").order_by("project_name")
+    assert [i.project_name for i in turner] == ["Mercy Hospital Expansion", "Riverside School Addition"]
+    assert turner[0].trade == "electrical" and turner[0].sender_domain == "example.com"
+    network = {n.company: n for n in out.network}
+    assert network["Turner Construction"].strength == 2 and network["Turner Construction"].source == "bid_invite"
+    assert network["Hensel Phelps"].relation == "gc"
+    assert any("not a bid invite" in r.getMessage() for r in caplog.records)
+
+
+def test_imap_timeout_throttle_then_success_and_quota(mailbox, settings, caplog):
+    mailbox.greeting_delay = 1.5
+    with pytest.raises(ProviderError, match="timed out"):
+        ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)
+    mailbox.greeting_delay = 0
+    mailbox.login_answers = ["NO [UNAVAILABLE] Temporary failure, try again"]
+    before = mailbox.connections
+    out = ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)
+    assert mailbox.connections - before == 2 and len(out.network) == 2
+    settings.SWARM_REMOTE_DAILY_QUOTA = 0
+    before = mailbox.connections
+    with caplog.at_level(logging.WARNING, logger="enrichment.remote"):
+        out = ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)
+    assert mailbox.connections == before and any("daily quota" in r.getMessage() for r in caplog.records)
+    assert len(out.network) == 2  # the invites already kept still seed the network (the offline seeder)
+
+
+def test_imap_wrong_credentials_give_no_invites_and_a_logged_reason(mailbox, settings, caplog):
+    settings.SWARM_IMAP_PASSWORD = "wrong"
+    with caplog.at_level(logging.WARNING, logger="enrichment.remote"):
+        out = ImapInvitesProvider().run(seeder_input(consent=True), deadline=time.monotonic() + 5)
+    assert out.network == [] and any("refused" in r.getMessage() for r in caplog.records)
