@@ -3,7 +3,8 @@
 Serves ``<root>/<host>/…`` for whatever host the request names (``Host`` header, port dropped), the way the
 archive transport maps URLs to files, on 127.0.0.1 and a port the OS picks. ``latency_s`` is added before every
 response, ``delays`` adds more on given paths (a slow page), ``redirects`` answers given paths with a 302, and ``hits`` counts requests per (host, path), so a
-test can say exactly what the crawler asked for.
+test can say exactly what the crawler asked for. ``aliases`` serves one saved site under many host names (the
+benchmark gives every lead its own domain, so every lead is a real crawl).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8
 
 class SiteServer:
     def __init__(self, root: str | Path, *, latency_s: float = 0.0, delays: dict[str, float] | None = None,
-                 redirects: dict[str, str] | None = None):
+                 redirects: dict[str, str] | None = None, aliases: dict[str, str] | None = None):
         self.root, self.latency_s, self.delays = Path(root).resolve(), latency_s, dict(delays or {})
-        self.redirects = dict(redirects or {})
+        self.redirects, self.aliases = dict(redirects or {}), dict(aliases or {})
         self.hits: Counter = Counter()
         self._lock = threading.Lock()
         server = self
@@ -64,7 +65,7 @@ class SiteServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def lookup(self, host: str, path: str) -> Path | None:
-        site = (self.root / host).resolve()
+        site = (self.root / self.aliases.get(host, host)).resolve()
         rel = path.strip("/")
         for candidate in ([site / "index.html"] if not rel else [site / rel, site / f"{rel}.html", site / rel / "index.html"]):
             candidate = candidate.resolve()

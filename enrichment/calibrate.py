@@ -128,11 +128,12 @@ def fit(preds: list[Prediction]) -> dict[str, list[list[float]]]:
 def report(preds: list[Prediction], table: dict, theta: float = THETA) -> dict:
     """Per field on ``preds``: how often asserted at θ (of the sites that state the field), precision when
     asserted, and the reliability table (calibrated confidence bucket → observed accuracy)."""
-    fields, pooled = {}, []
+    fields, pooled, pooled_raw = {}, [], []
     for field in FIELDS:
         rows = [p for p in preds if p.field == field]
         scored = [(calibrated(field, p.raw, table), p) for p in rows if p.value is not None]
         pooled += scored
+        pooled_raw += [(p.raw, p) for p in rows if p.value is not None]
         stated = sum(1 for p in rows if p.stated)
         asserted = [p for c, p in scored if c >= theta]
         fields[str(field)] = {
@@ -141,7 +142,7 @@ def report(preds: list[Prediction], table: dict, theta: float = THETA) -> dict:
             "precision_when_asserted": round(sum(p.correct for p in asserted) / len(asserted), 3) if asserted else None,
             "reliability": _buckets(scored),
         }
-    return {"theta": theta, "fields": fields, "reliability": _buckets(pooled)}
+    return {"theta": theta, "fields": fields, "reliability": _buckets(pooled), "raw_reliability": _buckets(pooled_raw)}
 
 
 def _buckets(scored) -> list[dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -60,8 +61,6 @@ class HttpTransport:
             return self._slots[host]
 
     def get(self, url: str, *, deadline: float, accept: tuple[str, ...]) -> FetchResult:
-        import time
-
         slot = self._slot(url)
         if not slot.acquire(timeout=max(deadline - time.monotonic(), 0)):
             raise FetchError("timeout", "waited for a free connection to the host")
@@ -258,8 +257,6 @@ def _sitemap_links(transport: Transport, robots: RobotFileParser, home: str, dea
 
 def _fetch_all(transport: Transport, wanted: list[tuple[str, str]], result: Crawl, deadline: float,
                concurrency: int) -> None:
-    import time
-
     if not wanted:
         return
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(wanted), concurrency)), thread_name_prefix="crawl")

@@ -31,9 +31,10 @@ class Command(BaseCommand):
             precision = "—" if row["precision_when_asserted"] is None else f"{row['precision_when_asserted']:.1%}"
             self.stdout.write(f"{field:<14}{row['stated']:>7}{row['predicted']:>7}{row['asserted']:>9}{rate:>11}"
                               f"{precision:>11}")
-        self.stdout.write("\nReliability (all fields): calibrated confidence → observed accuracy")
-        for bucket in held_out["reliability"]:
-            self.stdout.write(f"  {bucket['bucket']:<12} n={bucket['n']:<4} observed {bucket['observed']:.1%}")
+        for title, key in (("calibrated", "reliability"), ("raw evidence score, before the map", "raw_reliability")):
+            self.stdout.write(f"\nReliability (all fields), {title} → observed accuracy")
+            for bucket in held_out[key]:
+                self.stdout.write(f"  {bucket['bucket']:<12} n={bucket['n']:<4} observed {bucket['observed']:.1%}")
         if write:
             self.stdout.write(self.style.SUCCESS(f"\nmap written to {calibrate.MAP_PATH}"))
 
