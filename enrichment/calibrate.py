@@ -43,7 +43,13 @@ class Prediction:
 
 
 def load_truth(corpus: Path = CORPUS) -> list[dict]:
-    return json.loads((corpus / "truth.json").read_text())
+    """The generated sites (``sites/``, ``truth.json``) and the hand-written ones (``handwritten/``, all
+    held out: text the extractor was not tuned on)."""
+    rows = [{**row, "root": "sites"} for row in json.loads((corpus / "truth.json").read_text())]
+    hand = corpus / "handwritten" / "truth.json"
+    if hand.is_file():
+        rows += [{**row, "root": "handwritten"} for row in json.loads(hand.read_text())]
+    return rows
 
 
 def _trades() -> dict[str, tuple[str, ...]]:
@@ -84,11 +90,11 @@ def _right(field: str, value, truth) -> bool:
 
 
 def predictions(split: str | None = None, corpus: Path = CORPUS) -> list[Prediction]:
-    transport = ArchiveTransport(corpus / "sites")
     out = []
     for row in load_truth(corpus):
         if split and row["split"] != split:
             continue
+        transport = ArchiveTransport(corpus / row["root"])
         doc = parse_site(row["domain"], crawl(row["domain"], transport, deadline=time.monotonic() + 30))
         found = raw_predictions(doc) if doc is not None else {}
         for field in FIELDS:

@@ -38,7 +38,7 @@ GENERIC_WORDS = {
 }
 PLACEHOLDER_NAMES = {"companyname", "yourcompany", "businessname", "yourbusiness", "loremipsum", "sitename", "mysite",
                      "yourname", "brandname", "acmeinc", "example"}
-LEGAL_SUFFIX = re.compile(r"[,\s]+(?:llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.|ltd\.?|lp|llp|pllc|pc)\s*$",
+LEGAL_SUFFIX = re.compile(r"[,\s]+(?:llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.?|ltd\.?|lp|llp|pllc|pc)\s*$",
                           re.IGNORECASE)
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:·•]\s+|\s*[|•·]\s*")
 _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}\s*(?:[-–]\s*(?:19|20)\d{2})?\s*)?"
@@ -85,6 +85,8 @@ _NAME = r"[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3}"
 # "Dallas–Fort Worth" is one place; "the Phoenix metro area" is Phoenix.
 _PLACE = re.compile(rf"(?:[Gg]reater\s+)?{_NAME}(?:\s*[–—]\s*{_NAME}|-{_NAME})?(?:,\s*[A-Z]{{2}}\b)?"
                     r"(?:\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley))?")
+_AREA_ETC = re.compile(r",?\s*(?:and|&)\s+(?:beyond|more|nearby|(?:the\s+)?surrounding\s+(?:areas?|communities|"
+                       r"cities|counties|region)|(?:all\s+)?nearby\s+(?:areas|communities|cities))\s*$", re.IGNORECASE)
 _PLACE_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|;\s*|\s+and\s+|\s*&\s*|\s+or\s+|\s*/\s*)")
 NOT_PLACES = {"Fortune", "General", "Contractors", "Owners", "Clients", "Customers", "Commercial", "Residential",
               "Industrial", "Healthcare", "Our", "We", "Us", "You", "Your", "The", "All", "Since", "Over", "More",
@@ -249,17 +251,22 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _places(tail: str) -> list[str]:
-    tail = tail.rstrip(" .!?")
+def _places(tail: str) -> tuple[list[str], bool]:
+    """The places a "serving …" clause names, and whether the list is whole: "Chicago and the northwest
+    suburbs" gives ["Chicago"], incomplete — a partial area must not be asserted as the area."""
+    # "… and beyond" / "and surrounding communities" names no further place: the list is still whole.
+    tail = _AREA_ETC.sub("", tail.rstrip(" .!?"))
     filler = _AREA_FILLER.match(tail)
-    pos, places = (filler.end() if filler else 0), []
+    pos, places, whole = (filler.end() if filler else 0), [], True
     while pos < len(tail):
         match = _PLACE.match(tail, pos)
         if not match:
+            whole = not places  # a separator, then something that is not a place
             break
         place = re.sub(r"\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley)$", "",
                        match.group(0)).strip()
         if place.split()[0] in NOT_PLACES:
+            whole = not places
             break
         places.append(re.sub(r"^greater\s+", "Greater ", place))
         pos = match.end()
@@ -269,7 +276,7 @@ def _places(tail: str) -> list[str]:
         pos = sep.end()
         if tail[pos:pos + 4] == "the ":
             pos += 4
-    return places
+    return places, whole
 
 
 def service_area(doc: SiteDoc) -> Fact | None:
@@ -289,9 +296,11 @@ def service_area(doc: SiteDoc) -> Fact | None:
             if "“" in sentence or "\u201c" in sentence:
                 continue  # a client's words, not the company's claim
             for trigger in _AREA_TRIGGER.finditer(sentence):
-                places = _places(sentence[trigger.end():])
+                places, whole = _places(sentence[trigger.end():])
                 if places:
-                    return Fact(places[:10], 0.8 if len(places) > 1 else 0.75, "'serving …' sentence", url)
+                    raw = (0.8 if len(places) > 1 else 0.75) if whole else 0.55
+                    return Fact(places[:10], raw, "'serving …' sentence" + ("" if whole else " (only partly places)"),
+                                url)
     return None
 
 

@@ -27,21 +27,27 @@ GC_PHRASES = ("general contractor", "general contracting", "construction managem
               "preconstruction services",
               "turnkey construction", "ground-up construction", "our subcontractors", "our trade partners",
               "subcontractors and suppliers", "we coordinate", "remodeling contractor", "home remodeling",
-              "custom home builder", "design and remodel", "whole-home renovation", "kitchen and bath remodeling")
+              "custom home builder", "design and remodel", "whole-home renovation", "kitchen and bath remodeling",
+              "general building contractor", "preconstruction")
 SUB_PHRASES = ("subcontractor", "sub-contractor", "specialty contractor", "trade contractor", "installer",
                "installation contractor", "fabricator", "trade partner to")
 # A sub names its clients in GC words: "we work for general contractors" is evidence of a sub, not a GC.
 _FOR_GCS = re.compile(r"\b(?:for|to|with|alongside|serving|serve|partner(?:s|ing)?\s+with|by|of)\s+"
                       r"(?:(?:the|our|many|leading|local|area|top|regional|national|major|commercial|[a-z]+'s)\s+){0,3}"
                       r"general\s+contractors?\b")
-_OUR_SUBS = re.compile(r"\b(?:our|trusted|qualified|vetted|manage|coordinate|select)\s+(?:(?:specialty|trade|local)\s+)?"
-                       r"subcontractors\b")
+# A GC talks about the subs it hires: "our subcontractors", "subcontractor prequalification", "bid opportunities".
+_OUR_SUBS = re.compile(r"\b(?:(?:our|trusted|qualified|vetted|manage|coordinate|select|prequalify|prequalifies|"
+                       r"every|all)\s+(?:(?:specialty|trade|local|every)\s+)?subcontractors?\b|"
+                       r"subcontractors?\s*(?:prequalification|registration|portal|:|bid\s+list)|"
+                       r"subcontractors?\s+(?:can|may|should)\s+(?:register|submit|apply))")
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]{0,400}\"")
 CONSUMER_PHRASES = ("my home", "our home", "my house", "homeowner looking", "for my kitchen", "remodel my")
 # Sellers to contractors are neither: their site names trades and GC words, but they build nothing.
 VENDOR_PHRASES = ("supplier", "distributor", "wholesale", "software", "saas", "platform", "request a demo",
                   "free trial", "showroom", "product catalog", "shop now", "add to cart", "we supply", "pricing plans",
-                  "integrations", "lumber yard", "supply house")
+                  "integrations", "lumber yard", "supply house", "contractor account", "building materials",
+                  "rooftop delivery", "jobsite delivery", "materials distributor")
+VENDOR_WEIGHT = 3.0  # "distributor", "request a demo": said about itself, it rules out building for a living
 SCHEMA_GC = {"GeneralContractor"}
 SCHEMA_TRADES = {"Electrician": "electrical", "Plumber": "plumbing", "RoofingContractor": "roofing",
                  "HVACBusiness": "hvac", "HousePainter": "painting"}
@@ -109,11 +115,11 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]], table: dict | Non
     # trade over the next one counts as evidence of being a sub.
     # A site dominated by one trade is a sub even if it never says "subcontractor" ("installs suspended ceilings").
     # A GC that self-performs one trade names it often too: dominance counts only where no GC phrase is said.
-    dominance = max(top_hits - 2 * second_hits, 0) if top_hits >= 3 and gc == 0 else 0
+    vendor = VENDOR_WEIGHT * (_count(body, VENDOR_PHRASES) + TITLE_WEIGHT * _count(head, VENDOR_PHRASES))
+    dominance = max(top_hits - 2 * second_hits, 0) if top_hits >= 3 and gc == 0 and vendor == 0 else 0
     sub = _count(body_sub, SUB_PHRASES) + TITLE_WEIGHT * _count(head, SUB_PHRASES) + 2 * works_for_gcs \
         + SCHEMA_WEIGHT * len(types & set(SCHEMA_TRADES)) + max(top_hits - second_hits, 0) * 0.5 + dominance * 0.5
     consumer = _count(body, CONSUMER_PHRASES)
-    vendor = _count(body, VENDOR_PHRASES) + TITLE_WEIGHT * _count(head, VENDOR_PHRASES)
 
     out: list[SignalOut] = []
     scores = {OrgType.CONTRACTOR: gc, OrgType.SUB_CONTRACTOR: sub, OrgType.CONSUMER: consumer}
