@@ -15,7 +15,12 @@ the budget) — how many sync attempts raised (an error reports at once, which w
 CPU each party spent per burst: workers, web, PostgreSQL, Redis and the whole machine
 (on a shared machine other tenants show up in the last one).
 
-Setup: a fresh bench database (``BENCH_DB``), Redis db 14, the swarm switched on, the workers exactly as
+The crawler is on (``BENCH_SITE_SOURCE=http``, the default; ``archive`` reads the saved pages as before): the
+sample sites are served as multi-page sites (robots.txt, home, about, contact, services) by a local server on
+127.0.0.1 that adds ``BENCH_PAGE_LATENCY_MS`` (default 80) to every response, and every lead gets its own domain
+(an alias of one of the five sites), so every lead is a real crawl, not a hit in the per-domain cache.
+
+Setup: a fresh bench database (``BENCH_DB``), Redis db 14 (``BENCH_REDIS_URL`` to use another), the swarm switched on, the workers exactly as
 docker-compose runs them: two sync worker processes (threads pool, 120 threads each — 50 leads are 200 sync
 agents waiting at once), ``DATABASE_CONN_MAX_AGE=0`` with the per-process connection pool
 (``DATABASE_POOL_IDLE``, at most ``DATABASE_POOL_MAX`` open), and one async worker (8 threads); the sample sites
@@ -46,16 +51,63 @@ ASYNC_NICE = 6
 WEB_WORKERS = gunicorn_conf.workers  # as docker-compose's web: (2 x cores) + 1 sync workers, or WEB_CONCURRENCY
 BURSTS = int(os.environ.get("BENCH_BURSTS", "3"))  # 50 leads at once, this many times (fresh leads each)
 DOMAINS = ("squiresconstruction.com", "apexdrywall.com", "cve-electric.com", "bigbuild.com", "thinsite.com")
+SITE_SOURCE = os.environ.get("BENCH_SITE_SOURCE", "http")
+PAGE_LATENCY_MS = int(os.environ.get("BENCH_PAGE_LATENCY_MS", "80"))
+SUBPAGES = {"about": "About us", "contact": "Contact", "services": "Services"}
 
 
 def _worker_env() -> dict:
-    return {**db.env(), "SWARM_PROVIDER_LATENCY_MS": ",".join(f"{k}={v}" for k, v in LATENCIES_MS.items()),
-            "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": str(POOL_IDLE), "DATABASE_POOL_MAX": str(POOL_MAX)}
+    env = {**db.env(), "SWARM_PROVIDER_LATENCY_MS": ",".join(f"{k}={v}" for k, v in LATENCIES_MS.items()),
+           "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": str(POOL_IDLE), "DATABASE_POOL_MAX": str(POOL_MAX)}
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["CELERY_BROKER_URL"] = os.environ["BENCH_REDIS_URL"]
+    return env
+
+
+def lead_domain(i: int, tag: str) -> str:
+    base = DOMAINS[i % len(DOMAINS)]
+    return f"{tag}-{i}-{base}" if SITE_SOURCE == "http" else base
+
+
+def _all_lead_domains() -> dict[str, str]:
+    """Every domain a lead of this run uses → the saved site it is an alias of."""
+    tags = [("warmup", range(990, 990 + WEB_WORKERS)), ("one", range(5))] + \
+        [(f"fifty{b}", range(50)) for b in range(BURSTS)]
+    return {lead_domain(i, tag): DOMAINS[i % len(DOMAINS)] for tag, numbers in tags for i in numbers}
+
+
+def _write_sites(root) -> None:
+    """The five sample pages as multi-page sites: the homepage links to about, contact and services pages."""
+    from pathlib import Path
+
+    saved = Path(db.ROOT) / "enrichment" / "data" / "sites"
+    for domain in DOMAINS:
+        site = Path(root) / domain
+        site.mkdir(parents=True)
+        nav = "".join(f'<a href="/{path}">{label}</a> ' for path, label in SUBPAGES.items())
+        home = (saved / f"{domain}.html").read_text().replace("<body>", f"<body><nav>{nav}</nav>", 1)
+        (site / "index.html").write_text(home)
+        for path, label in SUBPAGES.items():
+            (site / f"{path}.html").write_text(f"<html><head><title>{label}</title></head><body><h1>{label}</h1>"
+                                               f"<p>{label} page of {domain}.</p></body></html>")
+        (site / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n")
 
 
 def run(**_ignored) -> dict:
+    import tempfile
+
+    from .site_server import SiteServer
+
     db.recreate()
     env = _worker_env()
+    sites, server = None, None
+    if SITE_SOURCE == "http":
+        sites = tempfile.TemporaryDirectory(prefix="bench-sites-")
+        _write_sites(sites.name)
+        aliases = _all_lead_domains()
+        server = SiteServer(sites.name, latency_s=PAGE_LATENCY_MS / 1000, aliases=aliases).__enter__()
+        env.update({"SWARM_SITE_SOURCE": "http", "SWARM_FETCH_TEST_HOSTS": ",".join(
+            f"{d}=127.0.0.1:{server.port}" for d in aliases)})
     subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
                    cwd=db.ROOT, env=env, check=True, capture_output=True)
 
@@ -76,7 +128,17 @@ def run(**_ignored) -> dict:
         measured = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
         db.stop(workers)
+        if server is not None:
+            server.__exit__(None, None, None)
+            sites.cleanup()
     one, many = measured["one_lead"], measured["fifty_leads"]
+    if server is not None:
+        html = sum(n for (_, path), n in server.hits.items() if not path.endswith(".txt"))
+        measured["crawl"] = {"site_source": "http", "page_latency_ms": PAGE_LATENCY_MS, "sites": len(
+            {host for host, _ in server.hits}), "pages_served": html,
+            "robots_served": sum(n for (_, path), n in server.hits.items() if path == "/robots.txt")}
+    else:
+        measured["crawl"] = {"site_source": "archive"}
     ok = one["median_s"] <= TARGET_ONE_S and many["median_s"] <= TARGET_MANY_S
     return {"benchmark": "enrichment", "latencies_ms": LATENCIES_MS, "target_one_s": TARGET_ONE_S,
             "target_fifty_s": TARGET_MANY_S, **measured, "ok": ok,
@@ -115,9 +177,15 @@ def _setup() -> None:
 
 
 def _lead(i: int, tag: str):
+    from enrichment.models import Firmographic
     from onboarding.services import session as svc
 
-    email = f"user{i}.{tag}@{DOMAINS[i % len(DOMAINS)]}"
+    domain = lead_domain(i, tag)
+    email = f"user{i}.{tag}@{domain}"
+    known = Firmographic.objects.filter(domain=DOMAINS[i % len(DOMAINS)]).first()
+    if known is not None and domain != known.domain:  # the alias is the same company: the same table row
+        Firmographic.objects.update_or_create(domain=domain, defaults={
+            "company": known.company, "employees": known.employees, "revenue": known.revenue})
     return svc.session_start(source="search", idempotency_key=f"bench:{tag}:{i}"), email
 
 

@@ -3,7 +3,7 @@ Pursuit and network links, and the local datasets the offline providers read."""
 
 from .lead import Lead
 from .profile import Profile
-from .reference import BidInvite, Firmographic, ProjectRecord, SiteSnapshot
+from .reference import BidInvite, Firmographic, ProjectRecord, RemoteQuota, SiteSnapshot
 from .results import NetworkLink, Pursuit
 from .run import AgentJob, EnrichmentRun
 from .signal import EnrichmentSignal
@@ -19,5 +19,6 @@ __all__ = [
     "ProjectRecord",
     "Profile",
     "Pursuit",
+    "RemoteQuota",
     "SiteSnapshot",
 ]

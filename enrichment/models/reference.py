@@ -87,8 +87,26 @@ class SiteSnapshot(models.Model):
     text = models.TextField(blank=True, help_text="Visible text, capped.")
     structured = models.JSONField(default=list, blank=True, help_text="schema.org JSON-LD objects.")
     meta = models.JSONField(default=dict, blank=True)
+    pages = models.JSONField(default=list, blank=True,
+                             help_text="Each page read (url, kind, title, text): the provenance of every fact.")
     error = models.CharField(max_length=300, blank=True)
     fetched_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:
         return f"{self.domain} ({self.status})"
+
+
+class RemoteQuota(models.Model):
+    """Calls made to one remote source (a vendor API) on one day, counted across every worker, so a daily plan
+    is never overrun; past the quota — or when the vendor says it is spent — the agent uses its offline source."""
+
+    source = models.CharField(max_length=40)
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+    exhausted = models.BooleanField(default=False, help_text="The vendor said the plan is spent for today.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "day"], name="remote_quota_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}: {self.used}"

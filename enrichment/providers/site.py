@@ -1,7 +1,9 @@
 """The company site, read once per domain and shared by every agent that needs it (single flight).
 
-Two sources behind one interface: ``HttpSiteSource`` (the safe fetch) and ``ArchiveSiteSource`` (saved pages
-in a local directory, ``<domain>.html`` — the offline path used by the demo, the tests and the benchmark).
+Two sources behind one interface, both the crawler of ``enrichment/crawl.py`` (robots.txt, the homepage, its
+about/contact/services pages): ``HttpSiteSource`` over the safe fetch (the production default) and
+``ArchiveSiteSource`` over saved sites in a local directory (``<domain>/index.html``, ``about.html``, … or a
+single ``<domain>.html``) — the offline path of the demo, the tests and the calibration corpus.
 Whichever is configured, the first agent to ask for a domain claims its SiteSnapshot row and reads the site;
 the others wait for that row (bounded by their own deadline) instead of fetching again.
 """
@@ -9,6 +11,7 @@ the others wait for that row (bounded by their own deadline) instead of fetching
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,11 +23,16 @@ from django.db import IntegrityError, connection, transaction
 
 from gtmos.core import clock
 
-from ..fetch import FetchError, fetch, limits_from_settings
+from .. import conf
+from ..crawl import ArchiveTransport, Crawl, HttpTransport, crawl
+from ..fetch import FetchError, limits_from_settings
 from ..models import SiteSnapshot
 from .base import BudgetExceeded, ProviderError, remaining
 
 TEXT_CAP = 200_000
+PAGE_TEXT_CAP = 60_000
+BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "nav", "li", "ul", "ol", "td", "tr", "table",
+              "h1", "h2", "h3", "h4", "h5", "h6", "br", "address", "blockquote", "main", "aside", "dd", "dt", "hr"}
 NO_SITE = "no site"  # the domain has no site (or none archived): nothing to retry
 POLL_S = 0.05
 
@@ -37,6 +45,14 @@ class SiteDoc:
     text: str
     structured: list = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    # Every page read: {"url", "kind", "title", "text"}; the homepage first. ``text`` is all of them joined.
+    pages: list = field(default_factory=list)
+
+    def page_texts(self) -> list[tuple[str, str, str]]:
+        """(url, kind, text) per page; a single-page doc (older snapshots) is its own one page."""
+        if self.pages:
+            return [(p["url"], p.get("kind", ""), p["text"]) for p in self.pages]
+        return [(self.final_url, "home", self.text)]
 
     def organizations(self) -> list[dict]:
         """schema.org objects that describe an organization (any @type, @graph flattened)."""
@@ -74,10 +90,22 @@ class _PageParser(HTMLParser):
         self._stack: list[str] = []
         self._script_type = ""
         self._buffer: list[str] = []
+        self._quotes: list[str] = []
         self._size = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = {k.lower(): (v or "") for k, v in attrs}
+        if tag in BLOCK_TAGS:
+            self.text.append("\n")
+        if tag == "img" and "logo_alt" not in self.meta:
+            alt = " ".join(attrs.get("alt", "").split())
+            if alt and "logo" in f"{attrs.get('src', '')} {attrs.get('class', '')} {attrs.get('id', '')} {alt}".lower():
+                self.meta["logo_alt"] = alt[:200]
+        if tag in ("blockquote", "q") or "testimonial" in attrs.get("class", "").lower():
+            self.text.append("\u201c")  # quoted client text is the client's voice: the classifier skips it
+            self._quotes.append(tag)
+        if tag in ("br", "hr", "img", "input", "link"):
+            return
         if tag == "meta":
             key = (attrs.get("property") or attrs.get("name") or "").lower()
             if key in ("og:site_name", "og:title", "description", "og:description", "application-name"):
@@ -89,6 +117,11 @@ class _PageParser(HTMLParser):
             self._buffer = []
 
     def handle_endtag(self, tag):
+        if tag in BLOCK_TAGS:
+            self.text.append("\n")
+        if self._quotes and self._quotes[-1] == tag:
+            self._quotes.pop()
+            self.text.append("\u201d")
         if tag == "script" and self._script_type == "application/ld+json":
             try:
                 self.jsonld.append(json.loads("".join(self._buffer)))
@@ -116,24 +149,67 @@ class _PageParser(HTMLParser):
             self._size += len(words) + 1
 
 
-def parse_page(domain: str, final_url: str, html: str) -> SiteDoc:
+def _text(parts: list[str]) -> str:
+    """Text nodes joined; a block element's edge becomes a line break, so "Mesa" in one paragraph and "We
+    provide" in the next never read as one phrase."""
+    text = re.sub(r"[ \t]*\n[\s]*", "\n", " ".join(parts))
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def _parse(html: str) -> _PageParser:
     parser = _PageParser()
     try:
         parser.feed(html)
         parser.close()
     except Exception:  # noqa: BLE001 — html.parser raises odd errors on hostile markup; keep what we have
         pass
-    return SiteDoc(domain=domain, final_url=final_url, title=parser.title, text=" ".join(parser.text)[:TEXT_CAP],
-                   structured=parser.jsonld, meta=parser.meta)
+    return parser
+
+
+def parse_page(domain: str, final_url: str, html: str) -> SiteDoc:
+    parser = _parse(html)
+    text = _text(parser.text)[:TEXT_CAP]
+    return SiteDoc(domain=domain, final_url=final_url, title=parser.title, text=text, structured=parser.jsonld,
+                   meta=parser.meta, pages=[{"url": final_url, "kind": "home", "title": parser.title, "text": text}])
+
+
+def parse_site(domain: str, result: Crawl) -> SiteDoc | None:
+    """The crawled pages as one doc: the homepage's title and meta, every page's schema.org objects (each
+    tagged with its page, for provenance) and text."""
+    if not result.pages:
+        return None
+    pages, structured, meta = [], [], {}
+    for page in result.pages:
+        parser = _parse(page.html)
+        text = _text(parser.text)[:PAGE_TEXT_CAP]
+        pages.append({"url": page.url, "kind": page.kind, "title": parser.title, "text": text})
+        for item in parser.jsonld:
+            if isinstance(item, dict):
+                item = {**item, "_page": page.url}
+            structured.append(item)
+        for key, value in parser.meta.items():
+            meta.setdefault(key, value)
+    home = pages[0]
+    text = "\n".join(p["text"] for p in pages)[:TEXT_CAP]
+    return SiteDoc(domain=domain, final_url=home["url"], title=home["title"], text=text, structured=structured,
+                   meta=meta, pages=pages)
+
+
+def _crawl_limits() -> dict:
+    return {"max_pages": conf.get("SWARM_CRAWL_MAX_PAGES"), "concurrency": conf.get("SWARM_CRAWL_CONCURRENCY")}
 
 
 class ArchiveSiteSource:
-    """Offline: saved pages, ``<dir>/<domain>.html``. Missing page = the domain has no site."""
+    """Offline: a saved site, ``<dir>/<domain>/`` (crawled exactly as over HTTP) or one saved page,
+    ``<dir>/<domain>.html``. Neither = the domain has no site."""
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
 
     def read(self, domain: str, *, deadline: float) -> SiteDoc | None:
+        if (self.directory / domain).is_dir():
+            transport = ArchiveTransport(self.directory, settings.SWARM_FETCH_MAX_BYTES)
+            return parse_site(domain, crawl(domain, transport, deadline=deadline, **_crawl_limits()))
         path = self.directory / f"{domain}.html"
         if not path.is_file():
             return None
@@ -142,22 +218,15 @@ class ArchiveSiteSource:
 
 
 class HttpSiteSource:
-    """Online: https://domain/, then http://domain/, through the safe fetch."""
+    """Online: the crawler over the safe fetch (https, then http). A site whose robots.txt shuts us out is
+    read as no site: we ask the prospect instead."""
 
     def read(self, domain: str, *, deadline: float) -> SiteDoc | None:
         if connection.in_atomic_block is False:
             connection.close()  # never hold a database connection across a slow site
-        last: FetchError | None = None
-        for url in (f"https://{domain}/", f"http://{domain}/"):
-            try:
-                result = fetch(url, limits=limits_from_settings(), deadline=deadline)
-            except FetchError as exc:
-                last = exc
-                if exc.kind in ("timeout", "blocked_address", "dns"):
-                    break  # the other scheme won't do better
-                continue
-            return parse_page(domain, result.final_url, result.text())
-        raise last or FetchError("broken", "no response")
+        limits = _crawl_limits()
+        transport = HttpTransport(limits_from_settings(), per_host=limits["concurrency"])
+        return parse_site(domain, crawl(domain, transport, deadline=deadline, **limits))
 
 
 def site_source():
@@ -170,7 +239,7 @@ def _doc(snap: SiteSnapshot) -> SiteDoc | None:
     if snap.status != SiteSnapshot.Status.OK:
         return None
     return SiteDoc(domain=snap.domain, final_url=snap.final_url, title=snap.title, text=snap.text,
-                   structured=snap.structured, meta=snap.meta)
+                   structured=snap.structured, meta=snap.meta, pages=snap.pages)
 
 
 def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
@@ -219,5 +288,5 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
         return None
     SiteSnapshot.objects.filter(pk=snap.pk).update(
         status=SiteSnapshot.Status.OK, final_url=doc.final_url[:500], title=doc.title, text=doc.text,
-        structured=doc.structured, meta=doc.meta, error="", fetched_at=clock.now())
+        structured=doc.structured, meta=doc.meta, pages=doc.pages, error="", fetched_at=clock.now())
     return doc

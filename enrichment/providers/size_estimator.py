@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,15 +11,13 @@ from django.conf import settings
 from gtmos.core import clock
 from routing.enums import Identity, ProfileField as F, SizeBand
 
+from .. import extract
 from ..models import Firmographic
 from .base import AgentInput, AgentOutput, ProviderError, SignalOut
+from .calibration import calibrated
 from .domains import email_domain, identity_of
 from .site import site_for
 
-_MONEY = re.compile(r"\$\s?(\d+(?:\.\d+)?)\s*(million|billion|m\b|b\b|mm\b)[^.]{0,40}?\b(revenue|volume|sales|annual)",
-                    re.IGNORECASE)
-_PEOPLE = re.compile(r"\b(\d{1,3}(?:,\d{3})*|\d+)\+?\s+(?:employees|team members|professionals|craftsmen|people)\b",
-                     re.IGNORECASE)
 EMPLOYEE_BANDS = ((10, SizeBand.MICRO), (50, SizeBand.SMALL), (250, SizeBand.MID), (1000, SizeBand.LARGE))
 
 
@@ -68,21 +65,17 @@ class SizeEstimatorProvider:
         doc = None
         if revenue is None or employees is None:
             doc = site_for(domain, deadline=deadline)
-        if doc is not None and revenue is None:
-            match = _MONEY.search(doc.text)
-            if match:
-                unit = match.group(2).lower()
-                factor = 1_000_000_000 if unit.startswith("b") else 1_000_000
-                revenue, rev_conf = Decimal(match.group(1)) * factor, 0.8
-                out.append(SignalOut(F.REVENUE, str(revenue.quantize(Decimal(1))), rev_conf,
-                                     "the site states its annual revenue"))
-        if doc is not None and employees is None:
-            match = _PEOPLE.search(doc.text)
-            if match:
-                employees, emp_conf = int(match.group(1).replace(",", "")), 0.7
+        site_band = None
+        if doc is not None and revenue is None and (fact := extract.revenue(doc)) is not None:
+            revenue, rev_conf = Decimal(fact.value), calibrated(F.REVENUE, fact.confidence)
+            out.append(SignalOut(F.REVENUE, str(revenue), rev_conf, fact.evidence))
+        if doc is not None and employees is None and (fact := extract.headcount(doc)) is not None:
+            # The size band from a headcount the site states: calibrated on the corpus, so it may be asserted.
+            employees, emp_conf = fact.value, calibrated(F.SIZE_BAND, fact.confidence)
+            site_band = (emp_conf, f"{employees} people: {fact.evidence}")
         if employees:
-            out.append(SignalOut(F.SIZE_BAND, band_of_employees(employees), round(emp_conf * 0.9, 3),
-                                 f"{employees} employees"))
+            band_conf, why = site_band or (round(emp_conf * 0.9, 3), f"{employees} employees")
+            out.append(SignalOut(F.SIZE_BAND, band_of_employees(employees), band_conf, why))
         acv = acv_estimate(employees=employees, revenue=revenue)
         if acv is not None:
             basis = max(rev_conf, emp_conf)

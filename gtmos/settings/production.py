@@ -18,6 +18,7 @@ from .base import *  # noqa: E402,F403
 
 DEBUG = env.boolean("DEBUG", default=False)
 SECRET_KEY = env.string("SECRET_KEY")
+SWARM_SITE_SOURCE = env.string("SWARM_SITE_SOURCE", "http")  # crawl the prospect's real site (base: archive)
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters")
 

@@ -45,16 +45,17 @@ def test_domain_site_reads_company_website_hq_and_area_from_the_page_and_schema_
     signals, _ = run(DomainSiteProvider(), "joe@squiresconstruction.com")
     assert signals["identity"] == ("work", 0.99)
     company, confidence = signals["company"]
-    # schema.org name and og:site_name agree; the firmographics' "LLC" spelling is a weaker, different name
-    assert company == "Squires Construction" and confidence == 0.98
-    assert signals["hq"] == ("Austin, TX", 0.92)
+    # schema.org name and og:site_name agree (the firmographics' "LLC" spelling is the same name): asserted
+    assert company == "Squires Construction" and confidence >= 0.85
+    assert signals["hq"][0] == "Austin, TX" and signals["hq"][1] >= 0.85
     assert signals["service_area"][0] == ["Austin", "Round Rock", "San Marcos"]
     assert signals["website"][0] == "https://squiresconstruction.com/"
 
 
 def test_domain_site_falls_back_to_the_serving_sentence_and_firmographics(datasets):
     signals, _ = run(DomainSiteProvider(), "amy@apexdrywall.com")
-    assert signals["service_area"] == (["Dallas", "Fort Worth", "Austin"], 0.72)  # below θ: the confirm asks
+    # a "serving …" sentence proved right on the calibration corpus: asserted, with the page it came from
+    assert signals["service_area"][0] == ["Dallas", "Fort Worth", "Austin"] and signals["service_area"][1] >= 0.85
 
 
 def test_domain_site_infers_nothing_about_a_company_from_a_personal_mailbox():
@@ -103,7 +104,8 @@ def test_size_estimator_falls_back_to_bonding_capacity_then_the_site(datasets):
     assert bonded["revenue"] == ("25000000", 0.75)
     Firmographic.objects.filter(domain="cve-electric.com").delete()
     from_site, _ = run(SizeEstimatorProvider(), "x@cve-electric.com")
-    assert from_site["revenue"] == ("240000000", 0.8)  # "$240 million in annual revenue"
+    revenue, confidence = from_site["revenue"]  # "$240 million in annual revenue": calibrated, so asserted
+    assert revenue == "240000000" and confidence >= 0.85
     assert from_site["size_band"][0] == "large"         # "Over 900 employees"
 
 
