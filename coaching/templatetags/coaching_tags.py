@@ -1,5 +1,6 @@
 from django import template
 
+from coaching.access import can_coach as _can_coach
 from coaching.recommend import fmt
 
 register = template.Library()
@@ -21,3 +22,9 @@ def bench(kind):
     from coaching.recommend import BENCH_WORDS
 
     return BENCH_WORDS.get(kind, kind)
+
+
+@register.filter
+def can_coach(user):
+    """Whether to draw the manager tabs (the pages behind them answer 404 otherwise)."""
+    return _can_coach(user)
