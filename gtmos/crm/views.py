@@ -20,12 +20,13 @@ def _account_for(request, pk: int) -> Account:
 def account_list(request):
     q = request.GET.get("q", "").strip()
     segment = request.GET.get("segment", "")
-    sort = request.GET.get("sort", "name")
+    sort = selectors.ACCOUNT_SORT.parse(request.GET.get("sort"))
     accounts = selectors.account_list(user=request.user, q=q, segment=segment, sort=sort)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "crm/account_list.html#results" if request.htmx else "crm/account_list.html"
     return render(request, template, {
-        "page": page, "q": q, "segment": segment, "sort": sort, "segments": Segment.choices,
+        "page": page, "q": q, "segment": segment, "sort": sort, "sort_spec": selectors.ACCOUNT_SORT,
+        "segments": Segment.choices,
     })
 
 
@@ -63,10 +64,12 @@ def account_tab(request, pk: int, tab: str):
 def opportunity_list(request):
     q = request.GET.get("q", "").strip()
     stage = request.GET.get("stage", "")
-    opportunities = selectors.opportunity_list(user=request.user, q=q, stage=stage)
+    sort = selectors.OPPORTUNITY_SORT.parse(request.GET.get("sort"))
+    opportunities = selectors.opportunity_list(user=request.user, q=q, stage=stage, sort=sort)
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "crm/opportunity_list.html#results" if request.htmx else "crm/opportunity_list.html"
-    return render(request, template, {"page": page, "q": q, "stage": stage, "stages": Stage.choices})
+    return render(request, template, {"page": page, "q": q, "stage": stage, "stages": Stage.choices, "sort": sort,
+                                      "sort_spec": selectors.OPPORTUNITY_SORT})
 
 
 @login_required

@@ -73,3 +73,24 @@ def risk_stage_label(stage: str) -> str:
     from gtmos.health.models import RiskStage
 
     return dict(RiskStage.choices).get(stage, (stage or "").replace("_", " ").capitalize())
+
+
+@register.inclusion_tag("partials/sort_header.html", takes_context=True)
+def sort_header(context, state, key: str, target: str = "#results"):
+    """A sortable ``<th>``: see gtmos/core/sorting.py."""
+    request = context["request"]
+    sort = context.get("sort_spec")
+    column = sort.columns[key] if sort is not None else None
+    if column is None:
+        raise template.TemplateSyntaxError(f"sort_header: no sortable column {key!r} (pass sort_spec)")
+    active = state.key == key
+    if active:
+        descending = not state.descending
+    else:
+        descending = column.desc_first
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if descending else key
+    return {"column": column, "active": active, "descending": state.descending if active else None,
+            "href": "?" + params.urlencode(), "target": target,
+            "next": "descending" if descending else "ascending"}
