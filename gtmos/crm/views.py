@@ -7,6 +7,7 @@ from . import selectors
 from .models import Account, Opportunity, Segment, Stage
 
 PAGE_SIZE = 50
+ACCOUNT_TABS = ("timeline", "contacts", "opportunities", "calls", "usage")
 
 
 def _account_for(request, pk: int) -> Account:
@@ -30,18 +31,31 @@ def account_list(request):
     })
 
 
-@login_required
-def account_detail(request, pk: int):
-    account = _account_for(request, pk)
+def _account_page(request, account, tab: str = "timeline"):
+    from gtmos.core import account360
+
     return render(request, "crm/account_detail.html", {
         "account": account, "summary": selectors.account_summary(account=account),
+        "health": account360.health_block(account=account),
+        "onboarding": account360.onboarding_block(account=account, user=request.user),
+        "renewal": account360.renewals_block(account=account),
+        "contacts": account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
+        "timeline_kinds": account360.TIMELINE_KINDS, "initial_tab": tab,
     })
 
 
 @login_required
+def account_detail(request, pk: int):
+    return _account_page(request, _account_for(request, pk))
+
+
+@login_required
 def account_tab(request, pk: int, tab: str):
-    """htmx fragments of the account page; same access check as the page."""
+    """htmx fragments of the account page; same access check as the page. Opened directly (a shared link, a new
+    tab), the whole page renders with that section (STYLE 22)."""
     account = _account_for(request, pk)
+    if not request.htmx and tab in ACCOUNT_TABS:
+        return _account_page(request, account, tab)
     if tab == "contacts":
         context = {"contacts": account.contacts.order_by("-is_executive_sponsor", "name")}
     elif tab == "opportunities":
@@ -53,7 +67,12 @@ def account_tab(request, pk: int, tab: str):
         peak = max((u.active_seats for u in usage), default=0) or 1
         context = {"usage": usage, "peak": peak}
     elif tab == "timeline":
-        context = {"events": selectors.account_timeline(account=account)}
+        from gtmos.core import account360
+
+        kind = request.GET.get("kind", "")
+        kind = kind if kind in account360.TIMELINE_KINDS else ""
+        context = {"items": account360.timeline(account=account, kind=kind), "kind": kind,
+                   "timeline_kinds": account360.TIMELINE_KINDS}
     else:
         raise Http404("No such tab")
     context["account"] = account

@@ -13,9 +13,9 @@ def _grow_book(team, n):
         UsageDailyFactory(account=account)
 
 
-def _count_queries(client, url, django_assert_max_num_queries, limit):
+def _count_queries(client, url, django_assert_max_num_queries, limit, **headers):
     with django_assert_max_num_queries(limit):
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 200
     return response
 
@@ -42,7 +42,8 @@ def test_account_page_and_fragments_in_constant_queries(client, team, django_ass
     base = f"/crm/accounts/{team.account.pk}/"
     _count_queries(client, base, django_assert_max_num_queries, 15)
     for tab in ["contacts", "opportunities", "calls", "usage", "timeline"]:
-        _count_queries(client, f"{base}{tab}/", django_assert_max_num_queries, 12)
+        _count_queries(client, f"{base}{tab}/", django_assert_max_num_queries, 12, HTTP_HX_REQUEST="true")
+        _count_queries(client, f"{base}{tab}/", django_assert_max_num_queries, 15)  # opened directly: the page
     _count_queries(client, f"/crm/opportunities/{team.opportunity.pk}/", django_assert_max_num_queries, 15)
 
 
