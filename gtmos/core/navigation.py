@@ -33,6 +33,7 @@ ITEMS: list[NavItem] = [
     NavItem("Handoff review", "onboarding:review_list", "Onboarding", roles=("post_sales", "slm")),
     NavItem("Onboarding", "onboarding:cockpit", "Onboarding",
             roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),
+    NavItem("Onboarding alerts", "audit:escalations", "Onboarding", roles=("csm", "am", "manager", "slm")),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),
     NavItem("My coaching", "coaching:digests", "Coaching", roles=("ae", "am", "csm", "sdr")),
