@@ -7,11 +7,12 @@ import argparse
 import json
 import sys
 
-from . import coaching, enrichment, health_daily, onboarding_daily, prospect_pages, seed_demo, whiteglove_pages
+from . import coaching, cockpit_pages, enrichment, health_daily, onboarding_daily, prospect_pages, seed_demo, whiteglove_pages
 
 BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run, "health_daily": health_daily.run,
               "enrichment": enrichment.run, "coaching": coaching.run,
-              "whiteglove_pages": whiteglove_pages.run, "prospect_pages": prospect_pages.run}
+              "whiteglove_pages": whiteglove_pages.run, "prospect_pages": prospect_pages.run,
+              "cockpit_pages": cockpit_pages.run}
 
 
 def main() -> int:

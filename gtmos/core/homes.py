@@ -237,31 +237,31 @@ def pipeline_by_stage(*, user, employee) -> Panel:
 
 
 def sdr_work(*, user, employee, today: dt.date) -> Panel:
-    """Cadence follow-ups due: the SDR's latest touch per lead, unanswered for CADENCE_GAP_DAYS, cadence not done.
-    A cadence's length is the highest step it has recorded (the sending tool owns the sequence definition)."""
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Max, OuterRef, Subquery
+    """Cadence follow-ups due: leads whose latest touch by this SDR is older than CADENCE_GAP_DAYS, never answered
+    (no reply, no meeting), and whose cadence has steps left. A cadence's length is the highest step recorded for
+    it (the sending tool owns the sequence). Three grouped reads over the SDR's own touches, no per-lead query."""
+    from django.db.models import Count, Max
 
     from gtmos.crm.models import CadenceEventLog
 
     if employee is None:
         return Panel("cadence", "Cadence steps due", "core/panels/cadence.html")
     touches = CadenceEventLog.objects.filter(sdr=employee, lead__isnull=False)
-    latest = touches.filter(lead=OuterRef("lead")).order_by("-occurred_at", "-pk").values("pk")[:1]
+    lengths = dict(touches.values_list("cadence_id").annotate(n=Max("step")).order_by())
     due_before = clock.now() - dt.timedelta(days=CADENCE_GAP_DAYS)
-    answered = touches.filter(Q(responded=True) | Q(meeting_booked=True)).values("lead")
-    lengths = CadenceEventLog.objects.values("cadence_id").annotate(n=Max("step")).order_by()
-    unfinished = reduce(or_, (Q(cadence_id=r["cadence_id"], step__lt=r["n"]) for r in lengths), Q(pk__in=[]))
-    rows = (touches.filter(unfinished, pk=Subquery(latest), occurred_at__lte=due_before)
-            .exclude(lead__in=answered).select_related("lead", "account").order_by("occurred_at", "pk"))
-    first = list(rows[:ROWS])
-    for touch in first:
+    leads = (touches.values("lead_id", "cadence_id")
+             .annotate(last_at=Max("occurred_at"), step=Max("step"),
+                       answered=Count("pk", filter=Q(responded=True) | Q(meeting_booked=True)))
+             .filter(last_at__lte=due_before, answered=0).order_by("last_at", "lead_id"))
+    due = [r for r in leads if r["step"] < lengths.get(r["cadence_id"], 0)]
+    first = {r["lead_id"]: r for r in due[:ROWS]}
+    latest = (touches.filter(lead_id__in=list(first)).order_by("lead_id", "-occurred_at", "-pk")
+              .distinct("lead_id").select_related("lead", "account"))
+    rows = sorted(latest, key=lambda t: (t.occurred_at, t.pk))
+    for touch in rows:
         touch.next_step = touch.step + 1
         touch.waiting_days = (today - touch.occurred_at.date()).days
-    return Panel("cadence", "Cadence steps due", "core/panels/cadence.html", rows=first,
-                 total=rows.count(),
+    return Panel("cadence", "Cadence steps due", "core/panels/cadence.html", rows=rows, total=len(due),
                  empty="No cadence step is due: every lead was touched in the last "
                        f"{CADENCE_GAP_DAYS} days or has answered.")
 

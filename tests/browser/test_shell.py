@@ -92,6 +92,10 @@ def walk_role(browser, base_url: str, username: str, width: int) -> list[str]:
         links = page.locator("#site-nav a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
         if not links:
             problems.append(f"{username} @{width}: empty navigation")
+        page.goto("/crm/accounts/?sort=-arr")
+        first_account = page.locator("#results tbody a").first
+        if first_account.count():
+            links.append(first_account.get_attribute("href"))  # the account 360, the page people open most
         for href in links:
             response = page.goto(href)
             where = f"{username} @{width} {href}"
@@ -122,6 +126,33 @@ def test_every_nav_page_for_every_demo_role_fits_and_passes_axe(django_db_setup,
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_map_page_fits_and_passes_axe(django_db_setup, browser, live_server):
+    """The customer's read-only MAP page, opened by someone who is not signed in, at both widths."""
+    from onboarding.models import MutualActionPlan
+    from onboarding.services import map_share
+
+    seed_small_demo()
+    map_ = MutualActionPlan.objects.filter(plan__status="active").select_related("opportunity__owner").first()
+    _, token = map_share.map_share_create(map_=map_, by=map_.opportunity.owner)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width in (PHONE, LAPTOP):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900},
+                                      bypass_csp=True)
+        page = context.new_page()
+        response = page.goto(f"/onboarding/share/map/{token}/")
+        assert response.status == 200
+        expect(page.get_by_role("heading", name="Milestones", exact=True)).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / f"shared-map-{width}.png"), full_page=True)
+        if horizontal_overflow(page) > 0:
+            problems.append(f"@{width}: page scrolls sideways by {horizontal_overflow(page)}px")
+        problems += [f"@{width}: axe {v}" for v in axe_serious(page)]
+        context.close()
+    assert problems == [], problems
+
+
 def test_the_checks_catch_a_wide_page_and_a_missing_alt(django_db_setup, browser, live_server):
     """The two checks above can fail: a 2,000 px banner scrolls the page and an image without alt is critical."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": PHONE, "height": 900}, bypass_csp=True)

@@ -101,3 +101,33 @@ def test_slm_home_lists_holds_escalations_and_overrides(world, client):
     for title in ("Comp holds", "Escalations to you", "Rejected MAPs awaiting your decision",
                   "TTV changes awaiting approval", "Coaching escalations to you"):
         assert title in body, title
+
+
+def test_sdr_home_lists_cadence_steps_due_only_for_unanswered_unfinished_quiet_leads(db, client):
+    from enrichment.models import Lead
+    from gtmos.crm.models import CadenceEventLog, Role
+    from tests.factories import EmployeeFactory
+
+    sdr = EmployeeFactory(role=Role.SDR)
+    now = clock.now()
+
+    def touches(name, steps, days_ago, **last):
+        lead = Lead.objects.create(name=name, email=f"{name.lower()}@x.test", source="outbound",
+                                   idempotency_key=f"home:{name}")
+        for step in range(1, steps + 1):
+            CadenceEventLog.objects.create(
+                external_id=f"{name}-{step}", sdr=sdr, lead=lead, cadence_type="cold", cadence_id="seq-cold-5",
+                step=step, channel="email", occurred_at=now - dt.timedelta(days=days_ago + steps - step),
+                **(last if step == steps else {}))
+
+    touches("Quiet", 2, 5)               # due: step 3 of 5, five days without an answer
+    touches("Answered", 2, 5, responded=True)
+    touches("Recent", 2, 1)              # touched yesterday: not yet due
+    touches("Finished", 5, 9)            # the cadence is done (its length is the highest step seen: 5)
+    client.force_login(sdr.user)
+    body = client.get("/").content.decode()
+    panel = body[body.index('id="panel-cadence"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "Quiet" in panel and "step 3" in panel and "5 days" in panel
+    for name in ("Answered", "Recent", "Finished"):
+        assert name not in panel, name
