@@ -97,9 +97,14 @@ def opportunity_detail(request, pk: int):
         opportunity = selectors.opportunity_get(user=request.user, pk=pk)
     except Opportunity.DoesNotExist:
         raise Http404("No such opportunity") from None
+    calls = list(opportunity.calls.select_related("owner").order_by("-occurred_at")[:20])
     return render(request, "crm/opportunity_detail.html", {
         "opportunity": opportunity,
         "quotes": opportunity.quotes.prefetch_related("lines__product"),
-        "calls": opportunity.calls.select_related("owner").order_by("-occurred_at")[:20],
+        "calls": calls,
         "stage_changes": opportunity.stage_changes.all(),
+        # The next step is the latest call's first agreed next step; stakeholders are the account's contacts.
+        "next_step": next((step for c in calls for step in (c.next_steps or [])[:1]), ""),
+        "stakeholders": opportunity.account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
+        "plan": opportunity.onboarding_plan if hasattr(opportunity, "onboarding_plan") else None,
     })

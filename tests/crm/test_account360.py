@@ -96,3 +96,13 @@ def test_account_page_queries_do_not_grow_with_history(world, onboarding_account
                                      entry_type="csm_activity", ttv_days_elapsed=0, ttv_target_days=30,
                                      milestones_complete=0, milestones_total=7, notes=f"note {n}")
     assert count() == small
+
+
+def test_opportunity_page_shows_next_step_stakeholders_activity_and_preboarding(world, client):
+    opp = world.deal()  # its call agreed "deliver admin training in week 2"
+    client.force_login(world.ae.user)
+    body = client.get(f"/crm/opportunities/{opp.pk}/").content.decode()
+    assert "Next step" in body and "deliver admin training in week 2" in body
+    assert "Stakeholders" in body and "Eve Exec" in body and "exec sponsor" in body
+    assert "Activity" in body and "objections: SSO requirement" in body
+    assert "Pre-boarding" in body
