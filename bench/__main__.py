@@ -7,13 +7,13 @@ import argparse
 import json
 import sys
 
-from . import (coaching, enrichment, health_daily, onboarding_daily, prospect_pages, quickstart, seed_demo,
-               whiteglove_pages)
+from . import (cockpit_pages, coaching, enrichment, health_daily, onboarding_daily, prospect_pages, quickstart,
+               seed_demo, whiteglove_pages)
 
 BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run, "health_daily": health_daily.run,
               "enrichment": enrichment.run, "coaching": coaching.run,
               "whiteglove_pages": whiteglove_pages.run, "prospect_pages": prospect_pages.run,
-              "quickstart": quickstart.run}
+              "quickstart": quickstart.run, "cockpit_pages": cockpit_pages.run}
 
 
 def main() -> int:

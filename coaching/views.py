@@ -15,6 +15,7 @@ from gtmos.crm.access import employee_of
 from gtmos.crm.models import Employee
 
 from . import forms, selectors
+from .access import can_coach
 from .models import Digest, RepCoachingLog
 from .services import approval
 
@@ -26,6 +27,12 @@ def _me(request) -> Employee:
     if me is None:
         raise Http404("Not found")
     return me
+
+
+def _coach(request) -> None:
+    """The manager pages answer 404 to a rep, as to a stranger (coaching/access.py)."""
+    if not can_coach(request.user):
+        raise Http404("Not found")
 
 
 def _log(request, pk: int) -> RepCoachingLog:
@@ -43,6 +50,7 @@ def _error(exc) -> str:
 
 @login_required
 def queue(request):
+    _coach(request)
     data = selectors.queue(user=request.user)
     template = "coaching/queue.html#queue" if request.htmx else "coaching/queue.html"
     return render(request, template, {**data, "team": selectors.team(user=request.user),
@@ -126,6 +134,7 @@ def escalate(request, pk: int):
 
 @login_required
 def escalations(request):
+    _coach(request)
     return render(request, "coaching/escalations.html", {"escalations": selectors.escalations(user=request.user),
                                                          "resolve_form": forms.ResolveForm(),
                                                          "me": employee_of(request.user)})
@@ -165,14 +174,17 @@ def digest(request, pk: int):
 
 @login_required
 def flags(request):
+    _coach(request)
     return render(request, "coaching/flags.html", {"flags": selectors.flags(user=request.user)})
 
 
 @login_required
 def forecast(request):
+    _coach(request)
     return render(request, "coaching/forecast.html", {"rows": selectors.forecast_accuracy(user=request.user)})
 
 
 @login_required
 def review(request):
+    _coach(request)
     return render(request, "coaching/review.html", selectors.review(user=request.user))

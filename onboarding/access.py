@@ -23,3 +23,9 @@ def plan_q(user, prefix: str = "") -> Q | None:
 def can_review(user) -> bool:
     employee = employee_of(user)
     return sees_everything(user) or (employee is not None and employee.role in (*REVIEWERS, "slm"))
+
+
+def can_close(user) -> bool:
+    """M7 is the CSM's manual gate (services/handoff.onboarding_close); nobody else is shown the close form."""
+    employee = employee_of(user)
+    return employee is not None and employee.role == "csm"

@@ -21,3 +21,12 @@ urlpatterns = [
     path("escalations/", views.escalation_report, name="escalation_report"),
     path("ttv-requests/<int:pk>/", views.ttv_request, name="ttv_request"),
 ]
+
+# The MAP as a shared plan (onboarding/share.py): the customer's read-only page and the team's actions.
+from . import share  # noqa: E402
+
+urlpatterns += [
+    path("share/map/<str:token>/", share.map_share_page, name="map_share"),
+    path("maps/<int:pk>/share/", share.map_share_create_view, name="map_share_create"),
+    path("maps/<int:pk>/share/<uuid:link_id>/revoke/", share.map_share_revoke_view, name="map_share_revoke"),
+]

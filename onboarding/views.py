@@ -12,7 +12,7 @@ from gtmos.core import clock
 from gtmos.crm.access import employee_of
 
 from . import forms, selectors
-from .access import can_review
+from .access import can_close, can_review
 from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
 from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
@@ -232,6 +232,8 @@ def message_send(request, pk: int):
 @login_required
 def plan_close(request, pk: int):
     plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    if not can_close(request.user):
+        raise PermissionDenied("Only the account's CSM closes onboarding (M7).")
     form = forms.HandoffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,5 +1,6 @@
 from django import template
 
+from coaching.access import can_coach as _can_coach
 from coaching.recommend import fmt
 
 register = template.Library()
@@ -85,3 +86,9 @@ def spark(history):
 
     return {"value": line("value"), "benchmark": line("benchmark"), "first": points[0]["week"],
             "last": points[-1]["week"], "n": len(points)}
+
+
+@register.filter
+def can_coach(user):
+    """Whether to draw the manager tabs (the pages behind them answer 404 otherwise)."""
+    return _can_coach(user)

@@ -1,19 +1,19 @@
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import items_for
+from .navigation import groups_for
 
 
 def navigation(request):
-    """The staff navigation and the signed-in employee, computed only if the template uses them. Not even the
-    user is loaded here: a prospect's pages never render the staff bar, and most of them find their session
-    without knowing who is signed in (onboarding/prospect/access.py), so they pay neither query."""
+    """The staff navigation (grouped by job) and the signed-in employee, computed only if the template uses them.
+    Not even the user is loaded here: a prospect's pages never render the staff bar, and most of them find their
+    session without knowing who is signed in (onboarding/prospect/access.py), so they pay neither query."""
     def signed_in():
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
 
-    def nav_items():
+    def nav_groups():
         user = signed_in()
-        return items_for(user) if user else []
+        return groups_for(user) if user else []
 
     def current_employee():
         from gtmos.crm.access import employee_of
@@ -21,4 +21,4 @@ def navigation(request):
         user = signed_in()
         return employee_of(user) if user else None
 
-    return {"nav_items": SimpleLazyObject(nav_items), "current_employee": SimpleLazyObject(current_employee)}
+    return {"nav_groups": SimpleLazyObject(nav_groups), "current_employee": SimpleLazyObject(current_employee)}

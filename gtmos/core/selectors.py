@@ -5,12 +5,19 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 
 from gtmos.audit.models import Event, Notification
+from gtmos.core import homes
 from gtmos.crm.access import employee_of, sees_everything
 from gtmos.crm.models import Account, Opportunity, Stage
 
 
 def home_context(*, user) -> dict:
     employee = employee_of(user)
+    context = {"employee": employee, "role": homes.role_of(user)}
+    if not homes.shows_org_figures(user):
+        # A rep's home is their to-do list (STYLE 21): no org-wide tiles, which read $0 for most of them.
+        return {**context, "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+                "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
+                "panels": homes.home_panels(user=user), "org_figures": False}
     accounts = Account.objects.visible_to(user)
     open_opps = Opportunity.objects.visible_to(user).exclude(stage__in=["closed_won", "closed_lost"])
     book = accounts.aggregate(
@@ -22,15 +29,13 @@ def home_context(*, user) -> dict:
     pipeline = open_opps.aggregate(count=Count("id"), acv=Sum("acv"),
                                    late=Count("id", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL))))
     context = {
-        "employee": employee,
-        "role": employee.role if employee else ("revops" if user.is_superuser else None),
+        **context,
         "book": book,
         "pipeline": pipeline,
         "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-        "recent_notifications": Notification.objects.filter(recipient=user)[:5],
-        "upcoming_renewals": accounts.filter(is_customer=True, renewal_date__isnull=False)
-        .select_related("owner").order_by("renewal_date")[:8],
-        "top_open_opps": open_opps.select_related("account", "owner").order_by("-acv")[:8],
+        "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
+        "panels": homes.home_panels(user=user),
+        "org_figures": homes.shows_org_figures(user),
     }
     if sees_everything(user):
         context["system"] = {

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 
 from gtmos.audit.models import Event
+from gtmos.core.sorting import Column, Sort, SortState
 
-from .models import Account, ConvIntelligenceCall, Opportunity, UsageDaily
+from .models import Account, ConvIntelligenceCall, Opportunity, Stage, UsageDaily
 
-ACCOUNT_SORTS = {
-    "name": "name",
-    "-arr": "-arr",
-    "renewal": "renewal_date",
-    "segment": "segment",
-}
+ACCOUNT_SORT = Sort([
+    Column("name", "Account", ("name",)),
+    Column("segment", "Segment", ("segment",)),
+    Column("owner", "Owner", ("owner__name",)),
+    Column("csm", "CSM", ("csm__name",)),
+    Column("onboarding", "Onboarding", ("onboarding_status",)),
+    Column("renewal", "Renewal", ("renewal_date",)),
+    Column("arr", "ARR", ("arr",), desc_first=True, numeric=True),
+], default="name")
+# The stage ladder's order, not the alphabet's (Prospecting before Discovery before Demo …).
+STAGE_RANK = Case(*[When(stage=s.value, then=Value(i)) for i, s in enumerate(Stage.ladder())], default=Value(99),
+                  output_field=IntegerField())
+OPPORTUNITY_SORT = Sort([
+    Column("name", "Deal", ("name",)),
+    Column("account", "Account", ("account__name",)),
+    Column("stage", "Stage", (STAGE_RANK,)),
+    Column("owner", "Owner", ("owner__name",)),
+    Column("close", "Close", ("close_date",)),
+    Column("acv", "ACV", ("acv",), desc_first=True, numeric=True),
+    Column("health", "Health", ("deal_health_score",), desc_first=True, numeric=True),
+], default="acv", default_descending=True)
 
 
-def account_list(*, user, q: str = "", segment: str = "", sort: str = "name") -> QuerySet[Account]:
+def account_list(*, user, q: str = "", segment: str = "", sort: SortState | None = None) -> QuerySet[Account]:
     qs = Account.objects.visible_to(user).select_related("owner", "am", "csm")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q) | Q(external_id=q))
     if segment:
         qs = qs.filter(segment=segment)
-    return qs.order_by(ACCOUNT_SORTS.get(sort, "name"), "id")
+    return qs.order_by(*(sort or ACCOUNT_SORT.default).order_by)
 
 
 def account_get(*, user, pk: int) -> Account:
@@ -54,7 +70,8 @@ def account_timeline(*, account: Account, limit: int = 50) -> QuerySet[Event]:
     return Event.objects.filter(account_id=account.pk).select_related("actor").order_by("-occurred_at", "-id")[:limit]
 
 
-def opportunity_list(*, user, q: str = "", stage: str = "", open_only: bool = True) -> QuerySet[Opportunity]:
+def opportunity_list(*, user, q: str = "", stage: str = "", open_only: bool = True,
+                     sort: SortState | None = None) -> QuerySet[Opportunity]:
     qs = Opportunity.objects.visible_to(user).select_related("account", "owner")
     if open_only:
         qs = qs.exclude(stage__in=["closed_won", "closed_lost"])
@@ -62,7 +79,7 @@ def opportunity_list(*, user, q: str = "", stage: str = "", open_only: bool = Tr
         qs = qs.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
     if stage:
         qs = qs.filter(stage=stage)
-    return qs.order_by("-acv", "id")
+    return qs.order_by(*(sort or OPPORTUNITY_SORT.default).order_by)
 
 
 def opportunity_get(*, user, pk: int) -> Opportunity:

@@ -9,6 +9,7 @@ from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
 from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from .share import MapShareLink
 from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "CommunicationTemplate",
     "Deal",
     "Escalation",
+    "MapShareLink",
     "MilestoneCode",
     "MilestoneItem",
     "MutualActionPlan",

@@ -108,7 +108,7 @@ def test_onboarding_journey(new_session):
     page = slm.page
     login(page, "slm")
     page.goto("/inbox/")
-    hold = page.locator("ul.inbox > li").filter(has=page.locator(".tag", has_text="map_signoff_hold"))
+    hold = page.locator("ul.inbox > li").filter(has=page.locator(".tag", has_text="Comp hold"))  # the rule in words
     expect(hold).to_have_count(1)
     expect(hold.locator("strong")).to_have_text(re.compile(rf"^Comp hold: {re.escape(opp.name)}$"))
     assert Notification.objects.filter(recipient=world.slm.user, rule="map_signoff_hold",
