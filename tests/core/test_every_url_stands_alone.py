@@ -55,7 +55,12 @@ def _args(prospect_pk):
         "onboarding:milestone_complete": [{"pk": plan, "code": "M1"}],
         "onboarding:activity_log": [{"pk": plan}],
         "onboarding:message_send": [{"pk": plan}],
-        "onboarding:plan_close": [{"pk": plan}],
+        # M7 is the CSM's: RevOps is refused with a whole page that says so.
+        "onboarding:plan_close": [({"pk": plan}, "", 403)],
+        "onboarding:success_task_complete": [{"pk": 1}],
+        "onboarding:map_share": [({"token": "not-a-valid-link"}, "", 400)],
+        "onboarding:map_share_create": [{"pk": _first(MutualActionPlan)}],
+        "onboarding:map_share_revoke": [{"pk": _first(MutualActionPlan), "link_id": uuid.uuid4()}],
         "onboarding:ttv_request_create": [{"pk": plan}],
         "onboarding:handoff_detail": [{"pk": _first(CSHandoff)}] if CSHandoff.objects.exists() else [],
         "onboarding:ttv_request": ([{"pk": _first(TTVChangeRequest)}]
