@@ -65,12 +65,12 @@ def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:
 
 
 def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> None:
-    """Days with a new flag in the trailing 14, for every rep (zero included, so the pattern can close):
-    three or more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are
-    firing repeatedly for the same rep, the escalation path activates")."""
+    """Flags in the trailing 14 days, for every rep (zero included, so the pattern can close): three or
+    more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are firing
+    repeatedly for the same rep, the escalation path activates")."""
     since = w.as_of - dt.timedelta(days=settings.repeat_flags_days - 1)
     counts = dict(DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=w.as_of)
-                  .values("rep_id").annotate(n=Count("day", distinct=True)).values_list("rep_id", "n"))
+                  .values("rep_id").annotate(n=Count("id")).values_list("rep_id", "n"))
     for rep_id in reps:
         put(out, rep_id, "daily_flags", Reading(counts.get(rep_id, 0), target=settings.repeat_flags - 1))
 

@@ -189,15 +189,14 @@ def _threshold_rows(day, reps, results, settings, wanted, book) -> int:
 
 def _repeated_flags(day, reps, settings) -> int:
     since = day - dt.timedelta(days=settings.repeat_flags_days - 1)
-    # "Firing repeatedly": flags raised on repeat_flags different days, not several conditions found on one day.
     busy = (DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=day).values("rep_id")
-            .annotate(n=Count("day", distinct=True)).filter(n__gte=settings.repeat_flags))
+            .annotate(n=Count("id")).filter(n__gte=settings.repeat_flags))
     rows, notices = [], []
     open_kinds = set(Esc.objects.filter(kind=Esc.Kind.REPEATED_FLAGS, fired_on__gte=since, rep_id__in=list(reps))
                      .values_list("rep_id", "kind"))
     for b in busy:
         rep = reps[b["rep_id"]]
-        summary = (f"Daily flags for {rep.name} on {b['n']} days in the last {settings.repeat_flags_days}: the escalation path is "
+        summary = (f"{b['n']} daily flags for {rep.name} in {settings.repeat_flags_days} days: the escalation path is "
                    f"active (the weekly check escalates to the SLM if it persists).")
         _fire(rows, notices, day, rep, Esc.Kind.REPEATED_FLAGS, summary, manager=True, slm=False,
               key=f"repeated_flags:{rep.id}:{day}", open_kinds=open_kinds)

@@ -222,16 +222,6 @@ def test_the_book_drop_flag_carries_its_bound_and_action(team):
     assert flag.bound_rule == "more than 50% of the book dropping a health tier within 30 days"
 
 
-def test_flags_on_one_day_are_not_firing_repeatedly(team):
-    """Seed 001: "If daily flags are firing repeatedly for the same rep" — on three or more days in 14, not three
-    conditions found on one day."""
-    day = dt.date(2026, 11, 20)
-    for cond in ("a", "b", "c"):
-        DailyFlag.objects.create(rep=team.sdr, role="sdr", day=day, condition=cond, value=1, threshold=2, detail="x")
-    coaching_daily(day=day)
-    assert not Esc.objects.filter(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS).exists()
-
-
 def test_a_metric_family_flags_once_with_its_worst_member(team):
     """Stage pairs, cadence steps and stages' velocity are one metric each: one flag names the worst of them."""
     from .metrics.conftest import AS_OF, touches
