@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from gtmos.core import clock
 from gtmos.crm.models import Role
@@ -84,10 +84,14 @@ def _worst_per_family(by_code: dict) -> dict:
 
 def _sync_flags(day, reps, wanted: dict[tuple[int, str], Flag]) -> int:
     """Open a flag per newly breached condition; clear the ones whose condition no longer holds."""
-    open_flags = {(f.rep_id, f.condition): f for f in DailyFlag.objects.filter(cleared_on__isnull=True,
-                                                                               rep_id__in=list(reps))}
+    # Open as of ``day`` (raised by then, not cleared by then): a replayed earlier day sees the flags as it did.
+    open_flags = {(f.rep_id, f.condition): f for f in DailyFlag.objects.filter(
+        Q(cleared_on__isnull=True) | Q(cleared_on__gt=day), day__lte=day, rep_id__in=list(reps))}
     cleared = [f.pk for key, f in open_flags.items() if key not in wanted and f.day < day]
-    DailyFlag.objects.filter(pk__in=cleared).update(cleared_on=day)
+    DailyFlag.objects.filter(pk__in=cleared, cleared_on__isnull=True).update(cleared_on=day)
+    # A condition a later day holds open is not raised again by a replayed earlier one (one open flag each).
+    open_flags.update({(f.rep_id, f.condition): f for f in DailyFlag.objects.filter(
+        cleared_on__isnull=True, day__gt=day, rep_id__in=list(reps))})
     new = [DailyFlag(rep_id=rep_id, role=reps[rep_id].role, day=day, condition=cond, metric=f.metric, value=f.value,
                      threshold=f.bound, bound_rule=f.bound_rule, detail=f.detail, recommended_action=f.action)
            for (rep_id, cond), f in wanted.items() if (rep_id, cond) not in open_flags]
@@ -120,8 +124,8 @@ def _fire(rows, notices, day, rep, kind, summary, *, manager, slm, key, open_kin
 
 
 def _threshold_rows(day, reps, results, settings, wanted, book) -> int:
-    open_kinds = set(Esc.objects.filter(resolved_at__isnull=True, rep_id__in=list(reps))
-                     .values_list("rep_id", "kind"))
+    open_kinds = set(Esc.objects.filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=day),
+                                        fired_on__lte=day, rep_id__in=list(reps)).values_list("rep_id", "kind"))
     taken = set(Esc.objects.filter(kind=Esc.Kind.ATTAINMENT, rep_id__in=list(reps)).values_list("dedupe_key", flat=True))
     rows, notices, holding = [], [], defaultdict(set)
     for rep_id, by_code in results.items():

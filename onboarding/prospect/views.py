@@ -183,9 +183,9 @@ def enriching(request, pk):
 def enriching_status(request, pk):
     """The polled fragment: each agent's progress; once S2 is decided, htmx is sent on to the next page.
     Opened directly it is the enriching page (which itself sends the prospect on once S2 is decided)."""
-    if not request.htmx:
-        return redirect("prospect:enriching", pk)
     session = access.session_for(request, pk)
+    if not request.htmx:
+        return redirect("prospect:enriching", session.pk)
     if PAGE_OF_STATE[session.state] != "enriching":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = _page(session)

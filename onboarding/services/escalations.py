@@ -92,8 +92,8 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
                           .values("plan_id").annotate(last=Max("logged_at")).values_list("plan_id", "last")):
         if plan_id in facts:
             facts[plan_id].last_recovery_plan = last
-    for plan_id, key, fired in Escalation.objects.filter(plan_id__in=facts, kind=Escalation.Kind.TTV_MISS,
-                                                         resolved_at__isnull=True).values_list(
+    for plan_id, key, fired in Escalation.objects.filter(plan_id__in=facts, kind=Escalation.Kind.TTV_MISS).filter(
+            _open_on(today)).values_list(
             "plan_id", "dedupe_key", "fired_at"):
         facts[plan_id].open_miss = (key, fired)
     return facts
@@ -139,12 +139,20 @@ def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings, cleared: 
     return out
 
 
+def _open_on(day: dt.date) -> Q:
+    """Open as of ``day``: fired by then and not resolved by then. An operator replaying an earlier day
+    (manage.py onboarding_daily --day) sees the escalations as that day saw them, not as later days left them."""
+    return Q(fired_at__date__lte=day) & (Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=day))
+
+
 def _resolve_cleared(cleared: list[tuple[int, str]], *, now) -> int:
-    """One conditional update per kind: open escalations whose condition cleared get their resolved-at."""
+    """One conditional update per kind: open escalations whose condition cleared get their resolved-at (only
+    those fired by this run's day: a replayed earlier day never closes what a later day opened)."""
     by_kind: dict[str, list[int]] = defaultdict(list)
     for plan_id, kind in cleared:
         by_kind[kind].append(plan_id)
-    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True).update(
+    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True,
+                                         fired_at__lte=now).update(
         resolved_at=now, resolution=CLEARED[kind]) for kind, plans in by_kind.items())
 
 
