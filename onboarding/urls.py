@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import share, views
 
 app_name = "onboarding"
 urlpatterns = [
@@ -23,8 +23,6 @@ urlpatterns = [
 ]
 
 # The MAP as a shared plan (onboarding/share.py): the customer's read-only page and the team's actions.
-from . import share  # noqa: E402
-
 urlpatterns += [
     path("share/map/<str:token>/", share.map_share_page, name="map_share"),
     path("maps/<int:pk>/share/", share.map_share_create_view, name="map_share_create"),

@@ -199,7 +199,7 @@ def resource_flags(*, user) -> Panel:
                  empty="No deal is flagged as needing implementation services.")
 
 
-def risk_notes(*, user, today: dt.date) -> Panel:
+def risk_notes(*, user) -> Panel:
     """Risks post-sales documented on acceptance, for deals still onboarding (the CSM reads them too)."""
     from onboarding.models import MutualActionPlan
 
@@ -368,7 +368,7 @@ def home_panels(*, user) -> list[Panel]:
                    overdue_milestones(user=user, employee=employee, today=today), at_risk(user=user, day=day),
                    blocking_plans(user=user)]
     elif role == "post_sales":
-        panels += [signoff_queue(user=user, today=today), resource_flags(user=user), risk_notes(user=user, today=today)]
+        panels += [signoff_queue(user=user, today=today), resource_flags(user=user), risk_notes(user=user)]
     elif role == "sdr":
         panels += [whiteglove_next(user=user, role="sdr"), sdr_work(user=user, employee=employee, today=today)]
     elif role in ("ae", "se"):

@@ -9,8 +9,25 @@ document.documentElement.classList.add("js");
     document.body.classList.toggle("nav-open", open);
   }
 
-  // A table wider than its column scrolls inside a focusable region (keyboard users can scroll it too, and
-  // axe's scrollable-region-focusable holds), named after the nearest heading so a screen reader says which.
+  // A table wider than its column scrolls inside its own box. Only a box that really scrolls becomes a focusable,
+  // named region (keyboard users can scroll it, and axe's scrollable-region-focusable holds); one that fits stays
+  // a plain div, so it adds no landmark and no tab stop.
+  function markScrollable(box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (!box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        // Deliberately generic: the table's own caption and headers say what it holds, and a name built from
+        // the page's text would shadow the page's own landmarks and labels for anyone searching by name.
+        box.setAttribute("aria-label", "Scrollable table");
+      }
+    } else if (box.hasAttribute("tabindex")) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+
   function wrapTables(root) {
     root = root || document;
     var tables = Array.prototype.slice.call(root.querySelectorAll("main table:not(.stack)"));
@@ -19,15 +36,17 @@ document.documentElement.classList.add("js");
       if (table.parentElement.classList.contains("table-scroll")) return;
       var box = document.createElement("div");
       box.className = "table-scroll";
-      box.setAttribute("tabindex", "0");
-      box.setAttribute("role", "region");
-      var caption = table.querySelector("caption");
-      var heading = caption || (table.closest("section, .card") || document).querySelector("h1, h2, h3");
-      box.setAttribute("aria-label", heading ? heading.textContent.trim().slice(0, 80) : "Table");
       table.parentNode.insertBefore(box, table);
       box.appendChild(table);
     });
+    document.querySelectorAll(".table-scroll").forEach(markScrollable);
   }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { document.querySelectorAll(".table-scroll").forEach(markScrollable); }, 150);
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector(".nav-toggle");
