@@ -112,6 +112,12 @@ def role_known(s: "OnboardingSession") -> bool:
     return bool(s.context.get("role_known")) and not s.context.get("role_answered", False)
 
 
+def role_known_or_homeowner(s: "OnboardingSession") -> bool:
+    """onboarding.confirmed: the role was known — or the prospect is a homeowner, who is asked no B2B role
+    (seed: orgType == consumer → DISQUALIFIED, route to the homeowner product)."""
+    return role_known(s) or (routed_consumer(s) and not s.context.get("role_answered", False))
+
+
 def role_was_unknown(s: "OnboardingSession") -> bool:
     """The role was unknown and the prospect answered the role question."""
     return bool(s.context.get("role_answered"))
@@ -284,9 +290,9 @@ class OnboardingSession(StateMachineMixin, models.Model):
     def complete_fallback_form(self):
         """Manual steps done: today's 6-step flow (organization_type → … → invitations) → activate."""
 
-    @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_known])
+    @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_known_or_homeowner])
     def confirm(self):
-        """onboarding.confirmed (role known): S3 → S4 — one tap, or a system pass for warm leads."""
+        """onboarding.confirmed (role known, or a homeowner): S3 → S4 — one tap, or a system pass for warm leads."""
 
     @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_was_unknown])
     def capture_role(self):

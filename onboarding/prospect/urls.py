@@ -31,6 +31,7 @@ urlpatterns = [
     path("start/payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("prospects/reengage/", views.reengage_queue, name="reengage"),
     path("prospects/funnel/", views.funnel, name="funnel"),
+    path("homeowners/", views.homeowner_product, name="homeowner_product"),
     path("general-contractor", views.lander_gc, name="lander_gc"),
     path("<slug:trade>", views.lander_trade, name="lander_trade"),
 ]

@@ -199,17 +199,20 @@ def confirm(request, pk):
     if moved:
         return moved  # e.g. a second tap: the first already confirmed and routed
     decision = decision_for(lead=session.lead)
-    profile = _profile(session)
-    form = forms.ConfirmForm(_data(request), asks=decision.asks)
+    shown = selectors.confirm_shown(decision)
+    form = forms.ConfirmForm(_data(request), asks=decision.asks, shown=shown)
     if request.method == "POST" and form.is_valid():
         try:
-            session = flow.session_confirm(session=session, answers=form.answers())
+            session = flow.session_confirm(session=session, answers=form.answers(), corrections=form.corrections())
+            if session.state == S.S3_CONFIRM:  # a correction opened a question the router now needs
+                messages.info(request, "Thanks, we've updated that. One more thing, then you're in.")
             return _to_current(session)
         except SessionError as exc:
             form.add_error(None, str(exc))
+    chips = [dict(chip, fix=form.fix_field(chip["field"])) for chip in selectors.confirm_chips(decision, _profile(session))]
     return render(request, "prospect/confirm.html", {
-        "session": session, "form": form, "chips": selectors.confirm_chips(decision, profile),
-        "asks": decision.asks}, status=400 if form.errors else 200)
+        "session": session, "form": form, "chips": chips, "asks": decision.asks,
+        "ask_fields": form.ask_fields()}, status=400 if form.errors else 200)
 
 
 # --- S5–S7 workspace -----------------------------------------------------------------------------------------------
@@ -475,6 +478,12 @@ def homeowner(request, pk):
     session, moved = _on_page(request, pk, "homeowner")
     return moved or render(request, "prospect/homeowner.html",
                            {"session": session, "homeowner_url": settings.PROSPECT_HOMEOWNER_URL})
+
+
+@require_GET
+def homeowner_product(request):
+    """The homeowner product's page (PROSPECT_HOMEOWNER_URL's default): where a DISQUALIFIED consumer goes."""
+    return render(request, "prospect/homeowner_product.html")
 
 
 @require_GET

@@ -27,12 +27,12 @@ from enrichment.enums import EnrichmentStatus, LeadSource, RunMode, TERMINAL_RUN
 from enrichment.flags import flags_for, switch_on
 from enrichment.models import EnrichmentRun, Lead, Pursuit
 from enrichment.services.leads import lead_capture, lead_set_email
-from enrichment.services.profile import decision_for, profile_refresh, signals_record_user
+from enrichment.services.profile import CORRECTED, decision_for, profile_refresh, signals_record_user
 from enrichment.services.runs import run_start, run_watch_arrival
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from routing.enums import Persona, ProfileField as F, Track, Warmth
+from routing.enums import OrgType, Persona, ProfileField as F, Track, Warmth
 from routing.models import RouterSettings
 from routing.types import RouteDecision as Decision
 
@@ -225,10 +225,14 @@ def _normalize_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | None = None, actor=None) -> OnboardingSession:
+def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | None = None,
+                    corrections: dict[str, Any] | None = None, actor=None) -> OnboardingSession:
     """S3 → S4 → route. One tap confirms the chips (onboarding.confirmed); if the role was unknown the
-    answer to the role question is onboarding.role_captured. Every field the confirm asked must be answered;
-    what the prospect states becomes a signal with provenance ``user`` (confidence 1)."""
+    answer to the role question is onboarding.role_captured. Every field the confirm asked must be answered
+    (a homeowner is asked nothing more: the B2B questions do not apply). What the prospect states becomes a
+    signal with provenance ``user`` (confidence 1); a chip they changed is a correction (same, and the gateTrace
+    says "corrected by the prospect"). The router re-runs on the result: if a correction opens a question the
+    confirm did not ask (a subcontractor's trade), the session stays in S3 and the page asks it."""
     with transaction.atomic():
         current = OnboardingSession.objects.select_related("lead").get(pk=session.pk)
         if current.state != S.S3_CONFIRM:
@@ -239,21 +243,66 @@ def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | Non
         lead = current.lead
         before = decision_for(lead=lead)
         values = _normalize_answers(answers or {})
-        missing = [f for f in before.asks if f not in values]
-        if missing:
+        fixes = _corrections(before, _normalize_answers(corrections or {}))
+        homeowner = (values.get(F.ORG_TYPE) or fixes.get(F.ORG_TYPE)) == OrgType.CONSUMER
+        missing = [f for f in before.asks if f not in values and f not in fixes]
+        if missing and not homeowner:
             raise SessionError("answer: " + ", ".join(missing))
         role_answered = before.persona is None and F.PERSONA in values
-        if values:
+        if values or fixes:
             run = EnrichmentRun.objects.select_for_update().get(lead=lead)
-            signals_record_user(run=run, values=values)
+            if values:
+                signals_record_user(run=run, values=values)
+            if fixes:
+                signals_record_user(run=run, values=fixes, evidence=CORRECTED)
             profile_refresh(lead=lead, theta=float(RouterSettings.load().theta))
         after = decision_for(lead=lead)
+        if fixes:
+            event_record(type=catalog.PROFILE_CORRECTED, subject=current, actor=actor, actor_type="user",
+                         idempotency_key=catalog.key(lead.pk, "S3", catalog.PROFILE_CORRECTED,
+                                                     _fingerprint_values(fixes)),
+                         payload={"lead_id": str(lead.pk), "session_id": str(current.pk), "fields": sorted(fixes),
+                                  "asks_now": list(after.asks)})
+        # A field with its gate off is asked every time (today's form) and never becomes "known": only a question
+        # the confirm did not ask and the prospect did not answer keeps them here.
+        opened = [f for f in after.asks if f not in before.asks and f not in values]
+        if opened and not after.disqualified:
+            return current  # the correction changed what the router needs: ask it (nothing is transitioned)
         action, event = ("capture_role", catalog.ROLE_CAPTURED) if role_answered else ("confirm", catalog.CONFIRMED)
         current = _fire(current, action, event, stage="S3",
                         context={"decision": after, "role_answered": role_answered,
-                                 "role_known": before.persona is not None},
-                        actor=actor, actor_type="user", payload={"answered": sorted(values)})
+                                 "role_known": before.persona is not None or after.persona is not None},
+                        actor=actor, actor_type="user",
+                        payload={"answered": sorted(values), "corrected": sorted(fixes)})
         return _route(current, after)
+
+
+# A size the prospect states replaces the estimates it was read from: revenue and ACV would otherwise still
+# decide the band at G3 ("ACV wins ties") and the correction would change nothing.
+SIZE_EVIDENCE = (F.REVENUE, F.ACV)
+
+
+def _corrections(decision: Decision, stated: dict[str, Any]) -> dict[str, Any]:
+    """The chips the prospect changed: a value that differs from what the router asserted."""
+    fixes = {}
+    for name, value in stated.items():
+        if name == F.ROLE:
+            continue  # the title follows the persona (below); "Owner" and "Owner / executive" are one role
+        shown = decision.size_band if name == F.SIZE_BAND and decision.size_band else decision.asserted.get(name)
+        if shown in (None, "", []):
+            continue
+        if (sorted(map(str, value)) if isinstance(value, list) else str(value)) != \
+                (sorted(map(str, shown)) if isinstance(shown, (list, tuple)) else str(shown)):
+            fixes[name] = value
+    if F.PERSONA in fixes and F.ROLE in stated:
+        fixes[F.ROLE] = stated[F.ROLE]
+    if F.SIZE_BAND in fixes:
+        fixes.update({name: "" for name in SIZE_EVIDENCE})  # "" reads as unknown (JSON null would be SQL NULL)
+    return fixes
+
+
+def _fingerprint_values(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _fingerprint(decision: Decision) -> str:
