@@ -59,17 +59,40 @@ def capture_throttle_hit(*, client: str) -> bool:
     return count <= settings.PROSPECT_CAPTURE_LIMIT
 
 
+# The sessions a second capture of the same email joins instead of starting another Lead: open, not yet an
+# account (an activated one is signed into, never handed to whoever types its email).
+REJOINABLE = (S.S1_AWAIT_EMAIL, S.S2_ENRICHING, S.S3_CONFIRM, S.S4_ROUTED, S.S5_VALUE, S.S6_NEXT_Q,
+              S.S7_VALUE_PROOF, S.S8_ACTIVATE, S.FALLBACK_FORM)
+
+
+def _open_session_for(email: str) -> OnboardingSession | None:
+    """The prospect's open session, if this email already started one (back + resubmit, a second tab, a
+    reload that issued a new form key). Serialised per email by an advisory lock held to the end of the
+    caller's transaction, so two racing submits make one Lead."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 17))", [f"capture:{email}"])
+    return (OnboardingSession.objects.select_related("lead")
+            .filter(lead__email=email, lead__converted_at__isnull=True, user__isnull=True, state__in=REJOINABLE)
+            .order_by("-created_at").first())
+
+
 def prospect_capture(*, email: str, idempotency_key: str, source: str = LeadSource.SEARCH) -> OnboardingSession:
     """A cold visitor submits their email on a lander: lead.captured (S0 → S1) then email.submitted
-    (S1 → S2, the swarm fans out). The form's key makes a double submit one Lead, one run, one session.
-    With the swarm off the session is already on the classic form; the email is kept for it."""
+    (S1 → S2, the swarm fans out). One prospect is one Lead (seed: idempotencyKey = (leadId, stage)): the form's
+    key makes a double submit one Lead, and the same email submitted again (back + resubmit, a new tab) joins
+    the open session it started. With the swarm off the session is already on the classic form; the email is
+    kept for it."""
+    email = email.strip().lower()
     with transaction.atomic():
+        existing = _open_session_for(email)
+        if existing is not None and existing.lead.idempotency_key != idempotency_key:
+            return existing
         session = flow.session_start(source=source, idempotency_key=idempotency_key, warmth=Warmth.COLD)
         if session.state == S.S1_AWAIT_EMAIL:
             return flow.session_submit_email(session=session, email=email)
         if session.state == S.FALLBACK_FORM:
             lead_set_email(lead=session.lead, email=email)
-        elif session.lead.email and session.lead.email != email.strip().lower():
+        elif session.lead.email and session.lead.email != email:
             raise LeadError("email: this form was already sent with another address; reload the page")
     return session
 
@@ -393,8 +416,9 @@ def fallback_save(*, session: OnboardingSession, step: str, values: dict) -> Fal
 
 
 def fallback_complete(*, session: OnboardingSession, actor=None) -> OnboardingSession:
-    """Manual steps done: today's flow → S8 activate. Needs the organization type at least."""
-    answers = fallback_answers(session)
+    """Manual steps done: today's flow → S8 activate. Needs the organization type at least (the steps skipped
+    because the Profile knows a field take their answer from it)."""
+    answers = flow.fallback_answers_from_profile(session=session)
     if not answers.org_type:
         raise SessionError("organization_type: choose your organization type first")
     return flow.session_complete_fallback_form(session=session, actor=actor)

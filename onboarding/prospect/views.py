@@ -7,6 +7,7 @@ redirects to wherever the session now is (so back, refresh and double POSTs land
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -59,7 +60,7 @@ def _fresh(session: OnboardingSession) -> OnboardingSession:
 def _on_page(request, pk, *pages: str) -> tuple[OnboardingSession, HttpResponseRedirect | None]:
     """The session, and a redirect if it is no longer (or not yet) on one of ``pages`` — a back button or an
     old tab lands where the session is now, and nothing is replayed."""
-    session = access.session_for(request, pk)
+    session = flow.session_kill_switch_check(session=access.session_for(request, pk))
     if PAGE_OF_STATE[session.state] not in pages:
         return session, _to_current(session)
     return session, None
@@ -139,6 +140,12 @@ def warm(request, token: str):
     session = OnboardingSession.objects.filter(lead=lead).first()
     if session is None:
         return render(request, "prospect/link_invalid.html", {"expired": False}, status=400)
+    if session.user_id is not None:
+        # The link was a one-time introduction: once the session became a user, it opens nothing by itself
+        # (anyone holding it would be in the account). Its owner signs in and lands where they were.
+        if request.user.is_authenticated and request.user.pk == session.user_id:
+            return _to_current(session)
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('prospect:resume', args=[session.pk])})}")
     if session.state == S.S0_ENTRY:
         session = flow.session_identify(session=session)
     access.grant(request, session)
@@ -147,7 +154,7 @@ def warm(request, token: str):
 
 @require_GET
 def resume(request, pk):
-    return _to_current(access.session_for(request, pk))
+    return _to_current(flow.session_kill_switch_check(session=access.session_for(request, pk)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,7 +189,7 @@ def enriching(request, pk):
 @require_GET
 def enriching_status(request, pk):
     """The polled fragment: each agent's progress; once S2 is decided, htmx is sent on to the next page."""
-    session = access.session_for(request, pk)
+    session = flow.session_kill_switch_check(session=access.session_for(request, pk))
     if PAGE_OF_STATE[session.state] != "enriching":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = _page(session)
