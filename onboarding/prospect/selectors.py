@@ -137,6 +137,34 @@ def handed_off_rows(limit: int = 200):
             .order_by("-handed_off_at")[:limit])
 
 
+# --- the auditable why: a session's routing decisions with their G0–G7 trace ---------------------------------
+
+GATE_NAMES = {"G0": "Entry / warmth", "G1": "Identity", "G2": "Org type", "G3": "Track (size, ACV)",
+              "G4": "Persona → surface", "G5": "Trade", "G6": "Next question", "G7": "Close motion"}
+
+
+def session_search(*, query: str = "", limit: int = 100):
+    """Recent sessions for the routing pages, newest first; ``query`` matches the email (one query)."""
+    rows = OnboardingSession.objects.select_related("lead", "lead__profile", "route").defer(
+        "route__decision", "route__gate_trace")
+    if query.strip():
+        rows = rows.filter(lead__email__icontains=query.strip())
+    return rows.order_by("-created_at")[:limit]
+
+
+def session_route_history(session: OnboardingSession) -> list[dict]:
+    """Every decision the router made for the session, newest first, each gate with its outcome and why."""
+    from ..models import RouteDecision
+
+    decisions = []
+    for row in RouteDecision.objects.filter(session=session).order_by("-decided_at", "-pk"):
+        gates = [{"gate": g.get("gate"), "name": GATE_NAMES.get(g.get("gate"), ""), "outcome": g.get("outcome"),
+                  "why": g.get("why"), "corrected": "corrected by the prospect" in (g.get("why") or "")}
+                 for g in row.gate_trace or []]
+        decisions.append({"row": row, "gates": gates, "recomputed": row.decision.get("recomputed", False)})
+    return decisions
+
+
 # --- RevOps funnel ---------------------------------------------------------------------------------------------
 
 # (key, label, event types that mark the step reached). Warm arrivals skip the email: lead.identified

@@ -518,6 +518,30 @@ def reengage_queue(request):
 
 @login_required
 @require_GET
+def routing_sessions(request):
+    """RevOps / sales: find a prospect session to see why the router sent it where it went."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    query = request.GET.get("q", "")[:200]
+    return render(request, "prospect/routing_sessions.html", {
+        "sessions": selectors.session_search(query=query), "q": query})
+
+
+@login_required
+@require_GET
+def routing_session(request, pk):
+    """One session's G0–G7 gate trace for every decision (seed: "gateTrace — G0–G7 outcomes — auditable why")."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    session = OnboardingSession.objects.select_related("lead", "lead__profile").filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such onboarding session")
+    return render(request, "prospect/routing_session.html", {
+        "session": session, "decisions": selectors.session_route_history(session)})
+
+
+@login_required
+@require_GET
 def funnel(request):
     if not access.can_see_funnel(request.user):
         raise Http404("Not found")

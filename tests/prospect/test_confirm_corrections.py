@@ -3,6 +3,7 @@ router re-runs, the gateTrace credits the prospect), and a homeowner — own sit
 homeowner page without a B2B question."""
 
 import pytest
+from django.test import Client
 
 from enrichment.models import EnrichmentSignal, SiteSnapshot
 from gtmos.audit.models import Event
@@ -145,3 +146,24 @@ def test_the_homeowner_link_is_a_setting_whose_default_is_a_real_page(client, se
     page = client.get(base.PROSPECT_HOMEOWNER_URL)
     assert page.status_code == 200 and b"Planning work on your home?" in page.content
     assert b"Work email" not in page.content  # not the contractor lander
+
+
+def test_sales_and_revops_see_a_sessions_g0_g7_trace_with_each_gates_outcome_and_why(client, swarm_on, datasets):
+    from tests.factories import EmployeeFactory
+
+    session = walk_to_confirm(client, email="eve@apexdrywall.com")
+    post_confirm(client, session, confirm_page(client, session), fix_org_type="contractor")
+    ae = Client()
+    ae.force_login(EmployeeFactory(role="ae").user)
+    listing = ae.get("/prospects/sessions/?q=apexdrywall")
+    assert listing.status_code == 200 and b"eve@apexdrywall.com" in listing.content
+    page = ae.get(f"/prospects/sessions/{session.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for gate in ("G0", "G1", "G2", "G3", "G4", "G5", "G6", "G7"):
+        assert f'data-gate="{gate}"' in html
+    assert "corrected by the prospect" in html and "Current decision" in html
+    csm = Client()
+    csm.force_login(EmployeeFactory(role="csm").user)
+    assert csm.get(f"/prospects/sessions/{session.pk}/").status_code == 404
+    assert Client().get(f"/prospects/sessions/{session.pk}/").status_code == 302  # sign in first
