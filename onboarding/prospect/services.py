@@ -29,7 +29,7 @@ from gtmos.crm.models import Account, Opportunity, Stage
 from gtmos.crm.models.accounts import Segment
 from gtmos.crm.services.deals import opportunity_close_won
 from routing.enums import Warmth
-from routing.models import TradeConfig
+from routing.models import RouterSettings, TradeConfig
 
 from ..models import (FallbackAnswers, OnboardingSession, OrgMember, SessionSettings, Subscription, Takeoff,
                       TeamInvite)
@@ -203,9 +203,27 @@ def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None
         if inviter is not None and inviter.org_id:
             return Account.objects.get(pk=inviter.org_id), OrgMember.Role.MEMBER
     lead = session.lead
+    org_type, trade = _classified(session)
     account = Account.objects.create(name=company[:200], domain=lead.domain, segment=Segment.SMB,
-                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100])
+                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100],
+                                     org_type=org_type, trade=trade)
     return account, OrgMember.Role.OWNER
+
+
+def _classified(session: OnboardingSession) -> tuple[str, str]:
+    """The org type and (subs only) trade the flow settled on: the router's decision when it routed the session,
+    else the classic form's answers; never a value below θ."""
+    decision = current_route(session)
+    profile = Profile.objects.filter(lead_id=session.lead_id).only("org_type", "confidence").first()
+    theta = float(RouterSettings.load().theta)
+    org_type = profile.org_type if profile and (profile.confidence or {}).get("org_type", 0) >= theta else ""
+    trade = decision.trade if decision is not None and decision.trade else ""
+    answers = FallbackAnswers.objects.filter(session=session).first()
+    if answers is not None and answers.org_type:
+        org_type = answers.org_type  # what the prospect chose on the classic form
+        if not trade and org_type == "sub_contractor" and len(answers.trades) == 1:
+            trade = answers.trades[0]
+    return org_type, trade if org_type == "sub_contractor" else ""
 
 
 def prospect_activate(*, session: OnboardingSession, name: str, password: str, company: str = ""):
@@ -381,15 +399,30 @@ def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None
 
 
 def expansion_check(*, session: OnboardingSession) -> OnboardingSession:
-    """expansion.detected: seats (the user plus teammates invited) or ACV (the estimate, or seats × price)
-    at or over RevOps' threshold hands a self-serve account to white-glove, with the reason recorded."""
+    """expansion.detected: seats (the user plus teammates invited) at or over RevOps' threshold, or an ACV known
+    at ≥ θ from a source of its own (a quote, a stated contract value) at or over it, hands a self-serve account
+    to white-glove with the reason recorded. Seats × price is not a second test of seats (it crossed $25k at 14
+    seats), and an ACV below θ or derived from headcount is not evidence."""
     limits = SessionSettings.load()
     seats = 1 + TeamInvite.objects.filter(session=session).count()
-    profile = Profile.objects.filter(lead_id=session.lead_id).only("acv_est").first()
-    acv = max(Decimal(profile.acv_est or 0) if profile else Decimal(0), Decimal(seats * settings.SWARM_SEAT_PRICE))
-    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or acv >= limits.expansion_acv):
-        return flow.session_detect_expansion(session=session, seats=seats, acv=acv)
+    acv = known_acv(lead_id=session.lead_id)
+    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or
+                                             acv is not None and acv >= limits.expansion_acv):
+        return flow.session_detect_expansion(session=session, seats=seats,
+                                             acv=acv if acv is not None else Decimal(seats * settings.SWARM_SEAT_PRICE))
     return session
+
+
+def known_acv(*, lead_id) -> Decimal | None:
+    """The lead's ACV if known at ≥ θ and not derived from other fields, else None."""
+    profile = Profile.objects.filter(lead_id=lead_id).only("acv_est", "confidence", "provenance").first()
+    if profile is None or profile.acv_est is None:
+        return None
+    if (profile.confidence or {}).get("acv", 0) < float(RouterSettings.load().theta):
+        return None
+    if (profile.provenance or {}).get("acv", {}).get("derived"):
+        return None
+    return Decimal(profile.acv_est)
 
 
 # --- the classic form (FALLBACK_FORM) -------------------------------------------------------------------------
