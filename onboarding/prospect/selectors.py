@@ -61,6 +61,10 @@ def _chip_text(name: str, value) -> str:
 
     labels = {F.ORG_TYPE: dict(forms.ORG_TYPES), F.SIZE_BAND: dict(forms.SIZE_BANDS), F.PERSONA: dict(forms.PERSONAS),
               F.SECTORS: dict(forms.MARKET_SECTORS)}.get(name, {})
+    if name == F.TRADE:
+        from routing.models import TradeConfig
+
+        labels = dict(TradeConfig.objects.filter(trade=value).values_list("trade", "label")) if isinstance(value, str) else {}
     if isinstance(value, (list, tuple)):
         return ", ".join(str(labels.get(v, v)) for v in value)
     return str(labels.get(value, value))
