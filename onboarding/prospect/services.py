@@ -14,7 +14,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import connection, transaction
 
 from enrichment import catalog
@@ -388,10 +387,13 @@ def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None
     invite = flow.team_invite(session=session, email=email, role=role, actor=actor)
     link = base_url + warm_link_path(invite.invitee_lead) if invite.invitee_lead_id else ""
     if link and not before:  # committed by now (team_invite is atomic); a repeat sends nothing
+        from ..services.outbound import outbound_deliver, outbound_queue
+
         inviter = session.lead.name or session.lead.email or "A teammate"
-        send_mail("You're invited to GTM OS",
-                  f"{inviter} invited you to their workspace. Your personal link: {link}",
-                  None, [invite.email], fail_silently=True)
+        email = outbound_queue(key=f"invite:{invite.pk}", kind="invite", to=invite.email, invite=invite,
+                               subject="You're invited to GTM OS",
+                               body=f"{inviter} invited you to their workspace. Your personal link: {link}")
+        outbound_deliver(email_id=email.pk)  # a failure goes on the retry ladder (the minute sweep), not lost
     current = OnboardingSession.objects.get(pk=session.pk)
     if current.state in SELF_SERVE_TAIL:
         expansion_check(session=current)
