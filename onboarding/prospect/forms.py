@@ -245,3 +245,20 @@ class TradesStep(forms.Form):
 class SectorsStep(forms.Form):
     sectors = forms.MultipleChoiceField(label="Market sectors", choices=MARKET_SECTORS,
                                         widget=forms.CheckboxSelectMultiple)
+
+
+WARM_SOURCE_CHOICES = [(s.value, s.label) for s in LeadSource if s != LeadSource.PLG_INVITE]
+
+
+class WarmLinkForm(forms.Form):
+    """An SDR issues one personalized link."""
+
+    email = forms.EmailField(label="Prospect's email", max_length=254)
+    name = forms.CharField(label="Name", max_length=200, required=False)
+    title = forms.CharField(label="Title", max_length=200, required=False,
+                            help_text="Known role (e.g. Chief Estimator): makes the lead warmest, so no role question.")
+    source = forms.ChoiceField(label="Source", choices=WARM_SOURCE_CHOICES)
+
+
+class WarmLinkCsvForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="Columns: email, name, title, source (one lead per row).")

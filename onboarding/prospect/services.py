@@ -20,6 +20,7 @@ from enrichment import catalog
 from enrichment.enums import LeadSource, PursuitStatus
 from enrichment.models import Lead, Profile, Pursuit
 from enrichment.providers.takeoff import takeoff as takeoff_provider_run
+from enrichment.providers.domains import email_domain
 from enrichment.services.leads import LeadError, lead_set_email
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
@@ -94,6 +95,70 @@ def prospect_capture(*, email: str, idempotency_key: str, source: str = LeadSour
         elif session.lead.email and session.lead.email != email:
             raise LeadError("email: this form was already sent with another address; reload the page")
     return session
+
+
+# --- warm links from every source (PLG signup, referral, outbound reply, event contact, SDR) ----------------
+
+WARM_SOURCES = tuple(s for s in LeadSource.values if s != LeadSource.PLG_INVITE)  # invites come from team_invite
+
+
+class WarmLinkError(ValueError):
+    """``field: message`` — the API answers 422 naming the field; the SDR page shows it on that field or row."""
+
+
+def warm_link_issue(*, email: str, source: str, warmth: str = Warmth.WARM, name: str = "", title: str = "",
+                    base_url: str = "") -> tuple[OnboardingSession, str, bool]:
+    """A warm Lead with a signed personalized link: identity known, the six agents prefetch at once
+    (async_prefetch) so the visitor lands on a pre-filled workspace. One Lead per (source, email): issuing
+    again returns a fresh link to the same Lead. Returns (session, link, created)."""
+    email = (email or "").strip().lower()
+    if not email_domain(email):
+        raise WarmLinkError("email: enter an email address with a real domain")
+    if source not in WARM_SOURCES:
+        raise WarmLinkError(f"source: one of {', '.join(WARM_SOURCES)}")
+    if warmth not in (Warmth.WARM, Warmth.WARMEST):
+        raise WarmLinkError("warmth: warm (email + name) or warmest (+ role)")
+    if warmth == Warmth.WARMEST and not title.strip():
+        raise WarmLinkError("title: warmest means the role is known; give the title")
+    key = f"warm:{source}:{email}"
+    created = not Lead.objects.filter(idempotency_key=key).exists()
+    session = flow.session_start(source=source, idempotency_key=key, warmth=warmth, email=email,
+                                 name=name.strip()[:200], title=title.strip()[:200])
+    return session, base_url + warm_link_path(session.lead), created
+
+
+def warm_links_from_csv(*, text: str, base_url: str = "") -> tuple[list[tuple], list[str]]:
+    """Issue a link per CSV row (email, name, title, source). Every row is checked first: a file with any bad row
+    imports nothing and reports every bad row. Returns (issued rows (email, link, created), errors)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "email" not in [f.strip().lower() for f in reader.fieldnames]:
+        return [], ["the file needs a header row with at least an email column (email, name, title, source)"]
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        title = row.get("title", "")
+        spec = {"email": row.get("email", "").lower(), "name": row.get("name", ""), "title": title,
+                "source": row.get("source") or LeadSource.OUTBOUND,
+                "warmth": Warmth.WARMEST if title else Warmth.WARM}
+        if not email_domain(spec["email"]):
+            errors.append(f"row {number}: email: {spec['email'] or '(blank)'} is not an email with a real domain")
+        elif spec["source"] not in WARM_SOURCES:
+            errors.append(f"row {number}: source: {spec['source']!r} is not one of {', '.join(WARM_SOURCES)}")
+        else:
+            rows.append(spec)
+    if not rows and not errors:
+        errors.append("the file has no rows")
+    if errors:
+        return [], errors
+    issued = []
+    with transaction.atomic():
+        for spec in rows:
+            session, link, created = warm_link_issue(base_url=base_url, **spec)
+            issued.append((session.lead.email, link, created))
+    return issued, []
 
 
 # --- S5–S7: the value loop ------------------------------------------------------------------------------------

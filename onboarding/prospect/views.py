@@ -517,6 +517,42 @@ def reengage_queue(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def warm_links(request):
+    """SDRs issue personalized links: one by one, or a CSV of leads (all rows checked before any is issued)."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    base = request.build_absolute_uri("/")[:-1]
+    form, csv_form, issued, csv_errors = forms.WarmLinkForm(), forms.WarmLinkCsvForm(), [], []
+    if request.method == "POST" and "file" in request.FILES:
+        csv_form = forms.WarmLinkCsvForm(request.POST, request.FILES)
+        if csv_form.is_valid():
+            try:
+                text = csv_form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text, csv_errors = "", ["the file is not UTF-8 text (save it as CSV UTF-8)"]
+            if text:
+                issued, csv_errors = services.warm_links_from_csv(text=text, base_url=base)
+    elif request.method == "POST":
+        form = forms.WarmLinkForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                session, link, created = services.warm_link_issue(
+                    email=data["email"], source=data["source"], name=data["name"], title=data["title"],
+                    warmth="warmest" if data["title"].strip() else "warm", base_url=base)
+                issued = [(session.lead.email, link, created)]
+                form = forms.WarmLinkForm()
+            except services.WarmLinkError as exc:
+                field, _, message = str(exc).partition(": ")
+                form.add_error(field if field in form.fields else None, message)
+    status = 400 if form.errors or csv_form.errors or csv_errors else 200
+    return render(request, "prospect/warm_links.html", {
+        "form": form, "csv_form": csv_form, "issued": issued, "csv_errors": csv_errors,
+        "max_age_days": settings.PROSPECT_WARM_LINK_MAX_AGE_DAYS}, status=status)
+
+
+@login_required
 @require_GET
 def routing_sessions(request):
     """RevOps / sales: find a prospect session to see why the router sent it where it went."""
