@@ -215,3 +215,31 @@ def test_a_used_personalized_link_reaches_sign_in_not_the_account(new_session, s
     assert stranger.page.get_by_role("button", name="Add a card").count() == 0
     no_js_errors(tab)
     no_js_errors(stranger)
+
+
+def test_an_sdr_issues_a_warm_link_and_the_prospect_lands_on_a_prefilled_workspace(new_session, swarm_worker, swarm,
+                                                                                    datasets):
+    swarm_worker()
+    EmployeeFactory(role="sdr", user__username="sdr")
+    sdr = new_session()
+    page = sdr.page
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("sdr")
+    page.locator("#id_password").fill("pw-123456")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/prospects/links/")
+    page.get_by_label("Prospect's email").fill("ann@squiresconstruction.com")
+    page.get_by_label("Name").fill("Ann Squires")
+    page.get_by_label("Title").fill("Estimator")
+    page.get_by_label("Source").select_option("event")
+    page.get_by_role("button", name="Issue link").click()
+    link = page.get_by_label("Personalized link for ann@squiresconstruction.com").input_value()
+    lead = Lead.objects.get(email="ann@squiresconstruction.com")
+    wait_for(lambda: EnrichmentRun.objects.get(lead=lead).status in TERMINAL_RUN_STATUSES, what="prefetch")
+    prospect = new_session()
+    prospect.page.goto(link)
+    expect(prospect.page).to_have_url(re.compile(r"/workspace/$"))
+    assert prospect.page.locator("input[type=email]").count() == 0
+    expect(prospect.page.get_by_role("heading", name=re.compile("Which bid are you pricing next"))).to_be_visible()
+    no_js_errors(sdr)
+    no_js_errors(prospect)
