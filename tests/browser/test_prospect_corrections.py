@@ -232,7 +232,7 @@ def test_an_sdr_issues_a_warm_link_and_the_prospect_lands_on_a_prefilled_workspa
     page.get_by_label("Name").fill("Ann Squires")
     page.get_by_label("Title").fill("Estimator")
     page.get_by_label("Source").select_option("event")
-    page.get_by_role("button", name="Issue link").click()
+    page.get_by_role("button", name="Issue link", exact=True).click()
     link = page.get_by_label("Personalized link for ann@squiresconstruction.com").input_value()
     lead = Lead.objects.get(email="ann@squiresconstruction.com")
     wait_for(lambda: EnrichmentRun.objects.get(lead=lead).status in TERMINAL_RUN_STATUSES, what="prefetch")
