@@ -38,6 +38,8 @@ SESSION_HANDED_OFF = "session.handed_off"
 # flags off or the kill switch on, and a lead's personal data deleted (consent / retention).
 SESSION_FALLBACK = "session.fallback"
 LEAD_DELETED = "lead.deleted"
+# The prospect changed a confirm chip (a wrong pre-fill): which fields, never their values.
+PROFILE_CORRECTED = "onboarding.corrected"
 
 RUN_STATUS_EVENT = {"complete": ENRICHMENT_COMPLETE, "partial": ENRICHMENT_PARTIAL, "failed": ENRICHMENT_FAILED}
 

@@ -20,15 +20,18 @@ def escalation_scan_daily() -> dict:
 @shared_task(acks_late=True)
 def prospect_sessions_sweep(*, now: str | None = None) -> dict:
     """Beat (every minute): idle prospect sessions → ABANDONED; with the kill switch off, every session that
-    still depends on the swarm → FALLBACK_FORM; S10 sessions whose close-won task was lost get their won deal."""
+    still depends on the swarm → FALLBACK_FORM; S10 sessions whose close-won task was lost get their won deal;
+    outreach and invite emails due on the retry ladder get their next attempt."""
     import datetime as dt
 
     from .prospect.services import self_serve_close_won_sweep
     from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
 
+    from .services.outbound import outbound_sweep
+
     at = dt.datetime.fromisoformat(now) if now else None
     return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep(),
-            "closed_won": self_serve_close_won_sweep(now=at)}
+            "closed_won": self_serve_close_won_sweep(now=at), "emails": outbound_sweep(now=at)}
 
 
 @shared_task(acks_late=True)

@@ -52,6 +52,7 @@ class _Reader:
         self.asserted: dict[str, Any] = {}
         self.asks: set[str] = set()
         self.trace: list[GateOutcome] = []
+        self.reads: dict[str, list[str]] = {}  # gate → the fields it read (to credit the prospect's corrections)
 
     def on(self, gate: str) -> bool:
         return gate in self.config.gates_on
@@ -63,6 +64,7 @@ class _Reader:
 
     def use(self, name: str, gate: str, *, ask: bool = True) -> Any:
         """The seed's ``use(f)``: the value if known at ≥ θ (asserted), else None (and ask it)."""
+        self.reads.setdefault(gate, []).append(name)
         if self.known(name, gate):
             value = self.profile.fields[name].value
             self.asserted[name] = value
@@ -73,6 +75,9 @@ class _Reader:
 
     def note(self, gate: str, outcome: str, why: str) -> None:
         suffix = "" if self.on(gate) else " [flag off: today's form step]"
+        fixed = [n for n in dict.fromkeys(self.reads.get(gate, ())) if n in self.profile.corrected]
+        if fixed:
+            suffix += "; " + ", ".join(str(F(n).label).lower() for n in fixed) + " corrected by the prospect"
         self.trace.append(GateOutcome(gate, outcome, why + suffix))
 
     def pct(self, name: str) -> str:
@@ -206,7 +211,9 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
         close = CloseMotion.IN_FLOW_CARD  # today's flow has only the self-serve close
     r.note("G7", close, f"track {track}")
 
-    skip_confirm = warm and persona is not None
+    # The warm skip (seed: "warm & role known → skip ask") only when nothing else is asked either: a big warm
+    # lead whose size is below θ is asked it like anyone else ("assert only at conf ≥ θ, else ask").
+    skip_confirm = warm and persona is not None and not r.asks
     return RouteDecision(
         track=track, persona=persona, primary_surface=surface, close_motion=close, next_question=question,
         size_band=band, trade=trade_spec.trade if trade_spec else None,
@@ -224,7 +231,11 @@ def _g3(r: _Reader, is_sub: bool) -> tuple[str | None, str, str]:
     revenue = _money(r.use(F.REVENUE, "G3", ask=False))
     if revenue is None:
         r.asserted.pop(F.REVENUE, None)
-    acv = _money(r.use(F.ACV, "G3", ask=False))
+    acv_field = r.profile.fields.get(F.ACV)
+    derived_acv = acv_field is not None and acv_field.derived
+    # Only an ACV known on its own (a quote, a stated contract value) can outvote the revenue band: one computed
+    # from headcount or revenue restates the size, and would let a guess at seats override a known revenue.
+    acv = None if derived_acv else _money(r.use(F.ACV, "G3", ask=False))
     if acv is None:
         r.asserted.pop(F.ACV, None)
     stated = r.use(F.SIZE_BAND, "G3", ask=False)
@@ -235,6 +246,8 @@ def _g3(r: _Reader, is_sub: bool) -> tuple[str | None, str, str]:
     rev_band = _band(revenue, edges) if revenue is not None else stated
     basis = f"revenue ${revenue:,.0f} ({kind} bands)" if revenue is not None else \
         f"size band {stated}" if stated is not None else ""
+    if derived_acv and basis:
+        basis += " (ACV estimated from headcount: not evidence of its own)"
     acv_track = _acv_track(acv, r.config.acv_bands) if acv is not None else None
 
     if rev_band is None and acv_track is None:

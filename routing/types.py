@@ -20,6 +20,9 @@ class FieldValue:
     value: Any
     confidence: float
     source: str = ""  # provenance (the agent, or "user"); informational only, never read by a rule
+    # Computed from other fields of the same profile (the size estimator's ACV is seats × price from headcount):
+    # a restatement of those fields, not evidence of its own (issue 17).
+    derived: bool = False
 
     @property
     def score(self) -> float:
@@ -39,9 +42,13 @@ class Profile:
 
     warmth: str = Warmth.COLD
     fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    # Fields the prospect corrected on the confirm screen (a chip said one thing, they said another): the
+    # gateTrace says so, so the auditable why names who decided.
+    corrected: frozenset[str] = frozenset()
 
     def __post_init__(self):
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "corrected", frozenset(self.corrected))
 
     @classmethod
     def of(cls, warmth: str = Warmth.COLD, **values: tuple[Any, float]) -> "Profile":

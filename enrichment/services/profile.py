@@ -25,6 +25,11 @@ OWNER = {F.IDENTITY: "domain_site", F.COMPANY: "domain_site", F.WEBSITE: "domain
          F.SERVICE_AREA: "domain_site", F.ORG_TYPE: "classifier", F.TRADE: "classifier", F.SECTORS: "classifier",
          F.PROJECT_MIX: "classifier", F.SIZE_BAND: "size_estimator", F.REVENUE: "size_estimator",
          F.ACV: "size_estimator", F.ROLE: "role_resolver", F.PERSONA: "role_resolver"}
+# Values an agent computes from other fields of the same lead rather than observes: the size estimator's ACV is
+# seats × seat price from headcount (or revenue). The router does not count them as evidence of their own.
+DERIVED = {(F.ACV, "size_estimator")}
+STATED = "stated by the prospect"
+CORRECTED = "corrected by the prospect"  # a confirm chip said otherwise
 TEXT_FIELDS = {F.COMPANY: ("company", 200), F.WEBSITE: ("website", 300), F.HQ: ("hq", 200),
                F.IDENTITY: ("identity", 12), F.ORG_TYPE: ("org_type", 16), F.SIZE_BAND: ("size_band", 12),
                F.ROLE: ("role", 200), F.PERSONA: ("persona", 12), F.TRADE: ("trade", 40)}
@@ -86,12 +91,14 @@ def signals_write(*, run_id, agent: str, signals: list[SignalOut], attempt: int)
         return cursor.fetchone()[0]
 
 
-def signals_record_user(*, run: EnrichmentRun, values: dict[str, Any], confidence: float = 1.0) -> int:
+def signals_record_user(*, run: EnrichmentRun, values: dict[str, Any], confidence: float = 1.0,
+                        evidence: str = STATED) -> int:
     """What the prospect told us (confirm chips, the role question, an inviter's word) becomes a signal with
-    provenance ``user``: it wins over any agent's guess and goes through the same projection."""
+    provenance ``user``: it wins over any agent's guess and goes through the same projection. A correction of a
+    chip is the same signal with ``evidence=CORRECTED`` (the gateTrace credits the prospect)."""
     now = clock.now()
     rows = [EnrichmentSignal(run=run, field=name, agent=USER_SOURCE, value=_jsonable(value),
-                             confidence=_clamp(confidence), evidence="stated by the prospect", created_at=now,
+                             confidence=_clamp(confidence), evidence=evidence[:300], created_at=now,
                              updated_at=now) for name, value in values.items() if name in F.values]
     if rows:
         EnrichmentSignal.objects.bulk_create(
@@ -109,11 +116,11 @@ def _money(value: Any) -> Decimal | None:
 
 
 _PROFILE_READ = """
-SELECT s.id, s.field, s.value, s.confidence, s.agent, s.updated_at, NULL::jsonb
+SELECT s.id, s.field, s.value, s.confidence, s.agent, s.updated_at, NULL::jsonb, s.evidence
   FROM enrichment_enrichmentsignal s JOIN enrichment_enrichmentrun r ON r.id = s.run_id
  WHERE r.lead_id = %(lead)s
 UNION ALL  -- the profile as it stood: its values and confidences, to say what changed and what crossed θ
-SELECT NULL, NULL, p."values", NULL, NULL, NULL, p.confidence FROM enrichment_profile p WHERE p.lead_id = %(lead)s
+SELECT NULL, NULL, p."values", NULL, NULL, NULL, p.confidence, NULL FROM enrichment_profile p WHERE p.lead_id = %(lead)s
 """
 _PROFILE_COLUMNS = ("company", "website", "hq", "identity", "org_type", "size_band", "revenue_est", "acv_est", "role",
                     "persona", "trade", "sectors", "service_area", "project_mix", "values", "confidence", "provenance",
@@ -140,18 +147,22 @@ def profile_project(*, lead_id, theta: float) -> tuple[list[str], list[str]]:
     before_values, before = {}, {}
     with connection.cursor() as cursor:
         cursor.execute(_PROFILE_READ, {"lead": lead_id})
-        for sid, field, value, confidence, agent, updated_at, profile_confidence in cursor.fetchall():
+        for sid, field, value, confidence, agent, updated_at, profile_confidence, evidence in cursor.fetchall():
             if field is None:
                 before_values, before = db_json(value) or {}, db_json(profile_confidence) or {}
             else:
-                by_field.setdefault(field, []).append((confidence, agent, updated_at, sid, db_json(value)))
+                by_field.setdefault(field, []).append((confidence, agent, updated_at, sid, db_json(value), evidence))
     values, confidence, provenance = {}, {}, {}
     for name, candidates in by_field.items():
         # Ties at equal confidence: what the prospect said, then the field's owner, then the newest, then by name.
-        conf, agent, _, sid, value = max(candidates, key=lambda c: (
+        conf, agent, _, sid, value, evidence = max(candidates, key=lambda c: (
             c[0], c[1] == USER_SOURCE, c[1] == OWNER.get(name), c[2], c[1]))
         values[name], confidence[name] = value, round(conf, 3)
         provenance[name] = {"agent": agent, "signal": str(sid)}
+        if (name, agent) in DERIVED:
+            provenance[name]["derived"] = True
+        if agent == USER_SOURCE and evidence == CORRECTED:
+            provenance[name]["corrected"] = True
     row: dict[str, Any] = {}
     for name, (attr, cap) in TEXT_FIELDS.items():
         value = values.get(name)
@@ -183,12 +194,15 @@ def profile_refresh(*, lead: Lead, theta: float) -> tuple[Profile, list[str], li
 
 def route_input(*, lead: Lead, profile: Profile | None) -> RouteProfile:
     """The router's view: warmth, and per field the projected value with its confidence."""
-    fields = {}
+    fields, corrected = {}, set()
     if profile is not None:
         for name, value in (profile.values or {}).items():
-            fields[name] = FieldValue(value, (profile.confidence or {}).get(name, 0.0),
-                                      (profile.provenance or {}).get(name, {}).get("agent", ""))
-    return RouteProfile(warmth=lead.warmth, fields=fields)
+            prov = (profile.provenance or {}).get(name, {})
+            fields[name] = FieldValue(value, (profile.confidence or {}).get(name, 0.0), prov.get("agent", ""),
+                                      derived=bool(prov.get("derived")))
+            if prov.get("corrected"):
+                corrected.add(name)
+    return RouteProfile(warmth=lead.warmth, fields=fields, corrected=frozenset(corrected))
 
 
 def decision_for(*, lead: Lead, gates=None) -> RouteDecision:

@@ -22,7 +22,7 @@ class ContactInline(admin.TabularInline):
 @admin.register(models.Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("name", "segment", "owner", "am", "csm", "onboarding_status", "renewal_date", "arr")
-    list_filter = ("segment", "onboarding_status", "is_customer", "vertical")
+    list_filter = ("segment", "onboarding_status", "is_customer", "vertical", "org_type")
     search_fields = ("name", "domain", "external_id")
     autocomplete_fields = ("owner", "am", "csm")
     list_select_related = ("owner", "am", "csm")

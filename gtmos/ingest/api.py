@@ -181,4 +181,7 @@ def post_usage(request, payload: schemas.UsageBatchIn):
     return 200, {"rows": written}
 
 
+from onboarding.prospect.api import register as _register_warm_leads  # noqa: E402 (seed 002 warm links)
+
+_register_warm_leads(router, _invalid)
 api.add_router("/", router)

@@ -326,5 +326,5 @@ PROSPECT_CAPTURE_WINDOW_SECONDS = env.integer("PROSPECT_CAPTURE_WINDOW_SECONDS",
 PROSPECT_POLL_MS = env.integer("PROSPECT_POLL_MS", 1000)
 # RevOps' funnel reads 30 days of the Event log: computed at most this often per web process (0: every view).
 PROSPECT_FUNNEL_CACHE_SECONDS = env.integer("PROSPECT_FUNNEL_CACHE_SECONDS", 60)
-# Where a DISQUALIFIED consumer (a homeowner) is sent: the homeowner product.
-PROSPECT_HOMEOWNER_URL = env.string("PROSPECT_HOMEOWNER_URL", "/general-contractor")
+# Where a DISQUALIFIED consumer (a homeowner) is sent: the homeowner product (default: its page in this app).
+PROSPECT_HOMEOWNER_URL = env.string("PROSPECT_HOMEOWNER_URL", "/homeowners/")

@@ -7,6 +7,7 @@ from .deal import Deal
 from .handoff import CSHandoff, SuccessTask
 from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
+from .outbound import OutboundEmail
 from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
 from .share import MapShareLink
@@ -17,6 +18,7 @@ __all__ = [
     "CaptureThrottle",
     "FallbackAnswers",
     "OrgMember",
+    "OutboundEmail",
     "Subscription",
     "Takeoff",
     "CommunicationTemplate",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransition, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransition, FSMField, transition
 
 from gtmos.core import clock
 from gtmos.core.fsm import StateMachineMixin
@@ -55,6 +55,10 @@ WHITE_GLOVE_OPEN = (S.W5_BATTLEPACK, S.W6_OUTREACH, S.W7_DISCOVERY, S.W8_DEMO, S
 # States that still depend on the swarm: the kill switch drops these to FALLBACK_FORM. Later states already
 # hold what the swarm gave them and no longer need it.
 SWARM_DEPENDENT = (S.S0_ENTRY, S.S1_AWAIT_EMAIL, S.S2_ENRICHING, S.S3_CONFIRM, S.S4_ROUTED)
+# The kill switch drops every open self-serve session to FALLBACK_FORM on its next request (seed: "A global
+# SWARM_ENABLED kill drops the whole flow to FALLBACK_FORM … Onboarding never hard-depends on greenfield"): the
+# workspace and trial are the swarm's surfaces too. White-glove sessions are a person's work and stay.
+KILL_SWITCH_STATES = (*SWARM_DEPENDENT, *SELF_SERVE_TAIL)
 
 
 class SessionSettings(models.Model):
@@ -110,6 +114,12 @@ def some_gating_field_low(s: "OnboardingSession") -> bool:
 def role_known(s: "OnboardingSession") -> bool:
     """The role was known at ≥ θ before the confirm (one tap, or the warm system pass)."""
     return bool(s.context.get("role_known")) and not s.context.get("role_answered", False)
+
+
+def role_known_or_homeowner(s: "OnboardingSession") -> bool:
+    """onboarding.confirmed: the role was known — or the prospect is a homeowner, who is asked no B2B role
+    (seed: orgType == consumer → DISQUALIFIED, route to the homeowner product)."""
+    return role_known(s) or (routed_consumer(s) and not s.context.get("role_answered", False))
 
 
 def role_was_unknown(s: "OnboardingSession") -> bool:
@@ -274,19 +284,20 @@ class OnboardingSession(StateMachineMixin, models.Model):
         """enrichment.failed (every sync agent failed, retries exhausted, or killed): S2 → FALLBACK_FORM."""
         self.state_before, self.reason = S.S2_ENRICHING, reason[:200]
 
-    @transition(field=state, source=[S.S0_ENTRY, S.S1_AWAIT_EMAIL, S.S3_CONFIRM, S.S4_ROUTED],
-                target=S.FALLBACK_FORM)
+    @transition(field=state, source=list(KILL_SWITCH_STATES), target=S.FALLBACK_FORM)
     def fall_back(self, *, reason: str):
         """Kill switch / all flags off (seed: "disable swarm → graceful manual fallback"): → FALLBACK_FORM."""
         self.state_before, self.reason = self.state, reason[:200]
 
-    @transition(field=state, source=S.FALLBACK_FORM, target=S.S8_ACTIVATE)
+    @transition(field=state, source=S.FALLBACK_FORM, target=RETURN_VALUE(S.S8_ACTIVATE, S.S9_TRIAL))
     def complete_fallback_form(self):
-        """Manual steps done: today's 6-step flow (organization_type → … → invitations) → activate."""
+        """Manual steps done: today's 6-step flow (organization_type → … → invitations) → activate; a session
+        that had activated before the kill switch dropped it goes back to its trial."""
+        return S.S9_TRIAL if self.activated_at is not None else S.S8_ACTIVATE
 
-    @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_known])
+    @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_known_or_homeowner])
     def confirm(self):
-        """onboarding.confirmed (role known): S3 → S4 — one tap, or a system pass for warm leads."""
+        """onboarding.confirmed (role known, or a homeowner): S3 → S4 — one tap, or a system pass for warm leads."""
 
     @transition(field=state, source=S.S3_CONFIRM, target=S.S4_ROUTED, conditions=[role_was_unknown])
     def capture_role(self):

@@ -47,12 +47,65 @@ def _list(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()][:20]
 
 
-class ConfirmForm(forms.Form):
-    """Only the fields the router asks (below θ); the role question when the role is unknown."""
+def _places(text: str) -> list[str]:
+    """A correction of the service area: places may contain commas ("Austin, TX"), so semicolons separate."""
+    return [part.strip() for part in text.replace("\n", ";").split(";") if part.strip()][:20]
 
-    def __init__(self, *args, asks: tuple[str, ...] = (), **kwargs):
+
+def _sector_choices(shown=()) -> list[tuple[str, str]]:
+    """The market sectors, plus any the classifier found that the classic list lacks (so a chip can be kept)."""
+    keys = {key for key, _ in MARKET_SECTORS}
+    extra = [(str(v), str(v).replace("_", " ").capitalize()) for v in shown or () if str(v) not in keys]
+    return [*MARKET_SECTORS, *extra]
+
+
+# One correction control per chip (DESIGN: "a wrong pre-fill is worse than a blank" — every chip can be fixed).
+# Role and persona are one control: the four personas, like the role question.
+FIX_OF_CHIP = {F.COMPANY: F.COMPANY, F.WEBSITE: F.WEBSITE, F.HQ: F.HQ, F.ORG_TYPE: F.ORG_TYPE,
+               F.SIZE_BAND: F.SIZE_BAND, F.ROLE: "role", F.PERSONA: "role", F.TRADE: F.TRADE,
+               F.SERVICE_AREA: F.SERVICE_AREA, F.SECTORS: F.SECTORS}
+
+
+def _fix_field(name: str, shown):
+    if name == F.COMPANY:
+        return forms.CharField(label="Company name", max_length=200, required=False)
+    if name == F.WEBSITE:
+        return forms.CharField(label="Website", max_length=300, required=False)
+    if name == F.HQ:
+        return forms.CharField(label="Headquarters", max_length=200, required=False)
+    if name == F.ORG_TYPE:
+        return forms.ChoiceField(label="What kind of company is it?", choices=ORG_TYPES, required=False,
+                                 widget=forms.RadioSelect)
+    if name == F.SIZE_BAND:
+        return forms.ChoiceField(label="Annual revenue", choices=SIZE_BANDS, required=False, widget=forms.RadioSelect)
+    if name == "role":
+        return forms.ChoiceField(label="Your role", choices=PERSONAS, required=False, widget=forms.RadioSelect)
+    if name == F.TRADE:
+        return forms.ChoiceField(label="Your trade", choices=_trade_choices(), required=False)
+    if name == F.SERVICE_AREA:
+        return forms.CharField(label="Where do you work?", max_length=300, required=False,
+                               help_text="Separate places with a semicolon (e.g. Austin, TX; Dallas, TX).")
+    return forms.MultipleChoiceField(label="Market sectors", choices=_sector_choices(shown), required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+
+
+def _initial(name: str, shown):
+    if name == F.SERVICE_AREA:
+        return "; ".join(map(str, shown or []))
+    if name == F.SECTORS:
+        return [str(v) for v in shown or []]
+    return shown
+
+
+class ConfirmForm(forms.Form):
+    """The fields the router asks (below θ), the role question when the role is unknown, and a correction
+    control for every chip it asserts (``fix_<field>``, pre-set to the chip's value: unchanged is no change).
+    Choosing "Homeowner" makes every B2B question optional: the homeowner leaves the funnel."""
+
+    def __init__(self, *args, asks: tuple[str, ...] = (), shown: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.asks = asks
+        self.shown = shown or {}
         if F.COMPANY in asks:
             self.fields[F.COMPANY] = forms.CharField(label="Company name", max_length=200)
         if F.ORG_TYPE in asks:
@@ -72,9 +125,27 @@ class ConfirmForm(forms.Form):
         if F.SECTORS in asks:
             self.fields[F.SECTORS] = forms.MultipleChoiceField(label="Market sectors", choices=MARKET_SECTORS,
                                                                widget=forms.CheckboxSelectMultiple)
+        for chip, value in self.shown.items():
+            name = FIX_OF_CHIP.get(chip)
+            if name is None or f"fix_{name}" in self.fields or name in self.fields:
+                continue  # asked already (a known title with an unknown persona: the role question covers it)
+            self.fields[f"fix_{name}"] = _fix_field(name, value)
+            # The role control offers the personas: it starts at the persona, not the title ("Estimator").
+            self.initial[f"fix_{name}"] = self.shown.get(F.PERSONA) if name == "role" else _initial(name, value)
+        if self.is_bound and OrgType.CONSUMER in (self.data.get(F.ORG_TYPE), self.data.get(f"fix_{F.ORG_TYPE}")):
+            for name, field in self.fields.items():
+                if name != F.ORG_TYPE:
+                    field.required = False
+
+    def ask_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("fix_")]
+
+    def fix_field(self, chip: str):
+        name = FIX_OF_CHIP.get(chip)
+        return self[f"fix_{name}"] if name and f"fix_{name}" in self.fields else None
 
     def answers(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("fix_")}
         if "role" in data:
             role = data.pop("role")
             data[F.PERSONA] = role
@@ -84,6 +155,24 @@ class ConfirmForm(forms.Form):
             data[F.SERVICE_AREA] = _list(data[F.SERVICE_AREA])
         if F.SECTORS in data:
             data[F.SECTORS] = list(data[F.SECTORS])
+        return data
+
+    def corrections(self) -> dict:
+        """What the prospect set on the chips (the service keeps only what differs from the chip)."""
+        data = {}
+        for key, value in self.cleaned_data.items():
+            if not key.startswith("fix_") or value in (None, "", []):
+                continue
+            name = key[4:]
+            if name == "role":
+                data[F.PERSONA] = value
+                data[F.ROLE] = value
+            elif name == F.SERVICE_AREA:
+                data[name] = _places(value)
+            elif name == F.SECTORS:
+                data[name] = list(value)
+            else:
+                data[name] = value.strip() if isinstance(value, str) else value
         return data
 
 
@@ -156,3 +245,20 @@ class TradesStep(forms.Form):
 class SectorsStep(forms.Form):
     sectors = forms.MultipleChoiceField(label="Market sectors", choices=MARKET_SECTORS,
                                         widget=forms.CheckboxSelectMultiple)
+
+
+WARM_SOURCE_CHOICES = [(s.value, s.label) for s in LeadSource if s != LeadSource.PLG_INVITE]
+
+
+class WarmLinkForm(forms.Form):
+    """An SDR issues one personalized link."""
+
+    email = forms.EmailField(label="Prospect's email", max_length=254)
+    name = forms.CharField(label="Name", max_length=200, required=False)
+    title = forms.CharField(label="Title", max_length=200, required=False,
+                            help_text="Known role (e.g. Chief Estimator): makes the lead warmest, so no role question.")
+    source = forms.ChoiceField(label="Source", choices=WARM_SOURCE_CHOICES)
+
+
+class WarmLinkCsvForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="Columns: email, name, title, source (one lead per row).")

@@ -56,15 +56,40 @@ CHIP_FIELDS = (F.COMPANY, F.WEBSITE, F.HQ, F.ORG_TYPE, F.SIZE_BAND, F.ROLE, F.PE
                F.SECTORS)
 
 
-def confirm_chips(decision, profile: Profile | None) -> list[dict]:
-    """The Profile's fields held at ≥ θ (the router's ``asserted``), as chips — never the low ones."""
-    chips = []
+def _chip_text(name: str, value) -> str:
+    from . import forms
+
+    labels = {F.ORG_TYPE: dict(forms.ORG_TYPES), F.SIZE_BAND: dict(forms.SIZE_BANDS), F.PERSONA: dict(forms.PERSONAS),
+              F.SECTORS: dict(forms.MARKET_SECTORS)}.get(name, {})
+    if name == F.TRADE:
+        from routing.models import TradeConfig
+
+        labels = dict(TradeConfig.objects.filter(trade=value).values_list("trade", "label")) if isinstance(value, str) else {}
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value))
+
+
+def confirm_shown(decision) -> dict:
+    """What the confirm screen asserts, field → value: the Profile's fields held at ≥ θ (the router's
+    ``asserted``, never the low ones) and the size band G3 read (from the revenue when that decided it)."""
+    shown = {}
     for name in CHIP_FIELDS:
-        if name in decision.asserted and decision.asserted[name] not in (None, "", []):
-            value = decision.asserted[name]
-            chips.append({"field": name, "label": F(name).label,
-                          "value": ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value})
-    return chips
+        value = decision.size_band if name == F.SIZE_BAND else decision.asserted.get(name)
+        if name == F.SIZE_BAND and not ({F.SIZE_BAND, F.REVENUE, F.ACV} & set(decision.asserted)):
+            value = None  # G3 fell back to a default: nothing was asserted about the size
+        if value in (None, "", [], ()):
+            continue
+        shown[name] = value
+    return shown
+
+
+def confirm_chips(decision, profile: Profile | None) -> list[dict]:
+    """The chips of the confirm screen, in order, each with a label and its value as the prospect reads it; one
+    role chip (the title, or the persona when no title is known)."""
+    shown = confirm_shown(decision)
+    return [{"field": name, "label": "Role" if name == F.PERSONA else F(name).label, "value": _chip_text(name, value),
+             "raw": value} for name, value in shown.items() if not (name == F.PERSONA and F.ROLE in shown)]
 
 
 # --- workspace -----------------------------------------------------------------------------------------------
@@ -114,6 +139,34 @@ def handed_off_rows(limit: int = 200):
     """Self-serve accounts handed to white-glove (expansion), newest first, with the reason (one query)."""
     return (OnboardingSession.objects.filter(handed_off_at__isnull=False).select_related("lead", "lead__profile")
             .order_by("-handed_off_at")[:limit])
+
+
+# --- the auditable why: a session's routing decisions with their G0–G7 trace ---------------------------------
+
+GATE_NAMES = {"G0": "Entry / warmth", "G1": "Identity", "G2": "Org type", "G3": "Track (size, ACV)",
+              "G4": "Persona → surface", "G5": "Trade", "G6": "Next question", "G7": "Close motion"}
+
+
+def session_search(*, query: str = "", limit: int = 100):
+    """Recent sessions for the routing pages, newest first; ``query`` matches the email (one query)."""
+    rows = OnboardingSession.objects.select_related("lead", "lead__profile", "route").defer(
+        "route__decision", "route__gate_trace")
+    if query.strip():
+        rows = rows.filter(lead__email__icontains=query.strip())
+    return rows.order_by("-created_at")[:limit]
+
+
+def session_route_history(session: OnboardingSession) -> list[dict]:
+    """Every decision the router made for the session, newest first, each gate with its outcome and why."""
+    from ..models import RouteDecision
+
+    decisions = []
+    for row in RouteDecision.objects.filter(session=session).order_by("-decided_at", "-pk"):
+        gates = [{"gate": g.get("gate"), "name": GATE_NAMES.get(g.get("gate"), ""), "outcome": g.get("outcome"),
+                  "why": g.get("why"), "corrected": "corrected by the prospect" in (g.get("why") or "")}
+                 for g in row.gate_trace or []]
+        decisions.append({"row": row, "gates": gates, "recomputed": row.decision.get("recomputed", False)})
+    return decisions
 
 
 # --- RevOps funnel ---------------------------------------------------------------------------------------------

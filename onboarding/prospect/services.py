@@ -14,13 +14,13 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import connection, transaction
 
 from enrichment import catalog
 from enrichment.enums import LeadSource, PursuitStatus
 from enrichment.models import Lead, Profile, Pursuit
 from enrichment.providers.takeoff import takeoff as takeoff_provider_run
+from enrichment.providers.domains import email_domain
 from enrichment.services.leads import LeadError, lead_set_email
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
@@ -29,7 +29,7 @@ from gtmos.crm.models import Account, Opportunity, Stage
 from gtmos.crm.models.accounts import Segment
 from gtmos.crm.services.deals import opportunity_close_won
 from routing.enums import Warmth
-from routing.models import TradeConfig
+from routing.models import RouterSettings, TradeConfig
 
 from ..models import (FallbackAnswers, OnboardingSession, OrgMember, SessionSettings, Subscription, Takeoff,
                       TeamInvite)
@@ -59,19 +59,106 @@ def capture_throttle_hit(*, client: str) -> bool:
     return count <= settings.PROSPECT_CAPTURE_LIMIT
 
 
+# The sessions a second capture of the same email joins instead of starting another Lead: open, not yet an
+# account (an activated one is signed into, never handed to whoever types its email).
+REJOINABLE = (S.S1_AWAIT_EMAIL, S.S2_ENRICHING, S.S3_CONFIRM, S.S4_ROUTED, S.S5_VALUE, S.S6_NEXT_Q,
+              S.S7_VALUE_PROOF, S.S8_ACTIVATE, S.FALLBACK_FORM)
+
+
+def _open_session_for(email: str) -> OnboardingSession | None:
+    """The prospect's open session, if this email already started one (back + resubmit, a second tab, a
+    reload that issued a new form key). Serialised per email by an advisory lock held to the end of the
+    caller's transaction, so two racing submits make one Lead."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 17))", [f"capture:{email}"])
+    return (OnboardingSession.objects.select_related("lead")
+            .filter(lead__email=email, lead__converted_at__isnull=True, user__isnull=True, state__in=REJOINABLE)
+            .order_by("-created_at").first())
+
+
 def prospect_capture(*, email: str, idempotency_key: str, source: str = LeadSource.SEARCH) -> OnboardingSession:
     """A cold visitor submits their email on a lander: lead.captured (S0 → S1) then email.submitted
-    (S1 → S2, the swarm fans out). The form's key makes a double submit one Lead, one run, one session.
-    With the swarm off the session is already on the classic form; the email is kept for it."""
+    (S1 → S2, the swarm fans out). One prospect is one Lead (seed: idempotencyKey = (leadId, stage)): the form's
+    key makes a double submit one Lead, and the same email submitted again (back + resubmit, a new tab) joins
+    the open session it started. With the swarm off the session is already on the classic form; the email is
+    kept for it."""
+    email = email.strip().lower()
     with transaction.atomic():
+        existing = _open_session_for(email)
+        if existing is not None and existing.lead.idempotency_key != idempotency_key:
+            return existing
         session = flow.session_start(source=source, idempotency_key=idempotency_key, warmth=Warmth.COLD)
         if session.state == S.S1_AWAIT_EMAIL:
             return flow.session_submit_email(session=session, email=email)
         if session.state == S.FALLBACK_FORM:
             lead_set_email(lead=session.lead, email=email)
-        elif session.lead.email and session.lead.email != email.strip().lower():
+        elif session.lead.email and session.lead.email != email:
             raise LeadError("email: this form was already sent with another address; reload the page")
     return session
+
+
+# --- warm links from every source (PLG signup, referral, outbound reply, event contact, SDR) ----------------
+
+WARM_SOURCES = tuple(s for s in LeadSource.values if s != LeadSource.PLG_INVITE)  # invites come from team_invite
+
+
+class WarmLinkError(ValueError):
+    """``field: message`` — the API answers 422 naming the field; the SDR page shows it on that field or row."""
+
+
+def warm_link_issue(*, email: str, source: str, warmth: str = Warmth.WARM, name: str = "", title: str = "",
+                    base_url: str = "") -> tuple[OnboardingSession, str, bool]:
+    """A warm Lead with a signed personalized link: identity known, the six agents prefetch at once
+    (async_prefetch) so the visitor lands on a pre-filled workspace. One Lead per (source, email): issuing
+    again returns a fresh link to the same Lead. Returns (session, link, created)."""
+    email = (email or "").strip().lower()
+    if not email_domain(email):
+        raise WarmLinkError("email: enter an email address with a real domain")
+    if source not in WARM_SOURCES:
+        raise WarmLinkError(f"source: one of {', '.join(WARM_SOURCES)}")
+    if warmth not in (Warmth.WARM, Warmth.WARMEST):
+        raise WarmLinkError("warmth: warm (email + name) or warmest (+ role)")
+    if warmth == Warmth.WARMEST and not title.strip():
+        raise WarmLinkError("title: warmest means the role is known; give the title")
+    key = f"warm:{source}:{email}"
+    created = not Lead.objects.filter(idempotency_key=key).exists()
+    session = flow.session_start(source=source, idempotency_key=key, warmth=warmth, email=email,
+                                 name=name.strip()[:200], title=title.strip()[:200])
+    return session, base_url + warm_link_path(session.lead), created
+
+
+def warm_links_from_csv(*, text: str, base_url: str = "") -> tuple[list[tuple], list[str]]:
+    """Issue a link per CSV row (email, name, title, source). Every row is checked first: a file with any bad row
+    imports nothing and reports every bad row. Returns (issued rows (email, link, created), errors)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "email" not in [f.strip().lower() for f in reader.fieldnames]:
+        return [], ["the file needs a header row with at least an email column (email, name, title, source)"]
+    rows, errors = [], []
+    for number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        title = row.get("title", "")
+        spec = {"email": row.get("email", "").lower(), "name": row.get("name", ""), "title": title,
+                "source": row.get("source") or LeadSource.OUTBOUND,
+                "warmth": Warmth.WARMEST if title else Warmth.WARM}
+        if not email_domain(spec["email"]):
+            errors.append(f"row {number}: email: {spec['email'] or '(blank)'} is not an email with a real domain")
+        elif spec["source"] not in WARM_SOURCES:
+            errors.append(f"row {number}: source: {spec['source']!r} is not one of {', '.join(WARM_SOURCES)}")
+        else:
+            rows.append(spec)
+    if not rows and not errors:
+        errors.append("the file has no rows")
+    if errors:
+        return [], errors
+    issued = []
+    with transaction.atomic():
+        for spec in rows:
+            session, link, created = warm_link_issue(base_url=base_url, **spec)
+            issued.append((session.lead.email, link, created))
+    return issued, []
 
 
 # --- S5–S7: the value loop ------------------------------------------------------------------------------------
@@ -180,9 +267,27 @@ def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None
         if inviter is not None and inviter.org_id:
             return Account.objects.get(pk=inviter.org_id), OrgMember.Role.MEMBER
     lead = session.lead
+    org_type, trade = _classified(session)
     account = Account.objects.create(name=company[:200], domain=lead.domain, segment=Segment.SMB,
-                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100])
+                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100],
+                                     org_type=org_type, trade=trade)
     return account, OrgMember.Role.OWNER
+
+
+def _classified(session: OnboardingSession) -> tuple[str, str]:
+    """The org type and (subs only) trade the flow settled on: the router's decision when it routed the session,
+    else the classic form's answers; never a value below θ."""
+    decision = current_route(session)
+    profile = Profile.objects.filter(lead_id=session.lead_id).only("org_type", "confidence").first()
+    theta = float(RouterSettings.load().theta)
+    org_type = profile.org_type if profile and (profile.confidence or {}).get("org_type", 0) >= theta else ""
+    trade = decision.trade if decision is not None and decision.trade else ""
+    answers = FallbackAnswers.objects.filter(session=session).first()
+    if answers is not None and answers.org_type:
+        org_type = answers.org_type  # what the prospect chose on the classic form
+        if not trade and org_type == "sub_contractor" and len(answers.trades) == 1:
+            trade = answers.trades[0]
+    return org_type, trade if org_type == "sub_contractor" else ""
 
 
 def prospect_activate(*, session: OnboardingSession, name: str, password: str, company: str = ""):
@@ -347,10 +452,13 @@ def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None
     invite = flow.team_invite(session=session, email=email, role=role, actor=actor)
     link = base_url + warm_link_path(invite.invitee_lead) if invite.invitee_lead_id else ""
     if link and not before:  # committed by now (team_invite is atomic); a repeat sends nothing
+        from ..services.outbound import outbound_deliver, outbound_queue
+
         inviter = session.lead.name or session.lead.email or "A teammate"
-        send_mail("You're invited to GTM OS",
-                  f"{inviter} invited you to their workspace. Your personal link: {link}",
-                  None, [invite.email], fail_silently=True)
+        email = outbound_queue(key=f"invite:{invite.pk}", kind="invite", to=invite.email, invite=invite,
+                               subject="You're invited to GTM OS",
+                               body=f"{inviter} invited you to their workspace. Your personal link: {link}")
+        outbound_deliver(email_id=email.pk)  # a failure goes on the retry ladder (the minute sweep), not lost
     current = OnboardingSession.objects.get(pk=session.pk)
     if current.state in SELF_SERVE_TAIL:
         expansion_check(session=current)
@@ -358,15 +466,30 @@ def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None
 
 
 def expansion_check(*, session: OnboardingSession) -> OnboardingSession:
-    """expansion.detected: seats (the user plus teammates invited) or ACV (the estimate, or seats × price)
-    at or over RevOps' threshold hands a self-serve account to white-glove, with the reason recorded."""
+    """expansion.detected: seats (the user plus teammates invited) at or over RevOps' threshold, or an ACV known
+    at ≥ θ from a source of its own (a quote, a stated contract value) at or over it, hands a self-serve account
+    to white-glove with the reason recorded. Seats × price is not a second test of seats (it crossed $25k at 14
+    seats), and an ACV below θ or derived from headcount is not evidence."""
     limits = SessionSettings.load()
     seats = 1 + TeamInvite.objects.filter(session=session).count()
-    profile = Profile.objects.filter(lead_id=session.lead_id).only("acv_est").first()
-    acv = max(Decimal(profile.acv_est or 0) if profile else Decimal(0), Decimal(seats * settings.SWARM_SEAT_PRICE))
-    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or acv >= limits.expansion_acv):
-        return flow.session_detect_expansion(session=session, seats=seats, acv=acv)
+    acv = known_acv(lead_id=session.lead_id)
+    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or
+                                             acv is not None and acv >= limits.expansion_acv):
+        return flow.session_detect_expansion(session=session, seats=seats,
+                                             acv=acv if acv is not None else Decimal(seats * settings.SWARM_SEAT_PRICE))
     return session
+
+
+def known_acv(*, lead_id) -> Decimal | None:
+    """The lead's ACV if known at ≥ θ and not derived from other fields, else None."""
+    profile = Profile.objects.filter(lead_id=lead_id).only("acv_est", "confidence", "provenance").first()
+    if profile is None or profile.acv_est is None:
+        return None
+    if (profile.confidence or {}).get("acv", 0) < float(RouterSettings.load().theta):
+        return None
+    if (profile.provenance or {}).get("acv", {}).get("derived"):
+        return None
+    return Decimal(profile.acv_est)
 
 
 # --- the classic form (FALLBACK_FORM) -------------------------------------------------------------------------
@@ -393,8 +516,9 @@ def fallback_save(*, session: OnboardingSession, step: str, values: dict) -> Fal
 
 
 def fallback_complete(*, session: OnboardingSession, actor=None) -> OnboardingSession:
-    """Manual steps done: today's flow → S8 activate. Needs the organization type at least."""
-    answers = fallback_answers(session)
+    """Manual steps done: today's flow → S8 activate. Needs the organization type at least (the steps skipped
+    because the Profile knows a field take their answer from it)."""
+    answers = flow.fallback_answers_from_profile(session=session)
     if not answers.org_type:
         raise SessionError("organization_type: choose your organization type first")
     return flow.session_complete_fallback_form(session=session, actor=actor)

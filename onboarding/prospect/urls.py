@@ -31,6 +31,10 @@ urlpatterns = [
     path("start/payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("prospects/reengage/", views.reengage_queue, name="reengage"),
     path("prospects/funnel/", views.funnel, name="funnel"),
+    path("prospects/sessions/", views.routing_sessions, name="routing_sessions"),
+    path("prospects/links/", views.warm_links, name="warm_links"),
+    path("prospects/sessions/<uuid:pk>/", views.routing_session, name="routing_session"),
+    path("homeowners/", views.homeowner_product, name="homeowner_product"),
     path("general-contractor", views.lander_gc, name="lander_gc"),
     path("<slug:trade>", views.lander_trade, name="lander_trade"),
 ]

@@ -7,6 +7,7 @@ redirects to wherever the session now is (so back, refresh and double POSTs land
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -59,7 +60,7 @@ def _fresh(session: OnboardingSession) -> OnboardingSession:
 def _on_page(request, pk, *pages: str) -> tuple[OnboardingSession, HttpResponseRedirect | None]:
     """The session, and a redirect if it is no longer (or not yet) on one of ``pages`` — a back button or an
     old tab lands where the session is now, and nothing is replayed."""
-    session = access.session_for(request, pk)
+    session = flow.session_kill_switch_check(session=access.session_for(request, pk))
     if PAGE_OF_STATE[session.state] not in pages:
         return session, _to_current(session)
     return session, None
@@ -139,6 +140,12 @@ def warm(request, token: str):
     session = OnboardingSession.objects.filter(lead=lead).first()
     if session is None:
         return render(request, "prospect/link_invalid.html", {"expired": False}, status=400)
+    if session.user_id is not None:
+        # The link was a one-time introduction: once the session became a user, it opens nothing by itself
+        # (anyone holding it would be in the account). Its owner signs in and lands where they were.
+        if request.user.is_authenticated and request.user.pk == session.user_id:
+            return _to_current(session)
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('prospect:resume', args=[session.pk])})}")
     if session.state == S.S0_ENTRY:
         session = flow.session_identify(session=session)
     access.grant(request, session)
@@ -147,7 +154,7 @@ def warm(request, token: str):
 
 @require_GET
 def resume(request, pk):
-    return _to_current(access.session_for(request, pk))
+    return _to_current(flow.session_kill_switch_check(session=access.session_for(request, pk)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,7 +190,7 @@ def enriching(request, pk):
 def enriching_status(request, pk):
     """The polled fragment: each agent's progress; once S2 is decided, htmx is sent on to the next page.
     Opened directly it is the enriching page (which itself sends the prospect on once S2 is decided)."""
-    session = access.session_for(request, pk)
+    session = flow.session_kill_switch_check(session=access.session_for(request, pk))
     if not request.htmx:
         return redirect("prospect:enriching", session.pk)
     if PAGE_OF_STATE[session.state] != "enriching":
@@ -202,17 +209,20 @@ def confirm(request, pk):
     if moved:
         return moved  # e.g. a second tap: the first already confirmed and routed
     decision = decision_for(lead=session.lead)
-    profile = _profile(session)
-    form = forms.ConfirmForm(_data(request), asks=decision.asks)
+    shown = selectors.confirm_shown(decision)
+    form = forms.ConfirmForm(_data(request), asks=decision.asks, shown=shown)
     if request.method == "POST" and form.is_valid():
         try:
-            session = flow.session_confirm(session=session, answers=form.answers())
+            session = flow.session_confirm(session=session, answers=form.answers(), corrections=form.corrections())
+            if session.state == S.S3_CONFIRM:  # a correction opened a question the router now needs
+                messages.info(request, "Thanks, we've updated that. One more thing, then you're in.")
             return _to_current(session)
         except SessionError as exc:
             form.add_error(None, str(exc))
+    chips = [dict(chip, fix=form.fix_field(chip["field"])) for chip in selectors.confirm_chips(decision, _profile(session))]
     return render(request, "prospect/confirm.html", {
-        "session": session, "form": form, "chips": selectors.confirm_chips(decision, profile),
-        "asks": decision.asks}, status=400 if form.errors else 200)
+        "session": session, "form": form, "chips": chips, "asks": decision.asks,
+        "ask_fields": form.ask_fields()}, status=400 if form.errors else 200)
 
 
 # --- S5–S7 workspace -----------------------------------------------------------------------------------------------
@@ -481,6 +491,12 @@ def homeowner(request, pk):
 
 
 @require_GET
+def homeowner_product(request):
+    """The homeowner product's page (PROSPECT_HOMEOWNER_URL's default): where a DISQUALIFIED consumer goes."""
+    return render(request, "prospect/homeowner_product.html")
+
+
+@require_GET
 def specialist(request, pk):
     session, moved = _on_page(request, pk, "specialist")
     return moved or render(request, "prospect/specialist.html", {"session": session})
@@ -501,6 +517,66 @@ def reengage_queue(request):
         raise Http404("Not found")
     return render(request, "prospect/reengage.html", {
         "abandoned": selectors.reengage_rows(), "handed_off": selectors.handed_off_rows()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def warm_links(request):
+    """SDRs issue personalized links: one by one, or a CSV of leads (all rows checked before any is issued)."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    base = request.build_absolute_uri("/")[:-1]
+    form, csv_form, issued, csv_errors = forms.WarmLinkForm(), forms.WarmLinkCsvForm(), [], []
+    if request.method == "POST" and "file" in request.FILES:
+        csv_form = forms.WarmLinkCsvForm(request.POST, request.FILES)
+        if csv_form.is_valid():
+            try:
+                text = csv_form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text, csv_errors = "", ["the file is not UTF-8 text (save it as CSV UTF-8)"]
+            if text:
+                issued, csv_errors = services.warm_links_from_csv(text=text, base_url=base)
+    elif request.method == "POST":
+        form = forms.WarmLinkForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                session, link, created = services.warm_link_issue(
+                    email=data["email"], source=data["source"], name=data["name"], title=data["title"],
+                    warmth="warmest" if data["title"].strip() else "warm", base_url=base)
+                issued = [(session.lead.email, link, created)]
+                form = forms.WarmLinkForm()
+            except services.WarmLinkError as exc:
+                field, _, message = str(exc).partition(": ")
+                form.add_error(field if field in form.fields else None, message)
+    status = 400 if form.errors or csv_form.errors or csv_errors else 200
+    return render(request, "prospect/warm_links.html", {
+        "form": form, "csv_form": csv_form, "issued": issued, "csv_errors": csv_errors,
+        "max_age_days": settings.PROSPECT_WARM_LINK_MAX_AGE_DAYS}, status=status)
+
+
+@login_required
+@require_GET
+def routing_sessions(request):
+    """RevOps / sales: find a prospect session to see why the router sent it where it went."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    query = request.GET.get("q", "")[:200]
+    return render(request, "prospect/routing_sessions.html", {
+        "sessions": selectors.session_search(query=query), "q": query})
+
+
+@login_required
+@require_GET
+def routing_session(request, pk):
+    """One session's G0–G7 gate trace for every decision (seed: "gateTrace — G0–G7 outcomes — auditable why")."""
+    if not access.can_work_prospects(request.user):
+        raise Http404("Not found")
+    session = OnboardingSession.objects.select_related("lead", "lead__profile").filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such onboarding session")
+    return render(request, "prospect/routing_session.html", {
+        "session": session, "decisions": selectors.session_route_history(session)})
 
 
 @login_required

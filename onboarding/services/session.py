@@ -25,24 +25,27 @@ from django_fsm import ConcurrentTransition, can_proceed
 from enrichment import catalog
 from enrichment.enums import EnrichmentStatus, LeadSource, RunMode, TERMINAL_RUN_STATUSES
 from enrichment.flags import flags_for, switch_on
-from enrichment.models import EnrichmentRun, Lead, Pursuit
+from enrichment.models import EnrichmentRun, Lead, Profile, Pursuit
 from enrichment.services.leads import lead_capture, lead_set_email
-from enrichment.services.profile import decision_for, profile_refresh, signals_record_user
+from enrichment.services.profile import CORRECTED, decision_for, profile_refresh, signals_record_user
 from enrichment.services.runs import run_start, run_watch_arrival
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from routing.enums import Persona, ProfileField as F, Track, Warmth
+from routing.enums import OrgType, Persona, ProfileField as F, Track, Warmth
 from routing.models import RouterSettings
 from routing.types import RouteDecision as Decision
 
-from ..models import Deal, OnboardingSession, RouteDecision, SessionSettings, TeamInvite
-from ..models.session import SWARM_DEPENDENT, SessionState as S
+from ..models import Deal, FallbackAnswers, OnboardingSession, RouteDecision, SessionSettings, TeamInvite
+from ..models.session import KILL_SWITCH_STATES, SessionState as S
 from .system_transition import session_fields, session_move_write
 
 
 class SessionError(Exception):
     pass
+
+
+FALLBACK_COMPLETED = "onboarding.fallback_completed"
 
 
 # --- the one way a transition happens ----------------------------------------------------------------------
@@ -110,9 +113,54 @@ def _caused(session: OnboardingSession, action: str, *, cause: Event | None, con
 
 
 def _fall_back(session: OnboardingSession, reason: str) -> OnboardingSession:
-    """The classic 6-step form: swarm flags off, or the kill switch."""
-    return _fire(session, "fall_back", catalog.SESSION_FALLBACK, stage=session.state, payload={"reason": reason},
-                 reason=reason)
+    """The classic 6-step form: swarm flags off, or the kill switch. What the Profile knows at ≥ θ is stored
+    as the form's answers, so the steps it skips (never re-ask what is known) are answered, not missing."""
+    with transaction.atomic():
+        session = _fire(session, "fall_back", catalog.SESSION_FALLBACK, stage=session.state,
+                        payload={"reason": reason}, reason=reason)
+        if session.state == S.FALLBACK_FORM:
+            fallback_answers_from_profile(session=session)
+    return session
+
+
+def fallback_answers_from_profile(*, session: OnboardingSession) -> FallbackAnswers:
+    """Seed the classic form's answers from the Profile's fields held at ≥ θ (prospect-stated ones included);
+    an answer the prospect already gave on the form is kept."""
+    answers, _ = FallbackAnswers.objects.get_or_create(session=session)
+    profile = Profile.objects.filter(lead_id=session.lead_id).first()
+    if profile is None:
+        return answers
+    theta = float(RouterSettings.load().theta)
+    known = {f for f, c in (profile.confidence or {}).items() if c >= theta}
+    if not answers.org_type and F.ORG_TYPE in known and profile.org_type in (OrgType.CONTRACTOR,
+                                                                              OrgType.SUB_CONTRACTOR):
+        answers.org_type = profile.org_type
+    if not answers.service_area and F.SERVICE_AREA in known:
+        answers.service_area = list(profile.service_area)
+    if not answers.trades and F.TRADE in known and profile.trade:
+        answers.trades = [profile.trade]
+    if not answers.sectors and F.SECTORS in known:
+        answers.sectors = list(profile.sectors)
+    answers.updated_at = clock.now()
+    answers.save()
+    return answers
+
+
+def _finished_classic_form(session: OnboardingSession) -> bool:
+    """A session that walked the classic form to activation already runs without the swarm: not dropped again."""
+    return session.state in (S.S8_ACTIVATE, S.S9_TRIAL) and Event.objects.filter(
+        idempotency_key=catalog.key(session.lead_id, "FALLBACK_FORM", FALLBACK_COMPLETED)).exists()
+
+
+def session_kill_switch_check(*, session: OnboardingSession) -> OnboardingSession:
+    """On every prospect request: with the kill switch off, an open self-serve session (S0–S9) drops to the
+    classic form now, not at the next minute sweep."""
+    if session.state not in KILL_SWITCH_STATES or switch_on() or _finished_classic_form(session):
+        return session
+    try:
+        return _fall_back(session, "kill_switch")
+    except (ConcurrentTransition, SessionError):
+        return OnboardingSession.objects.select_related("lead").get(pk=session.pk)  # it moved meanwhile
 
 
 def _why_not_swarm(flags) -> str:
@@ -191,8 +239,11 @@ def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, re
     Warm leads whose role is known at ≥ θ pass S3 by a system transition and are routed at once."""
     cause = cause or _settle_event(run)
     if run.status == EnrichmentStatus.FAILED or not switch_on():
-        return _caused(session, "enrichment_fail", cause=cause, reason=reason or ("kill_switch" if not switch_on()
-                                                                                 else "enrichment_failed"))
+        session = _caused(session, "enrichment_fail", cause=cause, reason=reason or (
+            "kill_switch" if not switch_on() else "enrichment_failed"))
+        if session.state == S.FALLBACK_FORM:
+            fallback_answers_from_profile(session=session)
+        return session
     decision = decision or decision_for(lead=session.lead)
     action = "enrichment_complete" if not decision.asks else "enrichment_partial"
     session = _caused(session, action, cause=cause, context={"decision": decision})
@@ -225,10 +276,14 @@ def _normalize_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | None = None, actor=None) -> OnboardingSession:
+def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | None = None,
+                    corrections: dict[str, Any] | None = None, actor=None) -> OnboardingSession:
     """S3 → S4 → route. One tap confirms the chips (onboarding.confirmed); if the role was unknown the
-    answer to the role question is onboarding.role_captured. Every field the confirm asked must be answered;
-    what the prospect states becomes a signal with provenance ``user`` (confidence 1)."""
+    answer to the role question is onboarding.role_captured. Every field the confirm asked must be answered
+    (a homeowner is asked nothing more: the B2B questions do not apply). What the prospect states becomes a
+    signal with provenance ``user`` (confidence 1); a chip they changed is a correction (same, and the gateTrace
+    says "corrected by the prospect"). The router re-runs on the result: if a correction opens a question the
+    confirm did not ask (a subcontractor's trade), the session stays in S3 and the page asks it."""
     with transaction.atomic():
         current = OnboardingSession.objects.select_related("lead").get(pk=session.pk)
         if current.state != S.S3_CONFIRM:
@@ -239,21 +294,66 @@ def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | Non
         lead = current.lead
         before = decision_for(lead=lead)
         values = _normalize_answers(answers or {})
-        missing = [f for f in before.asks if f not in values]
-        if missing:
+        fixes = _corrections(before, _normalize_answers(corrections or {}))
+        homeowner = (values.get(F.ORG_TYPE) or fixes.get(F.ORG_TYPE)) == OrgType.CONSUMER
+        missing = [f for f in before.asks if f not in values and f not in fixes]
+        if missing and not homeowner:
             raise SessionError("answer: " + ", ".join(missing))
         role_answered = before.persona is None and F.PERSONA in values
-        if values:
+        if values or fixes:
             run = EnrichmentRun.objects.select_for_update().get(lead=lead)
-            signals_record_user(run=run, values=values)
+            if values:
+                signals_record_user(run=run, values=values)
+            if fixes:
+                signals_record_user(run=run, values=fixes, evidence=CORRECTED)
             profile_refresh(lead=lead, theta=float(RouterSettings.load().theta))
         after = decision_for(lead=lead)
+        if fixes:
+            event_record(type=catalog.PROFILE_CORRECTED, subject=current, actor=actor, actor_type="user",
+                         idempotency_key=catalog.key(lead.pk, "S3", catalog.PROFILE_CORRECTED,
+                                                     _fingerprint_values(fixes)),
+                         payload={"lead_id": str(lead.pk), "session_id": str(current.pk), "fields": sorted(fixes),
+                                  "asks_now": list(after.asks)})
+        # A field with its gate off is asked every time (today's form) and never becomes "known": only a question
+        # the confirm did not ask and the prospect did not answer keeps them here.
+        opened = [f for f in after.asks if f not in before.asks and f not in values]
+        if opened and not after.disqualified:
+            return current  # the correction changed what the router needs: ask it (nothing is transitioned)
         action, event = ("capture_role", catalog.ROLE_CAPTURED) if role_answered else ("confirm", catalog.CONFIRMED)
         current = _fire(current, action, event, stage="S3",
                         context={"decision": after, "role_answered": role_answered,
-                                 "role_known": before.persona is not None},
-                        actor=actor, actor_type="user", payload={"answered": sorted(values)})
+                                 "role_known": before.persona is not None or after.persona is not None},
+                        actor=actor, actor_type="user",
+                        payload={"answered": sorted(values), "corrected": sorted(fixes)})
         return _route(current, after)
+
+
+# A size the prospect states replaces the estimates it was read from: revenue and ACV would otherwise still
+# decide the band at G3 ("ACV wins ties") and the correction would change nothing.
+SIZE_EVIDENCE = (F.REVENUE, F.ACV)
+
+
+def _corrections(decision: Decision, stated: dict[str, Any]) -> dict[str, Any]:
+    """The chips the prospect changed: a value that differs from what the router asserted."""
+    fixes = {}
+    for name, value in stated.items():
+        if name == F.ROLE:
+            continue  # the title follows the persona (below); "Owner" and "Owner / executive" are one role
+        shown = decision.size_band if name == F.SIZE_BAND and decision.size_band else decision.asserted.get(name)
+        if shown in (None, "", []):
+            continue
+        if (sorted(map(str, value)) if isinstance(value, list) else str(value)) != \
+                (sorted(map(str, shown)) if isinstance(shown, (list, tuple)) else str(shown)):
+            fixes[name] = value
+    if F.PERSONA in fixes and F.ROLE in stated:
+        fixes[F.ROLE] = stated[F.ROLE]
+    if F.SIZE_BAND in fixes:
+        fixes.update({name: "" for name in SIZE_EVIDENCE})  # "" reads as unknown (JSON null would be SQL NULL)
+    return fixes
+
+
+def _fingerprint_values(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _fingerprint(decision: Decision) -> str:
@@ -462,7 +562,7 @@ def deal_battlepack_ready(*, deal: Deal) -> Deal:
 
 def session_complete_fallback_form(*, session, actor=None) -> OnboardingSession:
     """Manual steps done: today's 6-step flow → S8 activate."""
-    return _fire(session, "complete_fallback_form", "onboarding.fallback_completed", stage="FALLBACK_FORM",
+    return _fire(session, "complete_fallback_form", FALLBACK_COMPLETED, stage="FALLBACK_FORM",
                  actor=actor, actor_type="user")
 
 
@@ -519,13 +619,15 @@ def sessions_timeout_sweep(*, now: datetime | None = None) -> int:
 
 
 def sessions_kill_switch_sweep() -> int:
-    """Kill switch off: every session that still depends on the swarm drops to FALLBACK_FORM. Sessions in S2
-    fall back when their run is killed (enrichment.failed); the rest fall back here."""
+    """Kill switch off: every open self-serve session drops to FALLBACK_FORM (each page request does it at
+    once; this catches the idle ones). Sessions in S2 fall back when their run is killed (enrichment.failed)."""
     if switch_on():
         return 0
     done = 0
-    states = [s for s in SWARM_DEPENDENT if s != S.S2_ENRICHING]
+    states = [s for s in KILL_SWITCH_STATES if s != S.S2_ENRICHING]
     for session in OnboardingSession.objects.filter(state__in=states)[:1000]:
+        if _finished_classic_form(session):
+            continue
         try:
             _fall_back(session, "kill_switch")
             done += 1

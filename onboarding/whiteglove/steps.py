@@ -11,10 +11,8 @@ is the deal's AE only. Managers see the deals; they do not act on them.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from gtmos.audit.services import event_record
@@ -123,8 +121,11 @@ def reviewed(deal: Deal) -> bool:
 
 @transaction.atomic
 def outreach_send(*, deal: Deal, by: Employee) -> Deal:
-    """outreach.sent (W5 → W6): the SDR sends the draft the AE reviewed — refused before the review, or if the
-    draft changed since. The email leaves only after the transaction commits."""
+    """The SDR sends the draft the AE reviewed — refused before the review, or if the draft changed since. The
+    email goes on the retry ladder and its first attempt runs now; outreach.sent (W5 → W6) only once it went
+    out. A failed send leaves the deal at W5 with "send failed, retrying at …" for the AE and SDR."""
+    from ..services.outbound import outbound_deliver, outbound_queue
+
     deal = _locked(deal)
     _require_seller(deal, by)
     if deal.outreach_sent_at is not None:
@@ -135,14 +136,30 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
     to = deal.session.lead.email
     if not to:
         raise WhiteGloveError("the prospect has no email address")
-    deal = _advance(deal, flow.session_send_outreach, by)
-    deal.outreach_sent_at = clock.now()
-    deal.save(update_fields=["outreach_sent_at"])
     sender = deal.sdr if deal.sdr_id else deal.ae_owner
-    transaction.on_commit(partial(send_mail, subject=deal.outreach_subject, message=deal.drafted_outreach,
-                                  from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL,
-                                  recipient_list=[to], fail_silently=False), robust=True)
-    return deal
+    email = outbound_queue(key=f"outreach:{deal.pk}:{deal.ae_reviewed_draft}", kind="outreach", to=to,
+                           subject=deal.outreach_subject, body=deal.drafted_outreach, deal=deal,
+                           from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL)
+    _event(deal, "outreach.queued", by, email_id=str(email.pk))
+    outbound_deliver(email_id=email.pk)
+    return _locked(deal)
+
+
+def outreach_delivered(*, deal_id) -> Deal | None:
+    """The outreach email went out (first try or a later rung): outreach.sent, W5 → W6, once."""
+    with transaction.atomic():
+        deal = _locked(Deal(pk=deal_id))
+        if deal.outreach_sent_at is not None or deal.session.state != S.W5_BATTLEPACK:
+            return deal
+        deal = _advance(deal, flow.session_send_outreach, deal.sdr or deal.ae_owner)
+        deal.outreach_sent_at = clock.now()
+        deal.save(update_fields=["outreach_sent_at"])
+        return deal
+
+
+def outreach_email(deal: Deal):
+    """The deal's latest outreach email (its send status for the W5 page), or None."""
+    return deal.emails.filter(kind="outreach").order_by("-created_at").first()
 
 
 # --- W6: the meeting ---------------------------------------------------------------------------------------

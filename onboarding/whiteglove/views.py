@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -63,6 +64,7 @@ def _context(request, deal: Deal, step: str) -> dict:
         "is_ae": employee is not None and employee.pk == deal.ae_owner_id,
         "is_sdr": employee is not None and employee.pk == deal.sdr_id,
         "reviewed": steps.reviewed(deal),
+        "outreach_email": steps.outreach_email(deal) if step == "w5" else None,
         "cells": [{"key": c, "label": MEDDPICC_LABELS[c], **card.get(c, {})} for c in MEDDPICC_CELLS],
         "history": selectors.deal_history(deal=deal),
         "plan": selectors.deal_plan(deal=deal) if step in ("w9", "w10") else None,
@@ -143,6 +145,11 @@ def deal_action(request, pk, action: str):
             "Someone else changed this deal just now; reload and try again."
         messages.error(request, text.split(": ", 1)[-1] if text.startswith(("body:", "value:", "demoed:", "text:",
                                                                            "reason:", "cell:")) else text)
+        return redirect(_back(request, deal))
+    if action == "send" and deal.outreach_sent_at is None:
+        email = steps.outreach_email(deal)
+        when = timezone.localtime(email.next_attempt_at).strftime("%Y-%m-%d %H:%M") if email else ""
+        messages.warning(request, f"Send failed, retrying at {when}. The deal moves to outreach once it goes out.")
         return redirect(_back(request, deal))
     messages.success(request, done)
     if action in ("cell", "commit", "edit", "review", "refresh", "contract"):

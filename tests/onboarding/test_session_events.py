@@ -67,7 +67,7 @@ def test_the_whole_catalog_is_emitted_with_keys(swarm_on, datasets, frozen_clock
     for step in (svc.session_qualify, svc.session_deliver_demo, svc.session_close_won):
         wg = step(session=wg)
     # expansion hand-off, then lost
-    grown = cold("amy@apexdrywall.com", "c")
+    grown = cold("amy@squiresconstruction.com", "c")  # self-serve (Apex is white-glove by revenue: issue 17)
     grown = svc.session_detect_expansion(session=grown, seats=40, acv=Decimal("50000"))
     svc.session_close_lost(session=grown, reason="budget")
     # failed enrichment, abandoned session

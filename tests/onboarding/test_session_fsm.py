@@ -196,7 +196,8 @@ def test_expansion_detected_hands_self_serve_to_white_glove(swarm_on, datasets):
     assert s.track == "wg_mid"
     assert len(events(s, "expansion.detected")) == 1 and len(events(s, "session.handed_off")) == 1
     assert Deal.objects.filter(session=s).exists()
-    big = svc.session_detect_expansion(session=to_trial(routed("eve@apexdrywall.com")), seats=3,
+    # (Apex, an $18M sub, is white-glove by revenue since a headcount-derived ACV no longer outvotes it: issue 17)
+    big = svc.session_detect_expansion(session=to_trial(routed("eve@squiresconstruction.com")), seats=3,
                                        acv=Decimal("200000"))
     assert big.state == S.W5_BATTLEPACK and big.track == "wg_enterprise"
 

@@ -38,7 +38,10 @@ def walk_to_workspace(client: Client, email: str = COLD_EMAIL, role: str = "owne
     form = page.context["form"]
     data = {}
     for name, field in form.fields.items():
-        if name == "role":
+        if name.startswith("fix_"):  # a chip's correction control: left as shown (no correction)
+            if form.initial.get(name) not in (None, "", []):
+                data[name] = form.initial[name]
+        elif name == "role":
             data[name] = role
         elif name == "sectors":
             data[name] = ["commercial"]

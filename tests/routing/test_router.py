@@ -204,3 +204,39 @@ def test_unreadable_confidence_counts_as_zero():
                                        F.ORG_TYPE: FieldValue("contractor", float("nan"))})
     d = route(p)
     assert F.COMPANY in d.asks and F.ORG_TYPE in d.asks
+
+
+# --- issue 17: the prospect flow as seed 002 promises it -----------------------------------------------------
+
+def test_g0_warm_with_known_role_but_a_low_size_band_is_asked_it_not_skipped():
+    """Seed: warm skips the ask only when "warm & role known", and everywhere "assert only at conf ≥ θ, else ask
+    that one field": a warm estimator at a $900M firm known at 0.6 is asked the size, not sent to self-serve."""
+    d = route(Profile(warmth="warm", fields=squires(revenue=(900_000_000, 0.6), role=("Estimator", HIGH),
+                                                    persona=(Persona.ESTIMATOR, HIGH)).fields))
+    assert d.asks == (F.SIZE_BAND,)
+    assert not d.skip_confirm
+
+
+def test_g3_acv_derived_from_headcount_does_not_outvote_a_large_revenue_band():
+    """A $150M electrical sub with 600 staff: 600 × 8% × $1,800 = $86,400 is a restatement of size, not a quote."""
+    fields = squires(org_type=(OrgType.SUB_CONTRACTOR, HIGH), trade=("electrical", HIGH),
+                     revenue=(150_000_000, HIGH)).fields
+    derived = dict(fields, acv=FieldValue("86400", 0.86, "size_estimator", derived=True))
+    d = route(Profile(warmth="cold", fields=derived))
+    assert d.track == Track.WG_ENTERPRISE and d.size_band == SizeBand.LARGE
+    assert "not evidence of its own" in trace(d, "G3").why
+    # An ACV known on its own at ≥ θ (a quote) still decides against the revenue band.
+    quoted = dict(fields, acv=FieldValue("86400", 0.95, "crm"))
+    assert route(Profile(warmth="cold", fields=quoted)).track == Track.WG_MID
+
+
+def test_g3_acv_below_theta_is_not_used():
+    d = route(squires(acv=("400000", 0.84)))
+    assert d.track == Track.SELF_SERVE and F.ACV not in d.asserted
+
+
+def test_a_correction_by_the_prospect_is_named_in_the_gate_trace():
+    fields = squires(org_type=(OrgType.SUB_CONTRACTOR, 1.0)).fields
+    d = route(Profile(warmth="cold", fields=fields, corrected=frozenset({F.ORG_TYPE})))
+    assert "org type corrected by the prospect" in trace(d, "G2").why
+    assert "corrected" not in trace(d, "G4").why

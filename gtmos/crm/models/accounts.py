@@ -24,6 +24,11 @@ class Account(models.Model):
     domain = models.CharField(max_length=253, blank=True, db_index=True)
     segment = models.CharField(max_length=5, choices=Segment.choices, db_index=True)
     vertical = models.CharField(max_length=100, blank=True)
+    # Seed 002 Org.orgType (contractor | sub_contractor | consumer | platform) and, for subs, the trade: what the
+    # prospect flow classified, carried onto the Account at S8 so RevOps and the AccountProfile features see it.
+    # db_default: bulk loaders that COPY explicit columns (the demo seeder) need not name them.
+    org_type = models.CharField(max_length=16, blank=True, default="", db_default="")
+    trade = models.CharField(max_length=40, blank=True, default="", db_default="")
     region = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(
         "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts",
