@@ -246,6 +246,22 @@ def plan_close(request, pk: int):
 
 
 @login_required
+def plan_checklist(request, pk: int):
+    """The onboarding checklist as a spreadsheet (seed 004's output format)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="onboarding-checklist-{plan.pk}.csv"'
+    writer = csv.writer(response)
+    for row in selectors.plan_checklist(plan=plan):
+        writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return response
+
+
+@login_required
 def escalation_report(request):
     """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
     return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
