@@ -156,6 +156,7 @@ def _plan_context(plan: OnboardingPlan, user) -> dict:
     employee = employee_of(user)
     completable = {m.code for m in detail["view"].milestones if milestones.may_complete(employee, m)}
     return {"plan": plan, **detail, "completable": completable, "activity_form": forms.ActivityForm(),
+            "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
             "milestone_form": forms.MilestoneForm(), "ttv_form": forms.TTVRequestForm(),
             "message_form": forms.MessageForm(plan=plan),
             "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
@@ -281,8 +282,10 @@ def handoff_detail(request, pk: int):
         else:
             messages.success(request, "Handoff acknowledged.")
         return redirect("onboarding:handoff_detail", pk=pk)
-    return render(request, "onboarding/handoff_detail.html", {"handoff": record,
-                                                               "tasks": record.tasks.select_related("owner", "done_by")})
+    employee = employee_of(request.user)
+    return render(request, "onboarding/handoff_detail.html", {
+        "handoff": record, "tasks": record.tasks.select_related("owner", "done_by"),
+        "may_acknowledge": employee is not None and handoff.owner_or_chain(record.cs_owner, employee)})
 
 
 @login_required
