@@ -155,7 +155,8 @@ def escalation_report(*, user) -> dict:
                       "oldest_open_days": (now - row["oldest_open"]).days if row["oldest_open"] else None})
     open_rows = (Escalation.objects.filter(plan_id__in=visible, resolved_at__isnull=True)
                  .select_related("plan__account", "plan__csm").order_by("fired_at")[:100])
-    return {"kinds": kinds, "open": open_rows, "now": now}
+    return {"kinds": kinds, "open": open_rows, "now": now,
+            "procedures": escalation_procedures(cfg=OnboardingSettings.load())}
 
 
 def duration_text(delta: dt.timedelta | None) -> str:
@@ -163,3 +164,40 @@ def duration_text(delta: dt.timedelta | None) -> str:
         return "—"
     hours = delta.total_seconds() / 3600
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def escalation_procedures(*, cfg: OnboardingSettings) -> list[dict]:
+    """Seed 004's "escalation procedures", written from the same RevOps settings the rules read, so the
+    document never drifts from what the system does."""
+    again = (f"Sent again to the same people every {cfg.escalation_renudge_days} days while open."
+             if cfg.escalation_renudge_days else "No reminders (RevOps turned them off).")
+    k = Escalation.Kind
+    rows = [
+        (k.UNRESPONSIVE, f"{cfg.unresponsive_alert_after} consecutive outreaches with no customer reply logged",
+         "CSM + AM", "At once, when the outreach is logged", "Resolves when a customer reply is logged"),
+        (k.UNRESPONSIVE_SLM, f"Still no reply after {cfg.unresponsive_slm_after} attempts", "SLM",
+         "At once, when the outreach is logged", "Resolves when a customer reply is logged"),
+        (k.TTV_MISS, "The TTV projection from milestone velocity misses the agreed target", "CSM + AM, with the "
+         "projected date and the blocking milestones", "Daily scan and right after a milestone or activity",
+         "Resolves when back on pace or TTV completes; log a recovery plan"),
+        (k.TTV_MISS_SLM, f"Still projected to miss within {cfg.ttv_slm_window_days} days of the deadline, no recovery "
+         "plan logged for this miss", "SLM", "Daily scan", "Resolves when a recovery plan is logged or on pace"),
+        (k.EXEC_SPONSOR, f"M5 not done by {cfg.exec_sponsor_flag_pct}% of the TTV window", "CSM + AM", "Daily scan",
+         "Resolves when M5 is done or an exec touchpoint is logged"),
+        (k.MAP_REJECTED, "Post-sales rejects the MAP handoff (comp hold at once)", "SLM", "At once",
+         "Resolves on the SLM's override; post-sales cannot accept a rejection"),
+        (k.TARGETS_UNREALISTIC, "Post-sales escalates value-event targets as unrealistic before sign-off", "SLM",
+         "At once", "Resolves when the MAP is signed off"),
+    ]
+    return [{"kind": kind.value, "label": kind.label, "trigger": trigger, "route": route, "timing": timing,
+             "follow_up": f"{follow} {again}"} for kind, trigger, route, timing, follow in rows]
+
+
+def plan_checklist(*, plan: OnboardingPlan) -> list[list[str]]:
+    """Seed 004's onboarding checklist: one row per milestone with owner, dates, evidence and scheduled items."""
+    rows = [["Milestone", "Name", "Owner", "Target date", "Status", "Completed on", "Evidence", "Scheduled items"]]
+    for m in plan.milestones.select_related("owner").order_by("code"):
+        rows.append([m.code, m.name, m.owner.name if m.owner else m.owner_role,
+                     m.target_date.isoformat() if m.target_date else "", m.get_status_display(),
+                     m.completed_on.isoformat() if m.completed_on else "", m.evidence, "; ".join(m.scheduled_items or [])])
+    return rows

@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/<int:pk>/milestones/<str:code>/complete/", views.milestone_complete, name="milestone_complete"),
     path("plans/<int:pk>/activity/", views.activity_log, name="activity_log"),
     path("plans/<int:pk>/messages/", views.message_send, name="message_send"),
+    path("plans/<int:pk>/checklist.csv", views.plan_checklist, name="plan_checklist"),
     path("plans/<int:pk>/close/", views.plan_close, name="plan_close"),
     path("plans/<int:pk>/ttv-request/", views.ttv_request_create, name="ttv_request_create"),
     path("handoffs/<int:pk>/", views.handoff_detail, name="handoff_detail"),

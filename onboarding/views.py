@@ -156,6 +156,7 @@ def _plan_context(plan: OnboardingPlan, user) -> dict:
     employee = employee_of(user)
     completable = {m.code for m in detail["view"].milestones if milestones.may_complete(employee, m)}
     return {"plan": plan, **detail, "completable": completable, "activity_form": forms.ActivityForm(),
+            "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
             "milestone_form": forms.MilestoneForm(), "ttv_form": forms.TTVRequestForm(),
             "message_form": forms.MessageForm(plan=plan),
             "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
@@ -248,6 +249,22 @@ def plan_close(request, pk: int):
 
 
 @login_required
+def plan_checklist(request, pk: int):
+    """The onboarding checklist as a spreadsheet (seed 004's output format)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="onboarding-checklist-{plan.pk}.csv"'
+    writer = csv.writer(response)
+    for row in selectors.plan_checklist(plan=plan):
+        writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return response
+
+
+@login_required
 def escalation_report(request):
     """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
     return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
@@ -267,8 +284,10 @@ def handoff_detail(request, pk: int):
         else:
             messages.success(request, "Handoff acknowledged.")
         return redirect("onboarding:handoff_detail", pk=pk)
-    return render(request, "onboarding/handoff_detail.html", {"handoff": record,
-                                                               "tasks": record.tasks.select_related("owner", "done_by")})
+    employee = employee_of(request.user)
+    return render(request, "onboarding/handoff_detail.html", {
+        "handoff": record, "tasks": record.tasks.select_related("owner", "done_by"),
+        "may_acknowledge": employee is not None and handoff.owner_or_chain(record.cs_owner, employee)})
 
 
 @login_required

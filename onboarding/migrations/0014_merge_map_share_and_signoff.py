@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('onboarding', '0010_map_share_link'),
-        ('onboarding', '0013_success_task_workflow'),
+        ('onboarding', '0012_escalation_follow_through_and_success_tasks'),
     ]
 
     operations = [

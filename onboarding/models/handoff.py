@@ -49,7 +49,7 @@ class SuccessTask(models.Model):
     due_date = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True, help_text="What was done (the check-in held, the review's outcome).")
+    note = models.TextField(blank=True, default="", help_text="What was done (the check-in held, the review's outcome).")
     reminded_due_at = models.DateTimeField(null=True, blank=True)
     reminded_overdue_at = models.DateTimeField(null=True, blank=True)
 

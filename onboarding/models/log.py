@@ -69,7 +69,7 @@ class Escalation(models.Model):
     dedupe_key = models.CharField(max_length=120, unique=True)
     fired_at = models.DateTimeField(default=clock.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.CharField(max_length=120, blank=True, help_text="What cleared it.")
+    resolution = models.CharField(max_length=120, blank=True, default="", help_text="What cleared it.")
     recipient_ids = models.JSONField(default=list, blank=True, help_text="Users notified; reminders go to them.")
     nudged_at = models.DateTimeField(null=True, blank=True, help_text="Last reminder while still open.")
     details = models.JSONField(default=dict, blank=True)

@@ -70,7 +70,7 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     return record
 
 
-def _owner_or_chain(owner: Employee | None, by: Employee) -> bool:
+def owner_or_chain(owner: Employee | None, by: Employee) -> bool:
     """The named CS owner, or someone up their chain (their manager or SLM)."""
     from gtmos.crm.access import team_ids
 
@@ -85,7 +85,7 @@ def handoff_acknowledge(*, handoff: CSHandoff, by: Employee) -> CSHandoff:
     handoff = CSHandoff.objects.select_for_update(of=("self",)).select_related("cs_owner").get(pk=handoff.pk)
     if handoff.acknowledged_at is not None:
         return handoff
-    if not _owner_or_chain(handoff.cs_owner, by):
+    if not owner_or_chain(handoff.cs_owner, by):
         raise HandoffError(f"only the CS owner ({handoff.cs_owner.name if handoff.cs_owner else 'AM or CSM'}) "
                            "or their manager acknowledges the handoff")
     handoff.acknowledged_by, handoff.acknowledged_at = by, clock.now()
@@ -102,7 +102,7 @@ def success_task_complete(*, task: SuccessTask, by: Employee, note: str) -> Succ
     task = SuccessTask.objects.select_for_update(of=("self",)).select_related("owner").get(pk=task.pk)
     if task.done_at is not None:
         return task
-    if not _owner_or_chain(task.owner, by):
+    if not owner_or_chain(task.owner, by):
         raise HandoffError(f"only the task's owner ({task.owner.name if task.owner else 'AM or CSM'}) completes it")
     if not note.strip():
         raise HandoffError("note: say what was done (who met, what was agreed)")

@@ -63,3 +63,10 @@ def test_success_tasks_remind_their_owner_when_due_and_when_overdue_once_each(wo
     onboarding_daily()
     assert Notification.objects.filter(rule="onboarding.success_task_overdue").count() == 2
     assert task.due_date == record.filed_at.date() + dt.timedelta(days=30)
+
+
+def test_only_the_cs_owner_sees_the_acknowledge_button(client, world, record):
+    client.force_login(world.csm.user)  # the filer, not the owner
+    assert "Acknowledge handoff" not in client.get(f"/onboarding/handoffs/{record.pk}/").content.decode()
+    client.force_login(world.am.user)
+    assert "Acknowledge handoff" in client.get(f"/onboarding/handoffs/{record.pk}/").content.decode()
