@@ -11,7 +11,6 @@ is the deal's AE only. Managers see the deals; they do not act on them.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,6 +18,7 @@ from django.db import transaction
 
 from gtmos.audit.services import event_record
 from gtmos.core import clock
+from gtmos.core.commit import after_commit
 from gtmos.crm.models import Contact, Employee, Stage
 from gtmos.crm.services import opportunity_set_stage
 
@@ -139,9 +139,9 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
     deal.outreach_sent_at = clock.now()
     deal.save(update_fields=["outreach_sent_at"])
     sender = deal.sdr if deal.sdr_id else deal.ae_owner
-    transaction.on_commit(partial(send_mail, subject=deal.outreach_subject, message=deal.drafted_outreach,
-                                  from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL,
-                                  recipient_list=[to], fail_silently=False), robust=True)
+    after_commit(send_mail, subject=deal.outreach_subject, message=deal.drafted_outreach,
+                 from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL,
+                 recipient_list=[to], fail_silently=False)
     return deal
 
 
