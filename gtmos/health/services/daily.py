@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import orjson
 
 from django.db import transaction
-from django.db.models import Max, TextField
+from django.db.models import Max, Min, TextField
 from django.db.models.functions import Cast
 
 from gtmos.core import bulk, clock
@@ -88,9 +88,21 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     written = bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows, line=_log_line)
     summary = {"accounts": written, "at_risk": sum(1 for s in scored if s.tier in AT_RISK)}
     if follow_ups:
-        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings))
+        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings,
+                                          told_drops=_drops_told_intraday(today)))
         summary["tasks_escalated"] = risk.overdue_tasks_escalate(today=today, settings=settings)
     return summary
+
+
+def _drops_told_intraday(today: dt.date) -> dict[int, int]:
+    """Drops an intraday re-score told the CSM since the previous daily run: not told twice (issue 21)."""
+    from ..models import HealthRescore
+
+    since = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
+    told = HealthRescore.objects.filter(drop_notified=True, day__lte=today)
+    if since is not None:
+        told = told.filter(day__gte=since)
+    return dict(told.values("account_id").annotate(low=Min("score")).values_list("account_id", "low"))
 
 
 def _text(value) -> str:
