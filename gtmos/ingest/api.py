@@ -19,6 +19,7 @@ from gtmos.health.services import inputs as health_inputs
 from . import schemas
 from .auth import IntegrationBearer
 from .idempotency import idempotent
+from .merge import SPECS, merge, resolve_references
 
 
 api = NinjaAPI(
@@ -204,23 +205,19 @@ def post_usage(request, payload: schemas.UsageBatchIn):
 
     if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
         return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch", "rule")
+    # Set-based (issue 21): one query per reference kind, COPY into staging, one merge per table.
+    batches = [("days", SPECS["usage"], [r.dict() for r in payload.days]),
+               ("events", SPECS["usage_events"], [r.dict() for r in payload.events])]
+    missing = [{"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
+               for name, spec, rows in batches for i, field, message in resolve_references(spec, list(enumerate(rows)))]
+    if missing:  # every bad row named, nothing written
+        names = ", ".join(e["field"] for e in missing[:20])
+        return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)
     written = 0
-    try:
-        with transaction.atomic():
-            for i, row in enumerate(payload.days):
-                try:
-                    services.usage_day_upsert(**row.dict())
-                    written += 1
-                except services.ReferenceNotFound as missing:
-                    raise services.ReferenceNotFound(f"days[{i}].{missing.field}", missing.value) from None
-            for i, row in enumerate(payload.events):
-                try:
-                    services.usage_event_upsert(**row.dict())
-                    written += 1
-                except services.ReferenceNotFound as missing:
-                    raise services.ReferenceNotFound(f"events[{i}].{missing.field}", missing.value) from None
-    except services.ReferenceNotFound as missing:
-        return _missing(missing)
+    with transaction.atomic():
+        for _, spec, rows in batches:
+            merge(spec, rows)
+            written += len(rows)
     return 200, {"rows": written}
 
 
