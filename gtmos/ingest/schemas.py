@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import (
@@ -95,12 +96,24 @@ class In(Schema):
 
     model_config = ConfigDict(json_schema_extra=_described)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        # Ninja's root validator wraps the input in a DjangoGetter (for ORM objects); a payload is a plain
+        # dict, and skipping the wrapper halves the cost of validating a million CSV rows (issue 21).
+        return handler(values if type(values) is dict else DjangoGetter(values, cls, info.context))
+
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value):
         # PostgreSQL refuses NUL in text; caught here the error names the field, not the body.
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
+        if type(value) is str:
+            bad = "\x00" in value
+        elif type(value) is list:
+            bad = any(isinstance(text, str) and "\x00" in text for text in value)
+        else:
+            return value
+        if bad:
             raise ValueError("text cannot contain a NUL character")
         return value
 
