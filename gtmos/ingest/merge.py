@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.db import connection, models
 
-from gtmos.audit.services import events_bulk_create
 from gtmos.core.bulk import _copy_text
 from gtmos.crm.models import Account, Employee, UsageDaily, UsageEvent
 
@@ -101,14 +100,15 @@ def merge(spec: MergeSpec, payloads: Sequence[dict]) -> Merged:
 def _copy(cursor, stage: str, fields, rows, line=None) -> int:
     """COPY the rows (attname dicts; a missing column takes the field's default) into the staging table."""
     sql = f"COPY {stage} ({', '.join(connection.ops.quote_name(f.column) for f in fields)}) FROM STDIN"
-    defaults = {f.attname: f for f in fields}
+    # Per column: its attname and the COPY text of its default (computed once, not per row).
+    plan = [(f.attname, _copy_text(_db_value(f, f.get_default()))) for f in fields]
+    stamped = {f.attname for f in fields if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)}
     raw, buffer, pending, total = cursor.cursor, io.StringIO(), 0, 0
     for row in rows:
         if line is not None:
             buffer.write(line(row))
         else:
-            buffer.write("\t".join(_copy_text(_db_value(f, row[f.attname]) if f.attname in row else
-                                              _db_value(f, defaults[f.attname].get_default())) for f in fields))
+            buffer.write("\t".join(d if a in stamped or a not in row else _copy_text(row[a]) for a, d in plan))
         buffer.write("\n")
         pending += 1
         if pending >= COPY_CHUNK:
@@ -186,9 +186,15 @@ def _account(p: dict) -> dict:
 
 
 def _accounts_created(pks: list[int]) -> None:
-    events_bulk_create([{"type": "account.created", "subject_type": "crm.account", "subject_id": str(pk),
-                         "actor_type": "integration", "payload": {"segment": segment}}
-                        for pk, segment in Account.objects.filter(pk__in=pks).values_list("pk", "segment")])
+    """One ``account.created`` event per new account (as ``account_upsert`` records it), in one statement."""
+    from gtmos.core import clock
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_event (type, actor_type, actor_label, subject_type, subject_id, account_id, payload, "
+            "occurred_at) "
+            "SELECT 'account.created', 'integration', '', 'crm.account', id::text, id, "
+            "jsonb_build_object('segment', segment), %s FROM crm_account WHERE id = ANY(%s)", [clock.now(), pks])
 
 
 def _employee(field: str, to: str) -> Reference:
