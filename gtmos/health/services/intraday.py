@@ -81,8 +81,8 @@ def health_rescore(*, account_ids: list[int], writes: dict | None = None,
                    today: dt.date | None = None) -> dict[str, int]:
     """Re-score these accounts as of ``today`` and open cases and notices as the daily job would.
 
-    Idempotent: an account whose newest record is a re-score with the same score, override and measures gets
-    no new row (re-scoring twice leaves the same state)."""
+    Idempotent: without new writes, an account whose newest record is a re-score with the same score, override
+    and measures gets no new row (re-scoring twice leaves the same state)."""
     today = today or clock.today()
     writes = writes or {}
     settings = HealthSettings.load()
@@ -97,8 +97,11 @@ def health_rescore(*, account_ids: list[int], writes: dict | None = None,
         result = score_account(account_inputs_, config)
         before = latest.get(account_id)
         override_id, score = overrides.get(account_id, (None, result.score))
-        if before and before["intraday"] and (before["score"], before["override_id"], before["measures"]) == (
-                score, override_id, result.measures):
+        # A re-score that nothing triggered and that changes nothing writes nothing; one a write triggered is
+        # always recorded ("re-scored after 1 support ticket arrived", even at the same score), so every
+        # dirtied account visibly has a re-score after its last write.
+        if account_id not in writes and before and before["intraday"] and (
+                before["score"], before["override_id"], before["measures"]) == (score, override_id, result.measures):
             continue
         tier = tier_for(score, config) if override_id else result.tier
         change = result.score - before["computed_score"] if before else None
