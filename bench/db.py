@@ -59,7 +59,9 @@ def cpu_seconds(pid: int) -> float | None:
 
 def env() -> dict:
     return {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "gtmos.settings.base",
-            "DEBUG": "0", "LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": os.environ.get("BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")}
+            "DEBUG": "0", "LOG_LEVEL": "WARNING",
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL")
+            or os.environ.get("BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")}
 
 
 def manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess:

@@ -8,8 +8,9 @@ LPUSHes).
 
 Delivery is as before: nothing is sent unless the transaction commits (one ``on_commit``, registered where the
 individual ones would have been, so a rolled-back savepoint drops it the same way), and a failed send is logged
-(``robust``) and backed up by the sweeper. A batch that fails part-way ("delivery is uncertain") is sent again
-message by message, with Celery's publish retry: a message delivered twice is a duplicate delivery, which every
+and backed up by the sweeper: the callback is ``gtmos.core.commit.quietly``, so a broker that is down costs a
+warning, never the request (a bare ``partial`` made Django's robust logging itself raise: issue 21). A batch
+that fails part-way ("delivery is uncertain") is sent again message by message, with Celery's publish retry: a message delivered twice is a duplicate delivery, which every
 task already treats as a quiet no-op.
 """
 
@@ -18,10 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
-from functools import partial
-
 from django.db import transaction
 from kombu.exceptions import KombuError
+
+from gtmos.core.commit import quietly
 
 logger = logging.getLogger(__name__)
 _collecting = threading.local()
@@ -34,7 +35,7 @@ def send_after_commit(task, **options) -> None:
     if messages is not None:
         messages.append((task, options))
     else:
-        transaction.on_commit(partial(_publish, [(task, options)]), robust=True)
+        transaction.on_commit(quietly(_publish, [(task, options)]), robust=True)
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def together():
     finally:
         _collecting.messages = None
     if messages:
-        transaction.on_commit(partial(_publish, messages), robust=True)
+        transaction.on_commit(quietly(_publish, messages), robust=True)
 
 
 def _publish(messages: list) -> None:

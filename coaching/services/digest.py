@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from functools import partial
 from statistics import median
 
 from django.db import transaction
 from django.db.models import Q
+
+from gtmos.core.commit import after_commit
 
 from .. import metrics, report
 from ..calendar import is_first_business_day, month_end, parse_holidays, prior_month
@@ -77,7 +78,7 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     rows_update(RepCoachingLog, updates, ["delivered_in"])
     from ..tasks import coaching_digest_emails  # tasks import services
 
-    transaction.on_commit(partial(coaching_digest_emails.delay, month=month.isoformat()), robust=True)
+    after_commit(coaching_digest_emails.delay, month=month.isoformat())
     return {"digests": len(rows), "recommendations": len(updates)}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 
 from gtmos.core import clock
+from gtmos.core.commit import after_commit
 
 from .models import Event, ExceptionLog, Notification
 
@@ -95,7 +95,7 @@ def notification_create(
         return Notification.objects.get(dedupe_key=dedupe_key)
     from . import tasks  # tasks import services; import here to keep the module graph acyclic
 
-    transaction.on_commit(partial(tasks.email_notification.delay, notification_id=notification.pk), robust=True)
+    after_commit(tasks.email_notification.delay, notification_id=notification.pk)  # the 5-minute job resends
     return notification
 
 

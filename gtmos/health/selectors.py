@@ -13,6 +13,7 @@ from gtmos.crm.access import employee_of, sees_everything
 from gtmos.crm.models import Account, Employee
 
 from .models import OPEN_STAGES, ChurnRiskLog, CustomerHealthLog, HealthOverride, HealthSettings, Playbook, RiskStage, Tier
+from .models import HealthRescore
 
 RISK_RANK = Case(When(tier=Tier.CRITICAL, then=Value(0)), When(tier=Tier.HIGH, then=Value(1)),
                  When(tier=Tier.MEDIUM, then=Value(2)), default=Value(3), output_field=IntegerField())
@@ -82,7 +83,17 @@ def account_health(*, account: Account, days: int = 90) -> dict:
     case = (ChurnRiskLog.objects.filter(account=account).select_related("playbook")
             .prefetch_related("tasks__owner", "notes__author").order_by("-opened_at").first())
     last_move = next((h for h in reversed(history) if h["score_change"]), None)
-    return {"record": record, "history": history, "case": case, "last_move": last_move,
+    # Re-scored on the signal since the daily record (issue 21): the newest re-score is the current record.
+    rescores = list(HealthRescore.objects.filter(account=account).select_related("override", "override__set_by")
+                    .order_by("-scored_at")[:10])
+    since = record.created_at if record is not None else None
+    rescores = [r for r in rescores if since is None or r.scored_at >= since]  # today's, after the daily run
+    if rescores:
+        record = rescores[0]
+        if record.score_change:
+            last_move = {"day": record.day, "at": record.scored_at, "why": record.why,
+                         "score_change": record.score_change, "drivers": record.drivers}
+    return {"record": record, "history": history, "case": case, "last_move": last_move, "rescores": rescores,
             "override": HealthOverride.objects.active().filter(account=account).select_related("set_by").first()}
 
 

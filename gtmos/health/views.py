@@ -110,8 +110,9 @@ def export_csv(request):
 
 
 def _cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: quote text that does (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Spreadsheets run cells that start with = + - @ (or a TAB or CR before one) as formulas: quote text that
+    does (CSV injection, OWASP's list)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

@@ -4,7 +4,8 @@ Every write needs a bearer token (one per integration) and an Idempotency-Key he
 4xx whose ``errors`` name each bad field.
 """
 
-from django.db import transaction
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError, IntegrityError, transaction
 from django.http import JsonResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, ValidationError
@@ -18,6 +19,7 @@ from gtmos.health.services import inputs as health_inputs
 from . import schemas
 from .auth import IntegrationBearer
 from .idempotency import idempotent
+from .merge import SPECS, merge, resolve_references
 
 
 api = NinjaAPI(
@@ -29,8 +31,16 @@ api = NinjaAPI(
 )
 WRITE_RESPONSES = {
     200: schemas.UpsertOut, 201: schemas.UpsertOut, 400: schemas.ErrorOut, 401: schemas.ErrorOut,
-    409: schemas.ErrorOut, 422: schemas.ErrorOut,
+    409: schemas.ErrorOut, 413: schemas.ErrorOut, 422: schemas.ErrorOut,
 }
+# The header the ``idempotent`` wrapper requires, published on every write (the wrapper answers 400 without
+# it, before the body is read): printable ASCII, no blank at either end (the server strips it), 1–200 long.
+IDEMPOTENCY_HEADER = {"parameters": [{
+    "name": "Idempotency-Key", "in": "header", "required": True,
+    "description": "One key per logical write: a replay with the same body returns the first answer and "
+                   "writes nothing; the same key with another body is a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+}]}
 
 
 def _field_of(loc) -> str:
@@ -40,9 +50,20 @@ def _field_of(loc) -> str:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors]
+    errors = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid"),
+               "code": "rule" if e.get("type") == "rule" else "invalid"} for e in exc.errors]
     names = ", ".join(sorted({e["field"] for e in errors}))
     return JsonResponse({"detail": f"invalid payload: {names}", "errors": errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return JsonResponse({"detail": f"the body is over the upload limit of {limit} bytes",
+                         "errors": [{"field": "body", "message": f"at most {limit} bytes", "code": "too_large"}]},
+                        status=413)
 
 
 @api.exception_handler(AuthenticationError)
@@ -53,20 +74,40 @@ def _unauthorized(request, exc):
     )
 
 
-def _invalid(field: str, message: str) -> JsonResponse:
-    return JsonResponse({"detail": f"invalid payload: {field}", "errors": [{"field": field, "message": message}]},
-                        status=422)
+def _invalid(field: str, message: str, code: str = "invalid") -> JsonResponse:
+    return JsonResponse({"detail": f"invalid payload: {field}",
+                         "errors": [{"field": field, "message": message, "code": code}]}, status=422)
+
+
+def _missing(missing: services.ReferenceNotFound) -> JsonResponse:
+    return _invalid(missing.field, f"no record matches {missing.value!r}", "missing_reference")
+
+
+def _conflict(error: IntegrityError, fields) -> JsonResponse:
+    """A unique key another record holds (an employee's external_id under another email): 422 on the field
+    the constraint is named after."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    named = sorted((f for f in fields if f in constraint), key=len, reverse=True)
+    field = named[0] if named else "body"
+    return _invalid(field, "another record already has this value", "conflict")
 
 
 def _write(service, payload, **extra):
-    """Call a service; map a missing reference or a rule violation to a 422 naming the field."""
+    """Call a service; map a missing reference, a rule violation or a unique key held by another record to a
+    422 naming the field. The savepoint keeps the request's transaction usable after a database error."""
+    values = payload.dict()
     try:
-        obj, created = service(**payload.dict(), **extra)
+        with transaction.atomic():
+            obj, created = service(**values, **extra)
     except services.ReferenceNotFound as missing:
-        return _invalid(missing.field, f"no record matches {missing.value!r}")
+        return _missing(missing)
+    except IntegrityError as error:
+        return _conflict(error, values)
+    except DataError:  # a value the schema let through but the column cannot hold: still the client's input
+        return _invalid("body", "a value is out of range for its field")
     except ValueError as broken:
         field, _, message = str(broken).partition(": ")
-        return _invalid(field if message else "body", message or field)
+        return _invalid(field if message else "body", message or field, "rule")
     return (201 if created else 200), {"id": obj.pk, "external_id": getattr(obj, "external_id", None),
                                        "created": created}
 
@@ -77,7 +118,8 @@ router = Router(tags=["ingest"])
 def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bool = False) -> None:
     """Register ``POST path``: validate with ``schema``, upsert with ``service``, idempotently."""
 
-    @router.post(path, response=WRITE_RESPONSES, summary=summary, operation_id=f"upsert_{path.strip('/')}")
+    @router.post(path, response=WRITE_RESPONSES, summary=summary, operation_id=f"upsert_{path.strip('/')}",
+                 openapi_extra=IDEMPOTENCY_HEADER)
     @idempotent
     def endpoint(request, payload: schema):
         extra = {"actor_label": request.auth.name} if with_actor else {}
@@ -120,14 +162,14 @@ _upsert_endpoint("/project-records", schemas.ProjectRecordIn, enrichment_dataset
 _upsert_endpoint("/bid-invites", schemas.BidInviteIn, enrichment_datasets.bid_invite_upsert,
                  "Record a bid invite seen in a consenting prospect's inbox (enrichment)")
 
-@router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES)
+@router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES, openapi_extra=IDEMPOTENCY_HEADER)
 @idempotent
 def post_stage_change(request, external_id: str, payload: schemas.StageChangeIn):
     opportunity = Opportunity.objects.filter(external_id=external_id).first()
     if opportunity is None:
-        return _invalid("external_id", f"no opportunity matches {external_id!r}")
+        return _invalid("external_id", f"no opportunity matches {external_id!r}", "missing_reference")
     if payload.stage == "closed_won":
-        return _invalid("stage", "closed won is the order signal: POST /api/v1/orders")
+        return _invalid("stage", "closed won is the order signal: POST /api/v1/orders", "rule")
     try:
         changed = services.opportunity_set_stage(
             opportunity=opportunity, stage=payload.stage, lost_reason=payload.lost_reason,
@@ -135,49 +177,47 @@ def post_stage_change(request, external_id: str, payload: schemas.StageChangeIn)
         )
     except ValueError as broken:
         field, _, message = str(broken).partition(": ")
-        return _invalid(field, message)
+        return _invalid(field, message, "rule")
     return 200, {"id": opportunity.pk, "external_id": external_id, "created": False, "changed": changed}
 
 
-@router.post("/orders", response=WRITE_RESPONSES)
+@router.post("/orders", response=WRITE_RESPONSES, openapi_extra=IDEMPOTENCY_HEADER)
 @idempotent
 def post_order(request, payload: schemas.OrderIn):
     """The closed-won order signal: closes the deal and starts post-close onboarding."""
     opportunity = Opportunity.objects.filter(external_id=payload.opportunity_external_id).first()
     if opportunity is None:
-        return _invalid("opportunity_external_id", f"no opportunity matches {payload.opportunity_external_id!r}")
+        return _invalid("opportunity_external_id", f"no opportunity matches {payload.opportunity_external_id!r}",
+                        "missing_reference")
     if opportunity.stage == "closed_lost":
-        return _invalid("opportunity_external_id", "the opportunity is closed lost")
+        return _invalid("opportunity_external_id", "the opportunity is closed lost", "rule")
     services.opportunity_close_won(opportunity=opportunity, contract_start_date=payload.contract_start_date,
                                    closed_at=payload.closed_at, actor_label=request.auth.name)
     return 200, {"id": opportunity.pk, "external_id": opportunity.external_id, "created": False}
 
 
-@router.post("/usage", response={200: dict, 400: schemas.ErrorOut, 409: schemas.ErrorOut, 422: schemas.ErrorOut})
+@router.post("/usage", response={200: schemas.UsageOut, **{code: schemas.ErrorOut for code in (400, 401, 409, 413, 422)}},
+             openapi_extra=IDEMPOTENCY_HEADER)
 @idempotent
 def post_usage(request, payload: schemas.UsageBatchIn):
     """A batch of daily usage rows and named product events; all or nothing."""
     from django.conf import settings
 
     if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
-        return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch")
+        return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch", "rule")
+    # Set-based (issue 21): one query per reference kind, COPY into staging, one merge per table.
+    batches = [("days", SPECS["usage"], [r.dict() for r in payload.days]),
+               ("events", SPECS["usage_events"], [r.dict() for r in payload.events])]
+    missing = [{"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
+               for name, spec, rows in batches for i, field, message in resolve_references(spec, list(enumerate(rows)))]
+    if missing:  # every bad row named, nothing written
+        names = ", ".join(e["field"] for e in missing[:20])
+        return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)
     written = 0
-    try:
-        with transaction.atomic():
-            for i, row in enumerate(payload.days):
-                try:
-                    services.usage_day_upsert(**row.dict())
-                    written += 1
-                except services.ReferenceNotFound as missing:
-                    raise services.ReferenceNotFound(f"days[{i}].{missing.field}", missing.value) from None
-            for i, row in enumerate(payload.events):
-                try:
-                    services.usage_event_upsert(**row.dict())
-                    written += 1
-                except services.ReferenceNotFound as missing:
-                    raise services.ReferenceNotFound(f"events[{i}].{missing.field}", missing.value) from None
-    except services.ReferenceNotFound as missing:
-        return _invalid(missing.field, f"no record matches {missing.value!r}")
+    with transaction.atomic():
+        for _, spec, rows in batches:
+            merge(spec, rows)
+            written += len(rows)
     return 200, {"rows": written}
 
 

@@ -8,9 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gtmos.crm.models import (
@@ -21,8 +24,42 @@ from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTic
 SegmentValue = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
 RoleValue = Literal[tuple(Role.values)]  # type: ignore[valid-type]
 StageValue = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
-Money = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
 ExternalId = Field(min_length=1, max_length=64)
+# Every constraint the server enforces is in the published schema (issue 21), so a client generated from
+# /api/v1/openapi.json cannot send what the server refuses for a reason the schema does not say.
+INT_MAX = 2_147_483_647  # PostgreSQL integer: a larger count was a NumericValueOutOfRange 500
+NO_NUL = "^[^\\x00]*$"  # PostgreSQL text cannot hold NUL
+
+
+def _decimal(max_digits: int, decimal_places: int, *, le: int | None = None):
+    """A non-negative decimal as the column holds it, described exactly: a JSON integer or a decimal string
+    with at most ``max_digits`` digits, ``decimal_places`` of them after the point."""
+    whole = max_digits - decimal_places
+    fraction = rf"(\.[0-9]{{1,{decimal_places}}})?" if decimal_places else ""
+    pattern = rf"^[0-9]{{1,{whole}}}{fraction}$"
+    if le is not None:  # e.g. a percentage: 0–99.99 or exactly 100
+        pattern = rf"^([0-9]{{1,{len(str(le)) - 1}}}{fraction}|{le}(\.0{{1,{decimal_places}}})?)$"
+    top = le if le is not None else 10 ** whole - 1
+    return Annotated[Decimal, Field(ge=0, le=le, max_digits=max_digits, decimal_places=decimal_places),
+                     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0, "maximum": top},
+                                               {"type": "string", "pattern": pattern}]})]
+
+
+MoneyValue = _decimal(14, 2)
+PriceValue = _decimal(12, 2)
+PercentValue = _decimal(5, 2, le=100)
+WholeAmount = _decimal(16, 0)
+
+
+def _iso_text(value):
+    """Dates and times come as ISO 8601 text: pydantic's lax mode read the integer 0 as 1970-01-01."""
+    if isinstance(value, (int, float)):  # bool too: an int
+        raise ValueError("give an ISO 8601 string (YYYY-MM-DD, or with a time)")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_text)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
 def _email(value: str) -> str:
@@ -34,8 +71,51 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-EmailStr = Annotated[str, AfterValidator(_email)]
+EmailStr = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email",
+                                                                   "maxLength": 254})]
 OptionalEmail = EmailStr | None
+
+
+def _described(schema: dict) -> None:
+    """The published schema says what every field of an ingest payload must be: text without NUL, and a
+    reference (``*_external_id``, an employee's email) must name an existing record."""
+    for name, prop in schema.get("properties", {}).items():
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == "string" and "pattern" not in branch and "format" not in branch \
+                    and "enum" not in branch and "const" not in branch:
+                branch["pattern"] = NO_NUL
+            if branch.get("type") == "array" and branch.get("items", {}).get("type") == "string":
+                branch["items"].setdefault("pattern", NO_NUL)
+        if name.endswith("_external_id") or (name.endswith("_email") and name != "lead_email"):
+            prop.setdefault("description", "must name an existing record; otherwise 422 with this field and "
+                                           "code missing_reference")
+
+
+class In(Schema):
+    """An ingest payload: the API's body and a CSV row."""
+
+    model_config = ConfigDict(json_schema_extra=_described)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        # Ninja's root validator wraps the input in a DjangoGetter (for ORM objects); a payload is a plain
+        # dict, and skipping the wrapper halves the cost of validating a million CSV rows (issue 21).
+        return handler(values if type(values) is dict else DjangoGetter(values, cls, info.context))
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL refuses NUL in text; caught here the error names the field, not the body.
+        if type(value) is str:
+            bad = "\x00" in value
+        elif type(value) is list:
+            bad = any(isinstance(text, str) and "\x00" in text for text in value)
+        else:
+            return value
+        if bad:
+            raise ValueError("text cannot contain a NUL character")
+        return value
 
 
 def _field_errors(schema, problems: list[tuple[str, str, object]]):
@@ -46,12 +126,12 @@ def _field_errors(schema, problems: list[tuple[str, str, object]]):
     """
     if problems:
         raise ValidationError.from_exception_data(schema.__name__, [
-            InitErrorDetails(type=PydanticCustomError("value_error", message), loc=(name,), input=value)
+            InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=value)
             for name, message, value in problems
         ])
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(In):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     role: RoleValue
@@ -62,7 +142,7 @@ class EmployeeIn(Schema):
     territory: str = Field(default="", max_length=100)
 
 
-class AccountIn(Schema):
+class AccountIn(In):
     external_id: str = ExternalId
     name: str = Field(min_length=1, max_length=200)
     segment: SegmentValue
@@ -72,15 +152,15 @@ class AccountIn(Schema):
     owner_email: OptionalEmail = None
     am_email: OptionalEmail = None
     csm_email: OptionalEmail = None
-    contract_start_date: dt.date | None = None
-    renewal_date: dt.date | None = None
-    contracted_seats: int = Field(default=0, ge=0)
-    contracted_consumption_units: int = Field(default=0, ge=0)
-    arr: Decimal = Money
+    contract_start_date: Date | None = None
+    renewal_date: Date | None = None
+    contracted_seats: int = Field(default=0, ge=0, le=INT_MAX)
+    contracted_consumption_units: int = Field(default=0, ge=0, le=INT_MAX)
+    arr: MoneyValue = Decimal(0)
     is_customer: bool = False
 
 
-class ContactIn(Schema):
+class ContactIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     name: str = Field(min_length=1, max_length=200)
@@ -88,20 +168,20 @@ class ContactIn(Schema):
     title: str = Field(default="", max_length=200)
     buying_role: Literal[tuple(Contact.BuyingRole.values)] = "other"  # type: ignore[valid-type]
     is_executive_sponsor: bool = False
-    last_engaged_at: dt.datetime | None = None
+    last_engaged_at: DateTime | None = None
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     name: str = Field(min_length=1, max_length=200)
     type: Literal[tuple(Opportunity.Type.values)] = "new"  # type: ignore[valid-type]
     stage: StageValue = "prospecting"
-    acv: Decimal = Money
-    sam_value: Decimal = Money
+    acv: MoneyValue = Decimal(0)
+    sam_value: MoneyValue = Decimal(0)
     deal_health_score: int | None = Field(default=None, ge=0, le=100)
     deal_risk_flags: list[str] = []
-    close_date: dt.date | None = None
+    close_date: Date | None = None
     owner_email: OptionalEmail = None
     se_email: OptionalEmail = None
     am_email: OptionalEmail = None
@@ -109,34 +189,34 @@ class OpportunityIn(Schema):
     sdr_email: OptionalEmail = None
 
 
-class StageChangeIn(Schema):
+class StageChangeIn(In):
     stage: StageValue
     lost_reason: str = Field(default="", max_length=200)
-    changed_at: dt.datetime | None = None
+    changed_at: DateTime | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(In):
     """The closed-won order signal."""
 
     opportunity_external_id: str = ExternalId
-    contract_start_date: dt.date | None = None
-    closed_at: dt.datetime | None = None
+    contract_start_date: Date | None = None
+    closed_at: DateTime | None = None
 
 
-class ProductIn(Schema):
+class ProductIn(In):
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     is_api_consumption: bool = False
     is_implementation_service: bool = False
-    list_price: Decimal = Money
+    list_price: PriceValue = Decimal(0)
     active: bool = True
 
 
-class QuoteLineIn(Schema):
+class QuoteLineIn(In):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(default=1, ge=1)
-    unit_price: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    quantity: int = Field(default=1, ge=1, le=INT_MAX)
+    unit_price: PriceValue = Decimal(0)
+    discount_pct: PercentValue = Decimal(0)
 
 
 class QuoteLineRowIn(QuoteLineIn):
@@ -145,63 +225,63 @@ class QuoteLineRowIn(QuoteLineIn):
     quote_external_id: str = ExternalId
 
 
-class QuoteIn(Schema):
+class QuoteIn(In):
     external_id: str = ExternalId
     opportunity_external_id: str = ExternalId
-    created_at: dt.datetime
+    created_at: DateTime
     status: Literal[tuple(Quote.Status.values)] = "draft"  # type: ignore[valid-type]
     term_months: int = Field(default=12, ge=1, le=120)
-    discount_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    discount_pct: PercentValue = Decimal(0)
     term_exception: bool = False
     configuration_notes: str = ""
     lines: list[QuoteLineIn] | None = None
 
 
-class CallIn(Schema):
+class CallIn(In):
     external_id: str = ExternalId
     owner_email: EmailStr
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     account_external_id: str | None = None
     opportunity_external_id: str | None = None
     call_type: Literal[tuple(ConvIntelligenceCall.CallType.values)] = "other"  # type: ignore[valid-type]
-    duration_seconds: int = Field(default=0, ge=0)
+    duration_seconds: int = Field(default=0, ge=0, le=INT_MAX)
     objections: list[str] = []
     competitor_mentions: list[str] = []
     next_steps: list[str] = []
     demoed: list[str] = []
     sentiment: float | None = Field(default=None, ge=-1, le=1)
     talk_ratio: float | None = Field(default=None, ge=0, le=1)
-    question_count: int = Field(default=0, ge=0)
+    question_count: int = Field(default=0, ge=0, le=INT_MAX)
     question_depth: float | None = Field(default=None, ge=0, le=1)
     qualification_coverage: float | None = Field(default=None, ge=0, le=1)
     quality_score: int | None = Field(default=None, ge=0, le=100)
     summary: str = ""
 
 
-class UsageDayIn(Schema):
+class UsageDayIn(In):
     account_external_id: str = ExternalId
-    day: dt.date
-    active_seats: int = Field(default=0, ge=0)
-    consumption_units: int = Field(default=0, ge=0)
-    logins: int = Field(default=0, ge=0)
+    day: Date
+    active_seats: int = Field(default=0, ge=0, le=INT_MAX)
+    consumption_units: int = Field(default=0, ge=0, le=INT_MAX)
+    logins: int = Field(default=0, ge=0, le=INT_MAX)
 
 
-class UsageEventIn(Schema):
+class UsageEventIn(In):
     account_external_id: str = ExternalId
-    day: dt.date
+    day: Date
     event_name: str = Field(min_length=1, max_length=100)
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=1, ge=0, le=INT_MAX)
 
 
-class UsageBatchIn(Schema):
+class UsageBatchIn(In):
     days: list[UsageDayIn] = []
     events: list[UsageEventIn] = []
 
 
-class ActivityIn(Schema):
+class ActivityIn(In):
     external_id: str = ExternalId
     rep_email: EmailStr
-    activity_date: dt.date
+    activity_date: Date
     activity_type: Literal[tuple(RepActivity.ActivityType.values)]  # type: ignore[valid-type]
     account_external_id: str | None = None
     contact_external_id: str | None = None
@@ -219,7 +299,7 @@ def _period_ordered(schema):
     return schema
 
 
-class TerritoryIn(Schema):
+class TerritoryIn(In):
     name: str = Field(min_length=1, max_length=100)
     segment: Literal[(*Segment.values, "")] = ""  # type: ignore[valid-type]
     region: str = Field(default="", max_length=100)
@@ -227,37 +307,37 @@ class TerritoryIn(Schema):
     is_active: bool = True
 
 
-class QuotaIn(Schema):
+class QuotaIn(In):
     rep_email: EmailStr
     period: str = PeriodLabel
-    period_start: dt.date
-    period_end: dt.date
-    amount: Decimal = Money
+    period_start: Date
+    period_end: Date
+    amount: MoneyValue = Decimal(0)
     segment: Literal[(*Segment.values, "")] | None = None  # type: ignore[valid-type]  # None: the rep's
     territory: str | None = Field(default=None, max_length=100)
 
     _ordered = model_validator(mode="after")(_period_ordered)
 
 
-class QuotaLedgerIn(Schema):
+class QuotaLedgerIn(In):
     rep_email: EmailStr
     period: str = PeriodLabel
-    as_of_date: dt.date
-    closed_amount: Decimal = Money
-    committed_amount: Decimal = Money
-    rep_commit: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    as_of_date: Date
+    closed_amount: MoneyValue = Decimal(0)
+    committed_amount: MoneyValue = Decimal(0)
+    rep_commit: MoneyValue | None = None
 
 
-class CompPlanIn(Schema):
+class CompPlanIn(In):
     period: str = PeriodLabel
-    period_start: dt.date
-    period_end: dt.date
+    period_start: Date
+    period_end: Date
     employee_email: OptionalEmail = None
     role: Literal[(*Role.values, "")] = ""  # type: ignore[valid-type]
     segment: Literal[(*Segment.values, "")] = ""  # type: ignore[valid-type]
-    touches_per_week: int | None = Field(default=None, ge=0)
-    calls_per_week: int | None = Field(default=None, ge=0)
-    meetings_per_month: int | None = Field(default=None, ge=0)
+    touches_per_week: int | None = Field(default=None, ge=0, le=INT_MAX)
+    calls_per_week: int | None = Field(default=None, ge=0, le=INT_MAX)
+    meetings_per_month: int | None = Field(default=None, ge=0, le=INT_MAX)
 
     @model_validator(mode="after")
     def _for_employee_or_role(self):
@@ -269,10 +349,10 @@ class CompPlanIn(Schema):
         return self
 
 
-class CadenceEventIn(Schema):
+class CadenceEventIn(In):
     external_id: str = ExternalId
     sdr_email: EmailStr
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     cadence_type: Literal[tuple(CadenceType.values)]  # type: ignore[valid-type]
     cadence_id: str = Field(min_length=1, max_length=64)
     cadence_name: str = Field(default="", max_length=200)
@@ -284,7 +364,7 @@ class CadenceEventIn(Schema):
     contact_external_id: str | None = Field(default=None, max_length=64)
     opportunity_external_id: str | None = Field(default=None, max_length=64)
     responded: bool = False
-    responded_at: dt.datetime | None = None
+    responded_at: DateTime | None = None
     meeting_booked: bool = False
     meeting_accepted: bool = False
     risk_flags: list[str] = []
@@ -318,13 +398,13 @@ class CadenceEventIn(Schema):
 # Customer-health inputs (gtmos.health): survey, ticket, QBR, expansion and advocacy feeds.
 
 
-class SurveyResponseIn(Schema):
+class SurveyResponseIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     contact_external_id: str | None = Field(default=None, max_length=64)
     kind: Literal[tuple(SurveyResponse.Kind.values)]  # type: ignore[valid-type]
     score: int = Field(ge=0, le=10)
-    responded_on: dt.date
+    responded_on: Date
     comment: str = ""
 
     @model_validator(mode="after")
@@ -334,14 +414,14 @@ class SurveyResponseIn(Schema):
         return self
 
 
-class SupportTicketIn(Schema):
+class SupportTicketIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     subject: str = Field(default="", max_length=300)
     priority: Literal[tuple(SupportTicket.Priority.values)] = "normal"  # type: ignore[valid-type]
     status: Literal[tuple(SupportTicket.Status.values)] = "open"  # type: ignore[valid-type]
-    opened_on: dt.date
-    closed_on: dt.date | None = None
+    opened_on: Date
+    closed_on: Date | None = None
 
     @model_validator(mode="after")
     def _closed_after_opened(self):
@@ -350,13 +430,13 @@ class SupportTicketIn(Schema):
         return self
 
 
-class QBRIn(Schema):
+class QBRIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     owner_email: OptionalEmail = None
-    scheduled_for: dt.date
+    scheduled_for: Date
     status: Literal[tuple(QBRLog.Status.values)] = "scheduled"  # type: ignore[valid-type]
-    completed_on: dt.date | None = None
+    completed_on: Date | None = None
     # One Literal (not ``… | Literal[""]``) so a bad value is one error named ``outcome``, not one per branch.
     outcome: Literal[(*QBRLog.Outcome.values, "")] = ""  # type: ignore[valid-type]
     exec_sponsor_attended: bool = False
@@ -377,14 +457,14 @@ class QBRIn(Schema):
         return self
 
 
-class ExpansionIn(Schema):
+class ExpansionIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     play: str = Field(min_length=1, max_length=100)
     status: Literal[tuple(ExpansionLog.Status.values)] = "open"  # type: ignore[valid-type]
-    opened_on: dt.date
-    closed_on: dt.date | None = None
-    amount: Decimal = Money
+    opened_on: Date
+    closed_on: Date | None = None
+    amount: MoneyValue = Decimal(0)
     reason: str = ""
 
     @model_validator(mode="after")
@@ -400,11 +480,11 @@ class ExpansionIn(Schema):
         return self
 
 
-class AdvocacyIn(Schema):
+class AdvocacyIn(In):
     external_id: str = ExternalId
     account_external_id: str = ExternalId
     kind: Literal[tuple(AdvocacyRecord.Kind.values)]  # type: ignore[valid-type]
-    occurred_on: dt.date
+    occurred_on: Date
     notes: str = ""
 
 
@@ -412,24 +492,23 @@ class AdvocacyIn(Schema):
 
 OrgTypeValue = Literal["", "contractor", "sub_contractor", "consumer", "platform"]
 StateCode = Field(default="", max_length=2)
-Amount = Field(default=None, ge=0, max_digits=16, decimal_places=0)
 
 
-class FirmographicIn(Schema):
+class FirmographicIn(In):
     domain: str = Field(min_length=3, max_length=253)
     company: str = Field(min_length=1, max_length=200)
     org_type: OrgTypeValue = ""
     trade: str = Field(default="", max_length=40)
-    employees: int | None = Field(default=None, ge=0)
-    revenue: Decimal | None = Amount
-    bonding_capacity: Decimal | None = Amount
+    employees: int | None = Field(default=None, ge=0, le=INT_MAX)
+    revenue: WholeAmount | None = None
+    bonding_capacity: WholeAmount | None = None
     hq_city: str = Field(default="", max_length=100)
     hq_state: str = StateCode
     source: str = Field(default="", max_length=100)
-    as_of: dt.date | None = None
+    as_of: Date | None = None
 
 
-class ProjectRecordIn(Schema):
+class ProjectRecordIn(In):
     external_id: str = Field(min_length=1, max_length=100)
     source: Literal["permit", "public_bid", "news"]
     name: str = Field(min_length=1, max_length=300)
@@ -438,13 +517,13 @@ class ProjectRecordIn(Schema):
     trades: list[str] = []
     city: str = Field(default="", max_length=100)
     state: str = StateCode
-    value: Decimal | None = Amount
-    bid_date: dt.date | None = None
-    published_on: dt.date | None = None
+    value: WholeAmount | None = None
+    bid_date: Date | None = None
+    published_on: Date | None = None
     url: str = Field(default="", max_length=200)
 
 
-class BidInviteIn(Schema):
+class BidInviteIn(In):
     external_id: str = Field(min_length=1, max_length=100)
     recipient_domain: str = Field(min_length=3, max_length=253)
     sender_company: str = Field(min_length=1, max_length=200)
@@ -452,7 +531,7 @@ class BidInviteIn(Schema):
     sender_org_type: OrgTypeValue = ""
     project_name: str = Field(default="", max_length=300)
     trade: str = Field(default="", max_length=40)
-    received_on: dt.date | None = None
+    received_on: Date | None = None
 
 
 class UpsertOut(Schema):
@@ -461,9 +540,14 @@ class UpsertOut(Schema):
     created: bool
 
 
+class UsageOut(Schema):
+    rows: int
+
+
 class ErrorItem(Schema):
     field: str
     message: str
+    code: Literal["invalid", "rule", "missing_reference", "conflict", "too_large"] = "invalid"
 
 
 class ErrorOut(Schema):

@@ -162,6 +162,9 @@ BEAT_JOBS = {
     "onboarding-daily": {"task": "onboarding.tasks.onboarding_daily", "schedule": crontab(hour=5, minute=0)},
     # Health after the onboarding run, so M4/M6 detected today feed the onboarding substitutes.
     "health-daily": {"task": "gtmos.health.tasks.health_daily", "schedule": crontab(hour=5, minute=15)},
+    # Re-score on the signal (issue 21): drain the accounts whose health inputs changed, every few seconds.
+    "health-intraday": {"task": "gtmos.health.tasks.health_intraday",
+                        "schedule": timedelta(seconds=env.integer("HEALTH_INTRADAY_SWEEP_SECONDS", 5))},
     "comp-hold-daily": {"task": "gtmos.comp.tasks.comp_hold_daily", "schedule": crontab(hour=5, minute=30)},
     # Coaching (seed 001) after health, since AM/CSM metrics read today's health log: daily flags; the
     # weekly pattern check on Mondays (the week that ended Sunday); digests on the first business day

@@ -10,7 +10,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +24,7 @@ from enrichment.services.leads import LeadError, lead_set_email
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
+from gtmos.core.commit import after_commit
 from gtmos.crm.models import Account, Opportunity, Stage
 from gtmos.crm.models.accounts import Segment
 from gtmos.crm.services.deals import opportunity_close_won
@@ -369,8 +369,8 @@ def card_capture(*, subscription: Subscription, provider: str, brand: str = "", 
         # minute sweep (self_serve_close_won_sweep) backs up a publish lost between commit and broker.
         from .. import tasks
 
-        transaction.on_commit(partial(tasks.self_serve_close_won.delay, session_id=str(session.pk),
-                                      actor_id=getattr(actor, "pk", None)), robust=True)  # broker down: the sweep
+        after_commit(tasks.self_serve_close_won.delay, session_id=str(session.pk),
+                     actor_id=getattr(actor, "pk", None))  # broker down: the sweep
     return session
 
 

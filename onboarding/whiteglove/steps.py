@@ -17,6 +17,7 @@ from django.db import transaction
 
 from gtmos.audit.services import event_record
 from gtmos.core import clock
+from gtmos.core.commit import after_commit
 from gtmos.crm.models import Contact, Employee, Stage
 from gtmos.crm.services import opportunity_set_stage
 

@@ -124,3 +124,31 @@ def test_the_record_carries_the_lifecycle_segment_by_tenure_at_90_and_180_days(b
     health_daily()
     record = CustomerHealthLog.objects.get(account=account)
     assert record.tier in ("low", "medium") and record.lifecycle_segment == segment
+
+
+def test_the_run_streamed_in_chunks_writes_what_one_pass_writes(book, settings):
+    """Issue 21: a million customers are scored a chunk at a time; the rows (and their checksum) and the
+    follow-ups do not depend on the chunk size."""
+    from django.db import transaction
+
+    for n in range(5):
+        book.healthy(book.customer(f"Healthy {n}"))
+        quiet(book, f"Quiet {n}")
+    health_daily()
+    clock.advance(days=1)
+    UsageDaily.objects.filter(account__name="Healthy 2").delete()
+    outcomes = []
+    for chunk in (3, 10_000):
+        settings.HEALTH_DAILY_CHUNK = chunk
+        with pytest.raises(RuntimeError), transaction.atomic():
+            summary = health_daily()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT md5(string_agg(t::text, '|' ORDER BY account_id)) FROM ("
+                               "SELECT account_id, day, score, computed_score, tier, measures, inputs, drivers "
+                               "FROM health_customerhealthlog WHERE day = %s) t", [clock.today()])
+                checksum = cursor.fetchone()[0]
+            outcomes.append((summary, checksum, snapshot(), sorted(ChurnRiskLog.objects.values_list("account_id",
+                             "stage")), sorted(Notification.objects.values_list("recipient_id", "dedupe_key"))))
+            raise RuntimeError("undo, to run the same day again")
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0]["accounts"] == 10

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gtmos.core import clock
+from gtmos.crm.models import Account
 from gtmos.health.models import ChurnRiskLog, CustomerHealthLog, HealthOverride
 from gtmos.health.services.daily import health_daily
 from tests.health.conftest import quiet
@@ -189,3 +190,12 @@ def test_a_refused_case_move_answers_with_the_risk_section_and_its_errors(client
     assert ok.status_code == 204 and ok["HX-Redirect"] == f"/health/accounts/{scored.at_risk.pk}/"
     page = client.get(f"/health/accounts/{scored.at_risk.pk}/").content.decode()
     assert 'value="plan_in_place"' not in page  # a case in plan in place offers only recovered / lost
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_csv_export_quotes_every_formula_lead_including_tab_and_cr(client, scored, lead):
+    Account.objects.filter(pk=scored.at_risk.pk).update(name=f"{lead}cmd|' /C calc'!A0")
+    login(client, scored.csm)
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/health/export.csv").streaming_content).decode(),
+                                           newline="")))
+    assert f"'{lead}cmd|' /C calc'!A0" in [r["account"] for r in rows]

@@ -46,7 +46,8 @@ def test_bad_payload_is_422_naming_each_field(api, ae):
 def test_unknown_reference_is_422_naming_the_field(api, ae):
     response = api.post("/accounts", {**ACCOUNT, "owner_email": "nobody@example.test"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "owner_email", "message": "no record matches 'nobody@example.test'"}]
+    assert response.json()["errors"] == [{"field": "owner_email", "message": "no record matches 'nobody@example.test'",
+                                         "code": "missing_reference"}]
     assert not Account.objects.exists()
     # A rejected request keeps no idempotency record: fixing the payload under the same key works.
     assert api.post("/accounts", ACCOUNT).status_code == 201
@@ -148,3 +149,54 @@ def test_usage_batch_is_all_or_nothing(api, ae):
                                                    "event_name": "first_report_exported", "count": 3}]}
     assert api.post("/usage", good, key="u2").status_code == 200
     assert UsageDaily.objects.get().active_seats == 120
+
+
+# --- Bad input is never a 500 (issue 21: what a fuzzing client found) -------------------------------------
+
+def test_an_employee_external_id_reused_under_another_email_is_422_on_the_field(api):
+    first = api.post("/employees", {"email": "a@example.test", "name": "A", "role": "ae", "external_id": "E-1"},
+                     key="e1")
+    assert first.status_code == 201
+    clash = api.post("/employees", {"email": "b@example.test", "name": "B", "role": "ae", "external_id": "E-1"},
+                     key="e2")
+    assert clash.status_code == 422
+    assert clash.json()["errors"] == [{"field": "external_id", "message": "another record already has this value",
+                                       "code": "conflict"}]
+    assert api.post("/employees", {"email": "c@example.test", "name": "C", "role": "ae"}, key="e3").status_code == 201
+
+
+def test_an_integer_beyond_the_column_is_422_on_the_field(api, ae):
+    response = api.post("/accounts", {**ACCOUNT, "contracted_seats": 10 ** 30})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "contracted_seats"
+    assert not Account.objects.exists()
+
+
+def test_a_body_over_the_upload_limit_is_413_json(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post("/accounts", {**ACCOUNT, "name": "x" * 2000})
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "too_large"
+
+
+def test_a_nul_byte_names_its_field(api, ae):
+    response = api.post("/accounts", {**ACCOUNT, "vertical": "saa\x00s"})
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["vertical"]
+
+
+@pytest.mark.parametrize("value", [0, 20260101, True])
+def test_a_date_field_takes_iso_text_not_a_number(api, ae, value):
+    response = api.post("/accounts", {**ACCOUNT, "renewal_date": value})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "renewal_date"
+
+
+def test_the_schema_describes_the_idempotency_key_emails_decimals_and_references(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, item in schema["paths"].items():
+        if "post" in item:
+            header = [p for p in item["post"]["parameters"] if p["name"] == "Idempotency-Key"]
+            assert header and header[0]["required"] and header[0]["in"] == "header", path
+    account = schema["components"]["schemas"]["AccountIn"]["properties"]
+    assert account["owner_email"]["anyOf"][0]["format"] == "email"
+    assert "existing record" in account["owner_email"]["description"]
+    assert {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$"} in account["arr"]["anyOf"]
+    assert account["contracted_seats"]["maximum"] == 2_147_483_647

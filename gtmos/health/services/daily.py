@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import orjson
 
 from django.db import transaction
-from django.db.models import Max, TextField
+from django.db.models import Max, Min, TextField
 from django.db.models.functions import Cast
 
 from gtmos.core import bulk, clock
 from onboarding.models import OnboardingSettings
 
-from ..inputs import account_inputs
+from ..inputs import account_inputs, scored_accounts
 from ..models import CustomerHealthLog, HealthOverride, HealthSettings
 from ..scoring import AT_RISK, HealthResult, ScoringConfig, drivers, score_account, tier_for
 from . import risk
@@ -61,36 +61,57 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     # The row lock serialises concurrent runs (a retried task overlapping a slow one).
     settings = HealthSettings.objects.select_for_update().get(pk=1)
     config = scoring_config(settings)
-    inputs = account_inputs(today=today, settings=settings)
-    previous = _previous_records(today)
     overrides = dict(
         (a, (pk, s)) for a, pk, s in HealthOverride.objects.active(today).values_list("account_id", "pk", "score"))
+    last_day = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
+    mover = settings.mover_points
 
     now = clock.now()
-    scored: list[Scored] = []
-    rows = []
-    for account_id, account_inputs_ in inputs.items():
-        result = score_account(account_inputs_, config)
-        before = previous.get(account_id)
-        override_id, score = overrides.get(account_id, (None, result.score))
-        tier = tier_for(score, config) if override_id else result.tier
-        segment = "at_risk" if tier in AT_RISK else result.tenure_segment
-        change = result.score - before[0] if before else None
-        # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
-        moved = drivers(measures=result.measures, previous=before[1], weights=config.weights, inputs=result.inputs,
-                        was_onboarding=before[2], in_onboarding=result.in_onboarding) if before else []
-        rows.append((account_id, today, score, result.score, tier, segment, result.in_onboarding, result.coverage_pct,
-                     result.components, result.measures, result.inputs, result.data_gaps,
-                     before[0] if before else None, change, moved, override_id, now))
-        scored.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
-
+    follow: list[Scored] = []  # only what the follow-ups read (at risk, or a sharp drop): memory stays bounded
+    written = at_risk = 0
     CustomerHealthLog.objects.filter(day=today).delete()
-    written = bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows, line=_log_line)
-    summary = {"accounts": written, "at_risk": sum(1 for s in scored if s.tier in AT_RISK)}
+    # Streamed a chunk of accounts at a time (issue 21: a million customers): the same reads and the same
+    # rows as one pass, with memory bounded by the chunk, not the book.
+    for account_ids in _chunks(today, _chunk_size()):
+        inputs = account_inputs(today=today, settings=settings, account_ids=account_ids)
+        previous = _previous_records(last_day, account_ids)
+        rows = []
+        for account_id, account_inputs_ in inputs.items():
+            result = score_account(account_inputs_, config)
+            before = previous.get(account_id)
+            override_id, score = overrides.get(account_id, (None, result.score))
+            tier = tier_for(score, config) if override_id else result.tier
+            segment = "at_risk" if tier in AT_RISK else result.tenure_segment
+            change = result.score - before[0] if before else None
+            # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
+            moved = drivers(measures=result.measures, previous=before[1], weights=config.weights,
+                            inputs=result.inputs, was_onboarding=before[2],
+                            in_onboarding=result.in_onboarding) if before else []
+            rows.append((account_id, today, score, result.score, tier, segment, result.in_onboarding,
+                         result.coverage_pct, result.components, result.measures, result.inputs, result.data_gaps,
+                         before[0] if before else None, change, moved, override_id, now))
+            at_risk += tier in AT_RISK
+            if tier in AT_RISK or (change is not None and change <= -mover):
+                follow.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
+        written += bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows, line=_log_line)
+    scored = follow
+    summary = {"accounts": written, "at_risk": at_risk}
     if follow_ups:
-        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings))
+        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings,
+                                          told_drops=_drops_told_intraday(today)))
         summary["tasks_escalated"] = risk.overdue_tasks_escalate(today=today, settings=settings)
     return summary
+
+
+def _drops_told_intraday(today: dt.date) -> dict[int, int]:
+    """Drops an intraday re-score told the CSM since the previous daily run: not told twice (issue 21)."""
+    from ..models import HealthRescore
+
+    since = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
+    told = HealthRescore.objects.filter(drop_notified=True, day__lte=today)
+    if since is not None:
+        told = told.filter(day__gte=since)
+    return dict(told.values("account_id").annotate(low=Min("score")).values_list("account_id", "low"))
 
 
 def _text(value) -> str:
@@ -105,13 +126,29 @@ def _log_line(r: tuple) -> str:
             f"{_text(r[15])}\t{r[16].isoformat()}")
 
 
-def _previous_records(today: dt.date) -> dict[int, tuple]:
+def _chunk_size() -> int:
+    from django.conf import settings as django_settings
+
+    return getattr(django_settings, "HEALTH_DAILY_CHUNK", 20_000)
+
+
+def _chunks(today: dt.date, size: int):
+    """The scored accounts' ids in ascending runs of ``size`` (keyset pagination: no OFFSET rescans)."""
+    after = 0
+    while True:
+        ids = list(scored_accounts(today).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
+def _previous_records(last_day: dt.date | None, account_ids: list[int]) -> dict[int, tuple]:
     """The latest earlier record per account: (computed score, measures, in_onboarding, tier)."""
-    last_day = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
     if last_day is None:
         return {}
     # The measures come as text and are decoded with orjson: 100k JSON documents a run.
-    rows = CustomerHealthLog.objects.filter(day=last_day).order_by().annotate(
+    rows = CustomerHealthLog.objects.filter(day=last_day, account_id__in=account_ids).order_by().annotate(
         measures_text=Cast("measures", TextField())).values_list(
         "account_id", "computed_score", "measures_text", "in_onboarding", "tier")
     return {account_id: (computed, orjson.loads(measures), in_onboarding, tier)

@@ -43,10 +43,16 @@ def _tasks_from(playbook: Playbook | None, *, case: ChurnRiskLog, csm_id, am_id,
     ]
 
 
-def after_scoring(*, today: dt.date, scored: list, settings: HealthSettings) -> dict[str, int]:
-    """Open a case for each account newly in the At-Risk segment; tell the CSM about sharp drops."""
+def after_scoring(*, today: dt.date, scored: list, settings: HealthSettings,
+                  told_drops: dict[int, int] | None = None) -> dict[str, int]:
+    """Open a case for each account newly in the At-Risk segment; tell the CSM about sharp drops.
+
+    ``told_drops``: accounts whose drop an intraday re-score already told (the score it fell to); the daily
+    job tells it again only if the score fell a further ``mover_points`` since."""
+    told = told_drops or {}
     at_risk = {s.account_id: s for s in scored if s.tier in AT_RISK}
-    drops = {s.account_id: s for s in scored if s.score_change is not None and s.score_change <= -settings.mover_points}
+    drops = {s.account_id: s for s in scored if s.score_change is not None and s.score_change <= -settings.mover_points
+             and (s.account_id not in told or s.score <= told[s.account_id] - settings.mover_points)}
     touched = set(at_risk) | set(drops)
     if not touched:
         return {"cases_opened": 0, "drop_notices": 0}

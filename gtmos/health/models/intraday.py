@@ -1,0 +1,99 @@
+"""Re-scoring on the signal (issue 21): which accounts have new health inputs, and the intraday re-scores.
+
+A write to any table that feeds a measure marks its account dirty in the same transaction — a statement-level
+PostgreSQL trigger (migration 0003), so every path counts: the ORM, the ingest API, CSV imports' COPY, the
+admin. The intraday drain re-scores dirty accounts with the daily job's pure scoring and writes a
+``HealthRescore``; the daily ``CustomerHealthLog`` stays the day's record of truth and never reads these.
+"""
+
+from django.db import models
+
+from gtmos.core import clock
+from gtmos.crm.querysets import AccountChildQuerySet
+
+from .log import LifecycleSegment, Tier
+
+# The trigger's name for each feeding table → how the explain page says what arrived.
+WRITE_LABELS = {
+    "usage_day": ("usage day", "usage days"), "usage_event": ("product event", "product events"),
+    "survey": ("survey response", "survey responses"), "ticket": ("support ticket", "support tickets"),
+    "qbr": ("QBR", "QBRs"), "expansion": ("expansion play", "expansion plays"),
+    "advocacy": ("advocacy record", "advocacy records"), "contact": ("contact update", "contact updates"),
+    "activity": ("activity", "activities"), "onboarding_log": ("onboarding log entry", "onboarding log entries"),
+    "milestone": ("milestone update", "milestone updates"), "account": ("account update", "account updates"),
+}
+
+
+def describe_writes(writes: dict) -> str:
+    """{"usage_day": 3, "ticket": 1} → "3 usage days and 1 support ticket"."""
+    parts = []
+    for kind, n in sorted(writes.items(), key=lambda kv: (-kv[1], kv[0])):
+        one, many = WRITE_LABELS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+        parts.append(f"{n} {one if n == 1 else many}")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else "new data"
+
+
+class HealthDirty(models.Model):
+    """An account whose health inputs changed since it was last scored. Written by the trigger only.
+
+    No foreign-key constraint: the trigger fires while an account's children are deleted with it, and a
+    row for a gone account is simply dropped by the next drain.
+    """
+
+    account = models.OneToOneField("crm.Account", primary_key=True, on_delete=models.DO_NOTHING,
+                                   db_constraint=False, related_name="+")
+    first_dirty_at = models.DateTimeField(help_text="The first write not yet re-scored (bounds the wait).")
+    dirtied_at = models.DateTimeField(help_text="The latest write: the drain waits for a quiet spell after it.")
+    writes = models.JSONField(default=dict, help_text='Writes by kind since the last re-score: {"usage_day": 3}.')
+
+    class Meta:
+        indexes = [models.Index(fields=["dirtied_at"]), models.Index(fields=["first_dirty_at"])]
+
+
+class HealthRescore(models.Model):
+    """One intraday re-score: the account's current score between two daily runs, and what triggered it.
+
+    The same columns as ``CustomerHealthLog``, so the explain page shows either as the current record.
+    """
+
+    account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="health_rescores")
+    day = models.DateField(help_text="The day the inputs were read as of.")
+    scored_at = models.DateTimeField(default=clock.now)
+    writes = models.JSONField(default=dict, help_text="What arrived: the dirty row's writes by kind.")
+    first_write_at = models.DateTimeField(null=True, blank=True)
+    last_write_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField()
+    computed_score = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=8, choices=Tier.choices)
+    lifecycle_segment = models.CharField(max_length=11, choices=LifecycleSegment.choices)
+    in_onboarding = models.BooleanField(default=False)
+    coverage_pct = models.PositiveSmallIntegerField()
+    components = models.JSONField(default=dict)
+    measures = models.JSONField(default=dict)
+    inputs = models.JSONField(default=dict)
+    data_gaps = models.JSONField(default=list)
+    previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_change = models.SmallIntegerField(null=True, blank=True)
+    drivers = models.JSONField(default=list, blank=True)
+    override = models.ForeignKey("health.HealthOverride", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    drop_notified = models.BooleanField(default=False, help_text="This re-score sent the CSM a drop notice.")
+
+    objects = AccountChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scored_at"]
+        indexes = [models.Index(fields=["account", "-scored_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.scored_at:%Y-%m-%d %H:%M} · {self.score}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.override_id is not None
+
+    @property
+    def why(self) -> str:
+        return describe_writes(self.writes)

@@ -1,0 +1,88 @@
+"""Imports at database speed (issue 21): COPY into staging + one merge, still all-or-nothing, every bad row
+named, replays writing nothing; the merge is all-or-nothing under a failure injected after the staging COPY."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError
+
+from gtmos.audit.models import Event
+from gtmos.crm.models import Account, UsageDaily
+from gtmos.ingest import merge
+from gtmos.ingest.csv_import import import_csv
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = "external_id,name,segment,owner_email,arr,contracted_seats\n"
+USAGE = "account_external_id,day,active_seats,logins\n"
+
+
+def accounts_csv(n: int, *, last: str = "") -> io.StringIO:
+    rows = "".join(f"a-{i},Account {i},smb,ae@example.test,{1000 + i},{i}\n" for i in range(n))
+    return io.StringIO(ACCOUNTS + rows + last)
+
+
+def test_accounts_are_created_then_a_replay_changes_nothing(ae):
+    report = import_csv("accounts", accounts_csv(50))
+    assert (report.ok, report.created, report.updated) == (True, 50, 0)
+    assert Account.objects.get(external_id="a-7").owner == ae and Event.objects.filter(type="account.created").count() == 50
+    stamps = dict(Account.objects.values_list("external_id", "updated_at"))
+    again = import_csv("accounts", accounts_csv(50))
+    assert (again.created, again.updated) == (0, 50)
+    assert dict(Account.objects.values_list("external_id", "updated_at")) == stamps  # nothing rewritten
+    assert Event.objects.filter(type="account.created").count() == 50
+
+
+def test_an_update_changes_only_the_columns_the_file_gives(ae):
+    import_csv("accounts", accounts_csv(2))
+    Account.objects.filter(external_id="a-1").update(onboarding_status="active", is_customer=True)
+    import_csv("accounts", io.StringIO(ACCOUNTS + "a-1,Renamed,mm,ae@example.test,5,9\n"))
+    account = Account.objects.get(external_id="a-1")
+    assert (account.name, account.segment, account.contracted_seats) == ("Renamed", "mm", 9)
+    assert account.onboarding_status == "active"  # not the feed's to reset
+    assert account.is_customer is False  # the file's default, as account_upsert writes it
+
+
+def test_one_bad_row_in_the_last_line_imports_nothing_and_is_named(ae):
+    report = import_csv("accounts", accounts_csv(500, last="a-x,Bad,smb,ghost@example.test,1,1\n"))
+    assert [(e.line, e.field) for e in report.errors] == [(502, "owner_email")]
+    assert not Account.objects.exists()
+
+
+def test_usage_rows_merge_last_row_wins_and_every_bad_reference_is_named(ae):
+    import_csv("accounts", accounts_csv(2))
+    bad = import_csv("usage", io.StringIO(USAGE + "a-0,2026-03-01,1,1\nnope,2026-03-01,1,1\nzip,2026-03-02,1,1\n"))
+    assert [(e.line, e.field) for e in bad.errors] == [(3, "account_external_id"), (4, "account_external_id")]
+    assert not UsageDaily.objects.exists()
+    good = import_csv("usage", io.StringIO(USAGE + "a-0,2026-03-01,1,1\na-0,2026-03-01,5,7\na-1,2026-03-01,2,2\n"))
+    assert good.ok and good.created == 2
+    assert UsageDaily.objects.get(account__external_id="a-0").logins == 7
+
+
+def test_the_merge_is_all_or_nothing_under_a_failure_after_the_staging_copy(ae, monkeypatch):
+    import_csv("accounts", accounts_csv(3))
+    real = merge._merge
+    seen = {}
+
+    def merge_then_fail(cursor, spec, stage, *args):
+        cursor.execute(f"SELECT count(*) FROM {stage}")
+        seen["staged"] = cursor.fetchone()[0]
+        real(cursor, spec, stage, *args)  # the merge itself ran…
+        raise IntegrityError("injected after the staging COPY and the merge")  # …then the import fails
+
+    monkeypatch.setattr(merge, "_merge", merge_then_fail)
+    with pytest.raises(IntegrityError):
+        import_csv("usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n"
+                                                         for i in range(30))))
+    assert seen["staged"] == 30
+    assert not UsageDaily.objects.exists()
+
+
+def test_the_command_draws_a_progress_bar(ae, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text(accounts_csv(12_000).getvalue())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_csv", "accounts", str(path), "--progress", stdout=out, stderr=err)
+    assert "100%  12,000 / 12,000 rows" in err.getvalue() and "5,000 / 12,000" in err.getvalue()
+    assert "12000 row(s) imported (12000 created, 0 updated)" in out.getvalue()
