@@ -26,6 +26,7 @@ urlpatterns = [
     path("start/s/<uuid:pk>/setup/", views.fallback, name="fallback"),
     path("start/s/<uuid:pk>/setup/<slug:step>/", views.fallback, name="fallback_step"),
     path("start/s/<uuid:pk>/homeowner/", views.homeowner, name="homeowner"),
+    path("start/s/<uuid:pk>/delete/", views.delete_my_data, name="delete_my_data"),
     path("start/s/<uuid:pk>/specialist/", views.specialist, name="specialist"),
     path("start/s/<uuid:pk>/expired/", views.abandoned, name="abandoned"),
     path("start/payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),

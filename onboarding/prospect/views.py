@@ -490,6 +490,21 @@ def homeowner(request, pk):
                            {"session": session, "homeowner_url": settings.PROSPECT_HOMEOWNER_URL})
 
 
+@require_POST
+def delete_my_data(request, pk):
+    """A prospect's own deletion request (seed 002: "retention + delete honored on the Lead before it converts"):
+    the Lead and everything hanging off it go; the Event log keeps its PII-free rows and one lead.deleted."""
+    from enrichment.services.leads import lead_delete
+
+    session = access.session_for(request, pk)
+    if session.user_id is not None or session.lead.converted_at is not None:
+        messages.error(request, "This is an account now: delete it from the account's settings.")
+        return _to_current(session)
+    lead_delete(lead=session.lead, reason="requested by the prospect")
+    request.session[access.SESSION_KEY] = [i for i in request.session.get(access.SESSION_KEY, []) if i != str(pk)]
+    return render(request, "prospect/deleted.html")
+
+
 @require_GET
 def homeowner_product(request):
     """The homeowner product's page (PROSPECT_HOMEOWNER_URL's default): where a DISQUALIFIED consumer goes."""

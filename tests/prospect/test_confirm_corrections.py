@@ -124,7 +124,10 @@ def test_a_homeowner_site_confirmed_with_one_tap_reaches_the_homeowner_page(clie
     session.refresh_from_db()
     assert session.state == S.DISQUALIFIED
     home = client.get(response["Location"])
-    assert home.status_code == 200 and b"<input" not in home.content  # no B2B question on the way out
+    import re
+
+    visible_inputs = [i for i in re.findall(rb"<input[^>]*>", home.content) if b'type="hidden"' not in i]
+    assert home.status_code == 200 and visible_inputs == []  # no B2B question on the way out
 
 
 def test_free_mail_choosing_homeowner_is_asked_nothing_else(client, swarm_on, datasets):
@@ -167,3 +170,15 @@ def test_sales_and_revops_see_a_sessions_g0_g7_trace_with_each_gates_outcome_and
     csm.force_login(EmployeeFactory(role="csm").user)
     assert csm.get(f"/prospects/sessions/{session.pk}/").status_code == 404
     assert Client().get(f"/prospects/sessions/{session.pk}/").status_code == 302  # sign in first
+
+
+def test_a_homeowner_can_delete_what_they_gave_us(client, swarm_on, datasets):
+    from enrichment.models import Lead
+
+    session = walk_to_confirm(client, email="pat.home@gmail.com")
+    client.post(f"/start/s/{session.pk}/confirm/", {"org_type": "consumer"})
+    response = client.post(f"/start/s/{session.pk}/delete/")
+    assert response.status_code == 200 and b"Your details are deleted" in response.content
+    assert not Lead.objects.filter(email="pat.home@gmail.com").exists()
+    assert Event.objects.get(type="lead.deleted").payload["reason"] == "requested by the prospect"
+    assert client.get(f"/start/s/{session.pk}/homeowner/").status_code == 404
