@@ -41,6 +41,9 @@ ITEMS: list[NavItem] = [
     NavItem("White-glove (SDR)", "whiteglove:pipeline_sdr", "Prospects", roles=("sdr",)),
     NavItem("Re-engage queue", "prospect:reengage", "Prospects", allowed="onboarding.prospect.access:can_work_prospects"),
     NavItem("Prospect funnel", "prospect:funnel", "Prospects", allowed="onboarding.prospect.access:can_see_funnel"),
+    NavItem("Warm links", "prospect:warm_links", "Prospects", allowed="onboarding.prospect.access:can_work_prospects"),
+    NavItem("Routing decisions", "prospect:routing_sessions", "Prospects",
+            allowed="onboarding.prospect.access:can_work_prospects"),
     NavItem("Admin", "admin:index", "Admin", staff_only=True),
 ]
 
