@@ -40,5 +40,10 @@ test: install
 bench: install
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
+## Lint: ruff check and ruff format --check (configured in pyproject.toml); CI runs it before the tests.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 clean:
 	rm -rf $(VENV) .uv var
