@@ -7,14 +7,33 @@ import argparse
 import json
 import sys
 
-from . import (cockpit_pages, coaching, enrichment, health_daily, health_realtime, import_csv, onboarding_daily,
-               prospect_pages, quickstart, seed_demo, whiteglove_pages)
+from . import (
+    coaching,
+    cockpit_pages,
+    enrichment,
+    health_daily,
+    health_realtime,
+    import_csv,
+    onboarding_daily,
+    prospect_pages,
+    quickstart,
+    seed_demo,
+    whiteglove_pages,
+)
 
-BENCHMARKS = {"seed_demo": seed_demo.run, "onboarding_daily": onboarding_daily.run, "health_daily": health_daily.run,
-              "health_realtime": health_realtime.run,
-              "enrichment": enrichment.run, "import_csv": import_csv.run, "coaching": coaching.run,
-              "whiteglove_pages": whiteglove_pages.run, "prospect_pages": prospect_pages.run,
-              "quickstart": quickstart.run, "cockpit_pages": cockpit_pages.run}
+BENCHMARKS = {
+    "seed_demo": seed_demo.run,
+    "onboarding_daily": onboarding_daily.run,
+    "health_daily": health_daily.run,
+    "health_realtime": health_realtime.run,
+    "enrichment": enrichment.run,
+    "import_csv": import_csv.run,
+    "coaching": coaching.run,
+    "whiteglove_pages": whiteglove_pages.run,
+    "prospect_pages": prospect_pages.run,
+    "quickstart": quickstart.run,
+    "cockpit_pages": cockpit_pages.run,
+}
 
 
 def main() -> int:

@@ -48,8 +48,9 @@ from . import db
 TARGET_S = 60
 SCALES = (500, 2000)
 # BENCH_COACHING_DB, else "<BENCH_DB>_coaching" when BENCH_DB names this machine user's bench database.
-DB_NAME = os.environ.get("BENCH_COACHING_DB") or (f"{os.environ['BENCH_DB']}_coaching" if os.environ.get("BENCH_DB")
-                                                 else "gtmos_bench_coaching")
+DB_NAME = os.environ.get("BENCH_COACHING_DB") or (
+    f"{os.environ['BENCH_DB']}_coaching" if os.environ.get("BENCH_DB") else "gtmos_bench_coaching"
+)
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 WEEKS = 3
 TREND_DAYS = 30  # coaching.metrics.book.TREND_DAYS and the default book_drop_period_days
@@ -73,8 +74,7 @@ def plan(day: dt.date) -> dict:
     month = prior_month(day)
     as_of = [*weeks, day, month_end(month)]
     health = sorted({d - dt.timedelta(days=back) for d in as_of for back in (0, TREND_DAYS)})
-    return {"anchor": day, "warmup": weeks[0], "weeks": weeks[1:], "daily": day, "month": month,
-            "health_days": health}
+    return {"anchor": day, "warmup": weeks[0], "weeks": weeks[1:], "daily": day, "month": month, "health_days": health}
 
 
 def run(reps: int = SCALES[-1], **_ignored) -> dict:
@@ -98,20 +98,35 @@ def run(reps: int = SCALES[-1], **_ignored) -> dict:
     for name in large["runs"]:
         a, b = small["shape_counts"][name], large["shape_counts"][name]
         same_queries[name] = all(a[shape] == b[shape] for shape in a.keys() & b.keys())
-        branch_only[name] = {f"{n:,} reps only": [[counts[shape], shape[:100]] for shape in counts.keys() - other.keys()]
-                             for n, counts, other in ((scales[0], a, b), (scales[1], b, a)) if counts.keys() - other.keys()}
+        branch_only[name] = {
+            f"{n:,} reps only": [[counts[shape], shape[:100]] for shape in counts.keys() - other.keys()]
+            for n, counts, other in ((scales[0], a, b), (scales[1], b, a))
+            if counts.keys() - other.keys()
+        }
     checks = {"total_under_60s": t_large < TARGET_S, "queries_independent_of_reps": all(same_queries.values())}
     _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, checks)
-    return {"benchmark": "coaching", "summary": True, "reps": scales, "anchor": day.isoformat(), "target_s": TARGET_S,
-            "total_s": [t_small, t_large], "queries": [small["total"]["queries"], large["total"]["queries"]],
-            "runs_s": {name: [small["runs"][name]["wall_s"], large["runs"][name]["wall_s"]] for name in large["runs"]},
-            "cpu_s": [small["total"]["cpu_s"], large["total"]["cpu_s"]],
-            "runs_queries": {name: [small["runs"][name]["queries"], large["runs"][name]["queries"]]
-                             for name in large["runs"]},
-            "linear": {"scaled_small_s": round(ratio * t_small, 2), "large_s": t_large,
-                       "deviation_pct": round(100 * linear_dev, 1)},
-            "branch_only_statements": {k: v for k, v in branch_only.items() if v},
-            "checks": checks, "ok": all(checks.values())}
+    return {
+        "benchmark": "coaching",
+        "summary": True,
+        "reps": scales,
+        "anchor": day.isoformat(),
+        "target_s": TARGET_S,
+        "total_s": [t_small, t_large],
+        "queries": [small["total"]["queries"], large["total"]["queries"]],
+        "runs_s": {name: [small["runs"][name]["wall_s"], large["runs"][name]["wall_s"]] for name in large["runs"]},
+        "cpu_s": [small["total"]["cpu_s"], large["total"]["cpu_s"]],
+        "runs_queries": {
+            name: [small["runs"][name]["queries"], large["runs"][name]["queries"]] for name in large["runs"]
+        },
+        "linear": {
+            "scaled_small_s": round(ratio * t_small, 2),
+            "large_s": t_large,
+            "deviation_pct": round(100 * linear_dev, 1),
+        },
+        "branch_only_statements": {k: v for k, v in branch_only.items() if v},
+        "checks": checks,
+        "ok": all(checks.values()),
+    }
 
 
 def _env() -> dict:
@@ -120,8 +135,9 @@ def _env() -> dict:
 
 def _child(module: str, *args: str):
     """Run ``python -m module`` on the bench database; its last stdout line is its JSON answer."""
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=_env(), check=True,
-                            stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=db.ROOT, env=_env(), check=True, stdout=subprocess.PIPE, text=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -134,11 +150,19 @@ def _measure_scale(reps: int, day: dt.date) -> dict:
     built_at = time.monotonic()
     args = ["--measure", "--anchor", day.isoformat()] + (["--profile"] if os.environ.get("BENCH_PROFILE") else [])
     measured = _child("bench.coaching", *args)
-    return {"benchmark": "coaching", "reps": reps, **measured,
-            "setup": {"migrate_s": round(migrated - started, 1), "data_s": round(built_at - migrated, 1),
-                      "data_parts_s": built["seconds"], "rows": built["rows"]},
-            "measure_process_s": round(time.monotonic() - built_at, 1),
-            "load_avg_1m": round(os.getloadavg()[0], 2)}  # the machine is shared: a busy one inflates the times
+    return {
+        "benchmark": "coaching",
+        "reps": reps,
+        **measured,
+        "setup": {
+            "migrate_s": round(migrated - started, 1),
+            "data_s": round(built_at - migrated, 1),
+            "data_parts_s": built["seconds"],
+            "rows": built["rows"],
+        },
+        "measure_process_s": round(time.monotonic() - built_at, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }  # the machine is shared: a busy one inflates the times
 
 
 def _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, checks) -> None:
@@ -149,22 +173,38 @@ def _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, 
         return "-" if x is None else f"{x:.1f}"
 
     names = list(results[scales[-1]]["runs"])
-    head = f"{'run':<28}" + "".join(f"{f'{n:,} reps: wall s':>20}{'cpu s':>7}{'queries':>8}" for n in scales) + f"{'same q':>8}"
-    lines = ["", f"coaching (AGT-701) on PostgreSQL: N reps with a year of data; anchor "
-                 f"{results[scales[-1]]['anchor']} (first business day); measured runs (cpu = client + backend):", head]
+    head = (
+        f"{'run':<28}"
+        + "".join(f"{f'{n:,} reps: wall s':>20}{'cpu s':>7}{'queries':>8}" for n in scales)
+        + f"{'same q':>8}"
+    )
+    lines = [
+        "",
+        f"coaching (AGT-701) on PostgreSQL: N reps with a year of data; anchor "
+        f"{results[scales[-1]]['anchor']} (first business day); measured runs (cpu = client + backend):",
+        head,
+    ]
     for name in names:
-        cells = "".join(f"{results[n]['runs'][name]['wall_s']:>20.2f}{cpu(results[n]['runs'][name]['cpu_s']):>7}"
-                        f"{results[n]['runs'][name]['queries']:>8}" for n in scales)
+        cells = "".join(
+            f"{results[n]['runs'][name]['wall_s']:>20.2f}{cpu(results[n]['runs'][name]['cpu_s']):>7}"
+            f"{results[n]['runs'][name]['queries']:>8}"
+            for n in scales
+        )
         lines.append(f"{name:<28}{cells}{('yes' if same_queries[name] else 'NO'):>8}")
-    cells = "".join(f"{results[n]['total']['wall_s']:>20.2f}{cpu(results[n]['total']['cpu_s']):>7}"
-                    f"{results[n]['total']['queries']:>8}" for n in scales)
+    cells = "".join(
+        f"{results[n]['total']['wall_s']:>20.2f}{cpu(results[n]['total']['cpu_s']):>7}"
+        f"{results[n]['total']['queries']:>8}"
+        for n in scales
+    )
     lines.append(f"{'total':<28}{cells}")
     for n in scales:
         r = results[n]
         warm = r["warmup"]
-        lines.append(f"  {n:,} reps: warm-up week {warm['wall_s']:.2f} s / {warm['queries']} q (not counted); data "
-                     f"{r['setup']['data_s']:.0f} s ({sum(v for v in r['setup']['rows'].values()):,} rows); "
-                     f"load {r['load_avg_1m']:.1f}; outcomes: {r['outcomes']}")
+        lines.append(
+            f"  {n:,} reps: warm-up week {warm['wall_s']:.2f} s / {warm['queries']} q (not counted); data "
+            f"{r['setup']['data_s']:.0f} s ({sum(v for v in r['setup']['rows'].values()):,} rows); "
+            f"load {r['load_avg_1m']:.1f}; outcomes: {r['outcomes']}"
+        )
     for name, sides in branch_only.items():
         for side, shapes in sides.items():
             lines.append(f"  {name}: branch taken at {side}: " + "; ".join(f"{n} x {shape}" for n, shape in shapes))
@@ -179,6 +219,7 @@ def _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, 
 
 
 # --- in the measuring subprocess ---------------------------------------------------------------------
+
 
 def measure(day: dt.date, profile: bool) -> dict:
     import django
@@ -210,21 +251,30 @@ def measure(day: dt.date, profile: bool) -> dict:
         outcomes["daily"] = r["result"]
         _analyze()
         runs[f"digests {p['month']:%Y-%m}"] = r = _run(
-            lambda: digests_generate(month=p["month"], generated_on=p["anchor"]), profile=profile)
+            lambda: digests_generate(month=p["month"], generated_on=p["anchor"]), profile=profile
+        )
         outcomes["digests"] = r["result"]
-    total = {"wall_s": round(sum(r["wall_s"] for r in runs.values()), 2),
-             "cpu_s": round(sum(r["cpu_s"] or 0 for r in runs.values()), 2),
-             "queries": sum(r["queries"] for r in runs.values())}
-    return {"anchor": day.isoformat(), "runs": {k: _brief(v) for k, v in runs.items()}, "total": total,
-            "fingerprint": _fingerprint(),
-            "warmup": _brief(warmup), "outcomes": {**_summary(outcomes), "manager decisions": decided,
-                                                     "digest emails queued": len(queued)},
-            "shapes": {k: v["shapes"] for k, v in runs.items()},
-            "shape_counts": {k: v["shape_counts"] for k, v in runs.items()}}
+    total = {
+        "wall_s": round(sum(r["wall_s"] for r in runs.values()), 2),
+        "cpu_s": round(sum(r["cpu_s"] or 0 for r in runs.values()), 2),
+        "queries": sum(r["queries"] for r in runs.values()),
+    }
+    return {
+        "anchor": day.isoformat(),
+        "runs": {k: _brief(v) for k, v in runs.items()},
+        "total": total,
+        "fingerprint": _fingerprint(),
+        "warmup": _brief(warmup),
+        "outcomes": {**_summary(outcomes), "manager decisions": decided, "digest emails queued": len(queued)},
+        "shapes": {k: v["shapes"] for k, v in runs.items()},
+        "shape_counts": {k: v["shape_counts"] for k, v in runs.items()},
+    }
 
 
 def _brief(r: dict) -> dict:
-    return {k: r[k] for k in ("wall_s", "cpu_s", "cpu_client_s", "cpu_server_s", "queries", "copy_statements", "result")}
+    return {
+        k: r[k] for k in ("wall_s", "cpu_s", "cpu_client_s", "cpu_server_s", "queries", "copy_statements", "result")
+    }
 
 
 def _summary(outcomes: dict) -> dict:
@@ -241,10 +291,10 @@ def _run(fn, *, profile: bool) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from gtmos.core import bulk
+
     from .health_daily import _Cpu
     from .onboarding_daily import QueryLog
-
-    from gtmos.core import bulk
 
     log = QueryLog()
     copies = []  # COPY goes through the raw cursor, past CaptureQueriesContext: counted here, per statement
@@ -261,8 +311,11 @@ def _run(fn, *, profile: bool) -> dict:
         import cProfile
 
         profiler = cProfile.Profile()
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(log), \
-            mock.patch.object(bulk, "_copy", counted_copy):
+    with (
+        CaptureQueriesContext(connection) as captured,
+        connection.execute_wrapper(log),
+        mock.patch.object(bulk, "_copy", counted_copy),
+    ):
         cpu.start()
         started = time.perf_counter()
         if profiler:
@@ -284,8 +337,15 @@ def _run(fn, *, profile: bool) -> dict:
     shape_counts = dict(log.shapes)
     if copies:
         shape_counts["COPY (gtmos.core.bulk)"] = sum(copies)
-    return {"wall_s": round(wall, 2), **cpu.figures(), "queries": len(captured) + sum(copies), "copy_statements": sum(copies),
-            "result": result, "shapes": shapes[:12], "shape_counts": shape_counts}
+    return {
+        "wall_s": round(wall, 2),
+        **cpu.figures(),
+        "queries": len(captured) + sum(copies),
+        "copy_statements": sum(copies),
+        "result": result,
+        "shapes": shapes[:12],
+        "shape_counts": shape_counts,
+    }
 
 
 def _managers_decide() -> dict:
@@ -314,11 +374,11 @@ def _managers_decide() -> dict:
 FINGERPRINT = {  # what the runs wrote, without ids and clock times: equal before and after a refactor
     "coaching_repmetricsnapshot": "rep_id, week, metric, value, benchmark, benchmark_kind, breach, sample, evidence::text",
     "coaching_repcoachinglog": "rep_id, pattern_key, coaching_date, pattern_detected, recommended_action, approval_status, "
-                               "escalated_to_slm, escalation_date, resolution_date, improvement_detected, "
-                               "clock_started_on, weeks_persisting, last_seen_on, history::text, evidence::text, "
-                               "delivered_in_id IS NULL",
+    "escalated_to_slm, escalation_date, resolution_date, improvement_detected, "
+    "clock_started_on, weeks_persisting, last_seen_on, history::text, evidence::text, "
+    "delivered_in_id IS NULL",
     "coaching_repskillassessmentlog": "rep_id, assessment_date, skill_dimension, gap_detected, severity, trend, "
-                                      "cohort_percentile, value, sample",
+    "cohort_percentile, value, sample",
     "coaching_dailyflag": "rep_id, day, condition, value, threshold, detail, recommended_action, cleared_on",
     "coaching_coachingescalation": "rep_id, kind, to_manager, to_slm, fired_on, summary, history::text, dedupe_key",
     "coaching_digest": "employee_id, kind, month, generated_on, content::text",
@@ -333,8 +393,10 @@ def _fingerprint() -> dict:
     out = {}
     with connection.cursor() as cursor:
         for table, columns in FINGERPRINT.items():
-            cursor.execute(f"SELECT count(*), md5(string_agg(r, E'\\n' ORDER BY r)) FROM "
-                           f"(SELECT concat_ws('|', {columns}) AS r FROM {table}) t")
+            cursor.execute(
+                f"SELECT count(*), md5(string_agg(r, E'\\n' ORDER BY r)) FROM "
+                f"(SELECT concat_ws('|', {columns}) AS r FROM {table}) t"
+            )
             out[table] = list(cursor.fetchone())
     return out
 
@@ -344,8 +406,15 @@ def _analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("coaching_repmetricsnapshot", "coaching_repcoachinglog", "coaching_repskillassessmentlog",
-                      "coaching_dailyflag", "coaching_coachingescalation", "coaching_digest", "audit_notification"):
+        for table in (
+            "coaching_repmetricsnapshot",
+            "coaching_repcoachinglog",
+            "coaching_repskillassessmentlog",
+            "coaching_dailyflag",
+            "coaching_coachingescalation",
+            "coaching_digest",
+            "audit_notification",
+        ):
             cursor.execute(f'ANALYZE "{table}"')
 
 

@@ -154,14 +154,26 @@ class _Builder:
         segments, territories = ["smb", "mm", "ent"], ["West", "Central", "East"]
         for role, count in counts.items():
             n_managers = -(-count // REPS_PER_MANAGER)
-            slms = [add(f"slm-{role}{s + 1}", Role.SLM, manager=cro)
-                    for s in range(-(-n_managers // MANAGERS_PER_SLM))]
-            managers = [add(f"mgr-{role}{m + 1}", Role.MANAGER, manager=slms[m // MANAGERS_PER_SLM],
-                            slm=slms[m // MANAGERS_PER_SLM]) for m in range(n_managers)]
+            slms = [add(f"slm-{role}{s + 1}", Role.SLM, manager=cro) for s in range(-(-n_managers // MANAGERS_PER_SLM))]
+            managers = [
+                add(
+                    f"mgr-{role}{m + 1}",
+                    Role.MANAGER,
+                    manager=slms[m // MANAGERS_PER_SLM],
+                    slm=slms[m // MANAGERS_PER_SLM],
+                )
+                for m in range(n_managers)
+            ]
             for i in range(count):
                 m = i // REPS_PER_MANAGER
-                add(f"{role}{i + 1}", role, manager=managers[m], slm=slms[m // MANAGERS_PER_SLM],
-                    segment=segments[i % 3], territory=territories[i % 3])
+                add(
+                    f"{role}{i + 1}",
+                    role,
+                    manager=managers[m],
+                    slm=slms[m // MANAGERS_PER_SLM],
+                    segment=segments[i % 3],
+                    territory=territories[i % 3],
+                )
         first_slm = next(i for i, p in enumerate(people) if p[1] == Role.SLM)
         for role, count in ((Role.SE, max(3, n // 100)), (Role.POST_SALES, max(2, n // 200))):
             for i in range(count):
@@ -170,16 +182,72 @@ class _Builder:
         first_user = self.ids.take(User, len(people))
         first_emp = self.ids.take(Employee, len(people))
         names = [f"{rng.choice(FIRST)} {rng.choice(LAST)} {i + 1}" for i in range(len(people))]
-        self._insert(User, ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
-                            "email", "is_staff", "is_active", "date_joined"],
-                     ((first_user + i, password, None, p[1] == Role.REVOPS, p[0], names[i].split()[0],
-                       names[i].split()[1], f"{p[0]}@bench.gtmos.test", p[1] == Role.REVOPS, True, self.now)
-                      for i, p in enumerate(people)))
-        self._insert(Employee, ["id", "user_id", "external_id", "name", "email", "role", "manager_id", "slm_id",
-                                "segment", "territory", "hired_on", "is_active"],
-                     ((first_emp + i, first_user + i, f"emp-{p[0]}", names[i], f"{p[0]}@bench.gtmos.test", p[1],
-                       None if p[2] is None else first_emp + p[2], None if p[3] is None else first_emp + p[3],
-                       p[4], p[5], self.today - 400 * DAY, True) for i, p in enumerate(people)))
+        self._insert(
+            User,
+            [
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
+            (
+                (
+                    first_user + i,
+                    password,
+                    None,
+                    p[1] == Role.REVOPS,
+                    p[0],
+                    names[i].split()[0],
+                    names[i].split()[1],
+                    f"{p[0]}@bench.gtmos.test",
+                    p[1] == Role.REVOPS,
+                    True,
+                    self.now,
+                )
+                for i, p in enumerate(people)
+            ),
+        )
+        self._insert(
+            Employee,
+            [
+                "id",
+                "user_id",
+                "external_id",
+                "name",
+                "email",
+                "role",
+                "manager_id",
+                "slm_id",
+                "segment",
+                "territory",
+                "hired_on",
+                "is_active",
+            ],
+            (
+                (
+                    first_emp + i,
+                    first_user + i,
+                    f"emp-{p[0]}",
+                    names[i],
+                    f"{p[0]}@bench.gtmos.test",
+                    p[1],
+                    None if p[2] is None else first_emp + p[2],
+                    None if p[3] is None else first_emp + p[3],
+                    p[4],
+                    p[5],
+                    self.today - 400 * DAY,
+                    True,
+                )
+                for i, p in enumerate(people)
+            ),
+        )
         self.by_role = {role: [] for role in (Role.AE, Role.AM, Role.CSM, Role.SDR, Role.SE)}
         for i, p in enumerate(people):
             if p[1] in self.by_role:
@@ -187,19 +255,39 @@ class _Builder:
         # Each rep's latent profile: holds all year, so a weak rep breaches week after week.
         for rep in (r for role in ("ae", "am", "csm", "sdr") for r in self.by_role[role]):
             g = rng.gauss
-            rep.update(quality=_clamp(g(66, 9), 35, 92), next_step=_clamp(g(0.7, 0.12), 0.2, 0.98),
-                       sentiment=_clamp(g(0.3, 0.15), -0.3, 0.8), talk=_clamp(g(0.5, 0.07), 0.3, 0.75),
-                       questions=_clamp(g(11, 3), 3, 22), discount=_clamp(g(10, 4), 0, 30),
-                       exceptions=_clamp(g(0.08, 0.05), 0, 0.4), advance=_clamp(g(1.0, 0.15), 0.5, 1.4),
-                       pace=_clamp(g(1.0, 0.25), 0.5, 2.0), briefs=_clamp(g(0.7, 0.12), 0.25, 0.98),
-                       late=_clamp(g(0.2, 0.15), 0, 0.8), win=_clamp(g(0.88, 0.07), 0.5, 0.99),
-                       qbr=_clamp(g(0.8, 0.15), 0.2, 1.0), positive=_clamp(g(0.55, 0.15), 0.1, 0.95),
-                       ttv=_clamp(g(1.0, 0.2), 0.6, 1.6), slope=g(0.0, 0.05))
+            rep.update(
+                quality=_clamp(g(66, 9), 35, 92),
+                next_step=_clamp(g(0.7, 0.12), 0.2, 0.98),
+                sentiment=_clamp(g(0.3, 0.15), -0.3, 0.8),
+                talk=_clamp(g(0.5, 0.07), 0.3, 0.75),
+                questions=_clamp(g(11, 3), 3, 22),
+                discount=_clamp(g(10, 4), 0, 30),
+                exceptions=_clamp(g(0.08, 0.05), 0, 0.4),
+                advance=_clamp(g(1.0, 0.15), 0.5, 1.4),
+                pace=_clamp(g(1.0, 0.25), 0.5, 2.0),
+                briefs=_clamp(g(0.7, 0.12), 0.25, 0.98),
+                late=_clamp(g(0.2, 0.15), 0, 0.8),
+                win=_clamp(g(0.88, 0.07), 0.5, 0.99),
+                qbr=_clamp(g(0.8, 0.15), 0.2, 1.0),
+                positive=_clamp(g(0.55, 0.15), 0.1, 0.95),
+                ttv=_clamp(g(1.0, 0.2), 0.6, 1.6),
+                slope=g(0.0, 0.05),
+            )
         self.counts["reps"] = n
 
     # --- accounts, deals, quotes, plays, QBRs, briefs --------------------------------------------------
     def _book(self) -> None:
-        from gtmos.core.demo.book import ACCOUNT_COLS, ARR_RANGE, OPP_COLS, QUOTE_COLS, SEATS_RANGE, STAGE_COLS, VERTICALS, WORDS, _pick_segment
+        from gtmos.core.demo.book import (
+            ACCOUNT_COLS,
+            ARR_RANGE,
+            OPP_COLS,
+            QUOTE_COLS,
+            SEATS_RANGE,
+            STAGE_COLS,
+            VERTICALS,
+            WORDS,
+            _pick_segment,
+        )
         from gtmos.crm.models import Account, Opportunity, OpportunityBriefLog, OpportunityStageChange, Quote, Stage
         from gtmos.health.models import ExpansionLog, QBRLog
 
@@ -213,16 +301,32 @@ class _Builder:
             pk = self.ids.take(Account)
             lo, hi = ARR_RANGE[segment]
             seats = SEATS_RANGE[segment]
-            row = {"id": pk, "external_id": f"acct-{pk}", "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} #{pk}",
-                   "segment": segment, "domain": f"a{pk}.example.com", "vertical": rng.choice(VERTICALS),
-                   "region": rng.choice(("West", "Central", "East")), "owner_id": owner, "am_id": am, "csm_id": csm,
-                   "contract_start_date": start, "renewal_date": None,
-                   "contracted_seats": rng.randint(*seats) if customer else 0,
-                   "contracted_consumption_units": rng.randint(10_000, 2_000_000) if customer else 0,
-                   "arr": Decimal(rng.randrange(lo, hi, 500)) if customer else Decimal(0), "is_customer": customer,
-                   "churned_on": None, "onboarding_status": "not_started", "onboarding_start_date": None,
-                   "onboarding_complete_date": None, "ttv_achieved_days": None, "ttv_target_days": None,
-                   "created_at": self.now, "updated_at": self.now}
+            row = {
+                "id": pk,
+                "external_id": f"acct-{pk}",
+                "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} #{pk}",
+                "segment": segment,
+                "domain": f"a{pk}.example.com",
+                "vertical": rng.choice(VERTICALS),
+                "region": rng.choice(("West", "Central", "East")),
+                "owner_id": owner,
+                "am_id": am,
+                "csm_id": csm,
+                "contract_start_date": start,
+                "renewal_date": None,
+                "contracted_seats": rng.randint(*seats) if customer else 0,
+                "contracted_consumption_units": rng.randint(10_000, 2_000_000) if customer else 0,
+                "arr": Decimal(rng.randrange(lo, hi, 500)) if customer else Decimal(0),
+                "is_customer": customer,
+                "churned_on": None,
+                "onboarding_status": "not_started",
+                "onboarding_start_date": None,
+                "onboarding_complete_date": None,
+                "ttv_achieved_days": None,
+                "ttv_target_days": None,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
             accounts.append(row)
             return row
 
@@ -230,24 +334,51 @@ class _Builder:
             pk = self.ids.take(Opportunity)
             lo, hi = ARR_RANGE[acc["segment"]]
             acv = acv if acv is not None else Decimal(rng.randrange(lo, hi, 500))
-            opps.append({"id": pk, "external_id": f"opp-{pk}", "account_id": acc["id"],
-                         "name": f"{acc['name']} — {kind}", "type": kind, "stage": stage,
-                         "stage_changed_at": closed or created, "acv": acv, "sam_value": acv * 3,
-                         "deal_health_score": rng.randint(25, 95), "deal_risk_flags": [], "close_date": close,
-                         "closed_at": closed, "contract_start_date": close if stage == Stage.CLOSED_WON else None,
-                         "lost_reason": "chose competitor" if stage == Stage.CLOSED_LOST else "", "owner_id": owner,
-                         "se_id": None, "am_id": am, "csm_id": csm, "sdr_id": sdr, "created_at": created,
-                         "updated_at": created})
+            opps.append(
+                {
+                    "id": pk,
+                    "external_id": f"opp-{pk}",
+                    "account_id": acc["id"],
+                    "name": f"{acc['name']} — {kind}",
+                    "type": kind,
+                    "stage": stage,
+                    "stage_changed_at": closed or created,
+                    "acv": acv,
+                    "sam_value": acv * 3,
+                    "deal_health_score": rng.randint(25, 95),
+                    "deal_risk_flags": [],
+                    "close_date": close,
+                    "closed_at": closed,
+                    "contract_start_date": close if stage == Stage.CLOSED_WON else None,
+                    "lost_reason": "chose competitor" if stage == Stage.CLOSED_LOST else "",
+                    "owner_id": owner,
+                    "se_id": None,
+                    "am_id": am,
+                    "csm_id": csm,
+                    "sdr_id": sdr,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
             return pk
 
         def stage_row(opp_id, frm, to, at):
             stages.append((self.ids.take(OpportunityStageChange), opp_id, frm, to, at))
 
         def quote(opp_id, rep, at, accepted):
-            quotes.append((self.ids.take(Quote), f"q-{opp_id}-{len(quotes)}", opp_id, "accepted" if accepted else "sent",
-                           rng.choice((12, 12, 24, 36)),
-                           Decimal(round(_clamp(rng.gauss(rep["discount"], 4), 0, 45))), rng.random() < rep["exceptions"],
-                           "Configured: core seats", at))
+            quotes.append(
+                (
+                    self.ids.take(Quote),
+                    f"q-{opp_id}-{len(quotes)}",
+                    opp_id,
+                    "accepted" if accepted else "sent",
+                    rng.choice((12, 12, 24, 36)),
+                    Decimal(round(_clamp(rng.gauss(rep["discount"], 4), 0, 45))),
+                    rng.random() < rep["exceptions"],
+                    "Configured: core seats",
+                    at,
+                )
+            )
 
         # Customers: AM books of ~40, each also served by a CSM and owned by an AE.
         n_customers = BOOK_PER_AM * len(ams)
@@ -272,9 +403,13 @@ class _Builder:
                 target = {"smb": 45, "mm": 75, "ent": 120}[segment]
                 achieved = max(10, round(target * rng.gauss(0.95 * csm["ttv"], 0.15)))
                 if achieved < days_in:
-                    acc.update(onboarding_status="complete", onboarding_start_date=start,
-                               onboarding_complete_date=start + achieved * DAY, ttv_target_days=target,
-                               ttv_achieved_days=achieved)
+                    acc.update(
+                        onboarding_status="complete",
+                        onboarding_start_date=start,
+                        onboarding_complete_date=start + achieved * DAY,
+                        ttv_target_days=target,
+                        ttv_achieved_days=achieved,
+                    )
             # The renewal of the last year (or the one coming up), owned by the AM.
             prev_renewal = renewal - 365 * DAY
             for due in (prev_renewal, renewal):
@@ -289,7 +424,9 @@ class _Builder:
                     closed = _at(due - rng.randint(0, 15) * DAY, 16)
                 else:
                     stage, closed = rng.choice((Stage.DISCOVERY, Stage.PROPOSAL, Stage.NEGOTIATION)), None
-                pk = opp(acc, "renewal", stage, _at(opened, 11), due, closed, am["id"], am["id"], csm["id"], acv=acc["arr"])
+                pk = opp(
+                    acc, "renewal", stage, _at(opened, 11), due, closed, am["id"], am["id"], csm["id"], acv=acc["arr"]
+                )
                 stage_row(pk, "", "discovery", _at(opened, 11))
                 if closed:
                     stage_row(pk, "discovery", stage, closed)
@@ -299,11 +436,35 @@ class _Builder:
                 while day < today:
                     if rng.random() < am["qbr"]:
                         outcome = "positive" if rng.random() < am["positive"] else rng.choice(("neutral", "negative"))
-                        qbrs.append((self.ids.take(QBRLog), f"qbr-{acc['id']}-{day}", acc["id"], am["id"], day,
-                                     "completed", day, outcome, rng.random() < 0.5, ""))
+                        qbrs.append(
+                            (
+                                self.ids.take(QBRLog),
+                                f"qbr-{acc['id']}-{day}",
+                                acc["id"],
+                                am["id"],
+                                day,
+                                "completed",
+                                day,
+                                outcome,
+                                rng.random() < 0.5,
+                                "",
+                            )
+                        )
                     else:
-                        qbrs.append((self.ids.take(QBRLog), f"qbr-{acc['id']}-{day}", acc["id"], am["id"], day,
-                                     "cancelled", None, "", False, ""))
+                        qbrs.append(
+                            (
+                                self.ids.take(QBRLog),
+                                f"qbr-{acc['id']}-{day}",
+                                acc["id"],
+                                am["id"],
+                                day,
+                                "cancelled",
+                                None,
+                                "",
+                                False,
+                                "",
+                            )
+                        )
                     day += rng.randint(80, 100) * DAY
 
         # Expansion deals (with quotes) and expansion plays on each AM's book.
@@ -319,8 +480,17 @@ class _Builder:
                     closed = created + rng.randint(20, 60) * DAY
                 else:
                     stage, closed = Stage.PROPOSAL, None
-                pk = opp(acc, "expansion", stage, created, (closed or created + 45 * DAY).date(), closed, am["id"],
-                         am["id"], acc["csm_id"])
+                pk = opp(
+                    acc,
+                    "expansion",
+                    stage,
+                    created,
+                    (closed or created + 45 * DAY).date(),
+                    closed,
+                    am["id"],
+                    am["id"],
+                    acc["csm_id"],
+                )
                 stage_row(pk, "", "proposal", created)
                 if closed:
                     stage_row(pk, "proposal", stage, closed)
@@ -330,9 +500,19 @@ class _Builder:
                 opened = today - rng.randint(1, 380) * DAY
                 status = rng.choices(("open", "won", "lost", "suppressed"), (30, 35 * am["win"], 25, 10))[0]
                 closed = None if status == "open" else min(today - DAY, opened + rng.randint(10, 90) * DAY)
-                plays.append((self.ids.take(ExpansionLog), f"xp-{acc['id']}-{len(plays)}", acc["id"], "seat expansion",
-                              status, opened, closed, Decimal(rng.randrange(5_000, 150_000, 500)),
-                              "Budget freeze" if status == "lost" else ""))
+                plays.append(
+                    (
+                        self.ids.take(ExpansionLog),
+                        f"xp-{acc['id']}-{len(plays)}",
+                        acc["id"],
+                        "seat expansion",
+                        status,
+                        opened,
+                        closed,
+                        Decimal(rng.randrange(5_000, 150_000, 500)),
+                        "Budget freeze" if status == "lost" else "",
+                    )
+                )
 
         # AE new business: one prospect account per deal, the deal walked up the ladder by the AE's profile.
         base_advance = [0.8, 0.6, 0.55, 0.6, 0.55]  # prospecting→discovery … negotiation→closed won
@@ -358,33 +538,78 @@ class _Builder:
                             stage, closed = Stage.CLOSED_LOST, lost_at
                         break
                 if stage == Stage.CLOSED_WON:
-                    acc.update(is_customer=True, contract_start_date=closed.date(),
-                               renewal_date=closed.date() + 365 * DAY, arr=Decimal(10_000))
+                    acc.update(
+                        is_customer=True,
+                        contract_start_date=closed.date(),
+                        renewal_date=closed.date() + 365 * DAY,
+                        arr=Decimal(10_000),
+                    )
                 pk = opp(acc, "new", stage, created, (closed or created + 90 * DAY).date(), closed, ae["id"], sdr=sdr)
                 for frm, to, when in history:
                     stage_row(pk, frm, to, when)
                 reached = [to for _, to, _ in history]
                 if Stage.PROPOSAL in reached:
-                    quote(pk, ae, next(w for _, to, w in history if to == Stage.PROPOSAL) + DAY,
-                          stage == Stage.CLOSED_WON)
+                    quote(
+                        pk, ae, next(w for _, to, w in history if to == Stage.PROPOSAL) + DAY, stage == Stage.CLOSED_WON
+                    )
                 for _, to, when in history[1:]:  # a brief per stage meeting after the first
                     if to in (Stage.CLOSED_WON, Stage.CLOSED_LOST):
                         continue
-                    briefs.append((self.ids.take(OpportunityBriefLog), pk, ae["id"], when + 2 * DAY, to,
-                                   "Stage meeting notes", ["confirm next meeting", "map stakeholders"],
-                                   rng.random() < ae["briefs"], []))
+                    briefs.append(
+                        (
+                            self.ids.take(OpportunityBriefLog),
+                            pk,
+                            ae["id"],
+                            when + 2 * DAY,
+                            to,
+                            "Stage meeting notes",
+                            ["confirm next meeting", "map stakeholders"],
+                            rng.random() < ae["briefs"],
+                            [],
+                        )
+                    )
         self.new_deal_ids = [o["id"] for o in opps if o["type"] == "new" and o["owner_id"] in {a["id"] for a in aes}]
 
         self._insert(Account, ACCOUNT_COLS, ([a[c] for c in ACCOUNT_COLS] for a in accounts))
         self._insert(Opportunity, OPP_COLS, ([o[c] for c in OPP_COLS] for o in opps))
         self._insert(OpportunityStageChange, STAGE_COLS, stages)
         self._insert(Quote, QUOTE_COLS, quotes)
-        self._insert(OpportunityBriefLog, ["id", "opportunity_id", "author_id", "logged_at", "stage", "meeting_notes",
-                                           "stage_objectives", "objectives_met", "risks"], briefs)
-        self._insert(ExpansionLog, ["id", "external_id", "account_id", "play", "status", "opened_on", "closed_on",
-                                    "amount", "reason"], plays)
-        self._insert(QBRLog, ["id", "external_id", "account_id", "owner_id", "scheduled_for", "status", "completed_on",
-                              "outcome", "exec_sponsor_attended", "notes"], qbrs)
+        self._insert(
+            OpportunityBriefLog,
+            [
+                "id",
+                "opportunity_id",
+                "author_id",
+                "logged_at",
+                "stage",
+                "meeting_notes",
+                "stage_objectives",
+                "objectives_met",
+                "risks",
+            ],
+            briefs,
+        )
+        self._insert(
+            ExpansionLog,
+            ["id", "external_id", "account_id", "play", "status", "opened_on", "closed_on", "amount", "reason"],
+            plays,
+        )
+        self._insert(
+            QBRLog,
+            [
+                "id",
+                "external_id",
+                "account_id",
+                "owner_id",
+                "scheduled_for",
+                "status",
+                "completed_on",
+                "outcome",
+                "exec_sponsor_attended",
+                "notes",
+            ],
+            qbrs,
+        )
         self.ae_accounts = {}
         for a in accounts:
             if a["am_id"] is None:
@@ -399,8 +624,12 @@ class _Builder:
         # Question depth and qualification coverage (issue 18) from their own generator, so every other row of
         # the data set stays what it was before these columns existed.
         extra = random.Random(f"calls-extra-{today.isoformat()}")
-        types = {"ae": ("discovery", "demo", "negotiation"), "am": ("check_in", "qbr", "demo"),
-                 "csm": ("onboarding", "check_in", "qbr"), "sdr": ("discovery",)}
+        types = {
+            "ae": ("discovery", "demo", "negotiation"),
+            "am": ("check_in", "qbr", "demo"),
+            "csm": ("onboarding", "check_in", "qbr"),
+            "sdr": ("discovery",),
+        }
 
         def rows():
             pk = self.ids.take(ConvIntelligenceCall, 0)
@@ -413,17 +642,36 @@ class _Builder:
                         day = today - rng.randint(1, 365) * DAY
                         call_type = rng.choice(types[role])
                         quality = round(_clamp(rng.gauss(rep["quality"], 10), 0, 100))
-                        yield (pk, f"call-{pk}", rep["id"], role, rng.choice(pool) if pool else None, None,
-                               _at(day, rng.randint(13, 21), rng.randrange(0, 60, 5)), call_type,
-                               rng.randint(600, 3600), rng.sample(OBJECTIONS, rng.randint(0, 2)), [],
-                               rng.sample(NEXT_STEPS, 1) if rng.random() < rep["next_step"] else [], [],
-                               round(_clamp(rng.gauss(rep["sentiment"], 0.2), -1, 1), 2),
-                               round(_clamp(rng.gauss(rep["talk"], 0.06), 0.1, 0.95), 2),
-                               max(0, round(rng.gauss(rep["questions"], 3))) if call_type == "discovery" else rng.randint(2, 8),
-                               quality, "",
-                               *((round(_clamp(extra.gauss(depth, 0.1), 0, 1), 2),
-                                  round(_clamp(extra.gauss(coverage, 0.1), 0, 1), 2)) if call_type == "discovery"
-                                 else (None, None)))
+                        yield (
+                            pk,
+                            f"call-{pk}",
+                            rep["id"],
+                            role,
+                            rng.choice(pool) if pool else None,
+                            None,
+                            _at(day, rng.randint(13, 21), rng.randrange(0, 60, 5)),
+                            call_type,
+                            rng.randint(600, 3600),
+                            rng.sample(OBJECTIONS, rng.randint(0, 2)),
+                            [],
+                            rng.sample(NEXT_STEPS, 1) if rng.random() < rep["next_step"] else [],
+                            [],
+                            round(_clamp(rng.gauss(rep["sentiment"], 0.2), -1, 1), 2),
+                            round(_clamp(rng.gauss(rep["talk"], 0.06), 0.1, 0.95), 2),
+                            max(0, round(rng.gauss(rep["questions"], 3)))
+                            if call_type == "discovery"
+                            else rng.randint(2, 8),
+                            quality,
+                            "",
+                            *(
+                                (
+                                    round(_clamp(extra.gauss(depth, 0.1), 0, 1), 2),
+                                    round(_clamp(extra.gauss(coverage, 0.1), 0, 1), 2),
+                                )
+                                if call_type == "discovery"
+                                else (None, None)
+                            ),
+                        )
                         pk += 1
             self.ids.take(ConvIntelligenceCall, pk - first)
 
@@ -479,12 +727,18 @@ class _Builder:
 
         steps = ", ".join(
             f"('{c.type}', {i}, '{channel}', {offset}, {p}, {c.meeting_given_response}, '{c.cadence_id}', '{c.name}')"
-            for c in CADENCES for i, ((channel, offset), p) in enumerate(zip(c.steps, c.response), start=1))
+            for c in CADENCES
+            for i, ((channel, offset), p) in enumerate(zip(c.steps, c.response), start=1)
+        )
         shares, acc = [], 0.0
         for c in CADENCES:
             acc += c.share
             shares.append((acc, c.type))
-        pick = "CASE " + " ".join(f"WHEN pick < {edge} THEN '{t}'" for edge, t in shares[:-1]) + f" ELSE '{shares[-1][1]}' END"
+        pick = (
+            "CASE "
+            + " ".join(f"WHEN pick < {edge} THEN '{t}'" for edge, t in shares[:-1])
+            + f" ELSE '{shares[-1][1]}' END"
+        )
         first = self.today - 365 * DAY
         with connection.cursor() as cursor:
             # As pg_restore loads: the secondary indexes built once after the rows, not row by row (constraint
@@ -496,7 +750,8 @@ class _Builder:
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("SELECT setseed(%s)", [(self.rng.random() * 2) - 1])
-            cursor.execute(f"""
+            cursor.execute(
+                f"""
                 WITH sdr AS MATERIALIZED (
                     SELECT id, 0.85 + random() * 0.25 AS volume, 0.6 + random() * 0.8 AS skill,
                            CASE WHEN random() < 0.15 THEN 2 + floor(random() * 3)::int ELSE 0 END AS weak_step,
@@ -546,8 +801,16 @@ class _Builder:
                                                                          ELSE 'low_personalization' END END,
                            CASE WHEN responded AND r1 < 0.08 THEN 'opted_out' END], NULL)),
                        %(now)s, %(now)s
-                FROM shaped""", {"first": first, "last": self.today - DAY, "today": self.today, "now": self.now,
-                                 "deals": self.new_deal_ids, "n_deals": len(self.new_deal_ids)})
+                FROM shaped""",
+                {
+                    "first": first,
+                    "last": self.today - DAY,
+                    "today": self.today,
+                    "now": self.now,
+                    "deals": self.new_deal_ids,
+                    "n_deals": len(self.new_deal_ids),
+                },
+            )
             rows = cursor.rowcount
             for _, definition in indexes:
                 cursor.execute(definition)
@@ -562,7 +825,8 @@ class _Builder:
         slopes = [(r["id"], r["slope"]) for role in ("am", "csm") for r in self.by_role[role]]
         with connection.cursor() as cursor:
             cursor.execute("SELECT setseed(%s)", [(self.rng.random() * 2) - 1])
-            cursor.execute("""
+            cursor.execute(
+                """
                 WITH slope AS (SELECT * FROM unnest(%(ids)s::bigint[], %(slopes)s::float8[]) AS s(rep_id, slope)),
                 acc AS MATERIALIZED (
                     SELECT a.id, a.contract_start_date AS since, a.churned_on, a.onboarding_status,
@@ -588,8 +852,15 @@ class _Builder:
                                           'engagement', jsonb_build_object('score', score, 'points', score * 0.25),
                                           'satisfaction', jsonb_build_object('score', round(nps * 10), 'points', nps * 2)),
                        jsonb_build_object('nps', nps), '{}'::jsonb, '[]'::jsonb, '[]'::jsonb, %(now)s
-                FROM rows""", {"ids": [s[0] for s in slopes], "slopes": [s[1] for s in slopes], "days": sorted(set(days)),
-                               "today": self.today, "now": self.now})
+                FROM rows""",
+                {
+                    "ids": [s[0] for s in slopes],
+                    "slopes": [s[1] for s in slopes],
+                    "days": sorted(set(days)),
+                    "today": self.today,
+                    "now": self.now,
+                },
+            )
             return cursor.rowcount
 
 

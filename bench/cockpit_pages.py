@@ -59,8 +59,9 @@ class Client:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if method == "POST":
-            headers.update({"Content-Type": "application/x-www-form-urlencoded",
-                            "X-CSRFToken": self.cookies.get("csrftoken", "")})
+            headers.update(
+                {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.cookies.get("csrftoken", "")}
+            )
             body = urllib.parse.urlencode(data or {})
         start = time.perf_counter()
         try:
@@ -85,8 +86,9 @@ class Client:
 
     def sign_in(self, username: str) -> None:
         self.get("login", "/accounts/login/", record=False)
-        status, _ = self.get("login", "/accounts/login/", record=False, method="POST",
-                             data={"username": username, "password": PASSWORD})
+        status, _ = self.get(
+            "login", "/accounts/login/", record=False, method="POST", data={"username": username, "password": PASSWORD}
+        )
         if status != 302:
             raise RuntimeError(f"could not sign in as {username}")
 
@@ -111,9 +113,12 @@ def _summary(clients: list[Client]) -> dict:
     pages = {}
     for name, values in sorted(by_page.items()):
         values.sort()
-        pages[name] = {"n": len(values), "p50_ms": round(statistics.median(values), 1),
-                       "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
-                       "max_ms": round(values[-1], 1)}
+        pages[name] = {
+            "n": len(values),
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
+            "max_ms": round(values[-1], 1),
+        }
     return {"pages": pages, "errors": sum(c.errors for c in clients)}
 
 
@@ -154,17 +159,41 @@ def _worst(pages: dict) -> tuple[str, float]:
 def run(accounts: int | None = None) -> dict:
     accounts = accounts or int(os.environ.get("BENCH_COCKPIT_ACCOUNTS", 400))
     url = f"postgres://postgres@127.0.0.1:5432/{OWN_DB}"
-    env = {**db.env(), "DATABASE_URL": url, "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {
+        **db.env(),
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
     db.recreate(OWN_DB, env)
     started = time.monotonic()
-    subprocess.run([sys.executable, "manage.py", "seed_demo", "--accounts", str(accounts)], cwd=db.ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--accounts", str(accounts)],
+        cwd=db.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     seed_s = round(time.monotonic() - started, 1)
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:gtmos.gunicorn", "--bind",
-                               f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS), "--log-level", "warning"],
-                              cwd=db.ROOT, env=env, stdout=sys.stderr)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:gtmos.gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WEB_WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=db.ROOT,
+        env=env,
+        stdout=sys.stderr,
+    )
     try:
         _wait(port)
         _phase(port, think=None, rounds=1, seconds=None)  # warm every worker; not reported
@@ -177,11 +206,23 @@ def run(accounts: int | None = None) -> dict:
         db.drop(OWN_DB)
     worst_walk, worst_steady = _worst(walk["pages"]), _worst(steady["pages"])
     errors = walk["errors"] + steady["errors"]
-    return {"benchmark": "cockpit_pages", "accounts": accounts, "clients": CLIENTS, "web_workers": WEB_WORKERS,
-            "cpus": os.cpu_count(), "think_s": THINK_S, "seed_s": seed_s, "target_p95_ms": TARGET_P95_MS,
-            "loadavg_1m_before_after": [round(load_before, 1), round(load_after, 1)], "errors": errors,
-            "worst_walk_page": worst_walk, "worst_steady_page": worst_steady, "walk": walk, "steady": steady,
-            "ok": worst_walk[1] < TARGET_P95_MS and errors == 0}
+    return {
+        "benchmark": "cockpit_pages",
+        "accounts": accounts,
+        "clients": CLIENTS,
+        "web_workers": WEB_WORKERS,
+        "cpus": os.cpu_count(),
+        "think_s": THINK_S,
+        "seed_s": seed_s,
+        "target_p95_ms": TARGET_P95_MS,
+        "loadavg_1m_before_after": [round(load_before, 1), round(load_after, 1)],
+        "errors": errors,
+        "worst_walk_page": worst_walk,
+        "worst_steady_page": worst_steady,
+        "walk": walk,
+        "steady": steady,
+        "ok": worst_walk[1] < TARGET_P95_MS and errors == 0,
+    }
 
 
 def _wait(port: int, timeout: float = 60) -> None:

@@ -23,8 +23,9 @@ def recreate(name: str = BENCH_DB, environ: dict | None = None) -> str:
     with conn.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     conn.close()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=environ or env(), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=environ or env(), check=True
+    )
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
@@ -58,12 +59,18 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def env() -> dict:
-    return {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "gtmos.settings.base",
-            "DEBUG": "0", "LOG_LEVEL": "WARNING",
-            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL")
-            or os.environ.get("BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")}
+    return {
+        **os.environ,
+        "DATABASE_URL": BENCH_URL,
+        "DJANGO_SETTINGS_MODULE": "gtmos.settings.base",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL")
+        or os.environ.get("BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
+    }
 
 
 def manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env(), check=True,
-                          capture_output=capture, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=capture, text=True
+    )

@@ -57,8 +57,13 @@ SUBPAGES = {"about": "About us", "contact": "Contact", "services": "Services"}
 
 
 def _worker_env() -> dict:
-    env = {**db.env(), "SWARM_PROVIDER_LATENCY_MS": ",".join(f"{k}={v}" for k, v in LATENCIES_MS.items()),
-           "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": str(POOL_IDLE), "DATABASE_POOL_MAX": str(POOL_MAX)}
+    env = {
+        **db.env(),
+        "SWARM_PROVIDER_LATENCY_MS": ",".join(f"{k}={v}" for k, v in LATENCIES_MS.items()),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_POOL_IDLE": str(POOL_IDLE),
+        "DATABASE_POOL_MAX": str(POOL_MAX),
+    }
     if os.environ.get("BENCH_REDIS_URL"):
         env["CELERY_BROKER_URL"] = os.environ["BENCH_REDIS_URL"]
     return env
@@ -71,8 +76,9 @@ def lead_domain(i: int, tag: str) -> str:
 
 def _all_lead_domains() -> dict[str, str]:
     """Every domain a lead of this run uses → the saved site it is an alias of."""
-    tags = [("warmup", range(990, 990 + WEB_WORKERS)), ("one", range(5))] + \
-        [(f"fifty{b}", range(50)) for b in range(BURSTS)]
+    tags = [("warmup", range(990, 990 + WEB_WORKERS)), ("one", range(5))] + [
+        (f"fifty{b}", range(50)) for b in range(BURSTS)
+    ]
     return {lead_domain(i, tag): DOMAINS[i % len(DOMAINS)] for tag, numbers in tags for i in numbers}
 
 
@@ -88,8 +94,10 @@ def _write_sites(root) -> None:
         home = (saved / f"{domain}.html").read_text().replace("<body>", f"<body><nav>{nav}</nav>", 1)
         (site / "index.html").write_text(home)
         for path, label in SUBPAGES.items():
-            (site / f"{path}.html").write_text(f"<html><head><title>{label}</title></head><body><h1>{label}</h1>"
-                                               f"<p>{label} page of {domain}.</p></body></html>")
+            (site / f"{path}.html").write_text(
+                f"<html><head><title>{label}</title></head><body><h1>{label}</h1>"
+                f"<p>{label} page of {domain}.</p></body></html>"
+            )
         (site / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n")
 
 
@@ -106,16 +114,46 @@ def run(**_ignored) -> dict:
         _write_sites(sites.name)
         aliases = _all_lead_domains()
         server = SiteServer(sites.name, latency_s=PAGE_LATENCY_MS / 1000, aliases=aliases).__enter__()
-        env.update({"SWARM_SITE_SOURCE": "http", "SWARM_FETCH_TEST_HOSTS": ",".join(
-            f"{d}=127.0.0.1:{server.port}" for d in aliases)})
-    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
-                   cwd=db.ROOT, env=env, check=True, capture_output=True)
+        env.update(
+            {
+                "SWARM_SITE_SOURCE": "http",
+                "SWARM_FETCH_TEST_HOSTS": ",".join(f"{d}=127.0.0.1:{server.port}" for d in aliases),
+            }
+        )
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
+        cwd=db.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
     def worker(name: str, queues: str, threads: int, nice: int = 0) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", queues, "--pool", "threads",
-             "--concurrency", str(threads), "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-             "--hostname", f"{name}@%h"], cwd=db.ROOT, env=env, preexec_fn=(lambda: os.nice(nice)) if nice else None)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "gtmos",
+                "worker",
+                "-Q",
+                queues,
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(threads),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"{name}@%h",
+            ],
+            cwd=db.ROOT,
+            env=env,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )
 
     # As docker-compose runs them: sync agents on a wide threads pool, async agents on a small one.
     workers = [worker(f"bench{i}", "celery,swarm", THREADS) for i in range(WORKERS)]
@@ -123,8 +161,14 @@ def run(**_ignored) -> dict:
     workers.append(worker("bench-async", "swarm_async", ASYNC_THREADS, nice=ASYNC_NICE))
     try:
         env["BENCH_WORKER_PIDS"] = ",".join(str(p.pid) for p in workers)
-        result = subprocess.run([sys.executable, "-m", "bench.enrichment", "--measure"], cwd=db.ROOT, env=env,
-                                check=True, stdout=subprocess.PIPE, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.enrichment", "--measure"],
+            cwd=db.ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         measured = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
         db.stop(workers)
@@ -134,19 +178,30 @@ def run(**_ignored) -> dict:
     one, many = measured["one_lead"], measured["fifty_leads"]
     if server is not None:
         html = sum(n for (_, path), n in server.hits.items() if not path.endswith(".txt"))
-        measured["crawl"] = {"site_source": "http", "page_latency_ms": PAGE_LATENCY_MS, "sites": len(
-            {host for host, _ in server.hits}), "pages_served": html,
-            "robots_served": sum(n for (_, path), n in server.hits.items() if path == "/robots.txt")}
+        measured["crawl"] = {
+            "site_source": "http",
+            "page_latency_ms": PAGE_LATENCY_MS,
+            "sites": len({host for host, _ in server.hits}),
+            "pages_served": html,
+            "robots_served": sum(n for (_, path), n in server.hits.items() if path == "/robots.txt"),
+        }
     else:
         measured["crawl"] = {"site_source": "archive"}
     ok = one["median_s"] <= TARGET_ONE_S and many["median_s"] <= TARGET_MANY_S
-    return {"benchmark": "enrichment", "latencies_ms": LATENCIES_MS, "target_one_s": TARGET_ONE_S,
-            "target_fifty_s": TARGET_MANY_S, **measured, "ok": ok,
-            # The stricter reading of "50 leads within 2x": every one of them, not the median.
-            "ok_every_lead": ok and many["max_s"] <= TARGET_MANY_S}
+    return {
+        "benchmark": "enrichment",
+        "latencies_ms": LATENCIES_MS,
+        "target_one_s": TARGET_ONE_S,
+        "target_fifty_s": TARGET_MANY_S,
+        **measured,
+        "ok": ok,
+        # The stricter reading of "50 leads within 2x": every one of them, not the median.
+        "ok_every_lead": ok and many["max_s"] <= TARGET_MANY_S,
+    }
 
 
 # --- in the measuring subprocess (bench database, the workers already started) ---------------------------------
+
 
 def _wait_for_workers(app, n: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
@@ -168,12 +223,14 @@ def _setup() -> None:
     Switch.objects.update_or_create(name=SWARM_SWITCH, defaults={"active": True})
     Flag.objects.filter(name__in=ALL_FLAGS).update(everyone=True)
     for domain, company, employees, revenue in (
-            ("squiresconstruction.com", "Squires Construction", 22, 6_000_000),
-            ("apexdrywall.com", "Apex Drywall & Interiors", 120, 18_000_000),
-            ("cve-electric.com", "CVE Electric", 900, 240_000_000),
-            ("bigbuild.com", "BigBuild Group", 4200, 800_000_000)):
-        Firmographic.objects.update_or_create(domain=domain, defaults={
-            "company": company, "employees": employees, "revenue": Decimal(revenue)})
+        ("squiresconstruction.com", "Squires Construction", 22, 6_000_000),
+        ("apexdrywall.com", "Apex Drywall & Interiors", 120, 18_000_000),
+        ("cve-electric.com", "CVE Electric", 900, 240_000_000),
+        ("bigbuild.com", "BigBuild Group", 4200, 800_000_000),
+    ):
+        Firmographic.objects.update_or_create(
+            domain=domain, defaults={"company": company, "employees": employees, "revenue": Decimal(revenue)}
+        )
 
 
 def _lead(i: int, tag: str):
@@ -184,8 +241,9 @@ def _lead(i: int, tag: str):
     email = f"user{i}.{tag}@{domain}"
     known = Firmographic.objects.filter(domain=DOMAINS[i % len(DOMAINS)]).first()
     if known is not None and domain != known.domain:  # the alias is the same company: the same table row
-        Firmographic.objects.update_or_create(domain=domain, defaults={
-            "company": known.company, "employees": known.employees, "revenue": known.revenue})
+        Firmographic.objects.update_or_create(
+            domain=domain, defaults={"company": known.company, "employees": known.employees, "revenue": known.revenue}
+        )
     return svc.session_start(source="search", idempotency_key=f"bench:{tag}:{i}"), email
 
 
@@ -276,14 +334,23 @@ def _time_to_s3(web: WebTier, sessions_and_emails) -> list[dict]:
     states = dict(OnboardingSession.objects.filter(pk__in=ids).values_list("pk", "state"))
     # Sync attempts that raised (e.g. "too many clients" on connect) report at once: they make a run settle
     # sooner and poorer, so a fast time with errors is not a fast swarm.
-    errors = Counter(AgentJob.objects.filter(run__lead__session__pk__in=ids, sync=True, last_error__startswith="error")
-                     .values_list("run__lead_id", flat=True))
+    errors = Counter(
+        AgentJob.objects.filter(run__lead__session__pk__in=ids, sync=True, last_error__startswith="error").values_list(
+            "run__lead_id", flat=True
+        )
+    )
     for session, _ in sessions_and_emails:
         run = runs.get(session.lead_id)
-        rows.append({"s": round(reached[session.pk] - arrival, 3) if session.pk in reached else None,
-                     "submit_s": round(served.get(session.pk, 0), 3),
-                     "status": run.status if run else None, "settled_by": run.settled_by if run else None,
-                     "state": states[session.pk], "agent_errors": errors.get(session.lead_id, 0)})
+        rows.append(
+            {
+                "s": round(reached[session.pk] - arrival, 3) if session.pk in reached else None,
+                "submit_s": round(served.get(session.pk, 0), 3),
+                "status": run.status if run else None,
+                "settled_by": run.settled_by if run else None,
+                "state": states[session.pk],
+                "agent_errors": errors.get(session.lead_id, 0),
+            }
+        )
     return rows
 
 
@@ -343,10 +410,15 @@ def _summary(rows: list[dict]) -> dict:
     for r in rows:
         key = f"{r['status']} by {'deadline' if r['settled_by'] == 'deadline' else 'last agent'}"
         by[key] = by.get(key, 0) + 1
-    return {"n": len(rows), "reached_s3": len(times), "median_s": round(statistics.median(times), 3) if times else None,
-            "p95_s": round(times[int(0.95 * (len(times) - 1))], 3) if times else None,
-            "max_s": round(times[-1], 3) if times else None, "settled": by,
-            "sync_agent_errors": sum(r["agent_errors"] for r in rows)}
+    return {
+        "n": len(rows),
+        "reached_s3": len(times),
+        "median_s": round(statistics.median(times), 3) if times else None,
+        "p95_s": round(times[int(0.95 * (len(times) - 1))], 3) if times else None,
+        "max_s": round(times[-1], 3) if times else None,
+        "settled": by,
+        "sync_agent_errors": sum(r["agent_errors"] for r in rows),
+    }
 
 
 def _router_rate(seconds: float = 3.0) -> dict:
@@ -362,9 +434,17 @@ def _router_rate(seconds: float = 3.0) -> dict:
     profiles = []
     for _ in range(1000):
         fields = {}
-        for name, values in (("org_type", OrgType.values), ("persona", Persona.values), ("size_band", SizeBand.values),
-                             ("trade", trades), ("company", ["Acme"]), ("service_area", [["Austin"]]),
-                             ("sectors", [["commercial"]]), ("revenue", [3e6, 4e7, 9e8]), ("acv", [9e3, 6e4, 3e5])):
+        for name, values in (
+            ("org_type", OrgType.values),
+            ("persona", Persona.values),
+            ("size_band", SizeBand.values),
+            ("trade", trades),
+            ("company", ["Acme"]),
+            ("service_area", [["Austin"]]),
+            ("sectors", [["commercial"]]),
+            ("revenue", [3e6, 4e7, 9e8]),
+            ("acv", [9e3, 6e4, 3e5]),
+        ):
             if rng.random() < 0.8:
                 fields[name] = (rng.choice(values), rng.random())
         profiles.append(Profile.of(rng.choice(["cold", "warm", "warmest"]), **fields))
@@ -400,8 +480,13 @@ def measure() -> dict:
         web_pids = [proc.pid for proc in web.procs]
 
         def cpu_now():
-            return (_cpu_s(workers), _cpu_s(web_pids) + time.process_time(), _postgres_cpu_s(), _redis_cpu_s(),
-                    _machine_busy_s())
+            return (
+                _cpu_s(workers),
+                _cpu_s(web_pids) + time.process_time(),
+                _postgres_cpu_s(),
+                _redis_cpu_s(),
+                _machine_busy_s(),
+            )
 
         bursts = []
         for burst in range(BURSTS):
@@ -414,21 +499,33 @@ def measure() -> dict:
             after = cpu_now()
             names = ("workers_s", "web_and_poll_s", "postgres_s", "redis_s", "machine_s")
             # CPU seconds of the burst until the last lead reached S3, and until every agent (async too) was done.
-            cpu = {"to_last_s3": {n: round(_delta(a, b), 2) for n, a, b in zip(names, before, at_s3)},
-                   "to_quiet": {n: round(_delta(a, b), 2) for n, a, b in zip(names, before, after)},
-                   **{f"{n[:-2]}_ms_per_lead": round(_delta(a, b) / len(leads) * 1000)
-                      for n, a, b in zip(names[:3], before, after)},
-                   "load_avg_1m": os.getloadavg()[0], "cpus": os.cpu_count()}
-            bursts.append({**_summary(many), "submit_max_s": max(r["submit_s"] for r in many), "cpu": cpu,
-                           "rows": many})
+            cpu = {
+                "to_last_s3": {n: round(_delta(a, b), 2) for n, a, b in zip(names, before, at_s3)},
+                "to_quiet": {n: round(_delta(a, b), 2) for n, a, b in zip(names, before, after)},
+                **{
+                    f"{n[:-2]}_ms_per_lead": round(_delta(a, b) / len(leads) * 1000)
+                    for n, a, b in zip(names[:3], before, after)
+                },
+                "load_avg_1m": os.getloadavg()[0],
+                "cpus": os.cpu_count(),
+            }
+            bursts.append(
+                {**_summary(many), "submit_max_s": max(r["submit_s"] for r in many), "cpu": cpu, "rows": many}
+            )
     finally:
         web.close()
     every = [r for b in bursts for r in b.pop("rows")]
     overall = _summary(every)
-    return {"one_lead": {**_summary(singles), "runs_s": [r["s"] for r in singles]},
-            "fifty_leads": {**overall, "median_of_bursts_s": [b["median_s"] for b in bursts],
-                            "max_of_bursts_s": [b["max_s"] for b in bursts], "bursts": bursts},
-            "router": router}
+    return {
+        "one_lead": {**_summary(singles), "runs_s": [r["s"] for r in singles]},
+        "fifty_leads": {
+            **overall,
+            "median_of_bursts_s": [b["median_s"] for b in bursts],
+            "max_of_bursts_s": [b["max_s"] for b in bursts],
+            "bursts": bursts,
+        },
+        "router": router,
+    }
 
 
 if __name__ == "__main__":

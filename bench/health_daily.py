@@ -73,16 +73,27 @@ def run(accounts: int = 100_000) -> dict:
         "rerun_identical": all(r["rerun_identical"] for r in results.values()),
     }
     _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks)
-    return {"benchmark": "health_daily", "summary": True, "accounts": scales, "target_s": TARGET_S,
-            "target_ratio": TARGET_RATIO,
-            "job_s": [t_small, t_large], "floor_s": [small["floor"]["total_s"], large["floor"]["total_s"]],
-            "ratio": [small["ratio"], large["ratio"]], "queries": [small["job"]["queries"], large["job"]["queries"]],
-            "linear": {"ten_x_small_s": round(SCALE_DOWN * t_small, 2), "large_s": t_large,
-                       "deviation_pct": round(100 * linear_dev, 1),
-                       "cpu_deviation_pct": round(100 * cpu_dev, 1) if cpu_dev is not None else None},
-            "job_cpu_s": [c_small, c_large],
-            "load_avg_1m": [small["load_avg_1m"], large["load_avg_1m"]],
-            "checks": checks, "ok": all(checks.values())}
+    return {
+        "benchmark": "health_daily",
+        "summary": True,
+        "accounts": scales,
+        "target_s": TARGET_S,
+        "target_ratio": TARGET_RATIO,
+        "job_s": [t_small, t_large],
+        "floor_s": [small["floor"]["total_s"], large["floor"]["total_s"]],
+        "ratio": [small["ratio"], large["ratio"]],
+        "queries": [small["job"]["queries"], large["job"]["queries"]],
+        "linear": {
+            "ten_x_small_s": round(SCALE_DOWN * t_small, 2),
+            "large_s": t_large,
+            "deviation_pct": round(100 * linear_dev, 1),
+            "cpu_deviation_pct": round(100 * cpu_dev, 1) if cpu_dev is not None else None,
+        },
+        "job_cpu_s": [c_small, c_large],
+        "load_avg_1m": [small["load_avg_1m"], large["load_avg_1m"]],
+        "checks": checks,
+        "ok": all(checks.values()),
+    }
 
 
 def _measure_scale(accounts: int) -> dict:
@@ -94,18 +105,27 @@ def _measure_scale(accounts: int) -> dict:
     args = ["--today", built["today"]] + (["--profile"] if os.environ.get("BENCH_PROFILE") else [])
     measured = _child("bench.health_daily", *args)
     job, floor = measured["job"], measured["floor"]
-    return {"benchmark": "health_daily", "accounts": accounts, **measured,
-            "ratio": round(job["wall_s"] / floor["total_s"], 2),
-            "setup": {"migrate_s": round(migrated - started, 1), "data_s": round(built_at - migrated, 1),
-                      "data_parts_s": built["seconds"], "rows": built["rows"]},
-            "measure_process_s": round(time.monotonic() - built_at, 1),
-            "load_avg_1m": round(os.getloadavg()[0], 2)}  # the machine is shared: a busy one inflates the times
+    return {
+        "benchmark": "health_daily",
+        "accounts": accounts,
+        **measured,
+        "ratio": round(job["wall_s"] / floor["total_s"], 2),
+        "setup": {
+            "migrate_s": round(migrated - started, 1),
+            "data_s": round(built_at - migrated, 1),
+            "data_parts_s": built["seconds"],
+            "rows": built["rows"],
+        },
+        "measure_process_s": round(time.monotonic() - built_at, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+    }  # the machine is shared: a busy one inflates the times
 
 
 def _child(module: str, *args: str):
     """Run ``python -m module`` on the bench database; its last stdout line is its JSON answer."""
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=db.env(), check=True,
-                            stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=db.ROOT, env=db.env(), check=True, stdout=subprocess.PIPE, text=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -113,10 +133,13 @@ def _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks)
     def mark(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
-    lines = ["", "health_daily on PostgreSQL: N customers, 90 days of usage, health inputs; job = "
-                 f"health_daily(day, follow_ups=True) after a previous day, median of {SAMPLES} days; floor median of {SAMPLES}",
-             f"{'N':>9} {'job s':>7} {'queries':>8} {'floor s':>8} {'(read':>7} {'write)':>7} {'job/floor':>10} "
-             f"{'rerun s':>8} {'prev-day s':>11} {'job cpu s':>10} {'floor cpu s':>12} {'load':>5}"]
+    lines = [
+        "",
+        "health_daily on PostgreSQL: N customers, 90 days of usage, health inputs; job = "
+        f"health_daily(day, follow_ups=True) after a previous day, median of {SAMPLES} days; floor median of {SAMPLES}",
+        f"{'N':>9} {'job s':>7} {'queries':>8} {'floor s':>8} {'(read':>7} {'write)':>7} {'job/floor':>10} "
+        f"{'rerun s':>8} {'prev-day s':>11} {'job cpu s':>10} {'floor cpu s':>12} {'load':>5}",
+    ]
 
     def num(x) -> str:
         return "-" if x is None else f"{x:.2f}"
@@ -124,18 +147,23 @@ def _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks)
     for n in scales:
         r = results[n]
         job, floor = r["job"], r["floor"]
-        lines.append(f"{n:>9,} {job['wall_s']:>7.2f} {job['queries']:>8} {floor['total_s']:>8.2f} "
-                     f"{floor['read_s']:>7.2f} {floor['write_s']:>7.2f} {r['ratio']:>9.2f}x "
-                     f"{r['rerun']['wall_s']:>8.2f} {r['previous_day']['wall_s']:>11.2f} {num(job['cpu_s']):>10} "
-                     f"{num(floor['cpu_s']):>12} {r['load_avg_1m']:>5.1f}")
+        lines.append(
+            f"{n:>9,} {job['wall_s']:>7.2f} {job['queries']:>8} {floor['total_s']:>8.2f} "
+            f"{floor['read_s']:>7.2f} {floor['write_s']:>7.2f} {r['ratio']:>9.2f}x "
+            f"{r['rerun']['wall_s']:>8.2f} {r['previous_day']['wall_s']:>11.2f} {num(job['cpu_s']):>10} "
+            f"{num(floor['cpu_s']):>12} {r['load_avg_1m']:>5.1f}"
+        )
         jobs = " / ".join(f"{x['wall_s']:.2f}" for x in r["job_samples"])
         floors = " / ".join(f"{x['total_s']:.2f}" for x in r["floor_samples"])
         lines.append(f"{'':>9} samples: job {jobs} s; floor {floors} s")
     lines += [
         f"linear: 10 x t({scales[0]:,}) = {SCALE_DOWN * t_small:.2f} s vs t({scales[1]:,}) = {t_large:.2f} s: "
         f"{100 * linear_dev:+.1f}% (target within ±{100 * LINEAR_TOLERANCE:.0f}%)"
-        + (f"; in CPU seconds (client + backend, not moved by other load): {100 * cpu_dev:+.1f}%"
-           if cpu_dev is not None else ""),
+        + (
+            f"; in CPU seconds (client + backend, not moved by other load): {100 * cpu_dev:+.1f}%"
+            if cpu_dev is not None
+            else ""
+        ),
         f"at {scales[1]:,}: job <= {TARGET_S} s: {mark(checks['job_within_60s'])}; job <= {TARGET_RATIO:g}x floor: "
         f"{mark(checks['job_within_3x_floor'])}; linear: {mark(checks['linear_within_20pct'])}; "
         f"rerun gives identical rows: {mark(checks['rerun_identical'])}",
@@ -145,6 +173,7 @@ def _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks)
 
 
 # --- in the measuring subprocess ---------------------------------------------------------------------
+
 
 def measure(today: dt.date, profile: bool) -> dict:
     """The previous day, then SAMPLES steady-state days (each after the one before) measured, the last
@@ -167,11 +196,19 @@ def measure(today: dt.date, profile: bool) -> dict:
     after = _fingerprint(today)
     floors = _floor(today, SAMPLES)
     if any(f["rows_read"] != runs[-1]["result"]["accounts"] for f in floors):
-        raise SystemExit(f"the floor read {floors[0]['rows_read']} accounts, the job scored "
-                         f"{runs[-1]['result']['accounts']}")
-    return {"previous_day": previous, "job": _median(runs, "wall_s"), "job_samples": [_sample(r) for r in runs],
-            "rerun": rerun, "floor": _median(floors, "total_s"), "floor_samples": [_sample(f) for f in floors],
-            "rerun_identical": before == after, "fingerprint": before}
+        raise SystemExit(
+            f"the floor read {floors[0]['rows_read']} accounts, the job scored {runs[-1]['result']['accounts']}"
+        )
+    return {
+        "previous_day": previous,
+        "job": _median(runs, "wall_s"),
+        "job_samples": [_sample(r) for r in runs],
+        "rerun": rerun,
+        "floor": _median(floors, "total_s"),
+        "floor_samples": [_sample(f) for f in floors],
+        "rerun_identical": before == after,
+        "fingerprint": before,
+    }
 
 
 def _median(samples: list[dict], key: str) -> dict:
@@ -197,11 +234,17 @@ def _run_job(day: dt.date, *, profile: bool) -> dict:
     steps: dict[str, float] = defaultdict(float)
     # Each step of the job is a function it calls once; timing them names the part that misses a target.
     # What is left of the wall time is the per-account loop in health_daily (scoring, drivers, row tuples).
-    patched = [(daily, "account_inputs", "inputs (total)"), (daily, "_previous_records", "previous_records"),
-               (bulk, "insert", "log_copy (serialise + COPY)"), (risk, "after_scoring", "follow_ups.after_scoring"),
-               (risk, "overdue_tasks_escalate", "follow_ups.overdue_tasks")]
-    patched += [(inputs, name, f"inputs.{name.lstrip('_')}") for name in
-                ("_usage", "_features", "_contacts", "_touches", "_surveys", "_tickets", "_growth", "_onboarding")]
+    patched = [
+        (daily, "account_inputs", "inputs (total)"),
+        (daily, "_previous_records", "previous_records"),
+        (bulk, "insert", "log_copy (serialise + COPY)"),
+        (risk, "after_scoring", "follow_ups.after_scoring"),
+        (risk, "overdue_tasks_escalate", "follow_ups.overdue_tasks"),
+    ]
+    patched += [
+        (inputs, name, f"inputs.{name.lstrip('_')}")
+        for name in ("_usage", "_features", "_contacts", "_touches", "_surveys", "_tickets", "_growth", "_onboarding")
+    ]
     originals = [(module, name, getattr(module, name)) for module, name, _ in patched]
 
     def timed(fn, label):
@@ -211,6 +254,7 @@ def _run_job(day: dt.date, *, profile: bool) -> dict:
                 return fn(*args, **kwargs)
             finally:
                 steps[label] += time.perf_counter() - started
+
         return wrapper
 
     for (module, name, label), (_, _, fn) in zip(patched, originals):
@@ -245,15 +289,24 @@ def _run_job(day: dt.date, *, profile: bool) -> dict:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
     inputs_parts = sum(s for label, s in steps.items() if label.startswith("inputs."))
     accounted = sum(s for label, s in steps.items() if not label.startswith("inputs."))
-    delete_s = sum(log.shape_s[shape] for shape in log.shapes if shape.startswith("DELETE FROM \"health_customerhealthlog\""))
+    delete_s = sum(
+        log.shape_s[shape] for shape in log.shapes if shape.startswith('DELETE FROM "health_customerhealthlog"')
+    )
     breakdown = {label: round(s, 2) for label, s in sorted(steps.items())}
     breakdown["inputs.accounts (list of customers)"] = round(steps["inputs (total)"] - inputs_parts, 2)
     breakdown["delete_day (SQL)"] = round(delete_s, 2)
     breakdown["scoring loop + rest"] = round(wall - accounted - delete_s, 2)
     copy_statements = -(-result["accounts"] // bulk.CHUNK_ROWS)
-    return {"day": day.isoformat(), "wall_s": round(wall, 2), **cpu.figures(), "queries": len(captured),
-            "copy_statements": copy_statements, "result": result, "steps_s": breakdown,
-            "slowest_sql": [[log.shapes[shape], round(s, 2), shape] for shape, s in log.shape_s.most_common(8)]}
+    return {
+        "day": day.isoformat(),
+        "wall_s": round(wall, 2),
+        **cpu.figures(),
+        "queries": len(captured),
+        "copy_statements": copy_statements,
+        "result": result,
+        "steps_s": breakdown,
+        "slowest_sql": [[log.shapes[shape], round(s, 2), shape] for shape, s in log.shape_s.most_common(8)],
+    }
 
 
 class _Cpu:
@@ -305,14 +358,23 @@ def _fingerprint(day: dt.date) -> dict:
     from gtmos.health.models import ChurnRiskLog, RetentionTask
 
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT count(*), md5(string_agg(concat_ws('|', account_id, score, computed_score, tier, lifecycle_segment,
                    in_onboarding, coverage_pct, components::text, measures::text, inputs::text, data_gaps::text,
                    previous_score, score_change, drivers::text, override_id), E'\\n' ORDER BY account_id))
-            FROM health_customerhealthlog WHERE day = %s""", [day])
+            FROM health_customerhealthlog WHERE day = %s""",
+            [day],
+        )
         rows, digest = cursor.fetchone()
-    return {"rows": rows, "md5": digest, "cases": ChurnRiskLog.objects.count(), "tasks": RetentionTask.objects.count(),
-            "notifications": Notification.objects.count(), "events": Event.objects.count()}
+    return {
+        "rows": rows,
+        "md5": digest,
+        "cases": ChurnRiskLog.objects.count(),
+        "tasks": RetentionTask.objects.count(),
+        "notifications": Notification.objects.count(),
+        "events": Event.objects.count(),
+    }
 
 
 # The SQL floor's read: every source of gtmos.health.inputs over the same windows, one row per customer.
@@ -415,25 +477,36 @@ def _floor(today: dt.date, samples: int) -> list[dict]:
 
     settings = HealthSettings.load()
     day = dt.timedelta(days=1)
-    params = {"today": today, "d7": today - 7 * day, "d30": today - 30 * day, "d60": today - 60 * day,
-              "touch_types": tuple(TOUCH_TYPES), "milestones": tuple(ONBOARDING_MILESTONES),
-              "survey_since": today - settings.survey_lookback_days * day,
-              "ticket_since": today - settings.ticket_lookback_days * day,
-              "growth_since": today - settings.growth_lookback_days * day}
+    params = {
+        "today": today,
+        "d7": today - 7 * day,
+        "d30": today - 30 * day,
+        "d60": today - 60 * day,
+        "touch_types": tuple(TOUCH_TYPES),
+        "milestones": tuple(ONBOARDING_MILESTONES),
+        "survey_since": today - settings.survey_lookback_days * day,
+        "ticket_since": today - settings.ticket_lookback_days * day,
+        "growth_since": today - settings.growth_lookback_days * day,
+    }
     columns = ", ".join(LOG_COLUMNS)
     results = []
     with connection.cursor() as cursor:
         raw = cursor.cursor
         # The payload: the rows the job just wrote, as COPY text (the job's columns, its JSON sizes).
         payload = io.StringIO()
-        raw.copy_expert(f"COPY (SELECT {columns} FROM health_customerhealthlog WHERE day = '{today.isoformat()}' "
-                        f"ORDER BY account_id) TO STDOUT", payload)
+        raw.copy_expert(
+            f"COPY (SELECT {columns} FROM health_customerhealthlog WHERE day = '{today.isoformat()}' "
+            f"ORDER BY account_id) TO STDOUT",
+            payload,
+        )
         payload_mb = round(payload.tell() / 2**20, 1)
         for _ in range(samples):
             out = {"payload_mb": payload_mb}
             with transaction.atomic():
-                cursor.execute("CREATE TEMP TABLE bench_floor_log (LIKE health_customerhealthlog "
-                               "INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP")
+                cursor.execute(
+                    "CREATE TEMP TABLE bench_floor_log (LIKE health_customerhealthlog "
+                    "INCLUDING DEFAULTS INCLUDING IDENTITY) ON COMMIT DROP"
+                )
                 cpu = _Cpu()
                 cpu.start()
                 started = time.perf_counter()
@@ -446,9 +519,13 @@ def _floor(today: dt.date, samples: int) -> list[dict]:
                 cpu.stop()
                 raw.execute("SELECT count(*) FROM bench_floor_log")
                 out["rows_written"] = raw.fetchone()[0]
-            out.update(rows_read=len(rows), read_s=round(read_at - started, 2),
-                       write_s=round(written_at - read_at, 2), total_s=round(written_at - started, 2),
-                       **cpu.figures())
+            out.update(
+                rows_read=len(rows),
+                read_s=round(read_at - started, 2),
+                write_s=round(written_at - read_at, 2),
+                total_s=round(written_at - started, 2),
+                **cpu.figures(),
+            )
             # For scale, not the floor: the same COPY into a logged table with the log's indexes, committed.
             cursor.execute("CREATE TABLE bench_floor_indexed (LIKE health_customerhealthlog INCLUDING ALL)")
             try:

@@ -121,7 +121,8 @@ class _Builder:
         defaults = tuple(f.get_default() if f.has_default() else None for f in extra)
         rows = (tuple(row) + defaults for row in rows)
         self.counts[str(model._meta.verbose_name_plural)] = bulk.insert(
-            model, [*cols, *(f.attname for f in extra)], rows)
+            model, [*cols, *(f.attname for f in extra)], rows
+        )
 
     def _numbered(self, model, rows):
         first = pk = self.gen.ids.take(model, 0)
@@ -144,16 +145,29 @@ class _Builder:
         seats_lo, seats_hi = book.SEATS_RANGE[segment]
         now = _at(self.today, 9)
         return {
-            "external_id": f"acct-{i + 1:06d}", "name": f"{name} #{i + 1}", "segment": segment,
-            "domain": f"{name.split()[0].lower()}{i + 1}.example.com", "vertical": rng.choice(book.VERTICALS),
-            "region": rng.choice(["West", "Central", "East"]), "owner_id": rng.choice(gen.aes).pk,
-            "am_id": rng.choice(gen.ams).pk, "csm_id": rng.choice(gen.csms).pk,
-            "contract_start_date": start, "renewal_date": renewal,
+            "external_id": f"acct-{i + 1:06d}",
+            "name": f"{name} #{i + 1}",
+            "segment": segment,
+            "domain": f"{name.split()[0].lower()}{i + 1}.example.com",
+            "vertical": rng.choice(book.VERTICALS),
+            "region": rng.choice(["West", "Central", "East"]),
+            "owner_id": rng.choice(gen.aes).pk,
+            "am_id": rng.choice(gen.ams).pk,
+            "csm_id": rng.choice(gen.csms).pk,
+            "contract_start_date": start,
+            "renewal_date": renewal,
             "contracted_seats": rng.randint(seats_lo, seats_hi),
             "contracted_consumption_units": rng.randint(10_000, 5_000_000),
-            "arr": Decimal(rng.randrange(lo, hi, 500)), "is_customer": True, "churned_on": None,
-            "onboarding_status": "not_started", "onboarding_start_date": None, "onboarding_complete_date": None,
-            "ttv_achieved_days": None, "ttv_target_days": None, "created_at": now, "updated_at": now,
+            "arr": Decimal(rng.randrange(lo, hi, 500)),
+            "is_customer": True,
+            "churned_on": None,
+            "onboarding_status": "not_started",
+            "onboarding_start_date": None,
+            "onboarding_complete_date": None,
+            "ttv_achieved_days": None,
+            "ttv_target_days": None,
+            "created_at": now,
+            "updated_at": now,
         }
 
     # --- usage feed ------------------------------------------------------------------------------
@@ -166,7 +180,8 @@ class _Builder:
         last = self.today - dt.timedelta(days=1)
         with connection.cursor() as cursor:
             cursor.execute("SELECT setseed(%s)", [(self.rng.random() * 2) - 1])
-            cursor.execute("""
+            cursor.execute(
+                """
                 WITH p AS MATERIALIZED (
                     SELECT id, contracted_seats AS seats, greatest(contract_start_date, %(first)s) AS since,
                            0.2 + random() * 0.75 AS level, (random() - 0.5) * 0.008 AS drift,
@@ -183,7 +198,9 @@ class _Builder:
                 INSERT INTO crm_usagedaily (account_id, day, active_seats, consumption_units, logins)
                 SELECT id, day, active, active * (20 + floor(random() * 181))::bigint,
                        floor(active * (0.6 + random() * 0.8))::int
-                FROM d""", {"first": first, "last": last})
+                FROM d""",
+                {"first": first, "last": last},
+            )
             return cursor.rowcount
 
     # --- health inputs ---------------------------------------------------------------------------
@@ -212,9 +229,19 @@ class _Builder:
                     kind, score = "nps", rng.choices(range(11), weights=(2, 1, 1, 2, 2, 4, 6, 9, 14, 12, 9))[0]
                 else:
                     kind, score = "csat", rng.choices(range(1, 6), weights=(1, 2, 4, 8, 6))[0]
-                comment = "" if rng.random() < 0.7 else rng.choice(
-                    ("Support is slow to answer", "Love the dashboards", "Pricing is hard to justify",
-                     "Onboarding was smooth", "Missing an ERP connector"))
+                comment = (
+                    ""
+                    if rng.random() < 0.7
+                    else rng.choice(
+                        (
+                            "Support is slow to answer",
+                            "Love the dashboards",
+                            "Pricing is hard to justify",
+                            "Onboarding was smooth",
+                            "Missing an ERP connector",
+                        )
+                    )
+                )
                 yield (f"sv-{acc['id']}-{j}", acc["id"], None, kind, score, day, comment)
 
     def _tickets(self, accounts):
@@ -232,8 +259,15 @@ class _Builder:
                     closed = min(today - dt.timedelta(days=1), opened + dt.timedelta(days=rng.randint(0, 10)))
                 else:
                     status, closed = rng.choice(("open", "pending")), None
-                yield (f"tk-{acc['id']}-{j}", acc["id"], "Customer issue", rng.choices(priorities, (5, 20, 55, 20))[0],
-                       status, opened, closed)
+                yield (
+                    f"tk-{acc['id']}-{j}",
+                    acc["id"],
+                    "Customer issue",
+                    rng.choices(priorities, (5, 20, 55, 20))[0],
+                    status,
+                    opened,
+                    closed,
+                )
 
     def _qbrs(self, accounts):
         """Mid-market and enterprise: a QBR every quarter since the contract start (within a year)."""
@@ -247,8 +281,17 @@ class _Builder:
             while day < today:
                 roll = rng.random()
                 if roll < 0.8:
-                    yield (f"qbr-{acc['id']}-{j}", acc["id"], acc["csm_id"], day, "completed", day,
-                           rng.choices(("positive", "neutral", "negative"), (5, 3, 1))[0], rng.random() < 0.5, "")
+                    yield (
+                        f"qbr-{acc['id']}-{j}",
+                        acc["id"],
+                        acc["csm_id"],
+                        day,
+                        "completed",
+                        day,
+                        rng.choices(("positive", "neutral", "negative"), (5, 3, 1))[0],
+                        rng.random() < 0.5,
+                        "",
+                    )
                 else:
                     yield (f"qbr-{acc['id']}-{j}", acc["id"], acc["csm_id"], day, "cancelled", None, "", False, "")
                 j, day = j + 1, day + dt.timedelta(days=rng.randint(80, 100))
@@ -268,8 +311,16 @@ class _Builder:
                 if status != "open":
                     closed = min(today - dt.timedelta(days=1), opened + dt.timedelta(days=rng.randint(10, 90)))
                 reason = {"lost": "Budget freeze", "suppressed": "Account at risk"}.get(status, "")
-                yield (f"xp-{acc['id']}-{j}", acc["id"], rng.choice(plays), status, opened, closed,
-                       Decimal(rng.randrange(5_000, 200_000, 500)), reason)
+                yield (
+                    f"xp-{acc['id']}-{j}",
+                    acc["id"],
+                    rng.choice(plays),
+                    status,
+                    opened,
+                    closed,
+                    Decimal(rng.randrange(5_000, 200_000, 500)),
+                    reason,
+                )
 
     def _advocacy(self, accounts):
         rng, today = self.rng, self.today
@@ -279,14 +330,29 @@ class _Builder:
                 continue
             back = self._since_start(acc, 540)
             for j in range(rng.choice((1, 1, 2))):
-                yield (f"adv-{acc['id']}-{j}", acc["id"], rng.choice(kinds),
-                       today - dt.timedelta(days=1 + rng.randint(0, back)), "")
+                yield (
+                    f"adv-{acc['id']}-{j}",
+                    acc["id"],
+                    rng.choice(kinds),
+                    today - dt.timedelta(days=1 + rng.randint(0, back)),
+                    "",
+                )
 
 
 SURVEY_COLS = ["id", "external_id", "account_id", "contact_id", "kind", "score", "responded_on", "comment"]
 TICKET_COLS = ["id", "external_id", "account_id", "subject", "priority", "status", "opened_on", "closed_on"]
-QBR_COLS = ["id", "external_id", "account_id", "owner_id", "scheduled_for", "status", "completed_on", "outcome",
-            "exec_sponsor_attended", "notes"]
+QBR_COLS = [
+    "id",
+    "external_id",
+    "account_id",
+    "owner_id",
+    "scheduled_for",
+    "status",
+    "completed_on",
+    "outcome",
+    "exec_sponsor_attended",
+    "notes",
+]
 EXPANSION_COLS = ["id", "external_id", "account_id", "play", "status", "opened_on", "closed_on", "amount", "reason"]
 ADVOCACY_COLS = ["id", "external_id", "account_id", "kind", "occurred_on", "notes"]
 

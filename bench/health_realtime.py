@@ -45,42 +45,94 @@ def run(accounts: int = 10_000) -> dict:
     procs = []
     tmp = tempfile.mkdtemp(prefix="health-rt-")
     try:
-        procs.append(subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
+        )
         db.recreate()
         environ = {**db.env(), "CELERY_BROKER_URL": broker, "HEALTH_INTRADAY_SWEEP_SECONDS": "2"}
         built = _child(environ, "bench.health_data", "--accounts", str(accounts))
         _child(environ, "bench.health_realtime", "--step", "daily", "--today", built["today"])
-        procs.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "--pool", "solo",
-                                       "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-                                       "--hostname", f"rt-{port}@%h"], cwd=db.ROOT, env=environ))
-        procs.append(subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "beat", "--loglevel", "WARNING",
-                                       "--schedule", os.path.join(tmp, "beat")], cwd=db.ROOT, env=environ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "gtmos",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--hostname",
+                    f"rt-{port}@%h",
+                ],
+                cwd=db.ROOT,
+                env=environ,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "gtmos",
+                    "beat",
+                    "--loglevel",
+                    "WARNING",
+                    "--schedule",
+                    os.path.join(tmp, "beat"),
+                ],
+                cwd=db.ROOT,
+                env=environ,
+            )
+        )
         figures = _child(environ, "bench.health_realtime", "--step", "stream", "--today", built["today"])
     finally:
         db.stop(procs)
         db.drop()
     lags = figures.pop("lags")
     p = statistics.quantiles(lags, n=100) if len(lags) >= 2 else [0] * 99
-    result = {"p50_s": round(statistics.median(lags), 2) if lags else None, "p95_s": round(p[94], 2),
-              "max_s": round(max(lags), 2) if lags else None, **figures}
+    result = {
+        "p50_s": round(statistics.median(lags), 2) if lags else None,
+        "p95_s": round(p[94], 2),
+        "max_s": round(max(lags), 2) if lags else None,
+        **figures,
+    }
     checks = {
         "p50": result["p50_s"] is not None and result["p50_s"] <= TARGETS["p50_s"],
         "p95": result["p95_s"] <= TARGETS["p95_s"],
         "max": result["max_s"] is not None and result["max_s"] <= TARGETS["max_s"],
-        "none_missed": figures["missed"] == 0, "no_duplicate_cases": figures["duplicate_cases"] == 0,
+        "none_missed": figures["missed"] == 0,
+        "no_duplicate_cases": figures["duplicate_cases"] == 0,
         "no_duplicate_notices": figures["duplicate_notices"] == 0,
         "intraday_equals_daily": figures["intraday_differs"] == 0,
         # The lags only count at the load the target names: the writer must have kept up 200 writes/s.
         "rate_reached": figures["writes_per_s"] >= 0.95 * RATE,
     }
-    return {"benchmark": "health_realtime", "accounts": accounts, **result, "targets": TARGETS, "checks": checks,
-            "load_avg_1m": round(os.getloadavg()[0], 2), "ok": all(checks.values())}
+    return {
+        "benchmark": "health_realtime",
+        "accounts": accounts,
+        **result,
+        "targets": TARGETS,
+        "checks": checks,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "ok": all(checks.values()),
+    }
 
 
 def _child(environ, module, *args):
-    out = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=environ, check=True,
-                         stdout=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=db.ROOT, env=environ, check=True, stdout=subprocess.PIPE, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -134,17 +186,43 @@ def _stream(today: str) -> dict:
         ref = rng.choice(hot) if rng.random() < 0.2 else rng.choice(refs)
         kind = rng.random()
         if kind < 0.6:
-            path, body = "/api/v1/usage", {"days": [{"account_external_id": ref, "day": today,
-                                                     "active_seats": rng.randint(0, 80), "logins": rng.randint(0, 40)}]}
+            path, body = (
+                "/api/v1/usage",
+                {
+                    "days": [
+                        {
+                            "account_external_id": ref,
+                            "day": today,
+                            "active_seats": rng.randint(0, 80),
+                            "logins": rng.randint(0, 40),
+                        }
+                    ]
+                },
+            )
         elif kind < 0.8:
-            path, body = "/api/v1/surveys", {"external_id": f"rt-s-{n}", "account_external_id": ref, "kind": "nps",
-                                             "score": rng.randint(0, 10), "responded_on": today}
+            path, body = (
+                "/api/v1/surveys",
+                {
+                    "external_id": f"rt-s-{n}",
+                    "account_external_id": ref,
+                    "kind": "nps",
+                    "score": rng.randint(0, 10),
+                    "responded_on": today,
+                },
+            )
         else:
-            path, body = "/api/v1/tickets", {"external_id": f"rt-t-{n}", "account_external_id": ref,
-                                             "priority": rng.choice(["low", "normal", "high", "urgent"]),
-                                             "opened_on": today}
-        response = client.post(path, data=json.dumps(body), content_type="application/json",
-                               HTTP_IDEMPOTENCY_KEY=f"rt-{n}", **auth)
+            path, body = (
+                "/api/v1/tickets",
+                {
+                    "external_id": f"rt-t-{n}",
+                    "account_external_id": ref,
+                    "priority": rng.choice(["low", "normal", "high", "urgent"]),
+                    "opened_on": today,
+                },
+            )
+        response = client.post(
+            path, data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"rt-{n}", **auth
+        )
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         writes.append((ids[ref], time.time()))
         n += 1
@@ -155,8 +233,9 @@ def _stream(today: str) -> dict:
     deadline = time.time() + 180
     while time.time() < deadline:  # settle: the dirty set empty and every written account re-scored after it
         if not HealthDirty.objects.exists():
-            latest = dict(HealthRescore.objects.values("account_id").annotate(
-                n=Count("id")).values_list("account_id", "n"))
+            latest = dict(
+                HealthRescore.objects.values("account_id").annotate(n=Count("id")).values_list("account_id", "n")
+            )
             if all(pk in latest for pk in last_write):
                 break
         time.sleep(1)
@@ -172,21 +251,36 @@ def _stream(today: str) -> dict:
         if not any(s >= at for s in scored_at.get(pk, [])):
             missed += 1
     open_cases = ChurnRiskLog.objects.values("account_id").annotate(n=Count("id")).filter(n__gt=1).count()
-    duplicate_notices = (Notification.objects.exclude(dedupe_key="").values("dedupe_key").annotate(n=Count("id"))
-                         .filter(n__gt=1).count())
+    duplicate_notices = (
+        Notification.objects.exclude(dedupe_key="").values("dedupe_key").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
     # Same inputs, the full daily job: the intraday score of every re-scored account must match it.
     health_daily(today=day, follow_ups=False)
-    daily = {a: (c, m) for a, c, m in CustomerHealthLog.objects.filter(day=day).values_list(
-        "account_id", "computed_score", "measures")}
+    daily = {
+        a: (c, m)
+        for a, c, m in CustomerHealthLog.objects.filter(day=day).values_list("account_id", "computed_score", "measures")
+    }
     newest = {}
-    for a, c, m in HealthRescore.objects.order_by("account_id", "-scored_at").distinct("account_id").values_list(
-            "account_id", "computed_score", "measures"):
+    for a, c, m in (
+        HealthRescore.objects.order_by("account_id", "-scored_at")
+        .distinct("account_id")
+        .values_list("account_id", "computed_score", "measures")
+    ):
         newest[a] = (c, m)
     differs = sum(1 for a, v in newest.items() if daily.get(a) != v)
-    return {"writes": len(writes), "stream_s": round(stream_s, 1), "writes_per_s": round(len(writes) / stream_s, 1),
-            "statuses": statuses, "accounts_written": len(last_write), "rescores": HealthRescore.objects.count(),
-            "missed": missed, "duplicate_cases": open_cases, "duplicate_notices": duplicate_notices,
-            "intraday_differs": differs, "lags": lags}
+    return {
+        "writes": len(writes),
+        "stream_s": round(stream_s, 1),
+        "writes_per_s": round(len(writes) / stream_s, 1),
+        "statuses": statuses,
+        "accounts_written": len(last_write),
+        "rescores": HealthRescore.objects.count(),
+        "missed": missed,
+        "duplicate_cases": open_cases,
+        "duplicate_notices": duplicate_notices,
+        "intraday_differs": differs,
+        "lags": lags,
+    }
 
 
 def main() -> None:

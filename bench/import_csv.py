@@ -34,8 +34,14 @@ API_BATCHES = 20
 def run(accounts: int = 100_000) -> dict:
     try:
         db.recreate()
-        result = subprocess.run([sys.executable, "-m", "bench.import_csv", "--child", "--accounts", str(accounts)],
-                                cwd=db.ROOT, env=db.env(), check=True, stdout=subprocess.PIPE, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.import_csv", "--child", "--accounts", str(accounts)],
+            cwd=db.ROOT,
+            env=db.env(),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         figures = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
         db.drop()
@@ -46,8 +52,14 @@ def run(accounts: int = 100_000) -> dict:
         "api_20k_rows_per_s": figures["api"]["rows_per_s"] >= TARGETS["api_rows_per_s"],
         "api_replays_write_nothing": figures["api"]["replay_wrote_nothing"],
     }
-    return {"benchmark": "import_csv", **figures, "targets": TARGETS, "checks": checks,
-            "load_avg_1m": round(os.getloadavg()[0], 2), "ok": all(checks.values())}
+    return {
+        "benchmark": "import_csv",
+        **figures,
+        "targets": TARGETS,
+        "checks": checks,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "ok": all(checks.values()),
+    }
 
 
 def _child(accounts: int) -> dict:
@@ -67,8 +79,10 @@ def _child(accounts: int) -> dict:
         with open(path, "w") as f:
             f.write("external_id,name,segment,owner_email,arr,contracted_seats,is_customer,contract_start_date\n")
             for i in range(accounts):
-                f.write(f"acct-{i},Account {i},{('smb', 'mm', 'ent')[i % 3]},ae@example.test,{1000 + i}.50,{i % 500},"
-                        f"true,2025-01-{1 + i % 28:02d}\n")
+                f.write(
+                    f"acct-{i},Account {i},{('smb', 'mm', 'ent')[i % 3]},ae@example.test,{1000 + i}.50,{i % 500},"
+                    f"true,2025-01-{1 + i % 28:02d}\n"
+                )
         out["accounts"] = _timed(import_csv, "accounts", path, accounts)
 
         bad = os.path.join(tmp, "accounts_bad.csv")
@@ -81,8 +95,11 @@ def _child(accounts: int) -> dict:
         with open(bad, newline="") as stream:
             report = import_csv("accounts", stream)
         named = [(e.line, e.field) for e in report.errors]
-        out["bad_last_row"] = {"seconds": round(time.monotonic() - started, 2), "errors": [str(e) for e in report.errors],
-                               "ok": named == [(accounts + 2, "segment")] and Account.objects.count() == before}
+        out["bad_last_row"] = {
+            "seconds": round(time.monotonic() - started, 2),
+            "errors": [str(e) for e in report.errors],
+            "ok": named == [(accounts + 2, "segment")] and Account.objects.count() == before,
+        }
 
         usage = os.path.join(tmp, "usage.csv")
         per_account = USAGE_DAYS
@@ -100,25 +117,51 @@ def _child(accounts: int) -> dict:
     bodies = []
     for b in range(API_BATCHES):
         day0 = dt.date(2026, 6, 1) + dt.timedelta(days=b)
-        bodies.append(json.dumps({"days": [{"account_external_id": f"acct-{i % accounts}", "day": day0.isoformat(),
-                                            "active_seats": i % 40, "logins": i % 9}
-                                           for i in range(API_BATCH)]}))
+        bodies.append(
+            json.dumps(
+                {
+                    "days": [
+                        {
+                            "account_external_id": f"acct-{i % accounts}",
+                            "day": day0.isoformat(),
+                            "active_seats": i % 40,
+                            "logins": i % 9,
+                        }
+                        for i in range(API_BATCH)
+                    ]
+                }
+            )
+        )
     rows_before = UsageDaily.objects.count()
     started = time.monotonic()
-    statuses = [client.post("/api/v1/usage", data=body, content_type="application/json",
-                            HTTP_IDEMPOTENCY_KEY=f"batch-{b}", **headers).status_code for b, body in enumerate(bodies)]
+    statuses = [
+        client.post(
+            "/api/v1/usage", data=body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"batch-{b}", **headers
+        ).status_code
+        for b, body in enumerate(bodies)
+    ]
     elapsed = time.monotonic() - started
     written = UsageDaily.objects.count() - rows_before
     snapshot = (UsageDaily.objects.count(), UsageDaily.objects.order_by("-pk").values_list("pk", flat=True).first())
     started = time.monotonic()
-    replays = [client.post("/api/v1/usage", data=body, content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY=f"batch-{b}", **headers) for b, body in enumerate(bodies)]
+    replays = [
+        client.post(
+            "/api/v1/usage", data=body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"batch-{b}", **headers
+        )
+        for b, body in enumerate(bodies)
+    ]
     replay_s = time.monotonic() - started
     after = (UsageDaily.objects.count(), UsageDaily.objects.order_by("-pk").values_list("pk", flat=True).first())
-    out["api"] = {"batches": API_BATCHES, "batch_rows": API_BATCH, "seconds": round(elapsed, 2),
-                  "rows_per_s": round(API_BATCHES * API_BATCH / elapsed), "statuses": sorted(set(statuses)),
-                  "rows_written": written, "replay_s": round(replay_s, 2),
-                  "replay_wrote_nothing": after == snapshot and all(r["Idempotent-Replay"] == "true" for r in replays)}
+    out["api"] = {
+        "batches": API_BATCHES,
+        "batch_rows": API_BATCH,
+        "seconds": round(elapsed, 2),
+        "rows_per_s": round(API_BATCHES * API_BATCH / elapsed),
+        "statuses": sorted(set(statuses)),
+        "rows_written": written,
+        "replay_s": round(replay_s, 2),
+        "replay_wrote_nothing": after == snapshot and all(r["Idempotent-Replay"] == "true" for r in replays),
+    }
     return out
 
 
@@ -128,8 +171,12 @@ def _timed(import_csv, table: str, path: str, expected: int) -> dict:
         report = import_csv(table, stream)
     seconds = time.monotonic() - started
     assert report.ok and report.rows == expected, report.errors[:5]
-    return {"rows": report.rows, "created": report.created, "seconds": round(seconds, 2),
-            "rows_per_s": round(report.rows / seconds)}
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(report.rows / seconds),
+    }
 
 
 def main() -> None:

@@ -37,12 +37,22 @@ def run(accounts: int = 100_000) -> dict:
             print(json.dumps(job), flush=True)
             runs[(job["job"], job["run"], n)] = job
     small, large = scales
-    growth = {f"{name}#{r}": [runs[(name, r, small)]["queries"], runs[(name, r, large)]["queries"]]
-              for name, r, n in runs if n == small}
+    growth = {
+        f"{name}#{r}": [runs[(name, r, small)]["queries"], runs[(name, r, large)]["queries"]]
+        for name, r, n in runs
+        if n == small
+    }
     flat = {key: q[1] - q[0] <= FLAT_TOLERANCE for key, q in growth.items()}
     fast = all(job["ok"] for job in runs.values())
-    return {"benchmark": "onboarding_daily", "summary": True, "accounts": scales, "target_s": TARGET_S,
-            "queries_small_large": growth, "queries_flat": flat, "ok": fast and all(flat.values())}
+    return {
+        "benchmark": "onboarding_daily",
+        "summary": True,
+        "accounts": scales,
+        "target_s": TARGET_S,
+        "queries_small_large": growth,
+        "queries_flat": flat,
+        "ok": fast and all(flat.values()),
+    }
 
 
 def _measure_scale(accounts: int, plans: int) -> list[dict]:
@@ -54,20 +64,35 @@ def _measure_scale(accounts: int, plans: int) -> list[dict]:
     built_at = time.monotonic()
     args = ["--today", built["today"]] + (["--profile"] if os.environ.get("BENCH_PROFILE") else [])
     jobs = _child("bench.onboarding_daily", *args)
-    setup = {"seed_demo_s": round(seeded - started, 1), "onboarding_data_s": round(built_at - seeded, 1),
-             "rows": built["rows"]}
-    return [{"benchmark": "onboarding_daily", **job, "accounts": accounts, "plans": plans, "setup": setup,
-             "target_s": TARGET_S, "ok": job["wall_s"] < TARGET_S} for job in jobs]
+    setup = {
+        "seed_demo_s": round(seeded - started, 1),
+        "onboarding_data_s": round(built_at - seeded, 1),
+        "rows": built["rows"],
+    }
+    return [
+        {
+            "benchmark": "onboarding_daily",
+            **job,
+            "accounts": accounts,
+            "plans": plans,
+            "setup": setup,
+            "target_s": TARGET_S,
+            "ok": job["wall_s"] < TARGET_S,
+        }
+        for job in jobs
+    ]
 
 
 def _child(module: str, *args: str):
     """Run ``python -m module`` on the bench database; its last stdout line is its JSON answer."""
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=db.ROOT, env=db.env(), check=True,
-                            stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=db.ROOT, env=db.env(), check=True, stdout=subprocess.PIPE, text=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # --- in the measuring subprocess ---------------------------------------------------------------------
+
 
 class QueryLog:
     """Counts and times every query on the connection, by job step and by SQL shape.
@@ -112,6 +137,7 @@ class QueryLog:
             finally:
                 self.by_step[name][0] += self.count - before
                 self.by_step[name][1] += time.perf_counter() - started
+
         return wrapper
 
     def top(self, n: int = 8) -> list:
@@ -127,8 +153,10 @@ def measure(today: dt.date, profile: bool) -> list[dict]:
     from gtmos.comp.services import comp_hold_run
     from onboarding.services import daily
 
-    jobs = [("onboarding_daily", lambda: daily.onboarding_daily(today=today)),
-            ("comp_hold_run", lambda: comp_hold_run(today=today))]
+    jobs = [
+        ("onboarding_daily", lambda: daily.onboarding_daily(today=today)),
+        ("comp_hold_run", lambda: comp_hold_run(today=today)),
+    ]
     connection.ensure_connection()  # connecting is not the jobs' cost
     out = []
     for run_no in (1, 2):
@@ -136,8 +164,11 @@ def measure(today: dt.date, profile: bool) -> list[dict]:
             log = QueryLog()
             # The daily job is a series of scans: time each one, so a miss names its culprit. The steps are
             # the functions it calls (read from its code), so a scan added to the job is timed too.
-            originals = {step: getattr(daily, step) for step in daily.onboarding_daily.__code__.co_names
-                         if inspect.isfunction(getattr(daily, step, None))}
+            originals = {
+                step: getattr(daily, step)
+                for step in daily.onboarding_daily.__code__.co_names
+                if inspect.isfunction(getattr(daily, step, None))
+            }
             for step, original in originals.items():
                 setattr(daily, step, log.timed_step(step, original))
             profiler = _profiler() if profile else None
@@ -155,9 +186,17 @@ def measure(today: dt.date, profile: bool) -> list[dict]:
                     setattr(daily, step, original)
             if profiler:
                 _print_profile(profiler, f"{name} run {run_no}")
-            out.append({"job": name, "run": run_no, "wall_s": round(wall, 2), "queries": log.count, "result": result,
-                        "steps": {step: {"queries": q, "wall_s": round(s, 2)} for step, (q, s) in log.by_step.items()},
-                        "top_sql": log.top()})
+            out.append(
+                {
+                    "job": name,
+                    "run": run_no,
+                    "wall_s": round(wall, 2),
+                    "queries": log.count,
+                    "result": result,
+                    "steps": {step: {"queries": q, "wall_s": round(s, 2)} for step, (q, s) in log.by_step.items()},
+                    "top_sql": log.top(),
+                }
+            )
     _purge_task_queue()
     return out
 

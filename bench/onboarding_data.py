@@ -147,10 +147,19 @@ class _Builder:
 
         # seed_demo takes a few recent customers through onboarding (and pre-boards open deals): leave
         # those accounts alone, a deal has one MAP and one plan.
-        rows = list(Opportunity.objects.filter(type="new", stage=Stage.CLOSED_WON, account__csm__isnull=False,
-                                               account__onboarding_status="not_started", map__isnull=True)
-                    .order_by("pk").values_list("pk", "account_id", "owner_id", "account__csm_id",
-                                                "account__csm__user_id", "account__segment", "acv"))
+        rows = list(
+            Opportunity.objects.filter(
+                type="new",
+                stage=Stage.CLOSED_WON,
+                account__csm__isnull=False,
+                account__onboarding_status="not_started",
+                map__isnull=True,
+            )
+            .order_by("pk")
+            .values_list(
+                "pk", "account_id", "owner_id", "account__csm_id", "account__csm__user_id", "account__segment", "acv"
+            )
+        )
         if len(rows) < n:
             raise SystemExit(f"only {len(rows)} closed-won deals in the book; need {n} (seed more accounts)")
         return [Deal(*row) for row in sorted(self.rng.sample(rows, n))]
@@ -163,8 +172,12 @@ class _Builder:
         default = self.cfg.ttv_default(d.segment)
         d.ttv = max(14, default + rng.choice((-10, 0, 0, 0, 15, 30)))
         auto, manual = self.value_events
-        d.value_events = [{"value_event_id": rng.choice(auto if rng.random() < 0.8 else manual),
-                           "target_date": (d.start + dt.timedelta(days=d.ttv)).isoformat()}]
+        d.value_events = [
+            {
+                "value_event_id": rng.choice(auto if rng.random() < 0.8 else manual),
+                "target_date": (d.start + dt.timedelta(days=d.ttv)).isoformat(),
+            }
+        ]
 
         roll = rng.random()
         if days_in <= window:  # still inside the sign-off window: mostly not signed yet
@@ -185,7 +198,9 @@ class _Builder:
             d.signoff_at = _at(d.start + dt.timedelta(days=rng.randint(0, min(window, days_in - 1))), 11)
             d.hold, d.hold_opened = "active", d.signoff_at
             if rng.random() < 0.3:  # the SLM let the deal proceed: hold released
-                d.override_at = min(d.signoff_at + dt.timedelta(days=rng.randint(1, 3)), _at(today - dt.timedelta(days=1), 18))
+                d.override_at = min(
+                    d.signoff_at + dt.timedelta(days=rng.randint(1, 3)), _at(today - dt.timedelta(days=1), 18)
+                )
                 d.hold, d.hold_released, d.payouts = "released", d.override_at, "released"
             else:
                 d.comp_hold_active = True
@@ -200,21 +215,53 @@ class _Builder:
         signed = d.signoff != "pending"
         locked = d.signoff_at if d.signoff == "accepted" else d.override_at
         created = _at(d.start - dt.timedelta(days=self.rng.randint(10, 60)), 10)
-        return (d.map_id, d.opp_id, d.account_id, d.value_events, "Demoed / validated: dashboards, API",
-                "- deliver admin training in week 2", [], None, d.ttv, locked, d.signoff,
-                self.rng.choice(self.post_sales) if signed else None, d.signoff_at,
-                "Integration scope not agreed with the customer" if d.signoff == "rejected" else "",
-                "SSO depends on the customer's IdP team" if d.signoff == "accepted" else "",
-                d.override_at is not None, self.slm if d.override_at else None, d.override_at,
-                "Customer exec committed to the scope" if d.override_at else "", None, "", d.comp_hold_active,
-                created, created)
+        return (
+            d.map_id,
+            d.opp_id,
+            d.account_id,
+            d.value_events,
+            "Demoed / validated: dashboards, API",
+            "- deliver admin training in week 2",
+            [],
+            None,
+            d.ttv,
+            locked,
+            d.signoff,
+            self.rng.choice(self.post_sales) if signed else None,
+            d.signoff_at,
+            "Integration scope not agreed with the customer" if d.signoff == "rejected" else "",
+            "SSO depends on the customer's IdP team" if d.signoff == "accepted" else "",
+            d.override_at is not None,
+            self.slm if d.override_at else None,
+            d.override_at,
+            "Customer exec committed to the scope" if d.override_at else "",
+            None,
+            "",
+            d.comp_hold_active,
+            created,
+            created,
+        )
 
     def _plan_row(self, d: Deal) -> tuple:
         ttv_done = d.done.get("M4") and d.done.get("M6")
         preboarded = d.segment == "ent" and self.rng.random() < 0.5
-        return (d.plan_id, d.account_id, d.opp_id, d.map_id, "active", preboarded,
-                "Auto: Enterprise segment" if preboarded else "", False, {}, d.start, d.csm_id, _at(d.start, 8),
-                max(d.done["M4"], d.done["M6"]) if ttv_done else None, None, _at(d.start - dt.timedelta(days=1), 8))
+        return (
+            d.plan_id,
+            d.account_id,
+            d.opp_id,
+            d.map_id,
+            "active",
+            preboarded,
+            "Auto: Enterprise segment" if preboarded else "",
+            False,
+            {},
+            d.start,
+            d.csm_id,
+            _at(d.start, 8),
+            max(d.done["M4"], d.done["M6"]) if ttv_done else None,
+            None,
+            _at(d.start - dt.timedelta(days=1), 8),
+        )
 
     def _milestones(self, d: Deal):
         from onboarding import rules
@@ -229,13 +276,27 @@ class _Builder:
             target = d.start + dt.timedelta(days=offset)
             done_on = None
             if code != "M7" and target < self.today and rng.random() < share:  # M7 closes the plan: never here
-                done_on = min(self.today - dt.timedelta(days=1), max(d.start, target + dt.timedelta(days=rng.randint(-4, 6))))
+                done_on = min(
+                    self.today - dt.timedelta(days=1), max(d.start, target + dt.timedelta(days=rng.randint(-4, 6)))
+                )
                 d.done[code] = done_on
-            yield (d.plan_id, code, MilestoneCode(code).label, d.csm_id, "csm", offset, target,
-                   "done" if done_on else "pending", code == "M3",
-                   "Attendance log: 12 of 14 users" if code == "M3" and done_on else "",
-                   ["Admin training session"] if code == "M2" else ["End-user training session"] if code == "M3" else [],
-                   done_on, d.csm_user_id if done_on else None, "csm" if done_on else "", None)
+            yield (
+                d.plan_id,
+                code,
+                MilestoneCode(code).label,
+                d.csm_id,
+                "csm",
+                offset,
+                target,
+                "done" if done_on else "pending",
+                code == "M3",
+                "Attendance log: 12 of 14 users" if code == "M3" and done_on else "",
+                ["Admin training session"] if code == "M2" else ["End-user training session"] if code == "M3" else [],
+                done_on,
+                d.csm_user_id if done_on else None,
+                "csm" if done_on else "",
+                None,
+            )
 
     def _log(self, d: Deal):
         """The running log: activation, milestones, CSM outreach and replies, exec touchpoints, recovery plans.
@@ -271,31 +332,71 @@ class _Builder:
             complete = sum(1 for done_on in d.done.values() if done_on <= on)
             engaged = any(on - dt.timedelta(days=30) < t <= on for t in touches)
             author = d.csm_id if entry_type in ("csm_activity", "exec_touchpoint", "recovery_plan") else None
-            yield (d.account_id, d.plan_id, on, _at(on, hour), entry_type, activity, milestone, "", "active",
-                   (on - d.start).days, d.ttv, complete, 7, engaged, True, notes, author)
+            yield (
+                d.account_id,
+                d.plan_id,
+                on,
+                _at(on, hour),
+                entry_type,
+                activity,
+                milestone,
+                "",
+                "active",
+                (on - d.start).days,
+                d.ttv,
+                complete,
+                7,
+                engaged,
+                True,
+                notes,
+                author,
+            )
 
     def _escalations(self, deals):
         """The MAP_REJECTED escalation map_reject fired (resolved by the SLM override)."""
         for d in deals:
             if d.signoff == "rejected":
-                yield (d.plan_id, "map_rejected", f"map_rejected:{d.map_id}", d.signoff_at, d.override_at,
-                       {"reason": "Integration scope not agreed with the customer"})
+                yield (
+                    d.plan_id,
+                    "map_rejected",
+                    f"map_rejected:{d.map_id}",
+                    d.signoff_at,
+                    d.override_at,
+                    {"reason": "Integration scope not agreed with the customer"},
+                )
 
     def _holds(self, deals):
         for d in deals:
             if d.hold == "none":
                 continue
-            reason = ("Post-sales rejected the handoff" if d.signoff == "rejected"
-                      else f"MAP sign-off missing {self.cfg.map_signoff_window_days} days after close")
-            yield (HOLD, d.hold, d.account_id, d.opp_id, d.owner_id, reason, {"map_id": d.map_id}, d.hold_opened,
-                   None, d.hold_released, None, "MAP sign-off recorded" if d.hold == "released" else "")
+            reason = (
+                "Post-sales rejected the handoff"
+                if d.signoff == "rejected"
+                else f"MAP sign-off missing {self.cfg.map_signoff_window_days} days after close"
+            )
+            yield (
+                HOLD,
+                d.hold,
+                d.account_id,
+                d.opp_id,
+                d.owner_id,
+                reason,
+                {"map_id": d.map_id},
+                d.hold_opened,
+                None,
+                d.hold_released,
+                None,
+                "MAP sign-off recorded" if d.hold == "released" else "",
+            )
 
     def _payouts(self, deals):
         """ACV commission (due at 30 days) and usage realization (90) per deal, as payouts_create_for_close."""
         from django.conf import settings
 
-        plan = [("acv_commission", settings.COMP_ACV_COMMISSION_RATE, settings.COMP_ACV_PAYOUT_DAYS),
-                ("usage_realization", settings.COMP_USAGE_REALIZATION_RATE, settings.COMP_USAGE_PAYOUT_DAYS)]
+        plan = [
+            ("acv_commission", settings.COMP_ACV_COMMISSION_RATE, settings.COMP_ACV_PAYOUT_DAYS),
+            ("usage_realization", settings.COMP_USAGE_REALIZATION_RATE, settings.COMP_USAGE_PAYOUT_DAYS),
+        ]
         for d in deals:
             clear = d.signoff == "accepted" or d.override_at is not None
             for kind, rate, days in plan:
@@ -319,38 +420,134 @@ class _Builder:
         ttvs = [d.ttv for d in deals]
         achieved = [(d.done["M4"] - d.start).days if d.done.get("M4") and d.done.get("M6") else None for d in deals]
         with connection.cursor() as cursor:
-            cursor.execute("""
+            cursor.execute(
+                """
                 UPDATE crm_account a SET onboarding_status = 'active', onboarding_start_date = v.start,
                        contract_start_date = v.start, renewal_date = v.start + 365, ttv_target_days = v.ttv,
                        ttv_achieved_days = v.achieved
                 FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::int[]) AS v(id, start, ttv, achieved)
-                WHERE a.id = v.id""", [ids, starts, ttvs, achieved])
-            cursor.execute("""
+                WHERE a.id = v.id""",
+                [ids, starts, ttvs, achieved],
+            )
+            cursor.execute(
+                """
                 UPDATE crm_opportunity o SET close_date = v.start, contract_start_date = v.start,
                        closed_at = v.start + time '15:00', stage_changed_at = v.start + time '15:00'
                 FROM unnest(%s::bigint[], %s::date[]) AS v(id, start) WHERE o.id = v.id""",
-                           [[d.opp_id for d in deals], starts])
+                [[d.opp_id for d in deals], starts],
+            )
 
 
-MAP_COLS = ["id", "opportunity_id", "account_id", "selected_value_events", "technical_win_details",
-            "selling_team_commitments", "customer_stakeholder_map", "implementation_sow_id", "ttv_target_days",
-            "ttv_locked_at", "postsales_signoff_status", "signoff_by_id", "signoff_timestamp", "rejection_reason",
-            "risk_notes", "slm_override", "slm_override_by_id", "slm_override_at", "slm_override_note",
-            "targets_escalated_at", "targets_escalation_note", "comp_hold_active", "created_at", "updated_at"]
-PLAN_COLS = ["id", "account_id", "opportunity_id", "map_id", "status", "preboarded", "preboard_reason",
-             "implementation_track", "kickoff_brief", "contract_start_date", "csm_id", "activated_at",
-             "ttv_completed_on", "completed_at", "created_at"]
-MILESTONE_COLS = ["id", "plan_id", "code", "name", "owner_id", "owner_role", "day_offset", "target_date", "status",
-                  "evidence_required", "evidence", "scheduled_items", "completed_on", "completed_by_id",
-                  "detected_by", "flagged_at"]
-LOG_COLS = ["id", "account_id", "plan_id", "log_date", "logged_at", "entry_type", "activity_kind", "milestone_id",
-            "escalation_type", "onboarding_status", "ttv_days_elapsed", "ttv_target_days", "milestones_complete",
-            "milestones_total", "exec_sponsor_engaged", "in_onboarding", "notes", "author_id"]
+MAP_COLS = [
+    "id",
+    "opportunity_id",
+    "account_id",
+    "selected_value_events",
+    "technical_win_details",
+    "selling_team_commitments",
+    "customer_stakeholder_map",
+    "implementation_sow_id",
+    "ttv_target_days",
+    "ttv_locked_at",
+    "postsales_signoff_status",
+    "signoff_by_id",
+    "signoff_timestamp",
+    "rejection_reason",
+    "risk_notes",
+    "slm_override",
+    "slm_override_by_id",
+    "slm_override_at",
+    "slm_override_note",
+    "targets_escalated_at",
+    "targets_escalation_note",
+    "comp_hold_active",
+    "created_at",
+    "updated_at",
+]
+PLAN_COLS = [
+    "id",
+    "account_id",
+    "opportunity_id",
+    "map_id",
+    "status",
+    "preboarded",
+    "preboard_reason",
+    "implementation_track",
+    "kickoff_brief",
+    "contract_start_date",
+    "csm_id",
+    "activated_at",
+    "ttv_completed_on",
+    "completed_at",
+    "created_at",
+]
+MILESTONE_COLS = [
+    "id",
+    "plan_id",
+    "code",
+    "name",
+    "owner_id",
+    "owner_role",
+    "day_offset",
+    "target_date",
+    "status",
+    "evidence_required",
+    "evidence",
+    "scheduled_items",
+    "completed_on",
+    "completed_by_id",
+    "detected_by",
+    "flagged_at",
+]
+LOG_COLS = [
+    "id",
+    "account_id",
+    "plan_id",
+    "log_date",
+    "logged_at",
+    "entry_type",
+    "activity_kind",
+    "milestone_id",
+    "escalation_type",
+    "onboarding_status",
+    "ttv_days_elapsed",
+    "ttv_target_days",
+    "milestones_complete",
+    "milestones_total",
+    "exec_sponsor_engaged",
+    "in_onboarding",
+    "notes",
+    "author_id",
+]
 ESCALATION_COLS = ["id", "plan_id", "kind", "dedupe_key", "fired_at", "resolved_at", "details"]
-EXCEPTION_COLS = ["id", "exception_type", "status", "account_id", "opportunity_id", "employee_id", "reason",
-                  "details", "opened_at", "opened_by_id", "released_at", "released_by_id", "release_reason"]
-PAYOUT_COLS = ["id", "employee_id", "opportunity_id", "kind", "amount", "due_date", "status", "hold_reason",
-               "held_at", "released_at", "created_at"]
+EXCEPTION_COLS = [
+    "id",
+    "exception_type",
+    "status",
+    "account_id",
+    "opportunity_id",
+    "employee_id",
+    "reason",
+    "details",
+    "opened_at",
+    "opened_by_id",
+    "released_at",
+    "released_by_id",
+    "release_reason",
+]
+PAYOUT_COLS = [
+    "id",
+    "employee_id",
+    "opportunity_id",
+    "kind",
+    "amount",
+    "due_date",
+    "status",
+    "hold_reason",
+    "held_at",
+    "released_at",
+    "created_at",
+]
 
 
 def main() -> None:

@@ -52,50 +52,148 @@ PASSWORD = "bench-password-123"
 
 
 def _env() -> dict:
-    return {**db.env(), "DATABASE_URL": BENCH_URL, "CELERY_BROKER_URL": BROKER, "PROSPECT_CAPTURE_LIMIT": "1000000",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "PROSPECT_POLL_MS": "300"}
+    return {
+        **db.env(),
+        "DATABASE_URL": BENCH_URL,
+        "CELERY_BROKER_URL": BROKER,
+        "PROSPECT_CAPTURE_LIMIT": "1000000",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "PROSPECT_POLL_MS": "300",
+    }
 
 
 def _step(*args, **env) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.prospect_pages", *args], cwd=db.ROOT, env={**_env(), **env},
-                         check=True,
-                         stdout=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.prospect_pages", *args],
+        cwd=db.ROOT,
+        env={**_env(), **env},
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run(**_ignored) -> dict:
     db.recreate(BENCH_DB, _env())
     env = _env()
-    subprocess.run([sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
-                   cwd=db.ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "gtmos", "purge", "-f", "-Q", "celery,swarm,swarm_async"],
+        cwd=db.ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     setup = _step("--setup", "200")
     procs = [
         # The swarm workers as docker-compose runs them: sync agents on a threads pool with a per-process
         # connection pool; the async agents on a small pool at a lower CPU priority (compose: cpu_shares 256).
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "swarm",
-                          "--pool", "threads", "--concurrency", "40", "--loglevel", "WARNING", "--without-gossip",
-                          "--without-mingle", "--hostname", "bench-prospect@%h"], cwd=db.ROOT,
-                         env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "10"}, stdout=sys.stderr),
-        subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q",
-                          "swarm_async", "--pool", "threads", "--concurrency", "8", "--loglevel", "WARNING",
-                          "--without-gossip", "--without-mingle", "--hostname", "bench-prospect-async@%h"],
-                         cwd=db.ROOT, env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "4"},
-                         stdout=sys.stderr),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "gtmos",
+                "worker",
+                "-Q",
+                "swarm",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "40",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                "bench-prospect@%h",
+            ],
+            cwd=db.ROOT,
+            env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "10"},
+            stdout=sys.stderr,
+        ),
+        subprocess.Popen(
+            [
+                "nice",
+                "-n",
+                "10",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "gtmos",
+                "worker",
+                "-Q",
+                "swarm_async",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "8",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                "bench-prospect-async@%h",
+            ],
+            cwd=db.ROOT,
+            env={**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "4"},
+            stdout=sys.stderr,
+        ),
         # The default queue (S10's close-won → onboarding start) as compose's worker: prefork, two processes.
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery", "--concurrency", "2",
-                          "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-                          "--hostname", "bench-prospect-default@%h"], cwd=db.ROOT, env=env, stdout=sys.stderr),
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:gtmos.gunicorn", "--bind", f"127.0.0.1:{PORT}",
-                          "--workers", str(WEB_WORKERS), "--log-level", "warning"], cwd=db.ROOT, env=env,
-                         stdout=sys.stderr),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "gtmos",
+                "worker",
+                "-Q",
+                "celery",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                "bench-prospect-default@%h",
+            ],
+            cwd=db.ROOT,
+            env=env,
+            stdout=sys.stderr,
+        ),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:gtmos.gunicorn",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                str(WEB_WORKERS),
+                "--log-level",
+                "warning",
+            ],
+            cwd=db.ROOT,
+            env=env,
+            stdout=sys.stderr,
+        ),
     ]
     try:
         _wait_http()
         staff = {role: _login(role) for role in ("revops", "sdr")}
         load = _load(staff)
         print(json.dumps({"load": load}), file=sys.stderr, flush=True)  # kept even if the next step fails
-        queries = _step("--queries", SWARM_FLAG_CACHE_SECONDS="0",  # every page reads flags: counts comparable
-                        PROSPECT_FUNNEL_CACHE_SECONDS="0")  # and the funnel is computed, not read from the cache
+        queries = _step(
+            "--queries",
+            SWARM_FLAG_CACHE_SECONDS="0",  # every page reads flags: counts comparable
+            PROSPECT_FUNNEL_CACHE_SECONDS="0",
+        )  # and the funnel is computed, not read from the cache
     finally:
         db.stop(procs)
     worst = _worst(load["walk"]["pages"])
@@ -103,12 +201,25 @@ def run(**_ignored) -> dict:
     flat = all(row["small"] == row["large"] for row in queries["pages"].values())
     errors = sum(load[phase]["errors"] for phase in ("walk", "stress", "steady"))
     ok = max(worst[1], steady_worst[1]) < TARGET_P95_MS and flat and errors == 0
-    return {"benchmark": "prospect_pages", "clients": CLIENTS, "web_workers": WEB_WORKERS, "cpus": os.cpu_count(),
-            "think_s": THINK_S, "target_p95_ms": TARGET_P95_MS, "excluded": EXCLUDED, "errors": errors,
-            "loadavg_1m_before_after": load["loadavg_1m"],
-            "worst_walk_page": worst, "worst_steady_page": steady_worst, "worst_stress_page": _worst(load["stress"]["pages"]),
-            **{phase: load[phase] for phase in ("walk", "stress", "steady")},
-            "queries_per_page": queries["pages"], "query_counts_flat": flat, "background": setup, "ok": ok}
+    return {
+        "benchmark": "prospect_pages",
+        "clients": CLIENTS,
+        "web_workers": WEB_WORKERS,
+        "cpus": os.cpu_count(),
+        "think_s": THINK_S,
+        "target_p95_ms": TARGET_P95_MS,
+        "excluded": EXCLUDED,
+        "errors": errors,
+        "loadavg_1m_before_after": load["loadavg_1m"],
+        "worst_walk_page": worst,
+        "worst_steady_page": steady_worst,
+        "worst_stress_page": _worst(load["stress"]["pages"]),
+        **{phase: load[phase] for phase in ("walk", "stress", "steady")},
+        "queries_per_page": queries["pages"],
+        "query_counts_flat": flat,
+        "background": setup,
+        "ok": ok,
+    }
 
 
 def _worst(pages: dict) -> tuple[str, float]:
@@ -117,6 +228,7 @@ def _worst(pages: dict) -> tuple[str, float]:
 
 
 # --- HTTP clients (the bench process; no Django here) -------------------------------------------------------------
+
 
 class Browser:
     """One prospect's browser: a keep-alive connection, a cookie jar, the CSRF token."""
@@ -129,8 +241,16 @@ class Browser:
         self.errors = 0
         self.base = ""
 
-    def request(self, name: str, method: str, path: str, data: dict | None = None, htmx: bool = False,
-                record: bool = True, pause: bool = True) -> tuple[int, dict, str]:
+    def request(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        htmx: bool = False,
+        record: bool = True,
+        pause: bool = True,
+    ) -> tuple[int, dict, str]:
         if pause and self.think:
             time.sleep(random.uniform(*self.think))
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -179,26 +299,43 @@ def _flow(browser: Browser, n: int, staff: dict) -> None:
     browser.request("enriching", "GET", f"{base}/enriching/")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        status, headers, _ = browser.request("enriching_status", "GET", f"{base}/enriching/status/", htmx=True,
-                                             pause=False)  # the page polls on its own clock
+        status, headers, _ = browser.request(
+            "enriching_status", "GET", f"{base}/enriching/status/", htmx=True, pause=False
+        )  # the page polls on its own clock
         if "hx-redirect" in headers:
             break
         time.sleep(0.3)
     browser.request("confirm", "GET", f"{base}/confirm/")
-    browser.request("confirm_post", "POST", f"{base}/confirm/", {
-        "role": "owner_exec", "company": "Squires", "org_type": "contractor", "size_band": "small",
-        "trade": "drywall", "service_area": "Austin TX", "sectors": ["commercial"]})
+    browser.request(
+        "confirm_post",
+        "POST",
+        f"{base}/confirm/",
+        {
+            "role": "owner_exec",
+            "company": "Squires",
+            "org_type": "contractor",
+            "size_band": "small",
+            "trade": "drywall",
+            "service_area": "Austin TX",
+            "sectors": ["commercial"],
+        },
+    )
     text = ""
     for _ in range(REFRESHES):
         _, _, text = browser.request("workspace", "GET", f"{base}/workspace/")
         browser.request("workspace_live", "GET", f"{base}/workspace/", htmx=True)
     found = PURSUIT.search(text)
-    browser.request("question_post", "POST", f"{base}/question/",
-                    {"pursuit": found.group(1)} if found else {"project_name": "Bench clinic"})
+    browser.request(
+        "question_post",
+        "POST",
+        f"{base}/question/",
+        {"pursuit": found.group(1)} if found else {"project_name": "Bench clinic"},
+    )
     browser.request("takeoff_post", "POST", f"{base}/takeoff/")
     browser.request("activate", "GET", f"{base}/activate/")
-    browser.request("activate_post", "POST", f"{base}/activate/", {"name": "Bench User", "company": "Squires",
-                                                                  "password": PASSWORD})
+    browser.request(
+        "activate_post", "POST", f"{base}/activate/", {"name": "Bench User", "company": "Squires", "password": PASSWORD}
+    )
     for _ in range(REFRESHES):
         browser.request("trial", "GET", f"{base}/trial/")
     status, headers, _ = browser.request("card_start_post", "POST", f"{base}/card/")
@@ -221,8 +358,12 @@ def _load(staff: dict) -> dict:
     walk, browsers = _phase(staff, clients=CLIENTS, flows=FLOWS_PER_CLIENT, think=THINK_S)
     stress, _ = _phase(staff, clients=CLIENTS, flows=1, think=None)
     steady = _steady(browsers, staff)
-    return {"walk": walk, "stress": stress, "steady": steady,
-            "loadavg_1m": [round(loadavg_before, 1), round(os.getloadavg()[0], 1)]}
+    return {
+        "walk": walk,
+        "stress": stress,
+        "steady": steady,
+        "loadavg_1m": [round(loadavg_before, 1), round(os.getloadavg()[0], 1)],
+    }
 
 
 def _phase(staff: dict, *, clients: int, flows: int, think) -> tuple[dict, list]:
@@ -237,19 +378,33 @@ def _phase(staff: dict, *, clients: int, flows: int, think) -> tuple[dict, list]
     return {"flows": clients * flows, "wall_s": round(wall, 1), **_summary(browsers)}, browsers
 
 
-STEADY_PAGES = (("lander_gc", False), ("workspace", False), ("workspace_live", True), ("trial", False),
-                ("invites", False), ("funnel", False), ("reengage", False))
+STEADY_PAGES = (
+    ("lander_gc", False),
+    ("workspace", False),
+    ("workspace_live", True),
+    ("trial", False),
+    ("invites", False),
+    ("funnel", False),
+    ("reengage", False),
+)
 
 
 def _steady_path(page: str, base: str) -> str:
-    return {"lander_gc": "/general-contractor", "workspace": f"{base}/workspace/", "workspace_live": f"{base}/workspace/",
-            "trial": f"{base}/trial/", "invites": f"{base}/team/", "funnel": "/prospects/funnel/",
-            "reengage": "/prospects/reengage/"}[page]
+    return {
+        "lander_gc": "/general-contractor",
+        "workspace": f"{base}/workspace/",
+        "workspace_live": f"{base}/workspace/",
+        "trial": f"{base}/trial/",
+        "invites": f"{base}/team/",
+        "funnel": "/prospects/funnel/",
+        "reengage": "/prospects/reengage/",
+    }[page]
 
 
 def _steady(browsers: list, staff: dict) -> dict:
     """Every GET page under CLIENTS connections with no pause, each prospect reading its own (activated) pages,
     RevOps the funnel and sales the queue."""
+
     def cookie(jar: dict) -> str:
         return "; ".join(f"{k}={v}" for k, v in jar.items())
 
@@ -267,8 +422,13 @@ def _steady(browsers: list, staff: dict) -> dict:
             row = _steady_python(page, requests)
         errors += row.pop("errors")
         pages[page] = row
-    return {"client": "wrk" if wrk.available() else "python (install wrk for the steady phase)",
-            "seconds_per_page": STEADY_S, "connections": CLIENTS, "errors": errors, "pages": pages}
+    return {
+        "client": "wrk" if wrk.available() else "python (install wrk for the steady phase)",
+        "seconds_per_page": STEADY_S,
+        "connections": CLIENTS,
+        "errors": errors,
+        "pages": pages,
+    }
 
 
 def _steady_python(page: str, requests: list) -> dict:
@@ -307,11 +467,17 @@ def _summary(browsers) -> dict:
     pages = {}
     for name, values in sorted(by_page.items()):
         values.sort()
-        pages[name] = {"n": len(values), "p50_ms": round(statistics.median(values), 1),
-                       "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
-                       "max_ms": round(values[-1], 1)}
-    return {"requests": sum(len(v) for v in by_page.values()), "errors": sum(b.errors for b in browsers),
-            "pages": pages}
+        pages[name] = {
+            "n": len(values),
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
+            "max_ms": round(values[-1], 1),
+        }
+    return {
+        "requests": sum(len(v) for v in by_page.values()),
+        "errors": sum(b.errors for b in browsers),
+        "pages": pages,
+    }
 
 
 def _wait_http(timeout: float = 60) -> None:
@@ -330,14 +496,16 @@ def _wait_http(timeout: float = 60) -> None:
 def _login(username: str) -> dict:
     browser = Browser()
     browser.request("login", "GET", "/accounts/login/", record=False)
-    status, _, _ = browser.request("login", "POST", "/accounts/login/",
-                                   {"username": username, "password": PASSWORD}, record=False)
+    status, _, _ = browser.request(
+        "login", "POST", "/accounts/login/", {"username": username, "password": PASSWORD}, record=False
+    )
     if status != 302:
         raise RuntimeError(f"could not sign in as {username}")
     return browser.cookies
 
 
 # --- in a subprocess on the bench database (Django set up) ----------------------------------------------------------
+
 
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gtmos.settings.base")
@@ -357,20 +525,39 @@ def _background(n: int, tag: str) -> None:
     from onboarding.models import OnboardingSession
 
     now = clock.now()
-    leads = Lead.objects.bulk_create([Lead(source="search", email=f"bg{tag}{i}@example.com",
-                                           idempotency_key=f"bg:{tag}:{i}") for i in range(n)])
-    sessions = OnboardingSession.objects.bulk_create([
-        OnboardingSession(lead=lead, warmth="cold", last_event_at=now - dt.timedelta(days=i % 30))
-        for i, lead in enumerate(leads)])
-    Pursuit.objects.bulk_create([Pursuit(lead=lead, name=f"Background pursuit {j}", source="permit",
-                                         value=Decimal(1_000_000)) for lead in leads for j in range(5)])
-    NetworkLink.objects.bulk_create([NetworkLink(lead=lead, company=f"Co {j}", relation="sub", source="crm")
-                                     for lead in leads for j in range(3)])
+    leads = Lead.objects.bulk_create(
+        [Lead(source="search", email=f"bg{tag}{i}@example.com", idempotency_key=f"bg:{tag}:{i}") for i in range(n)]
+    )
+    sessions = OnboardingSession.objects.bulk_create(
+        [
+            OnboardingSession(lead=lead, warmth="cold", last_event_at=now - dt.timedelta(days=i % 30))
+            for i, lead in enumerate(leads)
+        ]
+    )
+    Pursuit.objects.bulk_create(
+        [
+            Pursuit(lead=lead, name=f"Background pursuit {j}", source="permit", value=Decimal(1_000_000))
+            for lead in leads
+            for j in range(5)
+        ]
+    )
+    NetworkLink.objects.bulk_create(
+        [NetworkLink(lead=lead, company=f"Co {j}", relation="sub", source="crm") for lead in leads for j in range(3)]
+    )
     types = ("lead.captured", "email.submitted", "onboarding.confirmed", "route.decided", "value.revealed")
-    Event.objects.bulk_create([
-        Event(type=t, subject_type="onboarding.onboardingsession", subject_id=str(s.pk),
-              occurred_at=now - dt.timedelta(days=i % 30, minutes=5 - k), payload={})
-        for i, s in enumerate(sessions) for k, t in enumerate(types[: 1 + i % len(types)])])
+    Event.objects.bulk_create(
+        [
+            Event(
+                type=t,
+                subject_type="onboarding.onboardingsession",
+                subject_id=str(s.pk),
+                occurred_at=now - dt.timedelta(days=i % 30, minutes=5 - k),
+                payload={},
+            )
+            for i, s in enumerate(sessions)
+            for k, t in enumerate(types[: 1 + i % len(types)])
+        ]
+    )
 
 
 def _setup(n: int) -> dict:
@@ -387,13 +574,32 @@ def _setup(n: int) -> dict:
     Switch.objects.update_or_create(name=SWARM_SWITCH, defaults={"active": True})
     for name in ALL_FLAGS:
         Flag.objects.update_or_create(name=name, defaults={"everyone": True})
-    Firmographic.objects.update_or_create(domain=DOMAIN, defaults={
-        "company": "Squires Construction LLC", "org_type": "contractor", "employees": 22,
-        "revenue": Decimal(6_000_000), "hq_city": "Austin", "hq_state": "TX"})
-    ProjectRecord.objects.bulk_create([
-        ProjectRecord(external_id=f"permit-{i}", source="permit", name=f"Austin project {i}", state="TX",
-                      city="Austin", company="Squires Construction", company_domain=DOMAIN,
-                      value=Decimal(1_000_000 + i * 250_000)) for i in range(12)])
+    Firmographic.objects.update_or_create(
+        domain=DOMAIN,
+        defaults={
+            "company": "Squires Construction LLC",
+            "org_type": "contractor",
+            "employees": 22,
+            "revenue": Decimal(6_000_000),
+            "hq_city": "Austin",
+            "hq_state": "TX",
+        },
+    )
+    ProjectRecord.objects.bulk_create(
+        [
+            ProjectRecord(
+                external_id=f"permit-{i}",
+                source="permit",
+                name=f"Austin project {i}",
+                state="TX",
+                city="Austin",
+                company="Squires Construction",
+                company_domain=DOMAIN,
+                value=Decimal(1_000_000 + i * 250_000),
+            )
+            for i in range(12)
+        ]
+    )
     User = get_user_model()
     for role in ("revops", "sdr"):
         user = User.objects.create_user(username=role, email=f"{role}@gtmos.test", password=PASSWORD)
@@ -432,8 +638,17 @@ def _queries() -> dict:
         base = f"/start/s/{session.pk}"
         out["enriching_status"] = count(c, "get", f"{base}/enriching/status/", HTTP_HX_REQUEST="true")
         out["confirm"] = count(c, "get", f"{base}/confirm/")
-        c.post(f"{base}/confirm/", {"role": "owner_exec", "service_area": "Austin TX", "sectors": ["commercial"],
-                                    "company": "Squires", "org_type": "contractor", "size_band": "small"})
+        c.post(
+            f"{base}/confirm/",
+            {
+                "role": "owner_exec",
+                "service_area": "Austin TX",
+                "sectors": ["commercial"],
+                "company": "Squires",
+                "org_type": "contractor",
+                "size_band": "small",
+            },
+        )
         time.sleep(1.5)  # let the async agents finish so the board is complete in both walks
         out["workspace"] = count(c, "get", f"{base}/workspace/")
         out["workspace_live"] = count(c, "get", f"{base}/workspace/", HTTP_HX_REQUEST="true")

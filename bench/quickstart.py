@@ -40,12 +40,21 @@ def _free_port() -> int:
 
 def start_stack(var_dir: str, port: int, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, list[str], float]:
     """run_stack on embedded services under ``var_dir``; returns the process, its terminal lines, seconds to ready."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL",
-                                                            "GTMOS_EMBEDDED_DIR", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL", "GTMOS_EMBEDDED_DIR", "DJANGO_SETTINGS_MODULE"}
+    }
     env.update(GTMOS_VAR_DIR=var_dir, PYTHONUNBUFFERED="1")
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "manage.py", "run_stack", "--addr", f"127.0.0.1:{port}", *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "run_stack", "--addr", f"127.0.0.1:{port}", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: list[str] = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
@@ -102,8 +111,12 @@ def run(**_ignored) -> dict:
             url = f"http://127.0.0.1:{port}"
             result.update(start_s=round(ready_s, 1), terminal_lines=len(lines), last_lines=lines[-3:])
         waits = prospect_waits(url, ROUNDS)
-        result.update(rounds=len(waits), wait_p50_s=round(statistics.median(waits), 2),
-                      wait_max_s=round(max(waits), 2), waits_s=[round(w, 2) for w in waits])
+        result.update(
+            rounds=len(waits),
+            wait_p50_s=round(statistics.median(waits), 2),
+            wait_max_s=round(max(waits), 2),
+            waits_s=[round(w, 2) for w in waits],
+        )
         result["ok"] = max(waits) <= TARGET_S and result.get("terminal_lines", 0) < 80
     finally:
         if proc is not None:

@@ -19,8 +19,15 @@ TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8
 
 
 class SiteServer:
-    def __init__(self, root: str | Path, *, latency_s: float = 0.0, delays: dict[str, float] | None = None,
-                 redirects: dict[str, str] | None = None, aliases: dict[str, str] | None = None):
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        latency_s: float = 0.0,
+        delays: dict[str, float] | None = None,
+        redirects: dict[str, str] | None = None,
+        aliases: dict[str, str] | None = None,
+    ):
         self.root, self.latency_s, self.delays = Path(root).resolve(), latency_s, dict(delays or {})
         self.redirects, self.aliases = dict(redirects or {}), dict(aliases or {})
         self.hits: Counter = Counter()
@@ -67,7 +74,9 @@ class SiteServer:
     def lookup(self, host: str, path: str) -> Path | None:
         site = (self.root / self.aliases.get(host, host)).resolve()
         rel = path.strip("/")
-        for candidate in ([site / "index.html"] if not rel else [site / rel, site / f"{rel}.html", site / rel / "index.html"]):
+        for candidate in (
+            [site / "index.html"] if not rel else [site / rel, site / f"{rel}.html", site / rel / "index.html"]
+        ):
             candidate = candidate.resolve()
             if candidate.is_relative_to(site) and candidate.is_file():
                 return candidate

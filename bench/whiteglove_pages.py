@@ -21,7 +21,7 @@ OWN_DB = os.environ.get("BENCH_WHITEGLOVE_DB", "gtmos_bench_whiteglove")
 SIZES = (50, 500)
 TARGET_P95_MS = 150
 
-MEASURE = r'''
+MEASURE = r"""
 import json, statistics, sys, time
 import django
 django.setup()
@@ -73,7 +73,7 @@ for name, (who, url) in pages.items():
     out[name] = {"queries": len(seen), "p50_ms": round(statistics.median(times), 1),
                  "p95_ms": round(times[int(len(times) * 0.95) - 1], 1)}
 print(json.dumps({"deals": target, "pages": out}))
-'''
+"""
 
 
 def run(accounts: int | None = None) -> dict:
@@ -89,13 +89,26 @@ def _run() -> dict:
     db.recreate()
     results = {}
     for size in SIZES:
-        proc = subprocess.run([sys.executable, "-c", MEASURE, str(size)], cwd=db.ROOT, env=db.env(), check=True,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(size)],
+            cwd=db.ROOT,
+            env=db.env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         line = json.loads(proc.stdout.strip().splitlines()[-1])
         print(json.dumps({"benchmark": "whiteglove_pages", **line}), flush=True)
         results[size] = line["pages"]
     small, large = SIZES
     flat = {name: results[small][name]["queries"] == results[large][name]["queries"] for name in results[small]}
     fast = {name: results[large][name]["p95_ms"] < TARGET_P95_MS for name in results[large]}
-    return {"benchmark": "whiteglove_pages", "summary": True, "deals": list(SIZES), "queries_flat": flat,
-            "p95_under_target": fast, "target_p95_ms": TARGET_P95_MS, "ok": all(flat.values()) and all(fast.values())}
+    return {
+        "benchmark": "whiteglove_pages",
+        "summary": True,
+        "deals": list(SIZES),
+        "queries_flat": flat,
+        "p95_under_target": fast,
+        "target_p95_ms": TARGET_P95_MS,
+        "ok": all(flat.values()) and all(fast.values()),
+    }

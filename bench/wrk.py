@@ -21,16 +21,33 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run(base_url: str, requests: list[tuple[str, str, bool]], *, connections: int, seconds: int,
-        threads: int = 2) -> dict:
+def run(
+    base_url: str, requests: list[tuple[str, str, bool]], *, connections: int, seconds: int, threads: int = 2
+) -> dict:
     """``requests``: (path, Cookie header, htmx?) tuples. Returns requests, errors, p50/p95/max in ms."""
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listing:
         for path, cookie, htmx in requests:
             listing.write(f"{path}\t{cookie}\t{1 if htmx else 0}\n")
     try:
-        out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-                              "-s", str(SCRIPT), base_url, "--", listing.name],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "-s",
+                str(SCRIPT),
+                base_url,
+                "--",
+                listing.name,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     finally:
         Path(listing.name).unlink(missing_ok=True)
     row = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])

@@ -37,8 +37,16 @@ class VisibleReadOnlyAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(models.RepCoachingLog)
 class RepCoachingLogAdmin(VisibleReadOnlyAdmin):
-    list_display = ("rep", "role", "pattern_key", "coaching_date", "approval_status", "weeks_persisting",
-                    "escalated_to_slm", "resolution_date")
+    list_display = (
+        "rep",
+        "role",
+        "pattern_key",
+        "coaching_date",
+        "approval_status",
+        "weeks_persisting",
+        "escalated_to_slm",
+        "resolution_date",
+    )
     list_filter = ("role", "approval_status", "escalated_to_slm")
     search_fields = ("rep__name", "pattern_key")
     list_select_related = ("rep",)
@@ -46,8 +54,16 @@ class RepCoachingLogAdmin(VisibleReadOnlyAdmin):
 
 @admin.register(models.RepSkillAssessmentLog)
 class RepSkillAssessmentLogAdmin(VisibleReadOnlyAdmin):
-    list_display = ("rep", "role", "assessment_date", "skill_dimension", "gap_detected", "severity", "trend",
-                    "cohort_percentile")
+    list_display = (
+        "rep",
+        "role",
+        "assessment_date",
+        "skill_dimension",
+        "gap_detected",
+        "severity",
+        "trend",
+        "cohort_percentile",
+    )
     list_filter = ("role", "skill_dimension", "gap_detected", "severity", "trend")
     search_fields = ("rep__name",)
     list_select_related = ("rep",)

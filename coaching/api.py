@@ -24,8 +24,9 @@ def forecast_accuracy(request):
     try:
         as_of = dt.date.fromisoformat(request.GET["as_of"]) if "as_of" in request.GET else None
     except ValueError:
-        return JsonResponse({"detail": "as_of: use YYYY-MM-DD", "errors": [{"field": "as_of", "message": "not a date"}]},
-                            status=422)
+        return JsonResponse(
+            {"detail": "as_of: use YYYY-MM-DD", "errors": [{"field": "as_of", "message": "not a date"}]}, status=422
+        )
     as_of = as_of or clock.today()
     return JsonResponse({"as_of": as_of.isoformat(), "reps": selectors.forecast_accuracy(as_of=as_of)})
 
@@ -34,6 +35,18 @@ def forecast_accuracy(request):
 @require_GET
 def recommendations(request):
     logs = RepCoachingLog.objects.visible_to(request.user).select_related("rep").order_by("-coaching_date")[:200]
-    return JsonResponse({"recommendations": [
-        {"id": log.pk, "rep": log.rep.name, "pattern": log.pattern_detected, "action": log.recommended_action,
-         "status": log.approval_status, "since": log.coaching_date.isoformat()} for log in logs]})
+    return JsonResponse(
+        {
+            "recommendations": [
+                {
+                    "id": log.pk,
+                    "rep": log.rep.name,
+                    "pattern": log.pattern_detected,
+                    "action": log.recommended_action,
+                    "status": log.approval_status,
+                    "since": log.coaching_date.isoformat(),
+                }
+                for log in logs
+            ]
+        }
+    )

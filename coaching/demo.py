@@ -22,8 +22,13 @@ def seed_coaching(rng: random.Random, *, today: dt.date) -> dict[str, int]:
     for k in range(WEEKS - 1, -1, -1):
         coaching_weekly(week=last - dt.timedelta(weeks=k))
     decided = 0
-    for log in RepCoachingLog.objects.filter(approval_status=ApprovalStatus.PENDING, rep__manager__isnull=False,
-                                             coaching_date__lt=last).select_related("rep__manager").order_by("pk"):
+    for log in (
+        RepCoachingLog.objects.filter(
+            approval_status=ApprovalStatus.PENDING, rep__manager__isnull=False, coaching_date__lt=last
+        )
+        .select_related("rep__manager")
+        .order_by("pk")
+    ):
         if rng.random() < 0.6:
             if rng.random() < 0.8:
                 recommendation_approve(log=log, by=log.rep.manager)
@@ -32,5 +37,8 @@ def seed_coaching(rng: random.Random, *, today: dt.date) -> dict[str, int]:
             decided += 1
     coaching_daily(day=today)
     digests = digests_generate(month=prior_month(today), generated_on=today)
-    return {"coaching patterns": RepCoachingLog.objects.count(), "coaching decisions": decided,
-            "coaching digests": digests["digests"]}
+    return {
+        "coaching patterns": RepCoachingLog.objects.count(),
+        "coaching decisions": decided,
+        "coaching digests": digests["digests"],
+    }

@@ -16,9 +16,16 @@ def coaching_queue(*, user, employee, today) -> Panel | None:
     if not can_coach(user):
         return None
     pending = selectors.queue(user=user)["pending"]
-    return Panel("coaching_queue", "Coaching recommendations to decide", "coaching/partials/home_queue.html",
-                 rows=pending[:ROWS], total=len(pending), link=reverse("coaching:queue"), link_label="Coaching queue",
-                 empty="No recommendation is waiting for your decision.")
+    return Panel(
+        "coaching_queue",
+        "Coaching recommendations to decide",
+        "coaching/partials/home_queue.html",
+        rows=pending[:ROWS],
+        total=len(pending),
+        link=reverse("coaching:queue"),
+        link_label="Coaching queue",
+        empty="No recommendation is waiting for your decision.",
+    )
 
 
 def coaching_escalations(*, user, employee, today) -> Panel | None:
@@ -26,9 +33,16 @@ def coaching_escalations(*, user, employee, today) -> Panel | None:
     if not can_coach(user):
         return None
     open_ = [e for e in selectors.escalations(user=user) if e.resolved_at is None and e.to_slm]
-    return Panel("coaching_escalations", "Coaching escalations to you", "coaching/partials/home_escalations.html",
-                 rows=open_[:ROWS], total=len(open_), link=reverse("coaching:escalations"),
-                 link_label="Coaching escalations", empty="No open coaching escalation.")
+    return Panel(
+        "coaching_escalations",
+        "Coaching escalations to you",
+        "coaching/partials/home_escalations.html",
+        rows=open_[:ROWS],
+        total=len(open_),
+        link=reverse("coaching:escalations"),
+        link_label="Coaching escalations",
+        empty="No open coaching escalation.",
+    )
 
 
 def register() -> None:

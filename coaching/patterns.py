@@ -38,8 +38,18 @@ class Decision:
     weeks_persisting: int = 0
 
 
-def decide(episode: Episode | None, *, breach: bool, streak: int, prev: float | None, value: float,
-           higher_is_better: bool, min_weeks: int, escalate_after: int, improvement_pct: float) -> Decision:
+def decide(
+    episode: Episode | None,
+    *,
+    breach: bool,
+    streak: int,
+    prev: float | None,
+    value: float,
+    higher_is_better: bool,
+    min_weeks: int,
+    escalate_after: int,
+    improvement_pct: float,
+) -> Decision:
     """What this week's measurement does to a rep's pattern. ``streak`` counts consecutive weekly
     breaches including this week."""
     if episode is None:

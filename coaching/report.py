@@ -55,24 +55,46 @@ def observed(role: str, r, weeks: int) -> str:
 
 
 def _row(role: str, r, weeks: int) -> dict:
-    return {"code": r.code, "label": label(role, r.code), "value": r.value, "benchmark": r.benchmark,
-            "unit": r.metric.unit, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
-            "status": "critical" if r.critical else "gap" if r.breach else "ok", "weeks": weeks,
-            "higher_is_better": r.metric.higher_is_better, "observed": observed(role, r, weeks)}
+    return {
+        "code": r.code,
+        "label": label(role, r.code),
+        "value": r.value,
+        "benchmark": r.benchmark,
+        "unit": r.metric.unit,
+        "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
+        "status": "critical" if r.critical else "gap" if r.breach else "ok",
+        "weeks": weeks,
+        "higher_is_better": r.metric.higher_is_better,
+        "observed": observed(role, r, weeks),
+    }
 
 
 def _section(role: str, section: str, results: dict, streaks: dict, rep_id: int) -> list[dict]:
     """Every metric of the role in this section: measured ones (gaps first), then the families with no data."""
     # The daily-flag count is the manager's (seed 001: "Rep does not receive daily flags"): never in the skeleton.
-    rows = [_row(role, r, streaks.get((rep_id, code), 0)) for code, r in results.items()
-            if r.metric.section == section and code != "daily_flags"]
+    rows = [
+        _row(role, r, streaks.get((rep_id, code), 0))
+        for code, r in results.items()
+        if r.metric.section == section and code != "daily_flags"
+    ]
     rows.sort(key=lambda row: ({"critical": 0, "gap": 1, "ok": 2}[row["status"]], -row["weeks"], row["label"]))
     measured = {row["code"].split(":", 1)[0] for row in rows}
-    rows += [{"code": m.code, "label": m.label, "value": None, "benchmark": None, "unit": m.unit,
-              "against": BENCH_WORDS.get(m.benchmark, m.benchmark), "status": "no_data", "weeks": 0,
-              "higher_is_better": m.higher_is_better, "observed": f"{m.label}: not enough data this period"}
-             for m in REGISTRY.get(role, {}).values()
-             if m.section == section and m.code not in measured and m.code != "daily_flags"]
+    rows += [
+        {
+            "code": m.code,
+            "label": m.label,
+            "value": None,
+            "benchmark": None,
+            "unit": m.unit,
+            "against": BENCH_WORDS.get(m.benchmark, m.benchmark),
+            "status": "no_data",
+            "weeks": 0,
+            "higher_is_better": m.higher_is_better,
+            "observed": f"{m.label}: not enough data this period",
+        }
+        for m in REGISTRY.get(role, {}).values()
+        if m.section == section and m.code not in measured and m.code != "daily_flags"
+    ]
     return rows
 
 
@@ -95,18 +117,33 @@ def skill_rows(assessments) -> list[dict]:
     by_dim: dict[str, dict] = {}
     for s in assessments:
         row = by_dim.setdefault(s.skill_dimension, {"history": []})
-        row.update({"dimension": s.get_skill_dimension_display(), "gap": s.gap_detected, "severity": s.severity,
-                    "trend": s.trend, "percentile": s.cohort_percentile, "source": s.evidence_source,
-                    "on": s.assessment_date.isoformat()})
+        row.update(
+            {
+                "dimension": s.get_skill_dimension_display(),
+                "gap": s.gap_detected,
+                "severity": s.severity,
+                "trend": s.trend,
+                "percentile": s.cohort_percentile,
+                "source": s.evidence_source,
+                "on": s.assessment_date.isoformat(),
+            }
+        )
         row["history"].append(s.cohort_percentile)
     return sorted(by_dim.values(), key=lambda row: (not row["gap"], row["percentile"]))
 
 
 def action_row(log, *, status_text: str) -> dict:
-    return {"id": log.pk, "pattern": log.pattern_detected, "action": log.recommended_action,
-            "weeks": log.weeks_persisting, "since": log.coaching_date.isoformat(),
-            "approved_by": log.approved_by.name if log.approved_by_id and log.approved_by else "",
-            "modified": log.approval_status == "modified", "status": status_text,
-            "resolved_on": log.resolution_date.isoformat() if log.resolution_date else None,
-            "history": [{"week": h["week"], "value": h["value"], "benchmark": h.get("benchmark")}
-                        for h in log.history or []]}
+    return {
+        "id": log.pk,
+        "pattern": log.pattern_detected,
+        "action": log.recommended_action,
+        "weeks": log.weeks_persisting,
+        "since": log.coaching_date.isoformat(),
+        "approved_by": log.approved_by.name if log.approved_by_id and log.approved_by else "",
+        "modified": log.approval_status == "modified",
+        "status": status_text,
+        "resolved_on": log.resolution_date.isoformat() if log.resolution_date else None,
+        "history": [
+            {"week": h["week"], "value": h["value"], "benchmark": h.get("benchmark")} for h in log.history or []
+        ],
+    }

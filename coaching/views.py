@@ -53,8 +53,16 @@ def queue(request):
     _coach(request)
     data = selectors.queue(user=request.user)
     template = "coaching/queue.html#queue" if request.htmx else "coaching/queue.html"
-    return render(request, template, {**data, "team": selectors.team(user=request.user),
-                                      "modify_form": forms.ModifyForm(), "dismiss_form": forms.DismissForm()})
+    return render(
+        request,
+        template,
+        {
+            **data,
+            "team": selectors.team(user=request.user),
+            "modify_form": forms.ModifyForm(),
+            "dismiss_form": forms.DismissForm(),
+        },
+    )
 
 
 def _decide(request, pk: int, verb: str):
@@ -72,9 +80,14 @@ def _decide(request, pk: int, verb: str):
             approval.recommendation_modify(log=log, by=me, **form.cleaned_data)
         else:
             approval.recommendation_dismiss(log=log, by=me, note=form.cleaned_data["note"])
-        messages.success(request, {"approve": f"Approved for {log.rep.name}'s next monthly digest.",
-                                   "modify": f"Approved with your changes for {log.rep.name}'s next digest.",
-                                   "dismiss": "Dismissed. It is logged and never shown to the rep."}[verb])
+        messages.success(
+            request,
+            {
+                "approve": f"Approved for {log.rep.name}'s next monthly digest.",
+                "modify": f"Approved with your changes for {log.rep.name}'s next digest.",
+                "dismiss": "Dismissed. It is logged and never shown to the rep.",
+            }[verb],
+        )
     except approval.NotAllowed:
         raise Http404("No such recommendation") from None
     except ACTION_ERRORS as exc:
@@ -111,9 +124,16 @@ def _rep(request, pk: int) -> Employee:
 def rep(request, pk: int):
     rep = _rep(request, pk)
     me = employee_of(request.user)
-    return render(request, "coaching/rep.html", {"rep": rep, **selectors.on_demand(rep=rep),
-                                                 "can_escalate": me is not None and rep.manager_id == me.pk,
-                                                 "escalate_form": forms.EscalateForm()})
+    return render(
+        request,
+        "coaching/rep.html",
+        {
+            "rep": rep,
+            **selectors.on_demand(rep=rep),
+            "can_escalate": me is not None and rep.manager_id == me.pk,
+            "escalate_form": forms.EscalateForm(),
+        },
+    )
 
 
 @login_required
@@ -135,9 +155,15 @@ def escalate(request, pk: int):
 @login_required
 def escalations(request):
     _coach(request)
-    return render(request, "coaching/escalations.html", {"escalations": selectors.escalations(user=request.user),
-                                                         "resolve_form": forms.ResolveForm(),
-                                                         "me": employee_of(request.user)})
+    return render(
+        request,
+        "coaching/escalations.html",
+        {
+            "escalations": selectors.escalations(user=request.user),
+            "resolve_form": forms.ResolveForm(),
+            "me": employee_of(request.user),
+        },
+    )
 
 
 @login_required

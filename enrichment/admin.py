@@ -38,8 +38,9 @@ class LeadAdmin(ReadOnlyAdmin):
                 done += 1
             except LeadError:
                 refused += 1
-        self.message_user(request, f"{done} deleted; {refused} refused (converted)",
-                          messages.WARNING if refused else messages.SUCCESS)
+        self.message_user(
+            request, f"{done} deleted; {refused} refused (converted)", messages.WARNING if refused else messages.SUCCESS
+        )
 
 
 class AgentJobInline(admin.TabularInline):

@@ -61,8 +61,12 @@ def _trades() -> dict[str, tuple[str, ...]]:
 def raw_predictions(doc) -> dict[str, tuple[object, float]]:
     """Field → (value, raw score) from one parsed site, by the agents' own code, before calibration."""
     out: dict[str, tuple[object, float]] = {}
-    for name, fn in ((F.COMPANY, extract.company), (F.HQ, extract.hq), (F.SERVICE_AREA, extract.service_area),
-                     (F.REVENUE, extract.revenue)):
+    for name, fn in (
+        (F.COMPANY, extract.company),
+        (F.HQ, extract.hq),
+        (F.SERVICE_AREA, extract.service_area),
+        (F.REVENUE, extract.revenue),
+    ):
         fact = fn(doc)
         if fact is not None:
             out[name] = (fact.value, fact.confidence)
@@ -143,7 +147,9 @@ def report(preds: list[Prediction], table: dict, theta: float = THETA) -> dict:
         stated = sum(1 for p in rows if p.stated)
         asserted = [p for c, p in scored if c >= theta]
         fields[str(field)] = {
-            "stated": stated, "predicted": len(scored), "asserted": len(asserted),
+            "stated": stated,
+            "predicted": len(scored),
+            "asserted": len(asserted),
             "asserted_of_stated": round(sum(1 for p in asserted if p.stated) / stated, 3) if stated else None,
             "precision_when_asserted": round(sum(p.correct for p in asserted) / len(asserted), 3) if asserted else None,
             "reliability": _buckets(scored),
@@ -156,11 +162,18 @@ def _buckets(scored) -> list[dict]:
     for low, high in zip(BUCKETS, BUCKETS[1:]):
         inside = [p for c, p in scored if low <= c < high]
         if inside:
-            out.append({"bucket": f"{low:.2f}–{min(high, 1):.2f}", "n": len(inside),
-                        "observed": round(sum(p.correct for p in inside) / len(inside), 3)})
+            out.append(
+                {
+                    "bucket": f"{low:.2f}–{min(high, 1):.2f}",
+                    "n": len(inside),
+                    "observed": round(sum(p.correct for p in inside) / len(inside), 3),
+                }
+            )
     return out
 
 
 def write_map(table: dict, path: Path = MAP_PATH) -> None:
-    path.write_text(json.dumps({"fitted_on": "enrichment/data/corpus (train split)", "shrink": SHRINK,
-                                "fields": table}, indent=1) + "\n")
+    path.write_text(
+        json.dumps({"fitted_on": "enrichment/data/corpus (train split)", "shrink": SHRINK, "fields": table}, indent=1)
+        + "\n"
+    )

@@ -28,11 +28,39 @@ from .fetch import FetchError, FetchLimits, FetchResult, fetch
 ROBOTS_AGENT = "GTMOS-Enrichment"
 # Link text or path words → how much a page is worth reading (the facts the agents need live there).
 PAGE_KINDS = (
-    ("about", 5, ("about", "company", "who we are", "who-we-are", "our story", "our-story", "history", "team",
-                  "leadership", "people")),
+    (
+        "about",
+        5,
+        (
+            "about",
+            "company",
+            "who we are",
+            "who-we-are",
+            "our story",
+            "our-story",
+            "history",
+            "team",
+            "leadership",
+            "people",
+        ),
+    ),
     ("contact", 4, ("contact", "locations", "location", "offices", "office", "find us", "get in touch")),
-    ("services", 3, ("services", "service", "capabilities", "what we do", "what-we-do", "expertise", "trades",
-                     "markets", "sectors", "solutions")),
+    (
+        "services",
+        3,
+        (
+            "services",
+            "service",
+            "capabilities",
+            "what we do",
+            "what-we-do",
+            "expertise",
+            "trades",
+            "markets",
+            "sectors",
+            "solutions",
+        ),
+    ),
     ("projects", 2, ("projects", "portfolio", "our work", "our-work", "case studies", "experience")),
 )
 SKIP_EXT = re.compile(r"\.(?:pdf|jpe?g|png|gif|svg|webp|zip|docx?|xlsx?|mp4|mov|css|js|ico|xml)$", re.IGNORECASE)
@@ -83,7 +111,9 @@ class ArchiveTransport:
         parts = urlsplit(url)
         root = (self.directory / (parts.hostname or "")).resolve()
         path = parts.path.strip("/")
-        candidates = [root / "index.html"] if not path else [root / path, root / f"{path}.html", root / path / "index.html"]
+        candidates = (
+            [root / "index.html"] if not path else [root / path, root / f"{path}.html", root / path / "index.html"]
+        )
         for candidate in candidates:
             candidate = candidate.resolve()
             if candidate.is_relative_to(root) and candidate.is_file():
@@ -91,8 +121,15 @@ class ArchiveTransport:
                 if not any(kind in content_type for kind in accept):
                     raise FetchError("content_type", content_type)
                 body = candidate.read_bytes()
-                return FetchResult(url=url, final_url=url, status=200, content_type=content_type,
-                                   body=body[: self.max_bytes], truncated=len(body) > self.max_bytes, redirects=())
+                return FetchResult(
+                    url=url,
+                    final_url=url,
+                    status=200,
+                    content_type=content_type,
+                    body=body[: self.max_bytes],
+                    truncated=len(body) > self.max_bytes,
+                    redirects=(),
+                )
         raise FetchError("http_error", "404")
 
 
@@ -144,8 +181,11 @@ def links_of(html: str) -> list[tuple[str, str]]:
 
 def _same_site(url: str, home: str) -> bool:
     a, b = urlsplit(url), urlsplit(home)
-    return a.scheme in ("http", "https") and (a.hostname or "").removeprefix("www.") == \
-        (b.hostname or "").removeprefix("www.") and a.port == b.port
+    return (
+        a.scheme in ("http", "https")
+        and (a.hostname or "").removeprefix("www.") == (b.hostname or "").removeprefix("www.")
+        and a.port == b.port
+    )
 
 
 def _kind(url: str, text: str) -> tuple[str, int]:
@@ -165,8 +205,12 @@ def choose(links: list[tuple[str, str]], home: str, cap: int, seen: set[str]) ->
     scored: dict[str, tuple[int, str]] = {}
     for href, text in links:
         url = urldefrag(urljoin(home, href.strip()))[0]
-        if not _same_site(url, home) or SKIP_EXT.search(urlsplit(url).path) or url in seen or \
-                urlsplit(url).path in ("", "/"):
+        if (
+            not _same_site(url, home)
+            or SKIP_EXT.search(urlsplit(url).path)
+            or url in seen
+            or urlsplit(url).path in ("", "/")
+        ):
             continue
         kind, score = _kind(url, text)
         if score > scored.get(url, (-1, ""))[0]:
@@ -255,14 +299,16 @@ def _sitemap_links(transport: Transport, robots: RobotFileParser, home: str, dea
     return [(loc, "") for loc in _SITEMAP_LOC.findall(body)[:200]]
 
 
-def _fetch_all(transport: Transport, wanted: list[tuple[str, str]], result: Crawl, deadline: float,
-               concurrency: int) -> None:
+def _fetch_all(
+    transport: Transport, wanted: list[tuple[str, str]], result: Crawl, deadline: float, concurrency: int
+) -> None:
     if not wanted:
         return
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(wanted), concurrency)), thread_name_prefix="crawl")
     try:
-        futures = {pool.submit(transport.get, url, deadline=deadline, accept=("html",)): (url, kind)
-                   for url, kind in wanted}
+        futures = {
+            pool.submit(transport.get, url, deadline=deadline, accept=("html",)): (url, kind) for url, kind in wanted
+        }
         done, pending = wait(futures, timeout=max(deadline - time.monotonic(), 0))
         pages = []
         for future in done:

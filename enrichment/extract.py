@@ -19,79 +19,335 @@ from dataclasses import dataclass
 from .providers.site import SiteDoc
 
 US_STATES = {
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
-    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
-    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
-    "AB", "BC", "MB", "NB", "NL", "NS", "ON", "PE", "QC", "SK",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
+    "AB",
+    "BC",
+    "MB",
+    "NB",
+    "NL",
+    "NS",
+    "ON",
+    "PE",
+    "QC",
+    "SK",
 }
 GENERIC_WORDS = {
-    "home", "welcome", "index", "homepage", "page", "official", "site", "website", "the", "a", "an", "and", "of", "&",
-    "for", "in", "your", "our", "best", "top", "leading", "trusted", "quality", "professional", "local", "services",
-    "service", "solutions", "company", "companies", "contractor", "contractors", "contracting", "construction",
-    "builders", "builder", "building", "commercial", "residential", "industrial", "general", "specialty",
-    "electrical", "electric", "plumbing", "mechanical", "hvac", "roofing", "drywall", "concrete", "painting",
-    "remodeling", "renovation", "renovations", "design", "build", "design-build", "installation", "installer",
-    "interiors", "interior", "exteriors", "subcontractor", "management", "repair", "repairs", "maintenance",
-    "inc", "llc", "name", "business", "about", "us", "contact", "lorem", "ipsum", "dolor", "amet", "coming", "soon",
-    "loading", "untitled", "new", "custom", "homes", "kitchen", "bath", "flooring", "glass", "steel", "masonry",
-    "landscaping", "excavation", "paving", "fire", "protection", "sprinkler", "systems", "engineering",
+    "home",
+    "welcome",
+    "index",
+    "homepage",
+    "page",
+    "official",
+    "site",
+    "website",
+    "the",
+    "a",
+    "an",
+    "and",
+    "of",
+    "&",
+    "for",
+    "in",
+    "your",
+    "our",
+    "best",
+    "top",
+    "leading",
+    "trusted",
+    "quality",
+    "professional",
+    "local",
+    "services",
+    "service",
+    "solutions",
+    "company",
+    "companies",
+    "contractor",
+    "contractors",
+    "contracting",
+    "construction",
+    "builders",
+    "builder",
+    "building",
+    "commercial",
+    "residential",
+    "industrial",
+    "general",
+    "specialty",
+    "electrical",
+    "electric",
+    "plumbing",
+    "mechanical",
+    "hvac",
+    "roofing",
+    "drywall",
+    "concrete",
+    "painting",
+    "remodeling",
+    "renovation",
+    "renovations",
+    "design",
+    "build",
+    "design-build",
+    "installation",
+    "installer",
+    "interiors",
+    "interior",
+    "exteriors",
+    "subcontractor",
+    "management",
+    "repair",
+    "repairs",
+    "maintenance",
+    "inc",
+    "llc",
+    "name",
+    "business",
+    "about",
+    "us",
+    "contact",
+    "lorem",
+    "ipsum",
+    "dolor",
+    "amet",
+    "coming",
+    "soon",
+    "loading",
+    "untitled",
+    "new",
+    "custom",
+    "homes",
+    "kitchen",
+    "bath",
+    "flooring",
+    "glass",
+    "steel",
+    "masonry",
+    "landscaping",
+    "excavation",
+    "paving",
+    "fire",
+    "protection",
+    "sprinkler",
+    "systems",
+    "engineering",
 }
-PLACEHOLDER_NAMES = {"companyname", "yourcompany", "businessname", "yourbusiness", "loremipsum", "sitename", "mysite",
-                     "yourname", "brandname", "acmeinc", "example"}
-LEGAL_SUFFIX = re.compile(r"[,\s]+(?:llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.?|ltd\.?|lp|llp|pllc|pc)\s*$",
-                          re.IGNORECASE)
+PLACEHOLDER_NAMES = {
+    "companyname",
+    "yourcompany",
+    "businessname",
+    "yourbusiness",
+    "loremipsum",
+    "sitename",
+    "mysite",
+    "yourname",
+    "brandname",
+    "acmeinc",
+    "example",
+}
+LEGAL_SUFFIX = re.compile(
+    r"[,\s]+(?:llc|l\.l\.c\.|inc\.?|incorporated|corp\.?|corporation|co\.?|ltd\.?|lp|llp|pllc|pc)\s*$", re.IGNORECASE
+)
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:·•]\s+|\s*[|•·]\s*")
-_COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}\s*(?:[-–]\s*(?:19|20)\d{2})?\s*)?"
-                        r"([A-Z][\w&.,' -]{1,80}?)\s*(?:\.|,)?\s*(?:all rights|$|\n|\|)", re.IGNORECASE)
-_ABBREVIATIONS = ("St", "Ft", "Mt", "Inc", "Co", "Corp", "Ltd", "No", "Jr", "Sr", "Dr", "Ave", "Blvd", "Rd", "Ste",
-                  "U.S", "D.C", "Mr", "Ms", "Mrs", "Lic", "approx", "e.g", "i.e", "vs", "Bros")
-_ADDRESS = re.compile(r"(?:^|,\s*|\n|\s{2,}|\b(?:Suite|Ste\.?|Unit)\s+\w+\s+)([A-Z][A-Za-z.' ]{1,30}?),\s*([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
-_HQ_TEXT = re.compile(r"\b(?:headquartered|headquarters|based|located)\s+in\s+(?:the\s+)?([A-Z][A-Za-z.' -]{1,30}?),\s*([A-Z]{2})\b")
+_COPYRIGHT = re.compile(
+    r"(?:©|&copy;|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}\s*(?:[-–]\s*(?:19|20)\d{2})?\s*)?"
+    r"([A-Z][\w&.,' -]{1,80}?)\s*(?:\.|,)?\s*(?:all rights|$|\n|\|)",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = (
+    "St",
+    "Ft",
+    "Mt",
+    "Inc",
+    "Co",
+    "Corp",
+    "Ltd",
+    "No",
+    "Jr",
+    "Sr",
+    "Dr",
+    "Ave",
+    "Blvd",
+    "Rd",
+    "Ste",
+    "U.S",
+    "D.C",
+    "Mr",
+    "Ms",
+    "Mrs",
+    "Lic",
+    "approx",
+    "e.g",
+    "i.e",
+    "vs",
+    "Bros",
+)
+_ADDRESS = re.compile(
+    r"(?:^|,\s*|\n|\s{2,}|\b(?:Suite|Ste\.?|Unit)\s+\w+\s+)([A-Z][A-Za-z.' ]{1,30}?),\s*([A-Z]{2})\s+\d{5}(?:-\d{4})?\b"
+)
+_HQ_TEXT = re.compile(
+    r"\b(?:headquartered|headquarters|based|located)\s+in\s+(?:the\s+)?([A-Z][A-Za-z.' -]{1,30}?),\s*([A-Z]{2})\b"
+)
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?!\d)")
-_LICENCE = re.compile(r"\b((?:ROC|CSLB|Lic(?:ense|ence)?\.?|Contractor(?:'s)? License|Reg(?:istration)?\.?)"
-                      r"\s*(?:No\.?|Number|#)?\s*:?\s*#?\s*([A-Z]{0,3}-?\d{4,9}))", re.IGNORECASE)
+_LICENCE = re.compile(
+    r"\b((?:ROC|CSLB|Lic(?:ense|ence)?\.?|Contractor(?:'s)? License|Reg(?:istration)?\.?)"
+    r"\s*(?:No\.?|Number|#)?\s*:?\s*#?\s*([A-Z]{0,3}-?\d{4,9}))",
+    re.IGNORECASE,
+)
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d{1,6})"
-_PEOPLE_NOUN = (r"(?:employees|staff(?:\s+members)?|people|team\s+members|professionals|electricians|plumbers|"
-                r"carpenters|craftsmen|craftspeople|tradesmen|tradespeople|technicians|workers|installers|crew\s+members|"
-                r"field\s+employees|associates|union\s+members|pipefitters|ironworkers|roofers|painters|masons|framers|"
-                r"applicators|glaziers|fitters|sprinkler\s+fitters|setters|tile\s+setters|finishers|drywall\s+finishers|"
-                r"operators|mechanics|hangers|laborers|estimators\s+and\s+craftsmen)")
-_PEOPLE_ADJ = r"(?:(?:licensed|skilled|full-time|full\s+time|field|union|certified|experienced|dedicated|trained|" \
-              r"talented|highly\s+skilled|in-house|professional|master|journeyman|factory-trained)\s+){0,3}"
+_PEOPLE_NOUN = (
+    r"(?:employees|staff(?:\s+members)?|people|team\s+members|professionals|electricians|plumbers|"
+    r"carpenters|craftsmen|craftspeople|tradesmen|tradespeople|technicians|workers|installers|crew\s+members|"
+    r"field\s+employees|associates|union\s+members|pipefitters|ironworkers|roofers|painters|masons|framers|"
+    r"applicators|glaziers|fitters|sprinkler\s+fitters|setters|tile\s+setters|finishers|drywall\s+finishers|"
+    r"operators|mechanics|hangers|laborers|estimators\s+and\s+craftsmen)"
+)
+_PEOPLE_ADJ = (
+    r"(?:(?:licensed|skilled|full-time|full\s+time|field|union|certified|experienced|dedicated|trained|"
+    r"talented|highly\s+skilled|in-house|professional|master|journeyman|factory-trained)\s+){0,3}"
+)
 _HEADCOUNT = (
-    re.compile(rf"\b(?:team|staff|workforce|crew)\s+of\s+(?:over\s+|more\s+than\s+|nearly\s+|about\s+)?{_NUMBER}\+?"
-               rf"(?:\s+{_PEOPLE_ADJ}{_PEOPLE_NOUN})?", re.IGNORECASE),
-    re.compile(rf"\bemploys?\s+(?:over\s+|more\s+than\s+|nearly\s+|about\s+|approximately\s+)?{_NUMBER}\+?\s+"
-               rf"{_PEOPLE_ADJ}{_PEOPLE_NOUN}?", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:team|staff|workforce|crew)\s+of\s+(?:over\s+|more\s+than\s+|nearly\s+|about\s+)?{_NUMBER}\+?"
+        rf"(?:\s+{_PEOPLE_ADJ}{_PEOPLE_NOUN})?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\bemploys?\s+(?:over\s+|more\s+than\s+|nearly\s+|about\s+|approximately\s+)?{_NUMBER}\+?\s+"
+        rf"{_PEOPLE_ADJ}{_PEOPLE_NOUN}?",
+        re.IGNORECASE,
+    ),
     # "85 licensed electricians", "64 HVAC technicians": one trade word may stand before the noun
     re.compile(rf"(?<![$\d.,])\b{_NUMBER}\+?\s+{_PEOPLE_ADJ}(?:[A-Za-z]+\s+)?{_PEOPLE_NOUN}\b", re.IGNORECASE),
-    re.compile(rf"\b{_NUMBER}-(?:person|member|employee|strong)\s+(?:team|staff|crew|workforce|company|firm)\b", re.IGNORECASE),
+    re.compile(
+        rf"\b{_NUMBER}-(?:person|member|employee|strong)\s+(?:team|staff|crew|workforce|company|firm)\b", re.IGNORECASE
+    ),
 )
 _MONEY = r"\$\s?(\d{1,4}(?:\.\d{1,2})?)\s*(billion|million|bn|mm|m|b)\b\+?"
 _REVENUE = (
-    re.compile(rf"{_MONEY}\s*(?:in\s+|of\s+)?(?:annual|yearly|average\s+annual)?\s*(?:gross\s+)?"
-               rf"(?:revenue|revenues|sales|volume|construction\s+volume|billings)\b", re.IGNORECASE),
-    re.compile(rf"\b(?:annual|yearly)\s+(?:revenue|revenues|sales|volume|construction\s+volume)\s+(?:of|exceeds?|exceeding|"
-               rf"over|tops?|topping|is|was|near|approaching)?\s*(?:over\s+|more\s+than\s+|nearly\s+)?{_MONEY}", re.IGNORECASE),
-    re.compile(rf"{_MONEY}\s+(?:(?:of\s+)?(?:work\s+)?in\s+place\s+|of\s+work\s+)?(?:annually|a\s+year|per\s+year|each\s+year)\b",
-               re.IGNORECASE),
+    re.compile(
+        rf"{_MONEY}\s*(?:in\s+|of\s+)?(?:annual|yearly|average\s+annual)?\s*(?:gross\s+)?"
+        rf"(?:revenue|revenues|sales|volume|construction\s+volume|billings)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?:annual|yearly)\s+(?:revenue|revenues|sales|volume|construction\s+volume)\s+(?:of|exceeds?|exceeding|"
+        rf"over|tops?|topping|is|was|near|approaching)?\s*(?:over\s+|more\s+than\s+|nearly\s+)?{_MONEY}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"{_MONEY}\s+(?:(?:of\s+)?(?:work\s+)?in\s+place\s+|of\s+work\s+)?(?:annually|a\s+year|per\s+year|each\s+year)\b",
+        re.IGNORECASE,
+    ),
 )
-_NOT_REVENUE = re.compile(r"bonding|bond\s+capacity|single\s+project|project\s+value|insurance|coverage|raised|funding",
-                          re.IGNORECASE)
-_AREA_TRIGGER = re.compile(r"\b(?:proudly\s+)?(?:serving|serves|serve|service\s+area(?:s)?\s*(?:is|includes|:)?|"
-                           r"we\s+work\s+(?:throughout|across|in))\s+", re.IGNORECASE)
+_NOT_REVENUE = re.compile(
+    r"bonding|bond\s+capacity|single\s+project|project\s+value|insurance|coverage|raised|funding", re.IGNORECASE
+)
+_AREA_TRIGGER = re.compile(
+    r"\b(?:proudly\s+)?(?:serving|serves|serve|service\s+area(?:s)?\s*(?:is|includes|:)?|"
+    r"we\s+work\s+(?:throughout|across|in))\s+",
+    re.IGNORECASE,
+)
 _AREA_FILLER = re.compile(r"(?:(?:[a-z][a-z-]*\s+){0,6}?(?:in|across|throughout|of)\s+)?(?:all\s+of\s+)?(?:the\s+)?")
 _NAME = r"[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3}"
 # "Dallas–Fort Worth" is one place; "the Phoenix metro area" is Phoenix.
-_PLACE = re.compile(rf"(?:[Gg]reater\s+)?{_NAME}(?:\s*[–—]\s*{_NAME}|-{_NAME})?(?:,\s*[A-Z]{{2}}\b)?"
-                    r"(?:\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley))?")
-_AREA_ETC = re.compile(r",?\s*(?:and|&)\s+(?:beyond|more|nearby|(?:the\s+)?surrounding\s+(?:areas?|communities|"
-                       r"cities|counties|region)|(?:all\s+)?nearby\s+(?:areas|communities|cities))\s*$", re.IGNORECASE)
+_PLACE = re.compile(
+    rf"(?:[Gg]reater\s+)?{_NAME}(?:\s*[–—]\s*{_NAME}|-{_NAME})?(?:,\s*[A-Z]{{2}}\b)?"
+    r"(?:\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley))?"
+)
+_AREA_ETC = re.compile(
+    r",?\s*(?:and|&)\s+(?:beyond|more|nearby|(?:the\s+)?surrounding\s+(?:areas?|communities|"
+    r"cities|counties|region)|(?:all\s+)?nearby\s+(?:areas|communities|cities))\s*$",
+    re.IGNORECASE,
+)
 _PLACE_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|;\s*|\s+and\s+|\s*&\s*|\s+or\s+|\s*/\s*)")
-NOT_PLACES = {"Fortune", "General", "Contractors", "Owners", "Clients", "Customers", "Commercial", "Residential",
-              "Industrial", "Healthcare", "Our", "We", "Us", "You", "Your", "The", "All", "Since", "Over", "More",
-              "Developers", "Architects", "Homeowners", "Businesses", "Property", "Institutions", "Government",
-              "Education", "Hospitality", "Retail", "Multifamily", "Schools", "Hospitals", "Each", "Every"}
+NOT_PLACES = {
+    "Fortune",
+    "General",
+    "Contractors",
+    "Owners",
+    "Clients",
+    "Customers",
+    "Commercial",
+    "Residential",
+    "Industrial",
+    "Healthcare",
+    "Our",
+    "We",
+    "Us",
+    "You",
+    "Your",
+    "The",
+    "All",
+    "Since",
+    "Over",
+    "More",
+    "Developers",
+    "Architects",
+    "Homeowners",
+    "Businesses",
+    "Property",
+    "Institutions",
+    "Government",
+    "Education",
+    "Hospitality",
+    "Retail",
+    "Multifamily",
+    "Schools",
+    "Hospitals",
+    "Each",
+    "Every",
+}
 
 
 @dataclass(frozen=True)
@@ -134,8 +390,13 @@ def _matches_domain(name: str, domain: str) -> bool:
     if not key or not label:
         return False
     initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", LEGAL_SUFFIX.sub("", name))).lower()
-    return key in label or label in key or label.startswith(key[:8]) and len(key) >= 6 or \
-        (len(initials) >= 2 and label.startswith(initials))
+    return (
+        key in label
+        or label in key
+        or label.startswith(key[:8])
+        and len(key) >= 6
+        or (len(initials) >= 2 and label.startswith(initials))
+    )
 
 
 def company(doc: SiteDoc) -> Fact | None:
@@ -153,15 +414,24 @@ def company(doc: SiteDoc) -> Fact | None:
     if doc.meta.get("logo_alt") and not is_generic(clean_name(doc.meta["logo_alt"])):
         found.append(Fact(clean_name(doc.meta["logo_alt"]), 0.75, "logo alt text", home))
     for url, _kind, text in doc.page_texts():  # the homepage's footer first; a JS-only homepage has none
-        match = next((m for m in _COPYRIGHT.finditer(text[-3000:])
-                      if not is_generic(clean_name(re.split(r"\.\s|\s[|•]\s", m.group(1))[0]))), None)
+        match = next(
+            (
+                m
+                for m in _COPYRIGHT.finditer(text[-3000:])
+                if not is_generic(clean_name(re.split(r"\.\s|\s[|•]\s", m.group(1))[0]))
+            ),
+            None,
+        )
         if match:
             name = clean_name(re.split(r"\.\s|\s[|•]\s", match.group(1))[0])
             if len(name.split()) <= 6:
                 found.append(Fact(name, 0.75, "copyright line", url))
                 break
-    titles = [(p["url"], p.get("title", ""), p is doc.pages[0]) for p in doc.pages] if doc.pages else \
-        [(home, doc.title, True)]
+    titles = (
+        [(p["url"], p.get("title", ""), p is doc.pages[0]) for p in doc.pages]
+        if doc.pages
+        else [(home, doc.title, True)]
+    )
     for url, title, is_home in titles:
         parts = [clean_name(p) for p in _TITLE_SPLIT.split(title or "") if p.strip()]
         for part in parts:
@@ -195,8 +465,12 @@ def hq(doc: SiteDoc) -> Fact | None:
         if isinstance(address, dict):
             city, region = address.get("addressLocality"), address.get("addressRegion")
             if isinstance(city, str) and isinstance(region, str) and city.strip() and region.strip():
-                return Fact(f"{city.strip()}, {region.strip()}", 0.92, "schema.org PostalAddress",
-                            org.get("_page", doc.final_url))
+                return Fact(
+                    f"{city.strip()}, {region.strip()}",
+                    0.92,
+                    "schema.org PostalAddress",
+                    org.get("_page", doc.final_url),
+                )
     for url, _kind, text in doc.page_texts():
         match = _HQ_TEXT.search(text)
         if match and match.group(2) in US_STATES:
@@ -241,10 +515,10 @@ def sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         start = 0
         for match in re.finditer(r"[.!?](?=\s+[\"“A-Z])", line):
-            before = line[start:match.start()].rsplit(" ", 1)[-1]
+            before = line[start : match.start()].rsplit(" ", 1)[-1]
             if before in _ABBREVIATIONS or (len(before) == 1 and before.isupper()):
                 continue
-            out.append(line[start:match.end()].strip())
+            out.append(line[start : match.end()].strip())
             start = match.end()
         if line[start:].strip():
             out.append(line[start:].strip())
@@ -263,8 +537,9 @@ def _places(tail: str) -> tuple[list[str], bool]:
         if not match:
             whole = not places  # a separator, then something that is not a place
             break
-        place = re.sub(r"\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley)$", "",
-                       match.group(0)).strip()
+        place = re.sub(
+            r"\s+(?:metro\s+area|metropolitan\s+area|area|metro|region|metroplex|valley)$", "", match.group(0)
+        ).strip()
         if place.split()[0] in NOT_PLACES:
             whole = not places
             break
@@ -274,7 +549,7 @@ def _places(tail: str) -> tuple[list[str], bool]:
         if not sep or sep.end() == pos:
             break
         pos = sep.end()
-        if tail[pos:pos + 4] == "the ":
+        if tail[pos : pos + 4] == "the ":
             pos += 4
     return places, whole
 
@@ -296,11 +571,12 @@ def service_area(doc: SiteDoc) -> Fact | None:
             if "“" in sentence or "\u201c" in sentence:
                 continue  # a client's words, not the company's claim
             for trigger in _AREA_TRIGGER.finditer(sentence):
-                places, whole = _places(sentence[trigger.end():])
+                places, whole = _places(sentence[trigger.end() :])
                 if places:
                     raw = (0.8 if len(places) > 1 else 0.75) if whole else 0.55
-                    return Fact(places[:10], raw, "'serving …' sentence" + ("" if whole else " (only partly places)"),
-                                url)
+                    return Fact(
+                        places[:10], raw, "'serving …' sentence" + ("" if whole else " (only partly places)"), url
+                    )
     return None
 
 

@@ -84,9 +84,12 @@ def limits_from_settings() -> FetchLimits:
     from . import conf
 
     return FetchLimits(
-        total_s=settings.SWARM_FETCH_TIMEOUT_MS / 1000, connect_s=settings.SWARM_FETCH_CONNECT_TIMEOUT_MS / 1000,
-        max_bytes=settings.SWARM_FETCH_MAX_BYTES, max_redirects=settings.SWARM_FETCH_MAX_REDIRECTS,
-        allowlist=frozenset(settings.SWARM_FETCH_ALLOWLIST), dns_s=conf.get("SWARM_FETCH_DNS_TIMEOUT_MS") / 1000,
+        total_s=settings.SWARM_FETCH_TIMEOUT_MS / 1000,
+        connect_s=settings.SWARM_FETCH_CONNECT_TIMEOUT_MS / 1000,
+        max_bytes=settings.SWARM_FETCH_MAX_BYTES,
+        max_redirects=settings.SWARM_FETCH_MAX_REDIRECTS,
+        allowlist=frozenset(settings.SWARM_FETCH_ALLOWLIST),
+        dns_s=conf.get("SWARM_FETCH_DNS_TIMEOUT_MS") / 1000,
         user_agent=USER_AGENT.format(contact=conf.get("SWARM_CRAWL_CONTACT_URL")),
         test_hosts=tuple(sorted(conf.test_hosts().items())),
     )
@@ -175,8 +178,9 @@ def _left(end: float) -> float:
     return left
 
 
-def fetch(url: str, *, limits: FetchLimits | None = None, deadline: float | None = None,
-          accept: tuple[str, ...] = HTML) -> FetchResult:
+def fetch(
+    url: str, *, limits: FetchLimits | None = None, deadline: float | None = None, accept: tuple[str, ...] = HTML
+) -> FetchResult:
     """GET ``url`` safely; ``accept`` lists substrings of the content types wanted (robots.txt: "text/plain")."""
     limits = limits or FetchLimits()
     end = time.monotonic() + limits.total_s
@@ -201,10 +205,16 @@ def fetch(url: str, *, limits: FetchLimits | None = None, deadline: float | None
         conn = cls(host, port, address=address, timeout=min(limits.connect_s, _left(end)))
         try:
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request("GET", path, headers={
-                "User-Agent": limits.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-                "Accept-Encoding": "identity", "Connection": "close",
-            })
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "User-Agent": limits.user_agent,
+                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+                    "Accept-Encoding": "identity",
+                    "Connection": "close",
+                },
+            )
             sock = conn.sock  # getresponse() hands the socket to the response when the server closes
             sock.settimeout(_left(end))
             response = conn.getresponse()
@@ -219,14 +229,22 @@ def fetch(url: str, *, limits: FetchLimits | None = None, deadline: float | None
                 raise FetchError("http_error", str(response.status))
             content_type = response.getheader("Content-Type", "") or ""
             if not any(kind in content_type.lower() for kind in accept):
-                raise FetchError("not_html" if accept == HTML else "content_type",
-                                 content_type.split(";")[0] or "no content type")
+                raise FetchError(
+                    "not_html" if accept == HTML else "content_type", content_type.split(";")[0] or "no content type"
+                )
             body, truncated = _read_capped(sock, response, end, limits.max_bytes)
-            return FetchResult(url=first, final_url=url, status=response.status, content_type=content_type,
-                               body=body, truncated=truncated, redirects=tuple(hops))
+            return FetchResult(
+                url=first,
+                final_url=url,
+                status=response.status,
+                content_type=content_type,
+                body=body,
+                truncated=truncated,
+                redirects=tuple(hops),
+            )
         except FetchError:
             raise
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FetchError("timeout", "read timed out") from None
         except ssl.SSLError as exc:
             raise FetchError("tls", exc.__class__.__name__) from None
@@ -241,8 +259,11 @@ def _read_capped(sock, response, end: float, max_bytes: int) -> tuple[bytes, boo
     chunks, size = [], 0
     while size <= max_bytes:
         sock.settimeout(_left(end))
-        chunk = response.read1(min(65536, max_bytes + 1 - size)) if hasattr(response, "read1") else \
-            response.read(min(65536, max_bytes + 1 - size))
+        chunk = (
+            response.read1(min(65536, max_bytes + 1 - size))
+            if hasattr(response, "read1")
+            else response.read(min(65536, max_bytes + 1 - size))
+        )
         if not chunk:
             return b"".join(chunks), False
         chunks.append(chunk)

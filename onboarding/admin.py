@@ -97,6 +97,7 @@ admin.site.register(models.SuccessTask)
 
 # --- prospect flow (seed 002) ---------------------------------------------------------------------------------
 
+
 @admin.register(models.SessionSettings)
 class SessionSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
     """Audited singleton (see AuditedSingletonAdmin)."""
@@ -118,6 +119,7 @@ class OnboardingSessionAdmin(admin.ModelAdmin):
 
 
 # --- white-glove (seed 002 W5–W10) -----------------------------------------------------------------------
+
 
 @admin.register(WhiteGloveSettings)
 class WhiteGloveSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):

@@ -29,10 +29,17 @@ def seed_value_events() -> list[ProductValueEvent]:
     for sku, name, method, signal in VALUE_EVENTS:
         product = Product.objects.filter(sku=sku).first()
         if product is not None:
-            events.append(ProductValueEvent.objects.get_or_create(
-                product=product, event_name=name,
-                defaults={"detection_method": method, "detection_signal": signal,
-                          "segment_ttv_default_days": SEGMENT_TTV})[0])
+            events.append(
+                ProductValueEvent.objects.get_or_create(
+                    product=product,
+                    event_name=name,
+                    defaults={
+                        "detection_method": method,
+                        "detection_signal": signal,
+                        "segment_ttv_default_days": SEGMENT_TTV,
+                    },
+                )[0]
+            )
     return events
 
 
@@ -41,8 +48,13 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
     events = seed_value_events()
     today = clock.today()
     post_sales = Employee.objects.filter(role=Role.POST_SALES).first()
-    recent = list(Opportunity.objects.filter(stage=Stage.CLOSED_WON, type="new", contract_start_date__gte=today - dt.timedelta(days=100))
-                  .select_related("account").order_by("contract_start_date")[:limit])
+    recent = list(
+        Opportunity.objects.filter(
+            stage=Stage.CLOSED_WON, type="new", contract_start_date__gte=today - dt.timedelta(days=100)
+        )
+        .select_related("account")
+        .order_by("contract_start_date")[:limit]
+    )
     schedule: list[tuple[dt.date, int]] = []  # (due, milestone id), walked week by week below
     chatter: dict[int, list[tuple[dt.date, str]]] = {}
     plans = []
@@ -53,8 +65,11 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
         ttv = plan.map.ttv_target_days
         if events:
             event = rng.choice(events)
-            MutualActionPlan.objects.filter(pk=plan.map_id).update(selected_value_events=[
-                {"value_event_id": event.pk, "target_date": (start + dt.timedelta(days=ttv // 2)).isoformat()}])
+            MutualActionPlan.objects.filter(pk=plan.map_id).update(
+                selected_value_events=[
+                    {"value_event_id": event.pk, "target_date": (start + dt.timedelta(days=ttv // 2)).isoformat()}
+                ]
+            )
         fate = rng.random()
         if post_sales and fate < 0.6:
             map_signoff.map_accept(map_=plan.map, by=post_sales, risk_notes="Standard risks reviewed.")
@@ -80,15 +95,17 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
             while pending and pending[0][0] <= day:
                 due, item_id = pending.pop(0)
                 item = MilestoneItem.objects.get(pk=item_id)
-                milestones.milestone_complete(item=item, on=due, evidence="Attendance log: training roster"
-                                              if item.evidence_required else "")
+                milestones.milestone_complete(
+                    item=item, on=due, evidence="Attendance log: training roster" if item.evidence_required else ""
+                )
             for plan_id, entries in chatter.items():
                 for on, kind in [e for e in entries if e[0] <= day]:
                     activity.activity_log(plan=by_pk[plan_id], kind=kind, by=by_pk[plan_id].csm, on=on)
                     entries.remove((on, kind))
             escalation_scan(today=day)
-    open_deals = Opportunity.objects.filter(stage__in=[Stage.PROPOSAL, Stage.NEGOTIATION], deal_health_score__gte=70,
-                                            onboarding_plan__isnull=True).select_related("account")[:preclose_limit * 3]
+    open_deals = Opportunity.objects.filter(
+        stage__in=[Stage.PROPOSAL, Stage.NEGOTIATION], deal_health_score__gte=70, onboarding_plan__isnull=True
+    ).select_related("account")[: preclose_limit * 3]
     preboarded = 0
     for opp in open_deals:
         if preboarded >= preclose_limit:
@@ -98,5 +115,8 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
     usage_milestones_detect(today=today)
     map_signoff_scan(today=today)
     escalation_scan(today=today)
-    return {"onboarding plans": len(recent), "pre-boarded deals": preboarded,
-            "escalations fired": Escalation.objects.count()}
+    return {
+        "onboarding plans": len(recent),
+        "pre-boarded deals": preboarded,
+        "escalations fired": Escalation.objects.count(),
+    }

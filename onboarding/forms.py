@@ -4,11 +4,16 @@ from django.db.models import Q
 from gtmos.crm.models import Employee, QuoteLine, Role
 
 from .models import ProductValueEvent
-from .services.map_signoff import MAP_EDITORS, SELLING_TEAM
 from .services.activity import ACTIVITY_ENTRY
+from .services.map_signoff import MAP_EDITORS, SELLING_TEAM
 
-STAKEHOLDER_ROLES = [("", "—"), ("technical_setup", "Technical setup (M1)"), ("training", "Training (M2/M3)"),
-                     ("executive_sponsor", "Executive sponsor (M5)"), ("stakeholder", "Stakeholder")]
+STAKEHOLDER_ROLES = [
+    ("", "—"),
+    ("technical_setup", "Technical setup (M1)"),
+    ("training", "Training (M2/M3)"),
+    ("executive_sponsor", "Executive sponsor (M5)"),
+    ("stakeholder", "Stakeholder"),
+]
 
 
 class MapForm(forms.Form):
@@ -16,13 +21,20 @@ class MapForm(forms.Form):
 
     technical_win_details = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     selling_team_commitments = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    ttv_target_days = forms.IntegerField(min_value=1, max_value=730, required=False,
-                                         help_text="Derived from the earliest value event's target date (or the segment default) "
-                                                   "unless you change it here.")
+    ttv_target_days = forms.IntegerField(
+        min_value=1,
+        max_value=730,
+        required=False,
+        help_text="Derived from the earliest value event's target date (or the segment default) "
+        "unless you change it here.",
+    )
 
-    change_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                    label="Why the signed value events or dates must change",
-                                    help_text="Signed off: a change goes to the SLM for approval.")
+    change_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why the signed value events or dates must change",
+        help_text="Signed off: a change goes to the SLM for approval.",
+    )
 
     def __init__(self, *args, map_, contacts, editor_role: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,16 +49,21 @@ class MapForm(forms.Form):
             events = events.filter(Q(product_id__in=products) | Q(pk__in=list(chosen)))
         self.value_events = list(events)
         for event in self.value_events:
-            self.fields[f"ve_{event.pk}"] = forms.BooleanField(required=False, initial=event.pk in chosen,
-                                                               label=str(event))
+            self.fields[f"ve_{event.pk}"] = forms.BooleanField(
+                required=False, initial=event.pk in chosen, label=str(event)
+            )
             self.fields[f"ve_{event.pk}_date"] = forms.DateField(
-                required=False, initial=chosen.get(event.pk), widget=forms.DateInput(attrs={"type": "date"}),
-                label=f"Target date for {event.event_name}")
+                required=False,
+                initial=chosen.get(event.pk),
+                widget=forms.DateInput(attrs={"type": "date"}),
+                label=f"Target date for {event.event_name}",
+            )
         roles = {s.get("contact_id"): s.get("role") for s in map_.customer_stakeholder_map or []}
         self.contacts = list(contacts)
         for contact in self.contacts:
-            self.fields[f"sh_{contact.pk}"] = forms.ChoiceField(choices=STAKEHOLDER_ROLES, required=False,
-                                                                initial=roles.get(contact.pk, ""), label=contact.name)
+            self.fields[f"sh_{contact.pk}"] = forms.ChoiceField(
+                choices=STAKEHOLDER_ROLES, required=False, initial=roles.get(contact.pk, ""), label=contact.name
+            )
         self.initial.setdefault("technical_win_details", map_.technical_win_details)
         self.initial.setdefault("selling_team_commitments", map_.selling_team_commitments)
         self.initial.setdefault("ttv_target_days", map_.ttv_target_days)
@@ -70,7 +87,9 @@ class MapForm(forms.Form):
                 self.add_error(f"ve_{event.pk}_date", "Pick a target date for each selected value event.")
         if self.signed and not self.errors and not (data.get("change_reason") or "").strip():
             chosen = sorted((e["value_event_id"], e["target_date"]) for e in self.selected_value_events())
-            signed = sorted((e.get("value_event_id"), e.get("target_date")) for e in self.map.selected_value_events or [])
+            signed = sorted(
+                (e.get("value_event_id"), e.get("target_date")) for e in self.map.selected_value_events or []
+            )
             if chosen != signed:
                 self.add_error("change_reason", "Say why the signed value events or dates must change.")
         return data
@@ -83,17 +102,26 @@ class MapForm(forms.Form):
 
     def selected_value_events(self) -> list[dict]:
         d = self.cleaned_data
-        return [{"value_event_id": e.pk, "target_date": d[f"ve_{e.pk}_date"].isoformat()}
-                for e in self.value_events if d.get(f"ve_{e.pk}")]
+        return [
+            {"value_event_id": e.pk, "target_date": d[f"ve_{e.pk}_date"].isoformat()}
+            for e in self.value_events
+            if d.get(f"ve_{e.pk}")
+        ]
 
     def stakeholder_map(self) -> list[dict]:
-        return [{"contact_id": c.pk, "role": self.cleaned_data[f"sh_{c.pk}"]}
-                for c in self.contacts if self.cleaned_data.get(f"sh_{c.pk}")]
+        return [
+            {"contact_id": c.pk, "role": self.cleaned_data[f"sh_{c.pk}"]}
+            for c in self.contacts
+            if self.cleaned_data.get(f"sh_{c.pk}")
+        ]
 
 
 class AcceptForm(forms.Form):
-    risk_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                 help_text="Document the risks you accept (objections, commitments, gaps).")
+    risk_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Document the risks you accept (objections, commitments, gaps).",
+    )
 
 
 class RejectForm(forms.Form):
@@ -105,8 +133,11 @@ class NoteForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                               help_text="Attendance log or assessment result (required for M3).")
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Attendance log or assessment result (required for M3).",
+    )
     completed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
@@ -122,25 +153,32 @@ class HandoffForm(forms.Form):
     delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     findings_document = forms.CharField(required=False, max_length=300)
     key_outcomes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Top 3 outcomes.")
-    satisfaction_signal = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
-                                          help_text="CX score, verbal feedback, any complaints.")
+    satisfaction_signal = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="CX score, verbal feedback, any complaints."
+    )
     relationship_warmth = forms.ChoiceField(choices=[("cold", "Cold"), ("warm", "Warm"), ("strong", "Strong")])
-    warmth_assessed_by = forms.ModelChoiceField(queryset=Employee.objects.none(),
-                                                help_text="The AM or an executive assesses warmth.")
+    warmth_assessed_by = forms.ModelChoiceField(
+        queryset=Employee.objects.none(), help_text="The AM or an executive assesses warmth."
+    )
     expansion_signals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    referral_potential = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")],
-                                                coerce=lambda v: v == "yes")
+    referral_potential = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes")
     referral_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     agreed_follow_up = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    cs_owner = forms.ModelChoiceField(queryset=Employee.objects.none(), required=False, label="CS owner",
-                                      help_text="Owner of the customer-success phase (defaults to the AM).")
+    cs_owner = forms.ModelChoiceField(
+        queryset=Employee.objects.none(),
+        required=False,
+        label="CS owner",
+        help_text="Owner of the customer-success phase (defaults to the AM).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warmth_assessed_by"].queryset = Employee.objects.filter(
-            role__in=[Role.AM, Role.EXECUTIVE], is_active=True).order_by("name")
+            role__in=[Role.AM, Role.EXECUTIVE], is_active=True
+        ).order_by("name")
         self.fields["cs_owner"].queryset = Employee.objects.filter(
-            role__in=[Role.AM, Role.CSM], is_active=True).order_by("name")
+            role__in=[Role.AM, Role.CSM], is_active=True
+        ).order_by("name")
 
 
 class TTVRequestForm(forms.Form):
@@ -151,12 +189,17 @@ class TTVRequestForm(forms.Form):
 class MessageForm(forms.Form):
     template = forms.ModelChoiceField(queryset=None)
     contact = forms.ModelChoiceField(queryset=None)
-    send_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              help_text="Empty: send now. A later date schedules it.")
+    send_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: send now. A later date schedules it.",
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         from .models import CommunicationTemplate
 
         self.fields["template"].queryset = CommunicationTemplate.objects.filter(active=True)
-        self.fields["contact"].queryset = plan.account.contacts.exclude(email="").order_by("-is_executive_sponsor", "name")
+        self.fields["contact"].queryset = plan.account.contacts.exclude(email="").order_by(
+            "-is_executive_sponsor", "name"
+        )

@@ -48,8 +48,11 @@ def build(*, milestones: list[dict], start: dt.date, today: dt.date) -> dict:
     previous_end = start
     for m in milestones:
         status, text = _status(m["target"], m["completed"], today)
-        rows.append(GanttRow(m["code"], m["name"], m.get("owner") or "", previous_end, m["target"], m["completed"],
-                             status, text))
+        rows.append(
+            GanttRow(
+                m["code"], m["name"], m.get("owner") or "", previous_end, m["target"], m["completed"], status, text
+            )
+        )
         if m["target"]:
             previous_end = max(previous_end, m["target"])
     ends = [d for r in rows for d in (r.target, r.completed) if d] + [today, start + dt.timedelta(days=7)]
@@ -73,6 +76,17 @@ def build(*, milestones: list[dict], start: dt.date, today: dt.date) -> dict:
         ticks.append({"x": x(day), "label": f"{day:%-d %b}"})
         day += dt.timedelta(days=step)
     height = TOP + len(rows) * ROW_H + BOTTOM
-    return {"rows": rows, "ticks": ticks, "today_x": x(today), "today": today, "width": WIDTH, "height": height,
-            "label_w": LABEL_W, "axis_y": TOP - 8, "bottom": height - BOTTOM, "first": first, "last": last,
-            "overdue": sum(1 for r in rows if r.status == "overdue")}
+    return {
+        "rows": rows,
+        "ticks": ticks,
+        "today_x": x(today),
+        "today": today,
+        "width": WIDTH,
+        "height": height,
+        "label_w": LABEL_W,
+        "axis_y": TOP - 8,
+        "bottom": height - BOTTOM,
+        "first": first,
+        "last": last,
+        "overdue": sum(1 for r in rows if r.status == "overdue"),
+    }

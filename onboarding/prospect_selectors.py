@@ -6,8 +6,9 @@ from .models.session import SessionState
 
 def reengage_queue():
     """ABANDONED sessions for sales to re-engage, most recently active first."""
-    return OnboardingSession.objects.filter(state=SessionState.ABANDONED).select_related("lead").order_by(
-        "-last_event_at")
+    return (
+        OnboardingSession.objects.filter(state=SessionState.ABANDONED).select_related("lead").order_by("-last_event_at")
+    )
 
 
 def current_route(session: OnboardingSession) -> RouteDecision | None:

@@ -49,8 +49,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return min(day.replace(year=year, month=month, day=1) + dt.timedelta(days=day.day - 1),
-               following - dt.timedelta(days=1))
+    return min(
+        day.replace(year=year, month=month, day=1) + dt.timedelta(days=day.day - 1), following - dt.timedelta(days=1)
+    )
 
 
 def auto_fires(deal: DealFacts, *, min_stage_rank: int, health_threshold: int) -> bool:
@@ -95,8 +96,15 @@ class Projection:
     exec_flag_due: dt.date
 
 
-def project_ttv(*, start: dt.date, ttv_target: int, today: dt.date, done: dict[str, dt.date | None],
-                targets: dict[str, dt.date | None], exec_flag_pct: int = 50) -> Projection:
+def project_ttv(
+    *,
+    start: dt.date,
+    ttv_target: int,
+    today: dt.date,
+    done: dict[str, dt.date | None],
+    targets: dict[str, dt.date | None],
+    exec_flag_pct: int = 50,
+) -> Projection:
     """TTV projection from milestone velocity.
 
     ``done`` maps milestone code → completion date (None when open). Velocity is milestones done on the

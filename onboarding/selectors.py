@@ -30,10 +30,13 @@ def _view(plan: OnboardingPlan, today: dt.date, cfg: OnboardingSettings) -> Plan
     if plan.contract_start_date is None:
         return PlanView(plan, None, 0, items)
     projection = rules.project_ttv(
-        start=plan.contract_start_date, today=today,
+        start=plan.contract_start_date,
+        today=today,
         ttv_target=plan.map.ttv_target_days or cfg.ttv_default(plan.account.segment),
-        done={m.code: m.completed_on for m in items}, targets={m.code: m.target_date for m in items},
-        exec_flag_pct=cfg.exec_sponsor_flag_pct)
+        done={m.code: m.completed_on for m in items},
+        targets={m.code: m.target_date for m in items},
+        exec_flag_pct=cfg.exec_sponsor_flag_pct,
+    )
     return PlanView(plan, projection, (today - plan.contract_start_date).days, items)
 
 
@@ -45,8 +48,11 @@ def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
     employee = employee_of(user)
     if mine_only and employee is not None and employee.role in ("csm", "impl_engineer"):
         plans = plans.filter(Q(csm=employee) | Q(milestones__owner=employee)).distinct()
-    plans = plans.select_related("account", "map", "csm").prefetch_related(
-        Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code"))).order_by("contract_start_date")[:200]
+    plans = (
+        plans.select_related("account", "map", "csm")
+        .prefetch_related(Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code")))
+        .order_by("contract_start_date")[:200]
+    )
     today, cfg = clock.today(), OnboardingSettings.load()
     views = [_view(p, today, cfg) for p in plans]
     views.sort(key=lambda v: (not (v.projection and v.projection.misses), v.plan.contract_start_date))
@@ -54,8 +60,11 @@ def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
 
 
 def plan_get(*, user, pk: int) -> OnboardingPlan:
-    return OnboardingPlan.objects.visible_to(user).select_related(
-        "account__am", "account__csm", "map__signoff_by", "opportunity__owner", "csm").get(pk=pk)
+    return (
+        OnboardingPlan.objects.visible_to(user)
+        .select_related("account__am", "account__csm", "map__signoff_by", "opportunity__owner", "csm")
+        .get(pk=pk)
+    )
 
 
 def plan_detail(*, plan: OnboardingPlan) -> dict:
@@ -67,7 +76,8 @@ def plan_detail(*, plan: OnboardingPlan) -> dict:
         "escalations": plan.escalations.order_by("-fired_at")[:20],
         "handoff": getattr(plan, "handoff", None) if plan.status == PlanStatus.COMPLETE else None,
         "value_events": ProductValueEvent.objects.filter(
-            pk__in=[e.get("value_event_id") for e in plan.map.selected_value_events or []]).select_related("product"),
+            pk__in=[e.get("value_event_id") for e in plan.map.selected_value_events or []]
+        ).select_related("product"),
         # The institutional memory the selling team handed over (seed 000), in front of the CSM.
         "brief": plan.kickoff_brief or {},
         "sow": plan.map.implementation_sow or plan.opportunity.sows.order_by("-pk").first(),
@@ -78,15 +88,28 @@ def preclose_deals(*, user) -> dict:
     """The AM's pre-close view: deals in pre-boarding, and open deals that pass the eligibility gate."""
     cfg = OnboardingSettings.load()
     visible = Opportunity.objects.visible_to(user).exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST])
-    in_progress = (visible.filter(onboarding_plan__status=PlanStatus.DRAFT)
-                   .select_related("account", "owner", "onboarding_plan__map").order_by("close_date")[:100])
+    in_progress = (
+        visible.filter(onboarding_plan__status=PlanStatus.DRAFT)
+        .select_related("account", "owner", "onboarding_plan__map")
+        .order_by("close_date")[:100]
+    )
     services = QuoteLine.objects.filter(quote__opportunity=OuterRef("pk"), product__is_implementation_service=True)
-    eligible = (visible.filter(onboarding_plan__isnull=True)
-                .filter(Q(account__segment="ent") | Q(acv__gte=cfg.eligibility_acv_threshold)
-                        | Q(sam_value__gte=cfg.eligibility_sam_threshold) | Exists(services))
-                .select_related("account", "owner").order_by("-deal_health_score", "close_date")[:100])
-    flags = set(ExceptionLog.objects.filter(exception_type="resource_flag", status="active",
-                                            opportunity__in=[o.pk for o in in_progress]).values_list("opportunity_id", flat=True))
+    eligible = (
+        visible.filter(onboarding_plan__isnull=True)
+        .filter(
+            Q(account__segment="ent")
+            | Q(acv__gte=cfg.eligibility_acv_threshold)
+            | Q(sam_value__gte=cfg.eligibility_sam_threshold)
+            | Exists(services)
+        )
+        .select_related("account", "owner")
+        .order_by("-deal_health_score", "close_date")[:100]
+    )
+    flags = set(
+        ExceptionLog.objects.filter(
+            exception_type="resource_flag", status="active", opportunity__in=[o.pk for o in in_progress]
+        ).values_list("opportunity_id", flat=True)
+    )
     return {"in_progress": in_progress, "eligible": eligible, "flagged": flags, "config": cfg}
 
 
@@ -95,19 +118,26 @@ def preclose_opportunity(*, user, pk: int) -> Opportunity:
 
 
 def review_queue(*, user) -> dict:
-    maps = MutualActionPlan.objects.visible_to(user).select_related(
-        "opportunity__owner", "account", "plan").order_by("plan__contract_start_date", "pk")
+    maps = (
+        MutualActionPlan.objects.visible_to(user)
+        .select_related("opportunity__owner", "account", "plan")
+        .order_by("plan__contract_start_date", "pk")
+    )
     return {
         "pending": maps.filter(postsales_signoff_status=SignoffStatus.PENDING)[:200],
         "rejected": maps.filter(postsales_signoff_status=SignoffStatus.REJECTED, slm_override=False)[:200],
-        "recent": maps.filter(Q(postsales_signoff_status=SignoffStatus.ACCEPTED) | Q(slm_override=True))
-        .order_by("-signoff_timestamp")[:20],
+        "recent": maps.filter(Q(postsales_signoff_status=SignoffStatus.ACCEPTED) | Q(slm_override=True)).order_by(
+            "-signoff_timestamp"
+        )[:20],
     }
 
 
 def map_get(*, user, pk: int) -> MutualActionPlan:
-    return MutualActionPlan.objects.visible_to(user).select_related(
-        "opportunity__owner", "account", "plan", "signoff_by", "slm_override_by").get(pk=pk)
+    return (
+        MutualActionPlan.objects.visible_to(user)
+        .select_related("opportunity__owner", "account", "plan", "signoff_by", "slm_override_by")
+        .get(pk=pk)
+    )
 
 
 def open_escalations(*, plan: OnboardingPlan):
@@ -117,10 +147,18 @@ def open_escalations(*, plan: OnboardingPlan):
 def change_request_events(*, req) -> dict:
     """The signed and the requested value events of a MAP change request, named for the SLM's page."""
     rows = {"current_events": req.current_value_events or [], "requested_events": req.requested_value_events or []}
-    names = dict(ProductValueEvent.objects.filter(
-        pk__in={e.get("value_event_id") for events in rows.values() for e in events}).values_list("pk", "event_name"))
-    return {key: [{"name": names.get(e.get("value_event_id"), "(retired event)"), "target_date": e.get("target_date")}
-                  for e in events] for key, events in rows.items()}
+    names = dict(
+        ProductValueEvent.objects.filter(
+            pk__in={e.get("value_event_id") for events in rows.values() for e in events}
+        ).values_list("pk", "event_name")
+    )
+    return {
+        key: [
+            {"name": names.get(e.get("value_event_id"), "(retired event)"), "target_date": e.get("target_date")}
+            for e in events
+        ]
+        for key, events in rows.items()
+    }
 
 
 class _Percentile(Aggregate):
@@ -139,24 +177,46 @@ def escalation_report(*, user) -> dict:
     percentile time to resolve, and the oldest open one — over the plans the user may see; one query."""
     visible = OnboardingPlan.objects.visible_to(user).values("pk")
     took = ExpressionWrapper(F("resolved_at") - F("fired_at"), output_field=DurationField())
-    rows = {r["kind"]: r for r in Escalation.objects.filter(plan_id__in=visible).values("kind").annotate(
-        fired=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        open=Count("pk", filter=Q(resolved_at__isnull=True)),
-        median=_Percentile(took, 0.5, filter=Q(resolved_at__isnull=False)),
-        p90=_Percentile(took, 0.9, filter=Q(resolved_at__isnull=False)),
-        oldest_open=Min("fired_at", filter=Q(resolved_at__isnull=True)))}
+    rows = {
+        r["kind"]: r
+        for r in Escalation.objects.filter(plan_id__in=visible)
+        .values("kind")
+        .annotate(
+            fired=Count("pk"),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            open=Count("pk", filter=Q(resolved_at__isnull=True)),
+            median=_Percentile(took, 0.5, filter=Q(resolved_at__isnull=False)),
+            p90=_Percentile(took, 0.9, filter=Q(resolved_at__isnull=False)),
+            oldest_open=Min("fired_at", filter=Q(resolved_at__isnull=True)),
+        )
+    }
     now = clock.now()
     kinds = []
     for kind in Escalation.Kind:
-        row = rows.get(kind.value, {"fired": 0, "resolved": 0, "open": 0, "median": None, "p90": None,
-                                    "oldest_open": None})
-        kinds.append({**row, "kind": kind.value, "label": kind.label, "median_text": duration_text(row["median"]),
-                      "p90_text": duration_text(row["p90"]),
-                      "oldest_open_days": (now - row["oldest_open"]).days if row["oldest_open"] else None})
-    open_rows = (Escalation.objects.filter(plan_id__in=visible, resolved_at__isnull=True)
-                 .select_related("plan__account", "plan__csm").order_by("fired_at")[:100])
-    return {"kinds": kinds, "open": open_rows, "now": now,
-            "procedures": escalation_procedures(cfg=OnboardingSettings.load())}
+        row = rows.get(
+            kind.value, {"fired": 0, "resolved": 0, "open": 0, "median": None, "p90": None, "oldest_open": None}
+        )
+        kinds.append(
+            {
+                **row,
+                "kind": kind.value,
+                "label": kind.label,
+                "median_text": duration_text(row["median"]),
+                "p90_text": duration_text(row["p90"]),
+                "oldest_open_days": (now - row["oldest_open"]).days if row["oldest_open"] else None,
+            }
+        )
+    open_rows = (
+        Escalation.objects.filter(plan_id__in=visible, resolved_at__isnull=True)
+        .select_related("plan__account", "plan__csm")
+        .order_by("fired_at")[:100]
+    )
+    return {
+        "kinds": kinds,
+        "open": open_rows,
+        "now": now,
+        "procedures": escalation_procedures(cfg=OnboardingSettings.load()),
+    }
 
 
 def duration_text(delta: dt.timedelta | None) -> str:
@@ -169,35 +229,91 @@ def duration_text(delta: dt.timedelta | None) -> str:
 def escalation_procedures(*, cfg: OnboardingSettings) -> list[dict]:
     """Seed 004's "escalation procedures", written from the same RevOps settings the rules read, so the
     document never drifts from what the system does."""
-    again = (f"Sent again to the same people every {cfg.escalation_renudge_days} days while open."
-             if cfg.escalation_renudge_days else "No reminders (RevOps turned them off).")
+    again = (
+        f"Sent again to the same people every {cfg.escalation_renudge_days} days while open."
+        if cfg.escalation_renudge_days
+        else "No reminders (RevOps turned them off)."
+    )
     k = Escalation.Kind
     rows = [
-        (k.UNRESPONSIVE, f"{cfg.unresponsive_alert_after} consecutive outreaches with no customer reply logged",
-         "CSM + AM", "At once, when the outreach is logged", "Resolves when a customer reply is logged"),
-        (k.UNRESPONSIVE_SLM, f"Still no reply after {cfg.unresponsive_slm_after} attempts", "SLM",
-         "At once, when the outreach is logged", "Resolves when a customer reply is logged"),
-        (k.TTV_MISS, "The TTV projection from milestone velocity misses the agreed target", "CSM + AM, with the "
-         "projected date and the blocking milestones", "Daily scan and right after a milestone or activity",
-         "Resolves when back on pace or TTV completes; log a recovery plan"),
-        (k.TTV_MISS_SLM, f"Still projected to miss within {cfg.ttv_slm_window_days} days of the deadline, no recovery "
-         "plan logged for this miss", "SLM", "Daily scan", "Resolves when a recovery plan is logged or on pace"),
-        (k.EXEC_SPONSOR, f"M5 not done by {cfg.exec_sponsor_flag_pct}% of the TTV window", "CSM + AM", "Daily scan",
-         "Resolves when M5 is done or an exec touchpoint is logged"),
-        (k.MAP_REJECTED, "Post-sales rejects the MAP handoff (comp hold at once)", "SLM", "At once",
-         "Resolves on the SLM's override; post-sales cannot accept a rejection"),
-        (k.TARGETS_UNREALISTIC, "Post-sales escalates value-event targets as unrealistic before sign-off", "SLM",
-         "At once", "Resolves when the MAP is signed off"),
+        (
+            k.UNRESPONSIVE,
+            f"{cfg.unresponsive_alert_after} consecutive outreaches with no customer reply logged",
+            "CSM + AM",
+            "At once, when the outreach is logged",
+            "Resolves when a customer reply is logged",
+        ),
+        (
+            k.UNRESPONSIVE_SLM,
+            f"Still no reply after {cfg.unresponsive_slm_after} attempts",
+            "SLM",
+            "At once, when the outreach is logged",
+            "Resolves when a customer reply is logged",
+        ),
+        (
+            k.TTV_MISS,
+            "The TTV projection from milestone velocity misses the agreed target",
+            "CSM + AM, with the projected date and the blocking milestones",
+            "Daily scan and right after a milestone or activity",
+            "Resolves when back on pace or TTV completes; log a recovery plan",
+        ),
+        (
+            k.TTV_MISS_SLM,
+            f"Still projected to miss within {cfg.ttv_slm_window_days} days of the deadline, no recovery "
+            "plan logged for this miss",
+            "SLM",
+            "Daily scan",
+            "Resolves when a recovery plan is logged or on pace",
+        ),
+        (
+            k.EXEC_SPONSOR,
+            f"M5 not done by {cfg.exec_sponsor_flag_pct}% of the TTV window",
+            "CSM + AM",
+            "Daily scan",
+            "Resolves when M5 is done or an exec touchpoint is logged",
+        ),
+        (
+            k.MAP_REJECTED,
+            "Post-sales rejects the MAP handoff (comp hold at once)",
+            "SLM",
+            "At once",
+            "Resolves on the SLM's override; post-sales cannot accept a rejection",
+        ),
+        (
+            k.TARGETS_UNREALISTIC,
+            "Post-sales escalates value-event targets as unrealistic before sign-off",
+            "SLM",
+            "At once",
+            "Resolves when the MAP is signed off",
+        ),
     ]
-    return [{"kind": kind.value, "label": kind.label, "trigger": trigger, "route": route, "timing": timing,
-             "follow_up": f"{follow} {again}"} for kind, trigger, route, timing, follow in rows]
+    return [
+        {
+            "kind": kind.value,
+            "label": kind.label,
+            "trigger": trigger,
+            "route": route,
+            "timing": timing,
+            "follow_up": f"{follow} {again}",
+        }
+        for kind, trigger, route, timing, follow in rows
+    ]
 
 
 def plan_checklist(*, plan: OnboardingPlan) -> list[list[str]]:
     """Seed 004's onboarding checklist: one row per milestone with owner, dates, evidence and scheduled items."""
     rows = [["Milestone", "Name", "Owner", "Target date", "Status", "Completed on", "Evidence", "Scheduled items"]]
     for m in plan.milestones.select_related("owner").order_by("code"):
-        rows.append([m.code, m.name, m.owner.name if m.owner else m.owner_role,
-                     m.target_date.isoformat() if m.target_date else "", m.get_status_display(),
-                     m.completed_on.isoformat() if m.completed_on else "", m.evidence, "; ".join(m.scheduled_items or [])])
+        rows.append(
+            [
+                m.code,
+                m.name,
+                m.owner.name if m.owner else m.owner_role,
+                m.target_date.isoformat() if m.target_date else "",
+                m.get_status_display(),
+                m.completed_on.isoformat() if m.completed_on else "",
+                m.evidence,
+                "; ".join(m.scheduled_items or []),
+            ]
+        )
     return rows

@@ -38,26 +38,54 @@ def shared_plan(*, map_: MutualActionPlan, today: dt.date) -> dict:
     """What the customer sees: the plan's content and owners, never the internal notes (a fixed set of queries)."""
     plan = getattr(map_, "plan", None)
     start = (plan.contract_start_date if plan else None) or map_.opportunity.close_date or today
-    events = {e.pk: e for e in ProductValueEvent.objects.filter(
-        pk__in=[v.get("value_event_id") for v in map_.selected_value_events or []])}
-    value_events = [{"name": events[v["value_event_id"]].event_name, "target": _date(v.get("target_date"))}
-                    for v in map_.selected_value_events or [] if v.get("value_event_id") in events]
-    contacts = {c.pk: c for c in Contact.objects.filter(
-        pk__in=[s.get("contact_id") for s in map_.customer_stakeholder_map or []])}
-    stakeholders = [{"name": contacts[s["contact_id"]].name, "title": contacts[s["contact_id"]].title,
-                     "role": STAKEHOLDER_ROLES.get(s.get("role"), (s.get("role") or "").replace("_", " ").capitalize())}
-                    for s in map_.customer_stakeholder_map or [] if s.get("contact_id") in contacts]
+    events = {
+        e.pk: e
+        for e in ProductValueEvent.objects.filter(
+            pk__in=[v.get("value_event_id") for v in map_.selected_value_events or []]
+        )
+    }
+    value_events = [
+        {"name": events[v["value_event_id"]].event_name, "target": _date(v.get("target_date"))}
+        for v in map_.selected_value_events or []
+        if v.get("value_event_id") in events
+    ]
+    contacts = {
+        c.pk: c
+        for c in Contact.objects.filter(pk__in=[s.get("contact_id") for s in map_.customer_stakeholder_map or []])
+    }
+    stakeholders = [
+        {
+            "name": contacts[s["contact_id"]].name,
+            "title": contacts[s["contact_id"]].title,
+            "role": STAKEHOLDER_ROLES.get(s.get("role"), (s.get("role") or "").replace("_", " ").capitalize()),
+        }
+        for s in map_.customer_stakeholder_map or []
+        if s.get("contact_id") in contacts
+    ]
     milestones = []
     if plan is not None:
-        milestones = [{"code": m.code, "name": m.name, "owner": m.owner.name if m.owner else m.owner_role.replace("_", " "),
-                       "target": m.target_date, "completed": m.completed_on}
-                      for m in plan.milestones.select_related("owner").order_by("code")]
+        milestones = [
+            {
+                "code": m.code,
+                "name": m.name,
+                "owner": m.owner.name if m.owner else m.owner_role.replace("_", " "),
+                "target": m.target_date,
+                "completed": m.completed_on,
+            }
+            for m in plan.milestones.select_related("owner").order_by("code")
+        ]
     ttv_days = map_.ttv_target_days
     return {
-        "map": map_, "account": map_.account, "start": start, "value_events": value_events,
-        "stakeholders": stakeholders, "ttv_days": ttv_days,
+        "map": map_,
+        "account": map_.account,
+        "start": start,
+        "value_events": value_events,
+        "stakeholders": stakeholders,
+        "ttv_days": ttv_days,
         "ttv_date": start + dt.timedelta(days=ttv_days) if ttv_days else None,
-        "commitments": [line.strip(" -•") for line in (map_.selling_team_commitments or "").splitlines() if line.strip()],
+        "commitments": [
+            line.strip(" -•") for line in (map_.selling_team_commitments or "").splitlines() if line.strip()
+        ],
         "gantt": gantt.build(milestones=milestones, start=start, today=today) if milestones else None,
         "agreed": map_.postsales_signoff_status == "accepted" or map_.slm_override,
         "owner": (plan.csm if plan and plan.csm else None) or map_.opportunity.owner,
@@ -79,13 +107,21 @@ def map_share_page(request, token: str):
     except map_share.ShareLinkGone:
         raise Http404("No such plan") from None
     except map_share.ShareLinkExpired:
-        return _refused(request, status=410, title="This link has expired",
-                        text=f"Shared plan links last {map_share.MAX_AGE_DAYS} days. Ask your customer success "
-                             "manager for a new one.")
+        return _refused(
+            request,
+            status=410,
+            title="This link has expired",
+            text=f"Shared plan links last {map_share.MAX_AGE_DAYS} days. Ask your customer success "
+            "manager for a new one.",
+        )
     except map_share.ShareLinkInvalid:
-        return _refused(request, status=400, title="This link is not valid",
-                        text="The address may have been cut short or changed. Open the link from the original "
-                             "email again, or ask your customer success manager for a new one.")
+        return _refused(
+            request,
+            status=400,
+            title="This link is not valid",
+            text="The address may have been cut short or changed. Open the link from the original "
+            "email again, or ask your customer success manager for a new one.",
+        )
     today = clock.today()
     context = shared_plan(map_=link.map, today=today)
     context["expires"] = link.created_at + dt.timedelta(days=map_share.MAX_AGE_DAYS)
@@ -129,7 +165,9 @@ def map_share_create_view(request, pk: int):
     map_ = _map_for(request, pk)
     _, token = map_share.map_share_create(map_=map_, by=employee_of(request.user))
     url = request.build_absolute_uri(reverse("onboarding:map_share", args=[token]))
-    messages.success(request, f"Read-only plan link for {map_.account.name} (valid {map_share.MAX_AGE_DAYS} days): {url}")
+    messages.success(
+        request, f"Read-only plan link for {map_.account.name} (valid {map_share.MAX_AGE_DAYS} days): {url}"
+    )
     return _back(request, map_)
 
 

@@ -25,13 +25,16 @@ def prospect_sessions_sweep(*, now: str | None = None) -> dict:
     import datetime as dt
 
     from .prospect.services import self_serve_close_won_sweep
+    from .services.outbound import outbound_sweep
     from .services.session import sessions_kill_switch_sweep, sessions_timeout_sweep
 
-    from .services.outbound import outbound_sweep
-
     at = dt.datetime.fromisoformat(now) if now else None
-    return {"abandoned": sessions_timeout_sweep(now=at), "fallback": sessions_kill_switch_sweep(),
-            "closed_won": self_serve_close_won_sweep(now=at), "emails": outbound_sweep(now=at)}
+    return {
+        "abandoned": sessions_timeout_sweep(now=at),
+        "fallback": sessions_kill_switch_sweep(),
+        "closed_won": self_serve_close_won_sweep(now=at),
+        "emails": outbound_sweep(now=at),
+    }
 
 
 @shared_task(acks_late=True)

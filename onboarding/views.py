@@ -16,8 +16,17 @@ from .access import can_close, can_review
 from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
 from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
-SERVICE_ERRORS = (map_signoff.SignoffError, milestones.MilestoneError, activity.ActivityError,
-                  handoff.HandoffError, comms.CommsError, PermissionError, ValueError, TransitionNotAllowed, ConcurrentTransition)
+SERVICE_ERRORS = (
+    map_signoff.SignoffError,
+    milestones.MilestoneError,
+    activity.ActivityError,
+    handoff.HandoffError,
+    comms.CommsError,
+    PermissionError,
+    ValueError,
+    TransitionNotAllowed,
+    ConcurrentTransition,
+)
 
 
 def _employee(request):
@@ -43,6 +52,7 @@ def _error(request, exc) -> None:
 
 # --- pre-close ---------------------------------------------------------------------------------
 
+
 @login_required
 def preclose_list(request):
     return render(request, "onboarding/preclose_list.html", selectors.preclose_deals(user=request.user))
@@ -56,21 +66,32 @@ def preclose_detail(request, pk: int):
     form = None
     if map_ is not None:
         employee = employee_of(request.user)
-        form = forms.MapForm(request.POST or None, map_=map_, contacts=opportunity.account.contacts.all(),
-                             editor_role=employee.role if employee else None)
+        form = forms.MapForm(
+            request.POST or None,
+            map_=map_,
+            contacts=opportunity.account.contacts.all(),
+            editor_role=employee.role if employee else None,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 if map_.signed_off:
                     change = map_signoff.map_change_after_signoff(
-                        map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
-                        customer_stakeholder_map=form.stakeholder_map(), reason=form.cleaned_data["change_reason"])
+                        map_=map_,
+                        by=_employee(request),
+                        selected_value_events=form.selected_value_events(),
+                        customer_stakeholder_map=form.stakeholder_map(),
+                        reason=form.cleaned_data["change_reason"],
+                    )
                 else:
                     change = None
                     map_signoff.map_update(
-                        map_=map_, by=_employee(request), selected_value_events=form.selected_value_events(),
+                        map_=map_,
+                        by=_employee(request),
+                        selected_value_events=form.selected_value_events(),
                         technical_win_details=form.cleaned_data["technical_win_details"],
                         selling_team_commitments=form.cleaned_data["selling_team_commitments"],
-                        customer_stakeholder_map=form.stakeholder_map(), implementation_sow=map_.implementation_sow,
+                        customer_stakeholder_map=form.stakeholder_map(),
+                        implementation_sow=map_.implementation_sow,
                         ttv_target_days=None if map_.ttv_locked_at else form.cleaned_data.get("ttv_target_days"),
                     )
             except SERVICE_ERRORS as exc:
@@ -80,10 +101,17 @@ def preclose_detail(request, pk: int):
                 return redirect("onboarding:preclose_detail", pk=pk)
     from gtmos.audit.models import ExceptionLog
 
-    return render(request, "onboarding/preclose_detail.html", {
-        "opportunity": opportunity, "plan": plan, "map": map_, "form": form,
-        "flags": ExceptionLog.objects.filter(opportunity=opportunity, exception_type="resource_flag"),
-    })
+    return render(
+        request,
+        "onboarding/preclose_detail.html",
+        {
+            "opportunity": opportunity,
+            "plan": plan,
+            "map": map_,
+            "form": form,
+            "flags": ExceptionLog.objects.filter(opportunity=opportunity, exception_type="resource_flag"),
+        },
+    )
 
 
 @login_required
@@ -101,6 +129,7 @@ def preclose_start(request, pk: int):
 
 # --- post-sales review -------------------------------------------------------------------------
 
+
 @login_required
 def review_list(request):
     if not can_review(request.user):
@@ -112,14 +141,26 @@ def review_list(request):
 def review_detail(request, pk: int):
     map_ = _get(selectors.map_get, user=request.user, pk=pk)
     employee = employee_of(request.user)
-    context = {"map": map_, "plan": getattr(map_, "plan", None), "employee": employee,
-               "accept_form": forms.AcceptForm(), "reject_form": forms.RejectForm(), "note_form": forms.NoteForm()}
+    context = {
+        "map": map_,
+        "plan": getattr(map_, "plan", None),
+        "employee": employee,
+        "accept_form": forms.AcceptForm(),
+        "reject_form": forms.RejectForm(),
+        "note_form": forms.NoteForm(),
+    }
     if request.method == "POST":
         action = request.POST.get("action")
         handlers = {
-            "accept": (forms.AcceptForm, lambda d, e: map_signoff.map_accept(map_=map_, by=e, risk_notes=d["risk_notes"])),
+            "accept": (
+                forms.AcceptForm,
+                lambda d, e: map_signoff.map_accept(map_=map_, by=e, risk_notes=d["risk_notes"]),
+            ),
             "reject": (forms.RejectForm, lambda d, e: map_signoff.map_reject(map_=map_, by=e, reason=d["reason"])),
-            "escalate": (forms.NoteForm, lambda d, e: map_signoff.map_escalate_targets(map_=map_, by=e, note=d["note"])),
+            "escalate": (
+                forms.NoteForm,
+                lambda d, e: map_signoff.map_escalate_targets(map_=map_, by=e, note=d["note"]),
+            ),
             "override": (forms.NoteForm, lambda d, e: map_signoff.map_slm_override(map_=map_, slm=e, note=d["note"])),
         }
         if action not in handlers:
@@ -132,10 +173,15 @@ def review_detail(request, pk: int):
             except SERVICE_ERRORS as exc:
                 _error(request, exc)
             else:
-                messages.success(request, {"accept": "Accepted: sign-off recorded, TTV target locked.",
-                                           "reject": "Rejected: the SLM has been notified and comp is on hold.",
-                                           "escalate": "Escalated to the SLM.",
-                                           "override": "Override recorded: the deal proceeds."}[action])
+                messages.success(
+                    request,
+                    {
+                        "accept": "Accepted: sign-off recorded, TTV target locked.",
+                        "reject": "Rejected: the SLM has been notified and comp is on hold.",
+                        "escalate": "Escalated to the SLM.",
+                        "override": "Override recorded: the deal proceeds.",
+                    }[action],
+                )
                 return redirect("onboarding:review_detail", pk=pk)
         context[{"accept": "accept_form", "reject": "reject_form"}.get(action, "note_form")] = form
     return render(request, "onboarding/review_detail.html", context)
@@ -143,11 +189,15 @@ def review_detail(request, pk: int):
 
 # --- CSM cockpit -------------------------------------------------------------------------------
 
+
 @login_required
 def cockpit(request):
     mine = request.GET.get("all") != "1"
-    return render(request, "onboarding/cockpit.html", {"views": selectors.cockpit(user=request.user, mine_only=mine),
-                                                       "mine": mine, "today": clock.today()})
+    return render(
+        request,
+        "onboarding/cockpit.html",
+        {"views": selectors.cockpit(user=request.user, mine_only=mine), "mine": mine, "today": clock.today()},
+    )
 
 
 def _plan_context(plan: OnboardingPlan, user) -> dict:
@@ -155,11 +205,17 @@ def _plan_context(plan: OnboardingPlan, user) -> dict:
     detail = selectors.plan_detail(plan=plan)
     employee = employee_of(user)
     completable = {m.code for m in detail["view"].milestones if milestones.may_complete(employee, m)}
-    return {"plan": plan, **detail, "completable": completable, "activity_form": forms.ActivityForm(),
-            "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
-            "milestone_form": forms.MilestoneForm(), "ttv_form": forms.TTVRequestForm(),
-            "message_form": forms.MessageForm(plan=plan),
-            "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20]}
+    return {
+        "plan": plan,
+        **detail,
+        "completable": completable,
+        "activity_form": forms.ActivityForm(),
+        "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
+        "milestone_form": forms.MilestoneForm(),
+        "ttv_form": forms.TTVRequestForm(),
+        "message_form": forms.MessageForm(plan=plan),
+        "messages_scheduled": plan.messages.select_related("contact").order_by("-send_on")[:20],
+    }
 
 
 @login_required
@@ -194,8 +250,10 @@ def milestone_complete(request, pk: int, code: str):
         item = MilestoneItem.objects.filter(plan=plan, code=code).first()
         if item is None:
             raise Http404("No such milestone")
-        milestones.milestone_complete(item=item, by=request.user, evidence=form.cleaned_data["evidence"],
-                                      on=form.cleaned_data.get("completed_on"))
+        milestones.milestone_complete(
+            item=item, by=request.user, evidence=form.cleaned_data["evidence"], on=form.cleaned_data.get("completed_on")
+        )
+
     return _plan_action(request, pk, act)
 
 
@@ -207,8 +265,14 @@ def activity_log(request, pk: int):
     def act(plan, employee):
         if not form.is_valid():
             raise ValueError("kind: choose what happened")
-        activity.activity_log(plan=plan, kind=form.cleaned_data["kind"], by=employee,
-                              notes=form.cleaned_data["notes"], on=form.cleaned_data.get("on"))
+        activity.activity_log(
+            plan=plan,
+            kind=form.cleaned_data["kind"],
+            by=employee,
+            notes=form.cleaned_data["notes"],
+            on=form.cleaned_data.get("on"),
+        )
+
     return _plan_action(request, pk, act)
 
 
@@ -225,8 +289,12 @@ def message_send(request, pk: int):
     except SERVICE_ERRORS as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"Sent “{message.subject}”." if message.status == "sent"
-                         else f"Scheduled “{message.subject}” for {message.send_on:%Y-%m-%d}.")
+        messages.success(
+            request,
+            f"Sent “{message.subject}”."
+            if message.status == "sent"
+            else f"Scheduled “{message.subject}” for {message.send_on:%Y-%m-%d}.",
+        )
     return redirect("onboarding:plan_detail", pk=pk)
 
 
@@ -244,8 +312,11 @@ def plan_close(request, pk: int):
         else:
             messages.success(request, "Onboarding closed and the handoff filed.")
             return redirect("onboarding:handoff_detail", pk=record.pk)
-    return render(request, "onboarding/plan_close.html", {"plan": plan, "form": form,
-                                                          "open": plan.milestones.exclude(code="M7").filter(status="pending")})
+    return render(
+        request,
+        "onboarding/plan_close.html",
+        {"plan": plan, "form": form, "open": plan.milestones.exclude(code="M7").filter(status="pending")},
+    )
 
 
 @login_required
@@ -272,8 +343,11 @@ def escalation_report(request):
 
 @login_required
 def handoff_detail(request, pk: int):
-    record = CSHandoff.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user)).select_related(
-        "account", "filed_by", "acknowledged_by", "warmth_assessed_by", "cs_owner").first()
+    record = (
+        CSHandoff.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user))
+        .select_related("account", "filed_by", "acknowledged_by", "warmth_assessed_by", "cs_owner")
+        .first()
+    )
     if record is None:
         raise Http404("Not found")
     if request.method == "POST":
@@ -285,9 +359,15 @@ def handoff_detail(request, pk: int):
             messages.success(request, "Handoff acknowledged.")
         return redirect("onboarding:handoff_detail", pk=pk)
     employee = employee_of(request.user)
-    return render(request, "onboarding/handoff_detail.html", {
-        "handoff": record, "tasks": record.tasks.select_related("owner", "done_by"),
-        "may_acknowledge": employee is not None and handoff.owner_or_chain(record.cs_owner, employee)})
+    return render(
+        request,
+        "onboarding/handoff_detail.html",
+        {
+            "handoff": record,
+            "tasks": record.tasks.select_related("owner", "done_by"),
+            "may_acknowledge": employee is not None and handoff.owner_or_chain(record.cs_owner, employee),
+        },
+    )
 
 
 @login_required
@@ -324,13 +404,18 @@ def ttv_request_create(request, pk: int):
 
 @login_required
 def ttv_request(request, pk: int):
-    req = TTVChangeRequest.objects.filter(pk=pk, map__in=MutualActionPlan.objects.visible_to(request.user)).select_related(
-        "map__opportunity", "requested_by", "decided_by").first()
+    req = (
+        TTVChangeRequest.objects.filter(pk=pk, map__in=MutualActionPlan.objects.visible_to(request.user))
+        .select_related("map__opportunity", "requested_by", "decided_by")
+        .first()
+    )
     if req is None:
         raise Http404("Not found")
     if request.method == "POST":
         try:
-            map_signoff.ttv_change_decide(request=req, slm=_employee(request), approve=request.POST.get("decision") == "approve")
+            map_signoff.ttv_change_decide(
+                request=req, slm=_employee(request), approve=request.POST.get("decision") == "approve"
+            )
         except SERVICE_ERRORS as exc:
             _error(request, exc)
         else:

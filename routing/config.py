@@ -18,9 +18,15 @@ from .types import GATES, RouterConfig
 def trade_library_load() -> dict[str, TradeSpec]:
     """The active TradeConfig rows as the router's library (RevOps' edits included)."""
     return {
-        row.trade: TradeSpec(trade=row.trade, label=row.label, takeoff_family=row.takeoff_family,
-                             takeoff_recipe=tuple(row.takeoff_recipe), value_lever=row.value_lever,
-                             money_flag=row.money_flag, keywords=tuple(row.keywords))
+        row.trade: TradeSpec(
+            trade=row.trade,
+            label=row.label,
+            takeoff_family=row.takeoff_family,
+            takeoff_recipe=tuple(row.takeoff_recipe),
+            value_lever=row.value_lever,
+            money_flag=row.money_flag,
+            keywords=tuple(row.keywords),
+        )
         for row in TradeConfig.objects.filter(active=True)
     }
 

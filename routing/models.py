@@ -18,7 +18,7 @@ class TradeConfig(models.Model):
 
     trade = models.SlugField(max_length=40, unique=True, help_text="TRADES[].value, e.g. drywall.")
     label = models.CharField(max_length=80)
-    lander = models.CharField(max_length=60, unique=True, help_text="/{trade} → \"{Label} OS\".")
+    lander = models.CharField(max_length=60, unique=True, help_text='/{trade} → "{Label} OS".')
     takeoff_family = models.CharField(max_length=8, choices=TakeoffFamily.choices)
     takeoff_recipe = models.JSONField(default=list, help_text="What Sarah extracts from the plans.")
     value_lever = models.CharField(max_length=200)
@@ -43,7 +43,10 @@ class RouterSettings(models.Model):
     """The router's numbers (seed 002 "Routing logic" and DESIGN.md defaults). One row (pk=1)."""
 
     theta = models.DecimalField(
-        "θ (confidence threshold)", max_digits=3, decimal_places=2, default=Decimal("0.85"),
+        "θ (confidence threshold)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.85"),
         help_text="Assert a field at or above θ; ask it below.",
     )
     # Revenue bands (annual revenue, $). micro < micro_max ≤ small < small_max ≤ mid < mid_max ≤ large <

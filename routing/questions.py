@@ -22,8 +22,10 @@ def compose_question(persona: str | None, band: str | None, trade: TradeSpec | N
     if persona == Persona.ESTIMATOR:
         if trade is not None:
             items = ", ".join(trade.takeoff_recipe[:2])
-            return (f"Which {trade.label.lower()} bid are you pricing next? Drop the plans and Sarah will take off "
-                    f"the {items} — and flag this: {trade.money_flag.lower()}.")
+            return (
+                f"Which {trade.label.lower()} bid are you pricing next? Drop the plans and Sarah will take off "
+                f"the {items} — and flag this: {trade.money_flag.lower()}."
+            )
         return "Which bid are you pricing next? Drop the plans and Sarah will scope it with you."
     if persona == Persona.OWNER_EXEC:
         if band in _SMALL or band is None:
@@ -32,7 +34,9 @@ def compose_question(persona: str | None, band: str | None, trade: TradeSpec | N
         return "How many bids does your team price a month, and where do you lose the most?"
     if persona == Persona.PM:
         if trade is not None:
-            return (f"Which project are you buying out now? We'll line up the GCs you work with and watch for "
-                    f"{trade.label.lower()} scope changes.")
+            return (
+                f"Which project are you buying out now? We'll line up the GCs you work with and watch for "
+                f"{trade.label.lower()} scope changes."
+            )
         return "Which project are you buying out now? We'll line up the subs from your network."
     return "Which jobsite do you want on Field Ops first? Your crew's daily logs start there."

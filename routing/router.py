@@ -15,7 +15,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .enums import (
-    WARMTH_RANK, CloseMotion, Identity, OrgType, Persona, ProfileField, SizeBand, Surface, Track, Warmth,
+    WARMTH_RANK,
+    CloseMotion,
+    Identity,
+    OrgType,
+    Persona,
+    ProfileField,
+    SizeBand,
+    Surface,
+    Track,
+    Warmth,
 )
 from .questions import ROLE_QUESTION, compose_question
 from .types import GateOutcome, Profile, RouteDecision, RouterConfig
@@ -37,8 +46,11 @@ SURFACE_OF = {
     Persona.FIELD: Surface.FIELD_OPS,  # field roles leave chat entirely
 }
 TRACK_OF_BAND = {
-    SizeBand.MICRO: Track.SELF_SERVE, SizeBand.SMALL: Track.SELF_SERVE, SizeBand.MID: Track.WG_MID,
-    SizeBand.LARGE: Track.WG_ENTERPRISE, SizeBand.ENTERPRISE: Track.WG_ENTERPRISE,
+    SizeBand.MICRO: Track.SELF_SERVE,
+    SizeBand.SMALL: Track.SELF_SERVE,
+    SizeBand.MID: Track.WG_MID,
+    SizeBand.LARGE: Track.WG_ENTERPRISE,
+    SizeBand.ENTERPRISE: Track.WG_ENTERPRISE,
 }
 # When ACV decides the track, the band it implies (DESIGN.md: ACV bands are micro/small | mid | large).
 BAND_OF_ACV_TRACK = {Track.SELF_SERVE: SizeBand.SMALL, Track.WG_MID: SizeBand.MID, Track.WG_ENTERPRISE: SizeBand.LARGE}
@@ -59,8 +71,7 @@ class _Reader:
 
     def known(self, name: str, gate: str) -> bool:
         fv = self.profile.fields.get(name)
-        return self.on(gate) and fv is not None and fv.value not in (None, "", [], {}) \
-            and fv.score >= self.config.theta
+        return self.on(gate) and fv is not None and fv.value not in (None, "", [], {}) and fv.score >= self.config.theta
 
     def use(self, name: str, gate: str, *, ask: bool = True) -> Any:
         """The seed's ``use(f)``: the value if known at ≥ θ (asserted), else None (and ask it)."""
@@ -183,8 +194,11 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
         trade = r.use(F.TRADE, "G5")
         trade_spec = config.trades.get(trade) if isinstance(trade, str) else None
         if trade_spec is not None:
-            r.note("G5", trade_spec.trade, f"trade at {r.pct(F.TRADE)} ≥ θ: {trade_spec.lander_title}, "
-                                         f"{trade_spec.takeoff_family} takeoff")
+            r.note(
+                "G5",
+                trade_spec.trade,
+                f"trade at {r.pct(F.TRADE)} ≥ θ: {trade_spec.lander_title}, {trade_spec.takeoff_family} takeoff",
+            )
         else:
             if trade is not None:  # known but not in the library (retired or unknown): ask again
                 r.asserted.pop(F.TRADE, None)
@@ -199,10 +213,18 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
         r.use(name, "G1")
 
     # G6 — compose the next question.
-    question = compose_question(persona, band, trade_spec) if r.on("G6") else ROLE_QUESTION if persona is None \
+    question = (
+        compose_question(persona, band, trade_spec)
+        if r.on("G6")
+        else ROLE_QUESTION
+        if persona is None
         else "What would you like to do first?"
-    r.note("G6", "role_question" if persona is None else f"{persona}/{band or 'unknown'}",
-           "unknown role: the one allowed ask" if persona is None else "role-conditioned question")
+    )
+    r.note(
+        "G6",
+        "role_question" if persona is None else f"{persona}/{band or 'unknown'}",
+        "unknown role: the one allowed ask" if persona is None else "role-conditioned question",
+    )
 
     # G7 — close motion: in-flow card on self-serve, AE + MEDDPICC on white-glove.
     if r.on("G7"):
@@ -215,13 +237,22 @@ def route(profile: Profile, config: RouterConfig = DEFAULT_CONFIG) -> RouteDecis
     # lead whose size is below θ is asked it like anyone else ("assert only at conf ≥ θ, else ask").
     skip_confirm = warm and persona is not None and not r.asks
     return RouteDecision(
-        track=track, persona=persona, primary_surface=surface, close_motion=close, next_question=question,
-        size_band=band, trade=trade_spec.trade if trade_spec else None,
+        track=track,
+        persona=persona,
+        primary_surface=surface,
+        close_motion=close,
+        next_question=question,
+        size_band=band,
+        trade=trade_spec.trade if trade_spec else None,
         lander=trade_spec.lander if trade_spec else "/",
         takeoff_family=trade_spec.takeoff_family if trade_spec else None,
         takeoff_recipe=tuple(trade_spec.takeoff_recipe) if trade_spec else (),
-        asserted=dict(sorted(r.asserted.items())), asks=tuple(f for f in ASK_ORDER if f in r.asks),
-        skip_confirm=skip_confirm, disqualified=False, disqualify_reason="", gate_trace=tuple(r.trace),
+        asserted=dict(sorted(r.asserted.items())),
+        asks=tuple(f for f in ASK_ORDER if f in r.asks),
+        skip_confirm=skip_confirm,
+        disqualified=False,
+        disqualify_reason="",
+        gate_trace=tuple(r.trace),
     )
 
 
@@ -244,8 +275,13 @@ def _g3(r: _Reader, is_sub: bool) -> tuple[str | None, str, str]:
         stated = None
 
     rev_band = _band(revenue, edges) if revenue is not None else stated
-    basis = f"revenue ${revenue:,.0f} ({kind} bands)" if revenue is not None else \
-        f"size band {stated}" if stated is not None else ""
+    basis = (
+        f"revenue ${revenue:,.0f} ({kind} bands)"
+        if revenue is not None
+        else f"size band {stated}"
+        if stated is not None
+        else ""
+    )
     if derived_acv and basis:
         basis += " (ACV estimated from headcount: not evidence of its own)"
     acv_track = _acv_track(acv, r.config.acv_bands) if acv is not None else None
@@ -259,8 +295,11 @@ def _g3(r: _Reader, is_sub: bool) -> tuple[str | None, str, str]:
     if acv_track is None or acv_track == rev_track:
         extra = f"; ACV ${acv:,.0f} agrees" if acv_track is not None else ""
         return rev_band, rev_track, f"{basis} → {rev_band}{extra}"
-    return BAND_OF_ACV_TRACK[acv_track], acv_track, \
-        f"{basis} → {rev_band} ({rev_track}) but ACV ${acv:,.0f} → {acv_track}: ACV wins ties"
+    return (
+        BAND_OF_ACV_TRACK[acv_track],
+        acv_track,
+        f"{basis} → {rev_band} ({rev_track}) but ACV ${acv:,.0f} → {acv_track}: ACV wins ties",
+    )
 
 
 def _disqualified(r: _Reader, warmth: str) -> RouteDecision:
@@ -269,8 +308,20 @@ def _disqualified(r: _Reader, warmth: str) -> RouteDecision:
     # Nothing more is asked of a homeowner: the B2B questions don't apply.
     r.asks.clear()
     return RouteDecision(
-        track=None, persona=None, primary_surface=None, close_motion=None,
-        next_question="", size_band=None, trade=None, lander="/", takeoff_family=None, takeoff_recipe=(),
-        asserted=dict(sorted(r.asserted.items())), asks=(), skip_confirm=False, disqualified=True,
-        disqualify_reason="route_to_homeowner_product", gate_trace=tuple(r.trace),
+        track=None,
+        persona=None,
+        primary_surface=None,
+        close_motion=None,
+        next_question="",
+        size_band=None,
+        trade=None,
+        lander="/",
+        takeoff_family=None,
+        takeoff_recipe=(),
+        asserted=dict(sorted(r.asserted.items())),
+        asks=(),
+        skip_confirm=False,
+        disqualified=True,
+        disqualify_reason="route_to_homeowner_product",
+        gate_trace=tuple(r.trace),
     )

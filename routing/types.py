@@ -51,7 +51,7 @@ class Profile:
         object.__setattr__(self, "corrected", frozenset(self.corrected))
 
     @classmethod
-    def of(cls, warmth: str = Warmth.COLD, **values: tuple[Any, float]) -> "Profile":
+    def of(cls, warmth: str = Warmth.COLD, **values: tuple[Any, float]) -> Profile:
         """``Profile.of("warm", org_type=("contractor", 0.95), role=("estimator", 0.6))``."""
         return cls(warmth=warmth, fields={k: FieldValue(v, c) for k, (v, c) in values.items()})
 
@@ -66,9 +66,17 @@ class RouterConfig:
 
     theta: float = 0.85
     gc_bands: tuple[Decimal, Decimal, Decimal, Decimal] = (
-        Decimal(2_000_000), Decimal(10_000_000), Decimal(500_000_000), Decimal(2_000_000_000))
+        Decimal(2_000_000),
+        Decimal(10_000_000),
+        Decimal(500_000_000),
+        Decimal(2_000_000_000),
+    )
     sub_bands: tuple[Decimal, Decimal, Decimal, Decimal] = (
-        Decimal(2_000_000), Decimal(10_000_000), Decimal(100_000_000), Decimal(500_000_000))
+        Decimal(2_000_000),
+        Decimal(10_000_000),
+        Decimal(100_000_000),
+        Decimal(500_000_000),
+    )
     acv_bands: tuple[Decimal, Decimal] = (Decimal(25_000), Decimal(150_000))
     trades: Mapping[str, TradeSpec] = field(default_factory=lambda: MappingProxyType(dict(LIBRARY)))
     gates_on: frozenset[str] = frozenset(GATES)

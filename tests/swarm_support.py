@@ -37,42 +37,137 @@ def swarm_on(db):
 @pytest.fixture
 def datasets(db):
     """Firmographics, permits/bids/news and bid invites for the sample companies (enrichment/data/sites)."""
-    Firmographic.objects.bulk_create([
-        Firmographic(domain="squiresconstruction.com", company="Squires Construction LLC", org_type="contractor",
-                     employees=22, revenue=Decimal("6000000"), hq_city="Austin", hq_state="TX", source="aggregator"),
-        Firmographic(domain="apexdrywall.com", company="Apex Drywall & Interiors", org_type="sub_contractor",
-                     trade="drywall", employees=120, revenue=Decimal("18000000"), hq_city="Dallas", hq_state="TX",
-                     source="aggregator"),
-        Firmographic(domain="cve-electric.com", company="CVE Electric", org_type="sub_contractor", trade="electrical",
-                     employees=900, revenue=Decimal("240000000"), hq_city="Phoenix", hq_state="AZ", source="bonding"),
-        Firmographic(domain="bigbuild.com", company="BigBuild Group", org_type="contractor", employees=4200,
-                     revenue=Decimal("800000000"), hq_city="Chicago", hq_state="IL", source="aggregator"),
-    ])
+    Firmographic.objects.bulk_create(
+        [
+            Firmographic(
+                domain="squiresconstruction.com",
+                company="Squires Construction LLC",
+                org_type="contractor",
+                employees=22,
+                revenue=Decimal("6000000"),
+                hq_city="Austin",
+                hq_state="TX",
+                source="aggregator",
+            ),
+            Firmographic(
+                domain="apexdrywall.com",
+                company="Apex Drywall & Interiors",
+                org_type="sub_contractor",
+                trade="drywall",
+                employees=120,
+                revenue=Decimal("18000000"),
+                hq_city="Dallas",
+                hq_state="TX",
+                source="aggregator",
+            ),
+            Firmographic(
+                domain="cve-electric.com",
+                company="CVE Electric",
+                org_type="sub_contractor",
+                trade="electrical",
+                employees=900,
+                revenue=Decimal("240000000"),
+                hq_city="Phoenix",
+                hq_state="AZ",
+                source="bonding",
+            ),
+            Firmographic(
+                domain="bigbuild.com",
+                company="BigBuild Group",
+                org_type="contractor",
+                employees=4200,
+                revenue=Decimal("800000000"),
+                hq_city="Chicago",
+                hq_state="IL",
+                source="aggregator",
+            ),
+        ]
+    )
     import datetime as dt
 
-    ProjectRecord.objects.bulk_create([
-        ProjectRecord(external_id="permit-1", source="permit", name="Domain Northside retail shell", state="TX",
-                      city="Austin", company="Squires Construction", company_domain="squiresconstruction.com",
-                      value=Decimal("1200000"), bid_date=dt.date(2026, 4, 1)),
-        ProjectRecord(external_id="bid-1", source="public_bid", name="Round Rock ISD admin renovation", state="TX",
-                      city="Round Rock", trades=[], value=Decimal("3400000"), bid_date=dt.date(2026, 3, 20)),
-        ProjectRecord(external_id="bid-2", source="public_bid", name="Parkland hospital tower interiors", state="TX",
-                      city="Dallas", trades=["drywall", "acoustical_ceilings"], value=Decimal("9000000"),
-                      bid_date=dt.date(2026, 5, 1)),
-        ProjectRecord(external_id="bid-3", source="public_bid", name="Phoenix water plant electrical", state="AZ",
-                      city="Phoenix", trades=["electrical"], value=Decimal("12000000"), bid_date=dt.date(2026, 6, 1)),
-        ProjectRecord(external_id="news-1", source="news", name="Austin office tower breaks ground", state="TX",
-                      city="Austin", trades=[], published_on=dt.date(2026, 2, 1)),
-        ProjectRecord(external_id="bid-far", source="public_bid", name="Maine ferry terminal", state="ME",
-                      trades=["drywall"], bid_date=dt.date(2026, 5, 1)),
-    ])
-    BidInvite.objects.bulk_create([
-        BidInvite(external_id=f"inv-{i}", recipient_domain="apexdrywall.com", sender_company=gc,
-                  sender_domain=domain, sender_org_type="contractor", project_name="Tower", trade="drywall",
-                  received_on=dt.date(2026, 2, i + 1))
-        for i, (gc, domain) in enumerate([("Turner Build", "turnerbuild.com"), ("Turner Build", "turnerbuild.com"),
-                                          ("Hensel Works", "henselworks.com")])
-    ])
+    ProjectRecord.objects.bulk_create(
+        [
+            ProjectRecord(
+                external_id="permit-1",
+                source="permit",
+                name="Domain Northside retail shell",
+                state="TX",
+                city="Austin",
+                company="Squires Construction",
+                company_domain="squiresconstruction.com",
+                value=Decimal("1200000"),
+                bid_date=dt.date(2026, 4, 1),
+            ),
+            ProjectRecord(
+                external_id="bid-1",
+                source="public_bid",
+                name="Round Rock ISD admin renovation",
+                state="TX",
+                city="Round Rock",
+                trades=[],
+                value=Decimal("3400000"),
+                bid_date=dt.date(2026, 3, 20),
+            ),
+            ProjectRecord(
+                external_id="bid-2",
+                source="public_bid",
+                name="Parkland hospital tower interiors",
+                state="TX",
+                city="Dallas",
+                trades=["drywall", "acoustical_ceilings"],
+                value=Decimal("9000000"),
+                bid_date=dt.date(2026, 5, 1),
+            ),
+            ProjectRecord(
+                external_id="bid-3",
+                source="public_bid",
+                name="Phoenix water plant electrical",
+                state="AZ",
+                city="Phoenix",
+                trades=["electrical"],
+                value=Decimal("12000000"),
+                bid_date=dt.date(2026, 6, 1),
+            ),
+            ProjectRecord(
+                external_id="news-1",
+                source="news",
+                name="Austin office tower breaks ground",
+                state="TX",
+                city="Austin",
+                trades=[],
+                published_on=dt.date(2026, 2, 1),
+            ),
+            ProjectRecord(
+                external_id="bid-far",
+                source="public_bid",
+                name="Maine ferry terminal",
+                state="ME",
+                trades=["drywall"],
+                bid_date=dt.date(2026, 5, 1),
+            ),
+        ]
+    )
+    BidInvite.objects.bulk_create(
+        [
+            BidInvite(
+                external_id=f"inv-{i}",
+                recipient_domain="apexdrywall.com",
+                sender_company=gc,
+                sender_domain=domain,
+                sender_org_type="contractor",
+                project_name="Tower",
+                trade="drywall",
+                received_on=dt.date(2026, 2, i + 1),
+            )
+            for i, (gc, domain) in enumerate(
+                [
+                    ("Turner Build", "turnerbuild.com"),
+                    ("Turner Build", "turnerbuild.com"),
+                    ("Hensel Works", "henselworks.com"),
+                ]
+            )
+        ]
+    )
 
 
 def run_agents(lead, *, agents=None, attempt=None, due_at=None) -> list[str]:
@@ -82,8 +177,7 @@ def run_agents(lead, *, agents=None, attempt=None, due_at=None) -> list[str]:
     for job in AgentJob.objects.filter(run=run, status=JobStatus.PENDING).order_by("-sync", "agent"):
         if agents is not None and job.agent not in agents:
             continue
-        outcomes.append(agent_execute(job_id=job.pk, attempt=attempt or job.attempts + 1,
-                                      due_at=due_at or job.due_at))
+        outcomes.append(agent_execute(job_id=job.pk, attempt=attempt or job.attempts + 1, due_at=due_at or job.due_at))
     return outcomes
 
 

@@ -15,7 +15,7 @@ from gtmos.crm.models import Employee, RepActivity, Role
 
 from ..models import CriticalBound, DailyFlag
 from . import ae, am, csm, sdr
-from .base import Readings, Reading, Rep, Window, put
+from .base import Reading, Readings, Rep, Window, put
 from .benchmarks import Result, evaluate
 from .calls import add_call_metrics, call_stats
 
@@ -37,11 +37,19 @@ def reps_of(queryset=None, *, as_of: dt.date | None = None, period_days: int = R
     qs = queryset if queryset is not None else Employee.objects.all()
     since = as_of - dt.timedelta(days=period_days - 1)
     # DISTINCT ON (PostgreSQL): each rep's latest activity in the period, whatever its role.
-    held = dict(RepActivity.objects.filter(rep__in=qs.filter(is_active=True), activity_date__gte=since,
-                                           activity_date__lte=as_of)
-                .order_by("rep_id", "-activity_date", "-id").distinct("rep_id").values_list("rep_id", "role"))
-    rows = (qs.filter(is_active=True).filter(Q(role__in=ROLES) | Q(pk__in=list(held)))
-            .values_list("id", "name", "role", "segment", "manager_id", "slm_id"))
+    held = dict(
+        RepActivity.objects.filter(
+            rep__in=qs.filter(is_active=True), activity_date__gte=since, activity_date__lte=as_of
+        )
+        .order_by("rep_id", "-activity_date", "-id")
+        .distinct("rep_id")
+        .values_list("rep_id", "role")
+    )
+    rows = (
+        qs.filter(is_active=True)
+        .filter(Q(role__in=ROLES) | Q(pk__in=list(held)))
+        .values_list("id", "name", "role", "segment", "manager_id", "slm_id")
+    )
     reps = {}
     for pk, name, role, segment, manager_id, slm_id in rows:
         role = held.get(pk, role)
@@ -69,15 +77,24 @@ def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> Non
     more is the repeated-flags pattern the weekly clock escalates (seed 001: "If daily flags are firing
     repeatedly for the same rep, the escalation path activates")."""
     since = w.as_of - dt.timedelta(days=settings.repeat_flags_days - 1)
-    counts = dict(DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=w.as_of)
-                  .values("rep_id").annotate(n=Count("id")).values_list("rep_id", "n"))
+    counts = dict(
+        DailyFlag.objects.filter(rep_id__in=list(reps), day__gte=since, day__lte=w.as_of)
+        .values("rep_id")
+        .annotate(n=Count("id"))
+        .values_list("rep_id", "n")
+    )
     for rep_id in reps:
         put(out, rep_id, "daily_flags", Reading(counts.get(rep_id, 0), target=settings.repeat_flags - 1))
 
 
 def measure(reps: dict[int, Rep], as_of: dt.date, settings) -> dict[int, dict[str, Result]]:
-    return evaluate(read(reps, as_of, settings), reps, gap_overrides=settings.gap_overrides,
-                    critical_percentile=settings.critical_percentile, bounds=CriticalBound.as_rules())
+    return evaluate(
+        read(reps, as_of, settings),
+        reps,
+        gap_overrides=settings.gap_overrides,
+        critical_percentile=settings.critical_percentile,
+        bounds=CriticalBound.as_rules(),
+    )
 
 
 __all__ = ["Rep", "Result", "measure", "read", "reps_of"]

@@ -11,10 +11,16 @@ from statistics import mean
 from django.db.models import Avg, Count, Q
 
 from gtmos.crm.models import (
-    Opportunity, OpportunityBriefLog, OpportunityStageChange, Quota, QuotaRetirementLedger, Quote, Stage,
+    Opportunity,
+    OpportunityBriefLog,
+    OpportunityStageChange,
+    Quota,
+    QuotaRetirementLedger,
+    Quote,
+    Stage,
 )
 
-from .base import Readings, Reading, Rep, Window, pct, put
+from .base import Reading, Readings, Rep, Window, pct, put
 
 CONVERSION_DAYS = 180
 VELOCITY_DAYS = 180
@@ -51,11 +57,13 @@ def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
     """(closed + committed) against the quota's time-weighted pace at the latest ledger row; the reading
     also carries attainment (closed / quota, and closed + committed / quota) and weeks left, which the
     < 50% / < 6 weeks escalation row reads."""
-    quotas = {q.pk: q for q in Quota.objects.filter(rep_id__in=list(reps), period_start__lte=w.as_of,
-                                                    period_end__gte=w.as_of)}
+    quotas = {
+        q.pk: q for q in Quota.objects.filter(rep_id__in=list(reps), period_start__lte=w.as_of, period_end__gte=w.as_of)
+    }
     latest: dict[int, QuotaRetirementLedger] = {}  # ascending, so the last row per quota wins (portable DISTINCT ON)
-    for row in (QuotaRetirementLedger.objects.filter(quota_id__in=list(quotas), as_of_date__lte=w.as_of)
-                .order_by("quota_id", "as_of_date")):
+    for row in QuotaRetirementLedger.objects.filter(quota_id__in=list(quotas), as_of_date__lte=w.as_of).order_by(
+        "quota_id", "as_of_date"
+    ):
         latest[row.quota_id] = row
     for qid, quota in quotas.items():
         row = latest.get(qid)
@@ -65,12 +73,26 @@ def attainment(reps: dict[int, Rep], w: Window, out: Readings) -> None:
         pace = float(quota.amount) * elapsed / quota.days
         retired = float(row.closed_amount + row.committed_amount)
         days_left = (quota.period_end - w.as_of).days
-        put(out, quota.rep_id, "attainment_pace", Reading(
-            pct(retired, pace), 1, target=100.0,
-            evidence={"period": quota.period, "quota": float(quota.amount), "closed": float(row.closed_amount),
-                      "committed": float(row.committed_amount), "attainment_pct": pct(retired, float(quota.amount)),
-                      "closed_pct": pct(float(row.closed_amount), float(quota.amount)),
-                      "weeks_left": round(days_left / 7, 1), "as_of": row.as_of_date.isoformat()}))
+        put(
+            out,
+            quota.rep_id,
+            "attainment_pace",
+            Reading(
+                pct(retired, pace),
+                1,
+                target=100.0,
+                evidence={
+                    "period": quota.period,
+                    "quota": float(quota.amount),
+                    "closed": float(row.closed_amount),
+                    "committed": float(row.committed_amount),
+                    "attainment_pct": pct(retired, float(quota.amount)),
+                    "closed_pct": pct(float(row.closed_amount), float(quota.amount)),
+                    "weeks_left": round(days_left / 7, 1),
+                    "as_of": row.as_of_date.isoformat(),
+                },
+            ),
+        )
 
 
 def forecast_accuracy(reps: dict[int, Rep], w: Window, out: Readings) -> None:
@@ -88,7 +110,8 @@ def accuracy_by_rep(rep_ids: list[int], as_of: dt.date) -> dict[int, Reading]:
     rows = defaultdict(list)
     # Only what was known on as_of: a later ledger row (a credit adjustment) must not leak into a past run.
     for row in QuotaRetirementLedger.objects.filter(quota_id__in=list(last_quota), as_of_date__lte=as_of).only(
-            "quota_id", "as_of_date", "closed_amount", "rep_commit"):
+        "quota_id", "as_of_date", "closed_amount", "rep_commit"
+    ):
         rows[row.quota_id].append(row)
     result = {}
     for qid, quota in last_quota.items():
@@ -107,9 +130,17 @@ def accuracy_by_rep(rep_ids: list[int], as_of: dt.date) -> dict[int, Reading]:
         else:
             error = 0.0 if commit == 0 else 100.0
             bias = 0.0 if commit == 0 else 100.0
-        result[quota.rep_id] = Reading(round(max(0.0, 100 - error), 2), 1, evidence={
-            "period": quota.period, "commit": commit, "closed": closed, "bias_pct": round(bias, 1),
-            "called_on": calls[-1].as_of_date.isoformat()})
+        result[quota.rep_id] = Reading(
+            round(max(0.0, 100 - error), 2),
+            1,
+            evidence={
+                "period": quota.period,
+                "commit": commit,
+                "closed": closed,
+                "bias_pct": round(bias, 1),
+                "called_on": calls[-1].as_of_date.isoformat(),
+            },
+        )
     return result
 
 
@@ -118,10 +149,12 @@ def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) 
     since = w.start_dt(max(CONVERSION_DAYS, VELOCITY_DAYS) + 365)  # entries need their earlier history
     changes = defaultdict(list)
     for opp_id, owner_id, to_stage, changed_at, name in (
-            OpportunityStageChange.objects.filter(opportunity__owner_id__in=list(reps), changed_at__gte=since,
-                                                  changed_at__lt=w.end_dt)
-            .values_list("opportunity_id", "opportunity__owner_id", "to_stage", "changed_at", "opportunity__name")
-            .order_by("opportunity_id", "changed_at")):
+        OpportunityStageChange.objects.filter(
+            opportunity__owner_id__in=list(reps), changed_at__gte=since, changed_at__lt=w.end_dt
+        )
+        .values_list("opportunity_id", "opportunity__owner_id", "to_stage", "changed_at", "opportunity__name")
+        .order_by("opportunity_id", "changed_at")
+    ):
         changes[opp_id].append((owner_id, to_stage, changed_at, name))
     conv_start, vel_start = w.start_dt(CONVERSION_DAYS), w.start_dt(VELOCITY_DAYS)
     entered = defaultdict(lambda: defaultdict(int))
@@ -150,36 +183,53 @@ def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) 
         for a, b in STAGE_PAIRS:
             n = entered[owner][a]
             if n >= min_sample:
-                put(out, owner, pair_code(a, b), Reading(pct(advanced[owner][a], n), n,
-                                                         evidence={"deals": stalled[owner][a][:5]}))
+                put(
+                    out,
+                    owner,
+                    pair_code(a, b),
+                    Reading(pct(advanced[owner][a], n), n, evidence={"deals": stalled[owner][a][:5]}),
+                )
         # Seed 001: "Days per stage vs segment median" — one reading per stage, benchmarked per stage.
         for stage, spans in days_in[owner].items():
             if len(spans) >= min_sample:
                 slowest = [n for _, n in sorted(spans, key=lambda s: -s[0])[:5]]
-                put(out, owner, velocity_code(stage), Reading(round(mean(d for d, _ in spans), 1), len(spans),
-                                                              evidence={"deals": slowest}))
+                put(
+                    out,
+                    owner,
+                    velocity_code(stage),
+                    Reading(round(mean(d for d, _ in spans), 1), len(spans), evidence={"deals": slowest}),
+                )
 
 
 def deal_advance(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) -> None:
     """AGT-405: share of the rep's deal-stage briefs whose stated stage objectives were executed."""
-    rows = (OpportunityBriefLog.objects.filter(opportunity__owner_id__in=list(reps), objectives_met__isnull=False,
-                                               logged_at__gte=w.start_dt(ADVANCE_DAYS), logged_at__lt=w.end_dt)
-            .values("opportunity__owner_id")
-            .annotate(n=Count("id"), met=Count("id", filter=Q(objectives_met=True))))
+    rows = (
+        OpportunityBriefLog.objects.filter(
+            opportunity__owner_id__in=list(reps),
+            objectives_met__isnull=False,
+            logged_at__gte=w.start_dt(ADVANCE_DAYS),
+            logged_at__lt=w.end_dt,
+        )
+        .values("opportunity__owner_id")
+        .annotate(n=Count("id"), met=Count("id", filter=Q(objectives_met=True)))
+    )
     for r in rows:
         if r["n"] >= min_sample:
             put(out, r["opportunity__owner_id"], "deal_advance", Reading(pct(r["met"], r["n"]), r["n"]))
 
 
-def quotes(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, *, rep_field: str,
-           expansion_only: bool) -> None:
+def quotes(
+    reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, *, rep_field: str, expansion_only: bool
+) -> None:
     """QuoteLog: discount depth and term-exception rate of the rep's quotes (AM: expansion deals only)."""
-    qs = Quote.objects.filter(**{f"opportunity__{rep_field}__in": list(reps)},
-                              created_at__gte=w.start_dt(QUOTE_DAYS), created_at__lt=w.end_dt)
+    qs = Quote.objects.filter(
+        **{f"opportunity__{rep_field}__in": list(reps)}, created_at__gte=w.start_dt(QUOTE_DAYS), created_at__lt=w.end_dt
+    )
     if expansion_only:
         qs = qs.filter(opportunity__type=Opportunity.Type.EXPANSION)
     rows = qs.values(f"opportunity__{rep_field}").annotate(
-        n=Count("id"), depth=Avg("discount_pct"), exceptions=Count("id", filter=Q(term_exception=True)))
+        n=Count("id"), depth=Avg("discount_pct"), exceptions=Count("id", filter=Q(term_exception=True))
+    )
     for r in rows:
         if r["n"] < min_sample:
             continue

@@ -70,8 +70,9 @@ def worse_than(m: Metric, value: float, bound: float, margin: float) -> bool:
     return value < bound - margin if m.higher_is_better else value > bound + margin
 
 
-def critical_bound(m: Metric, role: str, code: str, rule: tuple[int | None, float | None], cohort_values: list[float],
-                   once) -> tuple[float | None, str]:
+def critical_bound(
+    m: Metric, role: str, code: str, rule: tuple[int | None, float | None], cohort_values: list[float], once
+) -> tuple[float | None, str]:
     """The bound past which a reading is critical and how it is defined: RevOps' fixed value, else the worst
     ``percentile``% of the role cohort (none below MIN_COHORT reps)."""
     percentile_, fixed = rule
@@ -82,12 +83,19 @@ def critical_bound(m: Metric, role: str, code: str, rule: tuple[int | None, floa
         return None, ""
     p = percentile_ if m.higher_is_better else 100 - percentile_
     bound = once(("p", p, role, code), lambda v: percentile(v, p), cohort_values)
-    return round(bound, 2), (f"worst {percentile_}% of the {role.upper()} cohort: its {p}th percentile across "
-                             f"{len(cohort_values)} reps")
+    return round(bound, 2), (
+        f"worst {percentile_}% of the {role.upper()} cohort: its {p}th percentile across {len(cohort_values)} reps"
+    )
 
 
-def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | None = None,
-             critical_percentile: int = 10, bounds: dict | None = None) -> dict[int, dict[str, Result]]:
+def evaluate(
+    readings: Readings,
+    reps: dict[int, Rep],
+    *,
+    gap_overrides: dict | None = None,
+    critical_percentile: int = 10,
+    bounds: dict | None = None,
+) -> dict[int, dict[str, Result]]:
     """``bounds``: (role, metric family) → (percentile, fixed value), RevOps' CriticalBound rows; a metric
     without a row uses ``critical_percentile``."""
     gap_overrides = gap_overrides or {}
@@ -121,7 +129,11 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
             if m.benchmark == TARGET:
                 bench = r.target
             elif m.benchmark == COHORT_Q1:
-                bench = once(("q1", rep.role, code), lambda v: percentile(v, 25), peers_all) if len(peers_all) >= MIN_COHORT else None
+                bench = (
+                    once(("q1", rep.role, code), lambda v: percentile(v, 25), peers_all)
+                    if len(peers_all) >= MIN_COHORT
+                    else None
+                )
             else:
                 key = (rep.role, code, rep.manager_id) if m.benchmark == TEAM else (rep.role, code, rep.segment)
                 peers = team[key] if m.benchmark == TEAM else segment[key]
@@ -137,6 +149,16 @@ def evaluate(readings: Readings, reps: dict[int, Rep], *, gap_overrides: dict | 
             # A percentile bound also needs the benchmark gap: the worst 10% of a cohort that is on benchmark is
             # not an exception. A fixed bound is RevOps' own line and stands alone.
             critical = bound is not None and worse_than(m, r.value, bound, 0) and (breach or rule[1] is not None)
-            results.setdefault(rep_id, {})[code] = Result(code, m, r.value, None if bench is None else round(bench, 2),
-                                                          r.sample, breach, critical, r.evidence, bound, bound_rule)
+            results.setdefault(rep_id, {})[code] = Result(
+                code,
+                m,
+                r.value,
+                None if bench is None else round(bench, 2),
+                r.sample,
+                breach,
+                critical,
+                r.evidence,
+                bound,
+                bound_rule,
+            )
     return results

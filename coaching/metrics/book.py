@@ -38,8 +38,9 @@ class BookHealth:
         return round(mean(self.satisfaction_deltas), 2) if self.satisfaction_deltas else None
 
 
-def book_health(reps: dict[int, Rep], as_of: dt.date, *, field_name: str, period_days: int = TREND_DAYS
-                ) -> dict[int, BookHealth]:
+def book_health(
+    reps: dict[int, Rep], as_of: dt.date, *, field_name: str, period_days: int = TREND_DAYS
+) -> dict[int, BookHealth]:
     """Per rep (``field_name`` = "am_id" or "csm_id"): their book's health on the latest scored day ≤ as_of
     against ``period_days`` earlier."""
     last = CustomerHealthLog.objects.filter(day__lte=as_of).aggregate(d=Max("day"))["d"]
@@ -47,9 +48,18 @@ def book_health(reps: dict[int, Rep], as_of: dt.date, *, field_name: str, period
         return {}
     before = last - dt.timedelta(days=period_days)
     by_rep = {rep_id: BookHealth() for rep_id in reps}
-    rows = (CustomerHealthLog.objects.filter(day__in=(last, before), **{f"account__{field_name}__in": list(reps)})
-            .values_list(f"account__{field_name}", "account_id", "account__name", "day", "score", "tier",
-                         "in_onboarding", "components__satisfaction__score"))
+    rows = CustomerHealthLog.objects.filter(
+        day__in=(last, before), **{f"account__{field_name}__in": list(reps)}
+    ).values_list(
+        f"account__{field_name}",
+        "account_id",
+        "account__name",
+        "day",
+        "score",
+        "tier",
+        "in_onboarding",
+        "components__satisfaction__score",
+    )
     then, now = {}, {}
     for rep_id, acc, name, day, score, tier, onboarding, sat in rows:
         (now if day == last else then)[acc] = (rep_id, name, score, tier, onboarding, sat)

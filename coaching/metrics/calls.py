@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 
 from gtmos.crm.models import ConvIntelligenceCall, Role
 
-from .base import Readings, Reading, Rep, Window, pct, put
+from .base import Reading, Readings, Rep, Window, pct, put
 
 TRAILING_DAYS = 30
 DEMO_TYPES = ("demo", "onboarding", "qbr")
@@ -29,8 +29,9 @@ def _exact_avg(field, **kwargs):
 def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
     """One grouped query: per rep, the call aggregates every role's ConvIntelligence metrics use."""
     rows = (
-        ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), occurred_at__gte=w.start_dt(TRAILING_DAYS),
-                                            occurred_at__lt=w.end_dt)
+        ConvIntelligenceCall.objects.filter(
+            owner_id__in=list(reps), occurred_at__gte=w.start_dt(TRAILING_DAYS), occurred_at__lt=w.end_dt
+        )
         # Calls made in the role the rep is measured in only: a rep who moved from SDR to AE is not coached as
         # an AE on their SDR calls (call_owner_role is the role at call time). Grouped by role, picked below.
         .values("owner_id", "owner_role")
@@ -48,8 +49,9 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
             # Seed 001: "Question depth and qualification coverage": each analysed discovery call scores
             # 50 × (depth + coverage), 0–100.
             discovery_calls=Count("id", filter=ANALYSED_DISCOVERY),
-            discovery_quality=_exact_avg((F("question_depth") + F("qualification_coverage")) * 50,
-                                         filter=ANALYSED_DISCOVERY),
+            discovery_quality=_exact_avg(
+                (F("question_depth") + F("qualification_coverage")) * 50, filter=ANALYSED_DISCOVERY
+            ),
             discovery_objection_calls=Count("quality_score", filter=DISCOVERY & ~Q(objections=[])),
             discovery_objection_quality=Avg("quality_score", filter=DISCOVERY & ~Q(objections=[])),
             discovery_talk_calls=Count("talk_ratio", filter=DISCOVERY),
@@ -61,8 +63,9 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
     return {r["owner_id"]: r for r in rows if r["owner_role"] == reps[r["owner_id"]].role}
 
 
-def add_call_metrics(out: Readings, reps: dict[int, Rep], stats: dict[int, dict], codes: dict[str, tuple[str, ...]],
-                     min_sample: int) -> None:
+def add_call_metrics(
+    out: Readings, reps: dict[int, Rep], stats: dict[int, dict], codes: dict[str, tuple[str, ...]], min_sample: int
+) -> None:
     """Readings for the call metrics each role config lists (``codes[role]``)."""
     for rep_id, s in stats.items():
         role = reps[rep_id].role
@@ -89,13 +92,25 @@ def sentiment_trend(reps: dict[int, Rep], w: Window, out: Readings, min_sample: 
     """Seed 001's CSM "sentiment trend": the mean sentiment of each trailing 30-day window (the last 90 days,
     oldest first), and the least-squares slope across the windows with at least ``min_sample`` scored calls,
     in sentiment points per 30 days. One grouped query."""
-    bucket = Case(*(When(occurred_at__gte=w.start_dt(TRAILING_DAYS * (SENTIMENT_WINDOWS - k)), then=Value(k))
-                    for k in range(SENTIMENT_WINDOWS - 1, 0, -1)), default=Value(0), output_field=IntegerField())
-    rows = (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), sentiment__isnull=False,
-                                                occurred_at__gte=w.start_dt(TRAILING_DAYS * SENTIMENT_WINDOWS),
-                                                occurred_at__lt=w.end_dt)
-            .annotate(window=bucket).values("owner_id", "owner_role", "window")
-            .annotate(n=Count("id"), avg=_exact_avg("sentiment")))
+    bucket = Case(
+        *(
+            When(occurred_at__gte=w.start_dt(TRAILING_DAYS * (SENTIMENT_WINDOWS - k)), then=Value(k))
+            for k in range(SENTIMENT_WINDOWS - 1, 0, -1)
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        ConvIntelligenceCall.objects.filter(
+            owner_id__in=list(reps),
+            sentiment__isnull=False,
+            occurred_at__gte=w.start_dt(TRAILING_DAYS * SENTIMENT_WINDOWS),
+            occurred_at__lt=w.end_dt,
+        )
+        .annotate(window=bucket)
+        .values("owner_id", "owner_role", "window")
+        .annotate(n=Count("id"), avg=_exact_avg("sentiment"))
+    )
     windows: dict[int, dict[int, tuple[int, float]]] = {}
     for r in rows:
         if r["n"] >= min_sample and r["owner_role"] == reps[r["owner_id"]].role:
@@ -107,5 +122,9 @@ def sentiment_trend(reps: dict[int, Rep], w: Window, out: Readings, min_sample: 
         ys = [by_window[x][1] for x in xs]
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        put(out, rep_id, "sentiment_trend", Reading(round(slope, 3), sum(by_window[x][0] for x in xs),
-                                                    evidence={"windows": [round(y, 3) for y in ys]}))
+        put(
+            out,
+            rep_id,
+            "sentiment_trend",
+            Reading(round(slope, 3), sum(by_window[x][0] for x in xs), evidence={"windows": [round(y, 3) for y in ys]}),
+        )

@@ -10,8 +10,8 @@ from gtmos.crm.models import Account
 from onboarding.models import MilestoneItem
 
 from .am import expansion, health_trend
+from .base import Reading, Readings, Rep, Window, pct, put
 from .calls import sentiment_trend
-from .base import Readings, Reading, Rep, Window, pct, put
 
 TTV_DAYS = 365
 MILESTONE_DAYS = 90
@@ -19,11 +19,17 @@ MILESTONE_DAYS = 90
 
 def ttv(reps, w: Window, out: Readings, min_sample: int) -> None:
     """Onboardings completed in the last year: ttv_achieved_days within ttv_target_days (AGT-601)."""
-    rows = (Account.objects.filter(csm_id__in=list(reps), onboarding_complete_date__gte=w.start(TTV_DAYS),
-                                   onboarding_complete_date__lte=w.as_of, ttv_achieved_days__isnull=False,
-                                   ttv_target_days__isnull=False)
-            .values("csm_id")
-            .annotate(n=Count("id"), met=Count("id", filter=Q(ttv_achieved_days__lte=F("ttv_target_days")))))
+    rows = (
+        Account.objects.filter(
+            csm_id__in=list(reps),
+            onboarding_complete_date__gte=w.start(TTV_DAYS),
+            onboarding_complete_date__lte=w.as_of,
+            ttv_achieved_days__isnull=False,
+            ttv_target_days__isnull=False,
+        )
+        .values("csm_id")
+        .annotate(n=Count("id"), met=Count("id", filter=Q(ttv_achieved_days__lte=F("ttv_target_days"))))
+    )
     for r in rows:
         if r["n"] >= min_sample:
             put(out, r["csm_id"], "ttv_achievement", Reading(pct(r["met"], r["n"]), r["n"]))
@@ -31,10 +37,13 @@ def ttv(reps, w: Window, out: Readings, min_sample: int) -> None:
 
 def milestones(reps, w: Window, out: Readings, min_sample: int) -> None:
     """Milestones due in the last 90 days on the CSM's onboardings: completed on or before the target date."""
-    rows = (MilestoneItem.objects.filter(plan__account__csm_id__in=list(reps), target_date__gte=w.start(MILESTONE_DAYS),
-                                         target_date__lte=w.as_of)
-            .values("plan__account__csm_id")
-            .annotate(n=Count("id"), on_time=Count("id", filter=Q(completed_on__lte=F("target_date")))))
+    rows = (
+        MilestoneItem.objects.filter(
+            plan__account__csm_id__in=list(reps), target_date__gte=w.start(MILESTONE_DAYS), target_date__lte=w.as_of
+        )
+        .values("plan__account__csm_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(completed_on__lte=F("target_date"))))
+    )
     for r in rows:
         if r["n"] >= min_sample:
             put(out, r["plan__account__csm_id"], "milestone_adherence", Reading(pct(r["on_time"], r["n"]), r["n"]))

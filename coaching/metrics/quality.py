@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-
 from gtmos.crm.models import ConvIntelligenceCall
 
 from .base import Rep, Window
@@ -19,10 +18,12 @@ def trailing_scores(reps: dict[int, Rep], as_of: dt.date, days: int) -> dict[int
     w = Window(as_of)
     first = as_of - dt.timedelta(days=days - 1)
     daily = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for owner, role, at, q in (ConvIntelligenceCall.objects.filter(owner_id__in=list(reps), quality_score__isnull=False,
-                                                             occurred_at__gte=w.start_dt(days + TRAILING_DAYS - 1),
-                                                             occurred_at__lt=w.end_dt)
-                         .values_list("owner_id", "owner_role", "occurred_at", "quality_score")):
+    for owner, role, at, q in ConvIntelligenceCall.objects.filter(
+        owner_id__in=list(reps),
+        quality_score__isnull=False,
+        occurred_at__gte=w.start_dt(days + TRAILING_DAYS - 1),
+        occurred_at__lt=w.end_dt,
+    ).values_list("owner_id", "owner_role", "occurred_at", "quality_score"):
         if role != reps[owner].role:  # as call_quality: calls in the role the rep is measured in
             continue
         cell = daily[owner][at.date()]

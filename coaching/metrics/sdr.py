@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from gtmos.comp.models import CompPlan
 from gtmos.crm.models import CadenceEventLog, CadenceType
 
-from .base import Readings, Reading, Rep, Window, pct, put
+from .base import Reading, Readings, Rep, Window, pct, put
 
 RATE_DAYS = 30
 FUNNEL_DAYS = 90
@@ -24,8 +24,11 @@ SDR_TOTALS = ("sent", "booked", "responded", "accepted", "flagged", "booked_90",
 
 def applicable_plans(reps: dict[int, Rep], as_of: dt.date) -> dict[int, CompPlan]:
     """The plan that applies to each rep: their own, else their role-and-segment plan, else their role plan."""
-    plans = list(CompPlan.objects.filter(period_start__lte=as_of, period_end__gte=as_of)
-                 .filter(Q(employee_id__in=list(reps)) | Q(employee__isnull=True)))
+    plans = list(
+        CompPlan.objects.filter(period_start__lte=as_of, period_end__gte=as_of).filter(
+            Q(employee_id__in=list(reps)) | Q(employee__isnull=True)
+        )
+    )
     own = {p.employee_id: p for p in plans if p.employee_id}
     by_role = {(p.role, p.segment): p for p in plans if not p.employee_id}
     result = {}
@@ -51,17 +54,24 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
     # A step's rate pools every sequence of that cadence type (rows come per sequence name, for the evidence):
     # per name, two sequences sharing a step each fell short of the sample or overwrote each other's reading.
     by_step = defaultdict(lambda: [0, 0, {}])
-    for r in (CadenceEventLog.objects.filter(sdr_id__in=ids, occurred_at__gte=w.start_dt(FUNNEL_DAYS),
-                                             occurred_at__lt=w.end_dt)
-              .values("sdr_id", "cadence_type", "step", "cadence_name")
-              .annotate(n=Count("id"), responded_90=Count("id", filter=Q(responded=True)),
-                        sent=Count("id", filter=recent), booked=Count("id", filter=recent & Q(meeting_booked=True)),
-                        responded=Count("id", filter=recent & Q(responded=True)),
-                        accepted=Count("id", filter=recent & Q(meeting_accepted=True)),
-                        flagged=Count("id", filter=recent & ~Q(risk_flags=[])),
-                        booked_90=Count("id", filter=Q(meeting_booked=True)),
-                        converted_90=Count("id", filter=Q(opportunity__isnull=False)),
-                        sent_4w=Count("id", filter=volume))):
+    for r in (
+        CadenceEventLog.objects.filter(
+            sdr_id__in=ids, occurred_at__gte=w.start_dt(FUNNEL_DAYS), occurred_at__lt=w.end_dt
+        )
+        .values("sdr_id", "cadence_type", "step", "cadence_name")
+        .annotate(
+            n=Count("id"),
+            responded_90=Count("id", filter=Q(responded=True)),
+            sent=Count("id", filter=recent),
+            booked=Count("id", filter=recent & Q(meeting_booked=True)),
+            responded=Count("id", filter=recent & Q(responded=True)),
+            accepted=Count("id", filter=recent & Q(meeting_accepted=True)),
+            flagged=Count("id", filter=recent & ~Q(risk_flags=[])),
+            booked_90=Count("id", filter=Q(meeting_booked=True)),
+            converted_90=Count("id", filter=Q(opportunity__isnull=False)),
+            sent_4w=Count("id", filter=volume),
+        )
+    ):
         sums = totals[r["sdr_id"]]
         for key in SDR_TOTALS:
             sums[key] += r[key]
@@ -87,14 +97,33 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
             continue
         sent = sent_4w.get(rep_id, 0)
         per_week = sent / VOLUME_WEEKS
-        put(out, rep_id, "outreach_volume", Reading(pct(per_week, plan.touches_per_week), sent, target=100.0,
-                                                    evidence={"per_week": round(per_week, 1),
-                                                              "expected": plan.touches_per_week, "plan": plan.period}))
+        put(
+            out,
+            rep_id,
+            "outreach_volume",
+            Reading(
+                pct(per_week, plan.touches_per_week),
+                sent,
+                target=100.0,
+                evidence={"per_week": round(per_week, 1), "expected": plan.touches_per_week, "plan": plan.period},
+            ),
+        )
     for (rep_id, ctype, step), (n, responded, names) in by_step.items():
         if n >= min_sample * STEP_SAMPLE:
-            put(out, rep_id, f"step_response:{ctype}:{step}", Reading(pct(responded, n), n, evidence={
-                "step": step, "cadence": max(sorted(names), key=names.get),  # the busiest sequence
-                "cadence_type": CadenceType(ctype).label}))
+            put(
+                out,
+                rep_id,
+                f"step_response:{ctype}:{step}",
+                Reading(
+                    pct(responded, n),
+                    n,
+                    evidence={
+                        "step": step,
+                        "cadence": max(sorted(names), key=names.get),  # the busiest sequence
+                        "cadence_type": CadenceType(ctype).label,
+                    },
+                ),
+            )
     # Seed 001: "Response and acceptance rates by cadence type"; acceptance is meetings booked / touches sent,
     # as the SDR's headline meeting acceptance.
     for (rep_id, ctype), (n, responded, booked) in by_type.items():

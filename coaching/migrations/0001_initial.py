@@ -2,226 +2,526 @@
 
 import django.db.models.deletion
 import django_fsm
-import gtmos.core.clock
 from django.db import migrations, models
+
+import gtmos.core.clock
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0002_performance_records'),
+        ("crm", "0002_performance_records"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoachingPlay',
+            name="CoachingPlay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep')], max_length=20)),
-                ('metric', models.CharField(help_text="Metric code, or its family (the part before ':').", max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('action', models.TextField()),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(help_text="Metric code, or its family (the part before ':').", max_length=60),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("action", models.TextField()),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['role', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('role', 'metric'), name='coaching_play_once_per_role_metric')],
+                "ordering": ["role", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("role", "metric"), name="coaching_play_once_per_role_metric")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CoachingSettings',
+            name="CoachingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('escalate_after_weeks', models.PositiveSmallIntegerField(default=3, help_text='Consecutive weekly flags of one pattern, without improvement, that escalate to the SLM.')),
-                ('pattern_min_weeks', models.PositiveSmallIntegerField(default=2, help_text='A metric gap must show in this many consecutive weekly measurements to be a pattern.')),
-                ('improvement_pct', models.PositiveSmallIntegerField(default=10, help_text='The flagged metric moving the right way by this % vs the prior period resets the clock.')),
-                ('ae_attainment_floor_pct', models.PositiveSmallIntegerField(default=50)),
-                ('ae_weeks_left', models.PositiveSmallIntegerField(default=6)),
-                ('quality_quartile_days', models.PositiveSmallIntegerField(default=30, help_text="Days in the role cohort's bottom quartile of conversation quality before the manager hears.")),
-                ('book_drop_share_pct', models.PositiveSmallIntegerField(default=50, help_text="More than this % of a rep's book dropping a tier in one period → manager + SLM.")),
-                ('book_drop_period_days', models.PositiveSmallIntegerField(default=30)),
-                ('critical_percentile', models.PositiveSmallIntegerField(default=10)),
-                ('repeat_flags', models.PositiveSmallIntegerField(default=3)),
-                ('repeat_flags_days', models.PositiveSmallIntegerField(default=14)),
-                ('renewal_open_days', models.PositiveSmallIntegerField(default=120, help_text='A renewal opportunity opened fewer days than this before the renewal date is late.')),
-                ('qbr_every_days', models.PositiveSmallIntegerField(default=92, help_text='Enterprise and Mid-Market accounts need a completed QBR at least this often.')),
-                ('min_sample', models.PositiveSmallIntegerField(default=5)),
-                ('holidays', models.JSONField(blank=True, default=list, help_text='e.g. ["2027-01-01"]')),
-                ('gap_overrides', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "escalate_after_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Consecutive weekly flags of one pattern, without improvement, that escalate to the SLM.",
+                    ),
+                ),
+                (
+                    "pattern_min_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern.",
+                    ),
+                ),
+                (
+                    "improvement_pct",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="The flagged metric moving the right way by this % vs the prior period resets the clock.",
+                    ),
+                ),
+                ("ae_attainment_floor_pct", models.PositiveSmallIntegerField(default=50)),
+                ("ae_weeks_left", models.PositiveSmallIntegerField(default=6)),
+                (
+                    "quality_quartile_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="Days in the role cohort's bottom quartile of conversation quality before the manager hears.",
+                    ),
+                ),
+                (
+                    "book_drop_share_pct",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        help_text="More than this % of a rep's book dropping a tier in one period → manager + SLM.",
+                    ),
+                ),
+                ("book_drop_period_days", models.PositiveSmallIntegerField(default=30)),
+                ("critical_percentile", models.PositiveSmallIntegerField(default=10)),
+                ("repeat_flags", models.PositiveSmallIntegerField(default=3)),
+                ("repeat_flags_days", models.PositiveSmallIntegerField(default=14)),
+                (
+                    "renewal_open_days",
+                    models.PositiveSmallIntegerField(
+                        default=120,
+                        help_text="A renewal opportunity opened fewer days than this before the renewal date is late.",
+                    ),
+                ),
+                (
+                    "qbr_every_days",
+                    models.PositiveSmallIntegerField(
+                        default=92,
+                        help_text="Enterprise and Mid-Market accounts need a completed QBR at least this often.",
+                    ),
+                ),
+                ("min_sample", models.PositiveSmallIntegerField(default=5)),
+                ("holidays", models.JSONField(blank=True, default=list, help_text='e.g. ["2027-01-01"]')),
+                ("gap_overrides", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': 'coaching settings',
-                'verbose_name_plural': 'coaching settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='coaching_settings_singleton')],
+                "verbose_name": "coaching settings",
+                "verbose_name_plural": "coaching settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="coaching_settings_singleton")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rep', 'Rep coaching digest'), ('manager', 'Manager pattern summary')], max_length=8)),
-                ('month', models.DateField(help_text='First day of the month covered.')),
-                ('generated_on', models.DateField()),
-                ('content', models.JSONField()),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coaching_digests', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("rep", "Rep coaching digest"), ("manager", "Manager pattern summary")], max_length=8
+                    ),
+                ),
+                ("month", models.DateField(help_text="First day of the month covered.")),
+                ("generated_on", models.DateField()),
+                ("content", models.JSONField()),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="coaching_digests", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month'],
+                "ordering": ["-month"],
             },
         ),
         migrations.CreateModel(
-            name='RepCoachingLog',
+            name="RepCoachingLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], max_length=20)),
-                ('coaching_date', models.DateField(help_text='The week the pattern was first flagged.')),
-                ('pattern_key', models.CharField(help_text='The metric code whose gap persists.', max_length=80)),
-                ('pattern_detected', models.TextField()),
-                ('recommended_action', models.TextField()),
-                ('drafted_action', models.TextField(help_text="The agent's draft, kept when a manager modifies it.")),
-                ('approval_status', django_fsm.FSMField(choices=[('pending_approval', 'Pending approval'), ('approved', 'Approved'), ('modified', 'Approved with changes'), ('dismissed', 'Dismissed')], default='pending_approval', max_length=50, protected=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('manager_note', models.TextField(blank=True, help_text='Why it was modified or dismissed.')),
-                ('escalated_to_slm', models.BooleanField(default=False)),
-                ('escalation_date', models.DateField(blank=True, null=True)),
-                ('resolution_date', models.DateField(blank=True, null=True)),
-                ('improvement_detected', models.BooleanField(default=False)),
-                ('clock_started_on', models.DateField(help_text='Week the clock last (re)started.')),
-                ('weeks_persisting', models.PositiveSmallIntegerField(default=1)),
-                ('last_seen_on', models.DateField()),
-                ('history', models.JSONField(default=list, help_text='[{"week": "2026-11-01", "value": 12.0, "benchmark": 30.0, …}]')),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('delivered_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendations', to='coaching.digest')),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coaching_log', to='crm.employee')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("coaching_date", models.DateField(help_text="The week the pattern was first flagged.")),
+                ("pattern_key", models.CharField(help_text="The metric code whose gap persists.", max_length=80)),
+                ("pattern_detected", models.TextField()),
+                ("recommended_action", models.TextField()),
+                ("drafted_action", models.TextField(help_text="The agent's draft, kept when a manager modifies it.")),
+                (
+                    "approval_status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending_approval", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("modified", "Approved with changes"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="pending_approval",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("manager_note", models.TextField(blank=True, help_text="Why it was modified or dismissed.")),
+                ("escalated_to_slm", models.BooleanField(default=False)),
+                ("escalation_date", models.DateField(blank=True, null=True)),
+                ("resolution_date", models.DateField(blank=True, null=True)),
+                ("improvement_detected", models.BooleanField(default=False)),
+                ("clock_started_on", models.DateField(help_text="Week the clock last (re)started.")),
+                ("weeks_persisting", models.PositiveSmallIntegerField(default=1)),
+                ("last_seen_on", models.DateField()),
+                (
+                    "history",
+                    models.JSONField(
+                        default=list, help_text='[{"week": "2026-11-01", "value": 12.0, "benchmark": 30.0, …}]'
+                    ),
+                ),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "delivered_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendations",
+                        to="coaching.digest",
+                    ),
+                ),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="coaching_log", to="crm.employee"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-coaching_date', 'rep'],
+                "ordering": ["-coaching_date", "rep"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='CoachingEscalation',
+            name="CoachingEscalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('persistence', 'Same pattern 3+ consecutive weeks'), ('attainment', 'Attainment < 50% with < 6 weeks left'), ('quality', 'Conversation quality bottom quartile 30+ days'), ('book_drop', 'Majority of the book dropped a tier'), ('repeated_flags', 'Daily flags firing repeatedly'), ('on_demand', 'Manager request')], max_length=16)),
-                ('to_manager', models.BooleanField(default=False)),
-                ('to_slm', models.BooleanField(default=False)),
-                ('fired_on', models.DateField()),
-                ('fired_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('summary', models.TextField()),
-                ('context_note', models.TextField(blank=True, help_text="The manager's note on an on-demand request.")),
-                ('history', models.JSONField(blank=True, default=list)),
-                ('dedupe_key', models.CharField(max_length=160, unique=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coaching_escalations', to='crm.employee')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('coaching_log', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='coaching.repcoachinglog')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("persistence", "Same pattern 3+ consecutive weeks"),
+                            ("attainment", "Attainment < 50% with < 6 weeks left"),
+                            ("quality", "Conversation quality bottom quartile 30+ days"),
+                            ("book_drop", "Majority of the book dropped a tier"),
+                            ("repeated_flags", "Daily flags firing repeatedly"),
+                            ("on_demand", "Manager request"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("to_manager", models.BooleanField(default=False)),
+                ("to_slm", models.BooleanField(default=False)),
+                ("fired_on", models.DateField()),
+                ("fired_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("summary", models.TextField()),
+                ("context_note", models.TextField(blank=True, help_text="The manager's note on an on-demand request.")),
+                ("history", models.JSONField(blank=True, default=list)),
+                ("dedupe_key", models.CharField(max_length=160, unique=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coaching_escalations",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "coaching_log",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="coaching.repcoachinglog",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-fired_at'],
+                "ordering": ["-fired_at"],
             },
         ),
         migrations.CreateModel(
-            name='RepMetricSnapshot',
+            name="RepMetricSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], max_length=20)),
-                ('week', models.DateField(help_text='The Sunday the week ends on.')),
-                ('metric', models.CharField(max_length=80)),
-                ('value', models.FloatField()),
-                ('benchmark', models.FloatField(null=True)),
-                ('benchmark_kind', models.CharField(max_length=12)),
-                ('breach', models.BooleanField()),
-                ('sample', models.PositiveIntegerField(default=0)),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metric_snapshots', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("week", models.DateField(help_text="The Sunday the week ends on.")),
+                ("metric", models.CharField(max_length=80)),
+                ("value", models.FloatField()),
+                ("benchmark", models.FloatField(null=True)),
+                ("benchmark_kind", models.CharField(max_length=12)),
+                ("breach", models.BooleanField()),
+                ("sample", models.PositiveIntegerField(default=0)),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="metric_snapshots", to="crm.employee"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RepSkillAssessmentLog',
+            name="RepSkillAssessmentLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], max_length=20)),
-                ('assessment_date', models.DateField()),
-                ('skill_dimension', models.CharField(choices=[('objection_handling', 'Objection handling'), ('product_knowledge', 'Product knowledge'), ('pricing_negotiation', 'Pricing / negotiation'), ('sales_methodology', 'Sales methodology'), ('discovery_questions', 'Discovery question quality'), ('talk_time', 'Talk time ratio')], max_length=20)),
-                ('gap_detected', models.BooleanField()),
-                ('severity', models.CharField(blank=True, choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=6)),
-                ('evidence_source', models.CharField(choices=[('ConvIntelligence', 'ConvIntelligence'), ('QuoteLog', 'QuoteLog'), ('CadenceEventLog', 'CadenceEventLog')], max_length=16)),
-                ('trend', models.CharField(choices=[('improving', 'Improving'), ('stable', 'Stable'), ('deteriorating', 'Deteriorating')], default='stable', max_length=13)),
-                ('cohort_percentile', models.PositiveSmallIntegerField(help_text='Rep vs the role cohort, 0–100 (higher is better).')),
-                ('value', models.FloatField(help_text="The measurement behind it, in the evidence's own unit.")),
-                ('sample', models.PositiveIntegerField(default=0)),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_assessments', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("assessment_date", models.DateField()),
+                (
+                    "skill_dimension",
+                    models.CharField(
+                        choices=[
+                            ("objection_handling", "Objection handling"),
+                            ("product_knowledge", "Product knowledge"),
+                            ("pricing_negotiation", "Pricing / negotiation"),
+                            ("sales_methodology", "Sales methodology"),
+                            ("discovery_questions", "Discovery question quality"),
+                            ("talk_time", "Talk time ratio"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("gap_detected", models.BooleanField()),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True, choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")], max_length=6
+                    ),
+                ),
+                (
+                    "evidence_source",
+                    models.CharField(
+                        choices=[
+                            ("ConvIntelligence", "ConvIntelligence"),
+                            ("QuoteLog", "QuoteLog"),
+                            ("CadenceEventLog", "CadenceEventLog"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "trend",
+                    models.CharField(
+                        choices=[("improving", "Improving"), ("stable", "Stable"), ("deteriorating", "Deteriorating")],
+                        default="stable",
+                        max_length=13,
+                    ),
+                ),
+                (
+                    "cohort_percentile",
+                    models.PositiveSmallIntegerField(help_text="Rep vs the role cohort, 0–100 (higher is better)."),
+                ),
+                ("value", models.FloatField(help_text="The measurement behind it, in the evidence's own unit.")),
+                ("sample", models.PositiveIntegerField(default=0)),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="skill_assessments", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessment_date', 'skill_dimension'],
+                "ordering": ["-assessment_date", "skill_dimension"],
             },
         ),
         migrations.CreateModel(
-            name='DailyFlag',
+            name="DailyFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], max_length=20)),
-                ('day', models.DateField()),
-                ('condition', models.CharField(help_text='Metric code or escalation-threshold row.', max_length=80)),
-                ('value', models.FloatField()),
-                ('threshold', models.FloatField()),
-                ('detail', models.TextField()),
-                ('recommended_action', models.TextField(blank=True)),
-                ('cleared_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coaching_flags', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("condition", models.CharField(help_text="Metric code or escalation-threshold row.", max_length=80)),
+                ("value", models.FloatField()),
+                ("threshold", models.FloatField()),
+                ("detail", models.TextField()),
+                ("recommended_action", models.TextField(blank=True)),
+                ("cleared_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="coaching_flags", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
-                'indexes': [models.Index(fields=['rep', 'day'], name='coaching_da_rep_id_7fcce6_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cleared_on__isnull', True)), fields=('rep', 'condition'), name='flag_one_open_per_rep_condition')],
+                "ordering": ["-day"],
+                "indexes": [models.Index(fields=["rep", "day"], name="coaching_da_rep_id_7fcce6_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cleared_on__isnull", True)),
+                        fields=("rep", "condition"),
+                        name="flag_one_open_per_rep_condition",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('employee', 'kind', 'month'), name='digest_once_per_month'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(fields=("employee", "kind", "month"), name="digest_once_per_month"),
         ),
         migrations.AddIndex(
-            model_name='repcoachinglog',
-            index=models.Index(fields=['rep', 'approval_status'], name='coaching_re_rep_id_bb6584_idx'),
+            model_name="repcoachinglog",
+            index=models.Index(fields=["rep", "approval_status"], name="coaching_re_rep_id_bb6584_idx"),
         ),
         migrations.AddIndex(
-            model_name='repcoachinglog',
-            index=models.Index(fields=['escalated_to_slm'], name='coaching_re_escalat_dec441_idx'),
+            model_name="repcoachinglog",
+            index=models.Index(fields=["escalated_to_slm"], name="coaching_re_escalat_dec441_idx"),
         ),
         migrations.AddConstraint(
-            model_name='repcoachinglog',
-            constraint=models.UniqueConstraint(condition=models.Q(('resolution_date__isnull', True)), fields=('rep', 'pattern_key'), name='coaching_one_open_pattern_per_rep'),
+            model_name="repcoachinglog",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resolution_date__isnull", True)),
+                fields=("rep", "pattern_key"),
+                name="coaching_one_open_pattern_per_rep",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='repcoachinglog',
-            constraint=models.CheckConstraint(condition=models.Q(('escalated_to_slm', False), ('escalation_date__isnull', False), _connector='OR'), name='coaching_escalation_has_date'),
+            model_name="repcoachinglog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("escalated_to_slm", False), ("escalation_date__isnull", False), _connector="OR"),
+                name="coaching_escalation_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='coachingescalation',
-            index=models.Index(fields=['rep', 'kind'], name='coaching_co_rep_id_bac987_idx'),
+            model_name="coachingescalation",
+            index=models.Index(fields=["rep", "kind"], name="coaching_co_rep_id_bac987_idx"),
         ),
         migrations.AddIndex(
-            model_name='repmetricsnapshot',
-            index=models.Index(fields=['week', 'rep'], name='coaching_re_week_7ae1a5_idx'),
+            model_name="repmetricsnapshot",
+            index=models.Index(fields=["week", "rep"], name="coaching_re_week_7ae1a5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='repmetricsnapshot',
-            constraint=models.UniqueConstraint(fields=('rep', 'week', 'metric'), name='snapshot_once_per_rep_week_metric'),
+            model_name="repmetricsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("rep", "week", "metric"), name="snapshot_once_per_rep_week_metric"
+            ),
         ),
         migrations.AddIndex(
-            model_name='repskillassessmentlog',
-            index=models.Index(fields=['assessment_date'], name='coaching_re_assessm_c3c997_idx'),
+            model_name="repskillassessmentlog",
+            index=models.Index(fields=["assessment_date"], name="coaching_re_assessm_c3c997_idx"),
         ),
         migrations.AddConstraint(
-            model_name='repskillassessmentlog',
-            constraint=models.UniqueConstraint(fields=('rep', 'skill_dimension', 'assessment_date'), name='skill_once_per_rep_dimension_day'),
+            model_name="repskillassessmentlog",
+            constraint=models.UniqueConstraint(
+                fields=("rep", "skill_dimension", "assessment_date"), name="skill_once_per_rep_dimension_day"
+            ),
         ),
     ]

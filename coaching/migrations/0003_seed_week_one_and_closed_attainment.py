@@ -10,21 +10,26 @@ def seed_week_one(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0002_default_plays'),
+        ("coaching", "0002_default_plays"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coachingsettings',
-            name='attainment_counts_committed',
-            field=models.BooleanField(default=False, help_text="Count committed deals as attained in the < 50% row (the seed's attainment is closed / quota; pace, in the performance summary, always counts closed + committed)."),
+            model_name="coachingsettings",
+            name="attainment_counts_committed",
+            field=models.BooleanField(
+                default=False,
+                help_text="Count committed deals as attained in the < 50% row (the seed's attainment is closed / quota; pace, in the performance summary, always counts closed + committed).",
+            ),
         ),
         migrations.AlterField(
-            model_name='coachingsettings',
-            name='pattern_min_weeks',
-            field=models.PositiveSmallIntegerField(default=1, help_text='A metric gap must show in this many consecutive weekly measurements to be a pattern.'),
+            model_name="coachingsettings",
+            name="pattern_min_weeks",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern.",
+            ),
         ),
         migrations.RunPython(seed_week_one, migrations.RunPython.noop),
     ]

@@ -4,44 +4,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0003_seed_week_one_and_closed_attainment'),
+        ("coaching", "0003_seed_week_one_and_closed_attainment"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dailyflag',
-            name='bound_rule',
-            field=models.TextField(blank=True, help_text='How the bound is defined (percentile, fixed, seed row).'),
+            model_name="dailyflag",
+            name="bound_rule",
+            field=models.TextField(blank=True, help_text="How the bound is defined (percentile, fixed, seed row)."),
         ),
         migrations.AddField(
-            model_name='dailyflag',
-            name='metric',
-            field=models.CharField(blank=True, help_text='The metric as a manager reads it.', max_length=200),
+            model_name="dailyflag",
+            name="metric",
+            field=models.CharField(blank=True, help_text="The metric as a manager reads it.", max_length=200),
         ),
         migrations.AlterField(
-            model_name='dailyflag',
-            name='threshold',
+            model_name="dailyflag",
+            name="threshold",
             field=models.FloatField(help_text="The bound crossed, in the metric's unit."),
         ),
         migrations.CreateModel(
-            name='CriticalBound',
+            name="CriticalBound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep')], max_length=20)),
-                ('metric', models.CharField(help_text="Metric code (the family: the part before ':').", max_length=60)),
-                ('percentile', models.PositiveSmallIntegerField(blank=True, default=10, help_text='Worst share of the role cohort that is critical (used when no value).', null=True)),
-                ('value', models.FloatField(blank=True, help_text="A fixed bound in the metric's unit; replaces the percentile.", null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("metric", models.CharField(help_text="Metric code (the family: the part before ':').", max_length=60)),
+                (
+                    "percentile",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=10,
+                        help_text="Worst share of the role cohort that is critical (used when no value).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "value",
+                    models.FloatField(
+                        blank=True, help_text="A fixed bound in the metric's unit; replaces the percentile.", null=True
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('role', 'metric'), name='coaching_bound_once_per_role_metric'), models.CheckConstraint(condition=models.Q(('percentile__isnull', False), ('value__isnull', False), _connector='OR'), name='coaching_bound_has_a_rule'), models.CheckConstraint(condition=models.Q(('percentile__isnull', True), ('percentile__lte', 50), _connector='OR'), name='coaching_bound_percentile_at_most_half')],
+                "ordering": ["role", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("role", "metric"), name="coaching_bound_once_per_role_metric"),
+                    models.CheckConstraint(
+                        condition=models.Q(("percentile__isnull", False), ("value__isnull", False), _connector="OR"),
+                        name="coaching_bound_has_a_rule",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("percentile__isnull", True), ("percentile__lte", 50), _connector="OR"),
+                        name="coaching_bound_percentile_at_most_half",
+                    ),
+                ],
             },
         ),
         migrations.AlterField(
-            model_name='repskillassessmentlog',
-            name='evidence_source',
-            field=models.CharField(choices=[('ConvIntelligence', 'ConvIntelligence'), ('QuoteLog', 'QuoteLog'), ('CadenceEventLog', 'CadenceEventLog'), ('ExpansionLog', 'ExpansionLog')], max_length=16),
+            model_name="repskillassessmentlog",
+            name="evidence_source",
+            field=models.CharField(
+                choices=[
+                    ("ConvIntelligence", "ConvIntelligence"),
+                    ("QuoteLog", "QuoteLog"),
+                    ("CadenceEventLog", "CadenceEventLog"),
+                    ("ExpansionLog", "ExpansionLog"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0005_seed_critical_bounds_and_row_plays'),
+        ("coaching", "0005_seed_critical_bounds_and_row_plays"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coachingsettings',
-            name='role_period_days',
-            field=models.PositiveSmallIntegerField(default=30, help_text='A rep is measured in the role of their latest RepActivity within this many days of the run (seed 001: role from RepActivity at runtime); without one, their employee role.'),
+            model_name="coachingsettings",
+            name="role_period_days",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="A rep is measured in the role of their latest RepActivity within this many days of the run (seed 001: role from RepActivity at runtime); without one, their employee role.",
+            ),
         ),
     ]

@@ -4,6 +4,15 @@ from .outputs import DailyFlag, Digest, RepMetricSnapshot
 from .skills import RepSkillAssessmentLog, SkillDimension
 
 __all__ = [
-    "ApprovalStatus", "CoachingEscalation", "CoachingPlay", "CoachingSettings", "CriticalBound", "DailyFlag", "Digest",
-    "RepCoachingLog", "RepMetricSnapshot", "RepSkillAssessmentLog", "SkillDimension",
+    "ApprovalStatus",
+    "CoachingEscalation",
+    "CoachingPlay",
+    "CoachingSettings",
+    "CriticalBound",
+    "DailyFlag",
+    "Digest",
+    "RepCoachingLog",
+    "RepMetricSnapshot",
+    "RepSkillAssessmentLog",
+    "SkillDimension",
 ]

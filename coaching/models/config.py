@@ -11,22 +11,30 @@ class CoachingSettings(models.Model):
 
     # Escalation flow: week 1 flag → week 3 (same pattern, no improvement) → SLM.
     escalate_after_weeks = models.PositiveSmallIntegerField(
-        default=3, help_text="Consecutive weekly flags of one pattern, without improvement, that escalate to the SLM.")
+        default=3, help_text="Consecutive weekly flags of one pattern, without improvement, that escalate to the SLM."
+    )
     # Seed 001: "Week 1 — pattern flagged": the first weekly breach is a pattern unless RevOps asks for more.
     pattern_min_weeks = models.PositiveSmallIntegerField(
-        default=1, help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern.")
+        default=1, help_text="A metric gap must show in this many consecutive weekly measurements to be a pattern."
+    )
     improvement_pct = models.PositiveSmallIntegerField(
-        default=10, help_text="The flagged metric moving the right way by this % vs the prior period resets the clock.")
+        default=10, help_text="The flagged metric moving the right way by this % vs the prior period resets the clock."
+    )
     # Escalation-threshold table.
     ae_attainment_floor_pct = models.PositiveSmallIntegerField(default=50)
     ae_weeks_left = models.PositiveSmallIntegerField(default=6)
     attainment_counts_committed = models.BooleanField(
-        default=False, help_text="Count committed deals as attained in the < 50% row (the seed's attainment is closed / "
-                                 "quota; pace, in the performance summary, always counts closed + committed).")
+        default=False,
+        help_text="Count committed deals as attained in the < 50% row (the seed's attainment is closed / "
+        "quota; pace, in the performance summary, always counts closed + committed).",
+    )
     quality_quartile_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Days in the role cohort's bottom quartile of conversation quality before the manager hears.")
+        default=30,
+        help_text="Days in the role cohort's bottom quartile of conversation quality before the manager hears.",
+    )
     book_drop_share_pct = models.PositiveSmallIntegerField(
-        default=50, help_text="More than this % of a rep's book dropping a tier in one period → manager + SLM.")
+        default=50, help_text="More than this % of a rep's book dropping a tier in one period → manager + SLM."
+    )
     book_drop_period_days = models.PositiveSmallIntegerField(default=30)
     # Daily flags (DESIGN): critical bound = the role cohort's 10th percentile; 3 flags in 14 days → escalation path.
     critical_percentile = models.PositiveSmallIntegerField(default=10)
@@ -34,12 +42,16 @@ class CoachingSettings(models.Model):
     repeat_flags_days = models.PositiveSmallIntegerField(default=14)
     # DESIGN defaults for AM metrics.
     renewal_open_days = models.PositiveSmallIntegerField(
-        default=120, help_text="A renewal opportunity opened fewer days than this before the renewal date is late.")
+        default=120, help_text="A renewal opportunity opened fewer days than this before the renewal date is late."
+    )
     qbr_every_days = models.PositiveSmallIntegerField(
-        default=92, help_text="Enterprise and Mid-Market accounts need a completed QBR at least this often.")
+        default=92, help_text="Enterprise and Mid-Market accounts need a completed QBR at least this often."
+    )
     role_period_days = models.PositiveSmallIntegerField(
-        default=30, help_text="A rep is measured in the role of their latest RepActivity within this many days of the "
-                              "run (seed 001: role from RepActivity at runtime); without one, their employee role.")
+        default=30,
+        help_text="A rep is measured in the role of their latest RepActivity within this many days of the "
+        "run (seed 001: role from RepActivity at runtime); without one, their employee role.",
+    )
     # Minimum sample before a rate is a measurement rather than noise.
     min_sample = models.PositiveSmallIntegerField(default=5)
     # Holidays the first-business-day rule skips, as ISO dates.
@@ -72,17 +84,26 @@ class CriticalBound(models.Model):
     role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in (Role.AE, Role.AM, Role.CSM, Role.SDR)])
     metric = models.CharField(max_length=60, help_text="Metric code (the family: the part before ':').")
     percentile = models.PositiveSmallIntegerField(
-        null=True, blank=True, default=10, help_text="Worst share of the role cohort that is critical (used when no value).")
-    value = models.FloatField(null=True, blank=True, help_text="A fixed bound in the metric's unit; replaces the percentile.")
+        null=True,
+        blank=True,
+        default=10,
+        help_text="Worst share of the role cohort that is critical (used when no value).",
+    )
+    value = models.FloatField(
+        null=True, blank=True, help_text="A fixed bound in the metric's unit; replaces the percentile."
+    )
 
     class Meta:
         ordering = ["role", "metric"]
         constraints = [
             models.UniqueConstraint(fields=["role", "metric"], name="coaching_bound_once_per_role_metric"),
-            models.CheckConstraint(condition=Q(percentile__isnull=False) | Q(value__isnull=False),
-                                   name="coaching_bound_has_a_rule"),
-            models.CheckConstraint(condition=Q(percentile__isnull=True) | Q(percentile__lte=50),
-                                   name="coaching_bound_percentile_at_most_half"),
+            models.CheckConstraint(
+                condition=Q(percentile__isnull=False) | Q(value__isnull=False), name="coaching_bound_has_a_rule"
+            ),
+            models.CheckConstraint(
+                condition=Q(percentile__isnull=True) | Q(percentile__lte=50),
+                name="coaching_bound_percentile_at_most_half",
+            ),
         ]
 
     def __str__(self) -> str:

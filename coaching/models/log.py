@@ -33,8 +33,9 @@ class CoachingLogQuerySet(models.QuerySet):
         if me is None:
             return self.none()
         others = access.team_ids(user) - {me.pk}
-        return self.filter(Q(rep_id__in=others)
-                           | Q(rep_id=me.pk, approval_status__in=DELIVERABLE, delivered_in__isnull=False))
+        return self.filter(
+            Q(rep_id__in=others) | Q(rep_id=me.pk, approval_status__in=DELIVERABLE, delivered_in__isnull=False)
+        )
 
 
 class RepCoachingLog(StateMachineMixin, models.Model):
@@ -63,8 +64,9 @@ class RepCoachingLog(StateMachineMixin, models.Model):
     last_seen_on = models.DateField()
     history = models.JSONField(default=list, help_text='[{"week": "2026-11-01", "value": 12.0, "benchmark": 30.0, …}]')
     evidence = models.JSONField(default=dict, blank=True)
-    delivered_in = models.ForeignKey("coaching.Digest", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="recommendations")
+    delivered_in = models.ForeignKey(
+        "coaching.Digest", null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendations"
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     objects = CoachingLogQuerySet.as_manager()
@@ -74,10 +76,15 @@ class RepCoachingLog(StateMachineMixin, models.Model):
         indexes = [models.Index(fields=["rep", "approval_status"]), models.Index(fields=["escalated_to_slm"])]
         constraints = [
             # One open episode per rep and pattern: the weekly job re-run finds it instead of adding one.
-            models.UniqueConstraint(fields=["rep", "pattern_key"], condition=Q(resolution_date__isnull=True),
-                                    name="coaching_one_open_pattern_per_rep"),
-            models.CheckConstraint(condition=Q(escalated_to_slm=False) | Q(escalation_date__isnull=False),
-                                   name="coaching_escalation_has_date"),
+            models.UniqueConstraint(
+                fields=["rep", "pattern_key"],
+                condition=Q(resolution_date__isnull=True),
+                name="coaching_one_open_pattern_per_rep",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalated_to_slm=False) | Q(escalation_date__isnull=False),
+                name="coaching_escalation_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,8 +130,9 @@ class CoachingEscalation(models.Model):
     summary = models.TextField()
     context_note = models.TextField(blank=True, help_text="The manager's note on an on-demand request.")
     requested_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    coaching_log = models.ForeignKey(RepCoachingLog, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="escalations")
+    coaching_log = models.ForeignKey(
+        RepCoachingLog, null=True, blank=True, on_delete=models.CASCADE, related_name="escalations"
+    )
     history = models.JSONField(default=list, blank=True)
     dedupe_key = models.CharField(max_length=160, unique=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -38,7 +38,9 @@ class RepMetricSnapshot(models.Model):
     objects = RepRowQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["rep", "week", "metric"], name="snapshot_once_per_rep_week_metric")]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "week", "metric"], name="snapshot_once_per_rep_week_metric")
+        ]
         indexes = [models.Index(fields=["week", "rep"])]
 
 
@@ -64,8 +66,13 @@ class DailyFlag(models.Model):
     class Meta:
         ordering = ["-day"]
         indexes = [models.Index(fields=["rep", "day"])]
-        constraints = [models.UniqueConstraint(fields=["rep", "condition"], condition=models.Q(cleared_on__isnull=True),
-                                               name="flag_one_open_per_rep_condition")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "condition"],
+                condition=models.Q(cleared_on__isnull=True),
+                name="flag_one_open_per_rep_condition",
+            )
+        ]
 
 
 class DigestQuerySet(RepRecordQuerySet):

@@ -48,6 +48,9 @@ class RepSkillAssessmentLog(models.Model):
 
     class Meta:
         ordering = ["-assessment_date", "skill_dimension"]
-        constraints = [models.UniqueConstraint(fields=["rep", "skill_dimension", "assessment_date"],
-                                               name="skill_once_per_rep_dimension_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "skill_dimension", "assessment_date"], name="skill_once_per_rep_dimension_day"
+            )
+        ]
         indexes = [models.Index(fields=["assessment_date"])]

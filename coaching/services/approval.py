@@ -32,9 +32,12 @@ def _decide(log: RepCoachingLog, by: Employee, verb: str, **kwargs) -> RepCoachi
         raise NotAllowed("Only the rep's own manager (or, without one, their SLM) decides on their recommendations.")
     getattr(log, verb)(by=by, at=clock.now(), **kwargs)
     log.save()  # ConcurrentTransitionMixin: a stale second decision fails instead of overwriting the first
-    event_record(type=f"coaching.recommendation_{log.approval_status}", subject=log, actor=by.user,
-                 payload={"rep": log.rep.name, "pattern": log.pattern_key, "by": by.name,
-                          "note": log.manager_note})
+    event_record(
+        type=f"coaching.recommendation_{log.approval_status}",
+        subject=log,
+        actor=by.user,
+        payload={"rep": log.rep.name, "pattern": log.pattern_key, "by": by.name, "note": log.manager_note},
+    )
     return log
 
 
@@ -66,12 +69,21 @@ def escalation_resolve(*, log: RepCoachingLog, by: Employee, improvement_detecte
     if not note.strip():
         raise ValueError("note: say how it was resolved")
     updated = RepCoachingLog.objects.filter(pk=log.pk, resolution_date__isnull=True).update(
-        resolution_date=clock.today(), resolved_by=by, improvement_detected=improvement_detected)
+        resolution_date=clock.today(), resolved_by=by, improvement_detected=improvement_detected
+    )
     if updated:
         CoachingEscalation.objects.filter(coaching_log=log, resolved_at__isnull=True).update(resolved_at=clock.now())
-        event_record(type="coaching.escalation_resolved", subject=log, actor=by.user,
-                     payload={"rep": log.rep.name, "pattern": log.pattern_key, "improvement": improvement_detected,
-                              "note": note.strip()})
+        event_record(
+            type="coaching.escalation_resolved",
+            subject=log,
+            actor=by.user,
+            payload={
+                "rep": log.rep.name,
+                "pattern": log.pattern_key,
+                "improvement": improvement_detected,
+                "note": note.strip(),
+            },
+        )
     log.refresh_from_db()
     return log
 
@@ -86,12 +98,32 @@ def escalation_request(*, rep: Employee, by: Employee, note: str) -> CoachingEsc
         raise ValueError("note: give the SLM the context")
     day = clock.today()
     key = f"on_demand:{rep.pk}:{by.pk}:{day}:{hashlib.sha1(note.strip().encode()).hexdigest()[:16]}"
-    esc, created = CoachingEscalation.objects.get_or_create(dedupe_key=key, defaults=dict(
-        rep=rep, kind=CoachingEscalation.Kind.ON_DEMAND, to_slm=True, fired_on=day, requested_by=by,
-        summary=f"{by.name} asks for SLM help with {rep.name}.", context_note=note.strip()))
+    esc, created = CoachingEscalation.objects.get_or_create(
+        dedupe_key=key,
+        defaults=dict(
+            rep=rep,
+            kind=CoachingEscalation.Kind.ON_DEMAND,
+            to_slm=True,
+            fired_on=day,
+            requested_by=by,
+            summary=f"{by.name} asks for SLM help with {rep.name}.",
+            context_note=note.strip(),
+        ),
+    )
     if created:
-        notify([(rep.slm_id, "coaching_on_demand", f"Escalation request: {rep.name}", f"{by.name}: {note.strip()}",
-                 "/coaching/escalations/", f"coaching:{key}")])
-        event_record(type="coaching.escalation_requested", subject=esc, actor=by.user,
-                     payload={"rep": rep.name, "by": by.name})
+        notify(
+            [
+                (
+                    rep.slm_id,
+                    "coaching_on_demand",
+                    f"Escalation request: {rep.name}",
+                    f"{by.name}: {note.strip()}",
+                    "/coaching/escalations/",
+                    f"coaching:{key}",
+                )
+            ]
+        )
+        event_record(
+            type="coaching.escalation_requested", subject=esc, actor=by.user, payload={"rep": rep.name, "by": by.name}
+        )
     return esc

@@ -19,7 +19,13 @@ from .. import metrics, report
 from ..calendar import is_first_business_day, month_end, parse_holidays, prior_month
 from ..metrics.registry import label
 from ..models import (
-    CoachingEscalation, CoachingSettings, DailyFlag, Digest, RepCoachingLog, RepMetricSnapshot, RepSkillAssessmentLog,
+    CoachingEscalation,
+    CoachingSettings,
+    DailyFlag,
+    Digest,
+    RepCoachingLog,
+    RepMetricSnapshot,
+    RepSkillAssessmentLog,
 )
 from ..models.log import DELIVERABLE
 from ..recommend import BENCH_WORDS
@@ -42,38 +48,52 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     reps = reps if reps is not None else metrics.reps_of(as_of=last, period_days=settings.role_period_days)
     done = set(Digest.objects.filter(month=month).values_list("employee_id", "kind"))
     todo = {i: r for i, r in reps.items() if (i, Digest.Kind.REP) not in done}
-    managers_todo = {r.manager_id for r in reps.values() if r.manager_id} - {e for e, k in done if k == Digest.Kind.MANAGER}
+    managers_todo = {r.manager_id for r in reps.values() if r.manager_id} - {
+        e for e, k in done if k == Digest.Kind.MANAGER
+    }
     # Benchmarks need the whole cohort even when only some digests are missing (a partial re-run).
     results = metrics.measure(reps, last, settings) if todo or managers_todo else {}
     in_month = Q(coaching_date__lte=last) & (Q(resolution_date__isnull=True) | Q(resolution_date__gte=month))
     logs, deliverable = defaultdict(list), defaultdict(list)
-    for log in (RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps)).select_related("approved_by")
-                .order_by("coaching_date")):
+    for log in (
+        RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps))
+        .select_related("approved_by")
+        .order_by("coaching_date")
+    ):
         logs[log.rep_id].append(log)
     # Seed 001: an approved recommendation is surfaced in the next monthly digest — whenever it was flagged, and
     # even if its pattern resolved since (the digest says so).
-    for log in (RepCoachingLog.objects.filter(rep_id__in=list(todo), approval_status__in=DELIVERABLE,
-                                              delivered_in__isnull=True).select_related("approved_by")
-                .order_by("coaching_date")):
+    for log in (
+        RepCoachingLog.objects.filter(rep_id__in=list(todo), approval_status__in=DELIVERABLE, delivered_in__isnull=True)
+        .select_related("approved_by")
+        .order_by("coaching_date")
+    ):
         deliverable[log.rep_id].append(log)
     skills = defaultdict(list)
-    for s in RepSkillAssessmentLog.objects.filter(rep_id__in=list(todo), assessment_date__gte=month,
-                                                  assessment_date__lte=last).order_by("assessment_date"):
+    for s in RepSkillAssessmentLog.objects.filter(
+        rep_id__in=list(todo), assessment_date__gte=month, assessment_date__lte=last
+    ).order_by("assessment_date"):
         skills[s.rep_id].append(s)  # ascending: the month's last assessment per dimension is the row shown
     streaks = report.breach_streaks(
-        RepMetricSnapshot.objects.filter(rep_id__in=list(todo), week__lte=last,
-                                         week__gt=last - dt.timedelta(weeks=report.STREAK_WEEKS))
-        .order_by("-week").values_list("rep_id", "metric", "week", "breach"))
+        RepMetricSnapshot.objects.filter(
+            rep_id__in=list(todo), week__lte=last, week__gt=last - dt.timedelta(weeks=report.STREAK_WEEKS)
+        )
+        .order_by("-week")
+        .values_list("rep_id", "metric", "week", "breach")
+    )
     rows, delivered = [], defaultdict(list)
     for rep_id, rep in todo.items():
         content, ids = _rep_content(rep, month, results.get(rep_id, {}), deliverable[rep_id], skills[rep_id], streaks)
-        rows.append(Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on,
-                           content=content))
+        rows.append(
+            Digest(employee_id=rep_id, kind=Digest.Kind.REP, month=month, generated_on=generated_on, content=content)
+        )
         delivered[rep_id] = ids
     rows += _manager_digests(reps, month, last, generated_on, logs, done, results)
     Digest.objects.bulk_create(rows)  # one statement whatever the number of reps (UNNEST on PostgreSQL)
-    by_rep = {d.employee_id: d.pk for d in Digest.objects.filter(month=month, kind=Digest.Kind.REP,
-                                                                 employee_id__in=list(delivered))}
+    by_rep = {
+        d.employee_id: d.pk
+        for d in Digest.objects.filter(month=month, kind=Digest.Kind.REP, employee_id__in=list(delivered))
+    }
     updates = [RepCoachingLog(pk=pk, delivered_in_id=by_rep[rep_id]) for rep_id, ids in delivered.items() for pk in ids]
     rows_update(RepCoachingLog, updates, ["delivered_in"])
     from ..tasks import coaching_digest_emails  # tasks import services
@@ -83,10 +103,18 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
 
 
 def _rep_content(rep, month, results, approved, assessments, streaks) -> tuple[dict, list[int]]:
-    actions = [report.action_row(log, status_text=f"Approved by {log.approved_by.name}" if log.approved_by else "Approved")
-               for log in approved]
-    content = report.skeleton(rep=rep, period=month.isoformat(), results=results, streaks=streaks, actions=actions,
-                              skills=report.skill_rows(assessments))
+    actions = [
+        report.action_row(log, status_text=f"Approved by {log.approved_by.name}" if log.approved_by else "Approved")
+        for log in approved
+    ]
+    content = report.skeleton(
+        rep=rep,
+        period=month.isoformat(),
+        results=results,
+        streaks=streaks,
+        actions=actions,
+        skills=report.skill_rows(assessments),
+    )
     return content, [log.pk for log in approved]
 
 
@@ -100,11 +128,13 @@ def _manager_digests(reps, month, last, generated_on, logs, done, results) -> li
             team[rep.manager_id].append(rep)
     if not team:
         return []
-    flags = Counter(DailyFlag.objects.filter(day__gte=month, day__lte=last, rep_id__in=list(reps))
-                    .values_list("rep_id", flat=True))
+    flags = Counter(
+        DailyFlag.objects.filter(day__gte=month, day__lte=last, rep_id__in=list(reps)).values_list("rep_id", flat=True)
+    )
     escalations = defaultdict(Counter)
-    for rep_id, kind in CoachingEscalation.objects.filter(fired_on__gte=month, fired_on__lte=last,
-                                                          rep_id__in=list(reps)).values_list("rep_id", "kind"):
+    for rep_id, kind in CoachingEscalation.objects.filter(
+        fired_on__gte=month, fired_on__lte=last, rep_id__in=list(reps)
+    ).values_list("rep_id", "kind"):
         escalations[rep_id][kind] += 1
     rows = []
     for manager_id, members in team.items():
@@ -120,10 +150,21 @@ def _manager_digests(reps, month, last, generated_on, logs, done, results) -> li
                 cell["pending"] += log.approval_status == "pending_approval"
                 cell["approved"] += log.approval_status in DELIVERABLE
             for code, r in results.get(rep.id, {}).items():
-                m = by_metric.setdefault((rep.role, code), {
-                    "role": rep.role, "code": code, "label": label(rep.role, code), "unit": r.metric.unit,
-                    "section": r.metric.section, "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
-                    "measured": 0, "gaps": 0, "critical": 0, "values": []})
+                m = by_metric.setdefault(
+                    (rep.role, code),
+                    {
+                        "role": rep.role,
+                        "code": code,
+                        "label": label(rep.role, code),
+                        "unit": r.metric.unit,
+                        "section": r.metric.section,
+                        "against": BENCH_WORDS.get(r.metric.benchmark, r.metric.benchmark),
+                        "measured": 0,
+                        "gaps": 0,
+                        "critical": 0,
+                        "values": [],
+                    },
+                )
                 m["measured"] += 1
                 m["gaps"] += r.breach
                 m["critical"] += r.critical
@@ -134,14 +175,26 @@ def _manager_digests(reps, month, last, generated_on, logs, done, results) -> li
             values = m.pop("values")
             metric_rows.append({**m, "median": round(median(values), 2)})
         content = {
-            "month": month.isoformat(), "team_size": len(members),
-            "patterns": sorted(({"role": role, "code": code, "label": label(role, code), **cell}
-                                for (role, code), cell in by_pattern.items()),
-                               key=lambda p: (-p["escalated"], -p["reps"], p["label"])),
+            "month": month.isoformat(),
+            "team_size": len(members),
+            "patterns": sorted(
+                (
+                    {"role": role, "code": code, "label": label(role, code), **cell}
+                    for (role, code), cell in by_pattern.items()
+                ),
+                key=lambda p: (-p["escalated"], -p["reps"], p["label"]),
+            ),
             "metrics": sorted(metric_rows, key=lambda m: (-m["critical"], -m["gaps"], m["role"], m["label"])),
             "escalations": [{"kind": CoachingEscalation.Kind(k).label, "count": n} for k, n in kinds.most_common()],
             "flags": sum(flags[rep.id] for rep in members),
         }
-        rows.append(Digest(employee_id=manager_id, kind=Digest.Kind.MANAGER, month=month, generated_on=generated_on,
-                           content=content))
+        rows.append(
+            Digest(
+                employee_id=manager_id,
+                kind=Digest.Kind.MANAGER,
+                month=month,
+                generated_on=generated_on,
+                content=content,
+            )
+        )
     return rows

@@ -22,12 +22,20 @@ def digests_email(*, month: dt.date) -> int:
             continue
         if not digest.employee.email:
             continue
-        html = render_to_string("coaching/email/digest.html", {"digest": digest, "c": digest.content,
-                                                               "site_url": settings.SITE_URL})
-        subject = (f"Your coaching digest for {month:%B %Y}" if digest.kind == Digest.Kind.REP
-                   else f"Team coaching summary for {month:%B %Y}")
-        message = EmailMultiAlternatives(subject=f"[GTM OS] {subject}", body=strip_tags(html),
-                                         from_email=settings.DEFAULT_FROM_EMAIL, to=[digest.employee.email])
+        html = render_to_string(
+            "coaching/email/digest.html", {"digest": digest, "c": digest.content, "site_url": settings.SITE_URL}
+        )
+        subject = (
+            f"Your coaching digest for {month:%B %Y}"
+            if digest.kind == Digest.Kind.REP
+            else f"Team coaching summary for {month:%B %Y}"
+        )
+        message = EmailMultiAlternatives(
+            subject=f"[GTM OS] {subject}",
+            body=strip_tags(html),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[digest.employee.email],
+        )
         message.attach_alternative(html, "text/html")
         message.send()
         sent += 1

@@ -26,6 +26,9 @@ def rows_update(model, objs, fields: list[str]) -> int:
     assignments = ", ".join(f"{qn(f.column)} = v.{alias}" for f, alias in zip(columns[1:], aliases[1:]))
     table = qn(meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {assignments} FROM unnest({unnest}) AS v({', '.join(aliases)}) "
-                       f"WHERE {table}.{qn(meta.pk.column)} = v.c0", arrays)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({unnest}) AS v({', '.join(aliases)}) "
+            f"WHERE {table}.{qn(meta.pk.column)} = v.c0",
+            arrays,
+        )
         return cursor.rowcount

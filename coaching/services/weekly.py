@@ -43,8 +43,18 @@ def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int
     return counts
 
 
-SNAPSHOT_COLUMNS = ["rep_id", "role", "week", "metric", "value", "benchmark", "benchmark_kind", "breach", "sample",
-                    "evidence"]
+SNAPSHOT_COLUMNS = [
+    "rep_id",
+    "role",
+    "week",
+    "metric",
+    "value",
+    "benchmark",
+    "benchmark_kind",
+    "breach",
+    "sample",
+    "evidence",
+]
 NULL = r"\N"  # COPY's null
 
 
@@ -53,10 +63,27 @@ def _snapshot(week, reps, results) -> None:
     run to build at 2,000 reps."""
     RepMetricSnapshot.objects.filter(week=week).delete()
     day = week.isoformat()
-    bulk.insert(RepMetricSnapshot, SNAPSHOT_COLUMNS, (
-        (rep_id, reps[rep_id].role, day, code, r.value, r.benchmark, r.metric.benchmark, r.breach, r.sample,
-         r.evidence)
-        for rep_id, by_code in results.items() for code, r in by_code.items()), line=_snapshot_line)
+    bulk.insert(
+        RepMetricSnapshot,
+        SNAPSHOT_COLUMNS,
+        (
+            (
+                rep_id,
+                reps[rep_id].role,
+                day,
+                code,
+                r.value,
+                r.benchmark,
+                r.metric.benchmark,
+                r.breach,
+                r.sample,
+                r.evidence,
+            )
+            for rep_id, by_code in results.items()
+            for code, r in by_code.items()
+        ),
+        line=_snapshot_line,
+    )
 
 
 def _snapshot_line(row) -> str:
@@ -64,15 +91,20 @@ def _snapshot_line(row) -> str:
     Codes, roles and kinds are identifiers (no tabs or backslashes); the evidence is JSON (escaped)."""
     rep_id, role, day, code, value, benchmark, kind, breach, sample, evidence = row
     benchmark = NULL if benchmark is None else benchmark
-    return (f"{rep_id}\t{role}\t{day}\t{code}\t{value}\t{benchmark}\t{kind}\t{'t' if breach else 'f'}\t{sample}\t"
-            f"{bulk.copy_json(evidence)}")
+    return (
+        f"{rep_id}\t{role}\t{day}\t{code}\t{value}\t{benchmark}\t{kind}\t{'t' if breach else 'f'}\t{sample}\t"
+        f"{bulk.copy_json(evidence)}"
+    )
 
 
 def _previous(week, reps, min_weeks) -> tuple[dict, dict]:
     """Per (rep, metric): last week's value, and how many weeks in a row before this one were breaches."""
     since = week - dt.timedelta(weeks=max(min_weeks, 1))
-    rows = (RepMetricSnapshot.objects.filter(week__gte=since, week__lt=week, rep_id__in=list(reps))
-            .values_list("rep_id", "metric", "week", "value", "breach").order_by("-week"))
+    rows = (
+        RepMetricSnapshot.objects.filter(week__gte=since, week__lt=week, rep_id__in=list(reps))
+        .values_list("rep_id", "metric", "week", "value", "breach")
+        .order_by("-week")
+    )
     prev, streak, broken = {}, defaultdict(int), set()
     expected = defaultdict(lambda: week - dt.timedelta(weeks=1))
     for rep_id, code, wk, value, breach in rows:
@@ -89,8 +121,10 @@ def _previous(week, reps, min_weeks) -> tuple[dict, dict]:
 
 def _move_patterns(week, reps, results, settings) -> dict[str, int]:
     prev, streak = _previous(week, reps, settings.pattern_min_weeks)
-    open_logs = {(log.rep_id, log.pattern_key): log
-                 for log in RepCoachingLog.objects.filter(resolution_date__isnull=True, rep_id__in=list(reps))}
+    open_logs = {
+        (log.rep_id, log.pattern_key): log
+        for log in RepCoachingLog.objects.filter(resolution_date__isnull=True, rep_id__in=list(reps))
+    }
     book = plays()
     created, updated, escalated, notices = [], [], [], []
     counts = defaultdict(int)
@@ -104,10 +138,17 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
                 continue  # this week already moved the clock (a re-run)
             episode = None if log is None else patterns.Episode(log.weeks_persisting, log.escalated_to_slm)
             run = streak[(rep_id, code)] + r.breach
-            d = patterns.decide(episode, breach=r.breach, streak=run,
-                                prev=prev.get((rep_id, code)), value=r.value, higher_is_better=r.metric.higher_is_better,
-                                min_weeks=settings.pattern_min_weeks, escalate_after=settings.escalate_after_weeks,
-                                improvement_pct=settings.improvement_pct)
+            d = patterns.decide(
+                episode,
+                breach=r.breach,
+                streak=run,
+                prev=prev.get((rep_id, code)),
+                value=r.value,
+                higher_is_better=r.metric.higher_is_better,
+                min_weeks=settings.pattern_min_weeks,
+                escalate_after=settings.escalate_after_weeks,
+                improvement_pct=settings.improvement_pct,
+            )
             counts[d.action] += 1
             point = {"week": week.isoformat(), "value": r.value, "benchmark": r.benchmark, "action": d.action}
             if d.action == patterns.OPEN:
@@ -121,17 +162,44 @@ def _move_patterns(week, reps, results, settings) -> dict[str, int]:
     enrich(week, [(rep.id, r) for rep, r, _, _ in created])
     new_logs = [_new_log(rep, r, week, point, book, run) for rep, r, point, run in created]
     RepCoachingLog.objects.bulk_create(new_logs)  # one statement (PostgreSQL inserts through UNNEST)
-    rows_update(RepCoachingLog, updated, ["weeks_persisting", "clock_started_on", "last_seen_on", "history",
-                                          "escalated_to_slm", "escalation_date", "resolution_date",
-                                          "improvement_detected", "evidence"])
+    rows_update(
+        RepCoachingLog,
+        updated,
+        [
+            "weeks_persisting",
+            "clock_started_on",
+            "last_seen_on",
+            "history",
+            "escalated_to_slm",
+            "escalation_date",
+            "resolution_date",
+            "improvement_detected",
+            "evidence",
+        ],
+    )
     for log in new_logs:
         rep = reps[log.rep_id]
-        notices.append((decider_id(rep), "coaching_pattern", f"Coaching pattern: {rep.name}", log.pattern_detected,
-                        "/coaching/queue/", f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}"))
+        notices.append(
+            (
+                decider_id(rep),
+                "coaching_pattern",
+                f"Coaching pattern: {rep.name}",
+                log.pattern_detected,
+                "/coaching/queue/",
+                f"coaching:pattern:{log.rep_id}:{log.pattern_key}:{week}",
+            )
+        )
     notices += _escalate(escalated, reps, week)
     just_escalated = {log.pk for log in escalated}  # a set: `log not in escalated` compared every pair (n²)
-    notices += _still_escalated([log for log in updated if log.escalated_to_slm and log.resolution_date is None
-                                 and log.pk not in just_escalated], reps, week)
+    notices += _still_escalated(
+        [
+            log
+            for log in updated
+            if log.escalated_to_slm and log.resolution_date is None and log.pk not in just_escalated
+        ],
+        reps,
+        week,
+    )
     notify(notices)
     return dict(counts)
 
@@ -152,10 +220,21 @@ def _apply(log, d, r, rep, week, point) -> None:
 
 def _new_log(rep, r, week, point, book, gap_weeks) -> RepCoachingLog:
     text = action(rep.name, rep.role, r, gap_weeks, book)
-    return RepCoachingLog(rep_id=rep.id, role=rep.role, coaching_date=week, pattern_key=r.code,
-                          pattern_detected=diagnosis(rep.name, rep.role, r, gap_weeks), recommended_action=text,
-                          drafted_action=text, clock_started_on=week, weeks_persisting=1, last_seen_on=week,
-                          history=[point], evidence=r.evidence, created_at=clock.now())
+    return RepCoachingLog(
+        rep_id=rep.id,
+        role=rep.role,
+        coaching_date=week,
+        pattern_key=r.code,
+        pattern_detected=diagnosis(rep.name, rep.role, r, gap_weeks),
+        recommended_action=text,
+        drafted_action=text,
+        clock_started_on=week,
+        weeks_persisting=1,
+        last_seen_on=week,
+        history=[point],
+        evidence=r.evidence,
+        created_at=clock.now(),
+    )
 
 
 def _grouped(items, *, rule: str, one: str, many: str, key: str) -> list[tuple]:
@@ -166,9 +245,17 @@ def _grouped(items, *, rule: str, one: str, many: str, key: str) -> list[tuple]:
     for who, name, text in items:
         if who:
             by_who[who].append((name, text))
-    return [(who, rule, one.format(rep=got[0][0]) if len(got) == 1 else many.format(n=len(got)),
-             " ".join(text for _, text in got[:5]) + (f" (+{len(got) - 5} more)" if len(got) > 5 else ""),
-             "/coaching/escalations/", f"{key}:{who}") for who, got in by_who.items()]
+    return [
+        (
+            who,
+            rule,
+            one.format(rep=got[0][0]) if len(got) == 1 else many.format(n=len(got)),
+            " ".join(text for _, text in got[:5]) + (f" (+{len(got) - 5} more)" if len(got) > 5 else ""),
+            "/coaching/escalations/",
+            f"{key}:{who}",
+        )
+        for who, got in by_who.items()
+    ]
 
 
 def _escalate(logs, reps, week) -> list[tuple]:
@@ -178,20 +265,44 @@ def _escalate(logs, reps, week) -> list[tuple]:
     for log in logs:
         rep = reps[log.rep_id]
         summary = f"{rep.name}: {log.pattern_detected} Unchanged for {log.weeks_persisting} weeks."
-        rows.append(CoachingEscalation(rep_id=rep.id, kind=CoachingEscalation.Kind.PERSISTENCE, to_manager=True,
-                                       to_slm=True, fired_on=week, summary=summary, coaching_log=log,
-                                       history=log.history, dedupe_key=f"persistence:{log.pk}:{log.escalation_date}"))
+        rows.append(
+            CoachingEscalation(
+                rep_id=rep.id,
+                kind=CoachingEscalation.Kind.PERSISTENCE,
+                to_manager=True,
+                to_slm=True,
+                fired_on=week,
+                summary=summary,
+                coaching_log=log,
+                history=log.history,
+                dedupe_key=f"persistence:{log.pk}:{log.escalation_date}",
+            )
+        )
         for who in {rep.slm_id, rep.manager_id}:
             items.append((who, rep.name, summary))
     CoachingEscalation.objects.bulk_create(rows, ignore_conflicts=True)
-    return _grouped(items, rule="coaching_escalation", one="Escalated to SLM: {rep}",
-                    many="{n} coaching patterns escalated to the SLM", key=f"coaching:escalation:{week}")
+    return _grouped(
+        items,
+        rule="coaching_escalation",
+        one="Escalated to SLM: {rep}",
+        many="{n} coaching patterns escalated to the SLM",
+        key=f"coaching:escalation:{week}",
+    )
 
 
 def _still_escalated(logs, reps, week) -> list[tuple]:
     """Post-escalation the agent keeps monitoring and tells the SLM the pattern persists."""
-    return _grouped([(reps[log.rep_id].slm_id, reps[log.rep_id].name,
-                      f"{reps[log.rep_id].name}: {log.pattern_detected} Week {log.weeks_persisting} since the clock "
-                      f"started.") for log in logs],
-                    rule="coaching_escalation_persists", one="Still persisting: {rep}",
-                    many="{n} escalated patterns still persisting", key=f"coaching:persists:{week}")
+    return _grouped(
+        [
+            (
+                reps[log.rep_id].slm_id,
+                reps[log.rep_id].name,
+                f"{reps[log.rep_id].name}: {log.pattern_detected} Week {log.weeks_persisting} since the clock started.",
+            )
+            for log in logs
+        ],
+        rule="coaching_escalation_persists",
+        one="Still persisting: {rep}",
+        many="{n} escalated patterns still persisting",
+        key=f"coaching:persists:{week}",
+    )

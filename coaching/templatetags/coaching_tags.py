@@ -33,8 +33,16 @@ def count_bars(rows, key):
     """Horizontal bar geometry for a count per row (the manager roll-up's reps per pattern)."""
     rows = [r for r in rows or () if r.get(key)][:8]
     top = max((r[key] for r in rows), default=0)
-    return [{"label": r["label"], "short": r["label"][:24] + ("…" if len(r["label"]) > 24 else ""), "n": r[key],
-             "y": i * BAR_ROW, "w": max(2, round(BAR_WIDTH * r[key] / top))} for i, r in enumerate(rows)]
+    return [
+        {
+            "label": r["label"],
+            "short": r["label"][:24] + ("…" if len(r["label"]) > 24 else ""),
+            "n": r[key],
+            "y": i * BAR_ROW,
+            "w": max(2, round(BAR_WIDTH * r[key] / top)),
+        }
+        for i, r in enumerate(rows)
+    ]
 
 
 @register.filter
@@ -51,19 +59,34 @@ def metric_bars(rows):
         if r.get("value") is None or r.get("benchmark") is None:
             continue
         top = max(abs(r["value"]), abs(r["benchmark"]), 1e-9) * 1.15
-        out.append({"label": r["label"], "short": r["label"][:24] + ("…" if len(r["label"]) > 24 else ""),
-                    "y": len(out) * BAR_ROW, "w": max(2, round(BAR_WIDTH * abs(r["value"]) / top)),
-                    "mark": 150 + round(BAR_WIDTH * abs(r["benchmark"]) / top), "status": r["status"],
-                    "text": f"{fmt(r['value'], r['unit'])} vs {fmt(r['benchmark'], r['unit'])}"})
+        out.append(
+            {
+                "label": r["label"],
+                "short": r["label"][:24] + ("…" if len(r["label"]) > 24 else ""),
+                "y": len(out) * BAR_ROW,
+                "w": max(2, round(BAR_WIDTH * abs(r["value"]) / top)),
+                "mark": 150 + round(BAR_WIDTH * abs(r["benchmark"]) / top),
+                "status": r["status"],
+                "text": f"{fmt(r['value'], r['unit'])} vs {fmt(r['benchmark'], r['unit'])}",
+            }
+        )
     return out[:10]
 
 
 @register.filter
 def percentile_bars(skills):
-    return [{"label": s["dimension"], "short": s["dimension"][:24], "y": i * BAR_ROW,
-             "w": max(2, round(BAR_WIDTH * s["percentile"] / 100)), "mark": 150 + round(BAR_WIDTH * 25 / 100),
-             "status": "gap" if s["gap"] else "ok", "text": f"{s['percentile']}th percentile"}
-            for i, s in enumerate(skills or ())]
+    return [
+        {
+            "label": s["dimension"],
+            "short": s["dimension"][:24],
+            "y": i * BAR_ROW,
+            "w": max(2, round(BAR_WIDTH * s["percentile"] / 100)),
+            "mark": 150 + round(BAR_WIDTH * 25 / 100),
+            "status": "gap" if s["gap"] else "ok",
+            "text": f"{s['percentile']}th percentile",
+        }
+        for i, s in enumerate(skills or ())
+    ]
 
 
 SPARK_W, SPARK_H = 160, 36
@@ -80,12 +103,20 @@ def spark(history):
     span = (hi - lo) or 1
 
     def line(key):
-        pts = [(round(i * SPARK_W / (len(points) - 1)), round(SPARK_H - 4 - (h[key] - lo) * (SPARK_H - 8) / span))
-               for i, h in enumerate(points) if h.get(key) is not None]
+        pts = [
+            (round(i * SPARK_W / (len(points) - 1)), round(SPARK_H - 4 - (h[key] - lo) * (SPARK_H - 8) / span))
+            for i, h in enumerate(points)
+            if h.get(key) is not None
+        ]
         return " ".join(f"{x},{y}" for x, y in pts)
 
-    return {"value": line("value"), "benchmark": line("benchmark"), "first": points[0]["week"],
-            "last": points[-1]["week"], "n": len(points)}
+    return {
+        "value": line("value"),
+        "benchmark": line("benchmark"),
+        "first": points[0]["week"],
+        "last": points[-1]["week"],
+        "n": len(points),
+    }
 
 
 @register.filter

@@ -10,13 +10,19 @@ def create(apps, schema_editor):
     Flag = apps.get_model("waffle", "Flag")
     Switch = apps.get_model("waffle", "Switch")
     for agent in AGENTS:
-        Flag.objects.get_or_create(name=f"swarm_agent_{agent}", defaults={
-            "everyone": False, "superusers": False, "note": f"Enrichment agent {agent} (seed 002)."})
+        Flag.objects.get_or_create(
+            name=f"swarm_agent_{agent}",
+            defaults={"everyone": False, "superusers": False, "note": f"Enrichment agent {agent} (seed 002)."},
+        )
     for gate in GATES:
-        Flag.objects.get_or_create(name=f"swarm_gate_{gate}", defaults={
-            "everyone": False, "superusers": False, "note": f"Router gate {gate} (seed 002)."})
-    Switch.objects.get_or_create(name="SWARM_ENABLED", defaults={
-        "active": False, "note": "Kill switch: off drops every prospect session to FALLBACK_FORM."})
+        Flag.objects.get_or_create(
+            name=f"swarm_gate_{gate}",
+            defaults={"everyone": False, "superusers": False, "note": f"Router gate {gate} (seed 002)."},
+        )
+    Switch.objects.get_or_create(
+        name="SWARM_ENABLED",
+        defaults={"active": False, "note": "Kill switch: off drops every prospect session to FALLBACK_FORM."},
+    )
 
 
 class Migration(migrations.Migration):

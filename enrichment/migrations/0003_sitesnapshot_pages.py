@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enrichment', '0002_swarm_flags'),
+        ("enrichment", "0002_swarm_flags"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitesnapshot',
-            name='pages',
-            field=models.JSONField(blank=True, default=list, help_text='Each page read (url, kind, title, text): the provenance of every fact.'),
+            model_name="sitesnapshot",
+            name="pages",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Each page read (url, kind, title, text): the provenance of every fact.",
+            ),
         ),
     ]

@@ -4,23 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enrichment', '0003_sitesnapshot_pages'),
+        ("enrichment", "0003_sitesnapshot_pages"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RemoteQuota',
+            name="RemoteQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40)),
-                ('day', models.DateField()),
-                ('used', models.PositiveIntegerField(default=0)),
-                ('exhausted', models.BooleanField(default=False, help_text='The vendor said the plan is spent for today.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=40)),
+                ("day", models.DateField()),
+                ("used", models.PositiveIntegerField(default=0)),
+                (
+                    "exhausted",
+                    models.BooleanField(default=False, help_text="The vendor said the plan is spent for today."),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('source', 'day'), name='remote_quota_once_per_day')],
+                "constraints": [models.UniqueConstraint(fields=("source", "day"), name="remote_quota_once_per_day")],
             },
         ),
     ]

@@ -29,8 +29,9 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-captured_at"]
-        indexes = [models.Index(fields=["captured_at"], condition=Q(converted_at__isnull=True),
-                                name="lead_unconverted_by_age")]
+        indexes = [
+            models.Index(fields=["captured_at"], condition=Q(converted_at__isnull=True), name="lead_unconverted_by_age")
+        ]
 
     def __str__(self) -> str:
         return f"Lead {str(self.id)[:8]} ({self.warmth}, {self.source})"

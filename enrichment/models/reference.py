@@ -87,8 +87,9 @@ class SiteSnapshot(models.Model):
     text = models.TextField(blank=True, help_text="Visible text, capped.")
     structured = models.JSONField(default=list, blank=True, help_text="schema.org JSON-LD objects.")
     meta = models.JSONField(default=dict, blank=True)
-    pages = models.JSONField(default=list, blank=True,
-                             help_text="Each page read (url, kind, title, text): the provenance of every fact.")
+    pages = models.JSONField(
+        default=list, blank=True, help_text="Each page read (url, kind, title, text): the provenance of every fact."
+    )
     error = models.CharField(max_length=300, blank=True)
     fetched_at = models.DateTimeField(default=clock.now)
 

@@ -13,11 +13,13 @@ class Pursuit(models.Model):
     and moves to the Org (the CRM Account) at S8 (DESIGN.md)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    lead = models.ForeignKey("enrichment.Lead", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="pursuits")
+    lead = models.ForeignKey(
+        "enrichment.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="pursuits"
+    )
     org = models.ForeignKey("crm.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    record = models.ForeignKey("enrichment.ProjectRecord", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    record = models.ForeignKey(
+        "enrichment.ProjectRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     name = models.CharField(max_length=300)
     value = models.DecimalField(max_digits=16, decimal_places=0, null=True, blank=True)
     bid_date = models.DateField(null=True, blank=True)
@@ -31,10 +33,10 @@ class Pursuit(models.Model):
     class Meta:
         ordering = ["bid_date", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["lead", "record"], condition=Q(record__isnull=False),
-                                    name="pursuit_once_per_lead_record"),
-            models.CheckConstraint(condition=Q(lead__isnull=False) | Q(org__isnull=False),
-                                   name="pursuit_has_owner"),
+            models.UniqueConstraint(
+                fields=["lead", "record"], condition=Q(record__isnull=False), name="pursuit_once_per_lead_record"
+            ),
+            models.CheckConstraint(condition=Q(lead__isnull=False) | Q(org__isnull=False), name="pursuit_has_owner"),
         ]
 
     def __str__(self) -> str:

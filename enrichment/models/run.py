@@ -3,8 +3,6 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from gtmos.core import clock
-
 from ..enums import AgentId, EnrichmentStatus, JobStatus, RunMode
 
 
@@ -20,7 +18,8 @@ class EnrichmentRun(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True, help_text="(lead, stage)")
     started_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(
-        null=True, blank=True, help_text="Sync budget: past it, S2→S3 goes ahead as partial.")
+        null=True, blank=True, help_text="Sync budget: past it, S2→S3 goes ahead as partial."
+    )
     settled_at = models.DateTimeField(null=True, blank=True, help_text="First terminal status (S2 decided).")
     completed_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.CharField(max_length=40, blank=True, help_text="The agent or watchdog that settled it.")
@@ -53,8 +52,9 @@ class AgentJob(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "agent"], name="agent_job_once_per_run")]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="retry_wait"), name="agent_job_retry_due"),
-            models.Index(fields=["lease_expires_at"], condition=Q(status__in=["running", "pending"]),
-                         name="agent_job_lease"),
+            models.Index(
+                fields=["lease_expires_at"], condition=Q(status__in=["running", "pending"]), name="agent_job_lease"
+            ),
         ]
 
     def __str__(self) -> str:

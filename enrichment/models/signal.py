@@ -29,8 +29,7 @@ class EnrichmentSignal(models.Model):
         ordering = ["run", "field", "-confidence"]
         constraints = [
             models.UniqueConstraint(fields=["run", "field", "agent"], name="signal_once_per_field_agent"),
-            models.CheckConstraint(condition=Q(confidence__gte=0) & Q(confidence__lte=1),
-                                   name="signal_confidence_0_1"),
+            models.CheckConstraint(condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="signal_confidence_0_1"),
         ]
 
     def __str__(self) -> str:

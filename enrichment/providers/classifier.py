@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from routing.enums import Identity, OrgType, ProfileField as F
+from routing.enums import Identity, OrgType
+from routing.enums import ProfileField as F
 
 from ..models import SiteSnapshot  # noqa: F401  (the site cache the classifier shares with domain_site)
 from .base import AgentInput, AgentOutput, ProviderError, SignalOut
@@ -22,35 +23,93 @@ from .domains import email_domain, identity_of
 from .site import SiteDoc, site_for
 
 # "tenant improvement" and "build-out" are the work, not the role: subs say them as often as GCs do.
-GC_PHRASES = ("general contractor", "general contracting", "construction management", "construction manager",
-              "design-build", "design build", "cm at risk", "cm-at-risk", "self-perform", "self-performs", "self-performing",
-              "preconstruction services",
-              "turnkey construction", "ground-up construction", "our subcontractors", "our trade partners",
-              "subcontractors and suppliers", "we coordinate", "remodeling contractor", "home remodeling",
-              "custom home builder", "design and remodel", "whole-home renovation", "kitchen and bath remodeling",
-              "general building contractor", "preconstruction")
-SUB_PHRASES = ("subcontractor", "sub-contractor", "specialty contractor", "trade contractor", "installer",
-               "installation contractor", "fabricator", "trade partner to")
+GC_PHRASES = (
+    "general contractor",
+    "general contracting",
+    "construction management",
+    "construction manager",
+    "design-build",
+    "design build",
+    "cm at risk",
+    "cm-at-risk",
+    "self-perform",
+    "self-performs",
+    "self-performing",
+    "preconstruction services",
+    "turnkey construction",
+    "ground-up construction",
+    "our subcontractors",
+    "our trade partners",
+    "subcontractors and suppliers",
+    "we coordinate",
+    "remodeling contractor",
+    "home remodeling",
+    "custom home builder",
+    "design and remodel",
+    "whole-home renovation",
+    "kitchen and bath remodeling",
+    "general building contractor",
+    "preconstruction",
+)
+SUB_PHRASES = (
+    "subcontractor",
+    "sub-contractor",
+    "specialty contractor",
+    "trade contractor",
+    "installer",
+    "installation contractor",
+    "fabricator",
+    "trade partner to",
+)
 # A sub names its clients in GC words: "we work for general contractors" is evidence of a sub, not a GC.
-_FOR_GCS = re.compile(r"\b(?:for|to|with|alongside|serving|serve|partner(?:s|ing)?\s+with|by|of)\s+"
-                      r"(?:(?:the|our|many|leading|local|area|top|regional|national|major|commercial|[a-z]+'s)\s+){0,3}"
-                      r"general\s+contractors?\b")
+_FOR_GCS = re.compile(
+    r"\b(?:for|to|with|alongside|serving|serve|partner(?:s|ing)?\s+with|by|of)\s+"
+    r"(?:(?:the|our|many|leading|local|area|top|regional|national|major|commercial|[a-z]+'s)\s+){0,3}"
+    r"general\s+contractors?\b"
+)
 # A GC talks about the subs it hires: "our subcontractors", "subcontractor prequalification", "bid opportunities".
-_OUR_SUBS = re.compile(r"\b(?:(?:our|trusted|qualified|vetted|manage|coordinate|select|prequalify|prequalifies|"
-                       r"every|all)\s+(?:(?:specialty|trade|local|every)\s+)?subcontractors?\b|"
-                       r"subcontractors?\s*(?:prequalification|registration|portal|:|bid\s+list)|"
-                       r"subcontractors?\s+(?:can|may|should)\s+(?:register|submit|apply))")
+_OUR_SUBS = re.compile(
+    r"\b(?:(?:our|trusted|qualified|vetted|manage|coordinate|select|prequalify|prequalifies|"
+    r"every|all)\s+(?:(?:specialty|trade|local|every)\s+)?subcontractors?\b|"
+    r"subcontractors?\s*(?:prequalification|registration|portal|:|bid\s+list)|"
+    r"subcontractors?\s+(?:can|may|should)\s+(?:register|submit|apply))"
+)
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]{0,400}\"")
 CONSUMER_PHRASES = ("my home", "our home", "my house", "homeowner looking", "for my kitchen", "remodel my")
 # Sellers to contractors are neither: their site names trades and GC words, but they build nothing.
-VENDOR_PHRASES = ("supplier", "distributor", "wholesale", "software", "saas", "platform", "request a demo",
-                  "free trial", "showroom", "product catalog", "shop now", "add to cart", "we supply", "pricing plans",
-                  "integrations", "lumber yard", "supply house", "contractor account", "building materials",
-                  "rooftop delivery", "jobsite delivery", "materials distributor")
+VENDOR_PHRASES = (
+    "supplier",
+    "distributor",
+    "wholesale",
+    "software",
+    "saas",
+    "platform",
+    "request a demo",
+    "free trial",
+    "showroom",
+    "product catalog",
+    "shop now",
+    "add to cart",
+    "we supply",
+    "pricing plans",
+    "integrations",
+    "lumber yard",
+    "supply house",
+    "contractor account",
+    "building materials",
+    "rooftop delivery",
+    "jobsite delivery",
+    "materials distributor",
+)
 VENDOR_WEIGHT = 3.0  # "distributor", "request a demo": said about itself, it rules out building for a living
 SCHEMA_GC = {"GeneralContractor"}
-SCHEMA_TRADES = {"Electrician": "electrical", "Plumber": "plumbing", "RoofingContractor": "roofing",
-                 "HVACBusiness": "hvac", "HousePainter": "painting"}
+SCHEMA_TRADES = {
+    "Electrician": "electrical",
+    "Plumber": "plumbing",
+    "RoofingContractor": "roofing",
+    "HVACBusiness": "hvac",
+    "HousePainter": "painting",
+}
 SCHEMA_WEIGHT = 4.0
 TITLE_WEIGHT = 3.0
 SECTORS = {
@@ -98,8 +157,12 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]], table: dict | Non
     manages_subs = len(_OUR_SUBS.findall(body_gc))
     body_sub = _OUR_SUBS.sub(" ", body_gc)
 
-    gc = _count(body_gc, GC_PHRASES) + TITLE_WEIGHT * _count(head, GC_PHRASES) + SCHEMA_WEIGHT * len(types & SCHEMA_GC) \
+    gc = (
+        _count(body_gc, GC_PHRASES)
+        + TITLE_WEIGHT * _count(head, GC_PHRASES)
+        + SCHEMA_WEIGHT * len(types & SCHEMA_GC)
         + manages_subs
+    )
     trade_hits = Counter()
     for trade, words in trades.items():
         hits = _count(body, words) + TITLE_WEIGHT * _count(head, words)
@@ -117,8 +180,14 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]], table: dict | Non
     # A GC that self-performs one trade names it often too: dominance counts only where no GC phrase is said.
     vendor = VENDOR_WEIGHT * (_count(body, VENDOR_PHRASES) + TITLE_WEIGHT * _count(head, VENDOR_PHRASES))
     dominance = max(top_hits - 2 * second_hits, 0) if top_hits >= 3 and gc == 0 and vendor == 0 else 0
-    sub = _count(body_sub, SUB_PHRASES) + TITLE_WEIGHT * _count(head, SUB_PHRASES) + 2 * works_for_gcs \
-        + SCHEMA_WEIGHT * len(types & set(SCHEMA_TRADES)) + max(top_hits - second_hits, 0) * 0.5 + dominance * 0.5
+    sub = (
+        _count(body_sub, SUB_PHRASES)
+        + TITLE_WEIGHT * _count(head, SUB_PHRASES)
+        + 2 * works_for_gcs
+        + SCHEMA_WEIGHT * len(types & set(SCHEMA_TRADES))
+        + max(top_hits - second_hits, 0) * 0.5
+        + dominance * 0.5
+    )
     consumer = _count(body, CONSUMER_PHRASES)
 
     out: list[SignalOut] = []
@@ -134,19 +203,34 @@ def classify(doc: SiteDoc, trades: dict[str, tuple[str, ...]], table: dict | Non
         raw = confidence(top_hits - second_hits, scale=1.5)
         if winner != OrgType.SUB_CONTRACTOR or vendor >= best:
             raw = min(raw, 0.6)  # a GC lists the trades it coordinates; that names no trade of its own
-        out.append(SignalOut(F.TRADE, top_trade, calibrated(F.TRADE, raw, table),
-                             f"trade keywords: {top_trade}={top_hits:g}, next={second_hits:g}"))
+        out.append(
+            SignalOut(
+                F.TRADE,
+                top_trade,
+                calibrated(F.TRADE, raw, table),
+                f"trade keywords: {top_trade}={top_hits:g}, next={second_hits:g}",
+            )
+        )
     sector_hits = Counter({s: _count(body, words) + TITLE_WEIGHT * _count(head, words) for s, words in SECTORS.items()})
     sector_hits = Counter({s: n for s, n in sector_hits.items() if n > 0})
     if sector_hits:
         total = sum(sector_hits.values())
-        named = [s for s, n in sorted(sector_hits.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2 or n / total >= 0.25]
+        named = [
+            s for s, n in sorted(sector_hits.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2 or n / total >= 0.25
+        ]
         if named:
-            out.append(SignalOut(F.SECTORS, named[:5], confidence(total - 1, scale=2.5, ceiling=0.95),
-                                 f"sector words on the site ({total})"))
+            out.append(
+                SignalOut(
+                    F.SECTORS,
+                    named[:5],
+                    confidence(total - 1, scale=2.5, ceiling=0.95),
+                    f"sector words on the site ({total})",
+                )
+            )
         mix = {s: round(n / total, 2) for s, n in sorted(sector_hits.items(), key=lambda kv: (-kv[1], kv[0]))}
-        out.append(SignalOut(F.PROJECT_MIX, mix, confidence(total - 1, scale=3.0, ceiling=0.9),
-                             "share of sector words"))
+        out.append(
+            SignalOut(F.PROJECT_MIX, mix, confidence(total - 1, scale=3.0, ceiling=0.9), "share of sector words")
+        )
     return out
 
 
@@ -158,8 +242,16 @@ class ClassifierProvider:
         if not domain:
             raise ProviderError("the email has no usable domain")
         if identity_of(domain) != Identity.WORK:
-            return AgentOutput([SignalOut(F.ORG_TYPE, OrgType.CONSUMER, 0.6,
-                                          "personal mailbox and no company site: maybe a homeowner (ask)")])
+            return AgentOutput(
+                [
+                    SignalOut(
+                        F.ORG_TYPE,
+                        OrgType.CONSUMER,
+                        0.6,
+                        "personal mailbox and no company site: maybe a homeowner (ask)",
+                    )
+                ]
+            )
         doc = site_for(domain, deadline=deadline)
         if doc is None:
             return AgentOutput([])  # no site: nothing to classify; the confirm asks

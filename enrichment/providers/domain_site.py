@@ -4,7 +4,8 @@ area, each with the page it came from, plus the firmographics table when it know
 
 from __future__ import annotations
 
-from routing.enums import Identity, ProfileField as F
+from routing.enums import Identity
+from routing.enums import ProfileField as F
 
 from .. import extract
 from ..models import Firmographic

@@ -4,27 +4,112 @@ from __future__ import annotations
 
 # Public suffixes with more than one label that business email commonly uses. A full Public Suffix List
 # is not needed to tell "mail.acme.co.uk" belongs to "acme.co.uk".
-MULTI_LABEL_SUFFIXES = frozenset({
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "com.au", "net.au", "org.au", "co.nz",
-    "com.br", "com.mx", "co.jp", "co.za", "com.sg", "com.hk", "co.in", "com.cn", "com.tr", "com.ar", "co.il",
-})
+MULTI_LABEL_SUFFIXES = frozenset(
+    {
+        "co.uk",
+        "org.uk",
+        "ac.uk",
+        "gov.uk",
+        "ltd.uk",
+        "plc.uk",
+        "me.uk",
+        "com.au",
+        "net.au",
+        "org.au",
+        "co.nz",
+        "com.br",
+        "com.mx",
+        "co.jp",
+        "co.za",
+        "com.sg",
+        "com.hk",
+        "co.in",
+        "com.cn",
+        "com.tr",
+        "com.ar",
+        "co.il",
+    }
+)
 
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "hotmail.com", "outlook.com",
-    "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com", "protonmail.com", "proton.me",
-    "pm.me", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com", "yandex.ru", "fastmail.com",
-    "hey.com", "tutanota.com", "comcast.net", "att.net", "sbcglobal.net", "verizon.net", "bellsouth.net",
-    "charter.net", "cox.net", "earthlink.net", "optonline.net", "frontier.com", "windstream.net",
-    "yahoo.co.uk", "hotmail.co.uk", "btinternet.com", "sky.com", "web.de", "t-online.de", "orange.fr",
-    "free.fr", "libero.it", "qq.com", "163.com", "naver.com",
-})
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "ymail.com",
+        "rocketmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "protonmail.com",
+        "proton.me",
+        "pm.me",
+        "gmx.com",
+        "gmx.net",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+        "yandex.ru",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "comcast.net",
+        "att.net",
+        "sbcglobal.net",
+        "verizon.net",
+        "bellsouth.net",
+        "charter.net",
+        "cox.net",
+        "earthlink.net",
+        "optonline.net",
+        "frontier.com",
+        "windstream.net",
+        "yahoo.co.uk",
+        "hotmail.co.uk",
+        "btinternet.com",
+        "sky.com",
+        "web.de",
+        "t-online.de",
+        "orange.fr",
+        "free.fr",
+        "libero.it",
+        "qq.com",
+        "163.com",
+        "naver.com",
+    }
+)
 
-DISPOSABLE = frozenset({
-    "mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com", "10minutemail.com",
-    "tempmail.com", "temp-mail.org", "yopmail.com", "trashmail.com", "getnada.com", "dispostable.com",
-    "maildrop.cc", "throwawaymail.com", "fakeinbox.com", "mintemail.com", "mailnesia.com", "spamgourmet.com",
-    "emailondeck.com", "mohmal.com", "burnermail.io", "tempail.com", "discard.email",
-})
+DISPOSABLE = frozenset(
+    {
+        "mailinator.com",
+        "guerrillamail.com",
+        "guerrillamail.net",
+        "sharklasers.com",
+        "10minutemail.com",
+        "tempmail.com",
+        "temp-mail.org",
+        "yopmail.com",
+        "trashmail.com",
+        "getnada.com",
+        "dispostable.com",
+        "maildrop.cc",
+        "throwawaymail.com",
+        "fakeinbox.com",
+        "mintemail.com",
+        "mailnesia.com",
+        "spamgourmet.com",
+        "emailondeck.com",
+        "mohmal.com",
+        "burnermail.io",
+        "tempail.com",
+        "discard.email",
+    }
+)
 
 
 def registrable_domain(host: str) -> str:
@@ -39,8 +124,12 @@ def registrable_domain(host: str) -> str:
 
 
 def _label_ok(label: str) -> bool:
-    return len(label) <= 63 and all(c.isalnum() or c == "-" for c in label) and not label.startswith("-") \
+    return (
+        len(label) <= 63
+        and all(c.isalnum() or c == "-" for c in label)
+        and not label.startswith("-")
         and not label.endswith("-")
+    )
 
 
 def email_domain(email: str) -> str:

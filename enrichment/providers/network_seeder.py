@@ -8,7 +8,8 @@ from collections import Counter
 
 from django.db.models import Q
 
-from routing.enums import OrgType, ProfileField as F
+from routing.enums import OrgType
+from routing.enums import ProfileField as F
 
 from ..enums import NetworkSource
 from .base import AgentInput, AgentOutput, NetworkOut
@@ -55,8 +56,17 @@ class NetworkSeederProvider:
             if domain:
                 accounts = accounts.exclude(domain__iexact=domain)
             for account in accounts.order_by("name")[:LIMIT]:
-                links.append(NetworkOut(company=account.name, domain=account.domain, relation=relation,
-                                        trade="", source=NetworkSource.CRM, account_id=account.pk, strength=1))
+                links.append(
+                    NetworkOut(
+                        company=account.name,
+                        domain=account.domain,
+                        relation=relation,
+                        trade="",
+                        source=NetworkSource.CRM,
+                        account_id=account.pk,
+                        strength=1,
+                    )
+                )
         if inp.consent_inbox and domain:
             # Inbox access is explicit opt-in (seed 002 "Consent + PII"): without it, invites are never read.
             from ..models import BidInvite
@@ -70,9 +80,15 @@ class NetworkSeederProvider:
                 seen.setdefault(key, invite)
             for company, count in senders.most_common(LIMIT):
                 invite = seen[company]
-                links.append(NetworkOut(
-                    company=company, domain=invite.sender_domain,
-                    relation="sub" if invite.sender_org_type == OrgType.SUB_CONTRACTOR else "gc",
-                    trade=invite.trade or (trade or ""), source=NetworkSource.BID_INVITE, account_id=None,
-                    strength=count))
+                links.append(
+                    NetworkOut(
+                        company=company,
+                        domain=invite.sender_domain,
+                        relation="sub" if invite.sender_org_type == OrgType.SUB_CONTRACTOR else "gc",
+                        trade=invite.trade or (trade or ""),
+                        source=NetworkSource.BID_INVITE,
+                        account_id=None,
+                        strength=count,
+                    )
+                )
         return AgentOutput(network=links)

@@ -8,7 +8,8 @@ import re
 from django.db.models import Q
 
 from gtmos.core import clock
-from routing.enums import OrgType, ProfileField as F
+from routing.enums import OrgType
+from routing.enums import ProfileField as F
 
 from ..enums import PursuitSource, PursuitStatus
 from ..models import ProjectRecord
@@ -70,11 +71,23 @@ class ProjectFinderProvider:
                 score += WEIGHTS["geo"]
             if score < MIN_SCORE:
                 continue
-            status = PursuitStatus.WATCHING if record.source == PursuitSource.NEWS or (
-                record.bid_date is not None and record.bid_date < today) else PursuitStatus.FOUND
-            found.append(PursuitOut(
-                record_id=record.pk, name=record.name, source=record.source, value=record.value,
-                bid_date=record.bid_date, location=", ".join(p for p in (record.city, record.state) if p),
-                trade=trade or "", match_score=round(min(score, 1.0), 2), status=status))
+            status = (
+                PursuitStatus.WATCHING
+                if record.source == PursuitSource.NEWS or (record.bid_date is not None and record.bid_date < today)
+                else PursuitStatus.FOUND
+            )
+            found.append(
+                PursuitOut(
+                    record_id=record.pk,
+                    name=record.name,
+                    source=record.source,
+                    value=record.value,
+                    bid_date=record.bid_date,
+                    location=", ".join(p for p in (record.city, record.state) if p),
+                    trade=trade or "",
+                    match_score=round(min(score, 1.0), 2),
+                    status=status,
+                )
+            )
         found.sort(key=lambda p: (-p.match_score, p.bid_date or today, p.record_id))
         return AgentOutput(pursuits=found[:LIMIT])

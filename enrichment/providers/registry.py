@@ -4,7 +4,7 @@ the chaos tests use (``SWARM_PROVIDER_LATENCY_MS``)."""
 from __future__ import annotations
 
 import time
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -31,7 +31,7 @@ class FixedLatency:
         return self.inner.run(inp, deadline=deadline)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provider_class(path: str):
     return import_string(path)
 

@@ -5,25 +5,48 @@ from __future__ import annotations
 
 import re
 
-from routing.enums import Persona, ProfileField as F
+from routing.enums import Persona
+from routing.enums import ProfileField as F
 
 from .base import AgentInput, AgentOutput, SignalOut
 
 # Function words beat seniority words: a "VP of Preconstruction" estimates, a "Chief Estimator" too. Only
 # ownership words ("Owner / Estimator") stand next to a function and make the title ambiguous.
 TITLE_WORDS = (
-    (Persona.ESTIMATOR, ("estimat", "precon", "pre-con", "bid manager", "bidding", "cost engineer", "quantity surveyor")),
-    (Persona.PM, ("project manager", "project engineer", "project executive", "project director", "procurement",
-                  "purchasing", "buyer", "operations manager")),
+    (
+        Persona.ESTIMATOR,
+        ("estimat", "precon", "pre-con", "bid manager", "bidding", "cost engineer", "quantity surveyor"),
+    ),
+    (
+        Persona.PM,
+        (
+            "project manager",
+            "project engineer",
+            "project executive",
+            "project director",
+            "procurement",
+            "purchasing",
+            "buyer",
+            "operations manager",
+        ),
+    ),
     (Persona.FIELD, ("superintendent", "foreman", "field", "site manager", "crew lead", "safety", "general foreman")),
     (Persona.OWNER_EXEC, ("owner", "president", "ceo", "founder", "principal", "partner", "chief executive")),
 )
 SENIORITY = ("vp", "vice president", "managing director", "coo", "cfo", "general manager", "director")
 MAILBOXES = {
-    "estimating": Persona.ESTIMATOR, "estimates": Persona.ESTIMATOR, "bids": Persona.ESTIMATOR,
-    "bidding": Persona.ESTIMATOR, "precon": Persona.ESTIMATOR, "ceo": Persona.OWNER_EXEC,
-    "owner": Persona.OWNER_EXEC, "president": Persona.OWNER_EXEC, "pm": Persona.PM, "projects": Persona.PM,
-    "super": Persona.FIELD, "field": Persona.FIELD,
+    "estimating": Persona.ESTIMATOR,
+    "estimates": Persona.ESTIMATOR,
+    "bids": Persona.ESTIMATOR,
+    "bidding": Persona.ESTIMATOR,
+    "precon": Persona.ESTIMATOR,
+    "ceo": Persona.OWNER_EXEC,
+    "owner": Persona.OWNER_EXEC,
+    "president": Persona.OWNER_EXEC,
+    "pm": Persona.PM,
+    "projects": Persona.PM,
+    "super": Persona.FIELD,
+    "field": Persona.FIELD,
 }
 
 
@@ -47,8 +70,11 @@ def _crm_title(email: str, name: str) -> str:
     title = titled.filter(email__iexact=email).values_list("title", flat=True).first()
     if not title and name.strip():
         domain = email.rsplit("@", 1)[-1].lower()
-        title = titled.filter(name__iexact=name.strip(), account__domain__iexact=domain).values_list(
-            "title", flat=True).first()
+        title = (
+            titled.filter(name__iexact=name.strip(), account__domain__iexact=domain)
+            .values_list("title", flat=True)
+            .first()
+        )
     return title or ""
 
 

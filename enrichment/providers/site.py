@@ -31,8 +31,35 @@ from .base import BudgetExceeded, ProviderError, remaining
 
 TEXT_CAP = 200_000
 PAGE_TEXT_CAP = 60_000
-BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "nav", "li", "ul", "ol", "td", "tr", "table",
-              "h1", "h2", "h3", "h4", "h5", "h6", "br", "address", "blockquote", "main", "aside", "dd", "dt", "hr"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "li",
+    "ul",
+    "ol",
+    "td",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "br",
+    "address",
+    "blockquote",
+    "main",
+    "aside",
+    "dd",
+    "dt",
+    "hr",
+}
 NO_SITE = "no site"  # the domain has no site (or none archived): nothing to retry
 POLL_S = 0.05
 
@@ -169,8 +196,15 @@ def _parse(html: str) -> _PageParser:
 def parse_page(domain: str, final_url: str, html: str) -> SiteDoc:
     parser = _parse(html)
     text = _text(parser.text)[:TEXT_CAP]
-    return SiteDoc(domain=domain, final_url=final_url, title=parser.title, text=text, structured=parser.jsonld,
-                   meta=parser.meta, pages=[{"url": final_url, "kind": "home", "title": parser.title, "text": text}])
+    return SiteDoc(
+        domain=domain,
+        final_url=final_url,
+        title=parser.title,
+        text=text,
+        structured=parser.jsonld,
+        meta=parser.meta,
+        pages=[{"url": final_url, "kind": "home", "title": parser.title, "text": text}],
+    )
 
 
 def parse_site(domain: str, result: Crawl) -> SiteDoc | None:
@@ -191,8 +225,15 @@ def parse_site(domain: str, result: Crawl) -> SiteDoc | None:
             meta.setdefault(key, value)
     home = pages[0]
     text = "\n".join(p["text"] for p in pages)[:TEXT_CAP]
-    return SiteDoc(domain=domain, final_url=home["url"], title=home["title"], text=text, structured=structured,
-                   meta=meta, pages=pages)
+    return SiteDoc(
+        domain=domain,
+        final_url=home["url"],
+        title=home["title"],
+        text=text,
+        structured=structured,
+        meta=meta,
+        pages=pages,
+    )
 
 
 def _crawl_limits() -> dict:
@@ -238,8 +279,15 @@ def site_source():
 def _doc(snap: SiteSnapshot) -> SiteDoc | None:
     if snap.status != SiteSnapshot.Status.OK:
         return None
-    return SiteDoc(domain=snap.domain, final_url=snap.final_url, title=snap.title, text=snap.text,
-                   structured=snap.structured, meta=snap.meta, pages=snap.pages)
+    return SiteDoc(
+        domain=snap.domain,
+        final_url=snap.final_url,
+        title=snap.title,
+        text=snap.text,
+        structured=snap.structured,
+        meta=snap.meta,
+        pages=snap.pages,
+    )
 
 
 def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
@@ -247,7 +295,9 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
     source = source or site_source()
     fresh_after = clock.now() - timedelta(hours=settings.SWARM_SITE_TTL_HOURS)
     stale_claim = clock.now() - timedelta(milliseconds=settings.SWARM_FETCH_TIMEOUT_MS * 2)
-    cached = SiteSnapshot.objects.filter(domain=domain, status=SiteSnapshot.Status.OK, fetched_at__gte=fresh_after).first()
+    cached = SiteSnapshot.objects.filter(
+        domain=domain, status=SiteSnapshot.Status.OK, fetched_at__gte=fresh_after
+    ).first()
     if cached is not None:
         return _doc(cached)  # the common case once one agent has read the site: one query
     try:
@@ -259,12 +309,20 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
         claimed = False
         # A failed read is retried after a minute (the retry ladder must not be answered from a cached error).
         failed_fresh_after = clock.now() - timedelta(seconds=60)
-        if snap.status == SiteSnapshot.Status.OK and snap.fetched_at < fresh_after or \
-                snap.status == SiteSnapshot.Status.FAILED and snap.fetched_at < failed_fresh_after or \
-                snap.status == SiteSnapshot.Status.FETCHING and snap.fetched_at < stale_claim:
+        if (
+            snap.status == SiteSnapshot.Status.OK
+            and snap.fetched_at < fresh_after
+            or snap.status == SiteSnapshot.Status.FAILED
+            and snap.fetched_at < failed_fresh_after
+            or snap.status == SiteSnapshot.Status.FETCHING
+            and snap.fetched_at < stale_claim
+        ):
             # Stale copy, or a claimant that died mid-fetch: take the claim over, conditionally.
-            claimed = bool(SiteSnapshot.objects.filter(pk=snap.pk, fetched_at=snap.fetched_at).update(
-                status=SiteSnapshot.Status.FETCHING, fetched_at=clock.now()))
+            claimed = bool(
+                SiteSnapshot.objects.filter(pk=snap.pk, fetched_at=snap.fetched_at).update(
+                    status=SiteSnapshot.Status.FETCHING, fetched_at=clock.now()
+                )
+            )
     if not claimed:
         while snap.status == SiteSnapshot.Status.FETCHING:
             if remaining(deadline) <= 0:
@@ -277,16 +335,26 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
     try:
         doc = source.read(domain, deadline=deadline)
     except (FetchError, BudgetExceeded) as exc:
-        SiteSnapshot.objects.filter(pk=snap.pk).update(status=SiteSnapshot.Status.FAILED, error=str(exc)[:300],
-                                                       fetched_at=clock.now())
+        SiteSnapshot.objects.filter(pk=snap.pk).update(
+            status=SiteSnapshot.Status.FAILED, error=str(exc)[:300], fetched_at=clock.now()
+        )
         if isinstance(exc, FetchError):
             raise ProviderError(f"site fetch failed: {exc}") from exc
         raise
     if doc is None:
-        SiteSnapshot.objects.filter(pk=snap.pk).update(status=SiteSnapshot.Status.FAILED, error=NO_SITE,
-                                                       fetched_at=clock.now())
+        SiteSnapshot.objects.filter(pk=snap.pk).update(
+            status=SiteSnapshot.Status.FAILED, error=NO_SITE, fetched_at=clock.now()
+        )
         return None
     SiteSnapshot.objects.filter(pk=snap.pk).update(
-        status=SiteSnapshot.Status.OK, final_url=doc.final_url[:500], title=doc.title, text=doc.text,
-        structured=doc.structured, meta=doc.meta, pages=doc.pages, error="", fetched_at=clock.now())
+        status=SiteSnapshot.Status.OK,
+        final_url=doc.final_url[:500],
+        title=doc.title,
+        text=doc.text,
+        structured=doc.structured,
+        meta=doc.meta,
+        pages=doc.pages,
+        error="",
+        fetched_at=clock.now(),
+    )
     return doc

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 
 from gtmos.core import clock
-from routing.enums import Identity, ProfileField as F, SizeBand
+from routing.enums import Identity, SizeBand
+from routing.enums import ProfileField as F
 
 from .. import extract
 from ..models import Firmographic
@@ -54,7 +55,11 @@ class SizeEstimatorProvider:
         if firmo is not None:
             fresh = firmo.as_of is None or firmo.as_of >= clock.today() - dt.timedelta(days=730)
             if firmo.revenue is not None:
-                revenue, rev_conf, why = firmo.revenue, (0.92 if fresh else 0.8), f"firmographics ({firmo.source or 'table'})"
+                revenue, rev_conf, why = (
+                    firmo.revenue,
+                    (0.92 if fresh else 0.8),
+                    f"firmographics ({firmo.source or 'table'})",
+                )
             elif firmo.bonding_capacity is not None:
                 # Aggregate bonding capacity tracks annual volume closely enough to band a firm, not to assert it.
                 revenue, rev_conf, why = firmo.bonding_capacity, 0.75, "bonding capacity ≈ annual volume"

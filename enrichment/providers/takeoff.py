@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -122,23 +122,43 @@ class OfflineRecipeTakeoff:
         assumed = raw_value in (None, "") or Decimal(raw_value) <= 0
         value = DEFAULT_PROJECT_VALUE if assumed else Decimal(raw_value)
         main = value / Decimal(1_000_000) * spec.per_million
-        value_words = (f"an assumed ${value:,.0f} project (value not published)" if assumed
-                       else f"the published ${value:,.0f} project value")
+        value_words = (
+            f"an assumed ${value:,.0f} project (value not published)"
+            if assumed
+            else f"the published ${value:,.0f} project value"
+        )
         lines = []
         for position, item in enumerate(recipe or (f"{label} scope",)):
             share = SHARES[min(position, len(SHARES) - 1)]
             share_words = "" if share == 1 else f", {share * 100:.0f}% of the main measure"
-            lines.append(ScopeLine(item=item, quantity=_quantize(main * share, spec.unit), unit=spec.unit,
-                                   basis=f"estimated from {value_words}: {spec.rule}{share_words}"))
+            lines.append(
+                ScopeLine(
+                    item=item,
+                    quantity=_quantize(main * share, spec.unit),
+                    unit=spec.unit,
+                    basis=f"estimated from {value_words}: {spec.rule}{share_words}",
+                )
+            )
         return TakeoffResult(
-            pursuit_id=str(getattr(pursuit, "id", "") or ""), pursuit_name=str(getattr(pursuit, "name", "")),
-            trade=trade, trade_label=label, family=family, lines=tuple(lines), provider=self.name, offline=True,
-            label=(f"Offline estimate: Sarah's {label.lower()} recipe sized from the project value by rules of "
-                   f"thumb — not measured from the plans."),
-            money_flag=money_flag, project_value=value, value_assumed=assumed)
+            pursuit_id=str(getattr(pursuit, "id", "") or ""),
+            pursuit_name=str(getattr(pursuit, "name", "")),
+            trade=trade,
+            trade_label=label,
+            family=family,
+            lines=tuple(lines),
+            provider=self.name,
+            offline=True,
+            label=(
+                f"Offline estimate: Sarah's {label.lower()} recipe sized from the project value by rules of "
+                f"thumb — not measured from the plans."
+            ),
+            money_flag=money_flag,
+            project_value=value,
+            value_assumed=assumed,
+        )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provider(path: str) -> TakeoffProvider:
     return import_string(path)()
 

@@ -19,9 +19,17 @@ class LeadError(Exception):
     pass
 
 
-def lead_capture(*, source: str, idempotency_key: str, warmth: str = Warmth.COLD, email: str | None = None,
-                 name: str = "", title: str = "", consent_inbox: bool = False,
-                 consent_marketing: bool = False) -> tuple[Lead, bool]:
+def lead_capture(
+    *,
+    source: str,
+    idempotency_key: str,
+    warmth: str = Warmth.COLD,
+    email: str | None = None,
+    name: str = "",
+    title: str = "",
+    consent_inbox: bool = False,
+    consent_marketing: bool = False,
+) -> tuple[Lead, bool]:
     """Create the Lead for a capture, once per idempotency key (a double submit is one Lead).
     Reusing a key with a different email is an error, not a silent overwrite."""
     email = (email or "").strip().lower() or None
@@ -31,10 +39,19 @@ def lead_capture(*, source: str, idempotency_key: str, warmth: str = Warmth.COLD
             raise LeadError("idempotency key reused with a different email")
         return existing, False
     now = clock.now()
-    lead = Lead(source=source, idempotency_key=idempotency_key, warmth=warmth, email=email, name=name[:200],
-                title=title[:200], identity_known=WARMTH_RANK.get(warmth, 0) >= WARMTH_RANK[Warmth.WARM],
-                consent_inbox=consent_inbox, consent_inbox_at=now if consent_inbox else None,
-                consent_marketing=consent_marketing, captured_at=now)
+    lead = Lead(
+        source=source,
+        idempotency_key=idempotency_key,
+        warmth=warmth,
+        email=email,
+        name=name[:200],
+        title=title[:200],
+        identity_known=WARMTH_RANK.get(warmth, 0) >= WARMTH_RANK[Warmth.WARM],
+        consent_inbox=consent_inbox,
+        consent_inbox_at=now if consent_inbox else None,
+        consent_marketing=consent_marketing,
+        captured_at=now,
+    )
     try:
         with transaction.atomic():
             lead.save(force_insert=True)
@@ -81,9 +98,16 @@ def lead_delete(*, lead: Lead, reason: str = "requested") -> dict:
     _, counts = lead.delete()
     if domain and not Lead.objects.filter(email__iendswith=f"@{domain}").exists():
         SiteSnapshot.objects.filter(domain=domain).delete()
-    event_record(type=catalog.LEAD_DELETED, subject=None, idempotency_key=catalog.key(lead_id, "any", "deleted"),
-                 payload={"lead_id": lead_id, "reason": reason,
-                          "rows": {k.split(".")[-1].lower(): v for k, v in sorted(counts.items())}})
+    event_record(
+        type=catalog.LEAD_DELETED,
+        subject=None,
+        idempotency_key=catalog.key(lead_id, "any", "deleted"),
+        payload={
+            "lead_id": lead_id,
+            "reason": reason,
+            "rows": {k.split(".")[-1].lower(): v for k, v in sorted(counts.items())},
+        },
+    )
     return counts
 
 

@@ -13,7 +13,8 @@ from gtmos.core import clock
 from routing.config import router_config_cached
 from routing.enums import ProfileField as F
 from routing.router import route
-from routing.types import FieldValue, Profile as RouteProfile, RouteDecision
+from routing.types import FieldValue, RouteDecision
+from routing.types import Profile as RouteProfile
 
 from ..enums import USER_SOURCE
 from ..flags import flags_for
@@ -21,18 +22,38 @@ from ..models import EnrichmentRun, EnrichmentSignal, Lead, Profile
 from ..providers.base import SignalOut
 
 # Ties at equal confidence go to what the prospect said, then to the agent that owns the field.
-OWNER = {F.IDENTITY: "domain_site", F.COMPANY: "domain_site", F.WEBSITE: "domain_site", F.HQ: "domain_site",
-         F.SERVICE_AREA: "domain_site", F.ORG_TYPE: "classifier", F.TRADE: "classifier", F.SECTORS: "classifier",
-         F.PROJECT_MIX: "classifier", F.SIZE_BAND: "size_estimator", F.REVENUE: "size_estimator",
-         F.ACV: "size_estimator", F.ROLE: "role_resolver", F.PERSONA: "role_resolver"}
+OWNER = {
+    F.IDENTITY: "domain_site",
+    F.COMPANY: "domain_site",
+    F.WEBSITE: "domain_site",
+    F.HQ: "domain_site",
+    F.SERVICE_AREA: "domain_site",
+    F.ORG_TYPE: "classifier",
+    F.TRADE: "classifier",
+    F.SECTORS: "classifier",
+    F.PROJECT_MIX: "classifier",
+    F.SIZE_BAND: "size_estimator",
+    F.REVENUE: "size_estimator",
+    F.ACV: "size_estimator",
+    F.ROLE: "role_resolver",
+    F.PERSONA: "role_resolver",
+}
 # Values an agent computes from other fields of the same lead rather than observes: the size estimator's ACV is
 # seats × seat price from headcount (or revenue). The router does not count them as evidence of their own.
 DERIVED = {(F.ACV, "size_estimator")}
 STATED = "stated by the prospect"
 CORRECTED = "corrected by the prospect"  # a confirm chip said otherwise
-TEXT_FIELDS = {F.COMPANY: ("company", 200), F.WEBSITE: ("website", 300), F.HQ: ("hq", 200),
-               F.IDENTITY: ("identity", 12), F.ORG_TYPE: ("org_type", 16), F.SIZE_BAND: ("size_band", 12),
-               F.ROLE: ("role", 200), F.PERSONA: ("persona", 12), F.TRADE: ("trade", 40)}
+TEXT_FIELDS = {
+    F.COMPANY: ("company", 200),
+    F.WEBSITE: ("website", 300),
+    F.HQ: ("hq", 200),
+    F.IDENTITY: ("identity", 12),
+    F.ORG_TYPE: ("org_type", 16),
+    F.SIZE_BAND: ("size_band", 12),
+    F.ROLE: ("role", 200),
+    F.PERSONA: ("persona", 12),
+    F.TRADE: ("trade", 40),
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,27 +104,51 @@ def signals_write(*, run_id, agent: str, signals: list[SignalOut], attempt: int)
             latest[s.field] = s  # one value per field per agent; the last one wins
     rows = list(latest.values())
     with connection.cursor() as cursor:
-        cursor.execute(_SIGNALS_UPSERT, {
-            "run": run_id, "agent": agent, "attempt": attempt, "now": clock.now(),
-            "ids": [str(uuid.uuid4()) for _ in rows], "fields": [s.field for s in rows],
-            "values": [json.dumps(_jsonable(s.value)) for s in rows],
-            "confidences": [_clamp(s.confidence) for s in rows], "evidence": [s.evidence[:300] for s in rows]})
+        cursor.execute(
+            _SIGNALS_UPSERT,
+            {
+                "run": run_id,
+                "agent": agent,
+                "attempt": attempt,
+                "now": clock.now(),
+                "ids": [str(uuid.uuid4()) for _ in rows],
+                "fields": [s.field for s in rows],
+                "values": [json.dumps(_jsonable(s.value)) for s in rows],
+                "confidences": [_clamp(s.confidence) for s in rows],
+                "evidence": [s.evidence[:300] for s in rows],
+            },
+        )
         return cursor.fetchone()[0]
 
 
-def signals_record_user(*, run: EnrichmentRun, values: dict[str, Any], confidence: float = 1.0,
-                        evidence: str = STATED) -> int:
+def signals_record_user(
+    *, run: EnrichmentRun, values: dict[str, Any], confidence: float = 1.0, evidence: str = STATED
+) -> int:
     """What the prospect told us (confirm chips, the role question, an inviter's word) becomes a signal with
     provenance ``user``: it wins over any agent's guess and goes through the same projection. A correction of a
     chip is the same signal with ``evidence=CORRECTED`` (the gateTrace credits the prospect)."""
     now = clock.now()
-    rows = [EnrichmentSignal(run=run, field=name, agent=USER_SOURCE, value=_jsonable(value),
-                             confidence=_clamp(confidence), evidence=evidence[:300], created_at=now,
-                             updated_at=now) for name, value in values.items() if name in F.values]
+    rows = [
+        EnrichmentSignal(
+            run=run,
+            field=name,
+            agent=USER_SOURCE,
+            value=_jsonable(value),
+            confidence=_clamp(confidence),
+            evidence=evidence[:300],
+            created_at=now,
+            updated_at=now,
+        )
+        for name, value in values.items()
+        if name in F.values
+    ]
     if rows:
         EnrichmentSignal.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["run", "field", "agent"],
-            update_fields=["value", "confidence", "evidence", "updated_at"])
+            rows,
+            update_conflicts=True,
+            unique_fields=["run", "field", "agent"],
+            update_fields=["value", "confidence", "evidence", "updated_at"],
+        )
     return len(rows)
 
 
@@ -122,16 +167,35 @@ SELECT s.id, s.field, s.value, s.confidence, s.agent, s.updated_at, NULL::jsonb,
 UNION ALL  -- the profile as it stood: its values and confidences, to say what changed and what crossed θ
 SELECT NULL, NULL, p."values", NULL, NULL, NULL, p.confidence, NULL FROM enrichment_profile p WHERE p.lead_id = %(lead)s
 """
-_PROFILE_COLUMNS = ("company", "website", "hq", "identity", "org_type", "size_band", "revenue_est", "acv_est", "role",
-                    "persona", "trade", "sectors", "service_area", "project_mix", "values", "confidence", "provenance",
-                    "updated_at")
+_PROFILE_COLUMNS = (
+    "company",
+    "website",
+    "hq",
+    "identity",
+    "org_type",
+    "size_band",
+    "revenue_est",
+    "acv_est",
+    "role",
+    "persona",
+    "trade",
+    "sectors",
+    "service_area",
+    "project_mix",
+    "values",
+    "confidence",
+    "provenance",
+    "updated_at",
+)
 _JSON_COLUMNS = {"sectors", "service_area", "project_mix", "values", "confidence", "provenance"}
 _PROFILE_UPSERT = """
 INSERT INTO enrichment_profile (lead_id, {columns}) VALUES (%s, {params})
 ON CONFLICT (lead_id) DO UPDATE SET {updates}
-""".format(columns=", ".join(f'"{c}"' for c in _PROFILE_COLUMNS),
-           params=", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _PROFILE_COLUMNS),
-           updates=", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _PROFILE_COLUMNS))
+""".format(
+    columns=", ".join(f'"{c}"' for c in _PROFILE_COLUMNS),
+    params=", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _PROFILE_COLUMNS),
+    updates=", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _PROFILE_COLUMNS),
+)
 
 
 def db_json(value: Any) -> Any:
@@ -155,8 +219,9 @@ def profile_project(*, lead_id, theta: float) -> tuple[list[str], list[str]]:
     values, confidence, provenance = {}, {}, {}
     for name, candidates in by_field.items():
         # Ties at equal confidence: what the prospect said, then the field's owner, then the newest, then by name.
-        conf, agent, _, sid, value, evidence = max(candidates, key=lambda c: (
-            c[0], c[1] == USER_SOURCE, c[1] == OWNER.get(name), c[2], c[1]))
+        conf, agent, _, sid, value, evidence = max(
+            candidates, key=lambda c: (c[0], c[1] == USER_SOURCE, c[1] == OWNER.get(name), c[2], c[1])
+        )
         values[name], confidence[name] = value, round(conf, 3)
         provenance[name] = {"agent": agent, "signal": str(sid)}
         if (name, agent) in DERIVED:
@@ -169,19 +234,30 @@ def profile_project(*, lead_id, theta: float) -> tuple[list[str], list[str]]:
         row[attr] = str(value)[:cap] if isinstance(value, (str, int, float)) and value != "" else ""
     row["revenue_est"] = _money(values.get(F.REVENUE))
     row["acv_est"] = _money(values.get(F.ACV))
-    row["sectors"] = [str(v) for v in values.get(F.SECTORS) or [] if isinstance(v, (str, int))] \
-        if isinstance(values.get(F.SECTORS), list) else []
-    row["service_area"] = [str(v) for v in values.get(F.SERVICE_AREA) or [] if isinstance(v, (str, int))] \
-        if isinstance(values.get(F.SERVICE_AREA), list) else []
+    row["sectors"] = (
+        [str(v) for v in values.get(F.SECTORS) or [] if isinstance(v, (str, int))]
+        if isinstance(values.get(F.SECTORS), list)
+        else []
+    )
+    row["service_area"] = (
+        [str(v) for v in values.get(F.SERVICE_AREA) or [] if isinstance(v, (str, int))]
+        if isinstance(values.get(F.SERVICE_AREA), list)
+        else []
+    )
     row["project_mix"] = values.get(F.PROJECT_MIX) if isinstance(values.get(F.PROJECT_MIX), dict) else {}
     row["values"], row["confidence"], row["provenance"] = values, confidence, provenance
     row["updated_at"] = clock.now()
     with connection.cursor() as cursor:
-        cursor.execute(_PROFILE_UPSERT, [lead_id, *(
-            json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _PROFILE_COLUMNS)])
+        cursor.execute(
+            _PROFILE_UPSERT,
+            [lead_id, *(json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _PROFILE_COLUMNS)],
+        )
     crossed = sorted(n for n, c in confidence.items() if c >= theta > float(before.get(n, 0.0)))
-    changed = sorted(n for n in set(confidence) | set(before)
-                     if confidence.get(n) != before.get(n) or values.get(n) != before_values.get(n))
+    changed = sorted(
+        n
+        for n in set(confidence) | set(before)
+        if confidence.get(n) != before.get(n) or values.get(n) != before_values.get(n)
+    )
     return crossed, changed
 
 
@@ -198,8 +274,12 @@ def route_input(*, lead: Lead, profile: Profile | None) -> RouteProfile:
     if profile is not None:
         for name, value in (profile.values or {}).items():
             prov = (profile.provenance or {}).get(name, {})
-            fields[name] = FieldValue(value, (profile.confidence or {}).get(name, 0.0), prov.get("agent", ""),
-                                      derived=bool(prov.get("derived")))
+            fields[name] = FieldValue(
+                value,
+                (profile.confidence or {}).get(name, 0.0),
+                prov.get("agent", ""),
+                derived=bool(prov.get("derived")),
+            )
             if prov.get("corrected"):
                 corrected.add(name)
     return RouteProfile(warmth=lead.warmth, fields=fields, corrected=frozenset(corrected))

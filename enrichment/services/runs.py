@@ -41,8 +41,7 @@ DONE = (JobStatus.SUCCEEDED, JobStatus.ABANDONED, JobStatus.SKIPPED)
 
 
 def _lease(due_at: datetime, agent: str) -> datetime:
-    return due_at + timedelta(milliseconds=settings.SWARM_AGENT_BUDGET_MS[agent],
-                              seconds=settings.SWARM_LEASE_SECONDS)
+    return due_at + timedelta(milliseconds=settings.SWARM_AGENT_BUDGET_MS[agent], seconds=settings.SWARM_LEASE_SECONDS)
 
 
 def _dispatch(job_id: int, attempt: int, due_at: datetime, agent: str = "") -> None:
@@ -51,8 +50,9 @@ def _dispatch(job_id: int, attempt: int, due_at: datetime, agent: str = "") -> N
     # The async agents go to their own queue: they may lag, so a burst of them never takes the worker time the
     # sync agents (a prospect waiting in S2) need.
     queue = settings.SWARM_ASYNC_QUEUE if agent in ASYNC_AGENTS else settings.SWARM_QUEUE
-    send_after_commit(agent_run, kwargs={"job_id": job_id, "attempt": attempt, "due_at": due_at.isoformat()},
-                      queue=queue)
+    send_after_commit(
+        agent_run, kwargs={"job_id": job_id, "attempt": attempt, "due_at": due_at.isoformat()}, queue=queue
+    )
 
 
 def _watch_deadline(run: EnrichmentRun) -> None:
@@ -95,28 +95,62 @@ def run_start(*, lead: Lead, mode: str, flags: SwarmFlags | None = None) -> Enri
     flags = flags or flags_for(lead.pk)
     now = clock.now()
     run = EnrichmentRun(
-        id=uuid.uuid4(), lead=lead, mode=mode, status=EnrichmentStatus.RUNNING, attempts=0,
-        idempotency_key=catalog.key(lead.pk, "S2", "run"), started_at=now,
-        deadline_at=now + timedelta(milliseconds=settings.SWARM_RUN_BUDGET_MS) if mode == RunMode.SYNC_CRITICAL else None)
+        id=uuid.uuid4(),
+        lead=lead,
+        mode=mode,
+        status=EnrichmentStatus.RUNNING,
+        attempts=0,
+        idempotency_key=catalog.key(lead.pk, "S2", "run"),
+        started_at=now,
+        deadline_at=now + timedelta(milliseconds=settings.SWARM_RUN_BUDGET_MS)
+        if mode == RunMode.SYNC_CRITICAL
+        else None,
+    )
     jobs = []
     for agent in AgentId.values:
         on = flags.agent_on(agent)
         sync = agent in SYNC_AGENTS
-        jobs.append(AgentJob(run=run, agent=agent, sync=sync, due_at=now,
-                             status=JobStatus.PENDING if on else JobStatus.SKIPPED,
-                             reported_at=None if on else now,
-                             lease_expires_at=_lease(now, agent) if on and sync else None))
-    payload = {"lead_id": str(lead.pk), "run_id": str(run.pk), "mode": mode,
-               "agents": sorted(j.agent for j in jobs if j.status == JobStatus.PENDING)}
+        jobs.append(
+            AgentJob(
+                run=run,
+                agent=agent,
+                sync=sync,
+                due_at=now,
+                status=JobStatus.PENDING if on else JobStatus.SKIPPED,
+                reported_at=None if on else now,
+                lease_expires_at=_lease(now, agent) if on and sync else None,
+            )
+        )
+    payload = {
+        "lead_id": str(lead.pk),
+        "run_id": str(run.pk),
+        "mode": mode,
+        "agents": sorted(j.agent for j in jobs if j.status == JobStatus.PENDING),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_RUN_START, {
-            "run": run.pk, "lead": lead.pk, "mode": mode, "running": EnrichmentStatus.RUNNING,
-            "key": run.idempotency_key, "now": now, "deadline": run.deadline_at,
-            "event_type": catalog.ENRICHMENT_REQUESTED, "system": "system",
-            "subject_type": EnrichmentRun._meta.label_lower, "run_text": str(run.pk), "payload": json.dumps(payload),
-            "event_key": catalog.key(lead.pk, "S2", catalog.ENRICHMENT_REQUESTED),
-            "agents": [j.agent for j in jobs], "syncs": [j.sync for j in jobs], "statuses": [j.status for j in jobs],
-            "leases": [j.lease_expires_at for j in jobs], "reported": [j.reported_at for j in jobs]})
+        cursor.execute(
+            _RUN_START,
+            {
+                "run": run.pk,
+                "lead": lead.pk,
+                "mode": mode,
+                "running": EnrichmentStatus.RUNNING,
+                "key": run.idempotency_key,
+                "now": now,
+                "deadline": run.deadline_at,
+                "event_type": catalog.ENRICHMENT_REQUESTED,
+                "system": "system",
+                "subject_type": EnrichmentRun._meta.label_lower,
+                "run_text": str(run.pk),
+                "payload": json.dumps(payload),
+                "event_key": catalog.key(lead.pk, "S2", catalog.ENRICHMENT_REQUESTED),
+                "agents": [j.agent for j in jobs],
+                "syncs": [j.sync for j in jobs],
+                "statuses": [j.status for j in jobs],
+                "leases": [j.lease_expires_at for j in jobs],
+                "reported": [j.reported_at for j in jobs],
+            },
+        )
         ids = dict((agent, pk) for pk, agent in cursor.fetchall())
     run._state.adding, run._state.db = False, connection.alias
     for job in jobs:
@@ -165,23 +199,40 @@ SELECT c.agent, l.id, l.email, l.name, l.title, l.consent_inbox, p."values", p.c
 def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
     """Run attempt ``attempt`` of one agent: claim it (a conditional update — a duplicate delivery claims
     nothing and returns quietly), call the provider within the agent's budget, report."""
-    lease = due_at + timedelta(seconds=settings.SWARM_LEASE_SECONDS, milliseconds=max(
-        settings.SWARM_AGENT_BUDGET_MS.values()))
+    lease = due_at + timedelta(
+        seconds=settings.SWARM_LEASE_SECONDS, milliseconds=max(settings.SWARM_AGENT_BUDGET_MS.values())
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM, {"job": job_id, "attempt": attempt, "due_at": due_at, "lease": lease,
-                                "running": JobStatus.RUNNING, "pending": JobStatus.PENDING,
-                                "retry_wait": JobStatus.RETRY_WAIT})
+        cursor.execute(
+            _CLAIM,
+            {
+                "job": job_id,
+                "attempt": attempt,
+                "due_at": due_at,
+                "lease": lease,
+                "running": JobStatus.RUNNING,
+                "pending": JobStatus.PENDING,
+                "retry_wait": JobStatus.RETRY_WAIT,
+            },
+        )
         row = cursor.fetchone()
     if row is None:
         return "duplicate"  # a second delivery, an attempt already made, or the lead was deleted
     agent, lead_id, email, name, title, consent_inbox, values, confidence = row
     flags = flags_for(lead_id)
     if not flags.agent_on(agent):
-        return agent_report(job_id=job_id, attempt=attempt, outcome="killed", due_at=due_at,
-                            error="kill switch off or agent flag off")
+        return agent_report(
+            job_id=job_id, attempt=attempt, outcome="killed", due_at=due_at, error="kill switch off or agent flag off"
+        )
     confidence = db_json(confidence) or {}
-    inp = AgentInput(lead_id=str(lead_id), email=email or "", name=name, title=title, consent_inbox=consent_inbox,
-                     known={n: (v, float(confidence.get(n, 0.0))) for n, v in (db_json(values) or {}).items()})
+    inp = AgentInput(
+        lead_id=str(lead_id),
+        email=email or "",
+        name=name,
+        title=title,
+        consent_inbox=consent_inbox,
+        known={n: (v, float(confidence.get(n, 0.0))) for n, v in (db_json(values) or {}).items()},
+    )
     deadline = time.monotonic() + settings.SWARM_AGENT_BUDGET_MS[agent] / 1000
     output, error = None, ""
     try:
@@ -194,8 +245,7 @@ def agent_execute(*, job_id: int, attempt: int, due_at: datetime) -> str:
     except Exception as exc:  # noqa: BLE001 — a bug in a provider is a failed attempt, logged; the ladder retries
         logger.exception("agent %s failed unexpectedly", agent)
         outcome, error = "error", f"{exc.__class__.__name__}: {exc}"
-    return agent_report(job_id=job_id, attempt=attempt, outcome=outcome, output=output, error=error,
-                        due_at=due_at)
+    return agent_report(job_id=job_id, attempt=attempt, outcome=outcome, output=output, error=error, due_at=due_at)
 
 
 # The attempt's outcome on its job, conditionally: a succeeded job is final, and a failure of an attempt that is
@@ -218,8 +268,9 @@ _JOBS = "SELECT id, agent, sync, status, reported_at FROM enrichment_agentjob WH
 
 
 @transaction.atomic
-def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, output: AgentOutput | None = None,
-                 error: str = "") -> str:
+def agent_report(
+    *, job_id: int, attempt: int, outcome: str, due_at: datetime, output: AgentOutput | None = None, error: str = ""
+) -> str:
     """Record one attempt's outcome: signals (upserted), pursuits and network, the job's place on the retry
     ladder and the attempt's events — then, under the run's row lock, the profile, fields that crossed θ, and
     the settle if this was the last sync agent to report.
@@ -239,9 +290,20 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
             outcome = "killed" if outcome == "killed" else "abandoned"
         last_error = f"{outcome}: {error}"[:300]
     with connection.cursor() as cursor:
-        cursor.execute(_REPORT, {"status": status, "ok": outcome == "succeeded", "now": now, "error": last_error,
-                                 "next": next_at, "job": job_id, "attempt": attempt,
-                                 "succeeded": JobStatus.SUCCEEDED, "running": JobStatus.RUNNING})
+        cursor.execute(
+            _REPORT,
+            {
+                "status": status,
+                "ok": outcome == "succeeded",
+                "now": now,
+                "error": last_error,
+                "next": next_at,
+                "job": job_id,
+                "attempt": attempt,
+                "succeeded": JobStatus.SUCCEEDED,
+                "running": JobStatus.RUNNING,
+            },
+        )
         row = cursor.fetchone()
         if row is None:
             cursor.execute("SELECT status FROM enrichment_agentjob WHERE id = %s", [job_id])
@@ -256,13 +318,26 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
         changed_signals = signals_write(run_id=run_id, agent=agent, signals=output.signals, attempt=attempt) > 0
         fields = sorted({s.field for s in output.signals})
         _write_results(lead_id=lead_id, output=output)
-    subject = {"subject_type": EnrichmentRun._meta.label_lower, "subject_id": str(run_id), "actor_type": "agent",
-               "actor_label": agent}
-    attempt_event = {**subject, "type": catalog.AGENT_COMPLETED,
-                     "idempotency_key": catalog.key(lead_id, "S2", "agent", agent, attempt),
-                     "payload": {"lead_id": str(lead_id), "run_id": str(run_id), "agent": agent,
-                                 "attempt": attempt, "outcome": outcome, "fields": fields,
-                                 "next_attempt_at": next_at.isoformat() if next_at else None}}
+    subject = {
+        "subject_type": EnrichmentRun._meta.label_lower,
+        "subject_id": str(run_id),
+        "actor_type": "agent",
+        "actor_label": agent,
+    }
+    attempt_event = {
+        **subject,
+        "type": catalog.AGENT_COMPLETED,
+        "idempotency_key": catalog.key(lead_id, "S2", "agent", agent, attempt),
+        "payload": {
+            "lead_id": str(lead_id),
+            "run_id": str(run_id),
+            "agent": agent,
+            "attempt": attempt,
+            "outcome": outcome,
+            "fields": fields,
+            "next_attempt_at": next_at.isoformat() if next_at else None,
+        },
+    }
 
     # --- the serial part: the run's lock ---
     with connection.cursor() as cursor:
@@ -273,14 +348,26 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
     if changed_signals:  # an agent that wrote nothing and dropped nothing cannot change the projection
         crossed, changed = profile_project(lead_id=lead_id, theta=router_config_cached().theta)
     # The attempt's events in one insert; their keys make a replay insert nothing.
-    events_bulk_create([attempt_event, *(
-        {**subject, "type": catalog.FIELD_RESOLVED,
-         "idempotency_key": catalog.key(lead_id, "S2", catalog.FIELD_RESOLVED, name, agent, attempt),
-         "payload": {"lead_id": str(lead_id), "field": name, "agent": agent}} for name in crossed)])
+    events_bulk_create(
+        [
+            attempt_event,
+            *(
+                {
+                    **subject,
+                    "type": catalog.FIELD_RESOLVED,
+                    "idempotency_key": catalog.key(lead_id, "S2", catalog.FIELD_RESOLVED, name, agent, attempt),
+                    "payload": {"lead_id": str(lead_id), "field": name, "agent": agent},
+                }
+                for name in crossed
+            ),
+        ]
+    )
     with connection.cursor() as cursor:
         cursor.execute(_JOBS, [run_id])
-        jobs = [AgentJob(id=pk, run_id=run_id, agent=a, sync=sync, status=st, reported_at=at)
-                for pk, a, sync, st, at in cursor.fetchall()]
+        jobs = [
+            AgentJob(id=pk, run_id=run_id, agent=a, sync=sync, status=st, reported_at=at)
+            for pk, a, sync, st, at in cursor.fetchall()
+        ]
     # Past ``running``, only a report that changed something can make a partial run complete.
     if run_status == EnrichmentStatus.RUNNING or changed_signals or status == JobStatus.SUCCEEDED:
         _settle_if_ready(run_id=run_id, status=run_status, mode=run_mode, jobs=jobs, by=agent)
@@ -294,18 +381,46 @@ def agent_report(*, job_id: int, attempt: int, outcome: str, due_at: datetime, o
 def _write_results(*, lead_id, output: AgentOutput) -> None:
     if output.pursuits:
         Pursuit.objects.bulk_create(
-            [Pursuit(lead_id=lead_id, record_id=p.record_id, name=p.name[:300], value=p.value, bid_date=p.bid_date,
-                     location=p.location[:200], trade=p.trade, source=p.source, status=p.status,
-                     match_score=p.match_score) for p in output.pursuits],
-            ignore_conflicts=True)  # (lead, record) is unique: a replay adds nothing
+            [
+                Pursuit(
+                    lead_id=lead_id,
+                    record_id=p.record_id,
+                    name=p.name[:300],
+                    value=p.value,
+                    bid_date=p.bid_date,
+                    location=p.location[:200],
+                    trade=p.trade,
+                    source=p.source,
+                    status=p.status,
+                    match_score=p.match_score,
+                )
+                for p in output.pursuits
+            ],
+            ignore_conflicts=True,
+        )  # (lead, record) is unique: a replay adds nothing
     if output.network:
         NetworkLink.objects.bulk_create(
-            [NetworkLink(lead_id=lead_id, company=n.company[:200], domain=n.domain, relation=n.relation, trade=n.trade,
-                         source=n.source, account_id=n.account_id, strength=n.strength) for n in output.network],
-            update_conflicts=True, unique_fields=["lead", "source", "company"], update_fields=["strength", "trade"])
+            [
+                NetworkLink(
+                    lead_id=lead_id,
+                    company=n.company[:200],
+                    domain=n.domain,
+                    relation=n.relation,
+                    trade=n.trade,
+                    source=n.source,
+                    account_id=n.account_id,
+                    strength=n.strength,
+                )
+                for n in output.network
+            ],
+            update_conflicts=True,
+            unique_fields=["lead", "source", "company"],
+            update_fields=["strength", "trade"],
+        )
 
 
 # --- fan-in ------------------------------------------------------------------------------------------------------
+
 
 def _settle_if_ready(*, run_id, status: str, mode: str, jobs: list[AgentJob], by: str) -> str | None:
     """Caller holds the run's lock; ``status`` and ``jobs`` were read under it."""
@@ -325,10 +440,14 @@ def _settle_if_ready(*, run_id, status: str, mode: str, jobs: list[AgentJob], by
             return None
         # The retry ladder filled in what the first pass missed: partial → complete (the session already moved).
         if EnrichmentRun.objects.filter(pk=run.pk, status=EnrichmentStatus.PARTIAL).update(
-                status=EnrichmentStatus.COMPLETE, completed_at=clock.now()):
-            event_record(type=catalog.ENRICHMENT_COMPLETE, subject=run,
-                         idempotency_key=catalog.key(run.lead_id, "S2", catalog.ENRICHMENT_COMPLETE),
-                         payload={"lead_id": str(run.lead_id), "run_id": str(run.pk), "by": by, "upgrade": True})
+            status=EnrichmentStatus.COMPLETE, completed_at=clock.now()
+        ):
+            event_record(
+                type=catalog.ENRICHMENT_COMPLETE,
+                subject=run,
+                idempotency_key=catalog.key(run.lead_id, "S2", catalog.ENRICHMENT_COMPLETE),
+                payload={"lead_id": str(run.lead_id), "run_id": str(run.pk), "by": by, "upgrade": True},
+            )
             return EnrichmentStatus.COMPLETE
     return None
 
@@ -353,22 +472,36 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
         status = EnrichmentStatus.COMPLETE if len(succeeded) == len(sync) and not asks else EnrichmentStatus.PARTIAL
     now = clock.now()
     if not EnrichmentRun.objects.filter(pk=run.pk, status=EnrichmentStatus.RUNNING).update(
-            status=status, settled_at=now, settled_by=by[:40],
-            completed_at=now if status == EnrichmentStatus.COMPLETE else None):
+        status=status,
+        settled_at=now,
+        settled_by=by[:40],
+        completed_at=now if status == EnrichmentStatus.COMPLETE else None,
+    ):
         return None  # somebody settled it first: exactly once
     run.status = status
-    settled = event_record(type=catalog.RUN_STATUS_EVENT[status], subject=run,
-                 idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled"),
-                 payload={"lead_id": str(run.lead_id), "run_id": str(run.pk), "by": by, "reason": reason,
-                          "succeeded": succeeded, "asks": list(asks)})
+    settled = event_record(
+        type=catalog.RUN_STATUS_EVENT[status],
+        subject=run,
+        idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled"),
+        payload={
+            "lead_id": str(run.lead_id),
+            "run_id": str(run.pk),
+            "by": by,
+            "reason": reason,
+            "succeeded": succeeded,
+            "asks": list(asks),
+        },
+    )
     # The decision goes along so the receiver does not route the same profile again.
-    hooks.run_settled.send(sender=EnrichmentRun, run=run, status=status, reason=reason, decision=decision,
-                           event=settled)
+    hooks.run_settled.send(
+        sender=EnrichmentRun, run=run, status=status, reason=reason, decision=decision, event=settled
+    )
     waiting = [j for j in jobs if j.agent in ASYNC_AGENTS and j.status == JobStatus.PENDING]
     if waiting and status == EnrichmentStatus.FAILED:
         # Nothing to match pursuits or network on: the async agents are skipped, not left pending.
         AgentJob.objects.filter(pk__in=[j.pk for j in waiting], status=JobStatus.PENDING).update(
-            status=JobStatus.SKIPPED, reported_at=now, last_error="skipped: the run failed")
+            status=JobStatus.SKIPPED, reported_at=now, last_error="skipped: the run failed"
+        )
     elif waiting:
         by_lease: dict = {}
         for job in waiting:  # one update per distinct lease (the two async agents share a budget by default)
@@ -393,12 +526,17 @@ def run_deadline_enforce(*, run_id) -> str | None:
 @transaction.atomic
 def run_kill(*, run_id) -> str | None:
     """Kill switch: a running run fails (enrichment.failed, reason kill_switch); its agents stop."""
-    run = EnrichmentRun.objects.select_for_update(skip_locked=True).select_related("lead").filter(
-        pk=run_id, status=EnrichmentStatus.RUNNING).first()
+    run = (
+        EnrichmentRun.objects.select_for_update(skip_locked=True)
+        .select_related("lead")
+        .filter(pk=run_id, status=EnrichmentStatus.RUNNING)
+        .first()
+    )
     if run is None:
         return None
     AgentJob.objects.filter(run=run, status__in=[JobStatus.PENDING, JobStatus.RETRY_WAIT]).update(
-        status=JobStatus.ABANDONED, next_attempt_at=None, last_error="killed: kill switch", reported_at=clock.now())
+        status=JobStatus.ABANDONED, next_attempt_at=None, last_error="killed: kill switch", reported_at=clock.now()
+    )
     return run_settle(run=run, by="kill_switch", reason="kill_switch")
 
 

@@ -19,11 +19,22 @@ from .models import Notification
 
 # Lower is more urgent. Holds and SLM escalations block money or a customer; milestone news is good news.
 PRIORITY = {
-    "map_signoff_hold": 0, "onboarding.ttv_miss_slm": 0, "onboarding.unresponsive_slm": 0,
-    "onboarding.map_rejected": 0, "onboarding.targets_unrealistic": 0, "coaching_escalation": 1,
-    "health_at_risk": 1, "onboarding.ttv_miss": 1, "onboarding.unresponsive": 1, "onboarding.exec_sponsor": 1,
-    "onboarding.ttv_change_request": 1, "onboarding.resource_flag": 2, "onboarding.postsales_risk_alert": 2,
-    "coaching_pattern": 3, "onboarding.handoff_filed": 3, "onboarding.milestone_completed": 4,
+    "map_signoff_hold": 0,
+    "onboarding.ttv_miss_slm": 0,
+    "onboarding.unresponsive_slm": 0,
+    "onboarding.map_rejected": 0,
+    "onboarding.targets_unrealistic": 0,
+    "coaching_escalation": 1,
+    "health_at_risk": 1,
+    "onboarding.ttv_miss": 1,
+    "onboarding.unresponsive": 1,
+    "onboarding.exec_sponsor": 1,
+    "onboarding.ttv_change_request": 1,
+    "onboarding.resource_flag": 2,
+    "onboarding.postsales_risk_alert": 2,
+    "coaching_pattern": 3,
+    "onboarding.handoff_filed": 3,
+    "onboarding.milestone_completed": 4,
 }
 DEFAULT_PRIORITY = 2
 PRIORITY_LABELS = {0: "Urgent", 1: "High", 2: "Normal", 3: "Low", 4: "FYI"}
@@ -55,8 +66,12 @@ def _base(*, user, rule: str = "", q: str = ""):
 def groups(*, user, state: str = "unread", rule: str = "", q: str = "") -> list[Group]:
     """The user's inbox as groups: urgent first, then those with something unread, then the newest."""
     qs = _base(user=user, rule=rule, q=q)
-    counts = {(r["rule"], r["link"], r["title"]): r for r in qs.values("rule", "link", "title").annotate(
-        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)), first=Max("created_at")).order_by()}
+    counts = {
+        (r["rule"], r["link"], r["title"]): r
+        for r in qs.values("rule", "link", "title")
+        .annotate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)), first=Max("created_at"))
+        .order_by()
+    }
     latest = qs.order_by("rule", "link", "title", "-created_at", "-pk").distinct("rule", "link", "title")
     result = []
     for n in latest:
@@ -70,8 +85,12 @@ def groups(*, user, state: str = "unread", rule: str = "", q: str = "") -> list[
 
 def kinds(*, user) -> list[dict]:
     """The rules present in the user's inbox with their unread counts (the kind filter's options)."""
-    return list(Notification.objects.filter(recipient=user).values("rule")
-                .annotate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))).order_by("rule"))
+    return list(
+        Notification.objects.filter(recipient=user)
+        .values("rule")
+        .annotate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+        .order_by("rule")
+    )
 
 
 def notifications_mark_read(*, user, group_of: list[int] | None = None, rule: str = "", q: str = "") -> int:

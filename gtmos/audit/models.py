@@ -37,7 +37,11 @@ class Event(models.Model):
     type = models.CharField(max_length=64, db_index=True, help_text="From the seeds' event catalogs.")
     actor_type = models.CharField(max_length=12, choices=Actor.choices, default=Actor.SYSTEM)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(max_length=100, blank=True, help_text="Agent or integration name.")
@@ -87,7 +91,11 @@ class ExceptionLog(models.Model):
         "crm.Opportunity", null=True, blank=True, on_delete=models.CASCADE, related_name="exceptions"
     )
     employee = models.ForeignKey(
-        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="exceptions",
+        "crm.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exceptions",
         help_text="The rep the exception concerns (e.g. whose payouts are held).",
     )
     reason = models.TextField(blank=True)
@@ -128,9 +136,7 @@ class ExceptionLog(models.Model):
 class Notification(models.Model):
     """In-app inbox entry; also emailed. Names the rule that fired and links to the record."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     rule = models.CharField(max_length=80, help_text="The rule that fired, e.g. map_signoff_hold.")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

@@ -101,9 +101,7 @@ def notification_create(
 
 def notification_email(*, notification: Notification) -> bool:
     """Send one notification by email; safe to call twice (the emailed_at update is conditional)."""
-    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-        emailed_at=clock.now()
-    )
+    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=clock.now())
     if not claimed:
         return False
     email = notification.recipient.email
@@ -169,7 +167,9 @@ def exception_open(
 def exception_release(*, entry: ExceptionLog, released_by=None, reason: str = "") -> bool:
     """Release an active exception; a second call changes nothing."""
     updated = ExceptionLog.objects.filter(pk=entry.pk, status=ExceptionLog.Status.ACTIVE).update(
-        status=ExceptionLog.Status.RELEASED, released_at=clock.now(), released_by=released_by,
+        status=ExceptionLog.Status.RELEASED,
+        released_at=clock.now(),
+        released_by=released_by,
         release_reason=reason,
     )
     if updated:

@@ -15,8 +15,11 @@ GROUPS_PER_PAGE = 30
 
 def _filters(params) -> dict:
     state = params.get("state", "unread")
-    return {"state": state if state in triage.STATES else "unread", "rule": params.get("kind", "")[:80],
-            "q": params.get("q", "").strip()[:100]}
+    return {
+        "state": state if state in triage.STATES else "unread",
+        "rule": params.get("kind", "")[:80],
+        "q": params.get("q", "").strip()[:100],
+    }
 
 
 @login_required
@@ -25,8 +28,16 @@ def inbox(request):
     groups = triage.groups(user=request.user, **filters)
     page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     template = "audit/inbox.html#results" if request.htmx else "audit/inbox.html"
-    return render(request, template, {"page": page, "filters": filters, "kinds": triage.kinds(user=request.user),
-                                      "unread_total": sum(g.unread for g in groups)})
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": triage.kinds(user=request.user),
+            "unread_total": sum(g.unread for g in groups),
+        },
+    )
 
 
 @login_required
@@ -98,20 +109,29 @@ def escalations(request):
     age = request.GET.get("age", "")
     age = age if age in triage_escalations.AGES else ""
     sort = triage_escalations.SORT.parse(request.GET.get("sort"))
-    rows = triage_escalations.escalation_list(user=request.user, kind=kind, owner=owner, age=age, state=state,
-                                              sort=sort)
+    rows = triage_escalations.escalation_list(
+        user=request.user, kind=kind, owner=owner, age=age, state=state, sort=sort
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     now = timezone_now()
     for e in page:
         e.age_days = ((e.resolved_at or now) - e.fired_at).days
     template = "audit/escalations.html#results" if request.htmx else "audit/escalations.html"
-    return render(request, template, {
-        "page": page, "sort": sort, "sort_spec": triage_escalations.SORT,
-        "filters": {"state": state, "kind": kind, "owner": owner, "age": age},
-        "states": triage_escalations.STATES, "ages": triage_escalations.AGES, "kinds": Escalation.Kind.choices,
-        "owners": triage_escalations.owners(user=request.user),
-        "report": triage_escalations.resolution_report(user=request.user),
-    })
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "sort": sort,
+            "sort_spec": triage_escalations.SORT,
+            "filters": {"state": state, "kind": kind, "owner": owner, "age": age},
+            "states": triage_escalations.STATES,
+            "ages": triage_escalations.AGES,
+            "kinds": Escalation.Kind.choices,
+            "owners": triage_escalations.owners(user=request.user),
+            "report": triage_escalations.resolution_report(user=request.user),
+        },
+    )
 
 
 def timezone_now():

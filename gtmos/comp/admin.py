@@ -16,8 +16,18 @@ class PayoutAdmin(admin.ModelAdmin):
 
 @admin.register(CompPlan)
 class CompPlanAdmin(AuditedConfigAdmin, admin.ModelAdmin):
-    list_display = ("__str__", "employee", "role", "segment", "period", "period_start", "period_end",
-                    "touches_per_week", "calls_per_week", "meetings_per_month")
+    list_display = (
+        "__str__",
+        "employee",
+        "role",
+        "segment",
+        "period",
+        "period_start",
+        "period_end",
+        "touches_per_week",
+        "calls_per_week",
+        "meetings_per_month",
+    )
     list_filter = ("period", "role", "segment")
     search_fields = ("employee__name", "employee__email", "period")
     autocomplete_fields = ("employee",)

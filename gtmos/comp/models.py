@@ -49,10 +49,15 @@ class CompPlan(models.Model):
     employee = models.ForeignKey(
         "crm.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="comp_plans"
     )
-    role = models.CharField(max_length=20, choices=Role.choices, blank=True,
-                            help_text="For a role-wide plan (blank for one employee's plan).")
-    segment = models.CharField(max_length=5, choices=Segment.choices, blank=True,
-                               help_text="Narrows a role-wide plan to one segment.")
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="For a role-wide plan (blank for one employee's plan).",
+    )
+    segment = models.CharField(
+        max_length=5, choices=Segment.choices, blank=True, help_text="Narrows a role-wide plan to one segment."
+    )
     period = models.CharField(max_length=20, help_text='The plan period\'s label, e.g. "FY2026".')
     period_start = models.DateField()
     period_end = models.DateField(help_text="Last day of the period (inclusive).")
@@ -71,12 +76,19 @@ class CompPlan(models.Model):
                 | (Q(employee__isnull=True) & ~Q(role="")),
                 name="comp_plan_for_employee_or_role",
             ),
-            models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")),
-                                   name="comp_plan_period_ordered"),
-            models.UniqueConstraint(fields=["employee", "period"], condition=Q(employee__isnull=False),
-                                    name="comp_plan_once_per_employee_period"),
-            models.UniqueConstraint(fields=["role", "segment", "period"], condition=Q(employee__isnull=True),
-                                    name="comp_plan_once_per_role_segment_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="comp_plan_period_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["employee", "period"],
+                condition=Q(employee__isnull=False),
+                name="comp_plan_once_per_employee_period",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "segment", "period"],
+                condition=Q(employee__isnull=True),
+                name="comp_plan_once_per_role_segment_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 from gtmos.core import charts, clock
 
-TIMELINE_KINDS = {"call": "Calls", "activity": "Activities", "milestone": "Milestones", "email": "Emails sent",
-                  "escalation": "Escalations"}
+TIMELINE_KINDS = {
+    "call": "Calls",
+    "activity": "Activities",
+    "milestone": "Milestones",
+    "email": "Emails sent",
+    "escalation": "Escalations",
+}
 TIMELINE_LIMIT = 40
 TREND_DAYS = 90
 
@@ -33,21 +38,38 @@ def health_block(*, account) -> dict:
     from gtmos.health.models import OPEN_STAGES, ChurnRiskLog, CustomerHealthLog
 
     since = clock.today() - dt.timedelta(days=TREND_DAYS)
-    history = list(CustomerHealthLog.objects.filter(account=account, day__gte=since).order_by("day")
-                   .only("day", "score", "tier", "score_change", "drivers", "in_onboarding", "coverage_pct"))
+    history = list(
+        CustomerHealthLog.objects.filter(account=account, day__gte=since)
+        .order_by("day")
+        .only("day", "score", "tier", "score_change", "drivers", "in_onboarding", "coverage_pct")
+    )
     latest = history[-1] if history else None
-    case = (ChurnRiskLog.objects.filter(account=account, stage__in=OPEN_STAGES).select_related("playbook")
-            .order_by("-opened_at").first())
+    case = (
+        ChurnRiskLog.objects.filter(account=account, stage__in=OPEN_STAGES)
+        .select_related("playbook")
+        .order_by("-opened_at")
+        .first()
+    )
     from gtmos.health.explain import describe
     from gtmos.health.measures import BY_CODE
 
     # Why it moved: the measures behind the latest day the score changed (as the health page explains it).
     last_move = next((h for h in reversed(history) if h.score_change), None)
-    drivers = [{**d, "label": BY_CODE[d["measure"]].label if d.get("measure") in BY_CODE else "Onboarding",
-                "detail": describe(d["measure"], d.get("raw")) if d.get("measure") in BY_CODE else ""}
-               for d in ((last_move.drivers or [])[:3] if last_move else [])]
-    return {"latest": latest, "trend": charts.sparkline([(h.day, h.score) for h in history], label="score"),
-            "drivers": drivers, "last_move": last_move, "case": case}
+    drivers = [
+        {
+            **d,
+            "label": BY_CODE[d["measure"]].label if d.get("measure") in BY_CODE else "Onboarding",
+            "detail": describe(d["measure"], d.get("raw")) if d.get("measure") in BY_CODE else "",
+        }
+        for d in ((last_move.drivers or [])[:3] if last_move else [])
+    ]
+    return {
+        "latest": latest,
+        "trend": charts.sparkline([(h.day, h.score) for h in history], label="score"),
+        "drivers": drivers,
+        "last_move": last_move,
+        "case": case,
+    }
 
 
 def onboarding_block(*, account, user) -> dict:
@@ -56,26 +78,50 @@ def onboarding_block(*, account, user) -> dict:
     from onboarding.models import OnboardingPlan
     from onboarding.services.map_share import MAX_AGE_DAYS, SHARER_ROLES
 
-    plan = (OnboardingPlan.objects.visible_to(user).filter(account=account)
-            .select_related("map__signoff_by", "csm", "opportunity").order_by("-created_at").first())
+    plan = (
+        OnboardingPlan.objects.visible_to(user)
+        .filter(account=account)
+        .select_related("map__signoff_by", "csm", "opportunity")
+        .order_by("-created_at")
+        .first()
+    )
     if plan is None:
         return {"plan": None}
     detail = selectors.plan_detail(plan=plan)
     view = detail["view"]
     today = clock.today()
     target = plan.map.ttv_target_days or 90
-    timeline = gantt.build(milestones=[
-        {"code": m.code, "name": m.name, "owner": m.owner.name if m.owner else m.owner_role.replace("_", " "),
-         "target": m.target_date, "completed": m.completed_on} for m in view.milestones],
-        start=plan.contract_start_date, today=today) if plan.contract_start_date and view.milestones else None
+    timeline = (
+        gantt.build(
+            milestones=[
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "owner": m.owner.name if m.owner else m.owner_role.replace("_", " "),
+                    "target": m.target_date,
+                    "completed": m.completed_on,
+                }
+                for m in view.milestones
+            ],
+            start=plan.contract_start_date,
+            today=today,
+        )
+        if plan.contract_start_date and view.milestones
+        else None
+    )
     employee = employee_of(user)
     return {
-        "plan": plan, "view": view, "map": plan.map, "target": target,
+        "plan": plan,
+        "view": view,
+        "map": plan.map,
+        "target": target,
         "elapsed_pct": min(round(100 * view.elapsed / target), 100) if target else 0,
-        "gantt": timeline, "escalations": list(detail["escalations"]),
+        "gantt": timeline,
+        "escalations": list(detail["escalations"]),
         "value_events": list(detail["value_events"]),
         "share_links": list(plan.map.share_links.filter(revoked_at__isnull=True).select_related("created_by")[:5]),
-        "can_share": employee is not None and employee.role in SHARER_ROLES, "share_days": MAX_AGE_DAYS,
+        "can_share": employee is not None and employee.role in SHARER_ROLES,
+        "share_days": MAX_AGE_DAYS,
     }
 
 
@@ -83,10 +129,14 @@ def renewals_block(*, account) -> dict:
     from gtmos.crm.models import Opportunity
 
     today = clock.today()
-    renewals = list(account.opportunities.filter(type=Opportunity.Type.RENEWAL).select_related("owner")
-                    .order_by("-close_date")[:5])
-    return {"date": account.renewal_date,
-            "days": (account.renewal_date - today).days if account.renewal_date else None, "opportunities": renewals}
+    renewals = list(
+        account.opportunities.filter(type=Opportunity.Type.RENEWAL).select_related("owner").order_by("-close_date")[:5]
+    )
+    return {
+        "date": account.renewal_date,
+        "days": (account.renewal_date - today).days if account.renewal_date else None,
+        "opportunities": renewals,
+    }
 
 
 def timeline(*, account, kind: str = "") -> list[TimelineItem]:
@@ -95,12 +145,24 @@ def timeline(*, account, kind: str = "") -> list[TimelineItem]:
     from onboarding.models import Escalation, OnboardingLog, ScheduledMessage
 
     items: list[TimelineItem] = []
-    want = (lambda k: kind in ("", k))
+
+    def want(k):
+        return kind in ("", k)
+
     n = TIMELINE_LIMIT
     if want("call"):
-        for c in ConvIntelligenceCall.objects.filter(account=account).select_related("owner").order_by("-occurred_at")[:n]:
-            items.append(TimelineItem(c.occurred_at, "call", f"{c.get_call_type_display()} call",
-                                      "; ".join(c.next_steps or [])[:200], c.owner.name))
+        for c in (
+            ConvIntelligenceCall.objects.filter(account=account).select_related("owner").order_by("-occurred_at")[:n]
+        ):
+            items.append(
+                TimelineItem(
+                    c.occurred_at,
+                    "call",
+                    f"{c.get_call_type_display()} call",
+                    "; ".join(c.next_steps or [])[:200],
+                    c.owner.name,
+                )
+            )
     if want("activity"):
         for a in RepActivity.objects.filter(account=account).select_related("rep").order_by("-activity_date")[:n]:
             at = dt.datetime.combine(a.activity_date, dt.time(12), tzinfo=dt.UTC)
@@ -108,10 +170,11 @@ def timeline(*, account, kind: str = "") -> list[TimelineItem]:
     if want("milestone"):
         for e in OnboardingLog.objects.filter(account=account).select_related("author").order_by("-logged_at")[:n]:
             title = f"{e.milestone_id} done" if e.entry_type == "milestone_complete" else e.get_entry_type_display()
-            items.append(TimelineItem(e.logged_at, "milestone", title, (e.notes or "")[:200],
-                                      e.author.name if e.author else ""))
+            items.append(
+                TimelineItem(e.logged_at, "milestone", title, (e.notes or "")[:200], e.author.name if e.author else "")
+            )
     if want("email"):
-        for m in (ScheduledMessage.objects.filter(plan__account=account, status="sent").order_by("-sent_at")[:n]):
+        for m in ScheduledMessage.objects.filter(plan__account=account, status="sent").order_by("-sent_at")[:n]:
             items.append(TimelineItem(m.sent_at, "email", f"Email sent: {m.subject}"))
     if want("escalation"):
         for e in Escalation.objects.filter(plan__account=account).order_by("-fired_at")[:n]:

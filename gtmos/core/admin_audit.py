@@ -12,8 +12,12 @@ class AuditedConfigAdmin:
         after = model_to_dict(obj)
         diff = {k: {"from": str(before.get(k)), "to": str(v)} for k, v in after.items() if before.get(k) != v}
         if diff:
-            event_record(type="config.changed", subject=obj, actor=request.user,
-                         payload={"model": obj._meta.label_lower, "changes": diff})
+            event_record(
+                type="config.changed",
+                subject=obj,
+                actor=request.user,
+                payload={"model": obj._meta.label_lower, "changes": diff},
+            )
 
 
 class AuditedSingletonAdmin(AuditedConfigAdmin):

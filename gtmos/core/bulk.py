@@ -52,8 +52,12 @@ def _copy_text(value) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence],
-           line: Callable[[Sequence], str] | None = None) -> int:
+def insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    line: Callable[[Sequence], str] | None = None,
+) -> int:
     """Insert tuples (in ``columns`` order, by attname) into ``model``'s table. Returns the row count.
 
     ``line`` optionally formats a row as one COPY text line (tab-separated, escaped, no newline): a hot

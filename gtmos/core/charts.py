@@ -9,8 +9,14 @@ from collections.abc import Sequence
 PAD_L, PAD_R, PAD_T, PAD_B = 34, 10, 10, 22
 
 
-def sparkline(points: Sequence[tuple[dt.date, float]], *, width: int = 560, height: int = 140, ymax: float = 100,
-              label: str = "score") -> dict | None:
+def sparkline(
+    points: Sequence[tuple[dt.date, float]],
+    *,
+    width: int = 560,
+    height: int = 140,
+    ymax: float = 100,
+    label: str = "score",
+) -> dict | None:
     """A dated line: ``points`` oldest first. None when there is nothing to draw."""
     points = [(d, v) for d, v in points if v is not None]
     if not points:
@@ -31,10 +37,25 @@ def sparkline(points: Sequence[tuple[dt.date, float]], *, width: int = 560, heig
     y_ticks = [{"y": y(v), "label": str(v)} for v in (0, ymax // 2, ymax)]
     values = [v for _, v in points]
     change = values[-1] - values[0]
-    return {"width": width, "height": height, "path": path, "dots": dots, "x_ticks": x_ticks, "y_ticks": y_ticks,
-            "left": PAD_L, "right": width - PAD_R, "top": PAD_T, "bottom": PAD_T + inner_h, "label": label,
-            "first": first, "last": last, "min": min(values), "max": max(values), "latest": values[-1],
-            "change": change}
+    return {
+        "width": width,
+        "height": height,
+        "path": path,
+        "dots": dots,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "left": PAD_L,
+        "right": width - PAD_R,
+        "top": PAD_T,
+        "bottom": PAD_T + inner_h,
+        "label": label,
+        "first": first,
+        "last": last,
+        "min": min(values),
+        "max": max(values),
+        "latest": values[-1],
+        "change": change,
+    }
 
 
 def _date_ticks(first: dt.date, last: dt.date, count: int = 4) -> list[dt.date]:

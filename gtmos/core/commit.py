@@ -29,8 +29,9 @@ class quietly(partial):  # noqa: N801 (a partial, named like one)
         try:
             return super().__call__(*args, **kwargs)
         except Exception:
-            logger.warning("after-commit %s failed; it is retried by its sweep or job", self.__qualname__,
-                           exc_info=True)
+            logger.warning(
+                "after-commit %s failed; it is retried by its sweep or job", self.__qualname__, exc_info=True
+            )
             return None
 
 

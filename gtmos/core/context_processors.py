@@ -7,6 +7,7 @@ def navigation(request):
     """The staff navigation (grouped by job) and the signed-in employee, computed only if the template uses them.
     Not even the user is loaded here: a prospect's pages never render the staff bar, and most of them find their
     session without knowing who is signed in (onboarding/prospect/access.py), so they pay neither query."""
+
     def signed_in():
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None

@@ -13,13 +13,16 @@ from gtmos.core.sorting import Column, Sort
 
 STATES = {"open": "Open", "resolved": "Resolved", "all": "All"}
 AGES = {"": "Any age", "7": "Open more than 7 days", "14": "Open more than 14 days", "30": "Open more than 30 days"}
-SORT = Sort([
-    Column("fired", "Opened", ("fired_at",)),
-    Column("kind", "Kind", ("kind",)),
-    Column("account", "Account", ("plan__account__name",)),
-    Column("owner", "Owner (CSM)", ("plan__csm__name",)),
-    Column("resolved", "Resolved", ("resolved_at",)),
-], default="fired")
+SORT = Sort(
+    [
+        Column("fired", "Opened", ("fired_at",)),
+        Column("kind", "Kind", ("kind",)),
+        Column("account", "Account", ("plan__account__name",)),
+        Column("owner", "Owner (CSM)", ("plan__csm__name",)),
+        Column("resolved", "Resolved", ("resolved_at",)),
+    ],
+    default="fired",
+)
 
 
 def _visible(user):
@@ -48,17 +51,35 @@ def resolution_report(*, user) -> list[dict]:
     from onboarding.models import Escalation
 
     took = ExpressionWrapper(F("resolved_at") - F("fired_at"), output_field=DurationField())
-    rows = (_visible(user).values("kind").annotate(
-        total=Count("pk"), open=Count("pk", filter=Q(resolved_at__isnull=True)),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        avg=Avg(took, filter=Q(resolved_at__isnull=False)), longest=Max(took, filter=Q(resolved_at__isnull=False)))
-        .order_by("kind"))
+    rows = (
+        _visible(user)
+        .values("kind")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(resolved_at__isnull=True)),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            avg=Avg(took, filter=Q(resolved_at__isnull=False)),
+            longest=Max(took, filter=Q(resolved_at__isnull=False)),
+        )
+        .order_by("kind")
+    )
     labels = dict(Escalation.Kind.choices)
-    return [{**r, "label": labels.get(r["kind"], r["kind"]),
-             "avg_days": round(r["avg"].total_seconds() / 86400, 1) if r["avg"] else None,
-             "longest_days": round(r["longest"].total_seconds() / 86400, 1) if r["longest"] else None} for r in rows]
+    return [
+        {
+            **r,
+            "label": labels.get(r["kind"], r["kind"]),
+            "avg_days": round(r["avg"].total_seconds() / 86400, 1) if r["avg"] else None,
+            "longest_days": round(r["longest"].total_seconds() / 86400, 1) if r["longest"] else None,
+        }
+        for r in rows
+    ]
 
 
 def owners(*, user) -> list[tuple[int, str]]:
-    return list(_visible(user).filter(plan__csm__isnull=False).values_list("plan__csm_id", "plan__csm__name")
-                .distinct().order_by("plan__csm__name"))
+    return list(
+        _visible(user)
+        .filter(plan__csm__isnull=False)
+        .values_list("plan__csm_id", "plan__csm__name")
+        .distinct()
+        .order_by("plan__csm__name")
+    )

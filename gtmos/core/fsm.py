@@ -24,9 +24,14 @@ class StateMachineMixin(ConcurrentTransitionMixin):
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
         wanted = None if fields is None else set(fields)
-        reloading = {f.attname for f in self._meta.concrete_fields
-                     if isinstance(f, FSMFieldMixin) and f.protected and f.attname in self.__dict__
-                     and (wanted is None or f.attname in wanted)}
+        reloading = {
+            f.attname
+            for f in self._meta.concrete_fields
+            if isinstance(f, FSMFieldMixin)
+            and f.protected
+            and f.attname in self.__dict__
+            and (wanted is None or f.attname in wanted)
+        }
         held = {name: self.__dict__.pop(name) for name in reloading}
         self.__dict__[_RELOADING] = reloading
         try:

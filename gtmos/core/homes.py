@@ -73,15 +73,21 @@ def role_of(user) -> str | None:
 
 # --- CSM / AM ----------------------------------------------------------------------------------------------------
 
+
 def renewals(*, user, today: dt.date, day: dt.date | None) -> Panel:
     """Customers renewing within RENEWAL_DAYS, soonest first, each with its latest health tier and trend."""
     from django.urls import reverse
 
     from gtmos.health import selectors as health
 
-    panel = Panel("renewals", f"Renewals in the next {RENEWAL_DAYS} days", "core/panels/renewals.html",
-                  link=reverse("health:book") + f"?renewal={RENEWAL_DAYS}&sort=renewal", link_label="All renewals",
-                  empty=f"No renewal in the next {RENEWAL_DAYS} days.")
+    panel = Panel(
+        "renewals",
+        f"Renewals in the next {RENEWAL_DAYS} days",
+        "core/panels/renewals.html",
+        link=reverse("health:book") + f"?renewal={RENEWAL_DAYS}&sort=renewal",
+        link_label="All renewals",
+        empty=f"No renewal in the next {RENEWAL_DAYS} days.",
+    )
     if day is None:
         return panel
     records = health.book(user=user, day=day, renewal_within=RENEWAL_DAYS, sort="renewal")
@@ -98,9 +104,14 @@ def at_risk(*, user, day: dt.date | None) -> Panel:
     from gtmos.health import selectors as health
     from gtmos.health.models import Tier
 
-    panel = Panel("at_risk", "At-risk accounts", "core/panels/at_risk.html",
-                  link=reverse("health:book") + "?sort=risk", link_label="Health book",
-                  empty="No account is at high or critical risk.")
+    panel = Panel(
+        "at_risk",
+        "At-risk accounts",
+        "core/panels/at_risk.html",
+        link=reverse("health:book") + "?sort=risk",
+        link_label="Health book",
+        empty="No account is at high or critical risk.",
+    )
     if day is None:
         return panel
     records = health.book(user=user, day=day, sort="risk").filter(tier__in=(Tier.CRITICAL, Tier.HIGH))
@@ -117,17 +128,40 @@ def tasks_due(*, user, employee, today: dt.date) -> Panel:
 
     visible = Account.objects.visible_to(user).values("pk")
     mine = Q(owner=employee) if employee is not None and employee.role not in TEAM_ROLES else Q()
-    retention = list(RetentionTask.objects.filter(mine, account__in=visible, status=RetentionTask.Status.OPEN,
-                                                  due_on__lte=today).select_related("account", "owner")[:ROWS])
-    success = list(SuccessTask.objects.filter(mine, account__in=visible, done_at__isnull=True, due_date__lte=today)
-                   .select_related("account", "owner").order_by("due_date", "pk")[:ROWS])
-    rows = [{"title": t.title, "account": t.account, "due": t.due_on, "owner": t.owner, "kind": "Retention playbook",
-             "overdue": (today - t.due_on).days} for t in retention]
-    rows += [{"title": t.get_kind_display(), "account": t.account, "due": t.due_date, "owner": t.owner,
-              "kind": "Customer success", "overdue": (today - t.due_date).days} for t in success]
+    retention = list(
+        RetentionTask.objects.filter(
+            mine, account__in=visible, status=RetentionTask.Status.OPEN, due_on__lte=today
+        ).select_related("account", "owner")[:ROWS]
+    )
+    success = list(
+        SuccessTask.objects.filter(mine, account__in=visible, done_at__isnull=True, due_date__lte=today)
+        .select_related("account", "owner")
+        .order_by("due_date", "pk")[:ROWS]
+    )
+    rows = [
+        {
+            "title": t.title,
+            "account": t.account,
+            "due": t.due_on,
+            "owner": t.owner,
+            "kind": "Retention playbook",
+            "overdue": (today - t.due_on).days,
+        }
+        for t in retention
+    ]
+    rows += [
+        {
+            "title": t.get_kind_display(),
+            "account": t.account,
+            "due": t.due_date,
+            "owner": t.owner,
+            "kind": "Customer success",
+            "overdue": (today - t.due_date).days,
+        }
+        for t in success
+    ]
     rows.sort(key=lambda r: (r["due"], r["account"].name))
-    return Panel("tasks", "Tasks due today", "core/panels/tasks.html", rows=rows[:ROWS],
-                 empty="No task due today.")
+    return Panel("tasks", "Tasks due today", "core/panels/tasks.html", rows=rows[:ROWS], empty="No task due today.")
 
 
 def overdue_milestones(*, user, employee, today: dt.date) -> Panel:
@@ -136,17 +170,26 @@ def overdue_milestones(*, user, employee, today: dt.date) -> Panel:
     from onboarding.models import MilestoneItem, OnboardingPlan
 
     plans = OnboardingPlan.objects.visible_to(user).filter(status="active").values("pk")
-    items = (MilestoneItem.objects.filter(plan__in=plans, status="pending", target_date__lt=today)
-             .select_related("plan__account", "owner").order_by("target_date", "code", "pk"))
+    items = (
+        MilestoneItem.objects.filter(plan__in=plans, status="pending", target_date__lt=today)
+        .select_related("plan__account", "owner")
+        .order_by("target_date", "code", "pk")
+    )
     if employee is not None and employee.role == "impl_engineer":
         items = items.filter(owner=employee)
     rows = list(items[:ROWS])
     for item in rows:
         item.days_overdue = (today - item.target_date).days
-    return Panel("overdue", "Overdue milestones", "core/panels/milestones.html", rows=rows,
-                 total=items.count(),
-                 link=reverse("onboarding:cockpit"), link_label="Onboarding cockpit",
-                 empty="No milestone is past its target date.")
+    return Panel(
+        "overdue",
+        "Overdue milestones",
+        "core/panels/milestones.html",
+        rows=rows,
+        total=items.count(),
+        link=reverse("onboarding:cockpit"),
+        link_label="Onboarding cockpit",
+        empty="No milestone is past its target date.",
+    )
 
 
 def blocking_plans(*, user) -> Panel:
@@ -156,12 +199,20 @@ def blocking_plans(*, user) -> Panel:
     from onboarding import selectors as onboarding
 
     views = [v for v in onboarding.cockpit(user=user, mine_only=True) if v.projection and v.projection.misses]
-    return Panel("blocking", "Plans at risk of missing TTV", "core/panels/blocking.html", rows=views[:ROWS],
-                 total=len(views), link=reverse("onboarding:cockpit"), link_label="Onboarding cockpit",
-                 empty="Every active plan is on track for its TTV target.")
+    return Panel(
+        "blocking",
+        "Plans at risk of missing TTV",
+        "core/panels/blocking.html",
+        rows=views[:ROWS],
+        total=len(views),
+        link=reverse("onboarding:cockpit"),
+        link_label="Onboarding cockpit",
+        empty="Every active plan is on track for its TTV target.",
+    )
 
 
 # --- Post-sales --------------------------------------------------------------------------------------------------
+
 
 def signoff_queue(*, user, today: dt.date) -> Panel:
     """MAPs awaiting post-sales sign-off, least time left first, with the window's countdown."""
@@ -181,36 +232,66 @@ def signoff_queue(*, user, today: dt.date) -> Panel:
         map_.days_left = (deadline - today).days if deadline else None
         rows.append(map_)
     rows.sort(key=lambda m: (m.days_left is None, m.days_left if m.days_left is not None else 0, m.pk))
-    return Panel("signoff", "MAPs awaiting your sign-off", "core/panels/signoff.html", rows=rows[:ROWS],
-                 total=len(rows), link=reverse("onboarding:review_list"), link_label="Review queue",
-                 empty="No MAP is waiting for sign-off.", extra={"window": window})
+    return Panel(
+        "signoff",
+        "MAPs awaiting your sign-off",
+        "core/panels/signoff.html",
+        rows=rows[:ROWS],
+        total=len(rows),
+        link=reverse("onboarding:review_list"),
+        link_label="Review queue",
+        empty="No MAP is waiting for sign-off.",
+        extra={"window": window},
+    )
 
 
 def resource_flags(*, user) -> Panel:
     from gtmos.audit.models import ExceptionLog
     from gtmos.crm.models import Opportunity
 
-    flags = (ExceptionLog.objects.filter(exception_type="resource_flag", status=ExceptionLog.Status.ACTIVE,
-                                         opportunity__in=Opportunity.objects.visible_to(user).values("pk"))
-             .select_related("opportunity__account", "employee").order_by("-opened_at"))
+    flags = (
+        ExceptionLog.objects.filter(
+            exception_type="resource_flag",
+            status=ExceptionLog.Status.ACTIVE,
+            opportunity__in=Opportunity.objects.visible_to(user).values("pk"),
+        )
+        .select_related("opportunity__account", "employee")
+        .order_by("-opened_at")
+    )
     rows = list(flags[:ROWS])
-    return Panel("resource_flags", "Resource flags", "core/panels/resource_flags.html", rows=rows,
-                 total=flags.count(),
-                 empty="No deal is flagged as needing implementation services.")
+    return Panel(
+        "resource_flags",
+        "Resource flags",
+        "core/panels/resource_flags.html",
+        rows=rows,
+        total=flags.count(),
+        empty="No deal is flagged as needing implementation services.",
+    )
 
 
 def risk_notes(*, user) -> Panel:
     """Risks post-sales documented on acceptance, for deals still onboarding (the CSM reads them too)."""
     from onboarding.models import MutualActionPlan
 
-    maps = (MutualActionPlan.objects.visible_to(user).exclude(risk_notes="").filter(plan__status="active")
-            .select_related("account", "opportunity", "signoff_by").order_by("-signoff_timestamp", "-pk"))
+    maps = (
+        MutualActionPlan.objects.visible_to(user)
+        .exclude(risk_notes="")
+        .filter(plan__status="active")
+        .select_related("account", "opportunity", "signoff_by")
+        .order_by("-signoff_timestamp", "-pk")
+    )
     rows = list(maps[:ROWS])
-    return Panel("risk_notes", "Risk notes on onboarding deals", "core/panels/risk_notes.html", rows=rows,
-                 empty="No risk notes on deals in onboarding.")
+    return Panel(
+        "risk_notes",
+        "Risk notes on onboarding deals",
+        "core/panels/risk_notes.html",
+        rows=rows,
+        empty="No risk notes on deals in onboarding.",
+    )
 
 
 # --- Sales -------------------------------------------------------------------------------------------------------
+
 
 def pipeline_by_stage(*, user, employee) -> Panel:
     """Open deals by stage (count, ACV, average deal health) and the late-stage deals with pre-boarding status."""
@@ -224,16 +305,33 @@ def pipeline_by_stage(*, user, employee) -> Panel:
         deals = deals.filter(owner=employee)
     elif employee is not None and employee.role == "se":
         deals = deals.filter(se=employee)
-    by_stage = {r["stage"]: r for r in deals.values("stage").annotate(n=Count("pk"), acv=Sum("acv"),
-                                                                     health=Avg("deal_health_score")).order_by()}
-    stages = [{"stage": s.label, "value": s.value, **by_stage.get(s.value, {"n": 0, "acv": 0, "health": None})}
-              for s in Stage.ladder() if s != Stage.CLOSED_WON]
-    late = list(deals.filter(stage__in=Stage.at_or_after(Stage.PROPOSAL))
-                .select_related("account", "onboarding_plan").order_by("close_date", "pk")[:ROWS])
-    return Panel("pipeline", "Pipeline by stage", "core/panels/pipeline.html", rows=late, wide=True,
-                 link=reverse("crm:opportunity_list"), link_label="All opportunities",
-                 empty="No open deal at Proposal or later.",
-                 extra={"stages": stages, "threshold": OnboardingSettings.load().preclose_health_threshold})
+    by_stage = {
+        r["stage"]: r
+        for r in deals.values("stage")
+        .annotate(n=Count("pk"), acv=Sum("acv"), health=Avg("deal_health_score"))
+        .order_by()
+    }
+    stages = [
+        {"stage": s.label, "value": s.value, **by_stage.get(s.value, {"n": 0, "acv": 0, "health": None})}
+        for s in Stage.ladder()
+        if s != Stage.CLOSED_WON
+    ]
+    late = list(
+        deals.filter(stage__in=Stage.at_or_after(Stage.PROPOSAL))
+        .select_related("account", "onboarding_plan")
+        .order_by("close_date", "pk")[:ROWS]
+    )
+    return Panel(
+        "pipeline",
+        "Pipeline by stage",
+        "core/panels/pipeline.html",
+        rows=late,
+        wide=True,
+        link=reverse("crm:opportunity_list"),
+        link_label="All opportunities",
+        empty="No open deal at Proposal or later.",
+        extra={"stages": stages, "threshold": OnboardingSettings.load().preclose_health_threshold},
+    )
 
 
 def sdr_work(*, user, employee, today: dt.date) -> Panel:
@@ -249,21 +347,36 @@ def sdr_work(*, user, employee, today: dt.date) -> Panel:
     touches = CadenceEventLog.objects.filter(sdr=employee, lead__isnull=False)
     lengths = dict(touches.values_list("cadence_id").annotate(n=Max("step")).order_by())
     due_before = clock.now() - dt.timedelta(days=CADENCE_GAP_DAYS)
-    leads = (touches.values("lead_id", "cadence_id")
-             .annotate(last_at=Max("occurred_at"), step=Max("step"),
-                       answered=Count("pk", filter=Q(responded=True) | Q(meeting_booked=True)))
-             .filter(last_at__lte=due_before, answered=0).order_by("last_at", "lead_id"))
+    leads = (
+        touches.values("lead_id", "cadence_id")
+        .annotate(
+            last_at=Max("occurred_at"),
+            step=Max("step"),
+            answered=Count("pk", filter=Q(responded=True) | Q(meeting_booked=True)),
+        )
+        .filter(last_at__lte=due_before, answered=0)
+        .order_by("last_at", "lead_id")
+    )
     due = [r for r in leads if r["step"] < lengths.get(r["cadence_id"], 0)]
     first = {r["lead_id"]: r for r in due[:ROWS]}
-    latest = (touches.filter(lead_id__in=list(first)).order_by("lead_id", "-occurred_at", "-pk")
-              .distinct("lead_id").select_related("lead", "account"))
+    latest = (
+        touches.filter(lead_id__in=list(first))
+        .order_by("lead_id", "-occurred_at", "-pk")
+        .distinct("lead_id")
+        .select_related("lead", "account")
+    )
     rows = sorted(latest, key=lambda t: (t.occurred_at, t.pk))
     for touch in rows:
         touch.next_step = touch.step + 1
         touch.waiting_days = (today - touch.occurred_at.date()).days
-    return Panel("cadence", "Cadence steps due", "core/panels/cadence.html", rows=rows, total=len(due),
-                 empty="No cadence step is due: every lead was touched in the last "
-                       f"{CADENCE_GAP_DAYS} days or has answered.")
+    return Panel(
+        "cadence",
+        "Cadence steps due",
+        "core/panels/cadence.html",
+        rows=rows,
+        total=len(due),
+        empty=f"No cadence step is due: every lead was touched in the last {CADENCE_GAP_DAYS} days or has answered.",
+    )
 
 
 def whiteglove_next(*, user, role: str) -> Panel:
@@ -274,12 +387,20 @@ def whiteglove_next(*, user, role: str) -> Panel:
     data = whiteglove.pipeline(user=user, role=role)
     rows = [row for _, step_rows, _ in data["groups"] for row in step_rows if row.mine_next or not data["mine"]]
     url = "whiteglove:pipeline_sdr" if role == "sdr" else "whiteglove:pipeline_ae"
-    return Panel("whiteglove", "White-glove deals waiting on you", "core/panels/whiteglove.html", rows=rows[:ROWS],
-                 total=len(rows), link=reverse(url), link_label="White-glove pipeline",
-                 empty="No white-glove deal is waiting on you.")
+    return Panel(
+        "whiteglove",
+        "White-glove deals waiting on you",
+        "core/panels/whiteglove.html",
+        rows=rows[:ROWS],
+        total=len(rows),
+        link=reverse(url),
+        link_label="White-glove pipeline",
+        empty="No white-glove deal is waiting on you.",
+    )
 
 
 # --- Managers and the SLM ----------------------------------------------------------------------------------------
+
 
 def team_rollup(*, user, day: dt.date | None) -> Panel:
     """Per rep: accounts, health mix and ARR at risk (from the health roll-up) beside open pipeline."""
@@ -289,23 +410,46 @@ def team_rollup(*, user, day: dt.date | None) -> Panel:
     from gtmos.health import selectors as health
 
     health_rows = {r["rep_id"]: r for r in (health.portfolio(user=user, day=day, by="csm") if day else [])}
-    for r in (health.portfolio(user=user, day=day, by="am") if day else []):
+    for r in health.portfolio(user=user, day=day, by="am") if day else []:
         health_rows.setdefault(r["rep_id"], r)
-    pipeline = {r["owner_id"]: r for r in Opportunity.objects.visible_to(user)
-                .exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST]).values("owner_id", "owner__name")
-                .annotate(deals=Count("pk"), acv=Sum("acv"), health=Avg("deal_health_score")).order_by()}
+    pipeline = {
+        r["owner_id"]: r
+        for r in Opportunity.objects.visible_to(user)
+        .exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST])
+        .values("owner_id", "owner__name")
+        .annotate(deals=Count("pk"), acv=Sum("acv"), health=Avg("deal_health_score"))
+        .order_by()
+    }
     me = employee_of(user)
     ids = (set(health_rows) | set(pipeline)) - {None, me.pk if me else None}
     rows = []
     for rep_id in ids:
         h, p = health_rows.get(rep_id, {}), pipeline.get(rep_id, {})
-        rows.append({"rep_id": rep_id, "rep": h.get("rep") or p.get("owner__name") or "Unassigned",
-                     "accounts": h.get("accounts", 0), "at_risk": h.get("high", 0) + h.get("critical", 0),
-                     "arr_at_risk": h.get("arr_at_risk", 0), "avg": h.get("avg"), "deals": p.get("deals", 0),
-                     "acv": p.get("acv") or 0, "deal_health": p.get("health")})
+        rows.append(
+            {
+                "rep_id": rep_id,
+                "rep": h.get("rep") or p.get("owner__name") or "Unassigned",
+                "accounts": h.get("accounts", 0),
+                "at_risk": h.get("high", 0) + h.get("critical", 0),
+                "arr_at_risk": h.get("arr_at_risk", 0),
+                "avg": h.get("avg"),
+                "deals": p.get("deals", 0),
+                "acv": p.get("acv") or 0,
+                "deal_health": p.get("health"),
+            }
+        )
     rows.sort(key=lambda r: (-r["at_risk"], -float(r["arr_at_risk"] or 0), r["rep"]))
-    return Panel("team", "Your team", "core/panels/team.html", rows=rows[:25], total=len(rows), wide=True,
-                 link=reverse("health:portfolio"), link_label="Portfolio roll-up", empty="No reps in your team yet.")
+    return Panel(
+        "team",
+        "Your team",
+        "core/panels/team.html",
+        rows=rows[:25],
+        total=len(rows),
+        wide=True,
+        link=reverse("health:portfolio"),
+        link_label="Portfolio roll-up",
+        empty="No reps in your team yet.",
+    )
 
 
 def slm_desk(*, user, today: dt.date) -> list[Panel]:
@@ -319,40 +463,88 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
     from onboarding.models.plan import SignoffStatus
 
     visible_opps = Opportunity.objects.visible_to(user).values("pk")
-    holds = (ExceptionLog.objects.filter(exception_type="map_signoff_hold", status=ExceptionLog.Status.ACTIVE,
-                                         opportunity__in=visible_opps)
-             .select_related("opportunity__account", "employee").order_by("opened_at"))
-    slm_kinds = [Escalation.Kind.UNRESPONSIVE_SLM, Escalation.Kind.TTV_MISS_SLM, Escalation.Kind.MAP_REJECTED,
-                 Escalation.Kind.TARGETS_UNREALISTIC]
-    escalations = (Escalation.objects.filter(plan__in=OnboardingPlan.objects.visible_to(user).values("pk"),
-                                             resolved_at__isnull=True, kind__in=slm_kinds)
-                   .select_related("plan__account").order_by("fired_at"))
-    rejected = (MutualActionPlan.objects.visible_to(user)
-                .filter(postsales_signoff_status=SignoffStatus.REJECTED, slm_override=False)
-                .select_related("account", "opportunity").order_by("signoff_timestamp", "pk"))
-    ttv = (TTVChangeRequest.objects.filter(map__in=MutualActionPlan.objects.visible_to(user).values("pk"),
-                                           status="pending").select_related("map__account", "requested_by")
-           .order_by("pk"))
+    holds = (
+        ExceptionLog.objects.filter(
+            exception_type="map_signoff_hold", status=ExceptionLog.Status.ACTIVE, opportunity__in=visible_opps
+        )
+        .select_related("opportunity__account", "employee")
+        .order_by("opened_at")
+    )
+    slm_kinds = [
+        Escalation.Kind.UNRESPONSIVE_SLM,
+        Escalation.Kind.TTV_MISS_SLM,
+        Escalation.Kind.MAP_REJECTED,
+        Escalation.Kind.TARGETS_UNREALISTIC,
+    ]
+    escalations = (
+        Escalation.objects.filter(
+            plan__in=OnboardingPlan.objects.visible_to(user).values("pk"), resolved_at__isnull=True, kind__in=slm_kinds
+        )
+        .select_related("plan__account")
+        .order_by("fired_at")
+    )
+    rejected = (
+        MutualActionPlan.objects.visible_to(user)
+        .filter(postsales_signoff_status=SignoffStatus.REJECTED, slm_override=False)
+        .select_related("account", "opportunity")
+        .order_by("signoff_timestamp", "pk")
+    )
+    ttv = (
+        TTVChangeRequest.objects.filter(
+            map__in=MutualActionPlan.objects.visible_to(user).values("pk"), status="pending"
+        )
+        .select_related("map__account", "requested_by")
+        .order_by("pk")
+    )
     panels = []
     for key, title, template, qs, link, empty in (
         ("holds", "Comp holds", "core/panels/holds.html", holds, "", "No payout is on hold."),
-        ("escalations", "Escalations to you", "core/panels/escalations.html", escalations, "",
-         "No open onboarding escalation."),
-        ("overrides", "Rejected MAPs awaiting your decision", "core/panels/overrides.html", rejected,
-         reverse("onboarding:review_list"), "No rejected MAP awaits an override."),
-        ("ttv_requests", "TTV changes awaiting approval", "core/panels/ttv_requests.html", ttv, "",
-         "No TTV change awaits approval."),
+        (
+            "escalations",
+            "Escalations to you",
+            "core/panels/escalations.html",
+            escalations,
+            "",
+            "No open onboarding escalation.",
+        ),
+        (
+            "overrides",
+            "Rejected MAPs awaiting your decision",
+            "core/panels/overrides.html",
+            rejected,
+            reverse("onboarding:review_list"),
+            "No rejected MAP awaits an override.",
+        ),
+        (
+            "ttv_requests",
+            "TTV changes awaiting approval",
+            "core/panels/ttv_requests.html",
+            ttv,
+            "",
+            "No TTV change awaits approval.",
+        ),
     ):
         rows = list(qs[:ROWS])
         for row in rows:
             opened = getattr(row, "opened_at", None) or getattr(row, "fired_at", None)
             row.age_days = (clock.now() - opened).days if opened else None
-        panels.append(Panel(key, title, template, rows=rows, total=qs.count(),
-                            link=link, link_label="Review queue" if link else "", empty=empty))
+        panels.append(
+            Panel(
+                key,
+                title,
+                template,
+                rows=rows,
+                total=qs.count(),
+                link=link,
+                link_label="Review queue" if link else "",
+                empty=empty,
+            )
+        )
     return panels
 
 
 # --- The page ----------------------------------------------------------------------------------------------------
+
 
 def home_panels(*, user) -> list[Panel]:
     """The panels of ``user``'s home, most urgent first."""
@@ -364,9 +556,13 @@ def home_panels(*, user) -> list[Panel]:
     day = health.latest_day() if role in (*BOOK_ROLES, *TEAM_ROLES) else None
     panels: list[Panel] = []
     if role in BOOK_ROLES:
-        panels += [renewals(user=user, today=today, day=day), tasks_due(user=user, employee=employee, today=today),
-                   overdue_milestones(user=user, employee=employee, today=today), at_risk(user=user, day=day),
-                   blocking_plans(user=user)]
+        panels += [
+            renewals(user=user, today=today, day=day),
+            tasks_due(user=user, employee=employee, today=today),
+            overdue_milestones(user=user, employee=employee, today=today),
+            at_risk(user=user, day=day),
+            blocking_plans(user=user),
+        ]
     elif role == "post_sales":
         panels += [signoff_queue(user=user, today=today), resource_flags(user=user), risk_notes(user=user)]
     elif role == "sdr":
@@ -381,8 +577,11 @@ def home_panels(*, user) -> list[Panel]:
         panels += slm_desk(user=user, today=today)
         panels += [team_rollup(user=user, day=day)]
     elif role == "manager":
-        panels += [team_rollup(user=user, day=day), at_risk(user=user, day=day),
-                   renewals(user=user, today=today, day=day)]
+        panels += [
+            team_rollup(user=user, day=day),
+            at_risk(user=user, day=day),
+            renewals(user=user, today=today, day=day),
+        ]
     for roles, builder in _REGISTRY:
         if role in roles:
             panel = builder(user=user, employee=employee, today=today)

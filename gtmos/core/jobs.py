@@ -48,8 +48,11 @@ class BeatJob:
         if not self.daily:
             return f"crontab minute={s._orig_minute} hour={s._orig_hour}"
         at = ", ".join(f"{h:02d}:{m:02d}" for h in sorted(s.hour) for m in sorted(s.minute))
-        days = "daily" if len(s.day_of_week) == 7 else "on " + ", ".join(
-            ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")[d] for d in sorted(s.day_of_week))
+        days = (
+            "daily"
+            if len(s.day_of_week) == 7
+            else "on " + ", ".join(("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")[d] for d in sorted(s.day_of_week))
+        )
         return f"{days} at {at} {settings.CELERY_TIMEZONE}"
 
     def run(self):
@@ -57,13 +60,18 @@ class BeatJob:
 
 
 def _runs_on(s: crontab, day: dt.date) -> bool:
-    return (day.isoweekday() % 7 in s.day_of_week  # celery counts Sunday as 0
-            and day.day in s.day_of_month and day.month in s.month_of_year)
+    return (
+        day.isoweekday() % 7 in s.day_of_week  # celery counts Sunday as 0
+        and day.day in s.day_of_month
+        and day.month in s.month_of_year
+    )
 
 
 def beat_jobs() -> dict[str, BeatJob]:
-    return {name: BeatJob(name, entry["task"], entry["schedule"], entry.get("kwargs", {}))
-            for name, entry in settings.BEAT_JOBS.items()}
+    return {
+        name: BeatJob(name, entry["task"], entry["schedule"], entry.get("kwargs", {}))
+        for name, entry in settings.BEAT_JOBS.items()
+    }
 
 
 class JobError(ValueError):

@@ -61,8 +61,10 @@ class TextFormatter(logging.Formatter):
             where = f"task={record.task_id}"
         else:
             where = "-"
-        line = (f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name:<24} {where:<36} "
-                f"{record.getMessage()}")
+        line = (
+            f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name:<24} {where:<36} "
+            f"{record.getMessage()}"
+        )
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

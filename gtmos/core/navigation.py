@@ -31,19 +31,29 @@ ITEMS: list[NavItem] = [
     NavItem("Opportunities", "crm:opportunity_list", "My book"),
     NavItem("Pre-close", "onboarding:preclose_list", "Onboarding", roles=("ae", "am", "csm", "se", "manager", "slm")),
     NavItem("Handoff review", "onboarding:review_list", "Onboarding", roles=("post_sales", "slm")),
-    NavItem("Onboarding", "onboarding:cockpit", "Onboarding",
-            roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales")),
+    NavItem(
+        "Onboarding",
+        "onboarding:cockpit",
+        "Onboarding",
+        roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales"),
+    ),
     NavItem("Onboarding alerts", "audit:escalations", "Onboarding", roles=("csm", "am", "manager", "slm")),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),
     NavItem("My coaching", "coaching:digests", "Coaching", roles=("ae", "am", "csm", "sdr")),
     NavItem("White-glove", "whiteglove:pipeline_ae", "Prospects", roles=("ae", "manager", "slm")),
     NavItem("White-glove (SDR)", "whiteglove:pipeline_sdr", "Prospects", roles=("sdr",)),
-    NavItem("Re-engage queue", "prospect:reengage", "Prospects", allowed="onboarding.prospect.access:can_work_prospects"),
+    NavItem(
+        "Re-engage queue", "prospect:reengage", "Prospects", allowed="onboarding.prospect.access:can_work_prospects"
+    ),
     NavItem("Prospect funnel", "prospect:funnel", "Prospects", allowed="onboarding.prospect.access:can_see_funnel"),
     NavItem("Warm links", "prospect:warm_links", "Prospects", allowed="onboarding.prospect.access:can_work_prospects"),
-    NavItem("Routing decisions", "prospect:routing_sessions", "Prospects",
-            allowed="onboarding.prospect.access:can_work_prospects"),
+    NavItem(
+        "Routing decisions",
+        "prospect:routing_sessions",
+        "Prospects",
+        allowed="onboarding.prospect.access:can_work_prospects",
+    ),
     NavItem("Admin", "admin:index", "Admin", staff_only=True),
 ]
 
@@ -69,8 +79,9 @@ def items_for(user) -> list[dict]:
         if not _allowed(item, user, role, everything):
             continue
         try:
-            result.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name,
-                           "group": item.group})
+            result.append(
+                {"label": item.label, "url": reverse(item.url_name), "name": item.url_name, "group": item.group}
+            )
         except NoReverseMatch:
             continue
     return result
@@ -79,5 +90,8 @@ def items_for(user) -> list[dict]:
 def groups_for(user) -> list[dict]:
     """The menu as the shell draws it: the non-empty groups in GROUPS order, each with its items."""
     items = items_for(user)
-    return [{"label": group, "items": [i for i in items if i["group"] == group]}
-            for group in GROUPS if any(i["group"] == group for i in items)]
+    return [
+        {"label": group, "items": [i for i in items if i["group"] == group]}
+        for group in GROUPS
+        if any(i["group"] == group for i in items)
+    ]

@@ -15,9 +15,13 @@ def home_context(*, user) -> dict:
     context = {"employee": employee, "role": homes.role_of(user)}
     if not homes.shows_org_figures(user):
         # A rep's home is their to-do list (STYLE 21): no org-wide tiles, which read $0 for most of them.
-        return {**context, "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-                "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
-                "panels": homes.home_panels(user=user), "org_figures": False}
+        return {
+            **context,
+            "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+            "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
+            "panels": homes.home_panels(user=user),
+            "org_figures": False,
+        }
     accounts = Account.objects.visible_to(user)
     open_opps = Opportunity.objects.visible_to(user).exclude(stage__in=["closed_won", "closed_lost"])
     book = accounts.aggregate(
@@ -26,8 +30,9 @@ def home_context(*, user) -> dict:
         onboarding=Count("id", filter=Q(onboarding_status="active")),
         arr=Sum("arr", filter=Q(is_customer=True)),
     )
-    pipeline = open_opps.aggregate(count=Count("id"), acv=Sum("acv"),
-                                   late=Count("id", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL))))
+    pipeline = open_opps.aggregate(
+        count=Count("id"), acv=Sum("acv"), late=Count("id", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL)))
+    )
     context = {
         **context,
         "book": book,

@@ -75,9 +75,7 @@ def account_q(user, prefix: str = "") -> Q | None:
     ids = team_ids(user)
     if not ids:
         return Q(pk__in=[])
-    return (
-        Q(**{f"{prefix}owner_id__in": ids}) | Q(**{f"{prefix}am_id__in": ids}) | Q(**{f"{prefix}csm_id__in": ids})
-    )
+    return Q(**{f"{prefix}owner_id__in": ids}) | Q(**{f"{prefix}am_id__in": ids}) | Q(**{f"{prefix}csm_id__in": ids})
 
 
 def opportunity_q(user) -> Q | None:

@@ -188,8 +188,18 @@ class QuotaRetirementLedgerAdmin(AuditedConfigAdmin, admin.ModelAdmin):
 
 @admin.register(models.CadenceEventLog)
 class CadenceEventLogAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "sdr", "cadence_type", "cadence_name", "step", "channel", "responded",
-                    "meeting_booked", "meeting_accepted", "opportunity")
+    list_display = (
+        "occurred_at",
+        "sdr",
+        "cadence_type",
+        "cadence_name",
+        "step",
+        "channel",
+        "responded",
+        "meeting_booked",
+        "meeting_accepted",
+        "opportunity",
+    )
     list_filter = ("cadence_type", "channel", "step", "responded", "meeting_booked", "meeting_accepted")
     search_fields = ("external_id", "cadence_id", "cadence_name", "sdr__name", "account__name")
     autocomplete_fields = ("sdr", "account", "contact", "opportunity")

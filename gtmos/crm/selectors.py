@@ -9,27 +9,37 @@ from gtmos.core.sorting import Column, Sort, SortState
 
 from .models import Account, ConvIntelligenceCall, Opportunity, Stage, UsageDaily
 
-ACCOUNT_SORT = Sort([
-    Column("name", "Account", ("name",)),
-    Column("segment", "Segment", ("segment",)),
-    Column("owner", "Owner", ("owner__name",)),
-    Column("csm", "CSM", ("csm__name",)),
-    Column("onboarding", "Onboarding", ("onboarding_status",)),
-    Column("renewal", "Renewal", ("renewal_date",)),
-    Column("arr", "ARR", ("arr",), desc_first=True, numeric=True),
-], default="name")
+ACCOUNT_SORT = Sort(
+    [
+        Column("name", "Account", ("name",)),
+        Column("segment", "Segment", ("segment",)),
+        Column("owner", "Owner", ("owner__name",)),
+        Column("csm", "CSM", ("csm__name",)),
+        Column("onboarding", "Onboarding", ("onboarding_status",)),
+        Column("renewal", "Renewal", ("renewal_date",)),
+        Column("arr", "ARR", ("arr",), desc_first=True, numeric=True),
+    ],
+    default="name",
+)
 # The stage ladder's order, not the alphabet's (Prospecting before Discovery before Demo …).
-STAGE_RANK = Case(*[When(stage=s.value, then=Value(i)) for i, s in enumerate(Stage.ladder())], default=Value(99),
-                  output_field=IntegerField())
-OPPORTUNITY_SORT = Sort([
-    Column("name", "Deal", ("name",)),
-    Column("account", "Account", ("account__name",)),
-    Column("stage", "Stage", (STAGE_RANK,)),
-    Column("owner", "Owner", ("owner__name",)),
-    Column("close", "Close", ("close_date",)),
-    Column("acv", "ACV", ("acv",), desc_first=True, numeric=True),
-    Column("health", "Health", ("deal_health_score",), desc_first=True, numeric=True),
-], default="acv", default_descending=True)
+STAGE_RANK = Case(
+    *[When(stage=s.value, then=Value(i)) for i, s in enumerate(Stage.ladder())],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+OPPORTUNITY_SORT = Sort(
+    [
+        Column("name", "Deal", ("name",)),
+        Column("account", "Account", ("account__name",)),
+        Column("stage", "Stage", (STAGE_RANK,)),
+        Column("owner", "Owner", ("owner__name",)),
+        Column("close", "Close", ("close_date",)),
+        Column("acv", "ACV", ("acv",), desc_first=True, numeric=True),
+        Column("health", "Health", ("deal_health_score",), desc_first=True, numeric=True),
+    ],
+    default="acv",
+    default_descending=True,
+)
 
 
 def account_list(*, user, q: str = "", segment: str = "", sort: SortState | None = None) -> QuerySet[Account]:
@@ -70,8 +80,9 @@ def account_timeline(*, account: Account, limit: int = 50) -> QuerySet[Event]:
     return Event.objects.filter(account_id=account.pk).select_related("actor").order_by("-occurred_at", "-id")[:limit]
 
 
-def opportunity_list(*, user, q: str = "", stage: str = "", open_only: bool = True,
-                     sort: SortState | None = None) -> QuerySet[Opportunity]:
+def opportunity_list(
+    *, user, q: str = "", stage: str = "", open_only: bool = True, sort: SortState | None = None
+) -> QuerySet[Opportunity]:
     qs = Opportunity.objects.visible_to(user).select_related("account", "owner")
     if open_only:
         qs = qs.exclude(stage__in=["closed_won", "closed_lost"])
@@ -83,8 +94,4 @@ def opportunity_list(*, user, q: str = "", stage: str = "", open_only: bool = Tr
 
 
 def opportunity_get(*, user, pk: int) -> Opportunity:
-    return (
-        Opportunity.objects.visible_to(user)
-        .select_related("account", "owner", "se", "am", "csm", "sdr")
-        .get(pk=pk)
-    )
+    return Opportunity.objects.visible_to(user).select_related("account", "owner", "se", "am", "csm", "sdr").get(pk=pk)

@@ -25,23 +25,37 @@ def account_list(request):
     accounts = selectors.account_list(user=request.user, q=q, segment=segment, sort=sort)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "crm/account_list.html#results" if request.htmx else "crm/account_list.html"
-    return render(request, template, {
-        "page": page, "q": q, "segment": segment, "sort": sort, "sort_spec": selectors.ACCOUNT_SORT,
-        "segments": Segment.choices,
-    })
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": q,
+            "segment": segment,
+            "sort": sort,
+            "sort_spec": selectors.ACCOUNT_SORT,
+            "segments": Segment.choices,
+        },
+    )
 
 
 def _account_page(request, account, tab: str = "timeline"):
     from gtmos.core import account360
 
-    return render(request, "crm/account_detail.html", {
-        "account": account, "summary": selectors.account_summary(account=account),
-        "health": account360.health_block(account=account),
-        "onboarding": account360.onboarding_block(account=account, user=request.user),
-        "renewal": account360.renewals_block(account=account),
-        "contacts": account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
-        "timeline_kinds": account360.TIMELINE_KINDS, "initial_tab": tab,
-    })
+    return render(
+        request,
+        "crm/account_detail.html",
+        {
+            "account": account,
+            "summary": selectors.account_summary(account=account),
+            "health": account360.health_block(account=account),
+            "onboarding": account360.onboarding_block(account=account, user=request.user),
+            "renewal": account360.renewals_block(account=account),
+            "contacts": account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
+            "timeline_kinds": account360.TIMELINE_KINDS,
+            "initial_tab": tab,
+        },
+    )
 
 
 @login_required
@@ -71,8 +85,11 @@ def account_tab(request, pk: int, tab: str):
 
         kind = request.GET.get("kind", "")
         kind = kind if kind in account360.TIMELINE_KINDS else ""
-        context = {"items": account360.timeline(account=account, kind=kind), "kind": kind,
-                   "timeline_kinds": account360.TIMELINE_KINDS}
+        context = {
+            "items": account360.timeline(account=account, kind=kind),
+            "kind": kind,
+            "timeline_kinds": account360.TIMELINE_KINDS,
+        }
     else:
         raise Http404("No such tab")
     context["account"] = account
@@ -87,8 +104,18 @@ def opportunity_list(request):
     opportunities = selectors.opportunity_list(user=request.user, q=q, stage=stage, sort=sort)
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "crm/opportunity_list.html#results" if request.htmx else "crm/opportunity_list.html"
-    return render(request, template, {"page": page, "q": q, "stage": stage, "stages": Stage.choices, "sort": sort,
-                                      "sort_spec": selectors.OPPORTUNITY_SORT})
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": q,
+            "stage": stage,
+            "stages": Stage.choices,
+            "sort": sort,
+            "sort_spec": selectors.OPPORTUNITY_SORT,
+        },
+    )
 
 
 @login_required
@@ -98,13 +125,17 @@ def opportunity_detail(request, pk: int):
     except Opportunity.DoesNotExist:
         raise Http404("No such opportunity") from None
     calls = list(opportunity.calls.select_related("owner").order_by("-occurred_at")[:20])
-    return render(request, "crm/opportunity_detail.html", {
-        "opportunity": opportunity,
-        "quotes": opportunity.quotes.prefetch_related("lines__product"),
-        "calls": calls,
-        "stage_changes": opportunity.stage_changes.all(),
-        # The next step is the latest call's first agreed next step; stakeholders are the account's contacts.
-        "next_step": next((step for c in calls for step in (c.next_steps or [])[:1]), ""),
-        "stakeholders": opportunity.account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
-        "plan": opportunity.onboarding_plan if hasattr(opportunity, "onboarding_plan") else None,
-    })
+    return render(
+        request,
+        "crm/opportunity_detail.html",
+        {
+            "opportunity": opportunity,
+            "quotes": opportunity.quotes.prefetch_related("lines__product"),
+            "calls": calls,
+            "stage_changes": opportunity.stage_changes.all(),
+            # The next step is the latest call's first agreed next step; stakeholders are the account's contacts.
+            "next_step": next((step for c in calls for step in (c.next_steps or [])[:1]), ""),
+            "stakeholders": opportunity.account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
+            "plan": opportunity.onboarding_plan if hasattr(opportunity, "onboarding_plan") else None,
+        },
+    )

@@ -29,8 +29,7 @@ class SupportTicketAdmin(admin.ModelAdmin):
 
 @admin.register(models.QBRLog)
 class QBRLogAdmin(admin.ModelAdmin):
-    list_display = ("scheduled_for", "account", "owner", "status", "completed_on", "outcome",
-                    "exec_sponsor_attended")
+    list_display = ("scheduled_for", "account", "owner", "status", "completed_on", "outcome", "exec_sponsor_attended")
     list_filter = ("status", "outcome", "exec_sponsor_attended")
     search_fields = ("external_id", "account__name", "account__external_id", "owner__name")
     raw_id_fields = ("account", "owner")
@@ -67,15 +66,43 @@ class AdvocacyRecordAdmin(admin.ModelAdmin):
 @admin.register(models.HealthSettings)
 class HealthSettingsAdmin(AuditedSingletonAdmin, admin.ModelAdmin):
     fieldsets = [
-        ("Component weights (must add up to 100)", {"fields": [
-            "weight_engagement", "weight_adoption", "weight_satisfaction", "weight_growth"]}),
-        ("Tiers and lifecycle segments", {"fields": [
-            "tier_low_min", "tier_medium_min", "tier_high_min", "growing_from_day", "established_from_day"]}),
-        ("Measure thresholds", {"fields": [
-            "login_days_target", "feature_breadth_target", "seat_utilization_target_pct", "usage_trend_floor_pct",
-            "usage_trend_full_pct", "recency_full_days", "recency_zero_days", "exec_full_days", "exec_zero_days",
-            "survey_lookback_days", "ticket_lookback_days", "ticket_penalties", "growth_lookback_days",
-            "advocacy_target"]}),
+        (
+            "Component weights (must add up to 100)",
+            {"fields": ["weight_engagement", "weight_adoption", "weight_satisfaction", "weight_growth"]},
+        ),
+        (
+            "Tiers and lifecycle segments",
+            {
+                "fields": [
+                    "tier_low_min",
+                    "tier_medium_min",
+                    "tier_high_min",
+                    "growing_from_day",
+                    "established_from_day",
+                ]
+            },
+        ),
+        (
+            "Measure thresholds",
+            {
+                "fields": [
+                    "login_days_target",
+                    "feature_breadth_target",
+                    "seat_utilization_target_pct",
+                    "usage_trend_floor_pct",
+                    "usage_trend_full_pct",
+                    "recency_full_days",
+                    "recency_zero_days",
+                    "exec_full_days",
+                    "exec_zero_days",
+                    "survey_lookback_days",
+                    "ticket_lookback_days",
+                    "ticket_penalties",
+                    "growth_lookback_days",
+                    "advocacy_target",
+                ]
+            },
+        ),
         ("Outputs", {"fields": ["mover_points", "low_coverage_pct", "override_days", "task_overdue_escalation_days"]}),
     ]
 
@@ -98,8 +125,17 @@ class PlaybookAdmin(AuditedConfigAdmin, admin.ModelAdmin):
 
 @admin.register(models.CustomerHealthLog)
 class CustomerHealthLogAdmin(admin.ModelAdmin):
-    list_display = ("day", "account", "score", "computed_score", "tier", "lifecycle_segment", "in_onboarding",
-                    "coverage_pct", "score_change")
+    list_display = (
+        "day",
+        "account",
+        "score",
+        "computed_score",
+        "tier",
+        "lifecycle_segment",
+        "in_onboarding",
+        "coverage_pct",
+        "score_change",
+    )
     list_filter = ("tier", "lifecycle_segment", "in_onboarding")
     search_fields = ("account__name", "account__external_id")
     raw_id_fields = ("account", "override")

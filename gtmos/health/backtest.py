@@ -42,9 +42,15 @@ class Report:
     def verdict(self) -> str:
         if self.auc is None:
             return "No outcomes with a score at the horizon yet: nothing to test."
-        quality = ("separates churn from renewal well" if self.auc >= 0.8 else
-                   "separates them usefully" if self.auc >= 0.7 else
-                   "separates them only weakly" if self.auc >= 0.6 else "does no better than chance")
+        quality = (
+            "separates churn from renewal well"
+            if self.auc >= 0.8
+            else "separates them usefully"
+            if self.auc >= 0.7
+            else "separates them only weakly"
+            if self.auc >= 0.6
+            else "does no better than chance"
+        )
         caveat = "" if self.enough_data else f" Fewer than {MIN_PER_CLASS} outcomes in a class: treat as indicative."
         return f"The score {quality} (AUC {self.auc:.2f}).{caveat}"
 
@@ -87,8 +93,11 @@ def run(*, horizon_days: int = DEFAULT_HORIZON) -> Report:
     targets = {a: day - horizon for a, (day, _) in outcomes.items()}
     lo, hi = min(targets.values()) - SNAP_TOLERANCE, max(targets.values())
     snapshots: dict[int, tuple[dt.date, int, dict]] = {}
-    rows = CustomerHealthLog.objects.filter(account_id__in=list(outcomes), day__gte=lo, day__lte=hi).values_list(
-        "account_id", "day", "computed_score", "components").order_by("day")
+    rows = (
+        CustomerHealthLog.objects.filter(account_id__in=list(outcomes), day__gte=lo, day__lte=hi)
+        .values_list("account_id", "day", "computed_score", "components")
+        .order_by("day")
+    )
     for account_id, day, score, components in rows.iterator(chunk_size=5000):
         target = targets[account_id]
         if target - SNAP_TOLERANCE <= day <= target:
@@ -102,8 +111,12 @@ def run(*, horizon_days: int = DEFAULT_HORIZON) -> Report:
         comp_pairs = [((c.get(comp) or {}).get("score"), outcomes[a][1]) for a, (_, _, c) in snapshots.items()]
         comp_pairs = [(s, y) for s, y in comp_pairs if s is not None]  # a component that was a gap says nothing
         churned = sum(y for _, y in comp_pairs)
-        report.component_auc[comp] = {"auc": auc(comp_pairs), "churned": churned, "renewed": len(comp_pairs) - churned,
-                                      "enough": min(churned, len(comp_pairs) - churned) >= MIN_PER_CLASS}
+        report.component_auc[comp] = {
+            "auc": auc(comp_pairs),
+            "churned": churned,
+            "renewed": len(comp_pairs) - churned,
+            "enough": min(churned, len(comp_pairs) - churned) >= MIN_PER_CLASS,
+        }
     churned_scores = [s for s, y in pairs if y == 1]
     renewed_scores = [s for s, y in pairs if y == 0]
     report.mean_churned = round(sum(churned_scores) / len(churned_scores), 1) if churned_scores else None
@@ -113,11 +126,21 @@ def run(*, horizon_days: int = DEFAULT_HORIZON) -> Report:
 
 
 def _calibration(pairs: list[tuple[int, int]], s: HealthSettings) -> list[dict]:
-    bands = [("Critical", 0, s.tier_high_min - 1), ("High", s.tier_high_min, s.tier_medium_min - 1),
-             ("Medium", s.tier_medium_min, s.tier_low_min - 1), ("Low", s.tier_low_min, 100)]
+    bands = [
+        ("Critical", 0, s.tier_high_min - 1),
+        ("High", s.tier_high_min, s.tier_medium_min - 1),
+        ("Medium", s.tier_medium_min, s.tier_low_min - 1),
+        ("Low", s.tier_low_min, 100),
+    ]
     table = []
     for label, lo, hi in bands:
         inside = [y for score, y in pairs if lo <= score <= hi]
-        table.append({"band": f"{label} ({lo}–{hi})", "accounts": len(inside), "churned": sum(inside),
-                      "churn_rate": round(100 * sum(inside) / len(inside)) if inside else None})
+        table.append(
+            {
+                "band": f"{label} ({lo}–{hi})",
+                "accounts": len(inside),
+                "churned": sum(inside),
+                "churn_rate": round(100 * sum(inside) / len(inside)) if inside else None,
+            }
+        )
     return table

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 TIER_KEYS = ("critical", "high", "medium", "low")
 
 
-def line(values: Sequence[float | None], *, width: int = 640, height: int = 150, ymax: float = 100,
-         pad: int = 24) -> dict:
+def line(
+    values: Sequence[float | None], *, width: int = 640, height: int = 150, ymax: float = 100, pad: int = 24
+) -> dict:
     """A 0–ymax line over evenly spaced points; gaps (None) break the line."""
     n = len(values)
     step = (width - 2 * pad) / max(1, n - 1)
@@ -33,8 +34,14 @@ def line(values: Sequence[float | None], *, width: int = 640, height: int = 150,
     if current:
         segments.append(" ".join(current))
     grid = [{"y": y(v), "label": int(v)} for v in (0, ymax * 0.25, ymax * 0.5, ymax * 0.75, ymax)]
-    return {"width": width, "height": height, "segments": segments, "grid": grid,
-            "last": dots[-1] if dots else None, "pad": pad}
+    return {
+        "width": width,
+        "height": height,
+        "segments": segments,
+        "grid": grid,
+        "last": dots[-1] if dots else None,
+        "pad": pad,
+    }
 
 
 def bands(*, width: int = 640, height: int = 150, pad: int = 24, bounds: Sequence[int] = (25, 50, 75)) -> list[dict]:
@@ -42,13 +49,26 @@ def bands(*, width: int = 640, height: int = 150, pad: int = 24, bounds: Sequenc
     edges = [0, *bounds, 100]
     names = ["critical", "high", "medium", "low"]
     inner = height - 2 * pad
-    return [{"key": names[i], "y": round(height - pad - inner * edges[i + 1] / 100, 1),
-             "h": round(inner * (edges[i + 1] - edges[i]) / 100, 1), "x": pad, "w": width - 2 * pad}
-            for i in range(4)]
+    return [
+        {
+            "key": names[i],
+            "y": round(height - pad - inner * edges[i + 1] / 100, 1),
+            "h": round(inner * (edges[i + 1] - edges[i]) / 100, 1),
+            "x": pad,
+            "w": width - 2 * pad,
+        }
+        for i in range(4)
+    ]
 
 
-def stacked_columns(rows: Sequence[dict], *, keys: Sequence[str] = tuple(reversed(TIER_KEYS)), width: int = 640,
-                    height: int = 150, pad: int = 24) -> dict:
+def stacked_columns(
+    rows: Sequence[dict],
+    *,
+    keys: Sequence[str] = tuple(reversed(TIER_KEYS)),
+    width: int = 640,
+    height: int = 150,
+    pad: int = 24,
+) -> dict:
     """One column per row (a day), stacked bottom-up by ``keys`` as shares of the column's total
     (by default low at the bottom, critical on top)."""
     n = len(rows)
@@ -61,14 +81,22 @@ def stacked_columns(rows: Sequence[dict], *, keys: Sequence[str] = tuple(reverse
         for k in keys:
             h = (height - 2 * pad) * row.get(k, 0) / total
             top -= h
-            rects.append({"key": k, "x": round(pad + i * slot, 1), "y": round(top, 1),
-                          "w": round(max(1.0, slot - 1), 1), "h": round(h, 1)})
+            rects.append(
+                {
+                    "key": k,
+                    "x": round(pad + i * slot, 1),
+                    "y": round(top, 1),
+                    "w": round(max(1.0, slot - 1), 1),
+                    "h": round(h, 1),
+                }
+            )
         columns.append(rects)
     return {"width": width, "height": height, "columns": columns}
 
 
-def hbar(parts: Sequence[tuple[str, float]], *, width: int = 320, height: int = 16,
-         total: float | None = None) -> list[dict]:
+def hbar(
+    parts: Sequence[tuple[str, float]], *, width: int = 320, height: int = 16, total: float | None = None
+) -> list[dict]:
     """A single horizontal bar split into parts proportional to their values (of ``total``, or their sum)."""
     total = total or sum(v for _, v in parts) or 1
     x, out = 0.0, []

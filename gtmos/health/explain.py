@@ -66,15 +66,26 @@ _LIVE = {
     "nps": lambda r: f"latest NPS {r} ({'promoter' if r >= 9 else 'passive' if r >= 7 else 'detractor'})",
     "csat": lambda r: f"latest CSAT {r} of 5",
     "support_tickets": _tickets,
-    "expansion": lambda r: {"won": "an expansion play won in the window", "open": "an expansion play open",
-                            "lost": "latest expansion play lost", "suppressed": "expansion suppressed",
-                            "stale": "no expansion play in the window"}.get(r, str(r)),
+    "expansion": lambda r: {
+        "won": "an expansion play won in the window",
+        "open": "an expansion play open",
+        "lost": "latest expansion play lost",
+        "suppressed": "expansion suppressed",
+        "stale": "no expansion play in the window",
+    }.get(r, str(r)),
     "advocacy": lambda r: f"{r} referral/advocacy act(s) in the window",
 }
 
 
-def warning_signals(*, measures: dict, inputs: dict, score_change: int | None, mover_points: int,
-                    renewal_date: dt.date | None, today: dt.date) -> list[dict]:
+def warning_signals(
+    *,
+    measures: dict,
+    inputs: dict,
+    score_change: int | None,
+    mover_points: int,
+    renewal_date: dt.date | None,
+    today: dt.date,
+) -> list[dict]:
     """The warning signals behind a churn-risk case: weak measures, a sharp drop, a near renewal."""
     signals = [
         {"code": code, "label": BY_CODE[code].label, "score": s, "detail": describe(code, inputs.get(code))}
@@ -82,9 +93,22 @@ def warning_signals(*, measures: dict, inputs: dict, score_change: int | None, m
         if s is not None and s < WARNING_BELOW
     ]
     if score_change is not None and score_change <= -mover_points:
-        signals.insert(0, {"code": "score_drop", "label": "Score drop", "score": None,
-                           "detail": f"score fell {-score_change} points since the previous record"})
+        signals.insert(
+            0,
+            {
+                "code": "score_drop",
+                "label": "Score drop",
+                "score": None,
+                "detail": f"score fell {-score_change} points since the previous record",
+            },
+        )
     if renewal_date is not None and today <= renewal_date <= today + dt.timedelta(days=90):
-        signals.append({"code": "renewal_near", "label": "Renewal near", "score": None,
-                        "detail": f"renewal on {renewal_date:%d %b %Y}, {(renewal_date - today).days} days away"})
+        signals.append(
+            {
+                "code": "renewal_near",
+                "label": "Renewal near",
+                "score": None,
+                "detail": f"renewal on {renewal_date:%d %b %Y}, {(renewal_date - today).days} days away",
+            }
+        )
     return signals

@@ -12,13 +12,25 @@ class BookFilterForm(forms.Form):
     tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices])
     segment = forms.ChoiceField(required=False, choices=[("", "All segments"), *LifecycleSegment.choices])
     onboarding = forms.ChoiceField(required=False, choices=[("", "All"), ("yes", "In onboarding"), ("no", "Live")])
-    renewal_within = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Renewal",
-                                            choices=[("", "Any time"), ("30", "Within 30 days"),
-                                                     ("90", "Within 90 days"), ("180", "Within 180 days")])
+    renewal_within = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Renewal",
+        choices=[("", "Any time"), ("30", "Within 30 days"), ("90", "Within 90 days"), ("180", "Within 180 days")],
+    )
     rep = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Rep")
-    sort = forms.ChoiceField(required=False, choices=[
-        ("risk", "Risk (worst first)"), ("trend", "Trend (biggest drops first)"), ("renewal", "Renewal date"),
-        ("score", "Score (best first)"), ("arr", "ARR"), ("name", "Name")])
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("risk", "Risk (worst first)"),
+            ("trend", "Trend (biggest drops first)"),
+            ("renewal", "Renewal date"),
+            ("score", "Score (best first)"),
+            ("arr", "ARR"),
+            ("name", "Name"),
+        ],
+    )
 
     def __init__(self, *args, reps=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,10 +48,14 @@ class BookFilterForm(forms.Form):
 
 class OverrideForm(forms.Form):
     score = forms.IntegerField(min_value=0, max_value=100, help_text="0–100; the computed score stays on record.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
-                             help_text="What the data misses. Shown with the score.")
-    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text="Leave blank for the default period.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="What the data misses. Shown with the score.",
+    )
+    expires_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Leave blank for the default period."
+    )
 
 
 class RiskMoveForm(forms.Form):
@@ -48,16 +64,28 @@ class RiskMoveForm(forms.Form):
     def __init__(self, *args, stage: str = RiskStage.AT_RISK, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the moves the case can make from where it is (plan in place cannot go back to plan in place).
-        self.fields["to"].choices = [(v, label) for v, label in STAGE_MOVES
-                                     if not (stage == RiskStage.PLAN_IN_PLACE and v == RiskStage.PLAN_IN_PLACE)]
+        self.fields["to"].choices = [
+            (v, label)
+            for v, label in STAGE_MOVES
+            if not (stage == RiskStage.PLAN_IN_PLACE and v == RiskStage.PLAN_IN_PLACE)
+        ]
+
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    objective = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
-                                label="Retention plan objective", help_text="Needed to move to plan in place.")
+    objective = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        label="Retention plan objective",
+        help_text="Needed to move to plan in place.",
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("to") == RiskStage.PLAN_IN_PLACE and not (data.get("objective") or "").strip() \
-                and not self.initial.get("objective"):
+        if (
+            data.get("to") == RiskStage.PLAN_IN_PLACE
+            and not (data.get("objective") or "").strip()
+            and not self.initial.get("objective")
+        ):
             self.add_error("objective", "Write the retention plan's objective before moving to plan in place.")
         return data
 

@@ -33,9 +33,15 @@ def account_inputs(*, today: dt.date, settings: HealthSettings, account_ids=None
         accounts = accounts.filter(pk__in=account_ids)
     result: dict[int, AccountInputs] = {}
     for pk, start, seats, units, status in accounts.order_by().values_list(
-            "pk", "contract_start_date", "contracted_seats", "contracted_consumption_units", "onboarding_status"):
-        result[pk] = AccountInputs(today=today, contract_start=start, contracted_seats=seats, contracted_units=units,
-                                   in_onboarding=status == "active")
+        "pk", "contract_start_date", "contracted_seats", "contracted_consumption_units", "onboarding_status"
+    ):
+        result[pk] = AccountInputs(
+            today=today,
+            contract_start=start,
+            contracted_seats=seats,
+            contracted_units=units,
+            in_onboarding=status == "active",
+        )
     if not result:
         return result
 
@@ -56,13 +62,22 @@ def account_inputs(*, today: dt.date, settings: HealthSettings, account_ids=None
 def _usage(result, scoped, today):
     d30, d60, d7 = today - 30 * DAY, today - 60 * DAY, today - 7 * DAY
     last30, prev30, last7 = Q(day__gt=d30), Q(day__lte=d30), Q(day__gt=d7)
-    rows = scoped(UsageDaily.objects.filter(day__gt=d60, day__lte=today)).values("account_id").annotate(
-        rows_30=Count("id", filter=last30), rows_prev=Count("id", filter=prev30),
-        login_days=Count("id", filter=last30 & Q(logins__gt=0)),
-        logins_30=Sum("logins", filter=last30), logins_prev=Sum("logins", filter=prev30),
-        units_30=Sum("consumption_units", filter=last30), units_prev=Sum("consumption_units", filter=prev30),
-        seats_7=Avg("active_seats", filter=last7), units_7=Avg("consumption_units", filter=last7),
-    ).order_by()
+    rows = (
+        scoped(UsageDaily.objects.filter(day__gt=d60, day__lte=today))
+        .values("account_id")
+        .annotate(
+            rows_30=Count("id", filter=last30),
+            rows_prev=Count("id", filter=prev30),
+            login_days=Count("id", filter=last30 & Q(logins__gt=0)),
+            logins_30=Sum("logins", filter=last30),
+            logins_prev=Sum("logins", filter=prev30),
+            units_30=Sum("consumption_units", filter=last30),
+            units_prev=Sum("consumption_units", filter=prev30),
+            seats_7=Avg("active_seats", filter=last7),
+            units_7=Avg("consumption_units", filter=last7),
+        )
+        .order_by()
+    )
     for r in rows:
         i = result.get(r["account_id"])
         if i is None:
@@ -75,18 +90,27 @@ def _usage(result, scoped, today):
 
 
 def _features(result, scoped, today):
-    rows = scoped(UsageEvent.objects.filter(day__lte=today, count__gt=0)).values("account_id").annotate(
-        n=Count("event_name", distinct=True, filter=Q(day__gt=today - 30 * DAY))).order_by()
+    rows = (
+        scoped(UsageEvent.objects.filter(day__lte=today, count__gt=0))
+        .values("account_id")
+        .annotate(n=Count("event_name", distinct=True, filter=Q(day__gt=today - 30 * DAY)))
+        .order_by()
+    )
     for account_id, n in rows.values_list("account_id", "n"):
         if account_id in result:
             result[account_id].has_events, result[account_id].features_30 = True, n
 
 
 def _contacts(result, scoped):
-    rows = scoped(Contact.objects.all()).values("account_id").annotate(
-        sponsors=Count("id", filter=Q(is_executive_sponsor=True)),
-        engaged=Max("last_engaged_at", filter=Q(is_executive_sponsor=True)),
-    ).order_by()
+    rows = (
+        scoped(Contact.objects.all())
+        .values("account_id")
+        .annotate(
+            sponsors=Count("id", filter=Q(is_executive_sponsor=True)),
+            engaged=Max("last_engaged_at", filter=Q(is_executive_sponsor=True)),
+        )
+        .order_by()
+    )
     for r in rows:
         i = result.get(r["account_id"])
         if i is None:
@@ -98,11 +122,20 @@ def _contacts(result, scoped):
 
 
 def _touches(result, scoped, today):
-    activity = scoped(RepActivity.objects.filter(activity_date__lte=today, activity_type__in=TOUCH_TYPES,
-                                                 account__isnull=False)).values("account_id").annotate(
-        last=Max("activity_date")).order_by()
-    qbrs = scoped(QBRLog.objects.filter(status=QBRLog.Status.COMPLETED, completed_on__lte=today)).values(
-        "account_id").annotate(last=Max("completed_on")).order_by()
+    activity = (
+        scoped(
+            RepActivity.objects.filter(activity_date__lte=today, activity_type__in=TOUCH_TYPES, account__isnull=False)
+        )
+        .values("account_id")
+        .annotate(last=Max("activity_date"))
+        .order_by()
+    )
+    qbrs = (
+        scoped(QBRLog.objects.filter(status=QBRLog.Status.COMPLETED, completed_on__lte=today))
+        .values("account_id")
+        .annotate(last=Max("completed_on"))
+        .order_by()
+    )
     for account_id, last in [*activity.values_list("account_id", "last"), *qbrs.values_list("account_id", "last")]:
         i = result.get(account_id)
         if i is not None and (i.last_touch is None or last > i.last_touch):
@@ -132,18 +165,27 @@ def _tickets(result, scoped, today, lookback):
 def _growth(result, scoped, today, lookback):
     since = today - lookback * DAY
     closed_in_window = Q(closed_on__gt=since, closed_on__lte=today)
-    plays = scoped(ExpansionLog.objects.filter(opened_on__lte=today)).values("account_id").annotate(
-        won=Count("id", filter=Q(status="won") & closed_in_window),
-        open=Count("id", filter=Q(status="open") | (~Q(status="open") & Q(closed_on__gt=today))),
-        lost=Count("id", filter=Q(status="lost") & closed_in_window),
-        suppressed=Count("id", filter=Q(status="suppressed") & (closed_in_window | Q(closed_on__isnull=True))),
-    ).order_by()
+    plays = (
+        scoped(ExpansionLog.objects.filter(opened_on__lte=today))
+        .values("account_id")
+        .annotate(
+            won=Count("id", filter=Q(status="won") & closed_in_window),
+            open=Count("id", filter=Q(status="open") | (~Q(status="open") & Q(closed_on__gt=today))),
+            lost=Count("id", filter=Q(status="lost") & closed_in_window),
+            suppressed=Count("id", filter=Q(status="suppressed") & (closed_in_window | Q(closed_on__isnull=True))),
+        )
+        .order_by()
+    )
     for r in plays:
         i = result.get(r["account_id"])
         if i is not None:
             i.expansion = next((k for k in ("won", "open", "lost", "suppressed") if r[k]), "stale")
-    advocacy = scoped(AdvocacyRecord.objects.filter(occurred_on__lte=today)).values("account_id").annotate(
-        recent=Count("id", filter=Q(occurred_on__gt=since))).order_by()
+    advocacy = (
+        scoped(AdvocacyRecord.objects.filter(occurred_on__lte=today))
+        .values("account_id")
+        .annotate(recent=Count("id", filter=Q(occurred_on__gt=since)))
+        .order_by()
+    )
     for account_id, recent in advocacy.values_list("account_id", "recent"):
         i = result.get(account_id)
         if i is not None:
@@ -152,21 +194,29 @@ def _growth(result, scoped, today, lookback):
 
 def _onboarding(result, scoped, today):
     # Joined on the account's status rather than an id list, so the statement stays small at any scale.
-    items = MilestoneItem.objects.filter(plan__account__onboarding_status="active", plan__status="active",
-                                         code__in=ONBOARDING_MILESTONES)
+    items = MilestoneItem.objects.filter(
+        plan__account__onboarding_status="active", plan__status="active", code__in=ONBOARDING_MILESTONES
+    )
     for account_id, code, status, target, completed_on in items.values_list(
-            "plan__account_id", "code", "status", "target_date", "completed_on"):
+        "plan__account_id", "code", "status", "target_date", "completed_on"
+    ):
         i = result.get(account_id)
         if i is not None and i.in_onboarding:
             done = status == "done" and (completed_on is None or completed_on <= today)
             i.milestones[code] = Milestone(done=done, target_date=target)
-    log = scoped(OnboardingLog.objects.filter(account__onboarding_status="active", log_date__lte=today)).values(
-        "account_id").annotate(
-        # CSM milestone activity: milestones reached and what a person logged (not the system's close note).
-        csm=Max("log_date", filter=Q(entry_type="milestone_complete") | Q(entry_type="csm_activity",
-                                                                           author__isnull=False)),
-        exec=Max("log_date", filter=Q(entry_type="exec_touchpoint")),
-    ).order_by()
+    log = (
+        scoped(OnboardingLog.objects.filter(account__onboarding_status="active", log_date__lte=today))
+        .values("account_id")
+        .annotate(
+            # CSM milestone activity: milestones reached and what a person logged (not the system's close note).
+            csm=Max(
+                "log_date",
+                filter=Q(entry_type="milestone_complete") | Q(entry_type="csm_activity", author__isnull=False),
+            ),
+            exec=Max("log_date", filter=Q(entry_type="exec_touchpoint")),
+        )
+        .order_by()
+    )
     for r in log:
         i = result.get(r["account_id"])
         if i is not None:

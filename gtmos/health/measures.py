@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 COMPONENTS = ("engagement", "adoption", "satisfaction", "growth")
-COMPONENT_LABELS = {"engagement": "Engagement", "adoption": "Adoption", "satisfaction": "Satisfaction",
-                    "growth": "Growth"}
+COMPONENT_LABELS = {
+    "engagement": "Engagement",
+    "adoption": "Adoption",
+    "satisfaction": "Satisfaction",
+    "growth": "Growth",
+}
 GAP = "gap"
 LIVE = "live"
 
@@ -28,15 +32,35 @@ class Measure:
 
 MEASURES: tuple[Measure, ...] = (
     Measure("login_frequency", "engagement", "Login frequency", "Usage feed: days with logins in the last 30"),
-    Measure("exec_sponsor", "engagement", "Exec sponsor engagement", "Contacts: exec sponsor engagement recency",
-            onboarding="M5 (exec sponsor briefed) status + CSM engagement log"),
-    Measure("engagement_recency", "engagement", "QBR / engagement recency", "Rep activity logs and completed QBRs",
-            onboarding="CSM milestone activity timestamps from OnboardingLog"),
+    Measure(
+        "exec_sponsor",
+        "engagement",
+        "Exec sponsor engagement",
+        "Contacts: exec sponsor engagement recency",
+        onboarding="M5 (exec sponsor briefed) status + CSM engagement log",
+    ),
+    Measure(
+        "engagement_recency",
+        "engagement",
+        "QBR / engagement recency",
+        "Rep activity logs and completed QBRs",
+        onboarding="CSM milestone activity timestamps from OnboardingLog",
+    ),
     Measure("feature_activation", "adoption", "Feature activation", "Usage feed: distinct features used in 30 days"),
-    Measure("usage_trend", "adoption", "Product usage trend", "Usage feed: last 30 days against the 30 before",
-            onboarding="Technical setup (M1) + first value event (M4) progress"),
-    Measure("seat_utilization", "adoption", "Seat utilization", "Usage feed: active seats against contracted",
-            onboarding="Adoption threshold (M6) progress"),
+    Measure(
+        "usage_trend",
+        "adoption",
+        "Product usage trend",
+        "Usage feed: last 30 days against the 30 before",
+        onboarding="Technical setup (M1) + first value event (M4) progress",
+    ),
+    Measure(
+        "seat_utilization",
+        "adoption",
+        "Seat utilization",
+        "Usage feed: active seats against contracted",
+        onboarding="Adoption threshold (M6) progress",
+    ),
     Measure("nps", "satisfaction", "NPS", "Survey data", onboarding=GAP),
     Measure("csat", "satisfaction", "CSAT", "Survey data", onboarding=GAP),
     Measure("support_tickets", "satisfaction", "Support tickets", "Support desk: tickets opened, by priority"),

@@ -41,10 +41,11 @@ class ScoringConfig:
     adoption_threshold_pct: int = 60  # seed 000's M6 threshold, read from the onboarding settings
 
     @classmethod
-    def from_settings(cls, s, *, adoption_threshold_pct: int = 60) -> "ScoringConfig":
+    def from_settings(cls, s, *, adoption_threshold_pct: int = 60) -> ScoringConfig:
         names = [f for f in cls.__dataclass_fields__ if f not in ("weights", "adoption_threshold_pct")]
-        return cls(weights=s.weights, adoption_threshold_pct=adoption_threshold_pct,
-                   **{n: getattr(s, n) for n in names})
+        return cls(
+            weights=s.weights, adoption_threshold_pct=adoption_threshold_pct, **{n: getattr(s, n) for n in names}
+        )
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def tenure_segment(contract_start: dt.date | None, today: dt.date, c: ScoringCon
 
 # --- live measures: each returns (score or None, raw value or gap reason) -----------------------------
 
+
 def _login_frequency(i: AccountInputs, c: ScoringConfig):
     if not i.usage_rows_30:
         return None, "no_usage_30"
@@ -237,14 +239,22 @@ def _advocacy(i: AccountInputs, c: ScoringConfig):
 
 
 LIVE_SCORERS = {
-    "login_frequency": _login_frequency, "exec_sponsor": _exec_sponsor, "engagement_recency": _engagement_recency,
-    "feature_activation": _feature_activation, "usage_trend": _usage_trend, "seat_utilization": _seat_utilization,
-    "nps": _nps, "csat": _csat, "support_tickets": _support_tickets, "expansion": _expansion,
+    "login_frequency": _login_frequency,
+    "exec_sponsor": _exec_sponsor,
+    "engagement_recency": _engagement_recency,
+    "feature_activation": _feature_activation,
+    "usage_trend": _usage_trend,
+    "seat_utilization": _seat_utilization,
+    "nps": _nps,
+    "csat": _csat,
+    "support_tickets": _support_tickets,
+    "expansion": _expansion,
     "advocacy": _advocacy,
 }
 
 
 # --- seed 000's onboarding substitutes (from OnboardingLog and the plan's milestones) ------------------
+
 
 def _sub_exec_sponsor(i: AccountInputs, c: ScoringConfig):
     """M5 status + CSM engagement log: briefed is full marks; otherwise exec touchpoints logged by the CSM."""
@@ -297,8 +307,10 @@ def _state(m: Milestone | None, i: AccountInputs) -> str:
 
 
 SUBSTITUTES = {
-    "exec_sponsor": _sub_exec_sponsor, "engagement_recency": _sub_engagement_recency,
-    "usage_trend": _sub_usage_trend, "seat_utilization": _sub_seat_utilization,
+    "exec_sponsor": _sub_exec_sponsor,
+    "engagement_recency": _sub_engagement_recency,
+    "usage_trend": _sub_usage_trend,
+    "seat_utilization": _sub_seat_utilization,
 }
 
 
@@ -346,20 +358,36 @@ def score_account(i: AccountInputs, c: ScoringConfig) -> HealthResult:
             if measures[code] is not None:
                 w += weights[code]
                 points += weights[code] * measures[code]
-        components[comp] = {"score": _clamp(points / w) if w else None,
-                            "points": round(points / covered, 1) if covered else 0.0}
+        components[comp] = {
+            "score": _clamp(points / w) if w else None,
+            "points": round(points / covered, 1) if covered else 0.0,
+        }
     tier = tier_for(score, c)
     tenure = tenure_segment(i.contract_start, i.today, c)
     return HealthResult(
-        score=score, tier=tier, tenure_segment=tenure,
+        score=score,
+        tier=tier,
+        tenure_segment=tenure,
         lifecycle_segment="at_risk" if tier in AT_RISK else tenure,
-        coverage_pct=_clamp(covered), in_onboarding=i.in_onboarding, measures=measures, inputs=raw,
-        components=components, data_gaps=[code for code, s in measures.items() if s is None],
+        coverage_pct=_clamp(covered),
+        in_onboarding=i.in_onboarding,
+        measures=measures,
+        inputs=raw,
+        components=components,
+        data_gaps=[code for code, s in measures.items() if s is None],
     )
 
 
-def drivers(*, measures: dict, previous: dict, weights: dict[str, int], was_onboarding: bool | None,
-            in_onboarding: bool, inputs: dict | None = None, limit: int = 3) -> list[dict]:
+def drivers(
+    *,
+    measures: dict,
+    previous: dict,
+    weights: dict[str, int],
+    was_onboarding: bool | None,
+    in_onboarding: bool,
+    inputs: dict | None = None,
+    limit: int = 3,
+) -> list[dict]:
     """The measures that moved the score most since the previous record, largest first.
 
     The change is in score points: the measure's weight times its change, over the weight backed by data
@@ -376,11 +404,27 @@ def drivers(*, measures: dict, previous: dict, weights: dict[str, int], was_onbo
             continue
         raw = (inputs or {}).get(code)
         if now is None or before is None:
-            moved.append({"measure": code, "from": before, "to": now, "points": None, "raw": raw,
-                          "kind": "gap" if now is None else "measured"})
+            moved.append(
+                {
+                    "measure": code,
+                    "from": before,
+                    "to": now,
+                    "points": None,
+                    "raw": raw,
+                    "kind": "gap" if now is None else "measured",
+                }
+            )
         else:
-            moved.append({"measure": code, "from": before, "to": now, "raw": raw,
-                          "points": round(w[code] * (now - before) / covered, 1), "kind": "change"})
+            moved.append(
+                {
+                    "measure": code,
+                    "from": before,
+                    "to": now,
+                    "raw": raw,
+                    "points": round(w[code] * (now - before) / covered, 1),
+                    "kind": "change",
+                }
+            )
     moved.sort(key=lambda d: -abs(d["points"] or 0))
     result = moved[:limit]
     if was_onboarding and not in_onboarding:

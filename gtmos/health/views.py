@@ -21,7 +21,7 @@ from gtmos.crm.models import Account
 from . import backtest as backtest_report
 from . import charts, forms, selectors
 from .explain import describe
-from .measures import BY_CODE, COMPONENT_LABELS, COMPONENTS, measures_of, measure_weights
+from .measures import BY_CODE, COMPONENT_LABELS, COMPONENTS, measure_weights, measures_of
 from .models import ChurnRiskLog, HealthSettings, RetentionTask
 from .scoring import LIVE_IN_ONBOARDING, tenure_segment
 from .services import override as override_services
@@ -73,8 +73,14 @@ def book(request):
     day = selectors.latest_day()
     records = selectors.book(user=request.user, day=day, **filters) if day else []
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "day": day, "sort": filters["sort"], "filtered": len(filters) > 1,
-               "querystring": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "day": day,
+        "sort": filters["sort"],
+        "filtered": len(filters) > 1,
+        "querystring": request.GET.urlencode(),
+    }
     return render(request, "health/book.html#results" if request.htmx else "health/book.html", context)
 
 
@@ -84,27 +90,60 @@ def export_csv(request):
     _, filters = _book_filters(request)
     day = selectors.latest_day()
     records = selectors.book(user=request.user, day=day, **filters) if day else []
-    header = ["account", "external_id", "day", "score", "computed_score", "overridden", "tier", "lifecycle_segment",
-              "in_onboarding", "coverage_pct", "score_change", "data_gaps", "renewal_date", "arr", "csm", "am",
-              "risk_stage", *COMPONENTS]
+    header = [
+        "account",
+        "external_id",
+        "day",
+        "score",
+        "computed_score",
+        "overridden",
+        "tier",
+        "lifecycle_segment",
+        "in_onboarding",
+        "coverage_pct",
+        "score_change",
+        "data_gaps",
+        "renewal_date",
+        "arr",
+        "csm",
+        "am",
+        "risk_stage",
+        *COMPONENTS,
+    ]
 
     def rows():
         yield header
         for r in records.iterator(chunk_size=2000) if day else []:
             a = r.account
-            yield [a.name, a.external_id or "", r.day, r.score, r.computed_score, r.override_id is not None, r.tier,
-                   r.lifecycle_segment, r.in_onboarding, r.coverage_pct, "" if r.score_change is None else r.score_change,
-                   " ".join(r.data_gaps), a.renewal_date or "", a.arr, a.csm.name if a.csm else "",
-                   a.am.name if a.am else "", r.risk_stage or "",
-                   *[(r.components.get(c) or {}).get("score", "") for c in COMPONENTS]]
+            yield [
+                a.name,
+                a.external_id or "",
+                r.day,
+                r.score,
+                r.computed_score,
+                r.override_id is not None,
+                r.tier,
+                r.lifecycle_segment,
+                r.in_onboarding,
+                r.coverage_pct,
+                "" if r.score_change is None else r.score_change,
+                " ".join(r.data_gaps),
+                a.renewal_date or "",
+                a.arr,
+                a.csm.name if a.csm else "",
+                a.am.name if a.am else "",
+                r.risk_stage or "",
+                *[(r.components.get(c) or {}).get("score", "") for c in COMPONENTS],
+            ]
 
     class Echo:
         def write(self, value):
             return value
 
     writer = csv.writer(Echo())
-    response = StreamingHttpResponse((writer.writerow([_cell(v) for v in row]) for row in rows()),
-                                     content_type="text/csv")
+    response = StreamingHttpResponse(
+        (writer.writerow([_cell(v) for v in row]) for row in rows()), content_type="text/csv"
+    )
     response["Content-Disposition"] = f'attachment; filename="health-{day or "empty"}.csv"'
     return response
 
@@ -124,11 +163,23 @@ def _measure_rows(record, settings) -> list[dict]:
         for m in measures_of(comp):
             score = record.measures.get(m.code)
             raw = record.inputs.get(m.code)
-            substitute = (record.in_onboarding and m.onboarding not in ("live", "gap")
-                          and m.code not in record.inputs.get(LIVE_IN_ONBOARDING, []))
-            rows.append({"measure": m, "component": COMPONENT_LABELS[comp], "score": score, "gap": score is None,
-                         "weight": round(weights[m.code], 1), "detail": describe(m.code, raw),
-                         "source": m.onboarding if substitute else m.source, "substitute": substitute})
+            substitute = (
+                record.in_onboarding
+                and m.onboarding not in ("live", "gap")
+                and m.code not in record.inputs.get(LIVE_IN_ONBOARDING, [])
+            )
+            rows.append(
+                {
+                    "measure": m,
+                    "component": COMPONENT_LABELS[comp],
+                    "score": score,
+                    "gap": score is None,
+                    "weight": round(weights[m.code], 1),
+                    "detail": describe(m.code, raw),
+                    "source": m.onboarding if substitute else m.source,
+                    "substitute": substitute,
+                }
+            )
     return rows
 
 
@@ -143,28 +194,50 @@ def _account_context(request, acct, data, **forms_):
     record = data["record"]
     settings = HealthSettings.load()
     case = data["case"]
-    context = {"account": acct, **data, "can_manage": selectors.can_manage(request.user), "settings": settings,
-               "override_form": forms_.get("override_form") or forms.OverrideForm(),
-               "move_form": forms_.get("move_form") or forms.RiskMoveForm(
-                   stage=case.stage if case else "at_risk", initial={"objective": case.retention_objective if case else ""}),
-               "note_form": forms.NoteForm(), "today": clock.today()}
+    context = {
+        "account": acct,
+        **data,
+        "can_manage": selectors.can_manage(request.user),
+        "settings": settings,
+        "override_form": forms_.get("override_form") or forms.OverrideForm(),
+        "move_form": forms_.get("move_form")
+        or forms.RiskMoveForm(
+            stage=case.stage if case else "at_risk", initial={"objective": case.retention_objective if case else ""}
+        ),
+        "note_form": forms.NoteForm(),
+        "today": clock.today(),
+    }
     if record is not None:
-        context.update({
-            "measure_rows": _measure_rows(record, settings),
-            "components": _components(record, settings),
-            # Scaled to 100, so a weak account's bar is short (not a full bar split differently).
-            "component_bar": charts.hbar([(c, (record.components.get(c) or {}).get("points", 0)) for c in COMPONENTS],
-                                         width=640, height=22, total=100),
-            "trend": charts.line([h["score"] for h in data["history"]]),
-            "trend_bands": charts.bands(bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)),
-            "drivers": [{**d, "label": BY_CODE[d["measure"]].label if d["measure"] in BY_CODE else "Onboarding",
-                         "detail": describe(d["measure"], d.get("raw")) if d["measure"] in BY_CODE else ""}
-                        for d in (data["last_move"] or {}).get("drivers", [])],
-            "low_confidence": record.coverage_pct < settings.low_coverage_pct,
-            # Segment guidance is for accounts that are not at risk; an at-risk one has its case's playbook.
-            "segment_playbook": None if record.lifecycle_segment == "at_risk" or (case and case.is_open) else
-            selectors.segment_playbook(tenure=_tenure(acct, record, settings)),
-        })
+        context.update(
+            {
+                "measure_rows": _measure_rows(record, settings),
+                "components": _components(record, settings),
+                # Scaled to 100, so a weak account's bar is short (not a full bar split differently).
+                "component_bar": charts.hbar(
+                    [(c, (record.components.get(c) or {}).get("points", 0)) for c in COMPONENTS],
+                    width=640,
+                    height=22,
+                    total=100,
+                ),
+                "trend": charts.line([h["score"] for h in data["history"]]),
+                "trend_bands": charts.bands(
+                    bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)
+                ),
+                "drivers": [
+                    {
+                        **d,
+                        "label": BY_CODE[d["measure"]].label if d["measure"] in BY_CODE else "Onboarding",
+                        "detail": describe(d["measure"], d.get("raw")) if d["measure"] in BY_CODE else "",
+                    }
+                    for d in (data["last_move"] or {}).get("drivers", [])
+                ],
+                "low_confidence": record.coverage_pct < settings.low_coverage_pct,
+                # Segment guidance is for accounts that are not at risk; an at-risk one has its case's playbook.
+                "segment_playbook": None
+                if record.lifecycle_segment == "at_risk" or (case and case.is_open)
+                else selectors.segment_playbook(tenure=_tenure(acct, record, settings)),
+            }
+        )
     return context
 
 
@@ -173,9 +246,16 @@ def _components(record, settings) -> list[dict]:
     weights = measure_weights(settings.weights)
     have = {code for code, score in record.measures.items() if score is not None}
     covered = sum(weights[c] for c in have) or 1
-    return [{"key": c, "label": COMPONENT_LABELS[c], "weight": settings.weights[c],
-             "effective": round(100 * sum(weights[m.code] for m in measures_of(c) if m.code in have) / covered),
-             **(record.components.get(c) or {})} for c in COMPONENTS]
+    return [
+        {
+            "key": c,
+            "label": COMPONENT_LABELS[c],
+            "weight": settings.weights[c],
+            "effective": round(100 * sum(weights[m.code] for m in measures_of(c) if m.code in have) / covered),
+            **(record.components.get(c) or {}),
+        }
+        for c in COMPONENTS
+    ]
 
 
 def _tenure(acct, record, settings) -> str:
@@ -202,9 +282,12 @@ def override_set(request, pk: int):
     if not form.is_valid() or form.errors:
         if request.htmx:
             return _account_partial(request, acct, "override", override_form=form)
-        return render(request, "health/account.html",
-                      _account_context(request, acct, selectors.account_health(account=acct), override_form=form),
-                      status=422)
+        return render(
+            request,
+            "health/account.html",
+            _account_context(request, acct, selectors.account_health(account=acct), override_form=form),
+            status=422,
+        )
     if request.htmx:  # the whole page changes (score, tier, banner): reload it
         return HttpResponse(status=204, headers={"HX-Redirect": reverse("health:account", args=[pk])})
     return redirect("health:account", pk=pk)
@@ -245,8 +328,12 @@ def risk_move(request, pk: int):
     acct = _account(request, case.account_id)
     if request.htmx:  # only the churn-risk section, with the errors where the user is looking
         return _account_partial(request, acct, "risk", move_form=form)
-    return render(request, "health/account.html",
-                  _account_context(request, acct, selectors.account_health(account=acct), move_form=form), status=422)
+    return render(
+        request,
+        "health/account.html",
+        _account_context(request, acct, selectors.account_health(account=acct), move_form=form),
+        status=422,
+    )
 
 
 @login_required
@@ -293,8 +380,11 @@ def portfolio(request):
     rows = selectors.portfolio(user=request.user, day=day, by=by) if day else []
     for row in rows:
         row["bar"] = charts.hbar([(k, row[k]) for k in charts.TIER_KEYS], width=220, height=14)
-    return render(request, "health/portfolio.html", {"rows": rows, "by": by, "day": day,
-                                                     "mover_points": HealthSettings.load().mover_points})
+    return render(
+        request,
+        "health/portfolio.html",
+        {"rows": rows, "by": by, "day": day, "mover_points": HealthSettings.load().mover_points},
+    )
 
 
 @login_required
@@ -304,16 +394,29 @@ def dashboard(request):
         return render(request, "health/dashboard.html", {"day": None})
     data = selectors.dashboard(user=request.user, day=day)
     segments = ["new", "growing", "established", "at_risk"]
-    matrix = [{"tier": t, "cells": [data["matrix"].get((t, s), 0) for s in segments],
-               "total": sum(data["matrix"].get((t, s), 0) for s in segments)} for t in charts.TIER_KEYS]
+    matrix = [
+        {
+            "tier": t,
+            "cells": [data["matrix"].get((t, s), 0) for s in segments],
+            "total": sum(data["matrix"].get((t, s), 0) for s in segments),
+        }
+        for t in charts.TIER_KEYS
+    ]
     settings = HealthSettings.load()
-    return render(request, "health/dashboard.html", {
-        **data, "day": day, "matrix_rows": matrix, "segments": segments,
-        "tier_bar": charts.hbar([(r["tier"], r["total"]) for r in matrix], width=640, height=22),
-        "avg_line": charts.line([row["avg"] for row in data["trend"]]),
-        "avg_bands": charts.bands(bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)),
-        "tier_columns": charts.stacked_columns(data["trend"]),
-    })
+    return render(
+        request,
+        "health/dashboard.html",
+        {
+            **data,
+            "day": day,
+            "matrix_rows": matrix,
+            "segments": segments,
+            "tier_bar": charts.hbar([(r["tier"], r["total"]) for r in matrix], width=640, height=22),
+            "avg_line": charts.line([row["avg"] for row in data["trend"]]),
+            "avg_bands": charts.bands(bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)),
+            "tier_columns": charts.stacked_columns(data["trend"]),
+        },
+    )
 
 
 @login_required
@@ -324,8 +427,16 @@ def risk_report(request):
     day = selectors.latest_day()
     cases = selectors.risk_report(user=request.user, day=day, stage=stage)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "health/risk_report.html", {"page": page, "stage": stage, "now": clock.now(),
-                                                       "stages": [("open", "Open"), ("all", "All"), *ChurnRiskLog._meta.get_field("stage").choices]})
+    return render(
+        request,
+        "health/risk_report.html",
+        {
+            "page": page,
+            "stage": stage,
+            "now": clock.now(),
+            "stages": [("open", "Open"), ("all", "All"), *ChurnRiskLog._meta.get_field("stage").choices],
+        },
+    )
 
 
 @login_required
@@ -343,5 +454,8 @@ def backtest(request):
         notice = f"“{asked}” is not a horizon between 7 and 365 days; showing {backtest_report.DEFAULT_HORIZON}."
         horizon = backtest_report.DEFAULT_HORIZON
     report = backtest_report.run(horizon_days=horizon)
-    return render(request, "health/backtest.html", {"report": report, "horizon": horizon, "notice": notice,
-                                                    "first_day": selectors.first_day()})
+    return render(
+        request,
+        "health/backtest.html",
+        {"report": report, "horizon": horizon, "notice": notice, "first_day": selectors.first_day()},
+    )

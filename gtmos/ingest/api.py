@@ -21,7 +21,6 @@ from .auth import IntegrationBearer
 from .idempotency import idempotent
 from .merge import SPECS, merge, resolve_references
 
-
 api = NinjaAPI(
     title="GTM OS ingest API",
     version="1",
@@ -30,17 +29,28 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 WRITE_RESPONSES = {
-    200: schemas.UpsertOut, 201: schemas.UpsertOut, 400: schemas.ErrorOut, 401: schemas.ErrorOut,
-    409: schemas.ErrorOut, 413: schemas.ErrorOut, 422: schemas.ErrorOut,
+    200: schemas.UpsertOut,
+    201: schemas.UpsertOut,
+    400: schemas.ErrorOut,
+    401: schemas.ErrorOut,
+    409: schemas.ErrorOut,
+    413: schemas.ErrorOut,
+    422: schemas.ErrorOut,
 }
 # The header the ``idempotent`` wrapper requires, published on every write (the wrapper answers 400 without
 # it, before the body is read): printable ASCII, no blank at either end (the server strips it), 1–200 long.
-IDEMPOTENCY_HEADER = {"parameters": [{
-    "name": "Idempotency-Key", "in": "header", "required": True,
-    "description": "One key per logical write: a replay with the same body returns the first answer and "
-                   "writes nothing; the same key with another body is a 409.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-}]}
+IDEMPOTENCY_HEADER = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": True,
+            "description": "One key per logical write: a replay with the same body returns the first answer and "
+            "writes nothing; the same key with another body is a 409.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+        }
+    ]
+}
 
 
 def _field_of(loc) -> str:
@@ -50,8 +60,14 @@ def _field_of(loc) -> str:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid"),
-               "code": "rule" if e.get("type") == "rule" else "invalid"} for e in exc.errors]
+    errors = [
+        {
+            "field": _field_of(e.get("loc", ())),
+            "message": e.get("msg", "invalid"),
+            "code": "rule" if e.get("type") == "rule" else "invalid",
+        }
+        for e in exc.errors
+    ]
     names = ", ".join(sorted({e["field"] for e in errors}))
     return JsonResponse({"detail": f"invalid payload: {names}", "errors": errors}, status=422)
 
@@ -61,9 +77,13 @@ def _too_large(request, exc):
     from django.conf import settings
 
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return JsonResponse({"detail": f"the body is over the upload limit of {limit} bytes",
-                         "errors": [{"field": "body", "message": f"at most {limit} bytes", "code": "too_large"}]},
-                        status=413)
+    return JsonResponse(
+        {
+            "detail": f"the body is over the upload limit of {limit} bytes",
+            "errors": [{"field": "body", "message": f"at most {limit} bytes", "code": "too_large"}],
+        },
+        status=413,
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -75,8 +95,10 @@ def _unauthorized(request, exc):
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> JsonResponse:
-    return JsonResponse({"detail": f"invalid payload: {field}",
-                         "errors": [{"field": field, "message": message, "code": code}]}, status=422)
+    return JsonResponse(
+        {"detail": f"invalid payload: {field}", "errors": [{"field": field, "message": message, "code": code}]},
+        status=422,
+    )
 
 
 def _missing(missing: services.ReferenceNotFound) -> JsonResponse:
@@ -108,8 +130,11 @@ def _write(service, payload, **extra):
     except ValueError as broken:
         field, _, message = str(broken).partition(": ")
         return _invalid(field if message else "body", message or field, "rule")
-    return (201 if created else 200), {"id": obj.pk, "external_id": getattr(obj, "external_id", None),
-                                       "created": created}
+    return (201 if created else 200), {
+        "id": obj.pk,
+        "external_id": getattr(obj, "external_id", None),
+        "created": created,
+    }
 
 
 router = Router(tags=["ingest"])
@@ -118,8 +143,13 @@ router = Router(tags=["ingest"])
 def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bool = False) -> None:
     """Register ``POST path``: validate with ``schema``, upsert with ``service``, idempotently."""
 
-    @router.post(path, response=WRITE_RESPONSES, summary=summary, operation_id=f"upsert_{path.strip('/')}",
-                 openapi_extra=IDEMPOTENCY_HEADER)
+    @router.post(
+        path,
+        response=WRITE_RESPONSES,
+        summary=summary,
+        operation_id=f"upsert_{path.strip('/')}",
+        openapi_extra=IDEMPOTENCY_HEADER,
+    )
     @idempotent
     def endpoint(request, payload: schema):
         extra = {"actor_label": request.auth.name} if with_actor else {}
@@ -127,40 +157,76 @@ def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bo
 
 
 _upsert_endpoint("/employees", schemas.EmployeeIn, services.employee_upsert, "Create or update an employee")
-_upsert_endpoint("/accounts", schemas.AccountIn, services.account_upsert, "Create or update an account",
-                 with_actor=True)
+_upsert_endpoint(
+    "/accounts", schemas.AccountIn, services.account_upsert, "Create or update an account", with_actor=True
+)
 _upsert_endpoint("/contacts", schemas.ContactIn, services.contact_upsert, "Create or update a contact")
-_upsert_endpoint("/opportunities", schemas.OpportunityIn, services.opportunity_upsert,
-                 "Create or update an opportunity (a stage given here is a stage change)", with_actor=True)
+_upsert_endpoint(
+    "/opportunities",
+    schemas.OpportunityIn,
+    services.opportunity_upsert,
+    "Create or update an opportunity (a stage given here is a stage change)",
+    with_actor=True,
+)
 _upsert_endpoint("/products", schemas.ProductIn, services.product_upsert, "Create or update a SKU")
 _upsert_endpoint("/quotes", schemas.QuoteIn, services.quote_upsert, "Create or update a quote and its lines")
 _upsert_endpoint("/calls", schemas.CallIn, services.call_upsert, "Record a scored call")
 _upsert_endpoint("/activities", schemas.ActivityIn, services.activity_upsert, "Record a rep activity")
-_upsert_endpoint("/territories", schemas.TerritoryIn, services.territory_upsert,
-                 "Create or update a territory (keyed by name)")
+_upsert_endpoint(
+    "/territories", schemas.TerritoryIn, services.territory_upsert, "Create or update a territory (keyed by name)"
+)
 _upsert_endpoint("/quotas", schemas.QuotaIn, services.quota_upsert, "Create or update a rep's quota for a period")
-_upsert_endpoint("/quota-ledger", schemas.QuotaLedgerIn, services.quota_ledger_upsert,
-                 "Record a quota's closed, committed and rep commit as of a date")
-_upsert_endpoint("/comp-plans", schemas.CompPlanIn, comp_plan_upsert,
-                 "Create or update a comp plan's activity expectations")
-_upsert_endpoint("/cadence-events", schemas.CadenceEventIn, services.cadence_event_upsert,
-                 "Record an SDR cadence touch and its outcome")
-_upsert_endpoint("/surveys", schemas.SurveyResponseIn, health_inputs.survey_response_upsert,
-                 "Record an NPS or CSAT survey response")
-_upsert_endpoint("/tickets", schemas.SupportTicketIn, health_inputs.support_ticket_upsert,
-                 "Create or update a support ticket")
+_upsert_endpoint(
+    "/quota-ledger",
+    schemas.QuotaLedgerIn,
+    services.quota_ledger_upsert,
+    "Record a quota's closed, committed and rep commit as of a date",
+)
+_upsert_endpoint(
+    "/comp-plans", schemas.CompPlanIn, comp_plan_upsert, "Create or update a comp plan's activity expectations"
+)
+_upsert_endpoint(
+    "/cadence-events",
+    schemas.CadenceEventIn,
+    services.cadence_event_upsert,
+    "Record an SDR cadence touch and its outcome",
+)
+_upsert_endpoint(
+    "/surveys", schemas.SurveyResponseIn, health_inputs.survey_response_upsert, "Record an NPS or CSAT survey response"
+)
+_upsert_endpoint(
+    "/tickets", schemas.SupportTicketIn, health_inputs.support_ticket_upsert, "Create or update a support ticket"
+)
 _upsert_endpoint("/qbrs", schemas.QBRIn, health_inputs.qbr_upsert, "Create or update a quarterly business review")
-_upsert_endpoint("/expansions", schemas.ExpansionIn, health_inputs.expansion_upsert,
-                 "Create or update an expansion play")
-_upsert_endpoint("/advocacy", schemas.AdvocacyIn, health_inputs.advocacy_upsert,
-                 "Record a referral, case study, reference call, review or testimonial")
+_upsert_endpoint(
+    "/expansions", schemas.ExpansionIn, health_inputs.expansion_upsert, "Create or update an expansion play"
+)
+_upsert_endpoint(
+    "/advocacy",
+    schemas.AdvocacyIn,
+    health_inputs.advocacy_upsert,
+    "Record a referral, case study, reference call, review or testimonial",
+)
 
-_upsert_endpoint("/firmographics", schemas.FirmographicIn, enrichment_datasets.firmographic_upsert,
-                 "Create or update a company in the firmographics table (enrichment)")
-_upsert_endpoint("/project-records", schemas.ProjectRecordIn, enrichment_datasets.project_record_upsert,
-                 "Create or update a permit, public bid or news item (enrichment)")
-_upsert_endpoint("/bid-invites", schemas.BidInviteIn, enrichment_datasets.bid_invite_upsert,
-                 "Record a bid invite seen in a consenting prospect's inbox (enrichment)")
+_upsert_endpoint(
+    "/firmographics",
+    schemas.FirmographicIn,
+    enrichment_datasets.firmographic_upsert,
+    "Create or update a company in the firmographics table (enrichment)",
+)
+_upsert_endpoint(
+    "/project-records",
+    schemas.ProjectRecordIn,
+    enrichment_datasets.project_record_upsert,
+    "Create or update a permit, public bid or news item (enrichment)",
+)
+_upsert_endpoint(
+    "/bid-invites",
+    schemas.BidInviteIn,
+    enrichment_datasets.bid_invite_upsert,
+    "Record a bid invite seen in a consenting prospect's inbox (enrichment)",
+)
+
 
 @router.post("/opportunities/{external_id}/stage", response=WRITE_RESPONSES, openapi_extra=IDEMPOTENCY_HEADER)
 @idempotent
@@ -172,8 +238,11 @@ def post_stage_change(request, external_id: str, payload: schemas.StageChangeIn)
         return _invalid("stage", "closed won is the order signal: POST /api/v1/orders", "rule")
     try:
         changed = services.opportunity_set_stage(
-            opportunity=opportunity, stage=payload.stage, lost_reason=payload.lost_reason,
-            changed_at=payload.changed_at, actor_label=request.auth.name,
+            opportunity=opportunity,
+            stage=payload.stage,
+            lost_reason=payload.lost_reason,
+            changed_at=payload.changed_at,
+            actor_label=request.auth.name,
         )
     except ValueError as broken:
         field, _, message = str(broken).partition(": ")
@@ -187,17 +256,27 @@ def post_order(request, payload: schemas.OrderIn):
     """The closed-won order signal: closes the deal and starts post-close onboarding."""
     opportunity = Opportunity.objects.filter(external_id=payload.opportunity_external_id).first()
     if opportunity is None:
-        return _invalid("opportunity_external_id", f"no opportunity matches {payload.opportunity_external_id!r}",
-                        "missing_reference")
+        return _invalid(
+            "opportunity_external_id",
+            f"no opportunity matches {payload.opportunity_external_id!r}",
+            "missing_reference",
+        )
     if opportunity.stage == "closed_lost":
         return _invalid("opportunity_external_id", "the opportunity is closed lost", "rule")
-    services.opportunity_close_won(opportunity=opportunity, contract_start_date=payload.contract_start_date,
-                                   closed_at=payload.closed_at, actor_label=request.auth.name)
+    services.opportunity_close_won(
+        opportunity=opportunity,
+        contract_start_date=payload.contract_start_date,
+        closed_at=payload.closed_at,
+        actor_label=request.auth.name,
+    )
     return 200, {"id": opportunity.pk, "external_id": opportunity.external_id, "created": False}
 
 
-@router.post("/usage", response={200: schemas.UsageOut, **{code: schemas.ErrorOut for code in (400, 401, 409, 413, 422)}},
-             openapi_extra=IDEMPOTENCY_HEADER)
+@router.post(
+    "/usage",
+    response={200: schemas.UsageOut, **{code: schemas.ErrorOut for code in (400, 401, 409, 413, 422)}},
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
 @idempotent
 def post_usage(request, payload: schemas.UsageBatchIn):
     """A batch of daily usage rows and named product events; all or nothing."""
@@ -206,10 +285,15 @@ def post_usage(request, payload: schemas.UsageBatchIn):
     if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
         return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch", "rule")
     # Set-based (issue 21): one query per reference kind, COPY into staging, one merge per table.
-    batches = [("days", SPECS["usage"], [r.dict() for r in payload.days]),
-               ("events", SPECS["usage_events"], [r.dict() for r in payload.events])]
-    missing = [{"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
-               for name, spec, rows in batches for i, field, message in resolve_references(spec, list(enumerate(rows)))]
+    batches = [
+        ("days", SPECS["usage"], [r.dict() for r in payload.days]),
+        ("events", SPECS["usage_events"], [r.dict() for r in payload.events]),
+    ]
+    missing = [
+        {"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
+        for name, spec, rows in batches
+        for i, field, message in resolve_references(spec, list(enumerate(rows)))
+    ]
     if missing:  # every bad row named, nothing written
         names = ", ".join(e["field"] for e in missing[:20])
         return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)

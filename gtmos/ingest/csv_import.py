@@ -9,8 +9,9 @@ validation, at database speed.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Callable
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
@@ -41,8 +42,7 @@ TABLES: dict[str, Table] = {
     "products": Table(schemas.ProductIn, services.product_upsert),
     "quotes": Table(schemas.QuoteIn, services.quote_upsert),
     "quote_lines": Table(schemas.QuoteLineRowIn, services.quote_line_add),
-    "calls": Table(schemas.CallIn, services.call_upsert,
-                   ("objections", "competitor_mentions", "next_steps", "demoed")),
+    "calls": Table(schemas.CallIn, services.call_upsert, ("objections", "competitor_mentions", "next_steps", "demoed")),
     "usage": Table(schemas.UsageDayIn, services.usage_day_upsert),
     "usage_events": Table(schemas.UsageEventIn, services.usage_event_upsert),
     "activities": Table(schemas.ActivityIn, services.activity_upsert),

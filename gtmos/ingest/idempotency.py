@@ -35,8 +35,10 @@ def _fingerprint(request) -> str:
 def _answer_from(record: IdempotencyRecord, fingerprint: str) -> JsonResponse:
     if record.request_hash != fingerprint:
         return JsonResponse(
-            {"detail": f"{HEADER} {record.key!r} was already used with a different request",
-             "errors": [{"field": HEADER, "message": "reused with a different payload"}]},
+            {
+                "detail": f"{HEADER} {record.key!r} was already used with a different request",
+                "errors": [{"field": HEADER, "message": "reused with a different payload"}],
+            },
             status=409,
         )
     response = JsonResponse(record.response_body, status=record.status_code, safe=False)
@@ -52,8 +54,10 @@ def idempotent(view):
         key = request.headers.get(HEADER, "").strip()
         if not key or len(key) > 200:
             return JsonResponse(
-                {"detail": f"the {HEADER} header is required (1–200 characters) on every write",
-                 "errors": [{"field": HEADER, "message": "missing or too long"}]},
+                {
+                    "detail": f"the {HEADER} header is required (1–200 characters) on every write",
+                    "errors": [{"field": HEADER, "message": "missing or too long"}],
+                },
                 status=400,
             )
         integration = request.auth
@@ -68,8 +72,13 @@ def idempotent(view):
                     raise _Replay(result)
                 status, body = result
                 IdempotencyRecord.objects.create(
-                    integration=integration, key=key, method=request.method, path=request.path[:300],
-                    request_hash=fingerprint, status_code=status, response_body=body,
+                    integration=integration,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:300],
+                    request_hash=fingerprint,
+                    status_code=status,
+                    response_body=body,
                 )
         except _Replay as answer:
             return answer.args[0]

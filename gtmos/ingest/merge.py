@@ -58,8 +58,11 @@ def resolve_references(spec: MergeSpec, payloads: Sequence[tuple[int, dict]]) ->
         wanted = {p[ref.field] for _, p in payloads if p.get(ref.field) not in (None, "")}
         if ref.lower:
             wanted = {w.lower() for w in wanted}
-            found = dict(ref.model.objects.annotate(_k=models.functions.Lower(ref.lookup))
-                         .filter(_k__in=wanted).values_list("_k", "pk"))
+            found = dict(
+                ref.model.objects.annotate(_k=models.functions.Lower(ref.lookup))
+                .filter(_k__in=wanted)
+                .values_list("_k", "pk")
+            )
         else:
             found = dict(ref.model.objects.filter(**{f"{ref.lookup}__in": wanted}).values_list(ref.lookup, "pk"))
         for line, p in payloads:
@@ -89,11 +92,17 @@ def merge(spec: MergeSpec, payloads: Sequence[dict]) -> Merged:
     stage = f"_stage_{model._meta.db_table}"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(map(q, columns))} "
-                       f"FROM {table} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(map(q, columns))} FROM {table} WITH NO DATA"
+        )
         cursor.execute(f"ALTER TABLE {stage} ADD COLUMN _line bigserial")
-        staged = _copy(cursor, stage, fields, (spec.values(p) for p in payloads) if spec.copy_line is None
-                       else payloads, spec.copy_line)
+        staged = _copy(
+            cursor,
+            stage,
+            fields,
+            (spec.values(p) for p in payloads) if spec.copy_line is None else payloads,
+            spec.copy_line,
+        )
         return _merge(cursor, spec, stage, table, fields, staged, provided)
 
 
@@ -143,8 +152,10 @@ def _merge(cursor, spec: MergeSpec, stage: str, table: str, fields, staged: int,
     compared = [f.column for f in fields if f.attname in provided and f.attname not in spec.key]
     changing = compared + [f.column for f in fields if isinstance(f, models.DateTimeField) and f.auto_now]
     sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in changing)
-    differs = (f"({', '.join(f'{table}.{q(c)}' for c in compared)}) IS DISTINCT FROM "
-               f"({', '.join(f'EXCLUDED.{q(c)}' for c in compared)})")
+    differs = (
+        f"({', '.join(f'{table}.{q(c)}' for c in compared)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{q(c)}' for c in compared)})"
+    )
     cursor.execute(
         f"WITH merged AS ("
         f" INSERT INTO {table} ({', '.join(map(q, cols))})"
@@ -152,7 +163,8 @@ def _merge(cursor, spec: MergeSpec, stage: str, table: str, fields, staged: int,
         f" ORDER BY {', '.join(map(q, key))}, _line DESC"
         f" ON CONFLICT ({', '.join(map(q, key))}) DO UPDATE SET {sets} WHERE {differs}"
         f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
-        f" SELECT pk FROM merged WHERE inserted")
+        f" SELECT pk FROM merged WHERE inserted"
+    )
     created = [pk for (pk,) in cursor.fetchall()]
     cursor.execute(f"SELECT count(DISTINCT ({', '.join(map(q, key))})) FROM {stage}")
     (distinct,) = cursor.fetchone()
@@ -167,8 +179,13 @@ ACCOUNT_REF = Reference("account_external_id", Account, "external_id", "account_
 
 
 def _usage_day(p: dict) -> dict:
-    return {"account_id": p["account_id"], "day": p["day"], "active_seats": p["active_seats"],
-            "consumption_units": p["consumption_units"], "logins": p["logins"]}
+    return {
+        "account_id": p["account_id"],
+        "day": p["day"],
+        "active_seats": p["active_seats"],
+        "consumption_units": p["consumption_units"],
+        "logins": p["logins"],
+    }
 
 
 def _usage_event(p: dict) -> dict:
@@ -177,12 +194,23 @@ def _usage_event(p: dict) -> dict:
 
 def _account(p: dict) -> dict:
     # As account_upsert writes them.
-    return {"external_id": p["external_id"], "name": p["name"], "segment": p["segment"],
-            "domain": (p.get("domain") or "").lower(), "vertical": p.get("vertical") or "",
-            "region": p.get("region") or "", "owner_id": p["owner_id"], "am_id": p["am_id"], "csm_id": p["csm_id"],
-            "contract_start_date": p.get("contract_start_date"), "renewal_date": p.get("renewal_date"),
-            "contracted_seats": p["contracted_seats"], "contracted_consumption_units": p["contracted_consumption_units"],
-            "arr": p["arr"], "is_customer": p["is_customer"]}
+    return {
+        "external_id": p["external_id"],
+        "name": p["name"],
+        "segment": p["segment"],
+        "domain": (p.get("domain") or "").lower(),
+        "vertical": p.get("vertical") or "",
+        "region": p.get("region") or "",
+        "owner_id": p["owner_id"],
+        "am_id": p["am_id"],
+        "csm_id": p["csm_id"],
+        "contract_start_date": p.get("contract_start_date"),
+        "renewal_date": p.get("renewal_date"),
+        "contracted_seats": p["contracted_seats"],
+        "contracted_consumption_units": p["contracted_consumption_units"],
+        "arr": p["arr"],
+        "is_customer": p["is_customer"],
+    }
 
 
 def _accounts_created(pks: list[int]) -> None:
@@ -194,7 +222,9 @@ def _accounts_created(pks: list[int]) -> None:
             "INSERT INTO audit_event (type, actor_type, actor_label, subject_type, subject_id, account_id, payload, "
             "occurred_at) "
             "SELECT 'account.created', 'integration', '', 'crm.account', id::text, id, "
-            "jsonb_build_object('segment', segment), %s FROM crm_account WHERE id = ANY(%s)", [clock.now(), pks])
+            "jsonb_build_object('segment', segment), %s FROM crm_account WHERE id = ANY(%s)",
+            [clock.now(), pks],
+        )
 
 
 def _employee(field: str, to: str) -> Reference:
@@ -211,10 +241,14 @@ def _usage_event_line(p: dict) -> str:
 
 SPECS: dict[str, MergeSpec] = {
     "usage": MergeSpec(UsageDaily, ("account_id", "day"), (ACCOUNT_REF,), _usage_day, copy_line=_usage_day_line),
-    "usage_events": MergeSpec(UsageEvent, ("account_id", "day", "event_name"), (ACCOUNT_REF,), _usage_event,
-                              copy_line=_usage_event_line),
-    "accounts": MergeSpec(Account, ("external_id",), (_employee("owner_email", "owner_id"),
-                                                      _employee("am_email", "am_id"),
-                                                      _employee("csm_email", "csm_id")),
-                          _account, on_created=_accounts_created),
+    "usage_events": MergeSpec(
+        UsageEvent, ("account_id", "day", "event_name"), (ACCOUNT_REF,), _usage_event, copy_line=_usage_event_line
+    ),
+    "accounts": MergeSpec(
+        Account,
+        ("external_id",),
+        (_employee("owner_email", "owner_id"), _employee("am_email", "am_id"), _employee("csm_email", "csm_id")),
+        _account,
+        on_created=_accounts_created,
+    ),
 }

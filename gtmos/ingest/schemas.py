@@ -7,17 +7,33 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Schema
-from ninja.schema import DjangoGetter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from ninja import Schema
+from ninja.schema import DjangoGetter
 from pydantic import (
-    AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator,
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from gtmos.crm.models import (
-    CadenceType, Contact, ConvIntelligenceCall, Opportunity, Quote, RepActivity, Role, Segment, Stage, TouchChannel,
+    CadenceType,
+    Contact,
+    ConvIntelligenceCall,
+    Opportunity,
+    Quote,
+    RepActivity,
+    Role,
+    Segment,
+    Stage,
+    TouchChannel,
 )
 from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
@@ -39,10 +55,14 @@ def _decimal(max_digits: int, decimal_places: int, *, le: int | None = None):
     pattern = rf"^[0-9]{{1,{whole}}}{fraction}$"
     if le is not None:  # e.g. a percentage: 0–99.99 or exactly 100
         pattern = rf"^([0-9]{{1,{len(str(le)) - 1}}}{fraction}|{le}(\.0{{1,{decimal_places}}})?)$"
-    top = le if le is not None else 10 ** whole - 1
-    return Annotated[Decimal, Field(ge=0, le=le, max_digits=max_digits, decimal_places=decimal_places),
-                     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0, "maximum": top},
-                                               {"type": "string", "pattern": pattern}]})]
+    top = le if le is not None else 10**whole - 1
+    return Annotated[
+        Decimal,
+        Field(ge=0, le=le, max_digits=max_digits, decimal_places=decimal_places),
+        WithJsonSchema(
+            {"anyOf": [{"type": "integer", "minimum": 0, "maximum": top}, {"type": "string", "pattern": pattern}]}
+        ),
+    ]
 
 
 MoneyValue = _decimal(14, 2)
@@ -71,8 +91,9 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-EmailStr = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email",
-                                                                   "maxLength": 254})]
+EmailStr = Annotated[
+    str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})
+]
 OptionalEmail = EmailStr | None
 
 
@@ -81,14 +102,20 @@ def _described(schema: dict) -> None:
     reference (``*_external_id``, an employee's email) must name an existing record."""
     for name, prop in schema.get("properties", {}).items():
         for branch in prop.get("anyOf", [prop]):
-            if branch.get("type") == "string" and "pattern" not in branch and "format" not in branch \
-                    and "enum" not in branch and "const" not in branch:
+            if (
+                branch.get("type") == "string"
+                and "pattern" not in branch
+                and "format" not in branch
+                and "enum" not in branch
+                and "const" not in branch
+            ):
                 branch["pattern"] = NO_NUL
             if branch.get("type") == "array" and branch.get("items", {}).get("type") == "string":
                 branch["items"].setdefault("pattern", NO_NUL)
         if name.endswith("_external_id") or (name.endswith("_email") and name != "lead_email"):
-            prop.setdefault("description", "must name an existing record; otherwise 422 with this field and "
-                                           "code missing_reference")
+            prop.setdefault(
+                "description", "must name an existing record; otherwise 422 with this field and code missing_reference"
+            )
 
 
 class In(Schema):
@@ -125,10 +152,13 @@ def _field_errors(schema, problems: list[tuple[str, str, object]]):
     the API's 422 and the CSV report name the field, as they do for single-field constraints.
     """
     if problems:
-        raise ValidationError.from_exception_data(schema.__name__, [
-            InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=value)
-            for name, message, value in problems
-        ])
+        raise ValidationError.from_exception_data(
+            schema.__name__,
+            [
+                InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=value)
+                for name, message, value in problems
+            ],
+        )
 
 
 class EmployeeIn(In):
@@ -374,8 +404,9 @@ class CadenceEventIn(In):
         # Nested like the table's check constraints: response ⊇ meeting booked ⊇ accepted / opportunity.
         problems = []
         if self.responded_at is not None and not self.responded:
-            problems.append(("responded_at", "only a touch that got a response has a response time",
-                             str(self.responded_at)))
+            problems.append(
+                ("responded_at", "only a touch that got a response has a response time", str(self.responded_at))
+            )
         elif self.responded_at is not None and self.responded_at < self.occurred_at:
             problems.append(("responded_at", "a response cannot come before the touch", str(self.responded_at)))
         if self.meeting_booked and not self.responded:
@@ -383,14 +414,25 @@ class CadenceEventIn(In):
         if self.meeting_accepted and not self.meeting_booked:
             problems.append(("meeting_accepted", "only a booked meeting can be accepted", True))
         if self.opportunity_external_id and not self.meeting_booked:
-            problems.append(("opportunity_external_id", "only a booked meeting converts into an opportunity",
-                             self.opportunity_external_id))
+            problems.append(
+                (
+                    "opportunity_external_id",
+                    "only a booked meeting converts into an opportunity",
+                    self.opportunity_external_id,
+                )
+            )
         if self.lead_id and self.lead_email:
             problems.append(("lead_email", "give the lead_id or the lead_email, not both", self.lead_email))
-        if not (self.lead_id or self.lead_email or self.contact_external_id or self.account_external_id
-                or self.opportunity_external_id):
-            problems.append(("lead_id", "name the prospect: lead_id, lead_email, contact_external_id or "
-                                        "account_external_id", None))
+        if not (
+            self.lead_id
+            or self.lead_email
+            or self.contact_external_id
+            or self.account_external_id
+            or self.opportunity_external_id
+        ):
+            problems.append(
+                ("lead_id", "name the prospect: lead_id, lead_email, contact_external_id or account_external_id", None)
+            )
         _field_errors(type(self), problems)
         return self
 
@@ -451,8 +493,9 @@ class QBRIn(In):
         if not completed and self.completed_on is not None:
             problems.append(("completed_on", f"a {self.status} QBR has no completion date", str(self.completed_on)))
         if not completed and self.outcome:
-            problems.append(("outcome", f"only a completed QBR has an outcome (this one is {self.status})",
-                             self.outcome))
+            problems.append(
+                ("outcome", f"only a completed QBR has an outcome (this one is {self.status})", self.outcome)
+            )
         _field_errors(type(self), problems)
         return self
 

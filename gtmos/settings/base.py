@@ -15,11 +15,18 @@ VAR_DIR = env.VAR_DIR
 # Without DATABASE_URL / CELERY_BROKER_URL (the quick start, a fresh clone) the same PostgreSQL and Redis as
 # production run embedded under var/ (gtmos/embedded.py); production requires both (settings/production.py).
 EMBEDDED_DIR = Path(env.string("GTMOS_EMBEDDED_DIR", str(VAR_DIR)))
-_embedded = embedded.start(EMBEDDED_DIR, env.string("GTMOS_EMBEDDED_DB", "gtmos"),
-                           postgres=not env.string("DATABASE_URL"), redis=not env.string("CELERY_BROKER_URL"))
+_embedded = embedded.start(
+    EMBEDDED_DIR,
+    env.string("GTMOS_EMBEDDED_DB", "gtmos"),
+    postgres=not env.string("DATABASE_URL"),
+    redis=not env.string("CELERY_BROKER_URL"),
+)
 # What a process this one starts (the stack's web and workers, a test's worker) needs in its environment.
-EMBEDDED_ENV = {name: url for name, url in (("DATABASE_URL", _embedded.database_url),
-                                             ("CELERY_BROKER_URL", _embedded.broker_url)) if url}
+EMBEDDED_ENV = {
+    name: url
+    for name, url in (("DATABASE_URL", _embedded.database_url), ("CELERY_BROKER_URL", _embedded.broker_url))
+    if url
+}
 
 SECRET_KEY = env.string("SECRET_KEY", "dev-insecure-key-change-me-for-anything-public")
 DEBUG = env.boolean("DEBUG", default=True)
@@ -163,14 +170,19 @@ BEAT_JOBS = {
     # Health after the onboarding run, so M4/M6 detected today feed the onboarding substitutes.
     "health-daily": {"task": "gtmos.health.tasks.health_daily", "schedule": crontab(hour=5, minute=15)},
     # Re-score on the signal (issue 21): drain the accounts whose health inputs changed, every few seconds.
-    "health-intraday": {"task": "gtmos.health.tasks.health_intraday",
-                        "schedule": timedelta(seconds=env.integer("HEALTH_INTRADAY_SWEEP_SECONDS", 5))},
+    "health-intraday": {
+        "task": "gtmos.health.tasks.health_intraday",
+        "schedule": timedelta(seconds=env.integer("HEALTH_INTRADAY_SWEEP_SECONDS", 5)),
+    },
     "comp-hold-daily": {"task": "gtmos.comp.tasks.comp_hold_daily", "schedule": crontab(hour=5, minute=30)},
     # Coaching (seed 001) after health, since AM/CSM metrics read today's health log: daily flags; the
     # weekly pattern check on Mondays (the week that ended Sunday); digests on the first business day
     # (the task runs daily and works only on that day).
     "coaching-daily": {"task": "coaching.tasks.coaching_daily", "schedule": crontab(hour=6, minute=0)},
-    "coaching-weekly": {"task": "coaching.tasks.coaching_weekly", "schedule": crontab(hour=6, minute=15, day_of_week=1)},
+    "coaching-weekly": {
+        "task": "coaching.tasks.coaching_weekly",
+        "schedule": crontab(hour=6, minute=15, day_of_week=1),
+    },
     "coaching-monthly": {"task": "coaching.tasks.coaching_monthly", "schedule": crontab(hour=6, minute=30)},
     "notifications-email": {
         "task": "gtmos.audit.tasks.send_pending_notification_emails",
@@ -299,14 +311,19 @@ CELERY_TASK_ROUTES = {
     "enrichment.tasks.agent_run": {"queue": SWARM_QUEUE},
     "enrichment.tasks.run_deadline": {"queue": SWARM_QUEUE},
 }
-BEAT_JOBS.update({
-    # Retry ladder, overdue runs, dead workers' attempts, kill switch (claims rows with SKIP LOCKED).
-    "swarm-sweep": {"task": "enrichment.tasks.swarm_sweep", "schedule": timedelta(seconds=30)},
-    # Idle prospect sessions → ABANDONED (re-engage queue); kill switch → FALLBACK_FORM.
-    "prospect-sessions-sweep": {"task": "onboarding.tasks.prospect_sessions_sweep", "schedule": timedelta(minutes=1)},
-    # Unconverted leads' personal data past the retention window.
-    "lead-retention": {"task": "onboarding.tasks.lead_retention_purge", "schedule": crontab(hour=3, minute=30)},
-})
+BEAT_JOBS.update(
+    {
+        # Retry ladder, overdue runs, dead workers' attempts, kill switch (claims rows with SKIP LOCKED).
+        "swarm-sweep": {"task": "enrichment.tasks.swarm_sweep", "schedule": timedelta(seconds=30)},
+        # Idle prospect sessions → ABANDONED (re-engage queue); kill switch → FALLBACK_FORM.
+        "prospect-sessions-sweep": {
+            "task": "onboarding.tasks.prospect_sessions_sweep",
+            "schedule": timedelta(minutes=1),
+        },
+        # Unconverted leads' personal data past the retention window.
+        "lead-retention": {"task": "onboarding.tasks.lead_retention_purge", "schedule": crontab(hour=3, minute=30)},
+    }
+)
 CELERY_BEAT_SCHEDULE = BEAT_JOBS
 
 # --- Prospect pages (seed 002 flows: landers → card; issue 7) -----------------------------------

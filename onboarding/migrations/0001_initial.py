@@ -2,291 +2,736 @@
 
 import django.db.models.deletion
 import django_fsm
-import gtmos.core.clock
 from django.conf import settings
 from django.db import migrations, models
 
+import gtmos.core.clock
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0001_initial'),
+        ("crm", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MutualActionPlan',
+            name="MutualActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('selected_value_events', models.JSONField(blank=True, default=list, help_text='[{"value_event_id": 1, "target_date": "2026-04-01"}]')),
-                ('technical_win_details', models.TextField(blank=True)),
-                ('selling_team_commitments', models.TextField(blank=True)),
-                ('customer_stakeholder_map', models.JSONField(blank=True, default=list, help_text='[{"contact_id": 5, "role": "technical_setup"}]')),
-                ('ttv_target_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ttv_locked_at', models.DateTimeField(blank=True, null=True)),
-                ('postsales_signoff_status', django_fsm.FSMField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=50, protected=True)),
-                ('signoff_timestamp', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.TextField(blank=True)),
-                ('risk_notes', models.TextField(blank=True, help_text="Post-sales' documented risks on acceptance.")),
-                ('slm_override', models.BooleanField(default=False)),
-                ('slm_override_at', models.DateTimeField(blank=True, null=True)),
-                ('slm_override_note', models.TextField(blank=True)),
-                ('targets_escalated_at', models.DateTimeField(blank=True, help_text='Post-sales escalated unrealistic targets to the SLM.', null=True)),
-                ('targets_escalation_note', models.TextField(blank=True)),
-                ('comp_hold_active', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maps', to='crm.account')),
-                ('implementation_sow', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='crm.implementationsow')),
-                ('opportunity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='map', to='crm.opportunity')),
-                ('signoff_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('slm_override_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "selected_value_events",
+                    models.JSONField(
+                        blank=True, default=list, help_text='[{"value_event_id": 1, "target_date": "2026-04-01"}]'
+                    ),
+                ),
+                ("technical_win_details", models.TextField(blank=True)),
+                ("selling_team_commitments", models.TextField(blank=True)),
+                (
+                    "customer_stakeholder_map",
+                    models.JSONField(
+                        blank=True, default=list, help_text='[{"contact_id": 5, "role": "technical_setup"}]'
+                    ),
+                ),
+                ("ttv_target_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ttv_locked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "postsales_signoff_status",
+                    django_fsm.FSMField(
+                        choices=[("pending", "Pending"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("signoff_timestamp", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.TextField(blank=True)),
+                ("risk_notes", models.TextField(blank=True, help_text="Post-sales' documented risks on acceptance.")),
+                ("slm_override", models.BooleanField(default=False)),
+                ("slm_override_at", models.DateTimeField(blank=True, null=True)),
+                ("slm_override_note", models.TextField(blank=True)),
+                (
+                    "targets_escalated_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Post-sales escalated unrealistic targets to the SLM.", null=True
+                    ),
+                ),
+                ("targets_escalation_note", models.TextField(blank=True)),
+                ("comp_hold_active", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="maps", to="crm.account"
+                    ),
+                ),
+                (
+                    "implementation_sow",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="crm.implementationsow"
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="map", to="crm.opportunity"
+                    ),
+                ),
+                (
+                    "signoff_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "slm_override_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mutual action plan (MAP)',
+                "verbose_name": "mutual action plan (MAP)",
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='OnboardingMilestoneConfig',
+            name="OnboardingMilestoneConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(choices=[('smb', 'SMB'), ('mm', 'Mid-Market'), ('ent', 'Enterprise')], max_length=5)),
-                ('code', models.CharField(choices=[('M1', 'Technical setup / integration complete'), ('M2', 'Admin training delivered'), ('M3', 'End-user training delivered'), ('M4', 'First value event achieved'), ('M5', 'Executive sponsor briefed post-go-live'), ('M6', 'Adoption threshold reached'), ('M7', 'Formal onboarding close')], max_length=2)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('day_offset', models.PositiveSmallIntegerField(help_text='Day on a 90-day plan; scaled to the TTV target.')),
-                ('owner_role', models.CharField(default='csm', max_length=20)),
-                ('evidence_required', models.BooleanField(default=False, help_text='e.g. M3 needs an attendance log or assessment.')),
-                ('scheduled_items', models.JSONField(blank=True, default=list, help_text='e.g. ["Admin training session"]')),
-                ('included', models.BooleanField(default=True)),
-                ('product', models.ForeignKey(blank=True, help_text='Empty: the segment default. Set: overrides for deals with this SKU.', null=True, on_delete=django.db.models.deletion.CASCADE, to='crm.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "segment",
+                    models.CharField(
+                        choices=[("smb", "SMB"), ("mm", "Mid-Market"), ("ent", "Enterprise")], max_length=5
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("M1", "Technical setup / integration complete"),
+                            ("M2", "Admin training delivered"),
+                            ("M3", "End-user training delivered"),
+                            ("M4", "First value event achieved"),
+                            ("M5", "Executive sponsor briefed post-go-live"),
+                            ("M6", "Adoption threshold reached"),
+                            ("M7", "Formal onboarding close"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "day_offset",
+                    models.PositiveSmallIntegerField(help_text="Day on a 90-day plan; scaled to the TTV target."),
+                ),
+                ("owner_role", models.CharField(default="csm", max_length=20)),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=False, help_text="e.g. M3 needs an attendance log or assessment."),
+                ),
+                (
+                    "scheduled_items",
+                    models.JSONField(blank=True, default=list, help_text='e.g. ["Admin training session"]'),
+                ),
+                ("included", models.BooleanField(default=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: the segment default. Set: overrides for deals with this SKU.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="crm.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['segment', 'product_id', 'code'],
+                "ordering": ["segment", "product_id", "code"],
             },
         ),
         migrations.CreateModel(
-            name='OnboardingPlan',
+            name="OnboardingPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft (pre-close)'), ('active', 'Active'), ('complete', 'Complete')], default='draft', max_length=50, protected=True)),
-                ('preboarded', models.BooleanField(default=False, help_text='Started pre-close (auto or by hand).')),
-                ('preboard_reason', models.CharField(blank=True, max_length=200)),
-                ('implementation_track', models.BooleanField(default=False, help_text='An SOW exists: the Implementation Engineer owns M1.')),
-                ('kickoff_brief', models.JSONField(blank=True, default=dict)),
-                ('contract_start_date', models.DateField(blank=True, help_text='The TTV clock starts here.', null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('ttv_completed_on', models.DateField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='onboarding_plans', to='crm.account')),
-                ('csm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('map', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='plan', to='onboarding.mutualactionplan')),
-                ('opportunity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='onboarding_plan', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("draft", "Draft (pre-close)"), ("active", "Active"), ("complete", "Complete")],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("preboarded", models.BooleanField(default=False, help_text="Started pre-close (auto or by hand).")),
+                ("preboard_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "implementation_track",
+                    models.BooleanField(default=False, help_text="An SOW exists: the Implementation Engineer owns M1."),
+                ),
+                ("kickoff_brief", models.JSONField(blank=True, default=dict)),
+                (
+                    "contract_start_date",
+                    models.DateField(blank=True, help_text="The TTV clock starts here.", null=True),
+                ),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("ttv_completed_on", models.DateField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="onboarding_plans", to="crm.account"
+                    ),
+                ),
+                (
+                    "csm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "map",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan",
+                        to="onboarding.mutualactionplan",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="onboarding_plan",
+                        to="crm.opportunity",
+                    ),
+                ),
             ],
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='OnboardingLog',
+            name="OnboardingLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('log_date', models.DateField()),
-                ('logged_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('entry_type', models.CharField(choices=[('milestone_complete', 'Milestone complete'), ('csm_activity', 'CSM activity'), ('exec_touchpoint', 'Exec touchpoint'), ('escalation', 'Escalation'), ('close', 'Close'), ('recovery_plan', 'Recovery plan')], max_length=20)),
-                ('activity_kind', models.CharField(blank=True, choices=[('outreach', 'Outreach to the customer'), ('customer_reply', 'Customer replied'), ('meeting', 'Meeting held'), ('note', 'Note')], max_length=16)),
-                ('milestone_id', models.CharField(blank=True, help_text='M1–M7 for milestone_complete', max_length=2)),
-                ('escalation_type', models.CharField(blank=True, choices=[('unresponsive', 'Unresponsive'), ('ttv_miss', 'TTV miss'), ('other', 'Other')], max_length=12)),
-                ('onboarding_status', models.CharField(default='active', max_length=10)),
-                ('ttv_days_elapsed', models.IntegerField()),
-                ('ttv_target_days', models.PositiveSmallIntegerField()),
-                ('milestones_complete', models.PositiveSmallIntegerField()),
-                ('milestones_total', models.PositiveSmallIntegerField()),
-                ('exec_sponsor_engaged', models.BooleanField(default=False, help_text='Exec sponsor engaged in the last 30 days.')),
-                ('in_onboarding', models.BooleanField(default=True)),
-                ('notes', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='onboarding_log', to='crm.account')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log_entries', to='onboarding.onboardingplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("log_date", models.DateField()),
+                ("logged_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "entry_type",
+                    models.CharField(
+                        choices=[
+                            ("milestone_complete", "Milestone complete"),
+                            ("csm_activity", "CSM activity"),
+                            ("exec_touchpoint", "Exec touchpoint"),
+                            ("escalation", "Escalation"),
+                            ("close", "Close"),
+                            ("recovery_plan", "Recovery plan"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "activity_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outreach", "Outreach to the customer"),
+                            ("customer_reply", "Customer replied"),
+                            ("meeting", "Meeting held"),
+                            ("note", "Note"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("milestone_id", models.CharField(blank=True, help_text="M1–M7 for milestone_complete", max_length=2)),
+                (
+                    "escalation_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("unresponsive", "Unresponsive"), ("ttv_miss", "TTV miss"), ("other", "Other")],
+                        max_length=12,
+                    ),
+                ),
+                ("onboarding_status", models.CharField(default="active", max_length=10)),
+                ("ttv_days_elapsed", models.IntegerField()),
+                ("ttv_target_days", models.PositiveSmallIntegerField()),
+                ("milestones_complete", models.PositiveSmallIntegerField()),
+                ("milestones_total", models.PositiveSmallIntegerField()),
+                (
+                    "exec_sponsor_engaged",
+                    models.BooleanField(default=False, help_text="Exec sponsor engaged in the last 30 days."),
+                ),
+                ("in_onboarding", models.BooleanField(default=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="onboarding_log", to="crm.account"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log_entries",
+                        to="onboarding.onboardingplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-logged_at', '-id'],
+                "ordering": ["-logged_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MilestoneItem',
+            name="MilestoneItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('M1', 'Technical setup / integration complete'), ('M2', 'Admin training delivered'), ('M3', 'End-user training delivered'), ('M4', 'First value event achieved'), ('M5', 'Executive sponsor briefed post-go-live'), ('M6', 'Adoption threshold reached'), ('M7', 'Formal onboarding close')], max_length=2)),
-                ('name', models.CharField(max_length=200)),
-                ('owner_role', models.CharField(max_length=20)),
-                ('day_offset', models.PositiveSmallIntegerField(help_text='Scaled day from contract start.')),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('status', django_fsm.FSMField(choices=[('pending', 'Pending'), ('done', 'Done')], default='pending', max_length=50, protected=True)),
-                ('evidence_required', models.BooleanField(default=False)),
-                ('evidence', models.TextField(blank=True)),
-                ('scheduled_items', models.JSONField(blank=True, default=list)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('detected_by', models.CharField(blank=True, help_text='usage_feed or csm', max_length=20)),
-                ('flagged_at', models.DateTimeField(blank=True, help_text='M5: flagged at 50% of the TTV window.', null=True)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='onboarding.onboardingplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("M1", "Technical setup / integration complete"),
+                            ("M2", "Admin training delivered"),
+                            ("M3", "End-user training delivered"),
+                            ("M4", "First value event achieved"),
+                            ("M5", "Executive sponsor briefed post-go-live"),
+                            ("M6", "Adoption threshold reached"),
+                            ("M7", "Formal onboarding close"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("owner_role", models.CharField(max_length=20)),
+                ("day_offset", models.PositiveSmallIntegerField(help_text="Scaled day from contract start.")),
+                ("target_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("pending", "Pending"), ("done", "Done")],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("evidence_required", models.BooleanField(default=False)),
+                ("evidence", models.TextField(blank=True)),
+                ("scheduled_items", models.JSONField(blank=True, default=list)),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("detected_by", models.CharField(blank=True, help_text="usage_feed or csm", max_length=20)),
+                (
+                    "flagged_at",
+                    models.DateTimeField(blank=True, help_text="M5: flagged at 50% of the TTV window.", null=True),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="onboarding.onboardingplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'code'],
+                "ordering": ["plan", "code"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unresponsive', 'Customer unresponsive (CSM + AM)'), ('unresponsive_slm', 'Customer unresponsive (SLM)'), ('ttv_miss', 'TTV trajectory miss (CSM + AM)'), ('ttv_miss_slm', 'TTV deadline within 14 days, no recovery plan (SLM)'), ('exec_sponsor', 'M5 not done by 50% of the TTV window'), ('map_rejected', 'MAP rejected by post-sales (SLM)'), ('targets_unrealistic', 'Targets escalated as unrealistic (SLM)')], max_length=20)),
-                ('dedupe_key', models.CharField(max_length=120, unique=True)),
-                ('fired_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='onboarding.onboardingplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unresponsive", "Customer unresponsive (CSM + AM)"),
+                            ("unresponsive_slm", "Customer unresponsive (SLM)"),
+                            ("ttv_miss", "TTV trajectory miss (CSM + AM)"),
+                            ("ttv_miss_slm", "TTV deadline within 14 days, no recovery plan (SLM)"),
+                            ("exec_sponsor", "M5 not done by 50% of the TTV window"),
+                            ("map_rejected", "MAP rejected by post-sales (SLM)"),
+                            ("targets_unrealistic", "Targets escalated as unrealistic (SLM)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=120, unique=True)),
+                ("fired_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="onboarding.onboardingplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-fired_at'],
+                "ordering": ["-fired_at"],
             },
         ),
         migrations.CreateModel(
-            name='CSHandoff',
+            name="CSHandoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_date', models.DateField(help_text='Onboarding delivery date.')),
-                ('findings_document', models.CharField(blank=True, help_text='Path or link.', max_length=300)),
-                ('key_outcomes', models.TextField(help_text='What the customer received — top 3 outcomes.')),
-                ('satisfaction_signal', models.TextField(help_text='CX score, verbal feedback, any complaints.')),
-                ('relationship_warmth', models.CharField(choices=[('cold', 'Cold'), ('warm', 'Warm'), ('strong', 'Strong')], max_length=6)),
-                ('expansion_signals', models.TextField(blank=True)),
-                ('referral_potential', models.BooleanField()),
-                ('referral_basis', models.TextField()),
-                ('agreed_follow_up', models.TextField(blank=True)),
-                ('filed_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cs_handoffs', to='crm.account')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='crm.employee')),
-                ('cs_owner', models.ForeignKey(blank=True, help_text='Who owns the customer-success phase and must acknowledge.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='crm.employee')),
-                ('warmth_assessed_by', models.ForeignKey(help_text='The AM or an executive (seed 003: CRO assessment).', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='crm.employee')),
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='handoff', to='onboarding.onboardingplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivery_date", models.DateField(help_text="Onboarding delivery date.")),
+                ("findings_document", models.CharField(blank=True, help_text="Path or link.", max_length=300)),
+                ("key_outcomes", models.TextField(help_text="What the customer received — top 3 outcomes.")),
+                ("satisfaction_signal", models.TextField(help_text="CX score, verbal feedback, any complaints.")),
+                (
+                    "relationship_warmth",
+                    models.CharField(choices=[("cold", "Cold"), ("warm", "Warm"), ("strong", "Strong")], max_length=6),
+                ),
+                ("expansion_signals", models.TextField(blank=True)),
+                ("referral_potential", models.BooleanField()),
+                ("referral_basis", models.TextField()),
+                ("agreed_follow_up", models.TextField(blank=True)),
+                ("filed_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cs_handoffs", to="crm.account"
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "cs_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who owns the customer-success phase and must acknowledge.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="crm.employee"),
+                ),
+                (
+                    "warmth_assessed_by",
+                    models.ForeignKey(
+                        help_text="The AM or an executive (seed 003: CRO assessment).",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoff",
+                        to="onboarding.onboardingplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'CS handoff',
+                "verbose_name": "CS handoff",
             },
         ),
         migrations.CreateModel(
-            name='OnboardingSettings',
+            name="OnboardingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('preclose_health_threshold', models.PositiveSmallIntegerField(default=70, help_text='Deal health ≥ this fires pre-close.')),
-                ('preclose_min_stage', models.CharField(default='proposal', help_text='Stage at or after which pre-close fires.', max_length=12)),
-                ('eligibility_acv_threshold', models.DecimalField(decimal_places=2, default=100000, max_digits=14)),
-                ('eligibility_sam_threshold', models.DecimalField(decimal_places=2, default=500000, max_digits=14)),
-                ('ttv_default_smb', models.PositiveSmallIntegerField(default=30, verbose_name='TTV default SMB (days)')),
-                ('ttv_default_mm', models.PositiveSmallIntegerField(default=60, verbose_name='TTV default Mid-Market (days)')),
-                ('ttv_default_ent', models.PositiveSmallIntegerField(default=90, verbose_name='TTV default Enterprise (days)')),
-                ('adoption_threshold_pct', models.PositiveSmallIntegerField(default=60, help_text='M6: % of contracted volume.')),
-                ('exec_sponsor_flag_pct', models.PositiveSmallIntegerField(default=50, help_text='M5 flagged when not done by this % of the TTV window.')),
-                ('unresponsive_alert_after', models.PositiveSmallIntegerField(default=2, help_text='Unanswered outreaches → CSM + AM.')),
-                ('unresponsive_slm_after', models.PositiveSmallIntegerField(default=3, help_text='Unanswered outreaches → SLM.')),
-                ('ttv_slm_window_days', models.PositiveSmallIntegerField(default=14, help_text='Days before the TTV deadline for the SLM rule.')),
-                ('map_signoff_window_days', models.PositiveSmallIntegerField(default=14, help_text='Days after close to obtain MAP sign-off.')),
-                ('complexity_keywords', models.JSONField(blank=True, default=list, help_text='Words in discovery notes or call objections that mean a complex integration.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "preclose_health_threshold",
+                    models.PositiveSmallIntegerField(default=70, help_text="Deal health ≥ this fires pre-close."),
+                ),
+                (
+                    "preclose_min_stage",
+                    models.CharField(
+                        default="proposal", help_text="Stage at or after which pre-close fires.", max_length=12
+                    ),
+                ),
+                ("eligibility_acv_threshold", models.DecimalField(decimal_places=2, default=100000, max_digits=14)),
+                ("eligibility_sam_threshold", models.DecimalField(decimal_places=2, default=500000, max_digits=14)),
+                (
+                    "ttv_default_smb",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="TTV default SMB (days)"),
+                ),
+                (
+                    "ttv_default_mm",
+                    models.PositiveSmallIntegerField(default=60, verbose_name="TTV default Mid-Market (days)"),
+                ),
+                (
+                    "ttv_default_ent",
+                    models.PositiveSmallIntegerField(default=90, verbose_name="TTV default Enterprise (days)"),
+                ),
+                (
+                    "adoption_threshold_pct",
+                    models.PositiveSmallIntegerField(default=60, help_text="M6: % of contracted volume."),
+                ),
+                (
+                    "exec_sponsor_flag_pct",
+                    models.PositiveSmallIntegerField(
+                        default=50, help_text="M5 flagged when not done by this % of the TTV window."
+                    ),
+                ),
+                (
+                    "unresponsive_alert_after",
+                    models.PositiveSmallIntegerField(default=2, help_text="Unanswered outreaches → CSM + AM."),
+                ),
+                (
+                    "unresponsive_slm_after",
+                    models.PositiveSmallIntegerField(default=3, help_text="Unanswered outreaches → SLM."),
+                ),
+                (
+                    "ttv_slm_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, help_text="Days before the TTV deadline for the SLM rule."
+                    ),
+                ),
+                (
+                    "map_signoff_window_days",
+                    models.PositiveSmallIntegerField(default=14, help_text="Days after close to obtain MAP sign-off."),
+                ),
+                (
+                    "complexity_keywords",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Words in discovery notes or call objections that mean a complex integration.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'onboarding settings',
-                'verbose_name_plural': 'onboarding settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='onboarding_settings_singleton')],
+                "verbose_name": "onboarding settings",
+                "verbose_name_plural": "onboarding settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="onboarding_settings_singleton")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProductValueEvent',
+            name="ProductValueEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_name', models.CharField(max_length=200)),
-                ('detection_method', models.CharField(choices=[('auto_usage_feed', 'Auto (usage feed)'), ('csm_manual', 'CSM manual'), ('both', 'Both')], default='both', max_length=16)),
-                ('detection_signal', models.CharField(blank=True, help_text='Usage-feed event name that auto-detects this value event.', max_length=100)),
-                ('segment_ttv_default_days', models.JSONField(blank=True, default=dict, help_text='e.g. {"smb":30,"mm":60,"ent":90}')),
-                ('active', models.BooleanField(default=True, help_text='Retire instead of deleting.')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='value_events', to='crm.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_name", models.CharField(max_length=200)),
+                (
+                    "detection_method",
+                    models.CharField(
+                        choices=[
+                            ("auto_usage_feed", "Auto (usage feed)"),
+                            ("csm_manual", "CSM manual"),
+                            ("both", "Both"),
+                        ],
+                        default="both",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "detection_signal",
+                    models.CharField(
+                        blank=True,
+                        help_text="Usage-feed event name that auto-detects this value event.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "segment_ttv_default_days",
+                    models.JSONField(blank=True, default=dict, help_text='e.g. {"smb":30,"mm":60,"ent":90}'),
+                ),
+                ("active", models.BooleanField(default=True, help_text="Retire instead of deleting.")),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="value_events", to="crm.product"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product value event',
-                'ordering': ['product__sku', 'event_name'],
+                "verbose_name": "product value event",
+                "ordering": ["product__sku", "event_name"],
             },
         ),
         migrations.CreateModel(
-            name='SuccessTask',
+            name="SuccessTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('check_in_30', '30-day check-in'), ('renewal_expansion_review', 'Renewal / expansion review')], max_length=30)),
-                ('due_date', models.DateField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='success_tasks', to='crm.account')),
-                ('handoff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='onboarding.cshandoff')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("check_in_30", "30-day check-in"),
+                            ("renewal_expansion_review", "Renewal / expansion review"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="success_tasks", to="crm.account"
+                    ),
+                ),
+                (
+                    "handoff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="onboarding.cshandoff"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TTVChangeRequest',
+            name="TTVChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('current_days', models.PositiveSmallIntegerField()),
-                ('requested_days', models.PositiveSmallIntegerField()),
-                ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('map', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ttv_change_requests', to='onboarding.mutualactionplan')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("current_days", models.PositiveSmallIntegerField()),
+                ("requested_days", models.PositiveSmallIntegerField()),
+                ("reason", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "map",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ttv_change_requests",
+                        to="onboarding.mutualactionplan",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="crm.employee"),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='mutualactionplan',
-            index=models.Index(fields=['postsales_signoff_status'], name='onboarding__postsal_2213ae_idx'),
+            model_name="mutualactionplan",
+            index=models.Index(fields=["postsales_signoff_status"], name="onboarding__postsal_2213ae_idx"),
         ),
         migrations.AddConstraint(
-            model_name='onboardingmilestoneconfig',
-            constraint=models.UniqueConstraint(condition=models.Q(('product__isnull', True)), fields=('segment', 'code'), name='milestone_config_segment_default'),
+            model_name="onboardingmilestoneconfig",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("product__isnull", True)),
+                fields=("segment", "code"),
+                name="milestone_config_segment_default",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='onboardingmilestoneconfig',
-            constraint=models.UniqueConstraint(condition=models.Q(('product__isnull', False)), fields=('segment', 'product', 'code'), name='milestone_config_segment_product'),
+            model_name="onboardingmilestoneconfig",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("product__isnull", False)),
+                fields=("segment", "product", "code"),
+                name="milestone_config_segment_product",
+            ),
         ),
         migrations.AddIndex(
-            model_name='onboardingplan',
-            index=models.Index(fields=['status', 'contract_start_date'], name='onboarding__status_a762e0_idx'),
+            model_name="onboardingplan",
+            index=models.Index(fields=["status", "contract_start_date"], name="onboarding__status_a762e0_idx"),
         ),
         migrations.AddIndex(
-            model_name='onboardinglog',
-            index=models.Index(fields=['account', 'log_date'], name='onboarding__account_803916_idx'),
+            model_name="onboardinglog",
+            index=models.Index(fields=["account", "log_date"], name="onboarding__account_803916_idx"),
         ),
         migrations.AddIndex(
-            model_name='onboardinglog',
-            index=models.Index(fields=['plan', 'entry_type', 'logged_at'], name='onboarding__plan_id_682d44_idx'),
+            model_name="onboardinglog",
+            index=models.Index(fields=["plan", "entry_type", "logged_at"], name="onboarding__plan_id_682d44_idx"),
         ),
         migrations.AddIndex(
-            model_name='milestoneitem',
-            index=models.Index(fields=['code', 'status'], name='onboarding__code_15f5b5_idx'),
+            model_name="milestoneitem",
+            index=models.Index(fields=["code", "status"], name="onboarding__code_15f5b5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='milestoneitem',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='milestone_once_per_plan'),
+            model_name="milestoneitem",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="milestone_once_per_plan"),
         ),
         migrations.AddIndex(
-            model_name='escalation',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['plan', 'kind'], name='open_escalations'),
+            model_name="escalation",
+            index=models.Index(
+                condition=models.Q(("resolved_at__isnull", True)), fields=["plan", "kind"], name="open_escalations"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='successtask',
-            constraint=models.UniqueConstraint(fields=('handoff', 'kind'), name='success_task_once'),
+            model_name="successtask",
+            constraint=models.UniqueConstraint(fields=("handoff", "kind"), name="success_task_once"),
         ),
     ]

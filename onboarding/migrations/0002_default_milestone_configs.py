@@ -18,10 +18,21 @@ def forwards(apps, schema_editor):
     Settings = apps.get_model("onboarding", "OnboardingSettings")
     for segment in ("smb", "mm", "ent"):
         for code, name, offset, evidence, items in DEFAULTS:
-            Config.objects.get_or_create(segment=segment, product=None, code=code, defaults={
-                "name": name, "day_offset": offset, "owner_role": "csm", "evidence_required": evidence,
-                "scheduled_items": items})
-    Settings.objects.get_or_create(pk=1, defaults={"complexity_keywords": ["integration", "api", "sso", "erp", "migration"]})
+            Config.objects.get_or_create(
+                segment=segment,
+                product=None,
+                code=code,
+                defaults={
+                    "name": name,
+                    "day_offset": offset,
+                    "owner_role": "csm",
+                    "evidence_required": evidence,
+                    "scheduled_items": items,
+                },
+            )
+    Settings.objects.get_or_create(
+        pk=1, defaults={"complexity_keywords": ["integration", "api", "sso", "erp", "migration"]}
+    )
 
 
 class Migration(migrations.Migration):

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0002_default_milestone_configs'),
+        ("onboarding", "0002_default_milestone_configs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mutualactionplan',
-            name='ttv_target_manual',
-            field=models.BooleanField(default=False, help_text='Set by hand on the MAP; otherwise derived from value events or the segment default.'),
+            model_name="mutualactionplan",
+            name="ttv_target_manual",
+            field=models.BooleanField(
+                default=False,
+                help_text="Set by hand on the MAP; otherwise derived from value events or the segment default.",
+            ),
         ),
     ]

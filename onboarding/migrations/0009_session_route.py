@@ -14,16 +14,22 @@ def point_at_the_newest_decision(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0008_prospect_pages'),
+        ("onboarding", "0008_prospect_pages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='onboardingsession',
-            name='route',
-            field=models.ForeignKey(blank=True, help_text='The current decision (the newest row), read with the session by the pages.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='onboarding.routedecision'),
+            model_name="onboardingsession",
+            name="route",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The current decision (the newest row), read with the session by the pages.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="onboarding.routedecision",
+            ),
         ),
         migrations.RunPython(point_at_the_newest_decision, migrations.RunPython.noop),
     ]

@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0009_session_route'),
+        ("onboarding", "0009_session_route"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='onboardingplan',
-            name='product_onboarding',
-            field=models.BooleanField(default=False, help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer is not new, so the account stays out of onboarding mode."),
+            model_name="onboardingplan",
+            name="product_onboarding",
+            field=models.BooleanField(
+                default=False,
+                help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer is not new, so the account stays out of onboarding mode.",
+            ),
         ),
         migrations.AddField(
-            model_name='onboardingsettings',
-            name='product_onboarding_skus',
-            field=models.JSONField(blank=True, default=list, help_text='SKUs whose renewal or expansion close starts its own product onboarding plan. Any other renewal or expansion updates the account and does not reopen onboarding.'),
+            model_name="onboardingsettings",
+            name="product_onboarding_skus",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="SKUs whose renewal or expansion close starts its own product onboarding plan. Any other renewal or expansion updates the account and does not reopen onboarding.",
+            ),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0010_product_onboarding'),
+        ("onboarding", "0010_product_onboarding"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ttvchangerequest',
-            name='current_value_events',
+            model_name="ttvchangerequest",
+            name="current_value_events",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ttvchangerequest',
-            name='requested_value_events',
-            field=models.JSONField(blank=True, help_text='Null: the value events stay as signed; else the new selection and dates.', null=True),
+            model_name="ttvchangerequest",
+            name="requested_value_events",
+            field=models.JSONField(
+                blank=True,
+                help_text="Null: the value events stay as signed; else the new selection and dates.",
+                null=True,
+            ),
         ),
     ]

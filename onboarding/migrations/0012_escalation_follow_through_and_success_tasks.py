@@ -5,56 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0002_performance_records'),
-        ('onboarding', '0011_signed_map_change_request'),
+        ("crm", "0002_performance_records"),
+        ("onboarding", "0011_signed_map_change_request"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalation',
-            name='nudged_at',
-            field=models.DateTimeField(blank=True, help_text='Last reminder while still open.', null=True),
+            model_name="escalation",
+            name="nudged_at",
+            field=models.DateTimeField(blank=True, help_text="Last reminder while still open.", null=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='recipient_ids',
-            field=models.JSONField(blank=True, default=list, help_text='Users notified; reminders go to them.'),
+            model_name="escalation",
+            name="recipient_ids",
+            field=models.JSONField(blank=True, default=list, help_text="Users notified; reminders go to them."),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='resolution',
-            field=models.CharField(blank=True, default='', help_text='What cleared it.', max_length=120),
+            model_name="escalation",
+            name="resolution",
+            field=models.CharField(blank=True, default="", help_text="What cleared it.", max_length=120),
         ),
         migrations.AddField(
-            model_name='onboardingsettings',
-            name='escalation_renudge_days',
-            field=models.PositiveSmallIntegerField(default=7, help_text='An onboarding escalation still open this many days is sent again to the same people (0: no reminders).'),
+            model_name="onboardingsettings",
+            name="escalation_renudge_days",
+            field=models.PositiveSmallIntegerField(
+                default=7,
+                help_text="An onboarding escalation still open this many days is sent again to the same people (0: no reminders).",
+            ),
         ),
         migrations.AddField(
-            model_name='onboardingsettings',
-            name='success_task_remind_days',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Customer-success tasks (30-day check-in, renewal/expansion review) remind their owner this many days before they are due, and again once overdue.'),
+            model_name="onboardingsettings",
+            name="success_task_remind_days",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Customer-success tasks (30-day check-in, renewal/expansion review) remind their owner this many days before they are due, and again once overdue.",
+            ),
         ),
         migrations.AddField(
-            model_name='successtask',
-            name='done_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee'),
+            model_name="successtask",
+            name="done_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="crm.employee"
+            ),
         ),
         migrations.AddField(
-            model_name='successtask',
-            name='note',
-            field=models.TextField(blank=True, default='', help_text="What was done (the check-in held, the review's outcome)."),
+            model_name="successtask",
+            name="note",
+            field=models.TextField(
+                blank=True, default="", help_text="What was done (the check-in held, the review's outcome)."
+            ),
         ),
         migrations.AddField(
-            model_name='successtask',
-            name='reminded_due_at',
+            model_name="successtask",
+            name="reminded_due_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='successtask',
-            name='reminded_overdue_at',
+            model_name="successtask",
+            name="reminded_overdue_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

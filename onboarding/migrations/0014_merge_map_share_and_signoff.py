@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0010_map_share_link'),
-        ('onboarding', '0012_escalation_follow_through_and_success_tasks'),
+        ("onboarding", "0010_map_share_link"),
+        ("onboarding", "0012_escalation_follow_through_and_success_tasks"),
     ]
 
-    operations = [
-    ]
+    operations = []

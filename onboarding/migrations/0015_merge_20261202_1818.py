@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0010_outbound_email_retry_ladder'),
-        ('onboarding', '0014_merge_map_share_and_signoff'),
+        ("onboarding", "0010_outbound_email_retry_ladder"),
+        ("onboarding", "0014_merge_map_share_and_signoff"),
     ]
 
-    operations = [
-    ]
+    operations = []

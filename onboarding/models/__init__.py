@@ -8,10 +8,10 @@ from .handoff import CSHandoff, SuccessTask
 from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
 from .outbound import OutboundEmail
-from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
-from .share import MapShareLink
+from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
+from .share import MapShareLink
 
 __all__ = [
     "CSHandoff",

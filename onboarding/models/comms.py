@@ -17,7 +17,9 @@ class CommunicationTemplate(models.Model):
     name = models.CharField(max_length=120)
     stage = models.CharField(max_length=10, choices=Stage.choices)
     milestone = models.CharField(max_length=2, choices=Milestone.choices, blank=True)
-    subject = models.CharField(max_length=200, help_text="Placeholders: {account} {contact} {csm} {milestone} {target_date}")
+    subject = models.CharField(
+        max_length=200, help_text="Placeholders: {account} {contact} {csm} {milestone} {target_date}"
+    )
     body = models.TextField(help_text="Same placeholders as the subject.")
     active = models.BooleanField(default=True)
 

@@ -21,32 +21,50 @@ class Milestone(models.TextChoices):
 class OnboardingSettings(models.Model):
     """The thresholds seed 000 calls configurable, with its defaults. One row (pk=1)."""
 
-    preclose_health_threshold = models.PositiveSmallIntegerField(default=70, help_text="Deal health ≥ this fires pre-close.")
-    preclose_min_stage = models.CharField(max_length=12, default="proposal", help_text="Stage at or after which pre-close fires.")
+    preclose_health_threshold = models.PositiveSmallIntegerField(
+        default=70, help_text="Deal health ≥ this fires pre-close."
+    )
+    preclose_min_stage = models.CharField(
+        max_length=12, default="proposal", help_text="Stage at or after which pre-close fires."
+    )
     eligibility_acv_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=100_000)
     eligibility_sam_threshold = models.DecimalField(max_digits=14, decimal_places=2, default=500_000)
     ttv_default_smb = models.PositiveSmallIntegerField("TTV default SMB (days)", default=30)
     ttv_default_mm = models.PositiveSmallIntegerField("TTV default Mid-Market (days)", default=60)
     ttv_default_ent = models.PositiveSmallIntegerField("TTV default Enterprise (days)", default=90)
     adoption_threshold_pct = models.PositiveSmallIntegerField(default=60, help_text="M6: % of contracted volume.")
-    exec_sponsor_flag_pct = models.PositiveSmallIntegerField(default=50, help_text="M5 flagged when not done by this % of the TTV window.")
-    unresponsive_alert_after = models.PositiveSmallIntegerField(default=2, help_text="Unanswered outreaches → CSM + AM.")
+    exec_sponsor_flag_pct = models.PositiveSmallIntegerField(
+        default=50, help_text="M5 flagged when not done by this % of the TTV window."
+    )
+    unresponsive_alert_after = models.PositiveSmallIntegerField(
+        default=2, help_text="Unanswered outreaches → CSM + AM."
+    )
     unresponsive_slm_after = models.PositiveSmallIntegerField(default=3, help_text="Unanswered outreaches → SLM.")
-    ttv_slm_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days before the TTV deadline for the SLM rule.")
-    map_signoff_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days after close to obtain MAP sign-off.")
+    ttv_slm_window_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days before the TTV deadline for the SLM rule."
+    )
+    map_signoff_window_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days after close to obtain MAP sign-off."
+    )
     success_task_remind_days = models.PositiveSmallIntegerField(
-        default=3, help_text="Customer-success tasks (30-day check-in, renewal/expansion review) remind their owner "
-                             "this many days before they are due, and again once overdue.")
+        default=3,
+        help_text="Customer-success tasks (30-day check-in, renewal/expansion review) remind their owner "
+        "this many days before they are due, and again once overdue.",
+    )
     escalation_renudge_days = models.PositiveSmallIntegerField(
-        default=7, help_text="An onboarding escalation still open this many days is sent again to the same people "
-                             "(0: no reminders).")
+        default=7,
+        help_text="An onboarding escalation still open this many days is sent again to the same people "
+        "(0: no reminders).",
+    )
     product_onboarding_skus = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="SKUs whose renewal or expansion close starts its own product onboarding plan. Any other "
-                  "renewal or expansion updates the account and does not reopen onboarding.",
+        "renewal or expansion updates the account and does not reopen onboarding.",
     )
     complexity_keywords = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Words in discovery notes or call objections that mean a complex integration.",
     )
 
@@ -105,8 +123,13 @@ class OnboardingMilestoneConfig(models.Model):
     scaled to each plan's TTV target."""
 
     segment = models.CharField(max_length=5, choices=Segment.choices)
-    product = models.ForeignKey("crm.Product", null=True, blank=True, on_delete=models.CASCADE,
-                                help_text="Empty: the segment default. Set: overrides for deals with this SKU.")
+    product = models.ForeignKey(
+        "crm.Product",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Empty: the segment default. Set: overrides for deals with this SKU.",
+    )
     code = models.CharField(max_length=2, choices=Milestone.choices)
     name = models.CharField(max_length=200, blank=True)
     day_offset = models.PositiveSmallIntegerField(help_text="Day on a 90-day plan; scaled to the TTV target.")
@@ -118,10 +141,14 @@ class OnboardingMilestoneConfig(models.Model):
     class Meta:
         ordering = ["segment", "product_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["segment", "code"], condition=Q(product__isnull=True),
-                                    name="milestone_config_segment_default"),
-            models.UniqueConstraint(fields=["segment", "product", "code"], condition=Q(product__isnull=False),
-                                    name="milestone_config_segment_product"),
+            models.UniqueConstraint(
+                fields=["segment", "code"], condition=Q(product__isnull=True), name="milestone_config_segment_default"
+            ),
+            models.UniqueConstraint(
+                fields=["segment", "product", "code"],
+                condition=Q(product__isnull=False),
+                name="milestone_config_segment_product",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,20 +14,35 @@ from django.db.models import Q
 
 from gtmos.core import clock
 
-MEDDPICC_CELLS = ("metrics", "economic_buyer", "decision_criteria", "decision_process", "paper_process",
-                  "identify_pain", "champion", "competition")
+MEDDPICC_CELLS = (
+    "metrics",
+    "economic_buyer",
+    "decision_criteria",
+    "decision_process",
+    "paper_process",
+    "identify_pain",
+    "champion",
+    "competition",
+)
 MEDDPICC_LABELS = {
-    "metrics": "Metrics", "economic_buyer": "Economic buyer", "decision_criteria": "Decision criteria",
-    "decision_process": "Decision process", "paper_process": "Paper process", "identify_pain": "Identify pain",
-    "champion": "Champion", "competition": "Competition",
+    "metrics": "Metrics",
+    "economic_buyer": "Economic buyer",
+    "decision_criteria": "Decision criteria",
+    "decision_process": "Decision process",
+    "paper_process": "Paper process",
+    "identify_pain": "Identify pain",
+    "champion": "Champion",
+    "competition": "Competition",
 }
 
 
 def meddpicc_blank() -> dict:
     """The Zwick MEDDPICC scorecard: each cell seeded by research (amber), confirmed by the AE (green);
     a cell research found nothing for stays red."""
-    return {cell: {"value": "", "evidence": [], "confidence": 0.0, "status": "red", "confirmed": False}
-            for cell in MEDDPICC_CELLS}
+    return {
+        cell: {"value": "", "evidence": [], "confidence": 0.0, "status": "red", "confirmed": False}
+        for cell in MEDDPICC_CELLS
+    }
 
 
 class DealQuerySet(models.QuerySet):
@@ -59,14 +74,21 @@ class Deal(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.OneToOneField("onboarding.OnboardingSession", on_delete=models.CASCADE, related_name="deal")
     org = models.ForeignKey("crm.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    opportunity = models.ForeignKey("crm.Opportunity", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    opportunity = models.ForeignKey(
+        "crm.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.BATTLEPACK)
     step_entered_at = models.DateTimeField(default=clock.now, help_text="When the deal entered its W-step.")
     meddpicc = models.JSONField(default=meddpicc_blank)
     dossier = models.JSONField(default=dict, blank=True)
-    pursuit = models.ForeignKey("enrichment.Pursuit", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="The prospect's real pursuit: takeoff and demo.")
+    pursuit = models.ForeignKey(
+        "enrichment.Pursuit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The prospect's real pursuit: takeoff and demo.",
+    )
     takeoff = models.JSONField(default=dict, blank=True, help_text="Sarah's pre-run takeoff (provider result).")
     outreach_subject = models.CharField(max_length=200, blank=True)
     drafted_outreach = models.TextField(blank=True)
@@ -75,13 +97,15 @@ class Deal(models.Model):
     sdr = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     battlepack_ready_at = models.DateTimeField(null=True, blank=True)
     ae_reviewed_at = models.DateTimeField(null=True, blank=True)
-    ae_reviewed_draft = models.CharField(max_length=64, blank=True,
-                                         help_text="Hash of the subject + draft the AE reviewed: an edit voids it.")
+    ae_reviewed_draft = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the subject + draft the AE reviewed: an edit voids it."
+    )
     outreach_sent_at = models.DateTimeField(null=True, blank=True)
     meeting_at = models.DateTimeField(null=True, blank=True, help_text="The booked insight call.")
     demo_delivered_at = models.DateTimeField(null=True, blank=True)
-    technical_win = models.JSONField(default=dict, blank=True,
-                                     help_text="demoed / validated / objections, recorded at demo.delivered.")
+    technical_win = models.JSONField(
+        default=dict, blank=True, help_text="demoed / validated / objections, recorded at demo.delivered."
+    )
     commitments = models.JSONField(default=list, blank=True, help_text="What the selling team promised.")
     contract_sent_at = models.DateTimeField(null=True, blank=True)
     contract_signed_at = models.DateTimeField(null=True, blank=True)
@@ -116,21 +140,35 @@ class WhiteGloveSettings(models.Model):
     """RevOps' numbers for the white-glove track where the seeds are silent (README configuration). One row."""
 
     acv_default_mid = models.DecimalField(
-        max_digits=14, decimal_places=0, default=Decimal("60000"),
-        help_text="ACV estimate for a wg_mid deal when the size estimator gave none.")
+        max_digits=14,
+        decimal_places=0,
+        default=Decimal("60000"),
+        help_text="ACV estimate for a wg_mid deal when the size estimator gave none.",
+    )
     acv_default_enterprise = models.DecimalField(
-        max_digits=14, decimal_places=0, default=Decimal("200000"),
-        help_text="ACV estimate for a wg_enterprise deal when the size estimator gave none.")
+        max_digits=14,
+        decimal_places=0,
+        default=Decimal("200000"),
+        help_text="ACV estimate for a wg_enterprise deal when the size estimator gave none.",
+    )
     expected_cycle_days = models.PositiveSmallIntegerField(
-        default=90, help_text="Expected close date = W5 + this many days (the opportunity's close date).")
+        default=90, help_text="Expected close date = W5 + this many days (the opportunity's close date)."
+    )
     amber_health_weight = models.DecimalField(
-        max_digits=3, decimal_places=2, default=Decimal("0.50"),
-        help_text="Deal health: a confirmed MEDDPICC cell counts 1, an amber (research-seeded) cell this much.")
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        help_text="Deal health: a confirmed MEDDPICC cell counts 1, an amber (research-seeded) cell this much.",
+    )
     amber_min_confidence = models.DecimalField(
-        max_digits=3, decimal_places=2, default=Decimal("0.30"),
-        help_text="Research below this confidence does not seed a cell: it stays red.")
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        help_text="Research below this confidence does not seed a cell: it stays red.",
+    )
     stale_step_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Pipeline pages flag a deal this long in one W-step.")
+        default=14, help_text="Pipeline pages flag a deal this long in one W-step."
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "white-glove settings"

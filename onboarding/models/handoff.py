@@ -18,18 +18,30 @@ class CSHandoff(models.Model):
     key_outcomes = models.TextField(help_text="What the customer received — top 3 outcomes.")
     satisfaction_signal = models.TextField(help_text="CX score, verbal feedback, any complaints.")
     relationship_warmth = models.CharField(max_length=6, choices=Warmth.choices)
-    warmth_assessed_by = models.ForeignKey("crm.Employee", on_delete=models.PROTECT, related_name="+",
-                                           help_text="The AM or an executive (seed 003: CRO assessment).")
+    warmth_assessed_by = models.ForeignKey(
+        "crm.Employee",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The AM or an executive (seed 003: CRO assessment).",
+    )
     expansion_signals = models.TextField(blank=True)
     referral_potential = models.BooleanField()
     referral_basis = models.TextField()
     agreed_follow_up = models.TextField(blank=True)
     filed_by = models.ForeignKey("crm.Employee", on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(default=clock.now)
-    acknowledged_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        "crm.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    cs_owner = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 help_text="Who owns the customer-success phase and must acknowledge.")
+    cs_owner = models.ForeignKey(
+        "crm.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who owns the customer-success phase and must acknowledge.",
+    )
 
     class Meta:
         verbose_name = "CS handoff"
@@ -49,7 +61,9 @@ class SuccessTask(models.Model):
     due_date = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True, default="", help_text="What was done (the check-in held, the review's outcome).")
+    note = models.TextField(
+        blank=True, default="", help_text="What was done (the check-in held, the review's outcome)."
+    )
     reminded_due_at = models.DateTimeField(null=True, blank=True)
     reminded_overdue_at = models.DateTimeField(null=True, blank=True)
 

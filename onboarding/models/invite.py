@@ -25,15 +25,19 @@ class TeamInvite(models.Model):
     role = models.CharField(max_length=12, choices=Persona.choices)
     surface = models.CharField(max_length=10, choices=Surface.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    invitee_lead = models.OneToOneField("enrichment.Lead", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="invite")
+    invitee_lead = models.OneToOneField(
+        "enrichment.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="invite"
+    )
     created_at = models.DateTimeField(default=clock.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["session", "email"], condition=~models.Q(email=""),
-                                               name="invite_once_per_session_email")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"], condition=~models.Q(email=""), name="invite_once_per_session_email"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invite ({self.role} → {self.surface}, {self.status})"

@@ -76,4 +76,6 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["-fired_at"]
-        indexes = [models.Index(fields=["plan", "kind"], condition=Q(resolved_at__isnull=True), name="open_escalations")]
+        indexes = [
+            models.Index(fields=["plan", "kind"], condition=Q(resolved_at__isnull=True), name="open_escalations")
+        ]

@@ -28,10 +28,10 @@ class OutboundEmail(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(max_length=200, unique=True, help_text="Idempotency: one email per deal / invite.")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    deal = models.ForeignKey("onboarding.Deal", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="emails")
-    invite = models.ForeignKey("onboarding.TeamInvite", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="emails")
+    deal = models.ForeignKey("onboarding.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="emails")
+    invite = models.ForeignKey(
+        "onboarding.TeamInvite", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
     to = models.EmailField()
     from_email = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300)
@@ -44,8 +44,11 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
-        indexes = [models.Index(fields=["next_attempt_at"], name="outbound_due",
-                                condition=Q(status__in=["pending", "retry_wait"]))]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="outbound_due", condition=Q(status__in=["pending", "retry_wait"])
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} email {str(self.id)[:8]} ({self.status})"

@@ -53,7 +53,8 @@ class MutualActionPlan(StateMachineMixin, models.Model):
     implementation_sow = models.ForeignKey("crm.ImplementationSOW", null=True, blank=True, on_delete=models.SET_NULL)
     ttv_target_days = models.PositiveSmallIntegerField(null=True, blank=True)
     ttv_target_manual = models.BooleanField(
-        default=False, help_text="Set by hand on the MAP; otherwise derived from value events or the segment default.")
+        default=False, help_text="Set by hand on the MAP; otherwise derived from value events or the segment default."
+    )
     ttv_locked_at = models.DateTimeField(null=True, blank=True)
 
     postsales_signoff_status = FSMField(default=SignoffStatus.PENDING, choices=SignoffStatus.choices, protected=True)
@@ -62,11 +63,14 @@ class MutualActionPlan(StateMachineMixin, models.Model):
     rejection_reason = models.TextField(blank=True)
     risk_notes = models.TextField(blank=True, help_text="Post-sales' documented risks on acceptance.")
     slm_override = models.BooleanField(default=False)
-    slm_override_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    slm_override_by = models.ForeignKey(
+        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     slm_override_at = models.DateTimeField(null=True, blank=True)
     slm_override_note = models.TextField(blank=True)
-    targets_escalated_at = models.DateTimeField(null=True, blank=True,
-                                                help_text="Post-sales escalated unrealistic targets to the SLM.")
+    targets_escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Post-sales escalated unrealistic targets to the SLM."
+    )
     targets_escalation_note = models.TextField(blank=True)
     comp_hold_active = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now)
@@ -98,8 +102,12 @@ class MutualActionPlan(StateMachineMixin, models.Model):
         """Post-sales rejects the deal handoff: hold on MAP sign-off, comp hold, SLM escalation."""
         self.signoff_by, self.signoff_timestamp, self.rejection_reason = by, clock.now(), reason
 
-    @transition(field=postsales_signoff_status, source=SignoffStatus.REJECTED, target=SignoffStatus.REJECTED,
-                conditions=[_not_overridden])
+    @transition(
+        field=postsales_signoff_status,
+        source=SignoffStatus.REJECTED,
+        target=SignoffStatus.REJECTED,
+        conditions=[_not_overridden],
+    )
     def override(self, *, slm, note: str):
         """The SLM approves proceeding despite the rejection (recorded with the SLM's name)."""
         now = clock.now()
@@ -121,9 +129,13 @@ class OnboardingPlan(StateMachineMixin, models.Model):
     preboarded = models.BooleanField(default=False, help_text="Started pre-close (auto or by hand).")
     preboard_reason = models.CharField(max_length=200, blank=True)
     product_onboarding = models.BooleanField(
-        default=False, help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer "
-                                 "is not new, so the account stays out of onboarding mode.")
-    implementation_track = models.BooleanField(default=False, help_text="An SOW exists: the Implementation Engineer owns M1.")
+        default=False,
+        help_text="A renewal or expansion's new product line (a SKU RevOps marked): the customer "
+        "is not new, so the account stays out of onboarding mode.",
+    )
+    implementation_track = models.BooleanField(
+        default=False, help_text="An SOW exists: the Implementation Engineer owns M1."
+    )
     kickoff_brief = models.JSONField(default=dict, blank=True)
     contract_start_date = models.DateField(null=True, blank=True, help_text="The TTV clock starts here.")
     csm = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -175,8 +187,9 @@ class MilestoneItem(StateMachineMixin, models.Model):
     evidence = models.TextField(blank=True)
     scheduled_items = models.JSONField(default=list, blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     detected_by = models.CharField(max_length=20, blank=True, help_text="usage_feed or csm")
     flagged_at = models.DateTimeField(null=True, blank=True, help_text="M5: flagged at 50% of the TTV window.")
 
@@ -192,8 +205,9 @@ class MilestoneItem(StateMachineMixin, models.Model):
     def is_done(self) -> bool:
         return self.status == MilestoneStatus.DONE
 
-    @transition(field=status, source=MilestoneStatus.PENDING, target=MilestoneStatus.DONE,
-                conditions=[has_required_evidence])
+    @transition(
+        field=status, source=MilestoneStatus.PENDING, target=MilestoneStatus.DONE, conditions=[has_required_evidence]
+    )
     def complete(self, *, on, by=None, detected_by: str = "csm"):
         """milestone_complete: written to OnboardingLog by the service that calls this."""
         self.completed_on, self.completed_by, self.detected_by = on, by, detected_by
@@ -214,7 +228,8 @@ class TTVChangeRequest(models.Model):
     requested_days = models.PositiveSmallIntegerField()
     current_value_events = models.JSONField(null=True, blank=True)
     requested_value_events = models.JSONField(
-        null=True, blank=True, help_text="Null: the value events stay as signed; else the new selection and dates.")
+        null=True, blank=True, help_text="Null: the value events stay as signed; else the new selection and dates."
+    )
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

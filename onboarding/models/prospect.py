@@ -22,8 +22,9 @@ class OrgMember(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_member")
     org = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="+")
-    session = models.OneToOneField("onboarding.OnboardingSession", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="member")
+    session = models.OneToOneField(
+        "onboarding.OnboardingSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+    )
     role = models.CharField(max_length=8, choices=Role.choices)
     persona = models.CharField(max_length=12, choices=Persona.choices, blank=True)
     surface = models.CharField(max_length=14, choices=Surface.choices, blank=True)
@@ -38,10 +39,12 @@ class Takeoff(models.Model):
     stored as it came, with whether it was an offline estimate."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    session = models.ForeignKey("onboarding.OnboardingSession", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="takeoffs")
-    pursuit = models.ForeignKey("enrichment.Pursuit", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    session = models.ForeignKey(
+        "onboarding.OnboardingSession", null=True, blank=True, on_delete=models.CASCADE, related_name="takeoffs"
+    )
+    pursuit = models.ForeignKey(
+        "enrichment.Pursuit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     pursuit_name = models.CharField(max_length=300)
     trade = models.CharField(max_length=40, blank=True)
     provider = models.CharField(max_length=40)
@@ -66,13 +69,15 @@ class Subscription(models.Model):
         ACTIVE = "active", "Card on file"
 
     org = models.OneToOneField("crm.Account", on_delete=models.CASCADE, related_name="+")
-    session = models.OneToOneField("onboarding.OnboardingSession", on_delete=models.CASCADE,
-                                   related_name="subscription")
+    session = models.OneToOneField(
+        "onboarding.OnboardingSession", on_delete=models.CASCADE, related_name="subscription"
+    )
     plan = models.CharField(max_length=40, default="self_serve")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRIALING)
     provider = models.CharField(max_length=20, blank=True)
-    checkout_ref = models.CharField(max_length=200, blank=True, db_index=True,
-                                    help_text="The provider's checkout session id.")
+    checkout_ref = models.CharField(
+        max_length=200, blank=True, db_index=True, help_text="The provider's checkout session id."
+    )
     customer_ref = models.CharField(max_length=200, blank=True)
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
@@ -88,8 +93,9 @@ class FallbackAnswers(models.Model):
     """The classic form's answers (today's flow: organization type → service area → trades → market
     sectors → team invitations → activate), kept per session while the prospect walks it."""
 
-    session = models.OneToOneField("onboarding.OnboardingSession", on_delete=models.CASCADE, primary_key=True,
-                                   related_name="fallback")
+    session = models.OneToOneField(
+        "onboarding.OnboardingSession", on_delete=models.CASCADE, primary_key=True, related_name="fallback"
+    )
     org_type = models.CharField(max_length=16, blank=True)
     service_area = models.JSONField(default=list, blank=True)
     trades = models.JSONField(default=list, blank=True)

@@ -20,7 +20,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransition, FSMField, transition
 
 from gtmos.core import clock
 from gtmos.core.fsm import StateMachineMixin
-from routing.enums import CloseMotion, Persona, Surface, Track, Warmth, WARMTH_RANK
+from routing.enums import WARMTH_RANK, CloseMotion, Persona, Surface, Track, Warmth
 
 
 class SessionState(models.TextChoices):
@@ -66,10 +66,12 @@ class SessionSettings(models.Model):
 
     session_ttl_days = models.PositiveSmallIntegerField(default=14, help_text="Idle this long → ABANDONED.")
     expansion_seats = models.PositiveIntegerField(default=25, help_text="Self-serve → white-glove at ≥ seats.")
-    expansion_acv = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal("25000"),
-                                        help_text="… or at ACV ≥ this.")
+    expansion_acv = models.DecimalField(
+        max_digits=14, decimal_places=0, default=Decimal("25000"), help_text="… or at ACV ≥ this."
+    )
     lead_retention_days = models.PositiveSmallIntegerField(
-        default=180, help_text="Unconverted leads' personal data is deleted after this many days.")
+        default=180, help_text="Unconverted leads' personal data is deleted after this many days."
+    )
     trial_days = models.PositiveSmallIntegerField(default=21)
 
     class Meta:
@@ -80,96 +82,97 @@ class SessionSettings(models.Model):
         return "Prospect session settings"
 
     @classmethod
-    def load(cls) -> "SessionSettings":
+    def load(cls) -> SessionSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
 
 # --- guards: named pure functions of the session and the context its service computed ---------------------
 
-def is_cold(s: "OnboardingSession") -> bool:
+
+def is_cold(s: OnboardingSession) -> bool:
     return s.warmth == Warmth.COLD
 
 
-def is_warm(s: "OnboardingSession") -> bool:
+def is_warm(s: OnboardingSession) -> bool:
     return WARMTH_RANK.get(s.warmth, 0) >= WARMTH_RANK[Warmth.WARM]
 
 
-def _decision(s: "OnboardingSession"):
+def _decision(s: OnboardingSession):
     return s.context.get("decision")
 
 
-def gating_fields_confident(s: "OnboardingSession") -> bool:
+def gating_fields_confident(s: OnboardingSession) -> bool:
     """enrichment.complete: conf ≥ θ on every gating field (the router asks nothing)."""
     d = _decision(s)
     return d is not None and not d.asks
 
 
-def some_gating_field_low(s: "OnboardingSession") -> bool:
+def some_gating_field_low(s: OnboardingSession) -> bool:
     """enrichment.partial: some fields low-confidence; the confirm asks only those."""
     d = _decision(s)
     return d is not None and bool(d.asks)
 
 
-def role_known(s: "OnboardingSession") -> bool:
+def role_known(s: OnboardingSession) -> bool:
     """The role was known at ≥ θ before the confirm (one tap, or the warm system pass)."""
     return bool(s.context.get("role_known")) and not s.context.get("role_answered", False)
 
 
-def role_known_or_homeowner(s: "OnboardingSession") -> bool:
+def role_known_or_homeowner(s: OnboardingSession) -> bool:
     """onboarding.confirmed: the role was known — or the prospect is a homeowner, who is asked no B2B role
     (seed: orgType == consumer → DISQUALIFIED, route to the homeowner product)."""
     return role_known(s) or (routed_consumer(s) and not s.context.get("role_answered", False))
 
 
-def role_was_unknown(s: "OnboardingSession") -> bool:
+def role_was_unknown(s: OnboardingSession) -> bool:
     """The role was unknown and the prospect answered the role question."""
     return bool(s.context.get("role_answered"))
 
 
-def routed_self_serve(s: "OnboardingSession") -> bool:
+def routed_self_serve(s: OnboardingSession) -> bool:
     d = _decision(s)
     return d is not None and not d.disqualified and d.track == Track.SELF_SERVE
 
 
-def routed_white_glove(s: "OnboardingSession") -> bool:
+def routed_white_glove(s: OnboardingSession) -> bool:
     d = _decision(s)
     return d is not None and not d.disqualified and d.track in (Track.WG_MID, Track.WG_ENTERPRISE)
 
 
-def routed_consumer(s: "OnboardingSession") -> bool:
+def routed_consumer(s: OnboardingSession) -> bool:
     d = _decision(s)
     return d is not None and d.disqualified
 
 
-def post_wow(s: "OnboardingSession") -> bool:
+def post_wow(s: OnboardingSession) -> bool:
     """The card ask comes after the value moment (Sarah's takeoff), never before."""
     return s.value_proven_at is not None
 
 
-def expansion_crossed(s: "OnboardingSession") -> bool:
+def expansion_crossed(s: OnboardingSession) -> bool:
     seats, acv = s.context.get("seats", 0), s.context.get("acv", Decimal(0))
     limits = s.context.get("limits")
     return limits is not None and (seats >= limits.expansion_seats or acv >= limits.expansion_acv)
 
 
-def ae_reviewed(s: "OnboardingSession") -> bool:
+def ae_reviewed(s: OnboardingSession) -> bool:
     """A human stakes credibility on white-glove outreach: the AE reviews before it is sent."""
     deal = s.context.get("deal")
     return deal is not None and deal.ae_reviewed_at is not None
 
 
-def champion_and_eb_confirmed(s: "OnboardingSession") -> bool:
+def champion_and_eb_confirmed(s: OnboardingSession) -> bool:
     deal = s.context.get("deal")
     return deal is not None and deal.meddpicc_confirmed("champion") and deal.meddpicc_confirmed("economic_buyer")
 
 
-def contract_signed(s: "OnboardingSession") -> bool:
+def contract_signed(s: OnboardingSession) -> bool:
     deal = s.context.get("deal")
     return deal is not None and deal.contract_signed_at is not None
 
 
-def idle_past_ttl(s: "OnboardingSession") -> bool:
+def idle_past_ttl(s: OnboardingSession) -> bool:
     cutoff = s.context.get("idle_cutoff")
     return cutoff is not None and s.last_event_at is not None and s.last_event_at < cutoff
 
@@ -185,21 +188,37 @@ class OnboardingSession(StateMachineMixin, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lead = models.OneToOneField("enrichment.Lead", on_delete=models.CASCADE, related_name="session")
-    org = models.ForeignKey("crm.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                            help_text="The Org the lead became at S8 (a CRM Account, segment SMB).")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    org = models.ForeignKey(
+        "crm.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The Org the lead became at S8 (a CRM Account, segment SMB).",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = FSMField(default=S.S0_ENTRY, choices=S.choices, protected=True, max_length=20)
-    route = models.ForeignKey("RouteDecision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              help_text="The current decision (the newest row), read with the session by the pages.")
+    route = models.ForeignKey(
+        "RouteDecision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The current decision (the newest row), read with the session by the pages.",
+    )
     warmth = models.CharField(max_length=8, choices=Warmth.choices, default=Warmth.COLD)
     track = models.CharField(max_length=14, choices=Track.choices, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="Optimistic lock: bumped by every save.")
-    last_event = models.ForeignKey("audit.Event", null=True, blank=True, on_delete=models.DO_NOTHING,
-                                   db_constraint=False, related_name="+")
+    last_event = models.ForeignKey(
+        "audit.Event", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     last_event_at = models.DateTimeField(default=clock.now, help_text="Idle clock for the TTL sweep.")
     state_before = models.CharField(max_length=20, blank=True, help_text="Where it was before FALLBACK/ABANDONED/LOST.")
-    reason = models.CharField(max_length=200, blank=True, help_text="Why it fell back, was disqualified, handed off or lost.")
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it fell back, was disqualified, handed off or lost."
+    )
     value_proven_at = models.DateTimeField(null=True, blank=True, help_text="S7: Sarah's takeoff completed.")
     activated_at = models.DateTimeField(null=True, blank=True)
     trial_ends_on = models.DateField(null=True, blank=True)
@@ -231,8 +250,16 @@ class OnboardingSession(StateMachineMixin, models.Model):
         self._loaded_version = self.version
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args, **kwargs):
-        updated = super()._do_update(base_qs.filter(version=self._loaded_version), using, pk_val, values,
-                                     update_fields, forced_update, *args, **kwargs)
+        updated = super()._do_update(
+            base_qs.filter(version=self._loaded_version),
+            using,
+            pk_val,
+            values,
+            update_fields,
+            forced_update,
+            *args,
+            **kwargs,
+        )
         # The mixin only notices a changed state; a changed version (same state) must not fall through to
         # Django's "no row updated → INSERT".
         if not updated and type(self)._base_manager.using(using).filter(pk=pk_val).exists():

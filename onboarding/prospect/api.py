@@ -2,7 +2,6 @@
 a signed personalized link; the prefetch starts at once. Registered on the ingest API (bearer token,
 Idempotency-Key header, 422 naming the field)."""
 
-
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,8 +28,12 @@ class LeadOut(Schema):
 
 
 def register(router, invalid) -> None:
-    @router.post("/leads", response={200: LeadOut, 201: LeadOut, 401: dict, 409: dict, 422: dict},
-                 summary="Create a warm lead and get its personalized link", operation_id="warm_lead_create")
+    @router.post(
+        "/leads",
+        response={200: LeadOut, 201: LeadOut, 401: dict, 409: dict, 422: dict},
+        summary="Create a warm lead and get its personalized link",
+        operation_id="warm_lead_create",
+    )
     @idempotent
     def lead_create(request, payload: LeadIn):
         from .services import WarmLinkError, warm_link_issue
@@ -41,5 +44,10 @@ def register(router, invalid) -> None:
             field, _, message = str(exc).partition(": ")
             return invalid(field, message)
         expires = clock.now() + timedelta(days=settings.PROSPECT_WARM_LINK_MAX_AGE_DAYS)
-        return (201 if created else 200), {"lead_id": str(session.lead_id), "session_id": str(session.pk),
-                                           "link": link, "expires_at": expires.isoformat(), "created": created}
+        return (201 if created else 200), {
+            "lead_id": str(session.lead_id),
+            "session_id": str(session.pk),
+            "link": link,
+            "expires_at": expires.isoformat(),
+            "created": created,
+        }

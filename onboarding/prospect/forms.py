@@ -6,19 +6,33 @@ from django import forms
 
 from enrichment.enums import LeadSource
 from enrichment.providers.domains import email_domain
-from routing.enums import OrgType, Persona, ProfileField as F, SizeBand
+from routing.enums import OrgType, Persona, SizeBand
+from routing.enums import ProfileField as F
 from routing.models import TradeConfig
 from routing.questions import ROLE_QUESTION
 
 MARKET_SECTORS = (
-    ("commercial", "Commercial"), ("healthcare", "Healthcare"), ("education", "Education"),
-    ("industrial", "Industrial"), ("multifamily", "Multifamily residential"), ("hospitality", "Hospitality"),
-    ("government", "Government / public"), ("infrastructure", "Civil / infrastructure"),
+    ("commercial", "Commercial"),
+    ("healthcare", "Healthcare"),
+    ("education", "Education"),
+    ("industrial", "Industrial"),
+    ("multifamily", "Multifamily residential"),
+    ("hospitality", "Hospitality"),
+    ("government", "Government / public"),
+    ("infrastructure", "Civil / infrastructure"),
 )
-ORG_TYPES = ((OrgType.CONTRACTOR, "General contractor"), (OrgType.SUB_CONTRACTOR, "Subcontractor"),
-             (OrgType.CONSUMER, "Homeowner"))
-SIZE_BANDS = ((SizeBand.MICRO, "Under $2M a year"), (SizeBand.SMALL, "$2M–$10M"), (SizeBand.MID, "$10M–$100M+"),
-              (SizeBand.LARGE, "$100M–$500M+"), (SizeBand.ENTERPRISE, "Larger than that"))
+ORG_TYPES = (
+    (OrgType.CONTRACTOR, "General contractor"),
+    (OrgType.SUB_CONTRACTOR, "Subcontractor"),
+    (OrgType.CONSUMER, "Homeowner"),
+)
+SIZE_BANDS = (
+    (SizeBand.MICRO, "Under $2M a year"),
+    (SizeBand.SMALL, "$2M–$10M"),
+    (SizeBand.MID, "$10M–$100M+"),
+    (SizeBand.LARGE, "$100M–$500M+"),
+    (SizeBand.ENTERPRISE, "Larger than that"),
+)
 PERSONAS = tuple((p.value, p.label) for p in Persona)
 SOURCES = frozenset(LeadSource.values)
 
@@ -28,13 +42,20 @@ def _trade_choices():
 
 
 class EmailCaptureForm(forms.Form):
-    email = forms.EmailField(label="Work email", max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True,
-                                                            "placeholder": "you@yourcompany.com"}))
+    email = forms.EmailField(
+        label="Work email",
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True, "placeholder": "you@yourcompany.com"}
+        ),
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # The honeypot: hidden from people (CSS and aria-hidden), filled in by simple bots.
-    website = forms.CharField(required=False, label="Leave this empty",
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -61,9 +82,18 @@ def _sector_choices(shown=()) -> list[tuple[str, str]]:
 
 # One correction control per chip (DESIGN: "a wrong pre-fill is worse than a blank" — every chip can be fixed).
 # Role and persona are one control: the four personas, like the role question.
-FIX_OF_CHIP = {F.COMPANY: F.COMPANY, F.WEBSITE: F.WEBSITE, F.HQ: F.HQ, F.ORG_TYPE: F.ORG_TYPE,
-               F.SIZE_BAND: F.SIZE_BAND, F.ROLE: "role", F.PERSONA: "role", F.TRADE: F.TRADE,
-               F.SERVICE_AREA: F.SERVICE_AREA, F.SECTORS: F.SECTORS}
+FIX_OF_CHIP = {
+    F.COMPANY: F.COMPANY,
+    F.WEBSITE: F.WEBSITE,
+    F.HQ: F.HQ,
+    F.ORG_TYPE: F.ORG_TYPE,
+    F.SIZE_BAND: F.SIZE_BAND,
+    F.ROLE: "role",
+    F.PERSONA: "role",
+    F.TRADE: F.TRADE,
+    F.SERVICE_AREA: F.SERVICE_AREA,
+    F.SECTORS: F.SECTORS,
+}
 
 
 def _fix_field(name: str, shown):
@@ -74,8 +104,9 @@ def _fix_field(name: str, shown):
     if name == F.HQ:
         return forms.CharField(label="Headquarters", max_length=200, required=False)
     if name == F.ORG_TYPE:
-        return forms.ChoiceField(label="What kind of company is it?", choices=ORG_TYPES, required=False,
-                                 widget=forms.RadioSelect)
+        return forms.ChoiceField(
+            label="What kind of company is it?", choices=ORG_TYPES, required=False, widget=forms.RadioSelect
+        )
     if name == F.SIZE_BAND:
         return forms.ChoiceField(label="Annual revenue", choices=SIZE_BANDS, required=False, widget=forms.RadioSelect)
     if name == "role":
@@ -83,10 +114,15 @@ def _fix_field(name: str, shown):
     if name == F.TRADE:
         return forms.ChoiceField(label="Your trade", choices=_trade_choices(), required=False)
     if name == F.SERVICE_AREA:
-        return forms.CharField(label="Where do you work?", max_length=300, required=False,
-                               help_text="Separate places with a semicolon (e.g. Austin, TX; Dallas, TX).")
-    return forms.MultipleChoiceField(label="Market sectors", choices=_sector_choices(shown), required=False,
-                                     widget=forms.CheckboxSelectMultiple)
+        return forms.CharField(
+            label="Where do you work?",
+            max_length=300,
+            required=False,
+            help_text="Separate places with a semicolon (e.g. Austin, TX; Dallas, TX).",
+        )
+    return forms.MultipleChoiceField(
+        label="Market sectors", choices=_sector_choices(shown), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 def _initial(name: str, shown):
@@ -109,22 +145,27 @@ class ConfirmForm(forms.Form):
         if F.COMPANY in asks:
             self.fields[F.COMPANY] = forms.CharField(label="Company name", max_length=200)
         if F.ORG_TYPE in asks:
-            self.fields[F.ORG_TYPE] = forms.ChoiceField(label="What kind of company is it?", choices=ORG_TYPES,
-                                                        widget=forms.RadioSelect)
+            self.fields[F.ORG_TYPE] = forms.ChoiceField(
+                label="What kind of company is it?", choices=ORG_TYPES, widget=forms.RadioSelect
+            )
         if F.SIZE_BAND in asks:
-            self.fields[F.SIZE_BAND] = forms.ChoiceField(label="Annual revenue", choices=SIZE_BANDS,
-                                                         widget=forms.RadioSelect)
+            self.fields[F.SIZE_BAND] = forms.ChoiceField(
+                label="Annual revenue", choices=SIZE_BANDS, widget=forms.RadioSelect
+            )
         if F.ROLE in asks or F.PERSONA in asks:
             self.fields["role"] = forms.ChoiceField(label=ROLE_QUESTION, choices=PERSONAS, widget=forms.RadioSelect)
         if F.TRADE in asks:
             self.fields[F.TRADE] = forms.ChoiceField(label="Your trade", choices=_trade_choices())
         if F.SERVICE_AREA in asks:
             self.fields[F.SERVICE_AREA] = forms.CharField(
-                label="Where do you work?", help_text="Cities or states, separated by commas (e.g. Austin TX, Dallas TX).",
-                max_length=300)
+                label="Where do you work?",
+                help_text="Cities or states, separated by commas (e.g. Austin TX, Dallas TX).",
+                max_length=300,
+            )
         if F.SECTORS in asks:
-            self.fields[F.SECTORS] = forms.MultipleChoiceField(label="Market sectors", choices=MARKET_SECTORS,
-                                                               widget=forms.CheckboxSelectMultiple)
+            self.fields[F.SECTORS] = forms.MultipleChoiceField(
+                label="Market sectors", choices=MARKET_SECTORS, widget=forms.CheckboxSelectMultiple
+            )
         for chip, value in self.shown.items():
             name = FIX_OF_CHIP.get(chip)
             if name is None or f"fix_{name}" in self.fields or name in self.fields:
@@ -181,8 +222,9 @@ class QuestionForm(forms.Form):
 
     pursuit = forms.UUIDField(required=False, widget=forms.HiddenInput)
     project_name = forms.CharField(required=False, max_length=300, label="Project name")
-    project_value = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=0,
-                                       label="Estimated project value ($)")
+    project_value = forms.DecimalField(
+        required=False, min_value=0, max_digits=14, decimal_places=0, label="Estimated project value ($)"
+    )
 
     def clean(self):
         data = super().clean()
@@ -195,19 +237,28 @@ class ActivateForm(forms.Form):
     def __init__(self, *args, ask_name: bool, ask_company: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if ask_name:
-            self.fields["name"] = forms.CharField(label="Your name", max_length=200,
-                                                  widget=forms.TextInput(attrs={"autocomplete": "name"}))
+            self.fields["name"] = forms.CharField(
+                label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+            )
         if ask_company:
-            self.fields["company"] = forms.CharField(label="Company name", max_length=200,
-                                                     widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+            self.fields["company"] = forms.CharField(
+                label="Company name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+            )
         self.fields["password"] = forms.CharField(
-            label="Choose a password", min_length=10, max_length=128, help_text="At least 10 characters.",
-            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+            label="Choose a password",
+            min_length=10,
+            max_length=128,
+            help_text="At least 10 characters.",
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        )
 
 
 class DemoCardForm(forms.Form):
-    number = forms.CharField(label="Test card number", max_length=23,
-                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    number = forms.CharField(
+        label="Test card number",
+        max_length=23,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
 
 class InviteForm(forms.Form):
@@ -226,16 +277,18 @@ class OrgTypeStep(forms.Form):
 
 
 class ServiceAreaStep(forms.Form):
-    service_area = forms.CharField(label="Service area", max_length=300,
-                                   help_text="Cities or states, separated by commas.")
+    service_area = forms.CharField(
+        label="Service area", max_length=300, help_text="Cities or states, separated by commas."
+    )
 
     def clean_service_area(self):
         return _list(self.cleaned_data["service_area"])
 
 
 class TradesStep(forms.Form):
-    trades = forms.MultipleChoiceField(label="Trades you self-perform or bid", required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    trades = forms.MultipleChoiceField(
+        label="Trades you self-perform or bid", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,8 +296,9 @@ class TradesStep(forms.Form):
 
 
 class SectorsStep(forms.Form):
-    sectors = forms.MultipleChoiceField(label="Market sectors", choices=MARKET_SECTORS,
-                                        widget=forms.CheckboxSelectMultiple)
+    sectors = forms.MultipleChoiceField(
+        label="Market sectors", choices=MARKET_SECTORS, widget=forms.CheckboxSelectMultiple
+    )
 
 
 WARM_SOURCE_CHOICES = [(s.value, s.label) for s in LeadSource if s != LeadSource.PLG_INVITE]
@@ -255,8 +309,12 @@ class WarmLinkForm(forms.Form):
 
     email = forms.EmailField(label="Prospect's email", max_length=254)
     name = forms.CharField(label="Name", max_length=200, required=False)
-    title = forms.CharField(label="Title", max_length=200, required=False,
-                            help_text="Known role (e.g. Chief Estimator): makes the lead warmest, so no role question.")
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        required=False,
+        help_text="Known role (e.g. Chief Estimator): makes the lead warmest, so no role question.",
+    )
     source = forms.ChoiceField(label="Source", choices=WARM_SOURCE_CHOICES)
 
 

@@ -22,7 +22,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, time as dtime, timezone
+from datetime import UTC, datetime
+from datetime import time as dtime
 from typing import Protocol
 
 from django.conf import settings
@@ -90,6 +91,7 @@ class DemoPaymentProvider:
 
 # --- Stripe -----------------------------------------------------------------------------------------------
 
+
 def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
     """The ``Stripe-Signature`` header Stripe would send for this body (tests sign their payloads with it)."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
@@ -113,17 +115,27 @@ class StripePaymentProvider:
     def checkout_start(self, *, subscription, email: str, success_url: str, cancel_url: str) -> Checkout:
         if not (self.secret_key and self.price):
             raise PaymentError("Stripe is not configured (STRIPE_SECRET_KEY, STRIPE_PRICE_ID)")
-        trial_end = int(datetime.combine(subscription.trial_ends_on, dtime(12), tzinfo=timezone.utc).timestamp())
+        trial_end = int(datetime.combine(subscription.trial_ends_on, dtime(12), tzinfo=UTC).timestamp())
         form = {
-            "mode": "subscription", "customer_email": email, "client_reference_id": str(subscription.pk),
-            "success_url": success_url, "cancel_url": cancel_url, "payment_method_collection": "always",
-            "line_items[0][price]": self.price, "line_items[0][quantity]": "1",
+            "mode": "subscription",
+            "customer_email": email,
+            "client_reference_id": str(subscription.pk),
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "payment_method_collection": "always",
+            "line_items[0][price]": self.price,
+            "line_items[0][quantity]": "1",
             "subscription_data[trial_end]": str(trial_end),
         }
         request = urllib.request.Request(
-            f"{self.api_base}/v1/checkout/sessions", data=urllib.parse.urlencode(form).encode(), method="POST",
-            headers={"Authorization": f"Bearer {self.secret_key}",
-                     "Idempotency-Key": f"checkout-{subscription.pk}-{subscription.trial_ends_on.isoformat()}"})
+            f"{self.api_base}/v1/checkout/sessions",
+            data=urllib.parse.urlencode(form).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.secret_key}",
+                "Idempotency-Key": f"checkout-{subscription.pk}-{subscription.trial_ends_on.isoformat()}",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=settings.STRIPE_TIMEOUT_SECONDS) as response:
                 body = json.loads(response.read())
@@ -155,9 +167,12 @@ class StripePaymentProvider:
         if event.get("type") != "checkout.session.completed":
             return None
         obj = (event.get("data") or {}).get("object") or {}
-        return CardCaptured(event_id=str(event.get("id", "")), checkout_ref=str(obj.get("id", "")),
-                            client_reference=str(obj.get("client_reference_id") or ""),
-                            customer_ref=str(obj.get("customer") or ""))
+        return CardCaptured(
+            event_id=str(event.get("id", "")),
+            checkout_ref=str(obj.get("id", "")),
+            client_reference=str(obj.get("client_reference_id") or ""),
+            customer_ref=str(obj.get("customer") or ""),
+        )
 
 
 PROVIDERS = {"demo": DemoPaymentProvider, "stripe": StripePaymentProvider}

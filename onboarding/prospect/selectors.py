@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 
-from enrichment.enums import AgentId, JobStatus, PursuitStatus, SYNC_AGENTS
+from enrichment.enums import SYNC_AGENTS, AgentId, JobStatus, PursuitStatus
 from enrichment.models import AgentJob, NetworkLink, Profile, Pursuit
 from gtmos.audit.models import Event
 from gtmos.core import clock
@@ -34,37 +34,62 @@ AGENT_WORDS = {
     AgentId.PROJECT_FINDER: "Finding projects you could bid",
     AgentId.NETWORK_SEEDER: "Lining up the GCs and subs you work with",
 }
-DONE = {JobStatus.SUCCEEDED: "done", JobStatus.ABANDONED: "skipped", JobStatus.SKIPPED: "skipped",
-        JobStatus.RETRY_WAIT: "retrying", JobStatus.RUNNING: "working", JobStatus.PENDING: "waiting"}
+DONE = {
+    JobStatus.SUCCEEDED: "done",
+    JobStatus.ABANDONED: "skipped",
+    JobStatus.SKIPPED: "skipped",
+    JobStatus.RETRY_WAIT: "retrying",
+    JobStatus.RUNNING: "working",
+    JobStatus.PENDING: "waiting",
+}
 
 
 def agent_progress(session: OnboardingSession) -> list[dict]:
     """Each agent's progress on the lead's run, sync agents first (one query)."""
-    jobs = {j["agent"]: j for j in AgentJob.objects.filter(run__lead_id=session.lead_id).values("agent", "status", "sync")}
+    jobs = {
+        j["agent"]: j for j in AgentJob.objects.filter(run__lead_id=session.lead_id).values("agent", "status", "sync")
+    }
     rows = []
     for agent in (*SYNC_AGENTS, AgentId.PROJECT_FINDER, AgentId.NETWORK_SEEDER):
         job = jobs.get(agent)
         status = DONE.get(job["status"], "waiting") if job else "off"
-        rows.append({"agent": agent, "words": AGENT_WORDS[agent], "status": status,
-                     "sync": agent in SYNC_AGENTS})
+        rows.append({"agent": agent, "words": AGENT_WORDS[agent], "status": status, "sync": agent in SYNC_AGENTS})
     return rows
 
 
 # --- confirm -------------------------------------------------------------------------------------------------
 
-CHIP_FIELDS = (F.COMPANY, F.WEBSITE, F.HQ, F.ORG_TYPE, F.SIZE_BAND, F.ROLE, F.PERSONA, F.TRADE, F.SERVICE_AREA,
-               F.SECTORS)
+CHIP_FIELDS = (
+    F.COMPANY,
+    F.WEBSITE,
+    F.HQ,
+    F.ORG_TYPE,
+    F.SIZE_BAND,
+    F.ROLE,
+    F.PERSONA,
+    F.TRADE,
+    F.SERVICE_AREA,
+    F.SECTORS,
+)
 
 
 def _chip_text(name: str, value) -> str:
     from . import forms
 
-    labels = {F.ORG_TYPE: dict(forms.ORG_TYPES), F.SIZE_BAND: dict(forms.SIZE_BANDS), F.PERSONA: dict(forms.PERSONAS),
-              F.SECTORS: dict(forms.MARKET_SECTORS)}.get(name, {})
+    labels = {
+        F.ORG_TYPE: dict(forms.ORG_TYPES),
+        F.SIZE_BAND: dict(forms.SIZE_BANDS),
+        F.PERSONA: dict(forms.PERSONAS),
+        F.SECTORS: dict(forms.MARKET_SECTORS),
+    }.get(name, {})
     if name == F.TRADE:
         from routing.models import TradeConfig
 
-        labels = dict(TradeConfig.objects.filter(trade=value).values_list("trade", "label")) if isinstance(value, str) else {}
+        labels = (
+            dict(TradeConfig.objects.filter(trade=value).values_list("trade", "label"))
+            if isinstance(value, str)
+            else {}
+        )
     if isinstance(value, (list, tuple)):
         return ", ".join(str(labels.get(v, v)) for v in value)
     return str(labels.get(value, value))
@@ -88,11 +113,20 @@ def confirm_chips(decision, profile: Profile | None) -> list[dict]:
     """The chips of the confirm screen, in order, each with a label and its value as the prospect reads it; one
     role chip (the title, or the persona when no title is known)."""
     shown = confirm_shown(decision)
-    return [{"field": name, "label": "Role" if name == F.PERSONA else F(name).label, "value": _chip_text(name, value),
-             "raw": value} for name, value in shown.items() if not (name == F.PERSONA and F.ROLE in shown)]
+    return [
+        {
+            "field": name,
+            "label": "Role" if name == F.PERSONA else F(name).label,
+            "value": _chip_text(name, value),
+            "raw": value,
+        }
+        for name, value in shown.items()
+        if not (name == F.PERSONA and F.ROLE in shown)
+    ]
 
 
 # --- workspace -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Workspace:
@@ -108,14 +142,17 @@ def workspace(session: OnboardingSession) -> Workspace:
     owner = {"org_id": session.org_id} if session.org_id else {"lead_id": session.lead_id}
     pursuits = list(Pursuit.objects.filter(**owner).order_by("-match_score", "bid_date", "name")[:BOARD_LIMIT])
     network = list(NetworkLink.objects.filter(lead_id=session.lead_id)[:NETWORK_LIMIT])
-    pending = AgentJob.objects.filter(run__lead_id=session.lead_id, sync=False,
-                                      status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists()
+    pending = AgentJob.objects.filter(
+        run__lead_id=session.lead_id, sync=False, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    ).exists()
     by_status = defaultdict(list)
     for p in pursuits:
         by_status[p.status].append(p)
-    columns = [(PursuitStatus.FOUND, "Found", by_status[PursuitStatus.FOUND]),
-               (PursuitStatus.SCOPED, "Scoped", by_status[PursuitStatus.SCOPED]),
-               (PursuitStatus.WATCHING, "Watching", by_status[PursuitStatus.WATCHING])]
+    columns = [
+        (PursuitStatus.FOUND, "Found", by_status[PursuitStatus.FOUND]),
+        (PursuitStatus.SCOPED, "Scoped", by_status[PursuitStatus.SCOPED]),
+        (PursuitStatus.WATCHING, "Watching", by_status[PursuitStatus.WATCHING]),
+    ]
     return Workspace(columns=columns, network=network, filling=pending, pursuit_count=len(pursuits))
 
 
@@ -129,28 +166,44 @@ def session_invites(session: OnboardingSession) -> list[TeamInvite]:
 
 # --- sales: re-engage queue and hand-offs ---------------------------------------------------------------------
 
+
 def reengage_rows(limit: int = 200):
     """ABANDONED sessions, most recently active first, with the lead and its profile (one query)."""
-    return (OnboardingSession.objects.filter(state=S.ABANDONED).select_related("lead", "lead__profile")
-            .order_by("-last_event_at")[:limit])
+    return (
+        OnboardingSession.objects.filter(state=S.ABANDONED)
+        .select_related("lead", "lead__profile")
+        .order_by("-last_event_at")[:limit]
+    )
 
 
 def handed_off_rows(limit: int = 200):
     """Self-serve accounts handed to white-glove (expansion), newest first, with the reason (one query)."""
-    return (OnboardingSession.objects.filter(handed_off_at__isnull=False).select_related("lead", "lead__profile")
-            .order_by("-handed_off_at")[:limit])
+    return (
+        OnboardingSession.objects.filter(handed_off_at__isnull=False)
+        .select_related("lead", "lead__profile")
+        .order_by("-handed_off_at")[:limit]
+    )
 
 
 # --- the auditable why: a session's routing decisions with their G0–G7 trace ---------------------------------
 
-GATE_NAMES = {"G0": "Entry / warmth", "G1": "Identity", "G2": "Org type", "G3": "Track (size, ACV)",
-              "G4": "Persona → surface", "G5": "Trade", "G6": "Next question", "G7": "Close motion"}
+GATE_NAMES = {
+    "G0": "Entry / warmth",
+    "G1": "Identity",
+    "G2": "Org type",
+    "G3": "Track (size, ACV)",
+    "G4": "Persona → surface",
+    "G5": "Trade",
+    "G6": "Next question",
+    "G7": "Close motion",
+}
 
 
 def session_search(*, query: str = "", limit: int = 100):
     """Recent sessions for the routing pages, newest first; ``query`` matches the email (one query)."""
     rows = OnboardingSession.objects.select_related("lead", "lead__profile", "route").defer(
-        "route__decision", "route__gate_trace")
+        "route__decision", "route__gate_trace"
+    )
     if query.strip():
         rows = rows.filter(lead__email__icontains=query.strip())
     return rows.order_by("-created_at")[:limit]
@@ -162,9 +215,16 @@ def session_route_history(session: OnboardingSession) -> list[dict]:
 
     decisions = []
     for row in RouteDecision.objects.filter(session=session).order_by("-decided_at", "-pk"):
-        gates = [{"gate": g.get("gate"), "name": GATE_NAMES.get(g.get("gate"), ""), "outcome": g.get("outcome"),
-                  "why": g.get("why"), "corrected": "corrected by the prospect" in (g.get("why") or "")}
-                 for g in row.gate_trace or []]
+        gates = [
+            {
+                "gate": g.get("gate"),
+                "name": GATE_NAMES.get(g.get("gate"), ""),
+                "outcome": g.get("outcome"),
+                "why": g.get("why"),
+                "corrected": "corrected by the prospect" in (g.get("why") or ""),
+            }
+            for g in row.gate_trace or []
+        ]
         decisions.append({"row": row, "gates": gates, "recomputed": row.decision.get("recomputed", False)})
     return decisions
 
@@ -207,8 +267,9 @@ def funnel(*, days: int = 30, by: str = "") -> dict[str, list[FunnelRow]]:
     Two queries: the step events since ``days`` ago, and the sessions they belong to."""
     since = clock.now() - timedelta(days=days)
     firsts: dict[str, dict[str, object]] = defaultdict(dict)
-    events = Event.objects.filter(subject_type="onboarding.onboardingsession", type__in=_TYPES,
-                                  occurred_at__gte=since).values_list("subject_id", "type", "occurred_at")
+    events = Event.objects.filter(
+        subject_type="onboarding.onboardingsession", type__in=_TYPES, occurred_at__gte=since
+    ).values_list("subject_id", "type", "occurred_at")
     step_of_type = defaultdict(list)
     for key, _, types in FUNNEL_STEPS:
         for t in types:
@@ -254,9 +315,15 @@ def _rows(firsts, ids) -> list[FunnelRow]:
                 if before is not None:
                     durations.append(max((firsts[i][key] - before).total_seconds(), 0.0))
         count = len(reached_ids)
-        rows.append(FunnelRow(key=key, label=label, reached=count,
-                              conversion=count / arrived if arrived else 0.0,
-                              step_conversion=(count / previous_count) if previous_count else (1.0 if count else 0.0),
-                              median_seconds=_median(durations)))
+        rows.append(
+            FunnelRow(
+                key=key,
+                label=label,
+                reached=count,
+                conversion=count / arrived if arrived else 0.0,
+                step_conversion=(count / previous_count) if previous_count else (1.0 if count else 0.0),
+                median_seconds=_median(durations),
+            )
+        )
         previous_key, previous_count = key, count
     return rows

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from enrichment import catalog
 from enrichment.enums import LeadSource, PursuitStatus
 from enrichment.models import Lead, Profile, Pursuit
-from enrichment.providers.takeoff import takeoff as takeoff_provider_run
 from enrichment.providers.domains import email_domain
+from enrichment.providers.takeoff import takeoff as takeoff_provider_run
 from enrichment.services.leads import LeadError, lead_set_email
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
@@ -31,17 +31,17 @@ from gtmos.crm.services.deals import opportunity_close_won
 from routing.enums import Warmth
 from routing.models import RouterSettings, TradeConfig
 
-from ..models import (FallbackAnswers, OnboardingSession, OrgMember, SessionSettings, Subscription, Takeoff,
-                      TeamInvite)
-from ..models.session import SELF_SERVE_TAIL, SessionState as S
+from ..models import FallbackAnswers, OnboardingSession, OrgMember, SessionSettings, Subscription, Takeoff, TeamInvite
+from ..models.session import SELF_SERVE_TAIL
+from ..models.session import SessionState as S
 from ..prospect_selectors import current_route
 from ..services import session as flow
 from ..services.session import SessionError
 from .links import warm_link_path
 from .payments import CardCaptured, PaymentError, payment_provider
 
-
 # --- capture ------------------------------------------------------------------------------------------------
+
 
 def capture_throttle_hit(*, client: str) -> bool:
     """Count one capture for this client in the current window; True while under PROSPECT_CAPTURE_LIMIT.
@@ -54,15 +54,26 @@ def capture_throttle_hit(*, client: str) -> bool:
         cursor.execute(
             "INSERT INTO onboarding_capturethrottle (key, window_start, count) VALUES (%s, %s, 1) "
             "ON CONFLICT (key, window_start) DO UPDATE SET count = onboarding_capturethrottle.count + 1 "
-            "RETURNING count", [key, start])
+            "RETURNING count",
+            [key, start],
+        )
         (count,) = cursor.fetchone()
     return count <= settings.PROSPECT_CAPTURE_LIMIT
 
 
 # The sessions a second capture of the same email joins instead of starting another Lead: open, not yet an
 # account (an activated one is signed into, never handed to whoever types its email).
-REJOINABLE = (S.S1_AWAIT_EMAIL, S.S2_ENRICHING, S.S3_CONFIRM, S.S4_ROUTED, S.S5_VALUE, S.S6_NEXT_Q,
-              S.S7_VALUE_PROOF, S.S8_ACTIVATE, S.FALLBACK_FORM)
+REJOINABLE = (
+    S.S1_AWAIT_EMAIL,
+    S.S2_ENRICHING,
+    S.S3_CONFIRM,
+    S.S4_ROUTED,
+    S.S5_VALUE,
+    S.S6_NEXT_Q,
+    S.S7_VALUE_PROOF,
+    S.S8_ACTIVATE,
+    S.FALLBACK_FORM,
+)
 
 
 def _open_session_for(email: str) -> OnboardingSession | None:
@@ -71,9 +82,12 @@ def _open_session_for(email: str) -> OnboardingSession | None:
     caller's transaction, so two racing submits make one Lead."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 17))", [f"capture:{email}"])
-    return (OnboardingSession.objects.select_related("lead")
-            .filter(lead__email=email, lead__converted_at__isnull=True, user__isnull=True, state__in=REJOINABLE)
-            .order_by("-created_at").first())
+    return (
+        OnboardingSession.objects.select_related("lead")
+        .filter(lead__email=email, lead__converted_at__isnull=True, user__isnull=True, state__in=REJOINABLE)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def prospect_capture(*, email: str, idempotency_key: str, source: str = LeadSource.SEARCH) -> OnboardingSession:
@@ -106,8 +120,9 @@ class WarmLinkError(ValueError):
     """``field: message`` — the API answers 422 naming the field; the SDR page shows it on that field or row."""
 
 
-def warm_link_issue(*, email: str, source: str, warmth: str = Warmth.WARM, name: str = "", title: str = "",
-                    base_url: str = "") -> tuple[OnboardingSession, str, bool]:
+def warm_link_issue(
+    *, email: str, source: str, warmth: str = Warmth.WARM, name: str = "", title: str = "", base_url: str = ""
+) -> tuple[OnboardingSession, str, bool]:
     """A warm Lead with a signed personalized link: identity known, the six agents prefetch at once
     (async_prefetch) so the visitor lands on a pre-filled workspace. One Lead per (source, email): issuing
     again returns a fresh link to the same Lead. Returns (session, link, created)."""
@@ -122,8 +137,14 @@ def warm_link_issue(*, email: str, source: str, warmth: str = Warmth.WARM, name:
         raise WarmLinkError("title: warmest means the role is known; give the title")
     key = f"warm:{source}:{email}"
     created = not Lead.objects.filter(idempotency_key=key).exists()
-    session = flow.session_start(source=source, idempotency_key=key, warmth=warmth, email=email,
-                                 name=name.strip()[:200], title=title.strip()[:200])
+    session = flow.session_start(
+        source=source,
+        idempotency_key=key,
+        warmth=warmth,
+        email=email,
+        name=name.strip()[:200],
+        title=title.strip()[:200],
+    )
     return session, base_url + warm_link_path(session.lead), created
 
 
@@ -140,9 +161,13 @@ def warm_links_from_csv(*, text: str, base_url: str = "") -> tuple[list[tuple], 
     for number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         title = row.get("title", "")
-        spec = {"email": row.get("email", "").lower(), "name": row.get("name", ""), "title": title,
-                "source": row.get("source") or LeadSource.OUTBOUND,
-                "warmth": Warmth.WARMEST if title else Warmth.WARM}
+        spec = {
+            "email": row.get("email", "").lower(),
+            "name": row.get("name", ""),
+            "title": title,
+            "source": row.get("source") or LeadSource.OUTBOUND,
+            "warmth": Warmth.WARMEST if title else Warmth.WARM,
+        }
         if not email_domain(spec["email"]):
             errors.append(f"row {number}: email: {spec['email'] or '(blank)'} is not an email with a real domain")
         elif spec["source"] not in WARM_SOURCES:
@@ -163,6 +188,7 @@ def warm_links_from_csv(*, text: str, base_url: str = "") -> tuple[list[tuple], 
 
 # --- S5–S7: the value loop ------------------------------------------------------------------------------------
 
+
 def _owned_pursuit(session: OnboardingSession, pursuit_id) -> Pursuit:
     pursuit = Pursuit.objects.filter(pk=pursuit_id, lead_id=session.lead_id).first() if pursuit_id else None
     if pursuit is None:
@@ -179,16 +205,24 @@ def pursuit_watch(*, session: OnboardingSession, pursuit_id, watching: bool) -> 
     return pursuit
 
 
-def value_question_answer(*, session: OnboardingSession, pursuit_id=None, project_name: str = "",
-                          project_value: Decimal | None = None, actor=None) -> OnboardingSession:
+def value_question_answer(
+    *,
+    session: OnboardingSession,
+    pursuit_id=None,
+    project_name: str = "",
+    project_value: Decimal | None = None,
+    actor=None,
+) -> OnboardingSession:
     """The prospect saw the board (value.revealed, S5 → S6) and answered the router's next question by
     choosing the pursuit to scope, or naming one when the board is empty (next_question.asked, S6 → S7)."""
     payload: dict = {}
     if pursuit_id:
         payload["pursuit_id"] = str(_owned_pursuit(session, pursuit_id).pk)
     elif project_name.strip():
-        payload["project"] = {"name": project_name.strip()[:300],
-                              "value": str(project_value) if project_value is not None else None}
+        payload["project"] = {
+            "name": project_name.strip()[:300],
+            "value": str(project_value) if project_value is not None else None,
+        }
     else:
         raise SessionError("pursuit: choose a project on your board, or name one")
     with transaction.atomic():
@@ -202,8 +236,11 @@ def value_question_answer(*, session: OnboardingSession, pursuit_id=None, projec
 
 def value_question_choice(session: OnboardingSession) -> dict:
     """What the prospect chose at S6 (from the next_question.asked event), for the S7 page."""
-    event = Event.objects.filter(
-        idempotency_key=catalog.key(session.lead_id, "S6", catalog.NEXT_QUESTION_ASKED)).only("payload").first()
+    event = (
+        Event.objects.filter(idempotency_key=catalog.key(session.lead_id, "S6", catalog.NEXT_QUESTION_ASKED))
+        .only("payload")
+        .first()
+    )
     return dict(event.payload) if event is not None else {}
 
 
@@ -231,20 +268,30 @@ def takeoff_run(*, session: OnboardingSession, actor=None) -> Takeoff:
         if current.state != S.S7_VALUE_PROOF:
             raise SessionError(f"cannot run the takeoff from {current.state}")
         choice = value_question_choice(current)
-        pursuit = Pursuit.objects.filter(pk=choice.get("pursuit_id"), lead_id=current.lead_id).first() \
-            if choice.get("pursuit_id") else None
+        pursuit = (
+            Pursuit.objects.filter(pk=choice.get("pursuit_id"), lead_id=current.lead_id).first()
+            if choice.get("pursuit_id")
+            else None
+        )
         if pursuit is not None:
             subject = pursuit
         else:
             project = choice.get("project") or {}
             raw = project.get("value")
-            subject = _NamedProject(id="", name=project.get("name") or "Your next project",
-                                    value=Decimal(raw) if raw else None)
+            subject = _NamedProject(
+                id="", name=project.get("name") or "Your next project", value=Decimal(raw) if raw else None
+            )
         config = trade_config_for(current)
         result = takeoff_provider_run(subject, config)
-        record = Takeoff.objects.create(session=current, pursuit=pursuit, pursuit_name=result.pursuit_name[:300],
-                                        trade=result.trade, provider=result.provider, offline=result.offline,
-                                        result=result.as_dict())
+        record = Takeoff.objects.create(
+            session=current,
+            pursuit=pursuit,
+            pursuit_name=result.pursuit_name[:300],
+            trade=result.trade,
+            provider=result.provider,
+            offline=result.offline,
+            result=result.as_dict(),
+        )
         if pursuit is not None:
             Pursuit.objects.filter(pk=pursuit.pk).update(status=PursuitStatus.SCOPED)
         flow.session_complete_takeoff(session=current, takeoff_id=str(record.pk), actor=actor)
@@ -252,6 +299,7 @@ def takeoff_run(*, session: OnboardingSession, actor=None) -> Takeoff:
 
 
 # --- S8 activate, S9 trial ------------------------------------------------------------------------------------
+
 
 class ActivationError(Exception):
     def __init__(self, field: str, message: str):
@@ -268,9 +316,14 @@ def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None
             return Account.objects.get(pk=inviter.org_id), OrgMember.Role.MEMBER
     lead = session.lead
     org_type, trade = _classified(session)
-    account = Account.objects.create(name=company[:200], domain=lead.domain, segment=Segment.SMB,
-                                     region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100],
-                                     org_type=org_type, trade=trade)
+    account = Account.objects.create(
+        name=company[:200],
+        domain=lead.domain,
+        segment=Segment.SMB,
+        region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100],
+        org_type=org_type,
+        trade=trade,
+    )
     return account, OrgMember.Role.OWNER
 
 
@@ -316,21 +369,21 @@ def prospect_activate(*, session: OnboardingSession, name: str, password: str, c
         org, role = _org_for(current, company, invite)
         full_name = name.strip() or lead.name
         first, _, last = full_name.partition(" ")
-        user = User.objects.create_user(username=lead.email, email=lead.email, password=password,
-                                        first_name=first[:150], last_name=last[:150])
+        user = User.objects.create_user(
+            username=lead.email, email=lead.email, password=password, first_name=first[:150], last_name=last[:150]
+        )
         decision = current_route(current)
         persona = (decision.persona if decision else "") or (invite.role if invite else "")
-        surface = (decision.primary_surface if decision else "") or \
-            (TeamInvite.surface_for(persona) if persona else "")
+        surface = (decision.primary_surface if decision else "") or (TeamInvite.surface_for(persona) if persona else "")
         OrgMember.objects.create(user=user, org=org, session=current, role=role, persona=persona, surface=surface)
         if invite is not None:
-            TeamInvite.objects.filter(pk=invite.pk).update(status=TeamInvite.Status.ACCEPTED,
-                                                           accepted_at=clock.now())
+            TeamInvite.objects.filter(pk=invite.pk).update(status=TeamInvite.Status.ACCEPTED, accepted_at=clock.now())
         if full_name and not lead.name:
             Lead.objects.filter(pk=lead.pk).update(name=full_name[:200])
         current = flow.session_activate(session=current, user=user, org=org)
-        Subscription.objects.get_or_create(session=current, defaults={
-            "org": org, "trial_ends_on": current.trial_ends_on})
+        Subscription.objects.get_or_create(
+            session=current, defaults={"org": org, "trial_ends_on": current.trial_ends_on}
+        )
     if current.state in SELF_SERVE_TAIL:
         expansion_check(session=current)
     return current, user
@@ -338,21 +391,25 @@ def prospect_activate(*, session: OnboardingSession, name: str, password: str, c
 
 # --- S10: the card --------------------------------------------------------------------------------------------
 
+
 def card_checkout_start(*, session: OnboardingSession, success_url: str, cancel_url: str):
     """The post-wow card ask: open a checkout with the configured payment provider."""
     subscription = Subscription.objects.select_related("session__lead").get(session=session)
     if subscription.status == Subscription.Status.ACTIVE:
         return None
     provider = payment_provider()
-    checkout = provider.checkout_start(subscription=subscription, email=session.lead.email or "",
-                                       success_url=success_url, cancel_url=cancel_url)
-    Subscription.objects.filter(pk=subscription.pk).update(status=Subscription.Status.CHECKOUT,
-                                                           provider=provider.name, checkout_ref=checkout.ref)
+    checkout = provider.checkout_start(
+        subscription=subscription, email=session.lead.email or "", success_url=success_url, cancel_url=cancel_url
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(
+        status=Subscription.Status.CHECKOUT, provider=provider.name, checkout_ref=checkout.ref
+    )
     return checkout
 
 
-def card_capture(*, subscription: Subscription, provider: str, brand: str = "", last4: str = "",
-                 customer_ref: str = "", actor=None) -> OnboardingSession:
+def card_capture(
+    *, subscription: Subscription, provider: str, brand: str = "", last4: str = "", customer_ref: str = "", actor=None
+) -> OnboardingSession:
     """card.captured (S9 → S10, only after the value moment): the card is on file; the self-serve order
     signal closes a won Opportunity on the Org so post-close onboarding and health cover it (DESIGN.md)."""
     with transaction.atomic():
@@ -361,16 +418,22 @@ def card_capture(*, subscription: Subscription, provider: str, brand: str = "", 
         if sub.status == Subscription.Status.ACTIVE and session.state == S.S10_CLOSED_WON:
             return session
         Subscription.objects.filter(pk=sub.pk).update(
-            status=Subscription.Status.ACTIVE, provider=provider, card_brand=brand[:20], card_last4=last4[-4:],
-            customer_ref=customer_ref[:200] or sub.customer_ref, card_captured_at=clock.now())
+            status=Subscription.Status.ACTIVE,
+            provider=provider,
+            card_brand=brand[:20],
+            card_last4=last4[-4:],
+            customer_ref=customer_ref[:200] or sub.customer_ref,
+            card_captured_at=clock.now(),
+        )
         session = flow.session_capture_card(session=session, actor=actor)
         # The order signal starts post-close onboarding (plan, MAP, milestones, kickoff: most of the work of
         # this request), which the prospect's next page does not show: a task after commit does it, and the
         # minute sweep (self_serve_close_won_sweep) backs up a publish lost between commit and broker.
         from .. import tasks
 
-        after_commit(tasks.self_serve_close_won.delay, session_id=str(session.pk),
-                     actor_id=getattr(actor, "pk", None))  # broker down: the sweep
+        after_commit(
+            tasks.self_serve_close_won.delay, session_id=str(session.pk), actor_id=getattr(actor, "pk", None)
+        )  # broker down: the sweep
     return session
 
 
@@ -383,8 +446,14 @@ def self_serve_close_won(*, session_id, actor=None) -> bool:
             return False
         opportunity, _ = Opportunity.objects.get_or_create(
             external_id=_self_serve_opportunity_ref(session.pk),
-            defaults={"account_id": session.org_id, "name": "Self-serve subscription", "stage": Stage.PROPOSAL,
-                      "acv": _acv_for(session), "close_date": clock.today()})
+            defaults={
+                "account_id": session.org_id,
+                "name": "Self-serve subscription",
+                "stage": Stage.PROPOSAL,
+                "acv": _acv_for(session),
+                "close_date": clock.today(),
+            },
+        )
         return opportunity_close_won(opportunity=opportunity, actor=actor, actor_label="self-serve card")
 
 
@@ -393,12 +462,16 @@ def self_serve_close_won_sweep(*, now=None) -> int:
     ago, so the task had its chance) without a won Opportunity get one. Two queries when nothing is missing."""
     now = now or clock.now()
     recent = Subscription.objects.filter(
-        status=Subscription.Status.ACTIVE, session__state=S.S10_CLOSED_WON,
-        card_captured_at__gte=now - timedelta(days=7), card_captured_at__lt=now - timedelta(minutes=1))
+        status=Subscription.Status.ACTIVE,
+        session__state=S.S10_CLOSED_WON,
+        card_captured_at__gte=now - timedelta(days=7),
+        card_captured_at__lt=now - timedelta(minutes=1),
+    )
     session_ids = list(recent.values_list("session_id", flat=True)[:1000])
     refs = {_self_serve_opportunity_ref(pk): pk for pk in session_ids}
-    closed = set(Opportunity.objects.filter(external_id__in=refs, stage=Stage.CLOSED_WON)
-                 .values_list("external_id", flat=True))
+    closed = set(
+        Opportunity.objects.filter(external_id__in=refs, stage=Stage.CLOSED_WON).values_list("external_id", flat=True)
+    )
     return sum(self_serve_close_won(session_id=pk) for ref, pk in refs.items() if ref not in closed)
 
 
@@ -419,22 +492,32 @@ def stripe_webhook_handle(*, payload: bytes, signature_header: str) -> str:
     """A Stripe webhook: verified first (SignatureError otherwise), each Stripe event acted on once."""
     from .payments import StripePaymentProvider
 
-    event: CardCaptured | None = StripePaymentProvider().webhook_verify(payload=payload,
-                                                                         signature_header=signature_header)
+    event: CardCaptured | None = StripePaymentProvider().webhook_verify(
+        payload=payload, signature_header=signature_header
+    )
     if event is None:
         return "ignored"
-    subscription = Subscription.objects.filter(checkout_ref=event.checkout_ref).first() if event.checkout_ref \
-        else None
+    subscription = Subscription.objects.filter(checkout_ref=event.checkout_ref).first() if event.checkout_ref else None
     if subscription is None and event.client_reference.isdigit():
         subscription = Subscription.objects.filter(pk=int(event.client_reference)).first()
     if subscription is None:
         raise PaymentError("no subscription for this checkout")
     already = subscription.status == Subscription.Status.ACTIVE
-    event_record(type="payment.webhook_received", subject=subscription.session, actor_type="integration",
-                 actor_label="stripe", idempotency_key=f"stripe:{event.event_id}",
-                 payload={"stripe_event": event.event_id, "type": "checkout.session.completed"})
-    card_capture(subscription=subscription, provider="stripe", brand=event.brand, last4=event.last4,
-                 customer_ref=event.customer_ref)  # idempotent: a redelivered event changes nothing
+    event_record(
+        type="payment.webhook_received",
+        subject=subscription.session,
+        actor_type="integration",
+        actor_label="stripe",
+        idempotency_key=f"stripe:{event.event_id}",
+        payload={"stripe_event": event.event_id, "type": "checkout.session.completed"},
+    )
+    card_capture(
+        subscription=subscription,
+        provider="stripe",
+        brand=event.brand,
+        last4=event.last4,
+        customer_ref=event.customer_ref,
+    )  # idempotent: a redelivered event changes nothing
     return "duplicate" if already else "captured"
 
 
@@ -445,7 +528,10 @@ def _acv_for(session: OnboardingSession) -> Decimal:
 
 # --- team invites, expansion ------------------------------------------------------------------------------------
 
-def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None, base_url: str = "") -> tuple[TeamInvite, str]:
+
+def invite_send(
+    *, session: OnboardingSession, email: str, role: str, actor=None, base_url: str = ""
+) -> tuple[TeamInvite, str]:
     """team.invited with the invitee's role and surface (field → Field Ops); the invite's warm Lead gets its
     own personalized link, emailed after commit and shown to the inviter. Then the expansion check."""
     before = TeamInvite.objects.filter(session=session, email=email.strip().lower()).exists()
@@ -455,9 +541,14 @@ def invite_send(*, session: OnboardingSession, email: str, role: str, actor=None
         from ..services.outbound import outbound_deliver, outbound_queue
 
         inviter = session.lead.name or session.lead.email or "A teammate"
-        email = outbound_queue(key=f"invite:{invite.pk}", kind="invite", to=invite.email, invite=invite,
-                               subject="You're invited to GTM OS",
-                               body=f"{inviter} invited you to their workspace. Your personal link: {link}")
+        email = outbound_queue(
+            key=f"invite:{invite.pk}",
+            kind="invite",
+            to=invite.email,
+            invite=invite,
+            subject="You're invited to GTM OS",
+            body=f"{inviter} invited you to their workspace. Your personal link: {link}",
+        )
         outbound_deliver(email_id=email.pk)  # a failure goes on the retry ladder (the minute sweep), not lost
     current = OnboardingSession.objects.get(pk=session.pk)
     if current.state in SELF_SERVE_TAIL:
@@ -473,10 +564,12 @@ def expansion_check(*, session: OnboardingSession) -> OnboardingSession:
     limits = SessionSettings.load()
     seats = 1 + TeamInvite.objects.filter(session=session).count()
     acv = known_acv(lead_id=session.lead_id)
-    if session.state in SELF_SERVE_TAIL and (seats >= limits.expansion_seats or
-                                             acv is not None and acv >= limits.expansion_acv):
-        return flow.session_detect_expansion(session=session, seats=seats,
-                                             acv=acv if acv is not None else Decimal(seats * settings.SWARM_SEAT_PRICE))
+    if session.state in SELF_SERVE_TAIL and (
+        seats >= limits.expansion_seats or acv is not None and acv >= limits.expansion_acv
+    ):
+        return flow.session_detect_expansion(
+            session=session, seats=seats, acv=acv if acv is not None else Decimal(seats * settings.SWARM_SEAT_PRICE)
+        )
     return session
 
 
@@ -507,8 +600,13 @@ def fallback_save(*, session: OnboardingSession, step: str, values: dict) -> Fal
     if session.state != S.FALLBACK_FORM:
         raise SessionError(f"the classic form is closed ({session.state})")
     answers = fallback_answers(session)
-    field = {"organization_type": "org_type", "service_area": "service_area", "trades": "trades",
-             "market_sectors": "sectors", "invitations": "invites_done"}[step]
+    field = {
+        "organization_type": "org_type",
+        "service_area": "service_area",
+        "trades": "trades",
+        "market_sectors": "sectors",
+        "invitations": "invites_done",
+    }[step]
     setattr(answers, field, values[field])
     answers.updated_at = clock.now()
     answers.save()

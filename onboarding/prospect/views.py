@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrichment.enums import LeadSource
 from enrichment.models import Profile
 from enrichment.services.leads import LeadError
+from enrichment.services.profile import decision_for
 from gtmos.core import clock
 from routing.enums import ProfileField as F
-from enrichment.services.profile import decision_for
 from routing.models import RouterSettings, TradeConfig
 
 from ..models import OnboardingSession, SessionSettings, Subscription
@@ -38,10 +38,21 @@ from .payments import PaymentError, SignatureError, payment_provider
 
 WHITE_GLOVE_STATES = (S.W5_BATTLEPACK, S.W6_OUTREACH, S.W7_DISCOVERY, S.W8_DEMO, S.W9_SEAT, S.W10_CLOSED_WON, S.LOST)
 PAGE_OF_STATE = {
-    S.S0_ENTRY: "enriching", S.S1_AWAIT_EMAIL: "email", S.S2_ENRICHING: "enriching", S.S3_CONFIRM: "confirm",
-    S.S4_ROUTED: "enriching", S.S5_VALUE: "workspace", S.S6_NEXT_Q: "workspace", S.S7_VALUE_PROOF: "workspace",
-    S.S8_ACTIVATE: "activate", S.S9_TRIAL: "trial", S.S10_CLOSED_WON: "trial", S.FALLBACK_FORM: "fallback",
-    S.DISQUALIFIED: "homeowner", S.ABANDONED: "abandoned", **{s: "specialist" for s in WHITE_GLOVE_STATES},
+    S.S0_ENTRY: "enriching",
+    S.S1_AWAIT_EMAIL: "email",
+    S.S2_ENRICHING: "enriching",
+    S.S3_CONFIRM: "confirm",
+    S.S4_ROUTED: "enriching",
+    S.S5_VALUE: "workspace",
+    S.S6_NEXT_Q: "workspace",
+    S.S7_VALUE_PROOF: "workspace",
+    S.S8_ACTIVATE: "activate",
+    S.S9_TRIAL: "trial",
+    S.S10_CLOSED_WON: "trial",
+    S.FALLBACK_FORM: "fallback",
+    S.DISQUALIFIED: "homeowner",
+    S.ABANDONED: "abandoned",
+    **{s: "specialist" for s in WHITE_GLOVE_STATES},
 }
 
 
@@ -82,12 +93,21 @@ def _client(request) -> str:
 
 # --- landers and capture ----------------------------------------------------------------------------------------
 
+
 def _lander(request, trade: TradeConfig | None, form=None, status=200):
     form = form or forms.EmailCaptureForm(initial={"key": uuid.uuid4().hex})
     source = request.GET.get("src", "")
-    return render(request, "prospect/lander.html", {
-        "trade": trade, "title": trade.lander_title if trade else "General Contractor OS", "form": form,
-        "source": source if source in forms.SOURCES else ""}, status=status)
+    return render(
+        request,
+        "prospect/lander.html",
+        {
+            "trade": trade,
+            "title": trade.lander_title if trade else "General Contractor OS",
+            "form": form,
+            "source": source if source in forms.SOURCES else "",
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -118,9 +138,11 @@ def capture(request):
         return render(request, "prospect/throttled.html", status=429)
     source = request.POST.get("src", "")
     try:
-        session = services.prospect_capture(email=form.cleaned_data["email"],
-                                            idempotency_key=f"capture:{form.cleaned_data['key']}",
-                                            source=source if source in forms.SOURCES else LeadSource.SEARCH)
+        session = services.prospect_capture(
+            email=form.cleaned_data["email"],
+            idempotency_key=f"capture:{form.cleaned_data['key']}",
+            source=source if source in forms.SOURCES else LeadSource.SEARCH,
+        )
     except LeadError as exc:
         form.add_error("email", str(exc).split(": ", 1)[-1])
         return _lander(request, trade, form, status=400)
@@ -175,6 +197,7 @@ def email(request, pk):
 
 # --- S2 enriching ------------------------------------------------------------------------------------------------
 
+
 @require_GET
 def enriching(request, pk):
     session, moved = _on_page(request, pk, "enriching")
@@ -197,11 +220,15 @@ def enriching_status(request, pk):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = _page(session)
         return response
-    return render(request, "prospect/enriching.html#status",
-                  {"session": session, "agents": selectors.agent_progress(session), "poll_ms": settings.PROSPECT_POLL_MS})
+    return render(
+        request,
+        "prospect/enriching.html#status",
+        {"session": session, "agents": selectors.agent_progress(session), "poll_ms": settings.PROSPECT_POLL_MS},
+    )
 
 
 # --- S3 confirm --------------------------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk):
@@ -219,10 +246,15 @@ def confirm(request, pk):
             return _to_current(session)
         except SessionError as exc:
             form.add_error(None, str(exc))
-    chips = [dict(chip, fix=form.fix_field(chip["field"])) for chip in selectors.confirm_chips(decision, _profile(session))]
-    return render(request, "prospect/confirm.html", {
-        "session": session, "form": form, "chips": chips, "asks": decision.asks,
-        "ask_fields": form.ask_fields()}, status=400 if form.errors else 200)
+    chips = [
+        dict(chip, fix=form.fix_field(chip["field"])) for chip in selectors.confirm_chips(decision, _profile(session))
+    ]
+    return render(
+        request,
+        "prospect/confirm.html",
+        {"session": session, "form": form, "chips": chips, "asks": decision.asks, "ask_fields": form.ask_fields()},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- S5–S7 workspace -----------------------------------------------------------------------------------------------
@@ -233,11 +265,14 @@ WORKSPACE_PAGES = ("workspace", "activate", "trial")
 def _workspace_context(request, session, question_form=None):
     decision = current_route(session)
     return {
-        "session": session, "decision": decision, "ws": selectors.workspace(session),
+        "session": session,
+        "decision": decision,
+        "ws": selectors.workspace(session),
         "profile": _profile(session),
         "takeoff": selectors.session_takeoff(session) if session.state not in (S.S5_VALUE, S.S6_NEXT_Q) else None,
         "choice": services.value_question_choice(session) if session.state == S.S7_VALUE_PROOF else {},
-        "question_form": question_form or forms.QuestionForm(), "poll_ms": settings.PROSPECT_POLL_MS * 2,
+        "question_form": question_form or forms.QuestionForm(),
+        "poll_ms": settings.PROSPECT_POLL_MS * 2,
         "asking": session.state in (S.S5_VALUE, S.S6_NEXT_Q),
     }
 
@@ -264,8 +299,11 @@ def question(request, pk):
     if form.is_valid():
         try:
             session = services.value_question_answer(
-                session=session, pursuit_id=form.cleaned_data["pursuit"],
-                project_name=form.cleaned_data["project_name"], project_value=form.cleaned_data["project_value"])
+                session=session,
+                pursuit_id=form.cleaned_data["pursuit"],
+                project_name=form.cleaned_data["project_name"],
+                project_value=form.cleaned_data["project_value"],
+            )
             return redirect(reverse("prospect:workspace", args=[session.pk]) + "#sarah")
         except SessionError as exc:
             form.add_error(None, str(exc).split(": ", 1)[-1])
@@ -298,11 +336,13 @@ def takeoff(request, pk):
 
 # --- S8 activate, S9 trial, S10 card -----------------------------------------------------------------------------
 
+
 def _activate_form(session, data=None):
     profile = _profile(session)
     invited = hasattr(session.lead, "invite")
-    return forms.ActivateForm(data, ask_name=not session.lead.name,
-                              ask_company=not invited and not (profile and profile.company))
+    return forms.ActivateForm(
+        data, ask_name=not session.lead.name, ask_company=not invited and not (profile and profile.company)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,8 +354,11 @@ def activate(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             session, user = services.prospect_activate(
-                session=session, name=form.cleaned_data.get("name", ""), password=form.cleaned_data["password"],
-                company=form.cleaned_data.get("company", ""))
+                session=session,
+                name=form.cleaned_data.get("name", ""),
+                password=form.cleaned_data["password"],
+                company=form.cleaned_data.get("company", ""),
+            )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             access.grant(request, session)
             return _to_current(session)
@@ -323,9 +366,17 @@ def activate(request, pk):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except SessionError as exc:
             form.add_error(None, str(exc))
-    return render(request, "prospect/activate.html", {
-        "session": session, "form": form, "takeoff": selectors.session_takeoff(session),
-        "trial_days": SessionSettings.load().trial_days}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "prospect/activate.html",
+        {
+            "session": session,
+            "form": form,
+            "takeoff": selectors.session_takeoff(session),
+            "trial_days": SessionSettings.load().trial_days,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -334,11 +385,18 @@ def trial(request, pk):
     if moved:
         return moved
     provider = payment_provider()
-    return render(request, "prospect/trial.html", {
-        "session": session, "subscription": Subscription.objects.filter(session=session).first(),
-        "takeoff": selectors.session_takeoff(session), "provider": provider,
-        "days_left": (session.trial_ends_on - clock.today()).days if session.trial_ends_on else None,
-        "invites": selectors.session_invites(session)})
+    return render(
+        request,
+        "prospect/trial.html",
+        {
+            "session": session,
+            "subscription": Subscription.objects.filter(session=session).first(),
+            "takeoff": selectors.session_takeoff(session),
+            "provider": provider,
+            "days_left": (session.trial_ends_on - clock.today()).days if session.trial_ends_on else None,
+            "invites": selectors.session_invites(session),
+        },
+    )
 
 
 @require_POST
@@ -348,8 +406,9 @@ def card_start(request, pk):
         return moved or _to_current(session)
     trial_url = request.build_absolute_uri(reverse("prospect:trial", args=[session.pk]))
     try:
-        checkout = services.card_checkout_start(session=session, success_url=trial_url + "?card=done",
-                                                cancel_url=trial_url)
+        checkout = services.card_checkout_start(
+            session=session, success_url=trial_url + "?card=done", cancel_url=trial_url
+        )
     except PaymentError as exc:
         messages.error(request, f"We couldn't open the card form: {exc}. Your trial is unaffected; try again.")
         return _to_current(session)
@@ -369,15 +428,17 @@ def card_demo(request, pk):
         return _to_current(session)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.card_capture_demo(session=session, number=form.cleaned_data["number"],
-                                                 actor=request.user)
+            session = services.card_capture_demo(
+                session=session, number=form.cleaned_data["number"], actor=request.user
+            )
             return _to_current(session)
         except PaymentError as exc:
             form.add_error("number", str(exc).split(": ", 1)[-1])
         except SessionError as exc:
             form.add_error(None, str(exc))
-    return render(request, "prospect/card_demo.html", {"session": session, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "prospect/card_demo.html", {"session": session, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @csrf_exempt
@@ -385,8 +446,9 @@ def card_demo(request, pk):
 def stripe_webhook(request):
     """Stripe → us. Nothing is acted on unless the signature verifies; Stripe retries on non-2xx."""
     try:
-        outcome = services.stripe_webhook_handle(payload=request.body,
-                                                 signature_header=request.headers.get("Stripe-Signature", ""))
+        outcome = services.stripe_webhook_handle(
+            payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")
+        )
     except SignatureError:
         return HttpResponse("bad signature", status=400, content_type="text/plain")
     except (PaymentError, SessionError) as exc:
@@ -408,27 +470,53 @@ def invites(request, pk):
     link = ""
     if request.method == "POST" and form.is_valid():
         try:
-            invite, link = services.invite_send(session=session, email=form.cleaned_data["email"],
-                                                role=form.cleaned_data["role"], base_url=request.build_absolute_uri("/")[:-1])
+            invite, link = services.invite_send(
+                session=session,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
             session = _fresh(session)
             if PAGE_OF_STATE[session.state] == "specialist":
                 return _to_current(session)  # the invite crossed the expansion threshold
             form = forms.InviteForm()
         except SessionError as exc:
             form.add_error(None, str(exc))
-    return render(request, "prospect/invites.html", {
-        "session": session, "form": form, "invites": selectors.session_invites(session), "link": link,
-        "back": _page(session)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "prospect/invites.html",
+        {
+            "session": session,
+            "form": form,
+            "invites": selectors.session_invites(session),
+            "link": link,
+            "back": _page(session),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- FALLBACK_FORM: today's classic flow ------------------------------------------------------------------------
 
-STEP_FORMS = {"organization_type": forms.OrgTypeStep, "service_area": forms.ServiceAreaStep,
-              "trades": forms.TradesStep, "market_sectors": forms.SectorsStep}
-STEP_TITLES = {"organization_type": "Organization type", "service_area": "Service area", "trades": "Trades",
-               "market_sectors": "Market sectors", "invitations": "Team invitations"}
-STEP_PROFILE_FIELD = {"organization_type": F.ORG_TYPE, "service_area": F.SERVICE_AREA, "trades": F.TRADE,
-                      "market_sectors": F.SECTORS}
+STEP_FORMS = {
+    "organization_type": forms.OrgTypeStep,
+    "service_area": forms.ServiceAreaStep,
+    "trades": forms.TradesStep,
+    "market_sectors": forms.SectorsStep,
+}
+STEP_TITLES = {
+    "organization_type": "Organization type",
+    "service_area": "Service area",
+    "trades": "Trades",
+    "market_sectors": "Market sectors",
+    "invitations": "Team invitations",
+}
+STEP_PROFILE_FIELD = {
+    "organization_type": F.ORG_TYPE,
+    "service_area": F.SERVICE_AREA,
+    "trades": F.TRADE,
+    "market_sectors": F.SECTORS,
+}
 
 
 def _fallback_steps(session) -> list[str]:
@@ -462,32 +550,53 @@ def fallback(request, pk, step: str = ""):
             return _to_current(session)
         form = None
     else:
-        initial = {"org_type": answers.org_type, "service_area": ", ".join(answers.service_area),
-                   "trades": answers.trades, "sectors": answers.sectors}
+        initial = {
+            "org_type": answers.org_type,
+            "service_area": ", ".join(answers.service_area),
+            "trades": answers.trades,
+            "sectors": answers.sectors,
+        }
         form = STEP_FORMS[step](_data(request), initial=initial)
         if request.method == "POST" and form.is_valid():
             services.fallback_save(session=session, step=step, values=form.cleaned_data)
             return redirect(next_url or reverse("prospect:fallback_step", args=[session.pk, "invitations"]))
-    return render(request, "prospect/fallback.html", {
-        "session": session, "form": form, "step": step, "title": STEP_TITLES[step],
-        "step_list": [(s, STEP_TITLES[s]) for s in steps], "index": index, "invites": selectors.session_invites(session),
-        "previous": reverse("prospect:fallback_step", args=[session.pk, steps[index - 1]]) if index else "",
-        "reason": session.reason}, status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "prospect/fallback.html",
+        {
+            "session": session,
+            "form": form,
+            "step": step,
+            "title": STEP_TITLES[step],
+            "step_list": [(s, STEP_TITLES[s]) for s in steps],
+            "index": index,
+            "invites": selectors.session_invites(session),
+            "previous": reverse("prospect:fallback_step", args=[session.pk, steps[index - 1]]) if index else "",
+            "reason": session.reason,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def _step_done(step: str, answers) -> bool:
-    return {"organization_type": bool(answers.org_type), "service_area": bool(answers.service_area),
-            "trades": bool(answers.trades) or answers.org_type == "contractor" and bool(answers.sectors),
-            "market_sectors": bool(answers.sectors), "invitations": answers.invites_done}[step]
+    return {
+        "organization_type": bool(answers.org_type),
+        "service_area": bool(answers.service_area),
+        "trades": bool(answers.trades) or answers.org_type == "contractor" and bool(answers.sectors),
+        "market_sectors": bool(answers.sectors),
+        "invitations": answers.invites_done,
+    }[step]
 
 
 # --- end states --------------------------------------------------------------------------------------------------
 
+
 @require_GET
 def homeowner(request, pk):
     session, moved = _on_page(request, pk, "homeowner")
-    return moved or render(request, "prospect/homeowner.html",
-                           {"session": session, "homeowner_url": settings.PROSPECT_HOMEOWNER_URL})
+    return moved or render(
+        request, "prospect/homeowner.html", {"session": session, "homeowner_url": settings.PROSPECT_HOMEOWNER_URL}
+    )
 
 
 @require_POST
@@ -525,13 +634,17 @@ def abandoned(request, pk):
 
 # --- sales and RevOps ---------------------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def reengage_queue(request):
     if not access.can_work_prospects(request.user):
         raise Http404("Not found")
-    return render(request, "prospect/reengage.html", {
-        "abandoned": selectors.reengage_rows(), "handed_off": selectors.handed_off_rows()})
+    return render(
+        request,
+        "prospect/reengage.html",
+        {"abandoned": selectors.reengage_rows(), "handed_off": selectors.handed_off_rows()},
+    )
 
 
 @login_required
@@ -557,17 +670,31 @@ def warm_links(request):
             data = form.cleaned_data
             try:
                 session, link, created = services.warm_link_issue(
-                    email=data["email"], source=data["source"], name=data["name"], title=data["title"],
-                    warmth="warmest" if data["title"].strip() else "warm", base_url=base)
+                    email=data["email"],
+                    source=data["source"],
+                    name=data["name"],
+                    title=data["title"],
+                    warmth="warmest" if data["title"].strip() else "warm",
+                    base_url=base,
+                )
                 issued = [(session.lead.email, link, created)]
                 form = forms.WarmLinkForm()
             except services.WarmLinkError as exc:
                 field, _, message = str(exc).partition(": ")
                 form.add_error(field if field in form.fields else None, message)
     status = 400 if form.errors or csv_form.errors or csv_errors else 200
-    return render(request, "prospect/warm_links.html", {
-        "form": form, "csv_form": csv_form, "issued": issued, "csv_errors": csv_errors,
-        "max_age_days": settings.PROSPECT_WARM_LINK_MAX_AGE_DAYS}, status=status)
+    return render(
+        request,
+        "prospect/warm_links.html",
+        {
+            "form": form,
+            "csv_form": csv_form,
+            "issued": issued,
+            "csv_errors": csv_errors,
+            "max_age_days": settings.PROSPECT_WARM_LINK_MAX_AGE_DAYS,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -577,8 +704,9 @@ def routing_sessions(request):
     if not access.can_work_prospects(request.user):
         raise Http404("Not found")
     query = request.GET.get("q", "")[:200]
-    return render(request, "prospect/routing_sessions.html", {
-        "sessions": selectors.session_search(query=query), "q": query})
+    return render(
+        request, "prospect/routing_sessions.html", {"sessions": selectors.session_search(query=query), "q": query}
+    )
 
 
 @login_required
@@ -590,8 +718,11 @@ def routing_session(request, pk):
     session = OnboardingSession.objects.select_related("lead", "lead__profile").filter(pk=pk).first()
     if session is None:
         raise Http404("No such onboarding session")
-    return render(request, "prospect/routing_session.html", {
-        "session": session, "decisions": selectors.session_route_history(session)})
+    return render(
+        request,
+        "prospect/routing_session.html",
+        {"session": session, "decisions": selectors.session_route_history(session)},
+    )
 
 
 @login_required
@@ -607,9 +738,19 @@ def funnel(request):
         days = 30
     computed_at, groups = selectors.funnel_recent(days=days, by=by)
     chart = _chart(groups)
-    return render(request, "prospect/funnel.html", {
-        "groups": groups, "by": by, "days": days, "computed_at": computed_at, "dimensions": selectors.DIMENSIONS, "chart": chart,
-        "steps": [label for _, label, _ in selectors.FUNNEL_STEPS]})
+    return render(
+        request,
+        "prospect/funnel.html",
+        {
+            "groups": groups,
+            "by": by,
+            "days": days,
+            "computed_at": computed_at,
+            "dimensions": selectors.DIMENSIONS,
+            "chart": chart,
+            "steps": [label for _, label, _ in selectors.FUNNEL_STEPS],
+        },
+    )
 
 
 CHART_COLORS = ("#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563")
@@ -624,10 +765,25 @@ def _chart(groups) -> dict:
         bars = []
         for g, name in enumerate(names):
             row = groups[name][index]
-            bars.append({"y": y + g * bar, "w": round(row.conversion * width, 1), "pct": round(row.conversion * 100),
-                         "color": CHART_COLORS[g % len(CHART_COLORS)], "group": name})
+            bars.append(
+                {
+                    "y": y + g * bar,
+                    "w": round(row.conversion * width, 1),
+                    "pct": round(row.conversion * 100),
+                    "color": CHART_COLORS[g % len(CHART_COLORS)],
+                    "group": name,
+                }
+            )
         rows.append({"label": label, "y": y, "text_y": y + len(names) * bar / 2 + 4, "bars": bars})
         y += len(names) * bar + gap
-    legend = [{"name": n, "color": CHART_COLORS[i % len(CHART_COLORS)], "x": label_w + i * 110} for i, n in enumerate(names)]
-    return {"rows": rows, "height": y + 24, "label_w": label_w, "width": label_w + width + 50, "legend": legend,
-            "legend_y": y + 12}
+    legend = [
+        {"name": n, "color": CHART_COLORS[i % len(CHART_COLORS)], "x": label_w + i * 110} for i, n in enumerate(names)
+    ]
+    return {
+        "rows": rows,
+        "height": y + 24,
+        "label_w": label_w,
+        "width": label_w + width + 50,
+        "legend": legend,
+        "legend_y": y + 12,
+    }

@@ -31,8 +31,9 @@ class ActivityError(Exception):
 
 
 @transaction.atomic
-def activity_log(*, plan: OnboardingPlan, kind: str, by: Employee, notes: str = "",
-                 on: dt.date | None = None) -> OnboardingLog:
+def activity_log(
+    *, plan: OnboardingPlan, kind: str, by: Employee, notes: str = "", on: dt.date | None = None
+) -> OnboardingLog:
     """Log what the CSM did or heard. A customer reply resets the unresponsive count; a recovery plan
     stops the 14-day TTV escalation to the SLM. Escalation rules are re-checked after commit."""
     if kind not in ACTIVITY_ENTRY:
@@ -44,18 +45,34 @@ def activity_log(*, plan: OnboardingPlan, kind: str, by: Employee, notes: str = 
     if on is not None and on > clock.today():
         raise ActivityError(f"on: {on:%Y-%m-%d} is in the future — log what has happened")
     entry_type = ACTIVITY_ENTRY[kind]
-    entry = log_write(plan=plan, entry_type=entry_type, activity_kind=kind if entry_type == "csm_activity" else "",
-                      notes=notes.strip(), author=by, on=on)
+    entry = log_write(
+        plan=plan,
+        entry_type=entry_type,
+        activity_kind=kind if entry_type == "csm_activity" else "",
+        notes=notes.strip(),
+        author=by,
+        on=on,
+    )
     if kind == "customer_reply":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.UNRESPONSIVE, Escalation.Kind.UNRESPONSIVE_SLM],
-                            resolution="Customer replied")
+        escalations_resolve(
+            plan=plan,
+            kinds=[Escalation.Kind.UNRESPONSIVE, Escalation.Kind.UNRESPONSIVE_SLM],
+            resolution="Customer replied",
+        )
     if kind == "recovery_plan":
         # The plan answers the current miss (the SLM rule clears); the miss itself stands until back on pace.
         escalations_resolve(plan=plan, kinds=[Escalation.Kind.TTV_MISS_SLM], resolution="Recovery plan logged")
     if kind == "exec_touchpoint":
-        escalations_resolve(plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR], resolution="Exec sponsor touchpoint logged")
-    event_record(type=f"onboarding.{entry_type}", subject=plan, account_id=plan.account_id, actor=by.user,
-                 payload={"kind": kind, "log_id": entry.pk})
+        escalations_resolve(
+            plan=plan, kinds=[Escalation.Kind.EXEC_SPONSOR], resolution="Exec sponsor touchpoint logged"
+        )
+    event_record(
+        type=f"onboarding.{entry_type}",
+        subject=plan,
+        account_id=plan.account_id,
+        actor=by.user,
+        payload={"kind": kind, "log_id": entry.pk},
+    )
     from .escalations import escalation_scan
 
     # Escalations fire when the triggering fact is recorded; the daily scan is the backstop.

@@ -38,29 +38,51 @@ def slm_of(plan: OnboardingPlan):
 
 def notify(*, recipients, rule: str, title: str, body: str, link: str, key: str) -> None:
     for user in recipients:
-        notification_create(recipient=user, rule=rule, title=title, body=body, link=link,
-                            dedupe_key=f"{key}:{user.pk}")
+        notification_create(recipient=user, rule=rule, title=title, body=body, link=link, dedupe_key=f"{key}:{user.pk}")
 
 
 def plan_link(plan: OnboardingPlan) -> str:
     return reverse("onboarding:plan_detail", args=[plan.pk])
 
 
-def escalation_fire(*, plan: OnboardingPlan, kind: str, key: str, recipients, title: str, body: str,
-                    details: dict | None = None, log: bool = True) -> Escalation | None:
+def escalation_fire(
+    *,
+    plan: OnboardingPlan,
+    kind: str,
+    key: str,
+    recipients,
+    title: str,
+    body: str,
+    details: dict | None = None,
+    log: bool = True,
+) -> Escalation | None:
     """Fire an escalation once (``key`` identifies the fact); returns None when it already fired."""
     try:
         with transaction.atomic():
-            escalation = Escalation.objects.create(plan=plan, kind=kind, dedupe_key=key, details=details or {},
-                                                   fired_at=clock.now(), recipient_ids=[u.pk for u in recipients])
+            escalation = Escalation.objects.create(
+                plan=plan,
+                kind=kind,
+                dedupe_key=key,
+                details=details or {},
+                fired_at=clock.now(),
+                recipient_ids=[u.pk for u in recipients],
+            )
     except IntegrityError:
         return None
     if log:
-        log_write(plan=plan, entry_type=OnboardingLog.EntryType.ESCALATION,
-                  escalation_type=ESCALATION_LOG_TYPE.get(kind, OnboardingLog.EscalationType.OTHER),
-                  notes=f"{Escalation.Kind(kind).label}: {title}. {body}")
-    event_record(type=f"onboarding.escalation.{kind}", subject=plan, account_id=plan.account_id,
-                 payload={"escalation_id": escalation.pk, **(details or {})}, idempotency_key=f"escalation:{key}")
+        log_write(
+            plan=plan,
+            entry_type=OnboardingLog.EntryType.ESCALATION,
+            escalation_type=ESCALATION_LOG_TYPE.get(kind, OnboardingLog.EscalationType.OTHER),
+            notes=f"{Escalation.Kind(kind).label}: {title}. {body}",
+        )
+    event_record(
+        type=f"onboarding.escalation.{kind}",
+        subject=plan,
+        account_id=plan.account_id,
+        payload={"escalation_id": escalation.pk, **(details or {})},
+        idempotency_key=f"escalation:{key}",
+    )
     notify(recipients=recipients, rule=f"onboarding.{kind}", title=title, body=body, link=plan_link(plan), key=key)
     return escalation
 

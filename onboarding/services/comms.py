@@ -29,16 +29,25 @@ class _Blank(dict):
 
 def render(template: CommunicationTemplate, *, plan: OnboardingPlan, contact: Contact) -> tuple[str, str]:
     milestone = plan.milestones.filter(code=template.milestone).first() if template.milestone else None
-    values = _Blank(account=plan.account.name, contact=contact.name.split(" ")[0],
-                    csm=plan.csm.name if plan.csm else "your customer success manager",
-                    milestone=milestone.name if milestone else "",
-                    target_date=milestone.target_date.isoformat() if milestone and milestone.target_date else "")
+    values = _Blank(
+        account=plan.account.name,
+        contact=contact.name.split(" ")[0],
+        csm=plan.csm.name if plan.csm else "your customer success manager",
+        milestone=milestone.name if milestone else "",
+        target_date=milestone.target_date.isoformat() if milestone and milestone.target_date else "",
+    )
     return template.subject.format_map(values), template.body.format_map(values)
 
 
 @transaction.atomic
-def message_schedule(*, plan: OnboardingPlan, template: CommunicationTemplate, contact: Contact, by: Employee,
-                     send_on: dt.date | None = None) -> ScheduledMessage:
+def message_schedule(
+    *,
+    plan: OnboardingPlan,
+    template: CommunicationTemplate,
+    contact: Contact,
+    by: Employee,
+    send_on: dt.date | None = None,
+) -> ScheduledMessage:
     if plan.status != PlanStatus.ACTIVE:
         raise CommsError("plan: messages go to customers in active onboarding")
     if contact.account_id != plan.account_id:
@@ -49,8 +58,9 @@ def message_schedule(*, plan: OnboardingPlan, template: CommunicationTemplate, c
     if send_on < clock.today():
         raise CommsError("send_on: pick today or a later date")
     subject, body = render(template, plan=plan, contact=contact)
-    message = ScheduledMessage.objects.create(plan=plan, template=template, contact=contact, subject=subject,
-                                              body=body, send_on=send_on, created_by=by)
+    message = ScheduledMessage.objects.create(
+        plan=plan, template=template, contact=contact, subject=subject, body=body, send_on=send_on, created_by=by
+    )
     if send_on == clock.today():
         message_send(message=message)
     return message
@@ -60,19 +70,33 @@ def message_schedule(*, plan: OnboardingPlan, template: CommunicationTemplate, c
 def message_send(*, message: ScheduledMessage) -> bool:
     """Send once: the status flip is conditional, so a retried job cannot send twice."""
     claimed = ScheduledMessage.objects.filter(pk=message.pk, status=ScheduledMessage.Status.SCHEDULED).update(
-        status=ScheduledMessage.Status.SENT, sent_at=clock.now())
+        status=ScheduledMessage.Status.SENT, sent_at=clock.now()
+    )
     if not claimed:
         return False
     message.refresh_from_db()
-    transaction.on_commit(partial(send_mail, subject=message.subject, message=message.body,
-                                  from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[message.contact.email]))
-    activity_log(plan=message.plan, kind="outreach", by=message.created_by,
-                 notes=f"Sent “{message.subject}” to {message.contact.name}", on=message.send_on)
+    transaction.on_commit(
+        partial(
+            send_mail,
+            subject=message.subject,
+            message=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[message.contact.email],
+        )
+    )
+    activity_log(
+        plan=message.plan,
+        kind="outreach",
+        by=message.created_by,
+        notes=f"Sent “{message.subject}” to {message.contact.name}",
+        on=message.send_on,
+    )
     return True
 
 
 def messages_send_due(*, today: dt.date | None = None) -> int:
     today = today or clock.today()
-    due = ScheduledMessage.objects.filter(status=ScheduledMessage.Status.SCHEDULED, send_on__lte=today,
-                                          plan__status=PlanStatus.ACTIVE).select_related("plan", "contact", "created_by")
+    due = ScheduledMessage.objects.filter(
+        status=ScheduledMessage.Status.SCHEDULED, send_on__lte=today, plan__status=PlanStatus.ACTIVE
+    ).select_related("plan", "contact", "created_by")
     return sum(message_send(message=m) for m in due)

@@ -62,24 +62,41 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
         plans = plans.filter(pk__in=plan_ids)
     facts = {}
     cfg = OnboardingSettings.load()
-    for row in plans.values_list("pk", "account_id", "account__name", "contract_start_date", "map__ttv_target_days",
-                                 "csm__user_id", "account__am__user_id", "opportunity__owner__slm__user_id",
-                                 "csm__slm__user_id", "account__segment"):
+    for row in plans.values_list(
+        "pk",
+        "account_id",
+        "account__name",
+        "contract_start_date",
+        "map__ttv_target_days",
+        "csm__user_id",
+        "account__am__user_id",
+        "opportunity__owner__slm__user_id",
+        "csm__slm__user_id",
+        "account__segment",
+    ):
         pk, account_id, name, start, ttv, csm_u, am_u, slm_u, csm_slm_u, segment = row
-        facts[pk] = PlanFacts(pk, account_id, name, start, ttv or cfg.ttv_default(segment), csm_u, am_u,
-                              slm_u or csm_slm_u)
+        facts[pk] = PlanFacts(
+            pk, account_id, name, start, ttv or cfg.ttv_default(segment), csm_u, am_u, slm_u or csm_slm_u
+        )
     if not facts:
         return facts
     scope = Q(plan__status=PlanStatus.ACTIVE) if plan_ids is None else Q(plan_id__in=plan_ids)
     for plan_id, code, done_on, target in MilestoneItem.objects.filter(scope).values_list(
-            "plan_id", "code", "completed_on", "target_date"):
+        "plan_id", "code", "completed_on", "target_date"
+    ):
         if plan_id in facts:
             facts[plan_id].done[code] = done_on
             facts[plan_id].targets[code] = target
     since = today - dt.timedelta(days=UNRESPONSIVE_LOOKBACK_DAYS)
-    activity = OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.CSM_ACTIVITY,
-                                            activity_kind__in=["outreach", "customer_reply"], log_date__gte=since)
-    for plan_id, pk, kind in activity.order_by("plan_id", "-logged_at", "-id").values_list("plan_id", "pk", "activity_kind"):
+    activity = OnboardingLog.objects.filter(
+        scope,
+        entry_type=OnboardingLog.EntryType.CSM_ACTIVITY,
+        activity_kind__in=["outreach", "customer_reply"],
+        log_date__gte=since,
+    )
+    for plan_id, pk, kind in activity.order_by("plan_id", "-logged_at", "-id").values_list(
+        "plan_id", "pk", "activity_kind"
+    ):
         f = facts.get(plan_id)
         if f is None:
             continue
@@ -88,33 +105,59 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
         elif not f.reply_seen:
             f.streak_start = pk  # newest first: ends on the oldest outreach of the current unanswered streak
         f.kinds.append(kind)
-    for plan_id, last in (OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN)
-                          .values("plan_id").annotate(last=Max("logged_at")).values_list("plan_id", "last")):
+    for plan_id, last in (
+        OnboardingLog.objects.filter(scope, entry_type=OnboardingLog.EntryType.RECOVERY_PLAN)
+        .values("plan_id")
+        .annotate(last=Max("logged_at"))
+        .values_list("plan_id", "last")
+    ):
         if plan_id in facts:
             facts[plan_id].last_recovery_plan = last
-    for plan_id, key, fired in Escalation.objects.filter(plan_id__in=facts, kind=Escalation.Kind.TTV_MISS).filter(
-            _open_on(today)).values_list(
-            "plan_id", "dedupe_key", "fired_at"):
+    for plan_id, key, fired in (
+        Escalation.objects.filter(plan_id__in=facts, kind=Escalation.Kind.TTV_MISS)
+        .filter(_open_on(today))
+        .values_list("plan_id", "dedupe_key", "fired_at")
+    ):
         facts[plan_id].open_miss = (key, fired)
     return facts
 
 
-def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings, cleared: list
-                ) -> list[tuple[str, str, list, str, dict]]:
+def _candidates(
+    f: PlanFacts, today: dt.date, cfg: OnboardingSettings, cleared: list
+) -> list[tuple[str, str, list, str, dict]]:
     """(kind, dedupe key, recipient user ids, message, details) for every rule this plan breaks today;
     ``cleared`` collects (plan id, kind) for open escalations whose condition no longer holds."""
     out = []
     team = [u for u in (f.csm_user, f.am_user) if u]
     unanswered = rules.consecutive_unanswered(f.kinds)
     if unanswered >= cfg.unresponsive_alert_after:
-        out.append((Escalation.Kind.UNRESPONSIVE, f"unresponsive:{f.plan_id}:{f.streak_start}", team,
-                    f"{unanswered} consecutive outreaches with no customer reply", {"unanswered": unanswered}))
+        out.append(
+            (
+                Escalation.Kind.UNRESPONSIVE,
+                f"unresponsive:{f.plan_id}:{f.streak_start}",
+                team,
+                f"{unanswered} consecutive outreaches with no customer reply",
+                {"unanswered": unanswered},
+            )
+        )
     if unanswered >= cfg.unresponsive_slm_after:
-        out.append((Escalation.Kind.UNRESPONSIVE_SLM, f"unresponsive_slm:{f.plan_id}:{f.streak_start}",
-                    [u for u in (f.slm_user,) if u],
-                    f"Still unresponsive after {unanswered} attempts", {"unanswered": unanswered}))
-    p = rules.project_ttv(start=f.start, ttv_target=f.ttv_target, today=today, done=f.done, targets=f.targets,
-                          exec_flag_pct=cfg.exec_sponsor_flag_pct)
+        out.append(
+            (
+                Escalation.Kind.UNRESPONSIVE_SLM,
+                f"unresponsive_slm:{f.plan_id}:{f.streak_start}",
+                [u for u in (f.slm_user,) if u],
+                f"Still unresponsive after {unanswered} attempts",
+                {"unanswered": unanswered},
+            )
+        )
+    p = rules.project_ttv(
+        start=f.start,
+        ttv_target=f.ttv_target,
+        today=today,
+        done=f.done,
+        targets=f.targets,
+        exec_flag_pct=cfg.exec_sponsor_flag_pct,
+    )
     if "M5" in f.done and f.done["M5"]:
         cleared.append((f.plan_id, Escalation.Kind.EXEC_SPONSOR))
     if p.complete or not p.misses:
@@ -124,18 +167,39 @@ def _candidates(f: PlanFacts, today: dt.date, cfg: OnboardingSettings, cleared: 
     details = {"deadline": p.deadline.isoformat(), "projected": p.projected.isoformat(), "blocking": list(p.blocking)}
     if p.misses:
         miss_key, flagged_at = f.open_miss or (f"ttv_miss:{f.plan_id}:{today.isoformat()}", clock.now())
-        out.append((Escalation.Kind.TTV_MISS, miss_key, team,
-                    f"Projected TTV {p.projected:%Y-%m-%d} misses the {p.deadline:%Y-%m-%d} target; blocking: "
-                    f"{', '.join(p.blocking) or 'pace'}", details))
+        out.append(
+            (
+                Escalation.Kind.TTV_MISS,
+                miss_key,
+                team,
+                f"Projected TTV {p.projected:%Y-%m-%d} misses the {p.deadline:%Y-%m-%d} target; blocking: "
+                f"{', '.join(p.blocking) or 'pace'}",
+                details,
+            )
+        )
         answered = f.last_recovery_plan is not None and f.last_recovery_plan >= flagged_at
         if (p.deadline - today).days <= cfg.ttv_slm_window_days and not answered:
-            out.append((Escalation.Kind.TTV_MISS_SLM, f"{miss_key}:slm", [u for u in (f.slm_user,) if u],
-                        f"Projected to miss the {p.deadline:%Y-%m-%d} TTV deadline, now within "
-                        f"{cfg.ttv_slm_window_days} days, and no recovery plan logged for this miss", details))
+            out.append(
+                (
+                    Escalation.Kind.TTV_MISS_SLM,
+                    f"{miss_key}:slm",
+                    [u for u in (f.slm_user,) if u],
+                    f"Projected to miss the {p.deadline:%Y-%m-%d} TTV deadline, now within "
+                    f"{cfg.ttv_slm_window_days} days, and no recovery plan logged for this miss",
+                    details,
+                )
+            )
     if "M5" in f.done and not f.done["M5"] and today >= p.exec_flag_due:
-        out.append((Escalation.Kind.EXEC_SPONSOR, f"exec_sponsor:{f.plan_id}", team,
-                    f"M5 (executive sponsor briefed) not done by {cfg.exec_sponsor_flag_pct}% of the TTV window "
-                    f"({p.exec_flag_due:%Y-%m-%d})", {"due": p.exec_flag_due.isoformat()}))
+        out.append(
+            (
+                Escalation.Kind.EXEC_SPONSOR,
+                f"exec_sponsor:{f.plan_id}",
+                team,
+                f"M5 (executive sponsor briefed) not done by {cfg.exec_sponsor_flag_pct}% of the TTV window "
+                f"({p.exec_flag_due:%Y-%m-%d})",
+                {"due": p.exec_flag_due.isoformat()},
+            )
+        )
     return out
 
 
@@ -151,13 +215,19 @@ def _resolve_cleared(cleared: list[tuple[int, str]], *, now) -> int:
     by_kind: dict[str, list[int]] = defaultdict(list)
     for plan_id, kind in cleared:
         by_kind[kind].append(plan_id)
-    return sum(Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True,
-                                         fired_at__lte=now).update(
-        resolved_at=now, resolution=CLEARED[kind]) for kind, plans in by_kind.items())
+    return sum(
+        Escalation.objects.filter(kind=kind, plan_id__in=plans, resolved_at__isnull=True, fired_at__lte=now).update(
+            resolved_at=now, resolution=CLEARED[kind]
+        )
+        for kind, plans in by_kind.items()
+    )
 
 
-CLEARED = {Escalation.Kind.TTV_MISS: "Back on pace", Escalation.Kind.TTV_MISS_SLM: "Back on pace",
-           Escalation.Kind.EXEC_SPONSOR: "M5 done"}
+CLEARED = {
+    Escalation.Kind.TTV_MISS: "Back on pace",
+    Escalation.Kind.TTV_MISS_SLM: "Back on pace",
+    Escalation.Kind.EXEC_SPONSOR: "M5 done",
+}
 
 
 def _remind(plan_ids, *, now, days: int) -> int:
@@ -167,21 +237,32 @@ def _remind(plan_ids, *, now, days: int) -> int:
         return 0
     due_before = now - dt.timedelta(days=days)
     due = Escalation.objects.filter(resolved_at__isnull=True, plan__status=PlanStatus.ACTIVE).filter(
-        Q(nudged_at__isnull=True, fired_at__lte=due_before) | Q(nudged_at__lte=due_before))
+        Q(nudged_at__isnull=True, fired_at__lte=due_before) | Q(nudged_at__lte=due_before)
+    )
     if plan_ids is not None:
         due = due.filter(plan_id__in=plan_ids)
-    rows = list(due.select_for_update(skip_locked=True, of=("self",)).values_list(
-        "pk", "plan_id", "kind", "fired_at", "recipient_ids", "plan__account__name"))
+    rows = list(
+        due.select_for_update(skip_locked=True, of=("self",)).values_list(
+            "pk", "plan_id", "kind", "fired_at", "recipient_ids", "plan__account__name"
+        )
+    )
     if not rows:
         return 0
     Escalation.objects.filter(pk__in=[r[0] for r in rows]).update(nudged_at=now)
-    notifications_bulk_create([
-        {"recipient_id": user, "rule": f"onboarding.{kind}.reminder",
-         "title": f"Still open: {name}: {Escalation.Kind(kind).label}",
-         "body": f"Open since {fired:%Y-%m-%d} ({(now - fired).days} days). Resolve it or log what is being done.",
-         "link": reverse("onboarding:plan_detail", args=[plan_id]), "dedupe_key": f"reminder:{pk}:{now:%Y%m%d}:{user}"}
-        for pk, plan_id, kind, fired, users, name in rows for user in users or []
-    ])
+    notifications_bulk_create(
+        [
+            {
+                "recipient_id": user,
+                "rule": f"onboarding.{kind}.reminder",
+                "title": f"Still open: {name}: {Escalation.Kind(kind).label}",
+                "body": f"Open since {fired:%Y-%m-%d} ({(now - fired).days} days). Resolve it or log what is being done.",
+                "link": reverse("onboarding:plan_detail", args=[plan_id]),
+                "dedupe_key": f"reminder:{pk}:{now:%Y%m%d}:{user}",
+            }
+            for pk, plan_id, kind, fired, users, name in rows
+            for user in users or []
+        ]
+    )
     return len(rows)
 
 
@@ -199,21 +280,55 @@ def escalation_scan(*, today: dt.date | None = None, plan_ids=None) -> dict[str,
     fresh = [c for c in found if c[2] not in existing]
     if not fresh:
         return {}
-    Escalation.objects.bulk_create([Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d,
-                                               recipient_ids=users)
-                                    for f, kind, key, users, _, d in fresh], ignore_conflicts=True)
-    log_bulk_write([{"plan_id": f.plan_id, "account_id": f.account_id, "start": f.start, "ttv_target": f.ttv_target,
-                     "entry_type": OnboardingLog.EntryType.ESCALATION,
-                     "escalation_type": ESCALATION_LOG_TYPE.get(kind, "other"),
-                     "notes": f"{Escalation.Kind(kind).label}: {msg}"} for f, kind, _, _, msg, _ in fresh], today=today)
-    events_bulk_create([{"type": f"onboarding.escalation.{kind}", "subject_type": "onboarding.onboardingplan",
-                         "subject_id": str(f.plan_id), "account_id": f.account_id, "payload": d,
-                         "idempotency_key": f"escalation:{key}"} for f, kind, key, _, _, d in fresh])
-    notifications_bulk_create([
-        {"recipient_id": user, "rule": f"onboarding.{kind}", "title": f"{f.account_name}: {Escalation.Kind(kind).label}",
-         "body": msg, "link": reverse("onboarding:plan_detail", args=[f.plan_id]), "dedupe_key": f"{key}:{user}"}
-        for f, kind, key, users, msg, _ in fresh for user in users
-    ])
+    Escalation.objects.bulk_create(
+        [
+            Escalation(plan_id=f.plan_id, kind=kind, dedupe_key=key, fired_at=now, details=d, recipient_ids=users)
+            for f, kind, key, users, _, d in fresh
+        ],
+        ignore_conflicts=True,
+    )
+    log_bulk_write(
+        [
+            {
+                "plan_id": f.plan_id,
+                "account_id": f.account_id,
+                "start": f.start,
+                "ttv_target": f.ttv_target,
+                "entry_type": OnboardingLog.EntryType.ESCALATION,
+                "escalation_type": ESCALATION_LOG_TYPE.get(kind, "other"),
+                "notes": f"{Escalation.Kind(kind).label}: {msg}",
+            }
+            for f, kind, _, _, msg, _ in fresh
+        ],
+        today=today,
+    )
+    events_bulk_create(
+        [
+            {
+                "type": f"onboarding.escalation.{kind}",
+                "subject_type": "onboarding.onboardingplan",
+                "subject_id": str(f.plan_id),
+                "account_id": f.account_id,
+                "payload": d,
+                "idempotency_key": f"escalation:{key}",
+            }
+            for f, kind, key, _, _, d in fresh
+        ]
+    )
+    notifications_bulk_create(
+        [
+            {
+                "recipient_id": user,
+                "rule": f"onboarding.{kind}",
+                "title": f"{f.account_name}: {Escalation.Kind(kind).label}",
+                "body": msg,
+                "link": reverse("onboarding:plan_detail", args=[f.plan_id]),
+                "dedupe_key": f"{key}:{user}",
+            }
+            for f, kind, key, users, msg, _ in fresh
+            for user in users
+        ]
+    )
     m5 = [f.plan_id for f, kind, *_ in fresh if kind == Escalation.Kind.EXEC_SPONSOR]
     if m5:
         MilestoneItem.objects.filter(plan_id__in=m5, code="M5", flagged_at__isnull=True).update(flagged_at=now)

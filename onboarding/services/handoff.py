@@ -45,28 +45,60 @@ def onboarding_close(*, plan: OnboardingPlan, by: Employee, handoff: dict) -> CS
     plan.save()
     account = plan.account
     cs_owner = handoff.get("cs_owner") or account.am or by
-    record = CSHandoff.objects.create(plan=plan, account=account, filed_by=by, cs_owner=cs_owner,
-                                      delivery_date=handoff.get("delivery_date") or today,
-                                      **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")})
+    record = CSHandoff.objects.create(
+        plan=plan,
+        account=account,
+        filed_by=by,
+        cs_owner=cs_owner,
+        delivery_date=handoff.get("delivery_date") or today,
+        **{k: v for k, v in handoff.items() if k not in ("cs_owner", "delivery_date")},
+    )
     escalations_resolve(plan=plan, resolution="Onboarding closed (M7)")
     ttv_days = account.ttv_achieved_days
     if not plan.product_onboarding:  # a product plan never put the established customer back in onboarding
         Account.objects.filter(pk=account.pk).update(onboarding_status="complete", onboarding_complete_date=today)
-    log_write(plan=plan, entry_type=OnboardingLog.EntryType.CLOSE, milestone_id="M7", author=by, on=today,
-              notes=f"Onboarding closed by {by.name}; TTV {ttv_days if ttv_days is not None else 'not reached'} days")
-    SuccessTask.objects.bulk_create([
-        SuccessTask(account=account, handoff=record, kind=SuccessTask.Kind.CHECK_IN_30, owner=cs_owner,
-                    due_date=today + dt.timedelta(days=CHECK_IN_DAYS)),
-        SuccessTask(account=account, handoff=record, kind=SuccessTask.Kind.RENEWAL_EXPANSION_REVIEW, owner=cs_owner,
-                    due_date=today + dt.timedelta(days=CHECK_IN_DAYS)),
-    ])
-    event_record(type="onboarding.closed", subject=plan, account_id=account.pk, actor=by.user,
-                 payload={"handoff_id": record.pk, "ttv_days": ttv_days},
-                 idempotency_key=f"onboarding.closed:{plan.pk}")
-    notify(recipients=users_of(cs_owner), rule="onboarding.handoff_filed",
-           title=f"Customer success handoff to acknowledge: {account.name}",
-           body=f"{by.name} closed onboarding and filed the handoff. Please acknowledge it.",
-           link=reverse("onboarding:handoff_detail", args=[record.pk]), key=f"handoff:{record.pk}")
+    log_write(
+        plan=plan,
+        entry_type=OnboardingLog.EntryType.CLOSE,
+        milestone_id="M7",
+        author=by,
+        on=today,
+        notes=f"Onboarding closed by {by.name}; TTV {ttv_days if ttv_days is not None else 'not reached'} days",
+    )
+    SuccessTask.objects.bulk_create(
+        [
+            SuccessTask(
+                account=account,
+                handoff=record,
+                kind=SuccessTask.Kind.CHECK_IN_30,
+                owner=cs_owner,
+                due_date=today + dt.timedelta(days=CHECK_IN_DAYS),
+            ),
+            SuccessTask(
+                account=account,
+                handoff=record,
+                kind=SuccessTask.Kind.RENEWAL_EXPANSION_REVIEW,
+                owner=cs_owner,
+                due_date=today + dt.timedelta(days=CHECK_IN_DAYS),
+            ),
+        ]
+    )
+    event_record(
+        type="onboarding.closed",
+        subject=plan,
+        account_id=account.pk,
+        actor=by.user,
+        payload={"handoff_id": record.pk, "ttv_days": ttv_days},
+        idempotency_key=f"onboarding.closed:{plan.pk}",
+    )
+    notify(
+        recipients=users_of(cs_owner),
+        rule="onboarding.handoff_filed",
+        title=f"Customer success handoff to acknowledge: {account.name}",
+        body=f"{by.name} closed onboarding and filed the handoff. Please acknowledge it.",
+        link=reverse("onboarding:handoff_detail", args=[record.pk]),
+        key=f"handoff:{record.pk}",
+    )
     return record
 
 
@@ -86,12 +118,19 @@ def handoff_acknowledge(*, handoff: CSHandoff, by: Employee) -> CSHandoff:
     if handoff.acknowledged_at is not None:
         return handoff
     if not owner_or_chain(handoff.cs_owner, by):
-        raise HandoffError(f"only the CS owner ({handoff.cs_owner.name if handoff.cs_owner else 'AM or CSM'}) "
-                           "or their manager acknowledges the handoff")
+        raise HandoffError(
+            f"only the CS owner ({handoff.cs_owner.name if handoff.cs_owner else 'AM or CSM'}) "
+            "or their manager acknowledges the handoff"
+        )
     handoff.acknowledged_by, handoff.acknowledged_at = by, clock.now()
     handoff.save(update_fields=["acknowledged_by", "acknowledged_at"])
-    event_record(type="onboarding.handoff_acknowledged", subject=handoff, account_id=handoff.account_id,
-                 actor=by.user, payload={"handoff_id": handoff.pk})
+    event_record(
+        type="onboarding.handoff_acknowledged",
+        subject=handoff,
+        account_id=handoff.account_id,
+        actor=by.user,
+        payload={"handoff_id": handoff.pk},
+    )
     return handoff
 
 
@@ -108,8 +147,13 @@ def success_task_complete(*, task: SuccessTask, by: Employee, note: str) -> Succ
         raise HandoffError("note: say what was done (who met, what was agreed)")
     task.done_at, task.done_by, task.note = clock.now(), by, note.strip()
     task.save(update_fields=["done_at", "done_by", "note"])
-    event_record(type="onboarding.success_task_done", subject=task, account_id=task.account_id, actor=by.user,
-                 payload={"kind": task.kind})
+    event_record(
+        type="onboarding.success_task_done",
+        subject=task,
+        account_id=task.account_id,
+        actor=by.user,
+        payload={"kind": task.kind},
+    )
     return task
 
 
@@ -121,19 +165,34 @@ def success_tasks_remind(*, today: dt.date | None = None) -> int:
     now = clock.now()
     sent = 0
     for stamp, rule, due_q, verb in (
-            ("reminded_due_at", "onboarding.success_task_due",
-             {"due_date__lte": today + dt.timedelta(days=days), "due_date__gte": today}, "is due"),
-            ("reminded_overdue_at", "onboarding.success_task_overdue", {"due_date__lt": today}, "is overdue")):
-        rows = list(SuccessTask.objects.filter(done_at__isnull=True, owner__user__isnull=False, **{f"{stamp}__isnull": True},
-                                               **due_q).values_list("pk", "kind", "due_date", "owner__user_id",
-                                                                    "account__name", "handoff_id"))
+        (
+            "reminded_due_at",
+            "onboarding.success_task_due",
+            {"due_date__lte": today + dt.timedelta(days=days), "due_date__gte": today},
+            "is due",
+        ),
+        ("reminded_overdue_at", "onboarding.success_task_overdue", {"due_date__lt": today}, "is overdue"),
+    ):
+        rows = list(
+            SuccessTask.objects.filter(
+                done_at__isnull=True, owner__user__isnull=False, **{f"{stamp}__isnull": True}, **due_q
+            ).values_list("pk", "kind", "due_date", "owner__user_id", "account__name", "handoff_id")
+        )
         if not rows:
             continue
         SuccessTask.objects.filter(pk__in=[r[0] for r in rows]).update(**{stamp: now})
-        notifications_bulk_create([
-            {"recipient_id": user, "rule": rule, "title": f"{name}: {SuccessTask.Kind(kind).label} {verb}",
-             "body": f"Due {due:%Y-%m-%d}. Record what was done on the handoff page.",
-             "link": reverse("onboarding:handoff_detail", args=[handoff_id]), "dedupe_key": f"{rule}:{pk}"}
-            for pk, kind, due, user, name, handoff_id in rows])
+        notifications_bulk_create(
+            [
+                {
+                    "recipient_id": user,
+                    "rule": rule,
+                    "title": f"{name}: {SuccessTask.Kind(kind).label} {verb}",
+                    "body": f"Due {due:%Y-%m-%d}. Record what was done on the handoff page.",
+                    "link": reverse("onboarding:handoff_detail", args=[handoff_id]),
+                    "dedupe_key": f"{rule}:{pk}",
+                }
+                for pk, kind, due, user, name, handoff_id in rows
+            ]
+        )
         sent += len(rows)
     return sent

@@ -56,21 +56,34 @@ def token_for(link: MapShareLink) -> str:
 def map_share_create(*, map_: MutualActionPlan, by) -> tuple[MapShareLink, str]:
     """A new read-only link to ``map_`` for the customer's stakeholders."""
     link = MapShareLink.objects.create(map=map_, created_by=by)
-    event_record(type="onboarding.map_shared", actor=by.user if by else None, actor_type=Event.Actor.USER, subject=map_,
-                 account_id=map_.account_id, payload={"link": str(link.pk), "max_age_days": MAX_AGE_DAYS},
-                 idempotency_key=f"map_shared:{link.pk}")
+    event_record(
+        type="onboarding.map_shared",
+        actor=by.user if by else None,
+        actor_type=Event.Actor.USER,
+        subject=map_,
+        account_id=map_.account_id,
+        payload={"link": str(link.pk), "max_age_days": MAX_AGE_DAYS},
+        idempotency_key=f"map_shared:{link.pk}",
+    )
     return link, token_for(link)
 
 
 @transaction.atomic
 def map_share_revoke(*, link: MapShareLink, by) -> MapShareLink:
     """Switch the link off; opening it afterwards is a 404. Revoking twice changes nothing."""
-    updated = MapShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=clock.now(),
-                                                                                       revoked_by=by)
+    updated = MapShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_by=by
+    )
     if updated:
-        event_record(type="onboarding.map_share_revoked", actor=by.user if by else None, actor_type=Event.Actor.USER, subject=link.map,
-                     account_id=link.map.account_id, payload={"link": str(link.pk)},
-                     idempotency_key=f"map_share_revoked:{link.pk}")
+        event_record(
+            type="onboarding.map_share_revoked",
+            actor=by.user if by else None,
+            actor_type=Event.Actor.USER,
+            subject=link.map,
+            account_id=link.map.account_id,
+            payload={"link": str(link.pk)},
+            idempotency_key=f"map_share_revoked:{link.pk}",
+        )
     link.refresh_from_db()
     return link
 
@@ -83,8 +96,11 @@ def map_share_open(*, token: str) -> MapShareLink:
         raise ShareLinkExpired("this link has expired") from None
     except signing.BadSignature:
         raise ShareLinkInvalid("this link is not valid") from None
-    link = MapShareLink.objects.filter(pk=link_id, revoked_at__isnull=True).select_related(
-        "map__account", "map__opportunity__owner", "map__plan__csm").first()
+    link = (
+        MapShareLink.objects.filter(pk=link_id, revoked_at__isnull=True)
+        .select_related("map__account", "map__opportunity__owner", "map__plan__csm")
+        .first()
+    )
     if link is None:
         raise ShareLinkGone("this link was revoked")
     MapShareLink.objects.filter(pk=link.pk).update(opens=F("opens") + 1, last_opened_at=clock.now())

@@ -10,11 +10,15 @@ from django.urls import reverse
 
 from gtmos.audit.models import ExceptionLog
 from gtmos.audit.services import (
-    event_record, events_bulk_create, exception_open, exception_release, notification_create,
+    event_record,
+    events_bulk_create,
+    exception_open,
+    exception_release,
+    notification_create,
     notifications_bulk_create,
 )
-from gtmos.core import clock
 from gtmos.comp.services import payouts_release_for
+from gtmos.core import clock
 from gtmos.crm.models import Employee, Role, Stage
 
 from ..models import Escalation, MutualActionPlan, OnboardingSettings, TTVChangeRequest
@@ -29,8 +33,11 @@ class SignoffError(Exception):
 
 
 def _locked(map_: MutualActionPlan) -> MutualActionPlan:
-    return (MutualActionPlan.objects.select_for_update(of=("self",))
-            .select_related("opportunity__owner", "account").get(pk=map_.pk))
+    return (
+        MutualActionPlan.objects.select_for_update(of=("self",))
+        .select_related("opportunity__owner", "account")
+        .get(pk=map_.pk)
+    )
 
 
 SELLING_TEAM = (Role.AE, Role.SE)
@@ -39,20 +46,33 @@ SIGNED = ("selected_value_events", "technical_win_details", "selling_team_commit
 
 
 @transaction.atomic
-def map_update(*, map_: MutualActionPlan, by: Employee, selected_value_events: list[dict],
-               technical_win_details: str, selling_team_commitments: str, customer_stakeholder_map: list[dict],
-               implementation_sow=None, ttv_target_days: int | None = None) -> MutualActionPlan:
+def map_update(
+    *,
+    map_: MutualActionPlan,
+    by: Employee,
+    selected_value_events: list[dict],
+    technical_win_details: str,
+    selling_team_commitments: str,
+    customer_stakeholder_map: list[dict],
+    implementation_sow=None,
+    ttv_target_days: int | None = None,
+) -> MutualActionPlan:
     """The selling team (AE, SE) writes the MAP during the deal; the AM and CSM enrich the stakeholder map and,
     at kickoff before sign-off, adjust the TTV target. Sign-off locks what was signed: the value events, their
     dates, the technical win, the commitments and the TTV target change only through an SLM-approved request."""
     if by.role not in MAP_EDITORS:
         raise PermissionError("the MAP is written by the selling team; the AM and CSM enrich it")
     map_ = _locked(map_)
-    wanted = {"selected_value_events": selected_value_events, "technical_win_details": technical_win_details,
-              "selling_team_commitments": selling_team_commitments}
+    wanted = {
+        "selected_value_events": selected_value_events,
+        "technical_win_details": technical_win_details,
+        "selling_team_commitments": selling_team_commitments,
+    }
     changed = [f for f in SIGNED if _normal(wanted[f]) != _normal(getattr(map_, f))]
     if changed and map_.signed_off:
-        raise SignoffError(f"{changed[0]}: locked by post-sales sign-off — changes need SLM approval (request a change)")
+        raise SignoffError(
+            f"{changed[0]}: locked by post-sales sign-off — changes need SLM approval (request a change)"
+        )
     if changed and by.role not in SELLING_TEAM:
         raise PermissionError(f"{changed[0]}: written by the selling team (AE / SE), not the {by.get_role_display()}")
     if ttv_target_days is not None and ttv_target_days != map_.ttv_target_days and map_.ttv_locked_at:
@@ -68,14 +88,25 @@ def map_update(*, map_: MutualActionPlan, by: Employee, selected_value_events: l
     elif not map_.ttv_target_manual and not map_.ttv_locked_at:
         _derive_ttv_target(map_)
     map_.save()
-    event_record(type="onboarding.map_updated", subject=map_, account_id=map_.account_id, actor=by.user,
-                 payload={"value_events": len(selected_value_events), "ttv_target_days": map_.ttv_target_days})
+    event_record(
+        type="onboarding.map_updated",
+        subject=map_,
+        account_id=map_.account_id,
+        actor=by.user,
+        payload={"value_events": len(selected_value_events), "ttv_target_days": map_.ttv_target_days},
+    )
     return map_
 
 
 @transaction.atomic
-def map_change_after_signoff(*, map_: MutualActionPlan, by: Employee, selected_value_events: list[dict],
-                             customer_stakeholder_map: list[dict], reason: str) -> TTVChangeRequest | None:
+def map_change_after_signoff(
+    *,
+    map_: MutualActionPlan,
+    by: Employee,
+    selected_value_events: list[dict],
+    customer_stakeholder_map: list[dict],
+    reason: str,
+) -> TTVChangeRequest | None:
     """After sign-off the stakeholder map stays editable; changed value events or dates become a request the
     SLM approves on its own page. Returns the request, or None when only the stakeholder map changed."""
     if by.role not in MAP_EDITORS:
@@ -121,12 +152,19 @@ def map_accept(*, map_: MutualActionPlan, by: Employee, risk_notes: str = "") ->
     map_.comp_hold_active = False
     map_.save()
     _release_hold(map_=map_, by=by, reason="MAP sign-off accepted by post-sales")
-    Escalation.objects.filter(plan__map=map_, kind__in=[Escalation.Kind.MAP_REJECTED,
-                              Escalation.Kind.TARGETS_UNREALISTIC], resolved_at__isnull=True).update(
-        resolved_at=clock.now(), resolution="MAP accepted by post-sales")
+    Escalation.objects.filter(
+        plan__map=map_,
+        kind__in=[Escalation.Kind.MAP_REJECTED, Escalation.Kind.TARGETS_UNREALISTIC],
+        resolved_at__isnull=True,
+    ).update(resolved_at=clock.now(), resolution="MAP accepted by post-sales")
     _lock_account_ttv(map_)
-    event_record(type="postsales.accepted", subject=map_, account_id=map_.account_id, actor=by.user,
-                 payload={"risk_notes": bool(risk_notes)})
+    event_record(
+        type="postsales.accepted",
+        subject=map_,
+        account_id=map_.account_id,
+        actor=by.user,
+        payload={"risk_notes": bool(risk_notes)},
+    )
     return map_
 
 
@@ -144,12 +182,19 @@ def map_reject(*, map_: MutualActionPlan, by: Employee, reason: str) -> MutualAc
     hold_open(map_=map_, reason=f"Post-sales rejected the handoff: {reason.strip().rstrip('.')}")
     plan = getattr(map_, "plan", None)
     if plan is not None:
-        escalation_fire(plan=plan, kind=Escalation.Kind.MAP_REJECTED, key=f"map_rejected:{map_.pk}",
-                        recipients=users_of(slm_of(plan)), title=f"MAP rejected: {map_.opportunity.name}",
-                        body=f"Post-sales ({by.name}) rejected the handoff: {reason.strip().rstrip('.')}. The deal proceeds "
-                             "only with your override.", details={"reason": reason.strip()})
-    event_record(type="postsales.rejected", subject=map_, account_id=map_.account_id, actor=by.user,
-                 payload={"map_id": map_.pk})
+        escalation_fire(
+            plan=plan,
+            kind=Escalation.Kind.MAP_REJECTED,
+            key=f"map_rejected:{map_.pk}",
+            recipients=users_of(slm_of(plan)),
+            title=f"MAP rejected: {map_.opportunity.name}",
+            body=f"Post-sales ({by.name}) rejected the handoff: {reason.strip().rstrip('.')}. The deal proceeds "
+            "only with your override.",
+            details={"reason": reason.strip()},
+        )
+    event_record(
+        type="postsales.rejected", subject=map_, account_id=map_.account_id, actor=by.user, payload={"map_id": map_.pk}
+    )
     return map_
 
 
@@ -166,10 +211,15 @@ def map_escalate_targets(*, map_: MutualActionPlan, by: Employee, note: str) -> 
     map_.save(update_fields=["targets_escalated_at", "targets_escalation_note", "updated_at"])
     plan = getattr(map_, "plan", None)
     if plan is not None:
-        escalation_fire(plan=plan, kind=Escalation.Kind.TARGETS_UNREALISTIC,
-                        key=f"targets_unrealistic:{map_.pk}:{map_.targets_escalated_at:%Y%m%d%H%M%S}",
-                        recipients=users_of(slm_of(plan)), title=f"Unrealistic MAP targets: {map_.opportunity.name}",
-                        body=f"{by.name}: {note.strip()}", details={"note": note.strip()})
+        escalation_fire(
+            plan=plan,
+            kind=Escalation.Kind.TARGETS_UNREALISTIC,
+            key=f"targets_unrealistic:{map_.pk}:{map_.targets_escalated_at:%Y%m%d%H%M%S}",
+            recipients=users_of(slm_of(plan)),
+            title=f"Unrealistic MAP targets: {map_.opportunity.name}",
+            body=f"{by.name}: {note.strip()}",
+            details={"note": note.strip()},
+        )
     return map_
 
 
@@ -185,10 +235,16 @@ def map_slm_override(*, map_: MutualActionPlan, slm: Employee, note: str) -> Mut
     map_.save()
     _release_hold(map_=map_, by=slm, reason=f"SLM override by {slm.name}")
     Escalation.objects.filter(plan__map=map_, kind=Escalation.Kind.MAP_REJECTED, resolved_at__isnull=True).update(
-        resolved_at=clock.now(), resolution=f"SLM override by {slm.name}"[:120])
+        resolved_at=clock.now(), resolution=f"SLM override by {slm.name}"[:120]
+    )
     _lock_account_ttv(map_)
-    event_record(type="postsales.slm_override", subject=map_, account_id=map_.account_id, actor=slm.user,
-                 payload={"slm": slm.name})
+    event_record(
+        type="postsales.slm_override",
+        subject=map_,
+        account_id=map_.account_id,
+        actor=slm.user,
+        payload={"slm": slm.name},
+    )
     return map_
 
 
@@ -199,23 +255,34 @@ def _lock_account_ttv(map_: MutualActionPlan) -> None:
 def hold_open(*, map_: MutualActionPlan, reason: str) -> ExceptionLog:
     """Write the ``map_signoff_hold`` and notify the SLM at once (the comp run places payouts on hold)."""
     opportunity = map_.opportunity
-    entry, opened = exception_open(exception_type=HOLD, opportunity=opportunity, employee=opportunity.owner,
-                                   reason=reason, details={"map_id": map_.pk})
+    entry, opened = exception_open(
+        exception_type=HOLD,
+        opportunity=opportunity,
+        employee=opportunity.owner,
+        reason=reason,
+        details={"map_id": map_.pk},
+    )
     if opened:
         plan = getattr(map_, "plan", None)
         slm = slm_of(plan) if plan is not None else (opportunity.owner.slm if opportunity.owner else None)
         for user in users_of(slm):
-            notification_create(recipient=user, rule=HOLD, title=f"Comp hold: {opportunity.name}",
-                                body=f"{reason}. The rep's ACV commission and usage realization payouts are held "
-                                     "until MAP sign-off is recorded.",
-                                link=reverse("onboarding:review_detail", args=[map_.pk]), dedupe_key=f"hold:{entry.pk}")
+            notification_create(
+                recipient=user,
+                rule=HOLD,
+                title=f"Comp hold: {opportunity.name}",
+                body=f"{reason}. The rep's ACV commission and usage realization payouts are held "
+                "until MAP sign-off is recorded.",
+                link=reverse("onboarding:review_detail", args=[map_.pk]),
+                dedupe_key=f"hold:{entry.pk}",
+            )
     return entry
 
 
 def _release_hold(*, map_: MutualActionPlan, by: Employee, reason: str) -> None:
     """The hold lifts when sign-off is recorded: the exception and the held payouts, in this transaction."""
-    for entry in ExceptionLog.objects.filter(exception_type=HOLD, opportunity=map_.opportunity_id,
-                                             status=ExceptionLog.Status.ACTIVE):
+    for entry in ExceptionLog.objects.filter(
+        exception_type=HOLD, opportunity=map_.opportunity_id, status=ExceptionLog.Status.ACTIVE
+    ):
         exception_release(entry=entry, released_by=by.user, reason=reason)
     payouts_release_for(opportunity_id=map_.opportunity_id)
 
@@ -230,41 +297,90 @@ def map_signoff_scan(*, today: dt.date | None = None) -> int:
     window = OnboardingSettings.load().map_signoff_window_days
     cutoff = today - dt.timedelta(days=window)
     rows = list(
-        MutualActionPlan.objects.filter(opportunity__stage=Stage.CLOSED_WON, opportunity__closed_at__date__lt=cutoff,
-                                        comp_hold_active=False, slm_override=False)
+        MutualActionPlan.objects.filter(
+            opportunity__stage=Stage.CLOSED_WON,
+            opportunity__closed_at__date__lt=cutoff,
+            comp_hold_active=False,
+            slm_override=False,
+        )
         .exclude(postsales_signoff_status=SignoffStatus.ACCEPTED)
-        .values_list("pk", "opportunity_id", "account_id", "opportunity__owner_id", "opportunity__name",
-                     "opportunity__owner__slm__user_id", "plan__csm__slm__user_id")
+        .values_list(
+            "pk",
+            "opportunity_id",
+            "account_id",
+            "opportunity__owner_id",
+            "opportunity__name",
+            "opportunity__owner__slm__user_id",
+            "plan__csm__slm__user_id",
+        )
     )
     if not rows:
         return 0
     reason = f"MAP sign-off missing {window} days after close"
     now = clock.now()
-    ExceptionLog.objects.bulk_create([
-        ExceptionLog(exception_type=HOLD, opportunity_id=opp, account_id=acct, employee_id=owner, reason=reason,
-                     details={"map_id": pk}, opened_at=now)
-        for pk, opp, acct, owner, *_ in rows
-    ], batch_size=5000, ignore_conflicts=True)  # the partial unique index keeps one active hold per deal
+    ExceptionLog.objects.bulk_create(
+        [
+            ExceptionLog(
+                exception_type=HOLD,
+                opportunity_id=opp,
+                account_id=acct,
+                employee_id=owner,
+                reason=reason,
+                details={"map_id": pk},
+                opened_at=now,
+            )
+            for pk, opp, acct, owner, *_ in rows
+        ],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )  # the partial unique index keeps one active hold per deal
     MutualActionPlan.objects.filter(pk__in=[r[0] for r in rows]).update(comp_hold_active=True)
-    holds = dict(ExceptionLog.objects.filter(exception_type=HOLD, status=ExceptionLog.Status.ACTIVE,
-                                             opportunity_id__in=[r[1] for r in rows]).values_list("opportunity_id", "pk"))
-    events_bulk_create([{"type": "exception.opened", "subject_type": "audit.exceptionlog", "subject_id": str(holds[opp]),
-                         "account_id": acct, "payload": {"exception_type": HOLD, "exception_id": holds[opp]},
-                         "idempotency_key": f"exception.opened:{holds[opp]}"}
-                        for _, opp, acct, *_ in rows if opp in holds])
-    notifications_bulk_create([
-        {"recipient_id": slm_user or csm_slm_user, "rule": HOLD, "title": f"Comp hold: {name}",
-         "body": f"{reason}. The rep's ACV commission and usage realization payouts are held until MAP sign-off "
-                 "is recorded.", "link": reverse("onboarding:review_detail", args=[pk]),
-         "dedupe_key": f"hold:{holds[opp]}:{slm_user or csm_slm_user}"}
-        for pk, opp, _, _, name, slm_user, csm_slm_user in rows if (slm_user or csm_slm_user) and opp in holds
-    ])
+    holds = dict(
+        ExceptionLog.objects.filter(
+            exception_type=HOLD, status=ExceptionLog.Status.ACTIVE, opportunity_id__in=[r[1] for r in rows]
+        ).values_list("opportunity_id", "pk")
+    )
+    events_bulk_create(
+        [
+            {
+                "type": "exception.opened",
+                "subject_type": "audit.exceptionlog",
+                "subject_id": str(holds[opp]),
+                "account_id": acct,
+                "payload": {"exception_type": HOLD, "exception_id": holds[opp]},
+                "idempotency_key": f"exception.opened:{holds[opp]}",
+            }
+            for _, opp, acct, *_ in rows
+            if opp in holds
+        ]
+    )
+    notifications_bulk_create(
+        [
+            {
+                "recipient_id": slm_user or csm_slm_user,
+                "rule": HOLD,
+                "title": f"Comp hold: {name}",
+                "body": f"{reason}. The rep's ACV commission and usage realization payouts are held until MAP sign-off "
+                "is recorded.",
+                "link": reverse("onboarding:review_detail", args=[pk]),
+                "dedupe_key": f"hold:{holds[opp]}:{slm_user or csm_slm_user}",
+            }
+            for pk, opp, _, _, name, slm_user, csm_slm_user in rows
+            if (slm_user or csm_slm_user) and opp in holds
+        ]
+    )
     return len(rows)
 
 
 @transaction.atomic
-def ttv_change_request(*, map_: MutualActionPlan, by: Employee, reason: str, requested_days: int | None = None,
-                       requested_value_events: list[dict] | None = None) -> TTVChangeRequest:
+def ttv_change_request(
+    *,
+    map_: MutualActionPlan,
+    by: Employee,
+    reason: str,
+    requested_days: int | None = None,
+    requested_value_events: list[dict] | None = None,
+) -> TTVChangeRequest:
     """Ask the SLM to change what was signed: the TTV target, or the value events and their target dates
     (the TTV target then follows the new earliest date unless a number of days is given)."""
     if not map_.ttv_locked_at:
@@ -279,23 +395,34 @@ def ttv_change_request(*, map_: MutualActionPlan, by: Employee, reason: str, req
             from .postclose import ttv_target_for_events
 
             requested_days = ttv_target_for_events(
-                events=requested_value_events, start=plan.contract_start_date, segment=map_.account.segment,
-                segment_default=OnboardingSettings.load().ttv_default(map_.account.segment))
+                events=requested_value_events,
+                start=plan.contract_start_date,
+                segment=map_.account.segment,
+                segment_default=OnboardingSettings.load().ttv_default(map_.account.segment),
+            )
         requested_days = requested_days or map_.ttv_target_days
     if requested_days is None or requested_days < 1:
         raise SignoffError("requested_days: give a positive number of days and a reason")
     request = TTVChangeRequest.objects.create(
-        map=map_, requested_by=by, current_days=map_.ttv_target_days or 0, requested_days=requested_days,
+        map=map_,
+        requested_by=by,
+        current_days=map_.ttv_target_days or 0,
+        requested_days=requested_days,
         current_value_events=map_.selected_value_events if requested_value_events is not None else None,
-        requested_value_events=requested_value_events, reason=reason.strip())
+        requested_value_events=requested_value_events,
+        reason=reason.strip(),
+    )
     plan = getattr(map_, "plan", None)
     slm = slm_of(plan) if plan is not None else None
     what = "value events and dates" if requested_value_events is not None else "TTV"
-    notify(recipients=users_of(slm), rule="onboarding.ttv_change_request",
-           title=f"Signed MAP change needs your approval: {map_.opportunity.name}",
-           body=f"{by.name} asks to change the {what} ({map_.ttv_target_days} → {requested_days} days): "
-                f"{reason.strip()}",
-           link=reverse("onboarding:ttv_request", args=[request.pk]), key=f"ttv_request:{request.pk}")
+    notify(
+        recipients=users_of(slm),
+        rule="onboarding.ttv_change_request",
+        title=f"Signed MAP change needs your approval: {map_.opportunity.name}",
+        body=f"{by.name} asks to change the {what} ({map_.ttv_target_days} → {requested_days} days): {reason.strip()}",
+        link=reverse("onboarding:ttv_request", args=[request.pk]),
+        key=f"ttv_request:{request.pk}",
+    )
     return request
 
 
@@ -321,7 +448,15 @@ def ttv_change_decide(*, request: TTVChangeRequest, slm: Employee, approve: bool
             from .postclose import reschedule
 
             reschedule(plan=plan, start=plan.contract_start_date, ttv_target=request.requested_days)
-    event_record(type="onboarding.ttv_change_decided", subject=request.map, account_id=request.map.account_id,
-                 actor=slm.user, payload={"approved": approve, "days": request.requested_days,
-                                          "value_events": request.requested_value_events is not None})
+    event_record(
+        type="onboarding.ttv_change_decided",
+        subject=request.map,
+        account_id=request.map.account_id,
+        actor=slm.user,
+        payload={
+            "approved": approve,
+            "days": request.requested_days,
+            "value_events": request.requested_value_events is not None,
+        },
+    )
     return request

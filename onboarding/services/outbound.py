@@ -23,12 +23,23 @@ logger = logging.getLogger(__name__)
 S = OutboundEmail.Status
 
 
-def outbound_queue(*, key: str, kind: str, to: str, subject: str, body: str, from_email: str = "", deal=None,
-                   invite=None) -> OutboundEmail:
+def outbound_queue(
+    *, key: str, kind: str, to: str, subject: str, body: str, from_email: str = "", deal=None, invite=None
+) -> OutboundEmail:
     """Store the email to send (once per key: a double POST queues nothing more)."""
-    email, _ = OutboundEmail.objects.get_or_create(key=key, defaults={
-        "kind": kind, "to": to, "subject": subject[:300], "body": body, "from_email": from_email[:300],
-        "deal": deal, "invite": invite, "next_attempt_at": clock.now()})
+    email, _ = OutboundEmail.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to": to,
+            "subject": subject[:300],
+            "body": body,
+            "from_email": from_email[:300],
+            "deal": deal,
+            "invite": invite,
+            "next_attempt_at": clock.now(),
+        },
+    )
     return email
 
 
@@ -37,8 +48,11 @@ def outbound_deliver(*, email_id, now: datetime | None = None) -> str:
     now = now or clock.now()
     ladder = settings.SWARM_RETRY_LADDER_SECONDS
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
-            pk=email_id, status__in=[S.PENDING, S.RETRY_WAIT], next_attempt_at__lte=now).first()
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status__in=[S.PENDING, S.RETRY_WAIT], next_attempt_at__lte=now)
+            .first()
+        )
         if email is None:
             return "skipped"
         due = email.next_attempt_at
@@ -52,8 +66,15 @@ def outbound_deliver(*, email_id, now: datetime | None = None) -> str:
             else:
                 email.status = S.ABANDONED
             email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            _event(email, "outbound.send_failed", {"attempt": email.attempts, "status": email.status,
-                                                   "next_attempt_at": email.next_attempt_at.isoformat()})
+            _event(
+                email,
+                "outbound.send_failed",
+                {
+                    "attempt": email.attempts,
+                    "status": email.status,
+                    "next_attempt_at": email.next_attempt_at.isoformat(),
+                },
+            )
             logger.warning("outbound email %s failed (attempt %s): %s", email.pk, email.attempts, email.last_error)
             return "retry" if email.status == S.RETRY_WAIT else "abandoned"
         email.attempts += 1
@@ -68,8 +89,9 @@ def outbound_deliver(*, email_id, now: datetime | None = None) -> str:
 
 def outbound_retry_now(*, email: OutboundEmail) -> OutboundEmail:
     """The AE's "send again" after the ladder gave up: one more attempt, now."""
-    OutboundEmail.objects.filter(pk=email.pk, status=S.ABANDONED).update(status=S.RETRY_WAIT,
-                                                                         next_attempt_at=clock.now())
+    OutboundEmail.objects.filter(pk=email.pk, status=S.ABANDONED).update(
+        status=S.RETRY_WAIT, next_attempt_at=clock.now()
+    )
     email.refresh_from_db()
     return email
 
@@ -77,8 +99,11 @@ def outbound_retry_now(*, email: OutboundEmail) -> OutboundEmail:
 def outbound_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
     """Beat (every minute): every due email gets its attempt."""
     now = now or clock.now()
-    ids = list(OutboundEmail.objects.filter(status__in=[S.PENDING, S.RETRY_WAIT], next_attempt_at__lte=now)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        OutboundEmail.objects.filter(status__in=[S.PENDING, S.RETRY_WAIT], next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     outcomes: dict[str, int] = {}
     for pk in ids:
         outcome = outbound_deliver(email_id=pk, now=now)
@@ -88,5 +113,9 @@ def outbound_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
 
 def _event(email: OutboundEmail, type_: str, payload: dict) -> None:
     subject = email.deal.session if email.deal_id else email.invite.session if email.invite_id else None
-    event_record(type=type_, subject=subject, idempotency_key=f"outbound:{email.pk}:{type_}:{email.attempts}",
-                 payload={"email_id": str(email.pk), "kind": email.kind, **payload})  # no address: no PII
+    event_record(
+        type=type_,
+        subject=subject,
+        idempotency_key=f"outbound:{email.pk}:{type_}:{email.attempts}",
+        payload={"email_id": str(email.pk), "kind": email.kind, **payload},
+    )  # no address: no PII

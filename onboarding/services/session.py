@@ -23,7 +23,7 @@ from django.db.models import Q
 from django_fsm import ConcurrentTransition, can_proceed
 
 from enrichment import catalog
-from enrichment.enums import EnrichmentStatus, LeadSource, RunMode, TERMINAL_RUN_STATUSES
+from enrichment.enums import TERMINAL_RUN_STATUSES, EnrichmentStatus, LeadSource, RunMode
 from enrichment.flags import flags_for, switch_on
 from enrichment.models import EnrichmentRun, Lead, Profile, Pursuit
 from enrichment.services.leads import lead_capture, lead_set_email
@@ -32,12 +32,14 @@ from enrichment.services.runs import run_start, run_watch_arrival
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from routing.enums import OrgType, Persona, ProfileField as F, Track, Warmth
+from routing.enums import OrgType, Persona, Track, Warmth
+from routing.enums import ProfileField as F
 from routing.models import RouterSettings
 from routing.types import RouteDecision as Decision
 
 from ..models import Deal, FallbackAnswers, OnboardingSession, RouteDecision, SessionSettings, TeamInvite
-from ..models.session import KILL_SWITCH_STATES, SessionState as S
+from ..models.session import KILL_SWITCH_STATES
+from ..models.session import SessionState as S
 from .system_transition import session_fields, session_move_write
 
 
@@ -50,8 +52,20 @@ FALLBACK_COMPLETED = "onboarding.fallback_completed"
 
 # --- the one way a transition happens ----------------------------------------------------------------------
 
-def _fire(session: OnboardingSession, action: str, event: str, *, stage: str, key_parts=(), payload=None,
-          context: dict | None = None, actor=None, actor_type: str = "system", **kwargs) -> OnboardingSession:
+
+def _fire(
+    session: OnboardingSession,
+    action: str,
+    event: str,
+    *,
+    stage: str,
+    key_parts=(),
+    payload=None,
+    context: dict | None = None,
+    actor=None,
+    actor_type: str = "system",
+    **kwargs,
+) -> OnboardingSession:
     key = catalog.key(session.lead_id, stage, event, *key_parts)
     try:
         with transaction.atomic():
@@ -65,9 +79,19 @@ def _fire(session: OnboardingSession, action: str, event: str, *, stage: str, ke
             before = fresh.state
             method(**kwargs)
             recorded = event_record(
-                type=event, subject=fresh, actor=actor, actor_type=actor_type, idempotency_key=key,
-                payload={"lead_id": str(fresh.lead_id), "session_id": str(fresh.pk), "from": before,
-                         "to": fresh.state, **(payload or {})})
+                type=event,
+                subject=fresh,
+                actor=actor,
+                actor_type=actor_type,
+                idempotency_key=key,
+                payload={
+                    "lead_id": str(fresh.lead_id),
+                    "session_id": str(fresh.pk),
+                    "from": before,
+                    "to": fresh.state,
+                    **(payload or {}),
+                },
+            )
             fresh.last_event, fresh.last_event_at = recorded, clock.now()
             fresh.save()
             return fresh
@@ -77,8 +101,17 @@ def _fire(session: OnboardingSession, action: str, event: str, *, stage: str, ke
         raise
 
 
-def _fire_system(session: OnboardingSession, action: str, event: str, *, stage: str, key_parts=(), payload=None,
-                 context: dict | None = None, **kwargs) -> OnboardingSession:
+def _fire_system(
+    session: OnboardingSession,
+    action: str,
+    event: str,
+    *,
+    stage: str,
+    key_parts=(),
+    payload=None,
+    context: dict | None = None,
+    **kwargs,
+) -> OnboardingSession:
     """``_fire`` for a system transition on a session the caller read in this very transaction (the run's
     settle under the run's lock, the submit under the lead's): no re-read, and the write is one statement
     (system_transition.py). The same outcomes: the FSM method decides, a replay is quiet, a concurrent change
@@ -91,8 +124,13 @@ def _fire_system(session: OnboardingSession, action: str, event: str, *, stage: 
     if allowed:
         loaded = session_fields(moved)
         method(**kwargs)
-        payload = {"lead_id": str(moved.lead_id), "session_id": str(moved.pk), "from": loaded["state"],
-                   "to": moved.state, **(payload or {})}
+        payload = {
+            "lead_id": str(moved.lead_id),
+            "session_id": str(moved.pk),
+            "from": loaded["state"],
+            "to": moved.state,
+            **(payload or {}),
+        }
         if session_move_write(moved=moved, loaded=loaded, event=event, key=key, payload=payload):
             return moved
     if Event.objects.filter(idempotency_key=key).exists():
@@ -102,22 +140,37 @@ def _fire_system(session: OnboardingSession, action: str, event: str, *, stage: 
     raise SessionError(f"cannot {action.replace('_', ' ')} from {session.state}")
 
 
-def _caused(session: OnboardingSession, action: str, *, cause: Event | None, context=None, **kwargs) -> OnboardingSession:
+def _caused(
+    session: OnboardingSession, action: str, *, cause: Event | None, context=None, **kwargs
+) -> OnboardingSession:
     """A transition caused by another subsystem's catalog event (enrichment.*): that event is written once,
     by enrichment; the session records the state change as ``session.transition`` pointing at it. The system
     makes it, on a session read under the run's lock moments ago: ``_fire_system``."""
     cause_type = cause.type if cause is not None else "kill_switch"
-    return _fire_system(session, action, "session.transition", stage=session.state, key_parts=(cause_type,),
-                        context=context, payload={"cause": cause_type, "cause_event_id": cause.pk if cause else None},
-                        **kwargs)
+    return _fire_system(
+        session,
+        action,
+        "session.transition",
+        stage=session.state,
+        key_parts=(cause_type,),
+        context=context,
+        payload={"cause": cause_type, "cause_event_id": cause.pk if cause else None},
+        **kwargs,
+    )
 
 
 def _fall_back(session: OnboardingSession, reason: str) -> OnboardingSession:
     """The classic 6-step form: swarm flags off, or the kill switch. What the Profile knows at ≥ θ is stored
     as the form's answers, so the steps it skips (never re-ask what is known) are answered, not missing."""
     with transaction.atomic():
-        session = _fire(session, "fall_back", catalog.SESSION_FALLBACK, stage=session.state,
-                        payload={"reason": reason}, reason=reason)
+        session = _fire(
+            session,
+            "fall_back",
+            catalog.SESSION_FALLBACK,
+            stage=session.state,
+            payload={"reason": reason},
+            reason=reason,
+        )
         if session.state == S.FALLBACK_FORM:
             fallback_answers_from_profile(session=session)
     return session
@@ -132,8 +185,11 @@ def fallback_answers_from_profile(*, session: OnboardingSession) -> FallbackAnsw
         return answers
     theta = float(RouterSettings.load().theta)
     known = {f for f, c in (profile.confidence or {}).items() if c >= theta}
-    if not answers.org_type and F.ORG_TYPE in known and profile.org_type in (OrgType.CONTRACTOR,
-                                                                              OrgType.SUB_CONTRACTOR):
+    if (
+        not answers.org_type
+        and F.ORG_TYPE in known
+        and profile.org_type in (OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR)
+    ):
         answers.org_type = profile.org_type
     if not answers.service_area and F.SERVICE_AREA in known:
         answers.service_area = list(profile.service_area)
@@ -148,8 +204,12 @@ def fallback_answers_from_profile(*, session: OnboardingSession) -> FallbackAnsw
 
 def _finished_classic_form(session: OnboardingSession) -> bool:
     """A session that walked the classic form to activation already runs without the swarm: not dropped again."""
-    return session.state in (S.S8_ACTIVATE, S.S9_TRIAL) and Event.objects.filter(
-        idempotency_key=catalog.key(session.lead_id, "FALLBACK_FORM", FALLBACK_COMPLETED)).exists()
+    return (
+        session.state in (S.S8_ACTIVATE, S.S9_TRIAL)
+        and Event.objects.filter(
+            idempotency_key=catalog.key(session.lead_id, "FALLBACK_FORM", FALLBACK_COMPLETED)
+        ).exists()
+    )
 
 
 def session_kill_switch_check(*, session: OnboardingSession) -> OnboardingSession:
@@ -169,21 +229,38 @@ def _why_not_swarm(flags) -> str:
 
 # --- entry (S0, S1) -----------------------------------------------------------------------------------------
 
-def session_start(*, source: str, idempotency_key: str, warmth: str = Warmth.COLD, email: str | None = None,
-                  name: str = "", title: str = "", consent_inbox: bool = False) -> OnboardingSession:
+
+def session_start(
+    *,
+    source: str,
+    idempotency_key: str,
+    warmth: str = Warmth.COLD,
+    email: str | None = None,
+    name: str = "",
+    title: str = "",
+    consent_inbox: bool = False,
+) -> OnboardingSession:
     """Entry. Cold: lead.captured, S0 → S1 (ask the email). Warm (a personalized link was issued): the Lead
     is captured and the six agents prefetch (async_prefetch) before the visitor arrives; the session waits
     in S0 for lead.identified. With the swarm off: the classic form."""
     with transaction.atomic():
-        lead, created = lead_capture(source=source, idempotency_key=idempotency_key, warmth=warmth, email=email,
-                                     name=name, title=title, consent_inbox=consent_inbox)
+        lead, created = lead_capture(
+            source=source,
+            idempotency_key=idempotency_key,
+            warmth=warmth,
+            email=email,
+            name=name,
+            title=title,
+            consent_inbox=consent_inbox,
+        )
         session, _ = OnboardingSession.objects.get_or_create(lead=lead, defaults={"warmth": lead.warmth})
         if not created:
             return session
         flags = flags_for(lead.pk)
         if warmth == Warmth.COLD:
-            session = _fire(session, "capture", catalog.LEAD_CAPTURED, stage="S0",
-                            payload={"source": source, "warmth": warmth})
+            session = _fire(
+                session, "capture", catalog.LEAD_CAPTURED, stage="S0", payload={"source": source, "warmth": warmth}
+            )
             if not flags.swarm_usable:
                 session = _fall_back(session, _why_not_swarm(flags))
         elif flags.swarm_usable:
@@ -229,18 +306,29 @@ def session_identify(*, session: OnboardingSession) -> OnboardingSession:
 
 # --- S2 → S3 / FALLBACK (the run settled) ----------------------------------------------------------------------
 
+
 def _settle_event(run: EnrichmentRun) -> Event | None:
     return Event.objects.filter(idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled")).first()
 
 
-def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, reason: str = "",
-                           decision: Decision | None = None, cause: Event | None = None) -> OnboardingSession:
+def advance_from_enriching(
+    *,
+    session: OnboardingSession,
+    run: EnrichmentRun,
+    reason: str = "",
+    decision: Decision | None = None,
+    cause: Event | None = None,
+) -> OnboardingSession:
     """enrichment.complete / .partial → S3 (ask only the low fields); enrichment.failed → FALLBACK_FORM.
     Warm leads whose role is known at ≥ θ pass S3 by a system transition and are routed at once."""
     cause = cause or _settle_event(run)
     if run.status == EnrichmentStatus.FAILED or not switch_on():
-        session = _caused(session, "enrichment_fail", cause=cause, reason=reason or (
-            "kill_switch" if not switch_on() else "enrichment_failed"))
+        session = _caused(
+            session,
+            "enrichment_fail",
+            cause=cause,
+            reason=reason or ("kill_switch" if not switch_on() else "enrichment_failed"),
+        )
         if session.state == S.FALLBACK_FORM:
             fallback_answers_from_profile(session=session)
         return session
@@ -248,9 +336,14 @@ def advance_from_enriching(*, session: OnboardingSession, run: EnrichmentRun, re
     action = "enrichment_complete" if not decision.asks else "enrichment_partial"
     session = _caused(session, action, cause=cause, context={"decision": decision})
     if decision.skip_confirm:
-        session = _fire(session, "confirm", catalog.CONFIRMED, stage="S3",
-                        context={"decision": decision, "role_known": True},
-                        payload={"answered": [], "system": True})
+        session = _fire(
+            session,
+            "confirm",
+            catalog.CONFIRMED,
+            stage="S3",
+            context={"decision": decision, "role_known": True},
+            payload={"answered": [], "system": True},
+        )
         session = _route(session, decision)
     return session
 
@@ -264,6 +357,7 @@ def on_run_settled(sender, run, status, reason="", decision=None, event=None, **
 
 # --- S3 confirm, S4 route ----------------------------------------------------------------------------------
 
+
 def _normalize_answers(answers: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in (answers or {}).items():
@@ -276,8 +370,13 @@ def _normalize_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | None = None,
-                    corrections: dict[str, Any] | None = None, actor=None) -> OnboardingSession:
+def session_confirm(
+    *,
+    session: OnboardingSession,
+    answers: dict[str, Any] | None = None,
+    corrections: dict[str, Any] | None = None,
+    actor=None,
+) -> OnboardingSession:
     """S3 → S4 → route. One tap confirms the chips (onboarding.confirmed); if the role was unknown the
     answer to the role question is onboarding.role_captured. Every field the confirm asked must be answered
     (a homeowner is asked nothing more: the B2B questions do not apply). What the prospect states becomes a
@@ -309,22 +408,39 @@ def session_confirm(*, session: OnboardingSession, answers: dict[str, Any] | Non
             profile_refresh(lead=lead, theta=float(RouterSettings.load().theta))
         after = decision_for(lead=lead)
         if fixes:
-            event_record(type=catalog.PROFILE_CORRECTED, subject=current, actor=actor, actor_type="user",
-                         idempotency_key=catalog.key(lead.pk, "S3", catalog.PROFILE_CORRECTED,
-                                                     _fingerprint_values(fixes)),
-                         payload={"lead_id": str(lead.pk), "session_id": str(current.pk), "fields": sorted(fixes),
-                                  "asks_now": list(after.asks)})
+            event_record(
+                type=catalog.PROFILE_CORRECTED,
+                subject=current,
+                actor=actor,
+                actor_type="user",
+                idempotency_key=catalog.key(lead.pk, "S3", catalog.PROFILE_CORRECTED, _fingerprint_values(fixes)),
+                payload={
+                    "lead_id": str(lead.pk),
+                    "session_id": str(current.pk),
+                    "fields": sorted(fixes),
+                    "asks_now": list(after.asks),
+                },
+            )
         # A field with its gate off is asked every time (today's form) and never becomes "known": only a question
         # the confirm did not ask and the prospect did not answer keeps them here.
         opened = [f for f in after.asks if f not in before.asks and f not in values]
         if opened and not after.disqualified:
             return current  # the correction changed what the router needs: ask it (nothing is transitioned)
         action, event = ("capture_role", catalog.ROLE_CAPTURED) if role_answered else ("confirm", catalog.CONFIRMED)
-        current = _fire(current, action, event, stage="S3",
-                        context={"decision": after, "role_answered": role_answered,
-                                 "role_known": before.persona is not None or after.persona is not None},
-                        actor=actor, actor_type="user",
-                        payload={"answered": sorted(values), "corrected": sorted(fixes)})
+        current = _fire(
+            current,
+            action,
+            event,
+            stage="S3",
+            context={
+                "decision": after,
+                "role_answered": role_answered,
+                "role_known": before.persona is not None or after.persona is not None,
+            },
+            actor=actor,
+            actor_type="user",
+            payload={"answered": sorted(values), "corrected": sorted(fixes)},
+        )
         return _route(current, after)
 
 
@@ -342,8 +458,9 @@ def _corrections(decision: Decision, stated: dict[str, Any]) -> dict[str, Any]:
         shown = decision.size_band if name == F.SIZE_BAND and decision.size_band else decision.asserted.get(name)
         if shown in (None, "", []):
             continue
-        if (sorted(map(str, value)) if isinstance(value, list) else str(value)) != \
-                (sorted(map(str, shown)) if isinstance(shown, (list, tuple)) else str(shown)):
+        if (sorted(map(str, value)) if isinstance(value, list) else str(value)) != (
+            sorted(map(str, shown)) if isinstance(shown, (list, tuple)) else str(shown)
+        ):
             fixes[name] = value
     if F.PERSONA in fixes and F.ROLE in stated:
         fixes[F.ROLE] = stated[F.ROLE]
@@ -367,24 +484,44 @@ def _persist(session: OnboardingSession, decision: Decision) -> tuple[RouteDecis
         return latest, False
     data = decision.as_dict()
     row = RouteDecision.objects.create(
-        session=session, track=decision.track or "", persona=decision.persona or "",
-        primary_surface=decision.primary_surface or "", close_motion=decision.close_motion or "",
-        next_question=decision.next_question, size_band=decision.size_band or "", trade=decision.trade or "",
-        disqualified=decision.disqualified, asks=list(decision.asks), gate_trace=data["gate_trace"],
-        decision=data, fingerprint=fingerprint, decided_at=clock.now())
+        session=session,
+        track=decision.track or "",
+        persona=decision.persona or "",
+        primary_surface=decision.primary_surface or "",
+        close_motion=decision.close_motion or "",
+        next_question=decision.next_question,
+        size_band=decision.size_band or "",
+        trade=decision.trade or "",
+        disqualified=decision.disqualified,
+        asks=list(decision.asks),
+        gate_trace=data["gate_trace"],
+        decision=data,
+        fingerprint=fingerprint,
+        decided_at=clock.now(),
+    )
     # The session's pointer follows the newest decision; an older one committing later does not take it back.
     OnboardingSession.objects.filter(pk=session.pk).filter(
-        Q(route__isnull=True) | Q(route__decided_at__lte=row.decided_at)).update(route=row)
+        Q(route__isnull=True) | Q(route__decided_at__lte=row.decided_at)
+    ).update(route=row)
     session.route = row
     return row, True
 
 
 def _route_payload(decision: Decision, row: RouteDecision, **extra) -> dict:
     # No company name or other profile values: the track, the why (gateTrace) and which fields were asked.
-    return {"route_decision_id": str(row.pk), "track": decision.track, "persona": decision.persona,
-            "surface": decision.primary_surface, "close_motion": decision.close_motion,
-            "size_band": decision.size_band, "trade": decision.trade, "asks": list(decision.asks),
-            "disqualified": decision.disqualified, "gate_trace": row.gate_trace, **extra}
+    return {
+        "route_decision_id": str(row.pk),
+        "track": decision.track,
+        "persona": decision.persona,
+        "surface": decision.primary_surface,
+        "close_motion": decision.close_motion,
+        "size_band": decision.size_band,
+        "trade": decision.trade,
+        "asks": list(decision.asks),
+        "disqualified": decision.disqualified,
+        "gate_trace": row.gate_trace,
+        **extra,
+    }
 
 
 def _route(session: OnboardingSession, decision: Decision) -> OnboardingSession:
@@ -392,10 +529,21 @@ def _route(session: OnboardingSession, decision: Decision) -> OnboardingSession:
     if session.state != S.S4_ROUTED:
         return session
     row, _ = _persist(session, decision)
-    action = "disqualify" if decision.disqualified else \
-        "route_self_serve" if decision.track == Track.SELF_SERVE else "route_white_glove"
-    session = _fire(session, action, catalog.ROUTE_DECIDED, stage="S4", context={"decision": decision},
-                    payload=_route_payload(decision, row))
+    action = (
+        "disqualify"
+        if decision.disqualified
+        else "route_self_serve"
+        if decision.track == Track.SELF_SERVE
+        else "route_white_glove"
+    )
+    session = _fire(
+        session,
+        action,
+        catalog.ROUTE_DECIDED,
+        stage="S4",
+        context={"decision": decision},
+        payload=_route_payload(decision, row),
+    )
     if session.state == S.W5_BATTLEPACK:
         _deal_open(session)
     return session
@@ -408,15 +556,31 @@ def route_recompute(*, session: OnboardingSession) -> RouteDecision | None:
     decision = decision_for(lead=session.lead)
     row, created = _persist(session, decision)
     if created:
-        event_record(type=catalog.ROUTE_DECIDED, subject=session,
-                     idempotency_key=catalog.key(session.lead_id, "S4", catalog.ROUTE_DECIDED, row.fingerprint[:16]),
-                     payload={"lead_id": str(session.lead_id), "session_id": str(session.pk),
-                              **_route_payload(decision, row, recomputed=True)})
+        event_record(
+            type=catalog.ROUTE_DECIDED,
+            subject=session,
+            idempotency_key=catalog.key(session.lead_id, "S4", catalog.ROUTE_DECIDED, row.fingerprint[:16]),
+            payload={
+                "lead_id": str(session.lead_id),
+                "session_id": str(session.pk),
+                **_route_payload(decision, row, recomputed=True),
+            },
+        )
     return row if created else None
 
 
-ROUTED = (S.S5_VALUE, S.S6_NEXT_Q, S.S7_VALUE_PROOF, S.S8_ACTIVATE, S.S9_TRIAL, S.W5_BATTLEPACK, S.W6_OUTREACH,
-          S.W7_DISCOVERY, S.W8_DEMO, S.W9_SEAT)
+ROUTED = (
+    S.S5_VALUE,
+    S.S6_NEXT_Q,
+    S.S7_VALUE_PROOF,
+    S.S8_ACTIVATE,
+    S.S9_TRIAL,
+    S.W5_BATTLEPACK,
+    S.W6_OUTREACH,
+    S.W7_DISCOVERY,
+    S.W8_DEMO,
+    S.W9_SEAT,
+)
 
 
 def on_profile_changed(sender, lead, fields, **kwargs):
@@ -429,21 +593,38 @@ def on_profile_changed(sender, lead, fields, **kwargs):
 
 # --- self-serve tail -------------------------------------------------------------------------------------------
 
+
 def session_reveal_value(*, session: OnboardingSession, actor=None) -> OnboardingSession:
     """value.revealed: S5 → S6."""
     return _fire(session, "reveal_value", catalog.VALUE_REVEALED, stage="S5", actor=actor, actor_type="user")
 
 
-def session_ask_next_question(*, session: OnboardingSession, actor=None, payload: dict | None = None) -> OnboardingSession:
+def session_ask_next_question(
+    *, session: OnboardingSession, actor=None, payload: dict | None = None
+) -> OnboardingSession:
     """next_question.asked: S6 → S7 (``payload``: ids of what the prospect chose, e.g. the pursuit to scope)."""
-    return _fire(session, "ask_next_question", catalog.NEXT_QUESTION_ASKED, stage="S6", actor=actor,
-                 actor_type="user", payload=payload)
+    return _fire(
+        session,
+        "ask_next_question",
+        catalog.NEXT_QUESTION_ASKED,
+        stage="S6",
+        actor=actor,
+        actor_type="user",
+        payload=payload,
+    )
 
 
 def session_complete_takeoff(*, session: OnboardingSession, takeoff_id: str = "", actor=None) -> OnboardingSession:
     """takeoff.completed: S7 → S8 — the value moment."""
-    return _fire(session, "complete_takeoff", catalog.TAKEOFF_COMPLETED, stage="S7", actor=actor, actor_type="user",
-                 payload={"takeoff_id": takeoff_id})
+    return _fire(
+        session,
+        "complete_takeoff",
+        catalog.TAKEOFF_COMPLETED,
+        stage="S7",
+        actor=actor,
+        actor_type="user",
+        payload={"takeoff_id": takeoff_id},
+    )
 
 
 def session_activate(*, session: OnboardingSession, user=None, org=None) -> OnboardingSession:
@@ -451,8 +632,14 @@ def session_activate(*, session: OnboardingSession, user=None, org=None) -> Onbo
     pursuits found before signup move to the Org; the lead is converted (its data is the customer's now)."""
     trial_days = SessionSettings.load().trial_days
     with transaction.atomic():
-        session = _fire(session, "activate", catalog.ACCOUNT_ACTIVATED, stage="S8", trial_days=trial_days,
-                        payload={"org_id": getattr(org, "pk", None)})
+        session = _fire(
+            session,
+            "activate",
+            catalog.ACCOUNT_ACTIVATED,
+            stage="S8",
+            trial_days=trial_days,
+            payload={"org_id": getattr(org, "pk", None)},
+        )
         updates = {"converted_at": clock.now()}
         Lead.objects.filter(pk=session.lead_id, converted_at__isnull=True).update(**updates)
         if org is not None or user is not None:
@@ -460,10 +647,16 @@ def session_activate(*, session: OnboardingSession, user=None, org=None) -> Onbo
             session.org, session.user = org, user
         if org is not None:
             Pursuit.objects.filter(lead_id=session.lead_id, org__isnull=True).update(org=org)
-        event_record(type=catalog.TRIAL_STARTED, subject=session,
-                     idempotency_key=catalog.key(session.lead_id, "S8", catalog.TRIAL_STARTED),
-                     payload={"lead_id": str(session.lead_id), "session_id": str(session.pk),
-                              "trial_ends_on": session.trial_ends_on.isoformat() if session.trial_ends_on else None})
+        event_record(
+            type=catalog.TRIAL_STARTED,
+            subject=session,
+            idempotency_key=catalog.key(session.lead_id, "S8", catalog.TRIAL_STARTED),
+            payload={
+                "lead_id": str(session.lead_id),
+                "session_id": str(session.pk),
+                "trial_ends_on": session.trial_ends_on.isoformat() if session.trial_ends_on else None,
+            },
+        )
     return session
 
 
@@ -478,21 +671,33 @@ def session_detect_expansion(*, session: OnboardingSession, seats: int, acv: Dec
     limits = SessionSettings.load()
     with transaction.atomic():
         before = OnboardingSession.objects.get(pk=session.pk).state
-        reason = f"{seats} seats, ACV ${Decimal(acv):,.0f} (thresholds {limits.expansion_seats} seats / " \
-                 f"${limits.expansion_acv:,.0f})"
+        reason = (
+            f"{seats} seats, ACV ${Decimal(acv):,.0f} (thresholds {limits.expansion_seats} seats / "
+            f"${limits.expansion_acv:,.0f})"
+        )
         # The white-glove track by the router's ACV bands: mid below the large edge, enterprise at or above.
         track = Track.WG_ENTERPRISE if Decimal(acv) >= RouterSettings.load().acv_mid_max else Track.WG_MID
-        session = _fire(session, "hand_off", catalog.EXPANSION_DETECTED, stage=before,
-                        context={"seats": seats, "acv": Decimal(acv), "limits": limits, "track": track},
-                        reason=reason, payload={"seats": seats, "acv": str(acv), "track": track})
-        event_record(type=catalog.SESSION_HANDED_OFF, subject=session,
-                     idempotency_key=catalog.key(session.lead_id, before, catalog.SESSION_HANDED_OFF),
-                     payload={"lead_id": str(session.lead_id), "session_id": str(session.pk), "reason": reason})
+        session = _fire(
+            session,
+            "hand_off",
+            catalog.EXPANSION_DETECTED,
+            stage=before,
+            context={"seats": seats, "acv": Decimal(acv), "limits": limits, "track": track},
+            reason=reason,
+            payload={"seats": seats, "acv": str(acv), "track": track},
+        )
+        event_record(
+            type=catalog.SESSION_HANDED_OFF,
+            subject=session,
+            idempotency_key=catalog.key(session.lead_id, before, catalog.SESSION_HANDED_OFF),
+            payload={"lead_id": str(session.lead_id), "session_id": str(session.pk), "reason": reason},
+        )
         _deal_open(session)
     return session
 
 
 # --- white-glove tail ------------------------------------------------------------------------------------------
+
 
 def _deal_open(session: OnboardingSession) -> Deal:
     """Entering W5: the white-glove track takes over (AE/SDR, CRM opportunity, battle pack)."""
@@ -510,8 +715,16 @@ def deal_review(*, deal: Deal, by) -> Deal:
 
 def _wg(session, action, event, stage, *, actor=None, **kwargs):
     deal = Deal.objects.filter(session=session).first()
-    return _fire(session, action, event, stage=stage, context={"deal": deal}, actor=actor,
-                 actor_type="ae" if actor is not None else "system", **kwargs)
+    return _fire(
+        session,
+        action,
+        event,
+        stage=stage,
+        context={"deal": deal},
+        actor=actor,
+        actor_type="ae" if actor is not None else "system",
+        **kwargs,
+    )
 
 
 def session_send_outreach(*, session, actor=None):
@@ -544,26 +757,39 @@ def session_close_lost(*, session, reason: str, actor=None):
     if not reason.strip():
         raise SessionError("reason: say why the deal was lost")
     stage = OnboardingSession.objects.get(pk=session.pk).state
-    return _wg(session, "close_lost", catalog.DEAL_CLOSED_LOST, stage, actor=actor, reason=reason,
-               payload={"reason": reason[:200]})
+    return _wg(
+        session,
+        "close_lost",
+        catalog.DEAL_CLOSED_LOST,
+        stage,
+        actor=actor,
+        reason=reason,
+        payload={"reason": reason[:200]},
+    )
 
 
 def deal_battlepack_ready(*, deal: Deal) -> Deal:
     """deal.battlepack_ready: the agents finished the dossier, outreach draft and MEDDPICC seed (W5)."""
     if Deal.objects.filter(pk=deal.pk, battlepack_ready_at__isnull=True).update(battlepack_ready_at=clock.now()):
-        event_record(type=catalog.BATTLEPACK_READY, subject=deal.session, actor_type="agent",
-                     idempotency_key=catalog.key(deal.session.lead_id, "W5", catalog.BATTLEPACK_READY),
-                     payload={"lead_id": str(deal.session.lead_id), "deal_id": str(deal.pk)})
+        event_record(
+            type=catalog.BATTLEPACK_READY,
+            subject=deal.session,
+            actor_type="agent",
+            idempotency_key=catalog.key(deal.session.lead_id, "W5", catalog.BATTLEPACK_READY),
+            payload={"lead_id": str(deal.session.lead_id), "deal_id": str(deal.pk)},
+        )
     deal.refresh_from_db()
     return deal
 
 
 # --- fallback, invites, sweeps ---------------------------------------------------------------------------------
 
+
 def session_complete_fallback_form(*, session, actor=None) -> OnboardingSession:
     """Manual steps done: today's 6-step flow → S8 activate."""
-    return _fire(session, "complete_fallback_form", FALLBACK_COMPLETED, stage="FALLBACK_FORM",
-                 actor=actor, actor_type="user")
+    return _fire(
+        session, "complete_fallback_form", FALLBACK_COMPLETED, stage="FALLBACK_FORM", actor=actor, actor_type="user"
+    )
 
 
 def team_invite(*, session: OnboardingSession, email: str, role: str, actor=None) -> TeamInvite:
@@ -574,11 +800,17 @@ def team_invite(*, session: OnboardingSession, email: str, role: str, actor=None
     email = email.strip().lower()
     with transaction.atomic():
         invite, created = TeamInvite.objects.get_or_create(
-            session=session, email=email, defaults={"role": role, "surface": TeamInvite.surface_for(role)})
+            session=session, email=email, defaults={"role": role, "surface": TeamInvite.surface_for(role)}
+        )
         if not created:
             return invite
-        invitee = session_start(source=LeadSource.PLG_INVITE, warmth=Warmth.WARMEST, email=email,
-                                title=str(Persona(role).label), idempotency_key=f"invite:{session.pk}:{email}")
+        invitee = session_start(
+            source=LeadSource.PLG_INVITE,
+            warmth=Warmth.WARMEST,
+            email=email,
+            title=str(Persona(role).label),
+            idempotency_key=f"invite:{session.pk}:{email}",
+        )
         TeamInvite.objects.filter(pk=invite.pk).update(invitee_lead=invitee.lead)
         invite.invitee_lead = invitee.lead
         run = EnrichmentRun.objects.filter(lead=invitee.lead).first()
@@ -586,11 +818,20 @@ def team_invite(*, session: OnboardingSession, email: str, role: str, actor=None
             # The inviter's word on the role: stated by a person, so above θ, but not the invitee's own.
             signals_record_user(run=run, values={F.PERSONA: role}, confidence=0.95)
             profile_refresh(lead=invitee.lead, theta=float(RouterSettings.load().theta))
-        event_record(type=catalog.TEAM_INVITED, subject=session, actor=actor,
-                     idempotency_key=catalog.key(session.lead_id, session.state, catalog.TEAM_INVITED, invite.pk),
-                     payload={"lead_id": str(session.lead_id), "session_id": str(session.pk),
-                              "invite_id": str(invite.pk), "role": role, "surface": invite.surface,
-                              "invitee_lead_id": str(invitee.lead_id)})
+        event_record(
+            type=catalog.TEAM_INVITED,
+            subject=session,
+            actor=actor,
+            idempotency_key=catalog.key(session.lead_id, session.state, catalog.TEAM_INVITED, invite.pk),
+            payload={
+                "lead_id": str(session.lead_id),
+                "session_id": str(session.pk),
+                "invite_id": str(invite.pk),
+                "role": role,
+                "surface": invite.surface,
+                "invitee_lead_id": str(invitee.lead_id),
+            },
+        )
     return invite
 
 
@@ -607,13 +848,22 @@ def sessions_timeout_sweep(*, now: datetime | None = None) -> int:
     ids = list(OnboardingSession.objects.active().filter(last_event_at__lt=cutoff).values_list("pk", flat=True)[:1000])
     for session_id in ids:
         with transaction.atomic():
-            session = OnboardingSession.objects.select_for_update(skip_locked=True).filter(
-                pk=session_id, last_event_at__lt=cutoff).first()
+            session = (
+                OnboardingSession.objects.select_for_update(skip_locked=True)
+                .filter(pk=session_id, last_event_at__lt=cutoff)
+                .first()
+            )
             if session is None or session.is_terminal:
                 continue
-            _fire(session, "time_out", catalog.SESSION_ABANDONED, stage=session.state,
-                  key_parts=(session.last_event_at.isoformat(),), context={"idle_cutoff": cutoff},
-                  payload={"idle_since": session.last_event_at.isoformat()})
+            _fire(
+                session,
+                "time_out",
+                catalog.SESSION_ABANDONED,
+                stage=session.state,
+                key_parts=(session.last_event_at.isoformat(),),
+                context={"idle_cutoff": cutoff},
+                payload={"idle_since": session.last_event_at.isoformat()},
+            )
             done += 1
     return done
 

@@ -53,15 +53,29 @@ def session_move_write(*, moved: OnboardingSession, loaded: dict, event: str, ke
     no longer holds the state and version it was read with (nothing is written then)."""
     fields = {f.attname: f for f in moved._meta.concrete_fields}
     now, version = clock.now(), moved._loaded_version
-    changed = [name for name, value in session_fields(moved).items()
-               if name not in _BOOKKEEPING and (name == "state" or value != loaded[name])]
+    changed = [
+        name
+        for name, value in session_fields(moved).items()
+        if name not in _BOOKKEEPING and (name == "state" or value != loaded[name])
+    ]
     params = {f"set_{name}": fields[name].get_db_prep_save(getattr(moved, name), connection) for name in changed}
     params.update(
-        now=now, pk=moved.pk, before=loaded["state"], version=version, type=event,
-        actor_type=Event.Actor.SYSTEM, subject_type=moved._meta.label_lower, subject_id=str(moved.pk), key=key,
-        payload=json.dumps(payload, cls=DjangoJSONEncoder))
-    statement = _MOVE.format(event=Event._meta.db_table, session=moved._meta.db_table,
-                             sets=", ".join(f"{fields[name].column} = %(set_{name})s" for name in changed))
+        now=now,
+        pk=moved.pk,
+        before=loaded["state"],
+        version=version,
+        type=event,
+        actor_type=Event.Actor.SYSTEM,
+        subject_type=moved._meta.label_lower,
+        subject_id=str(moved.pk),
+        key=key,
+        payload=json.dumps(payload, cls=DjangoJSONEncoder),
+    )
+    statement = _MOVE.format(
+        event=Event._meta.db_table,
+        session=moved._meta.db_table,
+        sets=", ".join(f"{fields[name].column} = %(set_{name})s" for name in changed),
+    )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()

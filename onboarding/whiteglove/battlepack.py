@@ -67,8 +67,10 @@ def _pursuits(session: OnboardingSession) -> list[Pursuit]:
 
 def _history(session: OnboardingSession) -> list[dict]:
     """A handed-off self-serve account keeps its history: the events that brought it here (ids, no PII)."""
-    return [{"type": e.type, "at": e.occurred_at.isoformat(), "to": e.payload.get("to", "")}
-            for e in Event.objects.for_subject(session).order_by("occurred_at", "id")[:50]]
+    return [
+        {"type": e.type, "at": e.occurred_at.isoformat(), "to": e.payload.get("to", "")}
+        for e in Event.objects.for_subject(session).order_by("occurred_at", "id")[:50]
+    ]
 
 
 def dossier_build(*, session: OnboardingSession) -> tuple[dict, list[Pursuit]]:
@@ -79,35 +81,76 @@ def dossier_build(*, session: OnboardingSession) -> tuple[dict, list[Pursuit]]:
     trade = _trade_spec(profile.trade if profile else "")
     people = []
     if lead.email or lead.name:
-        people.append({"name": lead.name, "title": lead.title or (profile.role if profile else ""),
-                       "persona": profile.persona if profile else "", "email": lead.email or "", "source": "lead"})
+        people.append(
+            {
+                "name": lead.name,
+                "title": lead.title or (profile.role if profile else ""),
+                "persona": profile.persona if profile else "",
+                "email": lead.email or "",
+                "source": "lead",
+            }
+        )
     for invite in session.invites.all()[:20]:
-        people.append({"name": "", "title": _persona_label(invite.role), "persona": invite.role,
-                       "email": invite.email, "source": "team_invite"})
+        people.append(
+            {
+                "name": "",
+                "title": _persona_label(invite.role),
+                "persona": invite.role,
+                "email": invite.email,
+                "source": "team_invite",
+            }
+        )
     if session.org_id:
         for contact in session.org.contacts.all()[:20]:
-            people.append({"name": contact.name, "title": contact.title, "persona": "", "email": contact.email,
-                           "source": "crm_contact"})
+            people.append(
+                {
+                    "name": contact.name,
+                    "title": contact.title,
+                    "persona": "",
+                    "email": contact.email,
+                    "source": "crm_contact",
+                }
+            )
     dossier = {
-        "company": {"name": (profile.company if profile else "") or lead.domain, "domain": lead.domain,
-                    "website": profile.website if profile else "", "hq": profile.hq if profile else "",
-                    "org_type": profile.org_type if profile else "", "trade": profile.trade if profile else "",
-                    "trade_label": getattr(trade, "label", "") if trade else "",
-                    "sectors": list(profile.sectors or []) if profile else [],
-                    "service_area": list(profile.service_area or []) if profile else []},
-        "size": {"band": profile.size_band if profile else "",
-                 "revenue_est": str(profile.revenue_est) if profile and profile.revenue_est is not None else None,
-                 "acv_est": str(profile.acv_est) if profile and profile.acv_est is not None else None},
-        "pursuits": [{"id": str(p.pk), "name": p.name, "value": str(p.value) if p.value is not None else None,
-                      "bid_date": p.bid_date.isoformat() if p.bid_date else None, "location": p.location,
-                      "source": p.source, "status": p.status, "match_score": p.match_score} for p in pursuits],
-        "network": [{"company": n.company, "relation": n.relation, "trade": n.trade, "source": n.source,
-                     "strength": n.strength} for n in lead.network.all()[:15]],
+        "company": {
+            "name": (profile.company if profile else "") or lead.domain,
+            "domain": lead.domain,
+            "website": profile.website if profile else "",
+            "hq": profile.hq if profile else "",
+            "org_type": profile.org_type if profile else "",
+            "trade": profile.trade if profile else "",
+            "trade_label": getattr(trade, "label", "") if trade else "",
+            "sectors": list(profile.sectors or []) if profile else [],
+            "service_area": list(profile.service_area or []) if profile else [],
+        },
+        "size": {
+            "band": profile.size_band if profile else "",
+            "revenue_est": str(profile.revenue_est) if profile and profile.revenue_est is not None else None,
+            "acv_est": str(profile.acv_est) if profile and profile.acv_est is not None else None,
+        },
+        "pursuits": [
+            {
+                "id": str(p.pk),
+                "name": p.name,
+                "value": str(p.value) if p.value is not None else None,
+                "bid_date": p.bid_date.isoformat() if p.bid_date else None,
+                "location": p.location,
+                "source": p.source,
+                "status": p.status,
+                "match_score": p.match_score,
+            }
+            for p in pursuits
+        ],
+        "network": [
+            {"company": n.company, "relation": n.relation, "trade": n.trade, "source": n.source, "strength": n.strength}
+            for n in lead.network.all()[:15]
+        ],
         "people": people,
         "confidence": dict(profile.confidence or {}) if profile else {},
         "track": session.track,
-        "handed_off": {"from": session.state_before, "reason": session.reason,
-                       "at": session.handed_off_at.isoformat()} if session.handed_off_at else None,
+        "handed_off": {"from": session.state_before, "reason": session.reason, "at": session.handed_off_at.isoformat()}
+        if session.handed_off_at
+        else None,
         "history": _history(session),
         "built_at": clock.now().isoformat(),
     }
@@ -124,24 +167,41 @@ def outreach_draft(*, dossier: dict, takeoff: dict | None, ae_name: str) -> tupl
         p = pursuits[0]
         line = takeoff["lines"][0] if takeoff.get("lines") else None
         subject = f"{p['name']}: we ran the {takeoff.get('trade_label', '').lower() or 'takeoff'} scope"
-        opener = (f"{company} is pursuing {p['name']}" + (f" in {p['location']}" if p.get("location") else "")
-                  + (f" (bids {p['bid_date']})" if p.get("bid_date") else "") + ". We ran Sarah, our takeoff "
-                  f"agent, on it ahead of time: {len(takeoff.get('lines', []))} scope lines"
-                  + (f", starting with {line['quantity']} {line['unit']} of {line['item']}" if line else "") + ".")
-        opener += " It is an estimate from the published project value, not a measured takeoff — the real one " \
-                  "runs on your plans in minutes." if takeoff.get("offline") else ""
+        opener = (
+            f"{company} is pursuing {p['name']}"
+            + (f" in {p['location']}" if p.get("location") else "")
+            + (f" (bids {p['bid_date']})" if p.get("bid_date") else "")
+            + ". We ran Sarah, our takeoff "
+            f"agent, on it ahead of time: {len(takeoff.get('lines', []))} scope lines"
+            + (f", starting with {line['quantity']} {line['unit']} of {line['item']}" if line else "")
+            + "."
+        )
+        opener += (
+            " It is an estimate from the published project value, not a measured takeoff — the real one "
+            "runs on your plans in minutes."
+            if takeoff.get("offline")
+            else ""
+        )
     else:
         subject = f"{company}: your bids, scoped before you open the plans"
-        opener = f"Teams like {company} use Sarah, our takeoff agent, to scope bids before an estimator opens the plans."
+        opener = (
+            f"Teams like {company} use Sarah, our takeoff agent, to scope bids before an estimator opens the plans."
+        )
     body = [f"Hi {first},", "", opener]
     if takeoff and takeoff.get("money_flag"):
-        body += ["", f"The trap we see on jobs like this: {takeoff['money_flag'].rstrip('.')}. Sarah flags it "
-                     "at bid time."]
+        body += [
+            "",
+            f"The trap we see on jobs like this: {takeoff['money_flag'].rstrip('.')}. Sarah flags it at bid time.",
+        ]
     gcs = [n["company"] for n in dossier.get("network", []) if n["relation"] == "gc"][:2]
     if gcs:
         body += ["", f"Several teams bidding for {' and '.join(gcs)} already work this way."]
-    body += ["", "Would 30 minutes next week work to walk your estimators through it on your own bid?", "",
-             ae_name or "Your account executive"]
+    body += [
+        "",
+        "Would 30 minutes next week work to walk your estimators through it on your own bid?",
+        "",
+        ae_name or "Your account executive",
+    ]
     return subject[:200], "\n".join(body)
 
 
@@ -157,11 +217,13 @@ def battlepack_build(*, deal: Deal) -> Deal:
     trade = _trade_spec(profile.trade if profile else "")
     pursuit = pursuits[0] if pursuits else None
     takeoff = run_takeoff(pursuit, trade).as_dict() if pursuit is not None else {}
-    subject, body = outreach_draft(dossier=dossier, takeoff=takeoff or None,
-                                   ae_name=deal.ae_owner.name if deal.ae_owner else "")
+    subject, body = outreach_draft(
+        dossier=dossier, takeoff=takeoff or None, ae_name=deal.ae_owner.name if deal.ae_owner else ""
+    )
     config = WhiteGloveSettings.load()
-    card = meddpicc_seed(dossier=dossier, takeoff=takeoff or None, trade=trade,
-                         min_confidence=float(config.amber_min_confidence))
+    card = meddpicc_seed(
+        dossier=dossier, takeoff=takeoff or None, trade=trade, min_confidence=float(config.amber_min_confidence)
+    )
     for cell, value in (deal.meddpicc or {}).items():
         if value.get("confirmed"):
             card[cell] = value
@@ -169,8 +231,19 @@ def battlepack_build(*, deal: Deal) -> Deal:
     deal.pre_run_takeoff_id = uuid.uuid4() if takeoff else None
     deal.outreach_subject, deal.drafted_outreach, deal.meddpicc = subject, body, card
     deal.ae_reviewed_at, deal.ae_reviewed_draft = None, ""
-    deal.save(update_fields=["dossier", "pursuit", "takeoff", "pre_run_takeoff_id", "outreach_subject",
-                             "drafted_outreach", "meddpicc", "ae_reviewed_at", "ae_reviewed_draft"])
+    deal.save(
+        update_fields=[
+            "dossier",
+            "pursuit",
+            "takeoff",
+            "pre_run_takeoff_id",
+            "outreach_subject",
+            "drafted_outreach",
+            "meddpicc",
+            "ae_reviewed_at",
+            "ae_reviewed_draft",
+        ]
+    )
     return deal
 
 
@@ -187,17 +260,28 @@ def whiteglove_enter(*, session: OnboardingSession) -> Deal:
     profile = getattr(session.lead, "profile", None)
     keys = _territory_keys(profile)
     existing_owner = session.org.owner if session.org_id and session.org.owner_id else None
-    deal.ae_owner = existing_owner if existing_owner and existing_owner.role == "ae" else \
-        rep_pick(role="ae", territory_keys=keys, field="ae_owner")
+    deal.ae_owner = (
+        existing_owner
+        if existing_owner and existing_owner.role == "ae"
+        else rep_pick(role="ae", territory_keys=keys, field="ae_owner")
+    )
     deal.sdr = rep_pick(role="sdr", territory_keys=keys, field="sdr")
     config = WhiteGloveSettings.load()
     expansion = session.handed_off_at is not None
     acv = _acv_estimate(session=session, profile=profile, config=config)
-    segment = segment_for(size_band=profile.size_band if profile else "", track=session.track,
-                          current=session.org.segment if session.org_id else None)
-    account = account_for(deal=deal, company=(profile.company if profile else "") or session.lead.domain,
-                          domain=session.lead.domain, region=profile.hq if profile else "", segment=segment,
-                          ae=deal.ae_owner)
+    segment = segment_for(
+        size_band=profile.size_band if profile else "",
+        track=session.track,
+        current=session.org.segment if session.org_id else None,
+    )
+    account = account_for(
+        deal=deal,
+        company=(profile.company if profile else "") or session.lead.domain,
+        domain=session.lead.domain,
+        region=profile.hq if profile else "",
+        segment=segment,
+        ae=deal.ae_owner,
+    )
     deal.org = account
     deal.step_entered_at = clock.now()
     deal.save(update_fields=["ae_owner", "sdr", "org", "step_entered_at"])
@@ -205,17 +289,32 @@ def whiteglove_enter(*, session: OnboardingSession) -> Deal:
     deal.save(update_fields=["opportunity"])
     lead = session.lead
     if lead.name:
-        contact_upsert(account=account, name=lead.name, title=lead.title or (profile.role if profile else ""),
-                       email=lead.email or "")
+        contact_upsert(
+            account=account,
+            name=lead.name,
+            title=lead.title or (profile.role if profile else ""),
+            email=lead.email or "",
+        )
     battlepack_build(deal=deal)
     deal_health_sync(deal=deal)
     Deal.objects.filter(pk=deal.pk).update(battlepack_ready_at=clock.now())
-    event_record(type=catalog.BATTLEPACK_READY, subject=session, actor_type="agent",
-                 idempotency_key=catalog.key(session.lead_id, "W5", catalog.BATTLEPACK_READY),
-                 payload={"lead_id": str(session.lead_id), "session_id": str(session.pk), "deal_id": str(deal.pk),
-                          "opportunity_id": deal.opportunity_id, "ae_id": deal.ae_owner_id, "sdr_id": deal.sdr_id,
-                          "pursuits": len(deal.dossier.get("pursuits", [])),
-                          "takeoff_provider": deal.takeoff.get("provider", ""), "expansion": expansion})
+    event_record(
+        type=catalog.BATTLEPACK_READY,
+        subject=session,
+        actor_type="agent",
+        idempotency_key=catalog.key(session.lead_id, "W5", catalog.BATTLEPACK_READY),
+        payload={
+            "lead_id": str(session.lead_id),
+            "session_id": str(session.pk),
+            "deal_id": str(deal.pk),
+            "opportunity_id": deal.opportunity_id,
+            "ae_id": deal.ae_owner_id,
+            "sdr_id": deal.sdr_id,
+            "pursuits": len(deal.dossier.get("pursuits", [])),
+            "takeoff_provider": deal.takeoff.get("provider", ""),
+            "expansion": expansion,
+        },
+    )
     deal.refresh_from_db()
     return deal
 
@@ -240,6 +339,10 @@ def battlepack_refresh(*, deal: Deal, by) -> Deal:
         raise PermissionError("only the deal's AE rebuilds the battle pack")
     deal = battlepack_build(deal=deal)
     deal_health_sync(deal=deal)
-    event_record(type="deal.battlepack_rebuilt", subject=deal.session, actor=by.user,
-                 payload={"deal_id": str(deal.pk), "pursuits": len(deal.dossier.get("pursuits", []))})
+    event_record(
+        type="deal.battlepack_rebuilt",
+        subject=deal.session,
+        actor=by.user,
+        payload={"deal_id": str(deal.pk), "pursuits": len(deal.dossier.get("pursuits", []))},
+    )
     return deal

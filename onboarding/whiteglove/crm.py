@@ -16,8 +16,13 @@ from ..models.deal import MEDDPICC_LABELS, WhiteGloveSettings
 from ..models.session import SessionState as S
 from .meddpicc import meddpicc_health
 
-SEGMENT_OF_BAND = {"micro": Segment.SMB, "small": Segment.SMB, "mid": Segment.MM, "large": Segment.ENTERPRISE,
-                   "enterprise": Segment.ENTERPRISE}
+SEGMENT_OF_BAND = {
+    "micro": Segment.SMB,
+    "small": Segment.SMB,
+    "mid": Segment.MM,
+    "large": Segment.ENTERPRISE,
+    "enterprise": Segment.ENTERPRISE,
+}
 # The track is a floor: a white-glove deal is at least mid-market, wg_enterprise is Enterprise.
 SEGMENT_OF_TRACK = {"wg_mid": Segment.MM, "wg_enterprise": Segment.ENTERPRISE}
 SEGMENT_RANK = {Segment.SMB: 0, Segment.MM: 1, Segment.ENTERPRISE: 2}
@@ -25,8 +30,12 @@ SEGMENT_RANK = {Segment.SMB: 0, Segment.MM: 1, Segment.ENTERPRISE: 2}
 # Where each W-step sits on the CRM stage ladder. W9 (seat) is the proposal; sending the contract inside W9
 # is negotiation; W10 is closed won.
 STAGE_OF_STATE = {
-    S.W5_BATTLEPACK: Stage.PROSPECTING, S.W6_OUTREACH: Stage.PROSPECTING, S.W7_DISCOVERY: Stage.DISCOVERY,
-    S.W8_DEMO: Stage.DEMO, S.W9_SEAT: Stage.PROPOSAL, S.W10_CLOSED_WON: Stage.CLOSED_WON,
+    S.W5_BATTLEPACK: Stage.PROSPECTING,
+    S.W6_OUTREACH: Stage.PROSPECTING,
+    S.W7_DISCOVERY: Stage.DISCOVERY,
+    S.W8_DEMO: Stage.DEMO,
+    S.W9_SEAT: Stage.PROPOSAL,
+    S.W10_CLOSED_WON: Stage.CLOSED_WON,
 }
 
 
@@ -60,9 +69,14 @@ def account_for(*, deal: Deal, company: str, domain: str, region: str, segment: 
     session = deal.session
     account = session.org or (Account.objects.filter(domain=domain).order_by("pk").first() if domain else None)
     if account is None:
-        account = Account.objects.create(external_id=f"wg:{domain or session.lead_id}"[:64],
-                                         name=company[:200] or "Unnamed prospect", domain=domain, segment=segment,
-                                         region=region[:100], owner=ae)
+        account = Account.objects.create(
+            external_id=f"wg:{domain or session.lead_id}"[:64],
+            name=company[:200] or "Unnamed prospect",
+            domain=domain,
+            segment=segment,
+            region=region[:100],
+            owner=ae,
+        )
         return account
     updates = {}
     if SEGMENT_RANK.get(segment, 0) > SEGMENT_RANK.get(account.segment, 0):
@@ -85,17 +99,33 @@ def opportunity_open(*, deal: Deal, account: Account, acv, expansion: bool) -> O
     config = WhiteGloveSettings.load()
     opportunity, created = Opportunity.objects.get_or_create(
         external_id=f"wg:{deal.session.lead_id}",  # one white-glove deal per lead (its session)
-        defaults={"account": account, "name": f"{account.name} — white-glove"[:200],
-                  "type": Opportunity.Type.EXPANSION if expansion else Opportunity.Type.NEW,
-                  "stage": Stage.PROSPECTING, "stage_changed_at": clock.now(), "acv": acv,
-                  "owner": deal.ae_owner, "sdr": deal.sdr,
-                  "close_date": clock.today() + dt.timedelta(days=config.expected_cycle_days)})
+        defaults={
+            "account": account,
+            "name": f"{account.name} — white-glove"[:200],
+            "type": Opportunity.Type.EXPANSION if expansion else Opportunity.Type.NEW,
+            "stage": Stage.PROSPECTING,
+            "stage_changed_at": clock.now(),
+            "acv": acv,
+            "owner": deal.ae_owner,
+            "sdr": deal.sdr,
+            "close_date": clock.today() + dt.timedelta(days=config.expected_cycle_days),
+        },
+    )
     if created:
-        event_record(type="opportunity.created", subject=opportunity, actor_type="system",
-                     actor_label="white-glove W5",
-                     payload={"stage": opportunity.stage, "type": opportunity.type, "deal_id": str(deal.pk),
-                              "segment": account.segment, "acv": str(acv)},
-                     idempotency_key=f"opportunity.created:wg:{deal.pk}")
+        event_record(
+            type="opportunity.created",
+            subject=opportunity,
+            actor_type="system",
+            actor_label="white-glove W5",
+            payload={
+                "stage": opportunity.stage,
+                "type": opportunity.type,
+                "deal_id": str(deal.pk),
+                "segment": account.segment,
+                "acv": str(acv),
+            },
+            idempotency_key=f"opportunity.created:wg:{deal.pk}",
+        )
     return opportunity
 
 
@@ -122,10 +152,16 @@ def deal_health_sync(*, deal: Deal) -> int:
     score = meddpicc_health(deal.meddpicc, amber_weight=float(config.amber_health_weight))
     if deal.opportunity_id is None:
         return score
-    flags = [f"MEDDPICC {MEDDPICC_LABELS[c].lower()} unconfirmed" for c in ("champion", "economic_buyer")
-             if not deal.meddpicc_confirmed(c)]
-    changed = Opportunity.objects.filter(pk=deal.opportunity_id).exclude(
-        deal_health_score=score, deal_risk_flags=flags).update(deal_health_score=score, deal_risk_flags=flags)
+    flags = [
+        f"MEDDPICC {MEDDPICC_LABELS[c].lower()} unconfirmed"
+        for c in ("champion", "economic_buyer")
+        if not deal.meddpicc_confirmed(c)
+    ]
+    changed = (
+        Opportunity.objects.filter(pk=deal.opportunity_id)
+        .exclude(deal_health_score=score, deal_risk_flags=flags)
+        .update(deal_health_score=score, deal_risk_flags=flags)
+    )
     if changed:
         opportunity = Opportunity.objects.select_related("account").get(pk=deal.opportunity_id)
         deal.opportunity = opportunity
@@ -136,14 +172,17 @@ def deal_health_sync(*, deal: Deal) -> int:
 
 # --- the MAP the selling team writes from the deal ------------------------------------------------------------
 
+
 def technical_win_text(deal: Deal) -> str:
     win = deal.technical_win or {}
     lines = []
     takeoff = deal.takeoff or {}
     if takeoff:
-        lines.append(f"Pre-run takeoff on their real pursuit \"{takeoff.get('pursuit_name', '')}\" "
-                     f"({takeoff.get('trade_label', '')}, {len(takeoff.get('lines', []))} scope lines; "
-                     f"{'offline estimate' if takeoff.get('offline') else takeoff.get('provider', '')}).")
+        lines.append(
+            f'Pre-run takeoff on their real pursuit "{takeoff.get("pursuit_name", "")}" '
+            f"({takeoff.get('trade_label', '')}, {len(takeoff.get('lines', []))} scope lines; "
+            f"{'offline estimate' if takeoff.get('offline') else takeoff.get('provider', '')})."
+        )
     if win.get("demoed"):
         lines.append("Demoed: " + win["demoed"])
     if win.get("validated"):
@@ -157,15 +196,24 @@ def commitments_text(deal: Deal) -> str:
     return "\n".join(f"- {c['text']} ({c.get('on', '')}, {c.get('by', '')})" for c in deal.commitments or [])
 
 
-STAKEHOLDER_ROLE = {Contact.BuyingRole.ECONOMIC_BUYER: "executive_sponsor",
-                    Contact.BuyingRole.TECHNICAL_BUYER: "technical_setup",
-                    Contact.BuyingRole.CHAMPION: "training", Contact.BuyingRole.END_USER: "training"}
+STAKEHOLDER_ROLE = {
+    Contact.BuyingRole.ECONOMIC_BUYER: "executive_sponsor",
+    Contact.BuyingRole.TECHNICAL_BUYER: "technical_setup",
+    Contact.BuyingRole.CHAMPION: "training",
+    Contact.BuyingRole.END_USER: "training",
+}
 
 
 def stakeholder_map(account: Account) -> list[dict]:
-    return [{"contact_id": c.pk, "role": "executive_sponsor" if c.is_executive_sponsor else
-             STAKEHOLDER_ROLE.get(c.buying_role, "stakeholder")}
-            for c in account.contacts.order_by("-is_executive_sponsor", "pk")[:20]]
+    return [
+        {
+            "contact_id": c.pk,
+            "role": "executive_sponsor"
+            if c.is_executive_sponsor
+            else STAKEHOLDER_ROLE.get(c.buying_role, "stakeholder"),
+        }
+        for c in account.contacts.order_by("-is_executive_sponsor", "pk")[:20]
+    ]
 
 
 def deal_map_sync(*, deal: Deal) -> MutualActionPlan | None:
@@ -175,14 +223,21 @@ def deal_map_sync(*, deal: Deal) -> MutualActionPlan | None:
     if deal.opportunity_id is None:
         return None
     opportunity = deal.opportunity
-    values = {"technical_win_details": technical_win_text(deal), "selling_team_commitments": commitments_text(deal),
-              "customer_stakeholder_map": stakeholder_map(opportunity.account)}
+    values = {
+        "technical_win_details": technical_win_text(deal),
+        "selling_team_commitments": commitments_text(deal),
+        "customer_stakeholder_map": stakeholder_map(opportunity.account),
+    }
     map_ = MutualActionPlan.objects.filter(opportunity=opportunity).first()
     if map_ is None:
         map_ = MutualActionPlan.objects.create(opportunity=opportunity, account=opportunity.account, **values)
-        event_record(type="onboarding.map_created", subject=map_, account_id=opportunity.account_id,
-                     payload={"opportunity_id": opportunity.pk, "from": "white-glove deal"},
-                     idempotency_key=f"onboarding.map_created:{opportunity.pk}")
+        event_record(
+            type="onboarding.map_created",
+            subject=map_,
+            account_id=opportunity.account_id,
+            payload={"opportunity_id": opportunity.pk, "from": "white-glove deal"},
+            idempotency_key=f"onboarding.map_created:{opportunity.pk}",
+        )
         return map_
     if map_.postsales_signoff_status != "pending" or map_.ttv_locked_at:
         return map_
@@ -191,13 +246,19 @@ def deal_map_sync(*, deal: Deal) -> MutualActionPlan | None:
     return map_
 
 
-def contact_upsert(*, account: Account, name: str, title: str = "", email: str = "", buying_role: str = "",
-                   sponsor: bool = False) -> Contact:
+def contact_upsert(
+    *, account: Account, name: str, title: str = "", email: str = "", buying_role: str = "", sponsor: bool = False
+) -> Contact:
     contact = account.contacts.filter(name__iexact=name.strip()).first()
     if contact is None:
-        return Contact.objects.create(account=account, name=name.strip()[:200], title=title[:200], email=email,
-                                      buying_role=buying_role or Contact.BuyingRole.OTHER,
-                                      is_executive_sponsor=sponsor)
+        return Contact.objects.create(
+            account=account,
+            name=name.strip()[:200],
+            title=title[:200],
+            email=email,
+            buying_role=buying_role or Contact.BuyingRole.OTHER,
+            is_executive_sponsor=sponsor,
+        )
     fields = {}
     if buying_role:
         fields["buying_role"] = buying_role
@@ -217,8 +278,12 @@ def csm_assign(*, account: Account) -> Employee | None:
     if account.csm_id is not None:
         return account.csm
     last = Account.objects.filter(csm=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    csm = (Employee.objects.filter(role=Role.CSM, is_active=True).annotate(last=Subquery(last))
-           .order_by(F("last").asc(nulls_first=True), "pk").first())
+    csm = (
+        Employee.objects.filter(role=Role.CSM, is_active=True)
+        .annotate(last=Subquery(last))
+        .order_by(F("last").asc(nulls_first=True), "pk")
+        .first()
+    )
     if csm is not None:
         Account.objects.filter(pk=account.pk).update(csm=csm)
         account.csm = csm

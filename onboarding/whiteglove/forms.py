@@ -9,9 +9,11 @@ class OutreachForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    meeting_at = forms.DateTimeField(label="Insight call at",
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    meeting_at = forms.DateTimeField(
+        label="Insight call at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
 
 
 class CellForm(forms.Form):
@@ -24,10 +26,12 @@ class CellForm(forms.Form):
 
 class DemoForm(forms.Form):
     demoed = forms.CharField(label="What was demoed", widget=forms.Textarea(attrs={"rows": 3}))
-    validated = forms.CharField(label="What was technically validated", required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}))
-    objections = forms.CharField(label="Unresolved objections", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
+    validated = forms.CharField(
+        label="What was technically validated", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    objections = forms.CharField(
+        label="Unresolved objections", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommitmentForm(forms.Form):

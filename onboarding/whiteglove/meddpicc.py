@@ -18,8 +18,14 @@ RED, AMBER, GREEN = "red", "amber", "green"
 # How far each inference is from the evidence (a fact about the company is stronger than a guess about how
 # it buys). Multiplied by the source field's own confidence where there is one.
 INFERENCE = {
-    "metrics": 0.7, "economic_buyer": 0.8, "decision_criteria": 0.5, "decision_process": 0.4,
-    "paper_process": 0.35, "identify_pain": 0.55, "champion": 0.7, "competition": 0.0,
+    "metrics": 0.7,
+    "economic_buyer": 0.8,
+    "decision_criteria": 0.5,
+    "decision_process": 0.4,
+    "paper_process": 0.35,
+    "identify_pain": 0.55,
+    "champion": 0.7,
+    "competition": 0.0,
 }
 ENTERPRISE_BANDS = ("large", "enterprise")
 
@@ -34,8 +40,14 @@ def _money(value) -> str:
 def _cell(value: str, evidence: list[str], confidence: float, floor: float) -> dict:
     confidence = round(max(0.0, min(confidence, 1.0)), 2)
     if not value or confidence < floor:
-        return {"value": "", "evidence": evidence if value else [], "confidence": confidence if value else 0.0,
-                "status": RED, "confirmed": False, "hint": value}
+        return {
+            "value": "",
+            "evidence": evidence if value else [],
+            "confidence": confidence if value else 0.0,
+            "status": RED,
+            "confirmed": False,
+            "hint": value,
+        }
     return {"value": value, "evidence": evidence, "confidence": confidence, "status": AMBER, "confirmed": False}
 
 
@@ -53,8 +65,10 @@ def meddpicc_seed(*, dossier: dict, takeoff: dict | None, trade: Any | None, min
     if pursuits:
         total = sum(Decimal(str(p["value"])) for p in pursuits if p.get("value"))
         top = pursuits[0]
-        value = (f"{len(pursuits)} live pursuit(s) worth {_money(total)}; largest {top['name']} "
-                 f"({_money(top.get('value'))}).")
+        value = (
+            f"{len(pursuits)} live pursuit(s) worth {_money(total)}; largest {top['name']} "
+            f"({_money(top.get('value'))})."
+        )
         evidence = [f"project_finder: {p['source']} · {p['name']}" for p in pursuits[:3]]
         if takeoff and takeoff.get("lines"):
             line = takeoff["lines"][0]
@@ -75,35 +89,52 @@ def meddpicc_seed(*, dossier: dict, takeoff: dict | None, trade: Any | None, min
             card["champion"] = _cell(who, evidence, INFERENCE["champion"] * pconf, min_confidence)
 
     # D — decision criteria: what the trade buys on (the trade library's value lever).
-    lever = getattr(trade, "value_lever", "") if trade is not None else \
-        "Bid coverage and scope completeness across trade packages"
+    lever = (
+        getattr(trade, "value_lever", "")
+        if trade is not None
+        else "Bid coverage and scope completeness across trade packages"
+    )
     family = (takeoff or {}).get("family") or getattr(trade, "takeoff_family", "")
     if lever:
         card["decision_criteria"] = _cell(
             f"{lever}" + (f"; takeoff accuracy on {family} scopes" if family else ""),
             [f"trade library: {getattr(trade, 'label', 'general contractor')}"],
-            INFERENCE["decision_criteria"] * float(conf.get("trade", 0.8) or 0.8) + 0.1, min_confidence)
+            INFERENCE["decision_criteria"] * float(conf.get("trade", 0.8) or 0.8) + 0.1,
+            min_confidence,
+        )
 
     # D — decision process / P — paper process: how firms of this size buy.
     if band:
         enterprise = band in ENTERPRISE_BANDS
-        process = ("Committee: operations, chief estimator and IT; security review before signature" if enterprise
-                   else "Owner and chief estimator decide after a live demo on a real bid")
-        paper = ("Annual contract via legal: MSA, security questionnaire, PO from procurement" if enterprise
-                 else "Annual order form signed by the owner")
+        process = (
+            "Committee: operations, chief estimator and IT; security review before signature"
+            if enterprise
+            else "Owner and chief estimator decide after a live demo on a real bid"
+        )
+        paper = (
+            "Annual contract via legal: MSA, security questionnaire, PO from procurement"
+            if enterprise
+            else "Annual order form signed by the owner"
+        )
         evidence = [f"size_estimator: {band} ({_money(size.get('revenue_est'))} revenue)"]
         band_conf = float(conf.get("size_band", 0.7) or 0.7)
-        card["decision_process"] = _cell(process, evidence, INFERENCE["decision_process"] * band_conf + 0.1,
-                                         min_confidence)
+        card["decision_process"] = _cell(
+            process, evidence, INFERENCE["decision_process"] * band_conf + 0.1, min_confidence
+        )
         card["paper_process"] = _cell(paper, evidence, INFERENCE["paper_process"] * band_conf + 0.1, min_confidence)
 
     # I — identify pain: the trade's money flag (the change-order / lead-time gotcha).
     flag = (takeoff or {}).get("money_flag") or getattr(trade, "money_flag", "")
     if flag:
-        card["identify_pain"] = _cell(flag, [f"trade library: {getattr(trade, 'label', 'general contractor')}",
-                                             f"classifier: {company.get('trade') or company.get('org_type', '')}"],
-                                      INFERENCE["identify_pain"] * float(conf.get("trade", 0.8) or 0.8) + 0.1,
-                                      min_confidence)
+        card["identify_pain"] = _cell(
+            flag,
+            [
+                f"trade library: {getattr(trade, 'label', 'general contractor')}",
+                f"classifier: {company.get('trade') or company.get('org_type', '')}",
+            ],
+            INFERENCE["identify_pain"] * float(conf.get("trade", 0.8) or 0.8) + 0.1,
+            min_confidence,
+        )
 
     # C — competition: research has no source for it; the AE asks on the insight call.
     card["competition"]["hint"] = "Ask on the insight call: spreadsheets, another takeoff tool, an estimator hire?"

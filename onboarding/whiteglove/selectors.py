@@ -21,13 +21,31 @@ from ..models.session import SessionState as S
 CSS = {"green": "good", "amber": "warn", "red": "bad"}
 ROWS_PER_STEP = 50  # the pipeline shows each step's oldest deals first; the count says how many in all
 SCORECARD_ROWS = 100
-STEP_ORDER = [Deal.Stage.BATTLEPACK, Deal.Stage.OUTREACH, Deal.Stage.DISCOVERY, Deal.Stage.DEMO, Deal.Stage.SEAT,
-              Deal.Stage.CLOSED_WON]
-STEP_SLUG = {S.W5_BATTLEPACK: "w5", S.W6_OUTREACH: "w6", S.W7_DISCOVERY: "w7", S.W8_DEMO: "w8", S.W9_SEAT: "w9",
-             S.W10_CLOSED_WON: "w10", S.LOST: "w10"}
-STEPS = [("w5", "W5 · Battle pack", "AE reviews, SDR sends"), ("w6", "W6 · Outreach", "SDR"),
-         ("w7", "W7 · Discovery", "AE"), ("w8", "W8 · Demo", "AE"), ("w9", "W9 · Seat", "AE"),
-         ("w10", "W10 · Closed", "AE → CSM")]
+STEP_ORDER = [
+    Deal.Stage.BATTLEPACK,
+    Deal.Stage.OUTREACH,
+    Deal.Stage.DISCOVERY,
+    Deal.Stage.DEMO,
+    Deal.Stage.SEAT,
+    Deal.Stage.CLOSED_WON,
+]
+STEP_SLUG = {
+    S.W5_BATTLEPACK: "w5",
+    S.W6_OUTREACH: "w6",
+    S.W7_DISCOVERY: "w7",
+    S.W8_DEMO: "w8",
+    S.W9_SEAT: "w9",
+    S.W10_CLOSED_WON: "w10",
+    S.LOST: "w10",
+}
+STEPS = [
+    ("w5", "W5 · Battle pack", "AE reviews, SDR sends"),
+    ("w6", "W6 · Outreach", "SDR"),
+    ("w7", "W7 · Discovery", "AE"),
+    ("w8", "W8 · Demo", "AE"),
+    ("w9", "W9 · Seat", "AE"),
+    ("w10", "W10 · Closed", "AE → CSM"),
+]
 
 
 def next_action(deal: Deal, role: str | None) -> tuple[str, str]:
@@ -79,13 +97,16 @@ def pipeline(*, user, role: str) -> dict:
     counts = dict(deals.values_list("stage").annotate(n=Count("pk")).order_by())
     # Oldest first within each step, at most ROWS_PER_STEP rows per step (one query: a window over the steps),
     # so the page stays the same size however big the team's pipeline grows.
-    deals = (deals.select_related("session", "ae_owner", "sdr", "opportunity")
-             .annotate(company_name=KT("dossier__company__name"),
-                       place=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("step_entered_at").asc(),
-                                                                                   F("pk").asc()]))
-             .filter(place__lte=ROWS_PER_STEP)
-             .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
-             .order_by("step_entered_at", "pk"))
+    deals = (
+        deals.select_related("session", "ae_owner", "sdr", "opportunity")
+        .annotate(
+            company_name=KT("dossier__company__name"),
+            place=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("step_entered_at").asc(), F("pk").asc()]),
+        )
+        .filter(place__lte=ROWS_PER_STEP)
+        .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
+        .order_by("step_entered_at", "pk")
+    )
     config = WhiteGloveSettings.load()
     now = clock.now()
     groups: dict[str, list[PipelineRow]] = {s: [] for s in STEP_ORDER}
@@ -95,16 +116,29 @@ def pipeline(*, user, role: str) -> dict:
         who, action = next_action(deal, role)
         age = max((now - deal.step_entered_at).days, 0)
         card = deal.meddpicc or {}
-        groups.setdefault(deal.stage, []).append(PipelineRow(
-            deal=deal, company=deal.company_name or "Unnamed prospect", slug=STEP_SLUG.get(deal.session.state, "w5"),
-            who=who, action=action, mine_next=who == role, age_days=age,
-            stale=age >= config.stale_step_days and deal.stage != Deal.Stage.CLOSED_WON,
-            amber=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "amber"),
-            green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green"),
-            url=base.replace(blank, str(deal.pk)).replace("/w5/", f"/{STEP_SLUG.get(deal.session.state, 'w5')}/")))
-    return {"groups": [(Deal.Stage(s).label, groups.get(s, []), counts.get(s, 0)) for s in STEP_ORDER],
-            "mine": mine, "role": role, "total": sum(counts.get(s, 0) for s in STEP_ORDER),
-            "stale_days": config.stale_step_days, "rows_per_step": ROWS_PER_STEP}
+        groups.setdefault(deal.stage, []).append(
+            PipelineRow(
+                deal=deal,
+                company=deal.company_name or "Unnamed prospect",
+                slug=STEP_SLUG.get(deal.session.state, "w5"),
+                who=who,
+                action=action,
+                mine_next=who == role,
+                age_days=age,
+                stale=age >= config.stale_step_days and deal.stage != Deal.Stage.CLOSED_WON,
+                amber=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "amber"),
+                green=sum(1 for c in MEDDPICC_CELLS if card.get(c, {}).get("status") == "green"),
+                url=base.replace(blank, str(deal.pk)).replace("/w5/", f"/{STEP_SLUG.get(deal.session.state, 'w5')}/"),
+            )
+        )
+    return {
+        "groups": [(Deal.Stage(s).label, groups.get(s, []), counts.get(s, 0)) for s in STEP_ORDER],
+        "mine": mine,
+        "role": role,
+        "total": sum(counts.get(s, 0) for s in STEP_ORDER),
+        "stale_days": config.stale_step_days,
+        "rows_per_step": ROWS_PER_STEP,
+    }
 
 
 def scorecard(*, user) -> dict:
@@ -115,10 +149,12 @@ def scorecard(*, user) -> dict:
         deals = deals.filter(ae_owner=employee)
     elif employee is not None and employee.role == "sdr":
         deals = deals.filter(sdr=employee)
-    deals = (deals.select_related("session", "ae_owner", "opportunity")
-             .annotate(company_name=KT("dossier__company__name"))
-             .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
-             .order_by("step_entered_at", "pk")[:SCORECARD_ROWS])
+    deals = (
+        deals.select_related("session", "ae_owner", "opportunity")
+        .annotate(company_name=KT("dossier__company__name"))
+        .defer("dossier", "takeoff", "drafted_outreach", "technical_win")
+        .order_by("step_entered_at", "pk")[:SCORECARD_ROWS]
+    )
     rows = []
     # Pre-computed per row (URL, css class per cell) so the template does no per-cell logic: 200 rows × 8 cells.
     base = reverse("whiteglove:deal_meddpicc", args=["00000000-0000-0000-0000-000000000000"])
@@ -128,16 +164,25 @@ def scorecard(*, user) -> dict:
         for c in MEDDPICC_CELLS:
             status = card.get(c, {}).get("status", "red")
             cells.append((CSS.get(status, "bad"), status, card.get(c, {}).get("value", "")))
-        rows.append({"deal": deal, "company": deal.company_name or "Unnamed prospect",
-                     "url": base.replace("00000000-0000-0000-0000-000000000000", str(deal.pk)),
-                     "stage": deal.get_stage_display(), "health": deal.opportunity.deal_health_score
-                     if deal.opportunity else None, "cells": cells})
+        rows.append(
+            {
+                "deal": deal,
+                "company": deal.company_name or "Unnamed prospect",
+                "url": base.replace("00000000-0000-0000-0000-000000000000", str(deal.pk)),
+                "stage": deal.get_stage_display(),
+                "health": deal.opportunity.deal_health_score if deal.opportunity else None,
+                "cells": cells,
+            }
+        )
     return {"rows": rows, "labels": [MEDDPICC_LABELS[c] for c in MEDDPICC_CELLS], "cells": MEDDPICC_CELLS}
 
 
 def deal_get(*, user, pk) -> Deal:
-    return Deal.objects.visible_to(user).select_related(
-        "session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit").get(pk=pk)
+    return (
+        Deal.objects.visible_to(user)
+        .select_related("session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit")
+        .get(pk=pk)
+    )
 
 
 def deal_history(*, deal: Deal) -> list[Event]:
@@ -160,8 +205,11 @@ def research_state(*, deal: Deal) -> dict:
     if session.org_id:
         q |= Q(org_id=session.org_id)
     found = Pursuit.objects.filter(q).count()
-    running = AgentJob.objects.filter(run__lead_id=session.lead_id, agent__in=ASYNC_AGENTS).exclude(
-        status__in=[JobStatus.SUCCEEDED, JobStatus.ABANDONED, JobStatus.SKIPPED]).exists()
+    running = (
+        AgentJob.objects.filter(run__lead_id=session.lead_id, agent__in=ASYNC_AGENTS)
+        .exclude(status__in=[JobStatus.SUCCEEDED, JobStatus.ABANDONED, JobStatus.SKIPPED])
+        .exists()
+    )
     in_pack = len((deal.dossier or {}).get("pursuits", []))
     return {"new_pursuits": max(min(found, 10) - in_pack, 0), "agents_running": running}
 

@@ -17,7 +17,6 @@ from django.db import transaction
 
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from gtmos.core.commit import after_commit
 from gtmos.crm.models import Contact, Employee, Stage
 from gtmos.crm.services import opportunity_set_stage
 
@@ -30,8 +29,12 @@ from .crm import contact_upsert, csm_assign, deal_health_sync, deal_map_sync, op
 from .meddpicc import AMBER, GREEN, RED
 
 DEAL_STAGE_OF_STATE = {
-    S.W5_BATTLEPACK: Deal.Stage.BATTLEPACK, S.W6_OUTREACH: Deal.Stage.OUTREACH, S.W7_DISCOVERY: Deal.Stage.DISCOVERY,
-    S.W8_DEMO: Deal.Stage.DEMO, S.W9_SEAT: Deal.Stage.SEAT, S.W10_CLOSED_WON: Deal.Stage.CLOSED_WON,
+    S.W5_BATTLEPACK: Deal.Stage.BATTLEPACK,
+    S.W6_OUTREACH: Deal.Stage.OUTREACH,
+    S.W7_DISCOVERY: Deal.Stage.DISCOVERY,
+    S.W8_DEMO: Deal.Stage.DEMO,
+    S.W9_SEAT: Deal.Stage.SEAT,
+    S.W10_CLOSED_WON: Deal.Stage.CLOSED_WON,
     S.LOST: Deal.Stage.CLOSED_LOST,
 }
 
@@ -55,8 +58,9 @@ def _require_seller(deal: Deal, by: Employee | None) -> None:
 
 def _require_state(deal: Deal, *states: str) -> None:
     if deal.session.state not in states:
-        raise WhiteGloveError(f"the deal is at {deal.session.get_state_display()}, not "
-                              + " / ".join(S(s).label for s in states))
+        raise WhiteGloveError(
+            f"the deal is at {deal.session.get_state_display()}, not " + " / ".join(S(s).label for s in states)
+        )
 
 
 def _advance(deal: Deal, fire, by: Employee, **kwargs) -> Deal:
@@ -75,11 +79,16 @@ def _advance(deal: Deal, fire, by: Employee, **kwargs) -> Deal:
 
 
 def _event(deal: Deal, type_: str, by: Employee | None, **payload) -> None:
-    event_record(type=type_, subject=deal.session, actor=by.user if by else None,
-                 payload={"lead_id": str(deal.session.lead_id), "deal_id": str(deal.pk), **payload})
+    event_record(
+        type=type_,
+        subject=deal.session,
+        actor=by.user if by else None,
+        payload={"lead_id": str(deal.session.lead_id), "deal_id": str(deal.pk), **payload},
+    )
 
 
 # --- W5: the AE reviews; nothing goes out before -----------------------------------------------------------
+
 
 @transaction.atomic
 def outreach_edit(*, deal: Deal, by: Employee, subject: str, body: str) -> Deal:
@@ -116,8 +125,9 @@ def battlepack_review(*, deal: Deal, by: Employee) -> Deal:
 
 
 def reviewed(deal: Deal) -> bool:
-    return bool(deal.ae_reviewed_at) and deal.ae_reviewed_draft == draft_hash(deal.outreach_subject,
-                                                                              deal.drafted_outreach)
+    return bool(deal.ae_reviewed_at) and deal.ae_reviewed_draft == draft_hash(
+        deal.outreach_subject, deal.drafted_outreach
+    )
 
 
 @transaction.atomic
@@ -138,9 +148,15 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
     if not to:
         raise WhiteGloveError("the prospect has no email address")
     sender = deal.sdr if deal.sdr_id else deal.ae_owner
-    email = outbound_queue(key=f"outreach:{deal.pk}:{deal.ae_reviewed_draft}", kind="outreach", to=to,
-                           subject=deal.outreach_subject, body=deal.drafted_outreach, deal=deal,
-                           from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL)
+    email = outbound_queue(
+        key=f"outreach:{deal.pk}:{deal.ae_reviewed_draft}",
+        kind="outreach",
+        to=to,
+        subject=deal.outreach_subject,
+        body=deal.drafted_outreach,
+        deal=deal,
+        from_email=f"{sender.name} <{sender.email}>" if sender else settings.DEFAULT_FROM_EMAIL,
+    )
     _event(deal, "outreach.queued", by, email_id=str(email.pk))
     outbound_deliver(email_id=email.pk)
     return _locked(deal)
@@ -165,6 +181,7 @@ def outreach_email(deal: Deal):
 
 # --- W6: the meeting ---------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def meeting_book(*, deal: Deal, by: Employee, meeting_at: dt.datetime) -> Deal:
     """meeting.booked (W6 → W7): the insight call is on the calendar; the opportunity moves to discovery."""
@@ -185,8 +202,9 @@ OPEN_STEPS = (S.W5_BATTLEPACK, S.W6_OUTREACH, S.W7_DISCOVERY, S.W8_DEMO, S.W9_SE
 
 
 @transaction.atomic
-def meddpicc_update(*, deal: Deal, by: Employee, cell: str, value: str, note: str = "", confirm: bool,
-                    title: str = "") -> Deal:
+def meddpicc_update(
+    *, deal: Deal, by: Employee, cell: str, value: str, note: str = "", confirm: bool, title: str = ""
+) -> Deal:
     """The AE sets a MEDDPICC cell (what the customer said) and confirms it (green) or leaves it amber. A
     confirmed champion / economic buyer becomes a contact with that buying role (the stakeholder map)."""
     deal = _locked(deal)
@@ -202,16 +220,27 @@ def meddpicc_update(*, deal: Deal, by: Employee, cell: str, value: str, note: st
     evidence = list(current.get("evidence", []))
     if note.strip():
         evidence.append(f"{by.name} ({clock.today().isoformat()}): {note.strip()[:300]}")
-    current.update({"value": value, "evidence": evidence, "confirmed": confirm,
-                    "status": GREEN if confirm else AMBER if value else RED})
+    current.update(
+        {
+            "value": value,
+            "evidence": evidence,
+            "confirmed": confirm,
+            "status": GREEN if confirm else AMBER if value else RED,
+        }
+    )
     if confirm:
         current.update({"confirmed_by": by.name, "confirmed_at": clock.now().isoformat(), "confidence": 1.0})
     card[cell] = current
     deal.meddpicc = card
     deal.save(update_fields=["meddpicc"])
     if confirm and cell in BUYING_ROLE_OF_CELL and deal.opportunity_id:
-        contact_upsert(account=deal.opportunity.account, name=value.split(",")[0], title=title,
-                       buying_role=BUYING_ROLE_OF_CELL[cell], sponsor=cell == "economic_buyer")
+        contact_upsert(
+            account=deal.opportunity.account,
+            name=value.split(",")[0],
+            title=title,
+            buying_role=BUYING_ROLE_OF_CELL[cell],
+            sponsor=cell == "economic_buyer",
+        )
     _event(deal, "meddpicc.cell_updated", by, cell=cell, status=current["status"])
     deal_health_sync(deal=deal)
     if deal.session.state in (S.W9_SEAT,):
@@ -229,12 +258,14 @@ def deal_qualify(*, deal: Deal, by: Employee) -> Deal:
     _require_state(deal, S.W7_DISCOVERY)
     missing = [MEDDPICC_LABELS[c].lower() for c in ("champion", "economic_buyer") if not deal.meddpicc_confirmed(c)]
     if missing:
-        raise WhiteGloveError("meddpicc.qualified needs a confirmed champion and economic buyer: confirm the "
-                              + " and the ".join(missing))
+        raise WhiteGloveError(
+            "meddpicc.qualified needs a confirmed champion and economic buyer: confirm the " + " and the ".join(missing)
+        )
     return _advance(deal, flow.session_qualify, by)
 
 
 # --- W8: the demo on their real pursuit -------------------------------------------------------------------------
+
 
 @transaction.atomic
 def demo_deliver(*, deal: Deal, by: Employee, demoed: str, validated: str = "", objections: str = "") -> Deal:
@@ -247,8 +278,12 @@ def demo_deliver(*, deal: Deal, by: Employee, demoed: str, validated: str = "", 
     _require_state(deal, S.W8_DEMO)
     if not demoed.strip():
         raise WhiteGloveError("demoed: say what was demoed")
-    deal.technical_win = {"demoed": demoed.strip(), "validated": validated.strip(), "objections": objections.strip(),
-                          "pursuit": deal.takeoff.get("pursuit_name", "") if deal.takeoff else ""}
+    deal.technical_win = {
+        "demoed": demoed.strip(),
+        "validated": validated.strip(),
+        "objections": objections.strip(),
+        "pursuit": deal.takeoff.get("pursuit_name", "") if deal.takeoff else "",
+    }
     deal.demo_delivered_at = clock.now()
     deal.save(update_fields=["technical_win", "demo_delivered_at"])
     # The MAP and the deal health are written before the stage reaches Proposal: the pre-close trigger fires on
@@ -273,6 +308,7 @@ def _csm_ready(deal: Deal) -> None:
 
 # --- commitments (any open step) ------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def commitment_add(*, deal: Deal, by: Employee, text: str) -> Deal:
     """A promise the selling team made (seed 000: post-sales must know every commitment before taking over)."""
@@ -294,6 +330,7 @@ def commitment_add(*, deal: Deal, by: Employee, text: str) -> Deal:
 
 # --- W9: the seat — contract out, contract signed ----------------------------------------------------------------
 
+
 @transaction.atomic
 def contract_send(*, deal: Deal, by: Employee) -> Deal:
     """The annual contract goes to the customer: the opportunity moves to Negotiation (the W-step stays W9)."""
@@ -305,8 +342,9 @@ def contract_send(*, deal: Deal, by: Employee) -> Deal:
     deal.contract_sent_at = clock.now()
     deal.save(update_fields=["contract_sent_at"])
     if deal.opportunity_id and Stage.rank(deal.opportunity.stage) < Stage.rank(Stage.NEGOTIATION):
-        opportunity_set_stage(opportunity=deal.opportunity, stage=Stage.NEGOTIATION, actor=by.user,
-                              actor_label="white-glove W9")
+        opportunity_set_stage(
+            opportunity=deal.opportunity, stage=Stage.NEGOTIATION, actor=by.user, actor_label="white-glove W9"
+        )
     _event(deal, "deal.contract_sent", by)
     return deal
 
@@ -348,6 +386,11 @@ def deal_close_lost(*, deal: Deal, by: Employee, reason: str) -> Deal:
     deal.stage, deal.step_entered_at, deal.lost_reason = Deal.Stage.CLOSED_LOST, clock.now(), reason.strip()[:200]
     deal.save(update_fields=["stage", "step_entered_at", "lost_reason"])
     if deal.opportunity_id and not deal.opportunity.is_closed:
-        opportunity_set_stage(opportunity=deal.opportunity, stage=Stage.CLOSED_LOST, lost_reason=reason.strip()[:200],
-                              actor=by.user, actor_label="white-glove")
+        opportunity_set_stage(
+            opportunity=deal.opportunity,
+            stage=Stage.CLOSED_LOST,
+            lost_reason=reason.strip()[:200],
+            actor=by.user,
+            actor_label="white-glove",
+        )
     return deal

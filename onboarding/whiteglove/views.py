@@ -60,7 +60,11 @@ def _context(request, deal: Deal, step: str) -> dict:
     current = selectors.STEP_SLUG.get(deal.session.state, "w5")
     card = deal.meddpicc or {}
     return {
-        "deal": deal, "session": deal.session, "step": step, "current": current, "steps": selectors.STEPS,
+        "deal": deal,
+        "session": deal.session,
+        "step": step,
+        "current": current,
+        "steps": selectors.STEPS,
         "is_ae": employee is not None and employee.pk == deal.ae_owner_id,
         "is_sdr": employee is not None and employee.pk == deal.sdr_id,
         "reviewed": steps.reviewed(deal),
@@ -69,7 +73,8 @@ def _context(request, deal: Deal, step: str) -> dict:
         "history": selectors.deal_history(deal=deal),
         "plan": selectors.deal_plan(deal=deal) if step in ("w9", "w10") else None,
         "next": selectors.next_action(deal, employee.role if employee else None),
-        "research": selectors.research_state(deal=deal) if step == "w5" and deal.session.state == "W5_BATTLEPACK"
+        "research": selectors.research_state(deal=deal)
+        if step == "w5" and deal.session.state == "W5_BATTLEPACK"
         else None,
     }
 
@@ -83,37 +88,67 @@ def deal_step(request, pk, step: str):
         raise Http404("No such step")
     deal = _deal(request, pk)
     context = _context(request, deal, step)
-    context.update({
-        "outreach_form": forms.OutreachForm(initial={"subject": deal.outreach_subject, "body": deal.drafted_outreach}),
-        "meeting_form": forms.MeetingForm(), "demo_form": forms.DemoForm(), "commitment_form": forms.CommitmentForm(),
-        "won_form": forms.CloseWonForm(), "lost_form": forms.LostForm(),
-    })
+    context.update(
+        {
+            "outreach_form": forms.OutreachForm(
+                initial={"subject": deal.outreach_subject, "body": deal.drafted_outreach}
+            ),
+            "meeting_form": forms.MeetingForm(),
+            "demo_form": forms.DemoForm(),
+            "commitment_form": forms.CommitmentForm(),
+            "won_form": forms.CloseWonForm(),
+            "lost_form": forms.LostForm(),
+        }
+    )
     return render(request, f"whiteglove/{step}.html", context)
 
 
 # action → (form class or None, service call, success message)
 ACTIONS = {
     "review": (None, lambda d, e, c: steps.battlepack_review(deal=d, by=e), "Reviewed: the SDR can send this draft."),
-    "refresh": (None, lambda d, e, c: battlepack_refresh(deal=d, by=e), "Battle pack rebuilt with the latest research."),
-    "edit": (forms.OutreachForm, lambda d, e, c: steps.outreach_edit(deal=d, by=e, subject=c["subject"], body=c["body"]),
-             "Draft saved. The AE must review it before it goes out."),
+    "refresh": (
+        None,
+        lambda d, e, c: battlepack_refresh(deal=d, by=e),
+        "Battle pack rebuilt with the latest research.",
+    ),
+    "edit": (
+        forms.OutreachForm,
+        lambda d, e, c: steps.outreach_edit(deal=d, by=e, subject=c["subject"], body=c["body"]),
+        "Draft saved. The AE must review it before it goes out.",
+    ),
     "send": (None, lambda d, e, c: steps.outreach_send(deal=d, by=e), "Outreach sent."),
-    "book": (forms.MeetingForm, lambda d, e, c: steps.meeting_book(deal=d, by=e, meeting_at=c["meeting_at"]),
-             "Meeting booked: the deal is in discovery."),
-    "cell": (forms.CellForm, lambda d, e, c: steps.meddpicc_update(deal=d, by=e, cell=c["cell"], value=c["value"],
-                                                                  note=c["note"], confirm=c["confirm"],
-                                                                  title=c["title"]), "MEDDPICC updated."),
+    "book": (
+        forms.MeetingForm,
+        lambda d, e, c: steps.meeting_book(deal=d, by=e, meeting_at=c["meeting_at"]),
+        "Meeting booked: the deal is in discovery.",
+    ),
+    "cell": (
+        forms.CellForm,
+        lambda d, e, c: steps.meddpicc_update(
+            deal=d, by=e, cell=c["cell"], value=c["value"], note=c["note"], confirm=c["confirm"], title=c["title"]
+        ),
+        "MEDDPICC updated.",
+    ),
     "qualify": (None, lambda d, e, c: steps.deal_qualify(deal=d, by=e), "MEDDPICC qualified: on to the demo."),
-    "demo": (forms.DemoForm, lambda d, e, c: steps.demo_deliver(deal=d, by=e, demoed=c["demoed"],
-                                                                validated=c["validated"], objections=c["objections"]),
-             "Demo delivered: the deal is at proposal."),
-    "commit": (forms.CommitmentForm, lambda d, e, c: steps.commitment_add(deal=d, by=e, text=c["text"]),
-               "Commitment logged."),
+    "demo": (
+        forms.DemoForm,
+        lambda d, e, c: steps.demo_deliver(
+            deal=d, by=e, demoed=c["demoed"], validated=c["validated"], objections=c["objections"]
+        ),
+        "Demo delivered: the deal is at proposal.",
+    ),
+    "commit": (
+        forms.CommitmentForm,
+        lambda d, e, c: steps.commitment_add(deal=d, by=e, text=c["text"]),
+        "Commitment logged.",
+    ),
     "contract": (None, lambda d, e, c: steps.contract_send(deal=d, by=e), "Contract sent: negotiation."),
-    "won": (forms.CloseWonForm, lambda d, e, c: steps.deal_close_won(deal=d, by=e, seats=c["seats"]),
-            "Closed won: onboarding has started."),
-    "lost": (forms.LostForm, lambda d, e, c: steps.deal_close_lost(deal=d, by=e, reason=c["reason"]),
-             "Closed lost."),
+    "won": (
+        forms.CloseWonForm,
+        lambda d, e, c: steps.deal_close_won(deal=d, by=e, seats=c["seats"]),
+        "Closed won: onboarding has started.",
+    ),
+    "lost": (forms.LostForm, lambda d, e, c: steps.deal_close_lost(deal=d, by=e, reason=c["reason"]), "Closed lost."),
 }
 
 
@@ -132,8 +167,12 @@ def deal_action(request, pk, action: str):
         form = form_class(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label or field if field in form.fields else ''}: "
-                                        f"{' '.join(errors)}".strip(": "))
+                messages.error(
+                    request,
+                    f"{form.fields[field].label or field if field in form.fields else ''}: {' '.join(errors)}".strip(
+                        ": "
+                    ),
+                )
             return redirect(_back(request, deal))
         cleaned = form.cleaned_data
     try:
@@ -141,10 +180,17 @@ def deal_action(request, pk, action: str):
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     except (WhiteGloveError, TransitionNotAllowed, ConcurrentTransition) as exc:
-        text = str(exc) if isinstance(exc, WhiteGloveError) else \
-            "Someone else changed this deal just now; reload and try again."
-        messages.error(request, text.split(": ", 1)[-1] if text.startswith(("body:", "value:", "demoed:", "text:",
-                                                                           "reason:", "cell:")) else text)
+        text = (
+            str(exc)
+            if isinstance(exc, WhiteGloveError)
+            else "Someone else changed this deal just now; reload and try again."
+        )
+        messages.error(
+            request,
+            text.split(": ", 1)[-1]
+            if text.startswith(("body:", "value:", "demoed:", "text:", "reason:", "cell:"))
+            else text,
+        )
         return redirect(_back(request, deal))
     if action == "send" and deal.outreach_sent_at is None:
         email = steps.outreach_email(deal)

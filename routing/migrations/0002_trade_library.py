@@ -10,9 +10,16 @@ def load(apps, schema_editor):
     for position, spec in enumerate(TRADES):
         TradeConfig.objects.update_or_create(
             trade=spec.trade,
-            defaults=dict(label=spec.label, lander=spec.lander, takeoff_family=str(spec.takeoff_family),
-                          takeoff_recipe=list(spec.takeoff_recipe), value_lever=spec.value_lever,
-                          money_flag=spec.money_flag, keywords=list(spec.keywords), position=position),
+            defaults=dict(
+                label=spec.label,
+                lander=spec.lander,
+                takeoff_family=str(spec.takeoff_family),
+                takeoff_recipe=list(spec.takeoff_recipe),
+                value_lever=spec.value_lever,
+                money_flag=spec.money_flag,
+                keywords=list(spec.keywords),
+                position=position,
+            ),
         )
     apps.get_model("routing", "RouterSettings").objects.get_or_create(pk=1)
 

@@ -56,8 +56,9 @@ def test_exception_opens_once_and_releases_once():
 def test_notification_dedupes_and_emails_on_commit(django_capture_on_commit_callbacks, mailoutbox):
     user = UserFactory(username="slm-user")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = notification_create(recipient=user, rule="map_signoff_hold", title="Hold", link="/x",
-                                    dedupe_key="hold:1")
+        first = notification_create(
+            recipient=user, rule="map_signoff_hold", title="Hold", link="/x", dedupe_key="hold:1"
+        )
         second = notification_create(recipient=user, rule="map_signoff_hold", title="Hold", dedupe_key="hold:1")
     assert first.pk == second.pk and len(callbacks) == 1
     from gtmos.audit.services import notification_email

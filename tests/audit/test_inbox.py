@@ -18,9 +18,14 @@ def user(db):
 
 
 def notice(user, rule, title, link, minutes_ago=0, read=False):
-    return Notification.objects.create(recipient=user, rule=rule, title=title, link=link,
-                                       created_at=clock.now() - dt.timedelta(minutes=minutes_ago),
-                                       read_at=clock.now() if read else None)
+    return Notification.objects.create(
+        recipient=user,
+        rule=rule,
+        title=title,
+        link=link,
+        created_at=clock.now() - dt.timedelta(minutes=minutes_ago),
+        read_at=clock.now() if read else None,
+    )
 
 
 def test_repeats_collapse_into_one_row_with_a_count_and_urgent_comes_first(user, client):
@@ -51,8 +56,10 @@ def test_filters_by_kind_and_state_are_kept_in_the_url(user, client):
 
 
 def test_bulk_mark_read_marks_whole_groups_and_mark_all_respects_the_filter(user, client):
-    rows = [notice(user, "coaching_pattern", "Still persisting: Rep A", "/coaching/reps/1/", minutes_ago=i)
-            for i in range(3)]
+    rows = [
+        notice(user, "coaching_pattern", "Still persisting: Rep A", "/coaching/reps/1/", minutes_ago=i)
+        for i in range(3)
+    ]
     other = notice(user, "health_at_risk", "At risk: Beta", "/crm/accounts/2/")
     third = notice(user, "onboarding.ttv_miss", "TTV miss: Gamma", "/onboarding/plans/3/")
     client.force_login(user)

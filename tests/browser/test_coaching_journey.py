@@ -21,7 +21,9 @@ from tests.factories import EmployeeFactory
 @pytest.mark.django_db(transaction=True)
 def test_manager_approves_and_dismisses_rep_sees_only_the_approved_slm_sees_the_escalation(new_session):
     team = Team()
-    quiet = EmployeeFactory(role=Role.SDR, manager=team.manager, slm=team.slm, user__username="sdr3", name="Quinn Quiet")
+    quiet = EmployeeFactory(
+        role=Role.SDR, manager=team.manager, slm=team.slm, user__username="sdr3", name="Quinn Quiet"
+    )
     team.weekly_counts(team.sdr, {k: 5 for k in range(-3, 4)})  # 20% of plan
     team.weekly_counts(quiet, {k: 10 for k in range(-3, 4)})  # 40% of plan
     team.weekly_counts(team.other_sdr, {k: 25 for k in range(-3, 4)})  # on plan
@@ -61,7 +63,9 @@ def test_manager_approves_and_dismisses_rep_sees_only_the_approved_slm_sees_the_
     # Seed 001's skeleton, each section with its chart; readable on a phone without sideways scrolling.
     for heading in ("Performance summary", "Pattern diagnosis", "Skill gaps", "Recommended actions"):
         expect(rep.page.get_by_role("heading", name=heading)).to_be_visible()
-    expect(rep.page.locator(".diagnosis")).to_contain_text("Outreach volume vs activity target: 15% against the target of 100%")
+    expect(rep.page.locator(".diagnosis")).to_contain_text(
+        "Outreach volume vs activity target: 15% against the target of 100%"
+    )
     expect(rep.page.locator("figure.coaching-chart svg").first).to_be_visible()
     rep.page.set_viewport_size({"width": 390, "height": 844})
     # The digest's own content fits (a table may scroll inside its card); the site header is the UI shell's.

@@ -74,8 +74,9 @@ def test_onboarding_journey(new_session):
     expect(map_form.get_by_role("checkbox", name=world.value_event.event_name)).to_be_checked()
     plan = OnboardingPlan.objects.select_related("map").get(opportunity=opp)
     assert plan.status == "draft"
-    assert plan.map.selected_value_events == [{"value_event_id": world.value_event.pk,
-                                               "target_date": value_date.isoformat()}]
+    assert plan.map.selected_value_events == [
+        {"value_event_id": world.value_event.pk, "target_date": value_date.isoformat()}
+    ]
     assert plan.map.technical_win_details.startswith("SSO validated")
     assert_no_js_errors(ae)
     ae.close()
@@ -111,8 +112,12 @@ def test_onboarding_journey(new_session):
     hold = page.locator("ul.inbox > li").filter(has=page.locator(".tag", has_text="Comp hold"))  # the rule in words
     expect(hold).to_have_count(1)
     expect(hold.locator("strong")).to_have_text(re.compile(rf"^Comp hold: {re.escape(opp.name)}$"))
-    assert Notification.objects.filter(recipient=world.slm.user, rule="map_signoff_hold",
-                                       title__startswith="Comp hold:").count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=world.slm.user, rule="map_signoff_hold", title__startswith="Comp hold:"
+        ).count()
+        == 1
+    )
     assert_no_js_errors(slm)
     slm.close()
 

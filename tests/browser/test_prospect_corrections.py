@@ -15,20 +15,30 @@ from playwright.sync_api import expect
 from enrichment.enums import TERMINAL_RUN_STATUSES
 from enrichment.models import EnrichmentRun, EnrichmentSignal, Firmographic, Lead, SiteSnapshot
 from gtmos.core import clock
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.prospect.links import warm_link_path
 from onboarding.services import session as flow
 from tests.enrichment.conftest import wait_for
 from tests.factories import EmployeeFactory
 from tests.swarm_support import swarm_switch
 
-from .test_prospect_journeys import datasets, no_js_errors, session_with, start_cold, swarm, swarm_worker  # noqa: F401
-from .test_prospect_journeys import trade_library  # noqa: F401
+from .test_prospect_journeys import (  # noqa: F401
+    datasets,
+    no_js_errors,
+    session_with,
+    start_cold,
+    swarm,
+    swarm_worker,
+    trade_library,  # noqa: F401
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-HOMEOWNER_SITE = ("Welcome to our home renovation journal. We are remodeling our home this year: my home office, "
-                  "our home kitchen and my house's porch. Follow along as we remodel my kitchen. "
-                  "This is my home, our home, my house.")
+HOMEOWNER_SITE = (
+    "Welcome to our home renovation journal. We are remodeling our home this year: my home office, "
+    "our home kitchen and my house's porch. Follow along as we remodel my kitchen. "
+    "This is my home, our home, my house."
+)
 
 
 def at_confirm(page):
@@ -76,8 +86,13 @@ def test_a_prospect_corrects_a_wrong_org_type_and_is_routed_by_it(new_session, s
 
 
 def test_a_homeowner_on_their_own_site_leaves_with_one_tap(new_session, swarm_worker, swarm, datasets):
-    SiteSnapshot.objects.create(domain="patshome.net", status=SiteSnapshot.Status.OK, title="Our home",
-                                text=HOMEOWNER_SITE, fetched_at=clock.now())
+    SiteSnapshot.objects.create(
+        domain="patshome.net",
+        status=SiteSnapshot.Status.OK,
+        title="Our home",
+        text=HOMEOWNER_SITE,
+        fetched_at=clock.now(),
+    )
     swarm_worker()
     tab = new_session()
     page = tab.page
@@ -108,15 +123,30 @@ def test_free_mail_choosing_homeowner_is_asked_nothing_else(new_session, swarm_w
 
 
 def test_a_warm_lead_with_a_low_confidence_size_is_asked_it(new_session, swarm_worker, swarm, datasets):
-    Firmographic.objects.create(domain="northwindbuild.com", company="Northwind Build", org_type="contractor",
-                                bonding_capacity=Decimal("900000000"), source="bonding")  # ≈ volume: 0.75 < θ
-    SiteSnapshot.objects.create(domain="northwindbuild.com", status=SiteSnapshot.Status.OK, title="Northwind Build",
-                                text="Northwind Build is a general contractor. General contracting and construction "
-                                     "management for commercial office projects, serving Austin and Dallas.",
-                                fetched_at=clock.now())
+    Firmographic.objects.create(
+        domain="northwindbuild.com",
+        company="Northwind Build",
+        org_type="contractor",
+        bonding_capacity=Decimal("900000000"),
+        source="bonding",
+    )  # ≈ volume: 0.75 < θ
+    SiteSnapshot.objects.create(
+        domain="northwindbuild.com",
+        status=SiteSnapshot.Status.OK,
+        title="Northwind Build",
+        text="Northwind Build is a general contractor. General contracting and construction "
+        "management for commercial office projects, serving Austin and Dallas.",
+        fetched_at=clock.now(),
+    )
     swarm_worker()
-    warm = flow.session_start(source="outbound", idempotency_key="out:nia", warmth="warmest",
-                              email="nia@northwindbuild.com", name="Nia Cole", title="Estimator")
+    warm = flow.session_start(
+        source="outbound",
+        idempotency_key="out:nia",
+        warmth="warmest",
+        email="nia@northwindbuild.com",
+        name="Nia Cole",
+        title="Estimator",
+    )
     wait_for(lambda: EnrichmentRun.objects.get(lead=warm.lead).status in TERMINAL_RUN_STATUSES, what="prefetch")
     tab = new_session()
     page = tab.page
@@ -191,8 +221,14 @@ def test_the_kill_switch_reaches_open_sessions_on_their_next_request(new_session
 
 def test_a_used_personalized_link_reaches_sign_in_not_the_account(new_session, swarm_worker, swarm, datasets):
     swarm_worker()
-    warm = flow.session_start(source="plg_invite", idempotency_key="plg:ann", warmth="warmest",
-                              email="ann@squiresconstruction.com", name="Ann Squires", title="Estimator")
+    warm = flow.session_start(
+        source="plg_invite",
+        idempotency_key="plg:ann",
+        warmth="warmest",
+        email="ann@squiresconstruction.com",
+        name="Ann Squires",
+        title="Estimator",
+    )
     wait_for(lambda: EnrichmentRun.objects.get(lead=warm.lead).status in TERMINAL_RUN_STATUSES, what="prefetch")
     link = warm_link_path(warm.lead)
     tab = new_session()
@@ -217,8 +253,9 @@ def test_a_used_personalized_link_reaches_sign_in_not_the_account(new_session, s
     no_js_errors(stranger)
 
 
-def test_an_sdr_issues_a_warm_link_and_the_prospect_lands_on_a_prefilled_workspace(new_session, swarm_worker, swarm,
-                                                                                    datasets):
+def test_an_sdr_issues_a_warm_link_and_the_prospect_lands_on_a_prefilled_workspace(
+    new_session, swarm_worker, swarm, datasets
+):
     swarm_worker()
     EmployeeFactory(role="sdr", user__username="sdr")
     sdr = new_session()

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from enrichment.enums import TERMINAL_RUN_STATUSES
 from enrichment.models import EnrichmentRun
 from gtmos.core import clock
-from onboarding.models import OnboardingSession, OrgMember, SessionState as S, Subscription, TeamInvite
+from onboarding.models import OnboardingSession, OrgMember, Subscription, TeamInvite
+from onboarding.models import SessionState as S
 from onboarding.prospect.links import warm_link_path
 from onboarding.services import session as flow
 from tests import swarm_support
@@ -28,8 +29,9 @@ swarm_worker = enrichment_fixtures.swarm_worker
 datasets = swarm_support.datasets
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-FAILING_SYNC = ",".join(f"{a}=tests.swarm_support.Failing" for a in
-                        ("domain_site", "classifier", "size_estimator", "role_resolver"))
+FAILING_SYNC = ",".join(
+    f"{a}=tests.swarm_support.Failing" for a in ("domain_site", "classifier", "size_estimator", "role_resolver")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +112,14 @@ def test_cold_self_serve_from_lander_to_card_captured(new_session, swarm_worker,
 
 def test_warm_link_skips_email_and_confirm(new_session, swarm_worker, swarm, datasets):
     swarm_worker()
-    warm = flow.session_start(source="plg_invite", idempotency_key="plg:ann", warmth="warmest",
-                              email="ann@squiresconstruction.com", name="Ann Squires", title="Estimator")
+    warm = flow.session_start(
+        source="plg_invite",
+        idempotency_key="plg:ann",
+        warmth="warmest",
+        email="ann@squiresconstruction.com",
+        name="Ann Squires",
+        title="Estimator",
+    )
     wait_for(lambda: EnrichmentRun.objects.get(lead=warm.lead).status in TERMINAL_RUN_STATUSES, what="prefetch")
     tab = new_session()
     page = tab.page
@@ -185,8 +193,10 @@ def test_invite_a_teammate_and_the_teammates_warm_link_works(new_session, swarm_
     expect(page.locator("table")).to_contain_text("Field Ops")
     invite = TeamInvite.objects.get(email="mia@squiresconstruction.com")
     assert invite.role == "field" and invite.surface == "field_ops"
-    wait_for(lambda: EnrichmentRun.objects.get(lead=invite.invitee_lead).status in TERMINAL_RUN_STATUSES,
-             what="the teammate's prefetch")
+    wait_for(
+        lambda: EnrichmentRun.objects.get(lead=invite.invitee_lead).status in TERMINAL_RUN_STATUSES,
+        what="the teammate's prefetch",
+    )
     mia = new_session()
     mia.page.goto(link)
     expect(mia.page).to_have_url(re.compile(r"/workspace/$"), timeout=30_000)

@@ -31,8 +31,13 @@ SMALL_DEMO = "--accounts 20 --reps 8 --onboarding 0 --health-days 0 --performanc
 
 def _admin():
     db = settings.DATABASES["default"]
-    conn = psycopg2.connect(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
-                            user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None, dbname="postgres")
+    conn = psycopg2.connect(
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
+    )
     conn.autocommit = True
     return conn
 
@@ -70,33 +75,54 @@ def _read_until_logins(proc, timeout=420) -> list[str]:
 
 def test_run_stack_is_the_whole_product_quietly(stack_database, browser, tmp_path):
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": stack_database, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "DJANGO_SETTINGS_MODULE": "gtmos.settings.base", "GTMOS_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": stack_database,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_SETTINGS_MODULE": "gtmos.settings.base",
+        "GTMOS_VAR_DIR": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("SITE_URL", None)
-    proc = subprocess.Popen([sys.executable, "manage.py", "run_stack", "--addr", f"127.0.0.1:{port}",
-                             "--demo-args", SMALL_DEMO], cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "run_stack", "--addr", f"127.0.0.1:{port}", "--demo-args", SMALL_DEMO],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = _read_until_logins(proc)
         site = f"http://127.0.0.1:{port}"
         # Quiet: a screenful, every step one line, and the logins table last.
         assert len(lines) < 80, "\n".join(lines)
         assert f"GTM OS is running at {site}/" in lines
-        table = lines[lines.index(f"GTM OS is running at {site}/"):]
+        table = lines[lines.index(f"GTM OS is running at {site}/") :]
         assert any(line.split()[:1] == ["revops"] for line in table)
         assert table[-2] == "  Password for every login: demo-pass-2026"
         assert not any("Traceback" in line or " INFO " in line for line in lines), "\n".join(lines)
         # The children's logs went to files, in one readable format with the request id on web lines.
-        assert {p.name for p in (tmp_path / "log").iterdir()} == {"web.log", "worker.log", "swarm-worker.log",
-                                                                 "beat.log"}
+        assert {p.name for p in (tmp_path / "log").iterdir()} == {
+            "web.log",
+            "worker.log",
+            "swarm-worker.log",
+            "beat.log",
+        }
         with urllib.request.urlopen(f"{site}/healthz", timeout=5) as response:
             request_id = response.headers["X-Request-ID"]
         time.sleep(0.5)
         web_log = (tmp_path / "log" / "web.log").read_text()
         assert re.search(rf"req={request_id} .*GET /healthz", web_log), web_log[-2000:]
         # `make logins` prints the same address again while the stack runs.
-        again = subprocess.run([sys.executable, "manage.py", "logins"], cwd=settings.BASE_DIR, env=env,
-                               capture_output=True, text=True, timeout=120)
+        again = subprocess.run(
+            [sys.executable, "manage.py", "logins"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert again.stdout.splitlines()[0] == f"GTM OS is running at {site}/", again.stdout + again.stderr
         assert json.loads((tmp_path / "stack.json").read_text())["site_url"] == site
 

@@ -23,14 +23,36 @@ from tests.browser.conftest import TIMEOUT_MS
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Every login the demo prints, plus the two specialist roles it creates without printing.
-DEMO_USERS = ["revops", "cro", "slm", "mgr-ae1", "ae1", "mgr-sdr1", "sdr1", "mgr-am1", "am1", "mgr-csm1", "csm1",
-              "postsales1", "se1", "implengineer1"]
+DEMO_USERS = [
+    "revops",
+    "cro",
+    "slm",
+    "mgr-ae1",
+    "ae1",
+    "mgr-sdr1",
+    "sdr1",
+    "mgr-am1",
+    "am1",
+    "mgr-csm1",
+    "csm1",
+    "postsales1",
+    "se1",
+    "implengineer1",
+]
 PHONE, LAPTOP = 390, 1280
 
 
 def seed_small_demo() -> None:
-    call_command("seed_demo", accounts=60, reps=8, usage_days=40, health_days=20, performance_weeks=8,
-                 onboarding=10, stdout=open("/dev/null", "w"))
+    call_command(
+        "seed_demo",
+        accounts=60,
+        reps=8,
+        usage_days=40,
+        health_days=20,
+        performance_weeks=8,
+        onboarding=10,
+        stdout=open("/dev/null", "w"),
+    )
 
 
 def sign_in(page, username: str) -> None:
@@ -139,8 +161,9 @@ def test_the_customer_map_page_fits_and_passes_axe(django_db_setup, browser, liv
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for width in (PHONE, LAPTOP):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900},
-                                      bypass_csp=True)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900}, bypass_csp=True
+        )
         page = context.new_page()
         response = page.goto(f"/onboarding/share/map/{token}/")
         assert response.status == 200

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from enrichment.models import Lead
-from onboarding.models import Deal, OnboardingPlan, SessionState as S
+from onboarding.models import Deal, OnboardingPlan
+from onboarding.models import SessionState as S
 from onboarding.prospect.links import warm_link_path
 from onboarding.services import session as flow
 from tests.browser.test_onboarding_journey import assert_no_js_errors, login
@@ -40,8 +41,9 @@ def test_whiteglove_journey(new_session, swarm_on, datasets):  # noqa: F811 - fi
     import_module("routing.migrations.0002_trade_library").load(apps, None)
     team = Team()
     # A warm lead (personalized outbound link): the six agents prefetch before the visitor arrives.
-    session = flow.session_start(source="outbound", warmth="warm", email="dana@cve-electric.com", name="Dana Reyes",
-                                 idempotency_key="wg-journey")
+    session = flow.session_start(
+        source="outbound", warmth="warm", email="dana@cve-electric.com", name="Dana Reyes", idempotency_key="wg-journey"
+    )
     run_agents(session.lead)
 
     # 1. The prospect opens the link: identified, confirmed, routed to the white-glove track (W5).
@@ -114,7 +116,9 @@ def test_whiteglove_journey(new_session, swarm_on, datasets):  # noqa: F811 - fi
     page.get_by_label("Unresolved objections").fill("SSO with Okta before rollout")
     page.get_by_role("button", name="Demo delivered").click()
     expect(page.get_by_role("status")).to_contain_text("Demo delivered")
-    expect(page.get_by_role("heading", name="W9 · Seat — the FDE seats the department; annual close", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="W9 · Seat — the FDE seats the department; annual close", exact=True)
+    ).to_be_visible()
     expect(page.get_by_text("draft onboarding plan prepared pre-close")).to_be_visible()  # pre-close trigger fired
     page.get_by_role("textbox", name="Commitment", exact=True).fill(COMMITMENT)
     page.get_by_role("button", name="Log commitment").click()

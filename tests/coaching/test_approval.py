@@ -18,9 +18,16 @@ from .conftest import week
 
 def make_log(rep, key="outreach_volume", status=None):
     log = RepCoachingLog.objects.create(
-        rep=rep, role=rep.role, coaching_date=week(1), pattern_key=key, pattern_detected=f"{key} gap",
-        recommended_action=f"Do something about {key}", drafted_action=f"Do something about {key}",
-        clock_started_on=week(1), last_seen_on=week(1))
+        rep=rep,
+        role=rep.role,
+        coaching_date=week(1),
+        pattern_key=key,
+        pattern_detected=f"{key} gap",
+        recommended_action=f"Do something about {key}",
+        drafted_action=f"Do something about {key}",
+        clock_started_on=week(1),
+        last_seen_on=week(1),
+    )
     return log
 
 
@@ -83,10 +90,16 @@ def test_modify_keeps_the_draft_and_dismiss_needs_a_reason(team, client):
     client.force_login(team.manager.user)
     r = client.post(f"/coaching/recommendations/{log.pk}/dismiss/", {"note": ""}, follow=True)
     assert "Say why it is dismissed" in r.content.decode()
-    client.post(f"/coaching/recommendations/{log.pk}/modify/", {"action": "Pair on Tuesday's blocks.", "note": "sharper"})
+    client.post(
+        f"/coaching/recommendations/{log.pk}/modify/", {"action": "Pair on Tuesday's blocks.", "note": "sharper"}
+    )
     log.refresh_from_db()
     assert (log.approval_status, log.recommended_action, log.drafted_action, log.approved_by) == (
-        ApprovalStatus.MODIFIED, "Pair on Tuesday's blocks.", "Do something about outreach_volume", team.manager)
+        ApprovalStatus.MODIFIED,
+        "Pair on Tuesday's blocks.",
+        "Do something about outreach_volume",
+        team.manager,
+    )
     r = client.post(f"/coaching/recommendations/{log.pk}/approve/", follow=True)  # a second decision: refused
     assert "already decided" in r.content.decode()
 
@@ -118,8 +131,14 @@ def test_two_decisions_racing_one_wins():
     [t.join() for t in threads]
     assert sorted(outcomes).count("refused") == 1
     final = RepCoachingLog.objects.get(pk=log.pk).approval_status
-    assert final == ({"approve": ApprovalStatus.APPROVED, "dismiss": ApprovalStatus.DISMISSED}[
-        next(o for o in outcomes if o != "refused")])
+    assert (
+        final
+        == (
+            {"approve": ApprovalStatus.APPROVED, "dismiss": ApprovalStatus.DISMISSED}[
+                next(o for o in outcomes if o != "refused")
+            ]
+        )
+    )
 
 
 def test_on_demand_escalation_reaches_the_slm_with_the_note(team, client):
@@ -129,7 +148,11 @@ def test_on_demand_escalation_reaches_the_slm_with_the_note(team, client):
     client.post(f"/coaching/reps/{team.sdr.pk}/escalate/", {"note": "Third missed target; needs a plan."})
     esc = CoachingEscalation.objects.get(rep=team.sdr)  # a double submit makes one request
     assert (esc.kind, esc.to_slm, esc.context_note, esc.requested_by) == (
-        CoachingEscalation.Kind.ON_DEMAND, True, "Third missed target; needs a plan.", team.manager)
+        CoachingEscalation.Kind.ON_DEMAND,
+        True,
+        "Third missed target; needs a plan.",
+        team.manager,
+    )
     assert Notification.objects.filter(recipient=team.slm.user, rule="coaching_on_demand").exists()
     client.force_login(team.other_manager.user)
     assert client.post(f"/coaching/reps/{team.sdr.pk}/escalate/", {"note": "x"}).status_code == 404
@@ -140,8 +163,16 @@ def test_on_demand_escalation_reaches_the_slm_with_the_note(team, client):
 def test_slm_resolves_an_escalated_pattern(team, client):
     log = make_log(team.sdr)
     RepCoachingLog.objects.filter(pk=log.pk).update(escalated_to_slm=True, escalation_date=week(3))
-    CoachingEscalation.objects.create(rep=team.sdr, kind="persistence", to_slm=True, to_manager=True, fired_on=week(3),
-                                      summary="s", coaching_log=log, dedupe_key="k")
+    CoachingEscalation.objects.create(
+        rep=team.sdr,
+        kind="persistence",
+        to_slm=True,
+        to_manager=True,
+        fired_on=week(3),
+        summary="s",
+        coaching_log=log,
+        dedupe_key="k",
+    )
     client.force_login(team.manager.user)
     assert client.post(f"/coaching/patterns/{log.pk}/resolve/", {"note": "done"}).status_code == 404  # not the SLM
     client.force_login(team.slm.user)

@@ -18,17 +18,23 @@ Q_START, Q_END = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
 
 def ae_with_ledger(team, closed, committed, as_of):
     ae = EmployeeFactory(role=Role.AE, manager=team.manager, slm=team.slm)
-    quota = Quota.objects.create(rep=ae, period="2026-Q4", period_start=Q_START, period_end=Q_END, amount=Decimal(100000))
-    QuotaRetirementLedger.objects.create(quota=quota, as_of_date=as_of, closed_amount=Decimal(closed),
-                                         committed_amount=Decimal(committed))
+    quota = Quota.objects.create(
+        rep=ae, period="2026-Q4", period_start=Q_START, period_end=Q_END, amount=Decimal(100000)
+    )
+    QuotaRetirementLedger.objects.create(
+        quota=quota, as_of_date=as_of, closed_amount=Decimal(closed), committed_amount=Decimal(committed)
+    )
     return ae
 
 
-@pytest.mark.parametrize("day, closed, fires", [
-    (dt.date(2026, 11, 25), 49000, True),  # 36 days (5.1 weeks) left, 49% closed → fires (committed not counted)
-    (dt.date(2026, 11, 25), 50000, False),  # 50%: not below the floor
-    (dt.date(2026, 11, 19), 30000, False),  # 42 days = 6.0 weeks left: not fewer than 6
-])
+@pytest.mark.parametrize(
+    "day, closed, fires",
+    [
+        (dt.date(2026, 11, 25), 49000, True),  # 36 days (5.1 weeks) left, 49% closed → fires (committed not counted)
+        (dt.date(2026, 11, 25), 50000, False),  # 50%: not below the floor
+        (dt.date(2026, 11, 19), 30000, False),  # 42 days = 6.0 weeks left: not fewer than 6
+    ],
+)
 def test_ae_below_half_with_under_six_weeks_goes_to_manager_and_slm_at_once(team, day, closed, fires):
     ae = ae_with_ledger(team, closed, 9000, day)
     coaching_daily(day=day)
@@ -55,9 +61,17 @@ def test_attainment_for_the_escalation_row_is_closed_over_quota(team, counts_com
 
 
 def calls(rep, start, days, quality):
-    ConvIntelligenceCall.objects.bulk_create([
-        ConvIntelligenceCall(owner=rep, owner_role=rep.role, occurred_at=dt.datetime.combine(
-            start + dt.timedelta(days=i), dt.time(15), tzinfo=dt.UTC), quality_score=quality) for i in range(days)])
+    ConvIntelligenceCall.objects.bulk_create(
+        [
+            ConvIntelligenceCall(
+                owner=rep,
+                owner_role=rep.role,
+                occurred_at=dt.datetime.combine(start + dt.timedelta(days=i), dt.time(15), tzinfo=dt.UTC),
+                quality_score=quality,
+            )
+            for i in range(days)
+        ]
+    )
 
 
 @pytest.mark.parametrize("low_days, fires", [(60, True), (20, False)])
@@ -79,8 +93,16 @@ def test_conversation_quality_in_the_bottom_quartile_for_30_days_goes_to_the_man
 
 def health(account, day, tier, onboarding=False):
     score = {"low": 80, "medium": 60, "high": 40, "critical": 10}[tier]
-    CustomerHealthLog.objects.create(account=account, day=day, score=score, computed_score=score, tier=tier,
-                                     lifecycle_segment="established", in_onboarding=onboarding, coverage_pct=100)
+    CustomerHealthLog.objects.create(
+        account=account,
+        day=day,
+        score=score,
+        computed_score=score,
+        tier=tier,
+        lifecycle_segment="established",
+        in_onboarding=onboarding,
+        coverage_pct=100,
+    )
 
 
 @pytest.mark.parametrize("dropping, fires", [(3, True), (2, False)])
@@ -126,8 +148,16 @@ def test_daily_flags_are_exception_only_and_for_managers(team):
 def test_three_flags_in_fourteen_days_start_the_escalation_path(team):
     day = dt.date(2026, 11, 20)
     for i, cond in enumerate(("a", "b", "c")):
-        DailyFlag.objects.create(rep=team.sdr, role="sdr", day=day - dt.timedelta(days=i * 5), condition=cond,
-                                 value=1, threshold=2, detail="x", cleared_on=day)
+        DailyFlag.objects.create(
+            rep=team.sdr,
+            role="sdr",
+            day=day - dt.timedelta(days=i * 5),
+            condition=cond,
+            value=1,
+            threshold=2,
+            detail="x",
+            cleared_on=day,
+        )
     coaching_daily(day=day)
     esc = Esc.objects.get(rep=team.sdr, kind=Esc.Kind.REPEATED_FLAGS)
     assert esc.to_manager and not esc.to_slm
@@ -136,6 +166,7 @@ def test_three_flags_in_fourteen_days_start_the_escalation_path(team):
 
 
 # --- every daily flag kind: metric, current value, the bound it crossed and how, a playbook action ------------
+
 
 def complete(flag):
     """Seed 001: "Point alert with specific metric, current value, threshold breached, recommended action"."""

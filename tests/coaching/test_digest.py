@@ -35,7 +35,10 @@ def test_rep_digest_carries_only_approved_recommendations_once(team, client):
     approval.recommendation_modify(log=modified, by=team.manager, action="Call three lapsed leads a day.", note="")
     digests_generate(month=OCT, generated_on=dt.date(2026, 11, 2))
     digest = Digest.objects.get(employee=team.sdr, kind=Digest.Kind.REP)
-    assert [a["action"] for a in digest.content["actions"]] == ["Do something about a", "Call three lapsed leads a day."]
+    assert [a["action"] for a in digest.content["actions"]] == [
+        "Do something about a",
+        "Call three lapsed leads a day.",
+    ]
     client.force_login(team.sdr.user)
     page = client.get(f"/coaching/digests/{digest.pk}/").content.decode()
     assert "Do something about a" in page and "Call three lapsed leads a day." in page
@@ -66,7 +69,9 @@ def test_manager_digest_rolls_up_patterns_not_rep_detail(team, client):
     digests_generate(month=OCT, generated_on=dt.date(2026, 11, 2))
     roll = Digest.objects.get(employee=team.manager, kind=Digest.Kind.MANAGER)
     assert {p["label"] for p in roll.content["patterns"]} == {
-        "Outreach volume vs activity target", "Meeting acceptance (meetings booked / touches)"}
+        "Outreach volume vs activity target",
+        "Meeting acceptance (meetings booked / touches)",
+    }
     assert {p["pending"] for p in roll.content["patterns"]} == {1}
     # Seed 001: "roll-up across their book, not individual rep detail" — no per-rep rows, no rep names.
     assert "reps" not in roll.content

@@ -36,4 +36,7 @@ def test_coaching_code_imports_no_comp_or_quota_writer():
     for path in root.rglob("*.py"):
         text = path.read_text()
         assert "comp.services" not in text and "crm.services" not in text, path
-        assert not re.search(r"\b(Quota|QuotaRetirementLedger|CompPlan)\.objects\.(create|update|bulk|filter\([^)]*\)\.(update|delete))", text), path
+        assert not re.search(
+            r"\b(Quota|QuotaRetirementLedger|CompPlan)\.objects\.(create|update|bulk|filter\([^)]*\)\.(update|delete))",
+            text,
+        ), path

@@ -11,17 +11,32 @@ from tests.factories import EmployeeFactory
 from .conftest import week
 from .test_approval import make_log
 
-LISTS = ["/coaching/queue/", "/coaching/escalations/", "/coaching/flags/", "/coaching/review/",
-         "/coaching/forecast-accuracy/", "/coaching/digests/"]
+LISTS = [
+    "/coaching/queue/",
+    "/coaching/escalations/",
+    "/coaching/flags/",
+    "/coaching/review/",
+    "/coaching/forecast-accuracy/",
+    "/coaching/digests/",
+]
 
 
 def seed_rep(team, rep, n):
     log = make_log(rep, f"pattern-{n}")
-    CoachingEscalation.objects.create(rep=rep, kind="persistence", to_slm=True, to_manager=True, fired_on=week(3),
-                                      summary=f"escalation {n} for {rep.name}", coaching_log=log, dedupe_key=f"e{n}",
-                                      history=[{"week": "2026-10-11", "value": 1, "benchmark": 2, "action": "open"}])
-    DailyFlag.objects.create(rep=rep, role=rep.role, day=week(3), condition=f"c{n}", value=1, threshold=2,
-                             detail=f"flag {n} for {rep.name}")
+    CoachingEscalation.objects.create(
+        rep=rep,
+        kind="persistence",
+        to_slm=True,
+        to_manager=True,
+        fired_on=week(3),
+        summary=f"escalation {n} for {rep.name}",
+        coaching_log=log,
+        dedupe_key=f"e{n}",
+        history=[{"week": "2026-10-11", "value": 1, "benchmark": 2, "action": "open"}],
+    )
+    DailyFlag.objects.create(
+        rep=rep, role=rep.role, day=week(3), condition=f"c{n}", value=1, threshold=2, detail=f"flag {n} for {rep.name}"
+    )
     return log
 
 
@@ -40,12 +55,19 @@ def test_the_wrong_manager_gets_404_and_empty_lists(team, client):
     client.force_login(team.other_manager.user)
     assert client.get(f"/coaching/reps/{team.sdr.pk}/").status_code == 404
     for verb in ("approve", "modify", "dismiss"):
-        assert client.post(f"/coaching/recommendations/{log.pk}/{verb}/", {"note": "x", "action": "y"}).status_code == 404
+        assert (
+            client.post(f"/coaching/recommendations/{log.pk}/{verb}/", {"note": "x", "action": "y"}).status_code == 404
+        )
     for url in LISTS:
         body = client.get(url).content.decode()
         assert "escalation 0" not in body and "flag 0" not in body and "pattern-0 gap" not in body, url
-    digest = Digest.objects.create(employee=team.sdr, kind="rep", month=week(0).replace(day=1),
-                                   generated_on=week(4), content={"actions": [], "summary": [], "skills": []})
+    digest = Digest.objects.create(
+        employee=team.sdr,
+        kind="rep",
+        month=week(0).replace(day=1),
+        generated_on=week(4),
+        content={"actions": [], "summary": [], "skills": []},
+    )
     assert client.get(f"/coaching/digests/{digest.pk}/").status_code == 404
 
 

@@ -8,16 +8,19 @@ from coaching.patterns import Episode, decide, improved
 RULES = dict(min_weeks=2, escalate_after=3, improvement_pct=10)
 
 
-@pytest.mark.parametrize("prev, now, higher, expected", [
-    (30.0, 33.0, True, True),  # exactly 10% better: resets
-    (30.0, 32.99, True, False),  # 9.97%: does not
-    (30.0, 40.0, True, True),
-    (30.0, 27.0, True, False),  # wrong direction
-    (20.0, 18.0, False, True),  # lower is better: 10% lower resets
-    (20.0, 18.01, False, False),
-    (0.0, 1.0, True, True),  # from zero, any move the right way
-    (None, 50.0, True, False),  # no prior measurement
-])
+@pytest.mark.parametrize(
+    "prev, now, higher, expected",
+    [
+        (30.0, 33.0, True, True),  # exactly 10% better: resets
+        (30.0, 32.99, True, False),  # 9.97%: does not
+        (30.0, 40.0, True, True),
+        (30.0, 27.0, True, False),  # wrong direction
+        (20.0, 18.0, False, True),  # lower is better: 10% lower resets
+        (20.0, 18.01, False, False),
+        (0.0, 1.0, True, True),  # from zero, any move the right way
+        (None, 50.0, True, False),  # no prior measurement
+    ],
+)
 def test_improvement_is_ten_percent_in_the_right_direction(prev, now, higher, expected):
     assert improved(prev, now, higher_is_better=higher, pct=10) is expected
 

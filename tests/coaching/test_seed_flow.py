@@ -30,26 +30,44 @@ def deals(owner, entered: int, advanced: int) -> None:
     for i in range(entered):
         k = next(_n)
         acct = Account.objects.create(external_id=f"flow-a-{k}", name=f"Account {k}", segment="mm")
-        opp = Opportunity.objects.create(external_id=f"flow-o-{k}", name=f"{owner.name} deal {i}", account=acct,
-                                         owner=owner, stage=Stage.DEMO if i < advanced else Stage.DISCOVERY)
-        OpportunityStageChange.objects.create(opportunity=opp, from_stage="", to_stage=Stage.DISCOVERY, changed_at=start)
+        opp = Opportunity.objects.create(
+            external_id=f"flow-o-{k}",
+            name=f"{owner.name} deal {i}",
+            account=acct,
+            owner=owner,
+            stage=Stage.DEMO if i < advanced else Stage.DISCOVERY,
+        )
+        OpportunityStageChange.objects.create(
+            opportunity=opp, from_stage="", to_stage=Stage.DISCOVERY, changed_at=start
+        )
         if i < advanced:
-            OpportunityStageChange.objects.create(opportunity=opp, from_stage=Stage.DISCOVERY, to_stage=Stage.DEMO,
-                                                  changed_at=start + dt.timedelta(days=7))
+            OpportunityStageChange.objects.create(
+                opportunity=opp,
+                from_stage=Stage.DISCOVERY,
+                to_stage=Stage.DEMO,
+                changed_at=start + dt.timedelta(days=7),
+            )
 
 
 def on_pace(ae) -> None:
-    quota = Quota.objects.create(rep=ae, period="2026-Q4", period_start=dt.date(2026, 10, 1),
-                                 period_end=dt.date(2026, 12, 31), amount=Decimal(100_000))
-    QuotaRetirementLedger.objects.create(quota=quota, as_of_date=dt.date(2026, 10, 1), closed_amount=Decimal(30_000),
-                                         committed_amount=Decimal(10_000))
+    quota = Quota.objects.create(
+        rep=ae,
+        period="2026-Q4",
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 12, 31),
+        amount=Decimal(100_000),
+    )
+    QuotaRetirementLedger.objects.create(
+        quota=quota, as_of_date=dt.date(2026, 10, 1), closed_amount=Decimal(30_000), committed_amount=Decimal(10_000)
+    )
 
 
 @pytest.fixture
 def ae(team):
     """Mid-Market AEs: Ada converts 21 of 50 (42%), three peers 6 of 10 (60%): the segment median is 60."""
-    ada = EmployeeFactory(role=Role.AE, segment="mm", manager=team.manager, slm=team.slm, name="Ada AE",
-                          user__username="ada")
+    ada = EmployeeFactory(
+        role=Role.AE, segment="mm", manager=team.manager, slm=team.slm, name="Ada AE", user__username="ada"
+    )
     deals(ada, 50, 21)
     on_pace(ada)
     for n in range(3):
@@ -64,8 +82,10 @@ def test_stage_2_3_gap_flags_in_week_1_and_escalates_in_week_3(team, ae, decisio
     coaching_weekly(week=week(0))
     log = RepCoachingLog.objects.get(rep=ae, pattern_key=STAGE_2_3)
     assert (log.approval_status, log.weeks_persisting) == (ApprovalStatus.PENDING, 1)
-    assert log.pattern_detected == ("Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% "
-                                    "(18 pts below) this week.")
+    assert log.pattern_detected == (
+        "Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% "
+        "(18 pts below) this week."
+    )
     assert "Ada AE deal 21" in log.recommended_action  # the stalled deals behind the pattern
     notice = Notification.objects.get(recipient=team.manager.user, rule="coaching_pattern", body=log.pattern_detected)
     assert notice.link == "/coaching/queue/"
@@ -82,7 +102,8 @@ def test_stage_2_3_gap_flags_in_week_1_and_escalates_in_week_3(team, ae, decisio
     assert (log.escalated_to_slm, log.escalation_date, log.weeks_persisting) == (True, week(2), 3)
     esc = CoachingEscalation.objects.get(rep=ae, kind=CoachingEscalation.Kind.PERSISTENCE, coaching_log=log)
     assert [(h["week"], h["value"], h["benchmark"]) for h in esc.history] == [
-        (week(k).isoformat(), 42.0, 60.0) for k in range(3)]
+        (week(k).isoformat(), 42.0, 60.0) for k in range(3)
+    ]
     assert Notification.objects.filter(recipient=team.slm.user, rule="coaching_escalation").exists()
     assert not Notification.objects.filter(recipient=ae.user).exists()
 
@@ -99,14 +120,23 @@ def test_the_digest_after_approval_shows_summary_diagnosis_and_action(team, ae, 
     assert summary["attainment_pace"]["value"] is not None and summary["attainment_pace"]["status"] == "ok"
     assert summary["forecast_accuracy"]["status"] == "no_data"  # every summary metric of the role is listed
     stage = next(row for row in c["diagnosis"] if row["code"] == STAGE_2_3)
-    assert stage["observed"] == ("Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% "
-                                 "— 18 pts below for 3 consecutive weeks")
+    assert stage["observed"] == (
+        "Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% "
+        "— 18 pts below for 3 consecutive weeks"
+    )
     assert [a["action"] for a in c["actions"]] == [log.recommended_action]
     client.force_login(ae.user)
     page = client.get(f"/coaching/digests/{digest.pk}/").content.decode()
-    for text in ("Performance summary", "Quota attainment vs pace", "Pattern diagnosis",
-                 "Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% — 18 pts below",
-                 "Skill gaps", "Recommended actions", log.recommended_action, "<svg"):
+    for text in (
+        "Performance summary",
+        "Quota attainment vs pace",
+        "Pattern diagnosis",
+        "Stage 2→3 conversion (Discovery → Demo / solution): 42% against the segment benchmark of 60% — 18 pts below",
+        "Skill gaps",
+        "Recommended actions",
+        log.recommended_action,
+        "<svg",
+    ):
         assert text in page, text
     # The manager's on-demand view reads the same skeleton, now.
     client.force_login(team.manager.user)

@@ -119,10 +119,16 @@ def test_a_closed_gap_resolves_the_pattern(team):
 
 
 def _state():
-    return (sorted(RepCoachingLog.objects.values_list("rep_id", "pattern_key", "weeks_persisting", "escalated_to_slm",
-                                                      "last_seen_on", "approval_status")),
-            sorted(RepMetricSnapshot.objects.values_list("rep_id", "week", "metric", "value", "breach")),
-            CoachingEscalation.objects.count(), Notification.objects.count())
+    return (
+        sorted(
+            RepCoachingLog.objects.values_list(
+                "rep_id", "pattern_key", "weeks_persisting", "escalated_to_slm", "last_seen_on", "approval_status"
+            )
+        ),
+        sorted(RepMetricSnapshot.objects.values_list("rep_id", "week", "metric", "value", "breach")),
+        CoachingEscalation.objects.count(),
+        Notification.objects.count(),
+    )
 
 
 def test_running_a_week_twice_gives_the_same_state(team):
@@ -156,4 +162,3 @@ def test_query_count_does_not_grow_with_reps(team):
         EmployeeFactory(role=[Role.AE, Role.AM, Role.CSM][i % 3], manager=team.manager, slm=team.slm)
     run(0)
     assert count() == few
-

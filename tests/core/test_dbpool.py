@@ -12,15 +12,15 @@ from gtmos import env
 from gtmos.pooled_postgresql import base as dbpool
 
 
-
 @pytest.fixture
 def wrapper(request):
     """Database wrappers on the test database through the pooled engine (a fresh pool per test)."""
     made = []
 
     def make(size=2, limit=0):
-        w = dbpool.DatabaseWrapper({**connection.settings_dict, "POOL_IDLE": size, "POOL_MAX": limit},
-                                   alias=f"pool-{request.node.name}")
+        w = dbpool.DatabaseWrapper(
+            {**connection.settings_dict, "POOL_IDLE": size, "POOL_MAX": limit}, alias=f"pool-{request.node.name}"
+        )
         made.append(w)
         return w
 
@@ -65,8 +65,10 @@ def test_a_connection_closed_inside_a_transaction_is_rolled_back_before_reuse(wr
     w = wrapper()
     w.set_autocommit(False)
     with w.cursor() as cursor:
-        cursor.execute("INSERT INTO waffle_switch (name, active, note, created, modified) "
-                       "VALUES ('pool-test', true, '', now(), now())")
+        cursor.execute(
+            "INSERT INTO waffle_switch (name, active, note, created, modified) "
+            "VALUES ('pool-test', true, '', now(), now())"
+        )
     raw = w.connection
     w.close()
     assert not Switch.objects.filter(name="pool-test").exists()

@@ -17,25 +17,60 @@ TODAY = dt.date(2026, 3, 2)  # the frozen clock: four weeks before the end of 20
 
 
 def _seed():
-    call_command("seed_demo", "--accounts", "80", "--reps", "12", "--seed", "5", "--onboarding", "0",
-                 "--health-days", "0", "--usage-days", "10", stdout=io.StringIO())
+    call_command(
+        "seed_demo",
+        "--accounts",
+        "80",
+        "--reps",
+        "12",
+        "--seed",
+        "5",
+        "--onboarding",
+        "0",
+        "--health-days",
+        "0",
+        "--usage-days",
+        "10",
+        stdout=io.StringIO(),
+    )
 
 
 def _digest() -> str:
     rows = list(Quota.objects.order_by("rep__email", "period").values_list("rep__email", "period", "amount"))
-    rows += list(QuotaRetirementLedger.objects.order_by("quota__rep__email", "as_of_date").values_list(
-        "quota__rep__email", "as_of_date", "closed_amount", "committed_amount", "rep_commit"))
-    rows += list(CadenceEventLog.objects.order_by("external_id").values_list(
-        "external_id", "sdr__email", "lead__email", "account__external_id", "cadence_type", "step", "channel",
-        "occurred_at", "responded", "meeting_booked", "meeting_accepted", "opportunity__external_id", "risk_flags"))
-    rows += list(CompPlan.objects.order_by("period", "role", "segment", "employee__email").values_list(
-        "period", "role", "segment", "employee__email", "touches_per_week"))
+    rows += list(
+        QuotaRetirementLedger.objects.order_by("quota__rep__email", "as_of_date").values_list(
+            "quota__rep__email", "as_of_date", "closed_amount", "committed_amount", "rep_commit"
+        )
+    )
+    rows += list(
+        CadenceEventLog.objects.order_by("external_id").values_list(
+            "external_id",
+            "sdr__email",
+            "lead__email",
+            "account__external_id",
+            "cadence_type",
+            "step",
+            "channel",
+            "occurred_at",
+            "responded",
+            "meeting_booked",
+            "meeting_accepted",
+            "opportunity__external_id",
+            "risk_flags",
+        )
+    )
+    rows += list(
+        CompPlan.objects.order_by("period", "role", "segment", "employee__email").values_list(
+            "period", "role", "segment", "employee__email", "touches_per_week"
+        )
+    )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def _rate(sdr, step: int, cadence_type: str) -> float:
     counts = CadenceEventLog.objects.filter(sdr=sdr, step=step, cadence_type=cadence_type).aggregate(
-        n=Count("id"), r=Count("id", filter=Q(responded=True)))
+        n=Count("id"), r=Count("id", filter=Q(responded=True))
+    )
     return counts["r"] / counts["n"]
 
 
@@ -76,22 +111,29 @@ def test_seed_demo_writes_a_deterministic_year_of_performance_records(frozen_clo
     assert set(CadenceEventLog.objects.values_list("cadence_type", flat=True)) == {"cold", "warm", "abm", "re_engage"}
     assert CadenceEventLog.objects.filter(lead__isnull=False).exists()
     assert CadenceEventLog.objects.filter(contact__isnull=False, cadence_type="abm").exists()
-    assert Lead.objects.filter(idempotency_key__startswith="demo-cadence-lead:").count() == \
-        CadenceEventLog.objects.filter(lead__isnull=False).values("lead").distinct().count()
+    assert (
+        Lead.objects.filter(idempotency_key__startswith="demo-cadence-lead:").count()
+        == CadenceEventLog.objects.filter(lead__isnull=False).values("lead").distinct().count()
+    )
     # Response decays over a cadence; the first SDR's step 3 and the second's step 2 barely get answers.
     assert _rate(sdrs[0], 3, "cold") < _rate(sdrs[1], 3, "cold") / 3
     assert _rate(sdrs[1], 2, "cold") < _rate(sdrs[0], 2, "cold") / 3
     assert CadenceEventLog.objects.filter(sdr=sdrs[0], step=3, risk_flags__contains=["no_voicemail_left"]).exists()
-    by_type = {row["cadence_type"]: row["r"] / row["n"] for row in CadenceEventLog.objects.values("cadence_type")
-               .annotate(n=Count("id"), r=Count("id", filter=Q(responded=True)))}
+    by_type = {
+        row["cadence_type"]: row["r"] / row["n"]
+        for row in CadenceEventLog.objects.values("cadence_type").annotate(
+            n=Count("id"), r=Count("id", filter=Q(responded=True))
+        )
+    }
     assert by_type["warm"] > 2 * by_type["cold"]
     # Meetings: booked ⊇ accepted ⊇ converted; a converted meeting's deal was sourced by that SDR.
     funnel = CadenceEventLog.objects.aggregate(
-        booked=Count("id", filter=Q(meeting_booked=True)), accepted=Count("id", filter=Q(meeting_accepted=True)),
-        opps=Count("opportunity"))
+        booked=Count("id", filter=Q(meeting_booked=True)),
+        accepted=Count("id", filter=Q(meeting_accepted=True)),
+        opps=Count("opportunity"),
+    )
     assert funnel["booked"] > funnel["accepted"] > funnel["opps"] > 0
-    assert not CadenceEventLog.objects.filter(opportunity__isnull=False).exclude(
-        opportunity__sdr=F("sdr")).exists()
+    assert not CadenceEventLog.objects.filter(opportunity__isnull=False).exclude(opportunity__sdr=F("sdr")).exists()
     # Volume against the plan: SDRs send about the plan's touches a week.
     plan = CompPlan.objects.get(role=Role.SDR, segment="", period="FY2026")
     weekly = CadenceEventLog.objects.filter(sdr=sdrs[0]).count() / 52
@@ -108,7 +150,21 @@ def test_seed_demo_writes_a_deterministic_year_of_performance_records(frozen_clo
 
 @pytest.mark.django_db(transaction=True)
 def test_performance_weeks_zero_writes_none_of_it(frozen_clock):
-    call_command("seed_demo", "--accounts", "20", "--reps", "8", "--onboarding", "0", "--health-days", "0",
-                 "--usage-days", "5", "--performance-weeks", "0", stdout=io.StringIO())
+    call_command(
+        "seed_demo",
+        "--accounts",
+        "20",
+        "--reps",
+        "8",
+        "--onboarding",
+        "0",
+        "--health-days",
+        "0",
+        "--usage-days",
+        "5",
+        "--performance-weeks",
+        "0",
+        stdout=io.StringIO(),
+    )
     assert not Quota.objects.exists() and not CadenceEventLog.objects.exists()
     assert not CompPlan.objects.exists()

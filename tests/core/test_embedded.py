@@ -31,8 +31,13 @@ time.sleep(float(sys.argv[2]))
 
 
 def _run(root: Path, hold: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", SCRIPT, str(root), str(hold)], cwd=settings.BASE_DIR,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(root), str(hold)],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _pid_alive(path: Path) -> bool:

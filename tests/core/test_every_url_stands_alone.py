@@ -45,8 +45,9 @@ def _args(prospect_pk):
     deal = _first(Deal)
     return {
         "crm:account_detail": [{"pk": account}],
-        "crm:account_tab": [{"pk": account, "tab": t} for t in ("contacts", "opportunities", "calls", "usage",
-                                                                "timeline")],
+        "crm:account_tab": [
+            {"pk": account, "tab": t} for t in ("contacts", "opportunities", "calls", "usage", "timeline")
+        ],
         "crm:opportunity_detail": [{"pk": _first(Opportunity)}],
         "onboarding:preclose_detail": [{"pk": _first(Opportunity, stage="proposal")}],
         "onboarding:preclose_start": [{"pk": _first(Opportunity, stage="proposal")}],
@@ -63,8 +64,7 @@ def _args(prospect_pk):
         "onboarding:map_share_revoke": [{"pk": _first(MutualActionPlan), "link_id": uuid.uuid4()}],
         "onboarding:ttv_request_create": [{"pk": plan}],
         "onboarding:handoff_detail": [{"pk": _first(CSHandoff)}] if CSHandoff.objects.exists() else [],
-        "onboarding:ttv_request": ([{"pk": _first(TTVChangeRequest)}]
-                                   if TTVChangeRequest.objects.exists() else []),
+        "onboarding:ttv_request": ([{"pk": _first(TTVChangeRequest)}] if TTVChangeRequest.objects.exists() else []),
         "whiteglove:deal_detail": [{"pk": deal}],
         "whiteglove:deal_meddpicc": [{"pk": deal}],
         "whiteglove:deal_step": [{"pk": deal, "step": s} for s in ("w5", "w6", "w7", "w8", "w9", "w10")],
@@ -84,11 +84,28 @@ def _args(prospect_pk):
         "coaching:digest": [{"pk": _first(Digest)}],
         "audit:mark_read": [{"pk": _first(Notification)}],
         "prospect:lander_trade": [{"trade": "electrical"}],
-        **{name: [{"pk": prospect_pk}] for name in (
-            "prospect:resume", "prospect:email", "prospect:enriching", "prospect:enriching_status",
-            "prospect:confirm", "prospect:workspace", "prospect:question", "prospect:takeoff", "prospect:activate",
-            "prospect:trial", "prospect:card_start", "prospect:card_demo", "prospect:invites", "prospect:fallback",
-            "prospect:homeowner", "prospect:specialist", "prospect:abandoned")},
+        **{
+            name: [{"pk": prospect_pk}]
+            for name in (
+                "prospect:resume",
+                "prospect:email",
+                "prospect:enriching",
+                "prospect:enriching_status",
+                "prospect:confirm",
+                "prospect:workspace",
+                "prospect:question",
+                "prospect:takeoff",
+                "prospect:activate",
+                "prospect:trial",
+                "prospect:card_start",
+                "prospect:card_demo",
+                "prospect:invites",
+                "prospect:fallback",
+                "prospect:homeowner",
+                "prospect:specialist",
+                "prospect:abandoned",
+            )
+        },
         "prospect:fallback_step": [{"pk": prospect_pk, "step": "organization_type"}],
         "prospect:watch": [{"pk": prospect_pk, "pursuit_id": uuid.uuid4()}],
         # A link that is not one answers its own whole page, "this link is not valid", with a 400.
@@ -122,7 +139,7 @@ def test_every_url_opened_directly_is_a_whole_page_or_a_redirect_to_one(client, 
         if needs_args and name not in args:
             unlisted.append(name)
             continue
-        for spec in (args[name] if needs_args else [{}]):
+        for spec in args[name] if needs_args else [{}]:
             kwargs, query, status = (*spec, 200)[:3] if isinstance(spec, tuple) else (spec, "", 200)
             url = reverse(name, kwargs=kwargs) + query
             response = client.get(url, follow=True)

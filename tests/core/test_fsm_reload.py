@@ -10,15 +10,20 @@ import pytest
 from django.db import connection
 
 from enrichment.models import Lead
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reload_finishing_in_another_thread_does_not_trip_this_ones():
     """The interleaving that failed, forced step by step: thread 1's reload is under way when thread 2's starts;
     thread 1 finishes (django-fsm-2 switched protection back on here) before thread 2 writes its values."""
-    ids = [OnboardingSession.objects.create(lead=Lead.objects.create(source="search", idempotency_key=f"r{i}"),
-                                            state=S.S1_AWAIT_EMAIL).pk for i in range(2)]
+    ids = [
+        OnboardingSession.objects.create(
+            lead=Lead.objects.create(source="search", idempotency_key=f"r{i}"), state=S.S1_AWAIT_EMAIL
+        ).pk
+        for i in range(2)
+    ]
     first_querying, second_querying, first_done = threading.Event(), threading.Event(), threading.Event()
     failures = []
 
@@ -48,8 +53,10 @@ def test_a_reload_finishing_in_another_thread_does_not_trip_this_ones():
                 after.set()
             connection.close()
 
-    threads = [threading.Thread(target=reload, args=(ids[0], first_query), kwargs={"after": first_done}),
-               threading.Thread(target=reload, args=(ids[1], second_query), kwargs={"before": first_querying})]
+    threads = [
+        threading.Thread(target=reload, args=(ids[0], first_query), kwargs={"after": first_done}),
+        threading.Thread(target=reload, args=(ids[1], second_query), kwargs={"before": first_querying}),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -59,8 +66,9 @@ def test_a_reload_finishing_in_another_thread_does_not_trip_this_ones():
 
 @pytest.mark.django_db
 def test_reload_brings_the_state_back_and_keeps_it_protected():
-    session = OnboardingSession.objects.create(lead=Lead.objects.create(source="search", idempotency_key="one"),
-                                               state=S.S1_AWAIT_EMAIL)
+    session = OnboardingSession.objects.create(
+        lead=Lead.objects.create(source="search", idempotency_key="one"), state=S.S1_AWAIT_EMAIL
+    )
     OnboardingSession.objects.filter(pk=session.pk).update(state=S.S2_ENRICHING)
     session.refresh_from_db()
     assert session.state == S.S2_ENRICHING

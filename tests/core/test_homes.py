@@ -31,8 +31,8 @@ def test_csm_home_lists_renewals_in_the_next_120_days_with_health_tiers(book, cl
     health_daily(today=clock.today())
     client.force_login(book.csm.user)
     body = client.get("/").content.decode()
-    panel = body[body.index('id="panel-renewals"'):]
-    panel = panel[:panel.index("</section>")]
+    panel = body[body.index('id="panel-renewals"') :]
+    panel = panel[: panel.index("</section>")]
     assert "Renewals in the next 120 days" in panel
     assert panel.index("Soon Renews Co") < panel.index("Quiet Renewal Co")  # soonest first
     assert "Far Away Co" not in panel and "Not Mine Co" not in body
@@ -46,8 +46,9 @@ def test_csm_home_lists_renewals_in_the_next_120_days_with_health_tiers(book, cl
 
 
 def test_home_shows_notification_rules_as_words_not_codes(book, client):
-    notification_create(recipient=book.csm.user, rule="onboarding.postsales_risk_alert", title="Incoming deal",
-                        body="", link="")
+    notification_create(
+        recipient=book.csm.user, rule="onboarding.postsales_risk_alert", title="Incoming deal", body="", link=""
+    )
     client.force_login(book.csm.user)
     body = client.get("/").content.decode()
     assert "Risk alert for post-sales" in body and "onboarding.postsales_risk_alert" not in body
@@ -78,7 +79,7 @@ def test_post_sales_home_shows_the_signoff_countdown(world, client):
     plan = world.close(world.deal())
     client.force_login(world.post_sales.user)
     body = client.get("/").content.decode()
-    panel = body[body.index('id="panel-signoff"'):]
+    panel = body[body.index('id="panel-signoff"') :]
     assert plan.opportunity.name in panel
     assert 'data-days-left="14"' in panel and "14 days left" in panel  # default window: 14 days from the start
     clock.advance(days=16)
@@ -90,7 +91,7 @@ def test_ae_home_shows_pipeline_by_stage_with_deal_health_and_preboarding(world,
     opp = world.deal(health=82)
     client.force_login(world.ae.user)
     body = client.get("/").content.decode()
-    panel = body[body.index('id="panel-pipeline"'):]
+    panel = body[body.index('id="panel-pipeline"') :]
     assert "Proposal" in panel and opp.name in panel and ">82<" in panel
     assert "not started" in panel or "started" in panel
 
@@ -98,8 +99,13 @@ def test_ae_home_shows_pipeline_by_stage_with_deal_health_and_preboarding(world,
 def test_slm_home_lists_holds_escalations_and_overrides(world, client):
     client.force_login(world.slm.user)
     body = client.get("/").content.decode()
-    for title in ("Comp holds", "Escalations to you", "Rejected MAPs awaiting your decision",
-                  "TTV changes awaiting approval", "Coaching escalations to you"):
+    for title in (
+        "Comp holds",
+        "Escalations to you",
+        "Rejected MAPs awaiting your decision",
+        "TTV changes awaiting approval",
+        "Coaching escalations to you",
+    ):
         assert title in body, title
 
 
@@ -112,22 +118,30 @@ def test_sdr_home_lists_cadence_steps_due_only_for_unanswered_unfinished_quiet_l
     now = clock.now()
 
     def touches(name, steps, days_ago, **last):
-        lead = Lead.objects.create(name=name, email=f"{name.lower()}@x.test", source="outbound",
-                                   idempotency_key=f"home:{name}")
+        lead = Lead.objects.create(
+            name=name, email=f"{name.lower()}@x.test", source="outbound", idempotency_key=f"home:{name}"
+        )
         for step in range(1, steps + 1):
             CadenceEventLog.objects.create(
-                external_id=f"{name}-{step}", sdr=sdr, lead=lead, cadence_type="cold", cadence_id="seq-cold-5",
-                step=step, channel="email", occurred_at=now - dt.timedelta(days=days_ago + steps - step),
-                **(last if step == steps else {}))
+                external_id=f"{name}-{step}",
+                sdr=sdr,
+                lead=lead,
+                cadence_type="cold",
+                cadence_id="seq-cold-5",
+                step=step,
+                channel="email",
+                occurred_at=now - dt.timedelta(days=days_ago + steps - step),
+                **(last if step == steps else {}),
+            )
 
-    touches("Quiet", 2, 5)               # due: step 3 of 5, five days without an answer
+    touches("Quiet", 2, 5)  # due: step 3 of 5, five days without an answer
     touches("Answered", 2, 5, responded=True)
-    touches("Recent", 2, 1)              # touched yesterday: not yet due
-    touches("Finished", 5, 9)            # the cadence is done (its length is the highest step seen: 5)
+    touches("Recent", 2, 1)  # touched yesterday: not yet due
+    touches("Finished", 5, 9)  # the cadence is done (its length is the highest step seen: 5)
     client.force_login(sdr.user)
     body = client.get("/").content.decode()
-    panel = body[body.index('id="panel-cadence"'):]
-    panel = panel[:panel.index("</section>")]
+    panel = body[body.index('id="panel-cadence"') :]
+    panel = panel[: panel.index("</section>")]
     assert "Quiet" in panel and "step 3" in panel and "5 days" in panel
     for name in ("Answered", "Recent", "Finished"):
         assert name not in panel, name

@@ -16,8 +16,9 @@ from gtmos.core.logging import ContextFilter, JsonFormatter, TextFormatter, requ
 
 
 def _record(msg="hello", **extra) -> logging.LogRecord:
-    record = logging.makeLogRecord({"name": "gtmos.test", "levelname": "INFO", "levelno": logging.INFO, "msg": msg,
-                                    **extra})
+    record = logging.makeLogRecord(
+        {"name": "gtmos.test", "levelname": "INFO", "levelno": logging.INFO, "msg": msg, **extra}
+    )
     ContextFilter().filter(record)
     return record
 
@@ -71,18 +72,31 @@ def test_outside_a_request_or_task_the_line_says_so():
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "gtmos.settings.production", "SECRET_KEY": "p" * 60}
 
 
-@pytest.mark.parametrize(("environment", "expected"), [
-    ({"DJANGO_SETTINGS_MODULE": "gtmos.settings.base"}, "text"),  # the quick start
-    (PRODUCTION, "json"),
-    ({**PRODUCTION, "LOG_FORMAT": "text"}, "text"),
-])
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"DJANGO_SETTINGS_MODULE": "gtmos.settings.base"}, "text"),  # the quick start
+        (PRODUCTION, "json"),
+        ({**PRODUCTION, "LOG_FORMAT": "text"}, "text"),
+    ],
+)
 def test_log_format_text_in_the_quick_start_json_in_production(environment, expected):
     from django.conf import settings
 
     env = {k: v for k, v in os.environ.items() if k != "LOG_FORMAT"}
-    out = subprocess.run([sys.executable, "-c", "import django; from django.conf import settings; django.setup(); "
-                          "print(settings.LOGGING['handlers']['console']['formatter'])"],
-                         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120, env={**env, **environment})
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.LOGGING['handlers']['console']['formatter'])",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, **environment},
+    )
     assert out.stdout.strip() == expected, out.stderr
 
 

@@ -30,8 +30,10 @@ def _state() -> dict[str, str]:
             table, pk = model._meta.db_table, model._meta.pk.column
             if table in NOT_STATE or not model._meta.managed:
                 continue
-            cursor.execute(f"SELECT md5(coalesce(string_agg(r, '|' ORDER BY r), '')) "
-                           f"FROM (SELECT (to_jsonb(t) - '{pk}')::text AS r FROM \"{table}\" t) rows")
+            cursor.execute(
+                f"SELECT md5(coalesce(string_agg(r, '|' ORDER BY r), '')) "
+                f"FROM (SELECT (to_jsonb(t) - '{pk}')::text AS r FROM \"{table}\" t) rows"
+            )
             out[table] = cursor.fetchone()[0]
     return out
 
@@ -93,15 +95,18 @@ def test_the_schedule_lists_every_beat_job_and_says_how_it_replays(settings):
     assert beat_jobs()["health-daily"].describe().startswith("daily at 05:15")
 
 
-@pytest.mark.parametrize("args, message", [
-    (("onboarding_daily", "--day", "2026-13-01"), "--day: '2026-13-01' is not a date"),
-    (("onboarding_daily", "--day", "2026-03-01", "--from", "2026-02-01"), "either --day or --from/--to"),
-    (("comp_hold_daily", "--from", "2026-03-05", "--to", "2026-03-01"), "is before --from"),
-    (("comp_hold_daily", "--day", "2030-01-01"), "is in the future"),
-    (("run_job", "no-such-job", "--day", "2026-03-01"), "no beat job named no-such-job"),
-    (("run_job", "swarm-sweep", "--day", "2026-03-01"), "act on now: no --day"),
-    (("run_job",), "name the jobs to run, or give --all"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("onboarding_daily", "--day", "2026-13-01"), "--day: '2026-13-01' is not a date"),
+        (("onboarding_daily", "--day", "2026-03-01", "--from", "2026-02-01"), "either --day or --from/--to"),
+        (("comp_hold_daily", "--from", "2026-03-05", "--to", "2026-03-01"), "is before --from"),
+        (("comp_hold_daily", "--day", "2030-01-01"), "is in the future"),
+        (("run_job", "no-such-job", "--day", "2026-03-01"), "no beat job named no-such-job"),
+        (("run_job", "swarm-sweep", "--day", "2026-03-01"), "act on now: no --day"),
+        (("run_job",), "name the jobs to run, or give --all"),
+    ],
+)
 def test_bad_arguments_are_refused_with_a_clear_message(frozen_clock, args, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command(*args, stdout=io.StringIO())

@@ -23,7 +23,7 @@ def compose_app_environment(overrides: dict[str, str]) -> dict[str, str]:
     start = next(i for i, line in enumerate(lines) if line.strip() == "environment: &app-env")
     indent = len(lines[start + 1]) - len(lines[start + 1].lstrip())
     result = {}
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if len(line) - len(line.lstrip()) < indent or not line.strip():
             break
         key, _, value = line.strip().partition(": ")
@@ -54,7 +54,12 @@ def test_check_deploy_is_clean_under_the_compose_environment():
     # The compose hosts (postgres, redis) do not resolve here; `check --deploy` loads settings, connects nowhere.
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env={**os.environ, **environment}, capture_output=True, text=True, timeout=120)
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -62,8 +67,14 @@ def test_check_deploy_is_clean_under_the_compose_environment():
 def test_production_refuses_to_start_without_a_database_url():
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "gtmos.settings.production", "SECRET_KEY": "s" * 60}
     environment.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=environment,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "DATABASE_URL must be set in production" in result.stderr
 

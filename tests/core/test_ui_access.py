@@ -7,8 +7,13 @@ from gtmos.core.navigation import items_for
 from tests.coaching.conftest import Team
 from tests.onboarding.conftest import World
 
-MANAGER_PAGES = ["/coaching/queue/", "/coaching/escalations/", "/coaching/flags/", "/coaching/review/",
-                 "/coaching/forecast-accuracy/"]
+MANAGER_PAGES = [
+    "/coaching/queue/",
+    "/coaching/escalations/",
+    "/coaching/flags/",
+    "/coaching/review/",
+    "/coaching/forecast-accuracy/",
+]
 MANAGER_TABS = ["Queue &amp; team", "Daily flags", "Business review", "Forecast accuracy"]
 
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from gtmos.urls import handler500, urlpatterns as project_urls  # noqa: F401
+from gtmos.urls import handler500  # noqa: F401
+from gtmos.urls import urlpatterns as project_urls
 
 
 def boom(request):

@@ -56,15 +56,18 @@ def test_contacts_follow_their_account(team):
     assert list(Contact.objects.visible_to(team.ae.user).values_list("name", flat=True)) == ["Ann"]
 
 
-@pytest.mark.parametrize("url", [
-    "/crm/accounts/{account}/",
-    "/crm/accounts/{account}/contacts/",
-    "/crm/accounts/{account}/opportunities/",
-    "/crm/accounts/{account}/calls/",
-    "/crm/accounts/{account}/usage/",
-    "/crm/accounts/{account}/timeline/",
-    "/crm/opportunities/{opportunity}/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/crm/accounts/{account}/",
+        "/crm/accounts/{account}/contacts/",
+        "/crm/accounts/{account}/opportunities/",
+        "/crm/accounts/{account}/calls/",
+        "/crm/accounts/{account}/usage/",
+        "/crm/accounts/{account}/timeline/",
+        "/crm/opportunities/{opportunity}/",
+    ],
+)
 def test_wrong_user_gets_404_on_every_record_page_and_fragment(client, team, url):
     target = url.format(account=team.account.pk, opportunity=team.opportunity.pk)
     client.force_login(team.other_ae.user)

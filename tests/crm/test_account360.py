@@ -46,7 +46,7 @@ def test_account_page_shows_health_plan_map_renewal_and_contacts(world, onboardi
     assert "risk</span>" in body  # the tier in words (Low/Medium/High/Critical risk)
     assert "Health score" in body and "Show the values" in body and 'role="group"' in body  # the dated chart
     assert "TTV clock: day 0 of" in body and 'aria-label="TTV clock:' in body
-    assert f'/onboarding/plans/{onboarding_account.pk}/' in body
+    assert f"/onboarding/plans/{onboarding_account.pk}/" in body
     assert "Sign-off" in body and "Pending" in body
     assert "Make a read-only link for the customer" in body
     assert "Milestone timeline" in body and "M7 · " in body
@@ -63,8 +63,9 @@ def test_account_page_hides_the_share_form_from_roles_that_cannot_share(world, o
 
 def test_activity_timeline_merges_sources_and_filters_by_kind(world, onboarding_account, client):
     CallFactory(account=world.account, owner=world.ae, next_steps=["send the SSO guide"])
-    RepActivity.objects.create(rep=world.csm, role="csm", activity_date=clock.today(), activity_type="qbr",
-                               account=world.account)
+    RepActivity.objects.create(
+        rep=world.csm, role="csm", activity_date=clock.today(), activity_type="qbr", account=world.account
+    )
     client.force_login(world.csm.user)
     url = f"/crm/accounts/{world.account.pk}/timeline/"
     everything = client.get(url, HTTP_HX_REQUEST="true").content.decode()
@@ -90,11 +91,20 @@ def test_account_page_queries_do_not_grow_with_history(world, onboarding_account
     for n in range(15):
         ContactFactory(account=world.account)
         CallFactory(account=world.account, owner=world.ae)
-        RepActivity.objects.create(rep=world.csm, role="csm", activity_date=clock.today(), activity_type="note",
-                                   account=world.account)
-        OnboardingLog.objects.create(account=world.account, plan=onboarding_account, log_date=clock.today(),
-                                     entry_type="csm_activity", ttv_days_elapsed=0, ttv_target_days=30,
-                                     milestones_complete=0, milestones_total=7, notes=f"note {n}")
+        RepActivity.objects.create(
+            rep=world.csm, role="csm", activity_date=clock.today(), activity_type="note", account=world.account
+        )
+        OnboardingLog.objects.create(
+            account=world.account,
+            plan=onboarding_account,
+            log_date=clock.today(),
+            entry_type="csm_activity",
+            ttv_days_elapsed=0,
+            ttv_target_days=30,
+            milestones_complete=0,
+            milestones_total=7,
+            notes=f"note {n}",
+        )
     assert count() == small
 
 

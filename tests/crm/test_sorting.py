@@ -18,15 +18,27 @@ STAGE_ORDER = {s.value: i for i, s in enumerate(Stage.ladder())}
 
 
 def _account_key(a: Account, key: str):
-    return {"name": a.name, "segment": a.segment, "owner": a.owner.name if a.owner else None,
-            "csm": a.csm.name if a.csm else None, "onboarding": a.onboarding_status, "renewal": a.renewal_date,
-            "arr": a.arr}[key]
+    return {
+        "name": a.name,
+        "segment": a.segment,
+        "owner": a.owner.name if a.owner else None,
+        "csm": a.csm.name if a.csm else None,
+        "onboarding": a.onboarding_status,
+        "renewal": a.renewal_date,
+        "arr": a.arr,
+    }[key]
 
 
 def _opportunity_key(o: Opportunity, key: str):
-    return {"name": o.name, "account": o.account.name, "stage": STAGE_ORDER.get(o.stage, 99),
-            "owner": o.owner.name if o.owner else None, "close": o.close_date, "acv": o.acv,
-            "health": o.deal_health_score}[key]
+    return {
+        "name": o.name,
+        "account": o.account.name,
+        "stage": STAGE_ORDER.get(o.stage, 99),
+        "owner": o.owner.name if o.owner else None,
+        "close": o.close_date,
+        "acv": o.acv,
+        "health": o.deal_health_score,
+    }[key]
 
 
 def expected(rows, value, descending: bool) -> list[int]:
@@ -49,15 +61,23 @@ class SortBook:
         for _ in range(n):
             number = self.numbers.pop()
             account = AccountFactory(
-                name=f"Acct {number}", owner=rng.choice(self.reps), csm=rng.choice([*self.csms, None]),
-                segment=rng.choice(["smb", "mm", "ent"]), arr=Decimal(rng.choice([0, 5000, 20000, 75000])),
+                name=f"Acct {number}",
+                owner=rng.choice(self.reps),
+                csm=rng.choice([*self.csms, None]),
+                segment=rng.choice(["smb", "mm", "ent"]),
+                arr=Decimal(rng.choice([0, 5000, 20000, 75000])),
                 onboarding_status=rng.choice(["not_started", "active", "complete"]),
-                renewal_date=rng.choice([None, dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(300))]))
-            OpportunityFactory(account=account, name=f"Deal {number}", owner=rng.choice(self.reps),
-                               stage=rng.choice([s.value for s in Stage.ladder()[:-1]]),
-                               acv=Decimal(rng.choice([10000, 60000, 120000])),
-                               deal_health_score=rng.choice([None, 40, 70, 90]),
-                               close_date=rng.choice([None, dt.date(2027, 2, 1) + dt.timedelta(days=rng.randrange(90))]))
+                renewal_date=rng.choice([None, dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(300))]),
+            )
+            OpportunityFactory(
+                account=account,
+                name=f"Deal {number}",
+                owner=rng.choice(self.reps),
+                stage=rng.choice([s.value for s in Stage.ladder()[:-1]]),
+                acv=Decimal(rng.choice([10000, 60000, 120000])),
+                deal_health_score=rng.choice([None, 40, 70, 90]),
+                close_date=rng.choice([None, dt.date(2027, 2, 1) + dt.timedelta(days=rng.randrange(90))]),
+            )
 
 
 @pytest.fixture
@@ -71,8 +91,12 @@ def _order_on_page(body: str, kind: str) -> list[int]:
 
 LISTS = [
     ("accounts", ACCOUNT_SORT, lambda: Account.objects.select_related("owner", "csm"), _account_key),
-    ("opportunities", OPPORTUNITY_SORT, lambda: Opportunity.objects.select_related("account", "owner"),
-     _opportunity_key),
+    (
+        "opportunities",
+        OPPORTUNITY_SORT,
+        lambda: Opportunity.objects.select_related("account", "owner"),
+        _opportunity_key,
+    ),
 ]
 
 

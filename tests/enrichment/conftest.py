@@ -28,9 +28,26 @@ class Worker:
             "DATABASE_POOL_IDLE": "4",  # as docker-compose runs the swarm workers
             **env_overrides,
         }
-        args = [sys.executable, "-m", "celery", "-A", "gtmos", "worker", "-Q", "celery,swarm,swarm_async", "--pool", "threads",
-                "--concurrency", "8",
-                "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--hostname", f"{self.name}@%h"]
+        args = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "gtmos",
+            "worker",
+            "-Q",
+            "celery,swarm,swarm_async",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "8",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"{self.name}@%h",
+        ]
         for module in include:
             args += ["--include", module]
         self.proc = subprocess.Popen(args, env=env, cwd=settings.BASE_DIR)

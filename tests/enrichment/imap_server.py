@@ -51,23 +51,32 @@ class ImapServer:
                         self.send(f"{tag} {answer}\r\n".encode())
                         return not answer.startswith("NO")
                     user, password = [a.strip('"') for a in args.split(" ", 1)]
-                    self.send(ok if (user, password) == (server.user, server.password)
-                              else f"{tag} NO [AUTHENTICATIONFAILED] invalid credentials\r\n".encode())
+                    self.send(
+                        ok
+                        if (user, password) == (server.user, server.password)
+                        else f"{tag} NO [AUTHENTICATIONFAILED] invalid credentials\r\n".encode()
+                    )
                 elif command in ("SELECT", "EXAMINE"):
-                    self.send(f"* {len(server.messages)} EXISTS\r\n* OK [UIDVALIDITY 1]\r\n{tag} OK [READ-ONLY] done\r\n"
-                              .encode())
+                    self.send(
+                        f"* {len(server.messages)} EXISTS\r\n* OK [UIDVALIDITY 1]\r\n{tag} OK [READ-ONLY] done\r\n".encode()
+                    )
                 elif command == "UID":
                     sub, _, rest = args.partition(" ")
                     if sub.upper() == "SEARCH":
                         server.searches.append(rest)
                         wanted = re.search(r'TO "([^"]*)"', rest)
-                        hits = [str(i + 1) for i, m in enumerate(server.messages)
-                                if wanted and wanted.group(1).lower().encode() in _header(m, b"To").lower()]
+                        hits = [
+                            str(i + 1)
+                            for i, m in enumerate(server.messages)
+                            if wanted and wanted.group(1).lower().encode() in _header(m, b"To").lower()
+                        ]
                         self.send(f"* SEARCH {' '.join(hits)}\r\n".encode() + ok)
                     elif sub.upper() == "FETCH":
                         uid = int(rest.split(" ", 1)[0])
                         body = server.messages[uid - 1]
-                        self.send(f"* {uid} FETCH (UID {uid} RFC822 {{{len(body)}}}\r\n".encode() + body + b")\r\n" + ok)
+                        self.send(
+                            f"* {uid} FETCH (UID {uid} RFC822 {{{len(body)}}}\r\n".encode() + body + b")\r\n" + ok
+                        )
                     else:
                         self.send(f"{tag} BAD unknown\r\n".encode())
                 elif command == "LOGOUT":

@@ -20,9 +20,20 @@ def revops(client, django_user_model):
     return client
 
 
-@pytest.mark.parametrize("name", ["enrichment_lead", "enrichment_enrichmentrun", "enrichment_firmographic",
-                                  "enrichment_projectrecord", "enrichment_bidinvite", "onboarding_onboardingsession",
-                                  "onboarding_sessionsettings", "routing_tradeconfig", "routing_routersettings"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "enrichment_lead",
+        "enrichment_enrichmentrun",
+        "enrichment_firmographic",
+        "enrichment_projectrecord",
+        "enrichment_bidinvite",
+        "onboarding_onboardingsession",
+        "onboarding_sessionsettings",
+        "routing_tradeconfig",
+        "routing_routersettings",
+    ],
+)
 def test_changelists_load(revops, name):
     assert revops.get(reverse(f"admin:{name}_changelist")).status_code == 200
 
@@ -30,15 +41,25 @@ def test_changelists_load(revops, name):
 def test_session_settings_changes_are_audited(revops):
     settings = SessionSettings.load()
     url = reverse("admin:onboarding_sessionsettings_change", args=[settings.pk])
-    response = revops.post(url, {"session_ttl_days": 21, "expansion_seats": 25, "expansion_acv": 25000,
-                                 "lead_retention_days": 180, "trial_days": 21})
+    response = revops.post(
+        url,
+        {
+            "session_ttl_days": 21,
+            "expansion_seats": 25,
+            "expansion_acv": 25000,
+            "lead_retention_days": 180,
+            "trial_days": 21,
+        },
+    )
     assert response.status_code == 302 and SessionSettings.load().session_ttl_days == 21
     assert Event.objects.get(type="config.changed").payload["changes"]["session_ttl_days"]["to"] == "21"
 
 
 def test_deleting_a_lead_in_the_admin_goes_through_lead_delete(revops, swarm_on):
     s = svc.session_start(source="search", idempotency_key="adm", email="x@example.com")
-    response = revops.post(reverse("admin:enrichment_lead_changelist"),
-                           {"action": "delete_personal_data", "_selected_action": [str(s.lead_id)]})
+    response = revops.post(
+        reverse("admin:enrichment_lead_changelist"),
+        {"action": "delete_personal_data", "_selected_action": [str(s.lead_id)]},
+    )
     assert response.status_code == 302 and not Lead.objects.exists()
     assert Event.objects.filter(type="lead.deleted", payload__reason="admin").exists()

@@ -24,11 +24,15 @@ from enrichment.models import AgentJob, EnrichmentRun, EnrichmentSignal
 from enrichment.services.sweep import swarm_sweep
 from gtmos.audit.models import Event
 from gtmos.core import commit
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from tests.enrichment.conftest import Worker, wait_for
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
+]
 
 BURST = 30
 KILL_AFTER = 10
@@ -47,8 +51,10 @@ class PrivateRedis:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -95,8 +101,14 @@ def swarm_ready(db):
 
     swarm_switch(True)
     flags(True)
-    Firmographic.objects.create(domain="squiresconstruction.com", company="Squires Construction", employees=22,
-                                revenue=6_000_000, hq_city="Austin", hq_state="TX")
+    Firmographic.objects.create(
+        domain="squiresconstruction.com",
+        company="Squires Construction",
+        employees=22,
+        revenue=6_000_000,
+        hq_city="Austin",
+        hq_state="TX",
+    )
     Contact.objects.create(account=AccountFactory(), name="Joe", email="joe@squiresconstruction.com", title="Owner")
 
 
@@ -117,8 +129,11 @@ def test_broker_killed_mid_burst_no_500_every_run_settles_no_duplicate_event(pri
             if n == KILL_AFTER:
                 private_broker.kill()
             client = Client(raise_request_exception=False)
-            response = client.post("/start/", {"email": f"joe{n}@squiresconstruction.com", "key": f"burst-{n}"},
-                                   REMOTE_ADDR=f"10.0.0.{n + 1}")  # 30 prospects, not one client
+            response = client.post(
+                "/start/",
+                {"email": f"joe{n}@squiresconstruction.com", "key": f"burst-{n}"},
+                REMOTE_ADDR=f"10.0.0.{n + 1}",
+            )  # 30 prospects, not one client
             statuses.append(response.status_code)
         assert [s for s in statuses if s >= 500] == []
         assert Counter(statuses) == {302: BURST}  # every prospect went on to the next page
@@ -128,20 +143,25 @@ def test_broker_killed_mid_burst_no_500_every_run_settles_no_duplicate_event(pri
         # The sweeper (beat's minute job; here with the clock injected past every lease and deadline) finds the
         # lost attempts and the overdue runs, settles each run once and publishes the follow-up messages.
         swarm_sweep(now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
-        wait_for(lambda: not AgentJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists(),
-                 timeout=120, what="the worker to run what the sweep published")
+        wait_for(
+            lambda: not AgentJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exists(),
+            timeout=120,
+            what="the worker to run what the sweep published",
+        )
     finally:
         worker.stop()
     # Settled, each once: the runs whose four sync messages were lost fail (DESIGN.md: every sync agent
     # failed) and their prospects get the classic form; the others go on to confirm.
     assert set(EnrichmentRun.objects.values_list("status", flat=True)) <= set(TERMINAL_RUN_STATUSES)
     assert not OnboardingSession.objects.filter(state=S.S2_ENRICHING).exists()
-    settled = Counter(Event.objects.filter(type__in=list(catalog.RUN_STATUS_EVENT.values()))
-                      .values_list("subject_id", flat=True))
+    settled = Counter(
+        Event.objects.filter(type__in=list(catalog.RUN_STATUS_EVENT.values())).values_list("subject_id", flat=True)
+    )
     assert len(settled) == BURST and set(settled.values()) == {1}
     # no event twice: the same (type, subject, stage/agent/attempt) payload never recorded twice
-    rows = Counter((e.type, e.subject_id, repr(sorted(e.payload.items())))
-                   for e in Event.objects.exclude(type="system.heartbeat"))
+    rows = Counter(
+        (e.type, e.subject_id, repr(sorted(e.payload.items()))) for e in Event.objects.exclude(type="system.heartbeat")
+    )
     assert [key for key, count in rows.items() if count > 1] == []
     keys = list(EnrichmentSignal.objects.values_list("run_id", "field", "agent"))
     assert len(keys) == len(set(keys))

@@ -16,8 +16,13 @@ TRADES = {t.trade: tuple(k.lower() for k in t.keywords) for t in LIBRARY.values(
 
 
 def _predict(case):
-    doc = SiteDoc(domain="x.test", final_url="https://x.test/", title=case["title"], text=case["text"],
-                  structured=[{"@type": t, "name": "X"} for t in case["schema_types"]])
+    doc = SiteDoc(
+        domain="x.test",
+        final_url="https://x.test/",
+        title=case["title"],
+        text=case["text"],
+        structured=[{"@type": t, "name": "X"} for t in case["schema_types"]],
+    )
     return {s.field: (s.value, s.confidence) for s in classify(doc, TRADES)}
 
 
@@ -83,9 +88,11 @@ def test_the_committed_map_is_the_fit_of_the_train_split():
 
 
 def test_the_fit_is_monotone_and_a_few_lucky_hits_do_not_buy_a_high_confidence():
-    preds = [calibrate.Prediction("d", "trade", "x", 0.6, True, True)] * 3 + \
-        [calibrate.Prediction("d", "trade", "x", 0.7, False, True)] + \
-        [calibrate.Prediction("d", "trade", "x", 0.9, True, True)] * 40
+    preds = (
+        [calibrate.Prediction("d", "trade", "x", 0.6, True, True)] * 3
+        + [calibrate.Prediction("d", "trade", "x", 0.7, False, True)]
+        + [calibrate.Prediction("d", "trade", "x", 0.9, True, True)] * 40
+    )
     steps = calibrate.fit(preds)["trade"]
     values = [v for _, v in steps]
     assert values == sorted(values)

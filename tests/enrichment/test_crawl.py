@@ -104,7 +104,9 @@ def test_every_hop_of_the_crawl_goes_through_the_ssrf_checks(server):
 
 def test_test_hosts_reach_loopback_only(server):
     with pytest.raises(FetchError) as err:  # a test-host entry pointing anywhere but loopback is ignored
-        fetch("http://10.0.0.5.example/", limits=FetchLimits(test_hosts=(("10.0.0.5.example", "10.0.0.5:80"),), dns_s=1))
+        fetch(
+            "http://10.0.0.5.example/", limits=FetchLimits(test_hosts=(("10.0.0.5.example", "10.0.0.5:80"),), dns_s=1)
+        )
     assert err.value.kind in ("dns", "blocked_address")
     with pytest.raises(FetchError) as err:  # and without the entry the same site is refused as loopback
         fetch(f"http://127.0.0.1:{server.port}/", limits=FetchLimits())

@@ -110,9 +110,19 @@ def test_loopback_is_refused_without_the_test_allowlist(server):
     assert err.value.kind == "blocked_address"
 
 
-@pytest.mark.parametrize("target", ["http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/",
-                                    "http://192.168.0.1/", "http://[::1]/", "http://localhost/",
-                                    "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://192.168.0.1/",
+        "http://[::1]/",
+        "http://localhost/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://100.64.0.1/",
+    ],
+)
 def test_private_loopback_link_local_and_reserved_addresses_are_refused_before_connecting(target):
     with pytest.raises(FetchError) as err:
         fetch(target, limits=FetchLimits(total_s=1))
@@ -162,16 +172,30 @@ def test_a_redirect_to_another_loopback_port_is_refused(server):
     assert err.value.kind == "blocked_address"
 
 
-@pytest.mark.parametrize(("path", "kind"), [("/broken", "broken"), ("/hangup", "broken"), ("/pdf", "not_html"),
-                                            ("/gone", "http_error"), ("/missing", "http_error")])
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/broken", "broken"),
+        ("/hangup", "broken"),
+        ("/pdf", "not_html"),
+        ("/gone", "http_error"),
+        ("/missing", "http_error"),
+    ],
+)
 def test_broken_sites_fail_with_a_kind(server, path, kind):
     with pytest.raises(FetchError) as err:
         fetch(url(server, path), limits=limits(server))
     assert err.value.kind == kind
 
 
-@pytest.mark.parametrize(("target", "kind"), [("file:///etc/passwd", "bad_scheme"), ("ftp://example.com/", "bad_scheme"),
-                                              ("http://user:pw@example.com/", "bad_url")])
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("file:///etc/passwd", "bad_scheme"),
+        ("ftp://example.com/", "bad_scheme"),
+        ("http://user:pw@example.com/", "bad_url"),
+    ],
+)
 def test_only_plain_http_urls_are_fetched(target, kind):
     with pytest.raises(FetchError) as err:
         fetch(target)

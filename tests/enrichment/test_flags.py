@@ -11,7 +11,8 @@ from enrichment.enums import EnrichmentStatus, JobStatus
 from enrichment.flags import AGENT_FLAGS, ALL_FLAGS, GATE_FLAGS, SWARM_SWITCH, bucket, flags_for
 from enrichment.models import AgentJob, EnrichmentRun
 from enrichment.services.profile import decision_for
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.swarm_support import datasets, flags, run_agents, swarm_switch  # noqa: F401
 
@@ -67,8 +68,16 @@ def test_gate_flags_off_make_the_router_ask_like_todays_form(datasets):
 def test_any_mix_of_flags_reaches_a_routed_or_classic_state_without_errors(datasets):
     swarm_switch(True)
     names = list(ALL_FLAGS)
-    answers = {"company": "Acme", "org_type": "sub_contractor", "size_band": "small", "role": "estimator",
-               "persona": "estimator", "trade": "drywall", "service_area": ["Austin, TX"], "sectors": ["commercial"]}
+    answers = {
+        "company": "Acme",
+        "org_type": "sub_contractor",
+        "size_band": "small",
+        "role": "estimator",
+        "persona": "estimator",
+        "trade": "drywall",
+        "service_area": ["Austin, TX"],
+        "sectors": ["commercial"],
+    }
     rng = random.Random(2026)
     for i in range(12):
         on = {n for n in names if rng.random() < 0.5}
@@ -84,8 +93,9 @@ def test_any_mix_of_flags_reaches_a_routed_or_classic_state_without_errors(datas
                     break
             assert s.state in (S.S5_VALUE, S.W5_BATTLEPACK), (sorted(on), s.state)
         else:
-            assert s.state == S.FALLBACK_FORM and not any(AGENT_FLAGS[a] in on for a in (
-                "domain_site", "classifier", "size_estimator", "role_resolver")), sorted(on)
+            assert s.state == S.FALLBACK_FORM and not any(
+                AGENT_FLAGS[a] in on for a in ("domain_site", "classifier", "size_estimator", "role_resolver")
+            ), sorted(on)
 
 
 def test_a_percent_rollout_puts_each_lead_in_a_stable_cohort():
@@ -123,7 +133,7 @@ def test_workers_see_a_flipped_switch_within_the_cache_window_and_a_save_here_at
     assert swarm_flags.switch_on()
     Switch.objects.filter(name=SWARM_SWITCH).update(active=False)  # another process flips it
     assert swarm_flags.switch_on()  # this process still holds its cached view (≤ the window)
-    swarm_flags.clear_cache()       # the window passes
+    swarm_flags.clear_cache()  # the window passes
     assert not swarm_flags.switch_on()
-    swarm_switch(True)              # a save in this process clears the cache at once
+    swarm_switch(True)  # a save in this process clears the cache at once
     assert swarm_flags.switch_on()

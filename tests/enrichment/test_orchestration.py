@@ -10,7 +10,8 @@ from enrichment.models import AgentJob, EnrichmentRun, EnrichmentSignal
 from enrichment.services import runs, sweep
 from gtmos.audit.models import Event
 from gtmos.core import clock
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.swarm_support import datasets, run_agents, swarm_on  # noqa: F401
 
@@ -115,15 +116,17 @@ def test_past_the_deadline_s2_goes_on_as_partial_and_a_late_agent_upgrades_the_r
 
 
 def test_the_retry_ladder_walks_2m_10m_1h_6h_then_abandons_under_an_injected_clock(
-        swarm_on, datasets, sent, settings, frozen_clock):
+    swarm_on, datasets, sent, settings, frozen_clock
+):
     failing(settings, "classifier")
     s = cold()
     start = clock.now()
     deliver(sent)
     job = AgentJob.objects.get(run__lead=s.lead, agent="classifier")
     expected_due = start
-    for step, wait in enumerate([dt.timedelta(minutes=2), dt.timedelta(minutes=10), dt.timedelta(hours=1),
-                                 dt.timedelta(hours=6)], start=1):
+    for step, wait in enumerate(
+        [dt.timedelta(minutes=2), dt.timedelta(minutes=10), dt.timedelta(hours=1), dt.timedelta(hours=6)], start=1
+    ):
         job.refresh_from_db()
         assert (job.status, job.attempts) == (JobStatus.RETRY_WAIT, step)
         assert job.next_attempt_at == expected_due + wait
@@ -135,18 +138,24 @@ def test_the_retry_ladder_walks_2m_10m_1h_6h_then_abandons_under_an_injected_clo
         deliver(sent)
     job.refresh_from_db()
     assert (job.status, job.attempts, job.next_attempt_at) == (JobStatus.ABANDONED, 5, None)
-    outcomes = [e.payload["outcome"] for e in Event.objects.filter(
-        type="enrichment.agent.completed", payload__agent="classifier").order_by("payload__attempt")]
+    outcomes = [
+        e.payload["outcome"]
+        for e in Event.objects.filter(type="enrichment.agent.completed", payload__agent="classifier").order_by(
+            "payload__attempt"
+        )
+    ]
     assert outcomes == ["failed", "failed", "failed", "failed", "abandoned"]
     clock.advance(days=2)
     assert sweep.swarm_sweep() == {"killed": 0, "retried": 0, "lost": 0, "overdue": 0}
 
 
 def test_prefetch_exhaustion_is_enrichment_failed_and_the_arrival_gets_the_fallback_form(
-        swarm_on, datasets, sent, settings, frozen_clock):
+    swarm_on, datasets, sent, settings, frozen_clock
+):
     failing(settings, *SYNC)
-    s = svc.session_start(source="plg_invite", idempotency_key="w", warmth="warm", email="amy@apexdrywall.com",
-                          name="Amy")
+    s = svc.session_start(
+        source="plg_invite", idempotency_key="w", warmth="warm", email="amy@apexdrywall.com", name="Amy"
+    )
     run = EnrichmentRun.objects.get(lead=s.lead)
     deliver(sent)
     for _ in range(4):
@@ -163,14 +172,16 @@ def test_prefetch_exhaustion_is_enrichment_failed_and_the_arrival_gets_the_fallb
 
 
 def test_an_attempt_whose_worker_died_is_retried_and_its_late_report_is_ignored(
-        swarm_on, datasets, sent, settings, frozen_clock):
+    swarm_on, datasets, sent, settings, frozen_clock
+):
     s = cold()
     lost = [m for m in sent if AgentJob.objects.get(pk=m[0]).agent == "classifier"][0]
     sent.remove(lost)
     job_id, attempt, due_at = lost
     # the worker claims the attempt, then dies (nothing reports)
-    AgentJob.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, attempts=1,
-                                              lease_expires_at=runs._lease(due_at, "classifier"))
+    AgentJob.objects.filter(pk=job_id).update(
+        status=JobStatus.RUNNING, attempts=1, lease_expires_at=runs._lease(due_at, "classifier")
+    )
     deliver(sent)
     clock.advance(seconds=settings.SWARM_LEASE_SECONDS + 5)
     assert sweep.swarm_sweep()["lost"] == 1
@@ -246,9 +257,15 @@ def test_four_sync_agents_reporting_at_the_same_instant_settle_the_run_once(swar
     def report(job):
         try:
             barrier.wait()
-            outcomes.append(runs.agent_report(
-                job_id=job.pk, attempt=1, outcome="succeeded", due_at=job.due_at,
-                output=AgentOutput([SignalOut("company", "Squires", 0.9)] if job.agent == "domain_site" else [])))
+            outcomes.append(
+                runs.agent_report(
+                    job_id=job.pk,
+                    attempt=1,
+                    outcome="succeeded",
+                    due_at=job.due_at,
+                    output=AgentOutput([SignalOut("company", "Squires", 0.9)] if job.agent == "domain_site" else []),
+                )
+            )
         finally:
             connection.close()
 

@@ -74,9 +74,12 @@ def broker_queue():
 def test_a_batch_reaches_the_broker_whole(broker_queue):
     app, queue = broker_queue
     due = "2026-01-01T00:00:00+00:00"
-    outbox._publish([*((agent_run, {"kwargs": {"job_id": -n, "attempt": 1, "due_at": due}, "queue": queue})
-                       for n in range(4)),
-                     (run_deadline, {"kwargs": {"run_id": "r"}, "countdown": 3, "queue": queue})])
+    outbox._publish(
+        [
+            *((agent_run, {"kwargs": {"job_id": -n, "attempt": 1, "due_at": due}, "queue": queue}) for n in range(4)),
+            (run_deadline, {"kwargs": {"run_id": "r"}, "countdown": 3, "queue": queue}),
+        ]
+    )
     assert _queue_length(app, queue) == 5
 
 
@@ -90,6 +93,7 @@ def test_a_failed_batch_is_sent_again_one_by_one(broker_queue, monkeypatch):
 
     monkeypatch.setattr(Producer, "batch", broken)
     due = "2026-01-01T00:00:00+00:00"
-    outbox._publish([(agent_run, {"kwargs": {"job_id": -n, "attempt": 1, "due_at": due}, "queue": queue})
-                     for n in range(3)])
+    outbox._publish(
+        [(agent_run, {"kwargs": {"job_id": -n, "attempt": 1, "due_at": due}, "queue": queue}) for n in range(3)]
+    )
     assert _queue_length(app, queue) == 3

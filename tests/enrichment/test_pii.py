@@ -6,7 +6,14 @@ import datetime as dt
 import pytest
 
 from enrichment.models import (
-    AgentJob, EnrichmentRun, EnrichmentSignal, Lead, NetworkLink, Profile, Pursuit, SiteSnapshot,
+    AgentJob,
+    EnrichmentRun,
+    EnrichmentSignal,
+    Lead,
+    NetworkLink,
+    Profile,
+    Pursuit,
+    SiteSnapshot,
 )
 from enrichment.services.leads import LeadError, lead_delete, lead_set_inbox_consent, leads_retention_purge
 from gtmos.audit.models import Event
@@ -20,8 +27,15 @@ EMAIL, NAME = "amy.lee@apexdrywall.com", "Amy Lee"
 
 
 def enriched():
-    s = svc.session_start(source="plg_invite", idempotency_key="amy", warmth="warmest", email=EMAIL, name=NAME,
-                          title="Chief Estimator", consent_inbox=True)
+    s = svc.session_start(
+        source="plg_invite",
+        idempotency_key="amy",
+        warmth="warmest",
+        email=EMAIL,
+        name=NAME,
+        title="Chief Estimator",
+        consent_inbox=True,
+    )
     run_agents(s.lead)
     s = svc.session_identify(session=s)
     if s.state == "S3_CONFIRM":  # the warm skip only when the router asks nothing (issue 17): answer what it asks
@@ -42,8 +56,17 @@ def test_deleting_an_unconverted_lead_removes_its_personal_data_and_signals(swar
 
     lead_delete(lead=lead)
 
-    for model in (Lead, EnrichmentRun, AgentJob, EnrichmentSignal, Profile, Pursuit, NetworkLink,
-                  OnboardingSession, RouteDecision):
+    for model in (
+        Lead,
+        EnrichmentRun,
+        AgentJob,
+        EnrichmentSignal,
+        Profile,
+        Pursuit,
+        NetworkLink,
+        OnboardingSession,
+        RouteDecision,
+    ):
         assert not model.objects.exists(), model.__name__
     assert not SiteSnapshot.objects.filter(domain="apexdrywall.com").exists()
     assert Event.objects.exclude(type="lead.deleted").count() == events_before  # the log stays (append-only)

@@ -27,10 +27,17 @@ def run(provider, email, *, title="", name="", consent=False, known=None):
     return {s.field: (s.value, s.confidence) for s in out.signals}, out
 
 
-@pytest.mark.parametrize(("host", "domain"), [
-    ("mail.eu.acme.co.uk", "acme.co.uk"), ("Acme.com.", "acme.com"), ("sub.squiresconstruction.com", "squiresconstruction.com"),
-    ("co.uk", ""), ("localhost", ""), ("bad_domain!.com", ""),
-])
+@pytest.mark.parametrize(
+    ("host", "domain"),
+    [
+        ("mail.eu.acme.co.uk", "acme.co.uk"),
+        ("Acme.com.", "acme.com"),
+        ("sub.squiresconstruction.com", "squiresconstruction.com"),
+        ("co.uk", ""),
+        ("localhost", ""),
+        ("bad_domain!.com", ""),
+    ],
+)
 def test_registrable_domain(host, domain):
     assert registrable_domain(host) == domain
 
@@ -106,7 +113,7 @@ def test_size_estimator_falls_back_to_bonding_capacity_then_the_site(datasets):
     from_site, _ = run(SizeEstimatorProvider(), "x@cve-electric.com")
     revenue, confidence = from_site["revenue"]  # "$240 million in annual revenue": calibrated, so asserted
     assert revenue == "240000000" and confidence >= 0.85
-    assert from_site["size_band"][0] == "large"         # "Over 900 employees"
+    assert from_site["size_band"][0] == "large"  # "Over 900 employees"
 
 
 def test_size_estimator_knows_nothing_of_unknown_companies_and_says_so(datasets):
@@ -114,11 +121,17 @@ def test_size_estimator_knows_nothing_of_unknown_companies_and_says_so(datasets)
     assert signals == {} and not out.pursuits
 
 
-@pytest.mark.parametrize(("title", "persona", "confidence"), [
-    ("Chief Estimator", "estimator", 0.9), ("VP of Preconstruction", "estimator", 0.9),
-    ("President", "owner_exec", 0.9), ("Senior Project Manager", "pm", 0.9), ("Superintendent", "field", 0.9),
-    ("Owner / Estimator", "estimator", 0.7),
-])
+@pytest.mark.parametrize(
+    ("title", "persona", "confidence"),
+    [
+        ("Chief Estimator", "estimator", 0.9),
+        ("VP of Preconstruction", "estimator", 0.9),
+        ("President", "owner_exec", 0.9),
+        ("Senior Project Manager", "pm", 0.9),
+        ("Superintendent", "field", 0.9),
+        ("Owner / Estimator", "estimator", 0.7),
+    ],
+)
 def test_role_resolver_reads_titles(title, persona, confidence):
     signals, _ = run(RoleResolverProvider(), "joe@squiresconstruction.com", title=title)
     assert signals["role"] == (title, 0.9) and signals["persona"] == (persona, confidence)
@@ -137,16 +150,24 @@ def test_role_resolver_reads_role_mailboxes_below_theta_and_crm_titles(db):
 
 
 def test_project_finder_matches_company_trade_and_geography(datasets):
-    _, gc = run(ProjectFinderProvider(), "joe@squiresconstruction.com",
-                known={"company": ("Squires Construction", 0.98), "org_type": ("contractor", 0.97),
-                       "hq": ("Austin, TX", 0.92)})
+    _, gc = run(
+        ProjectFinderProvider(),
+        "joe@squiresconstruction.com",
+        known={"company": ("Squires Construction", 0.98), "org_type": ("contractor", 0.97), "hq": ("Austin, TX", 0.92)},
+    )
     names = {p.name: p for p in gc.pursuits}
-    assert set(names) == {"Domain Northside retail shell", "Round Rock ISD admin renovation",
-                          "Austin office tower breaks ground"}
+    assert set(names) == {
+        "Domain Northside retail shell",
+        "Round Rock ISD admin renovation",
+        "Austin office tower breaks ground",
+    }
     assert names["Domain Northside retail shell"].match_score == 0.95  # its own permit, in its state
     assert names["Austin office tower breaks ground"].status == "watching"  # news is watched, not bid
-    _, sub = run(ProjectFinderProvider(), "amy@apexdrywall.com",
-                 known={"org_type": ("sub_contractor", 0.96), "trade": ("drywall", 0.97), "hq": ("Dallas, TX", 0.92)})
+    _, sub = run(
+        ProjectFinderProvider(),
+        "amy@apexdrywall.com",
+        known={"org_type": ("sub_contractor", 0.96), "trade": ("drywall", 0.97), "hq": ("Dallas, TX", 0.92)},
+    )
     assert [p.name for p in sub.pursuits] == ["Parkland hospital tower interiors"]  # not Maine's drywall job
 
 
@@ -168,8 +189,10 @@ def test_a_provider_over_its_budget_times_out_instead_of_hanging(datasets):
     slow = FixedLatency(ClassifierProvider(), seconds=5)
     started = time.monotonic()
     with pytest.raises(BudgetExceeded):
-        slow.run(AgentInput(lead_id="l", email="joe@squiresconstruction.com", name="", title="",
-                            consent_inbox=False), deadline=time.monotonic() + 0.2)
+        slow.run(
+            AgentInput(lead_id="l", email="joe@squiresconstruction.com", name="", title="", consent_inbox=False),
+            deadline=time.monotonic() + 0.2,
+        )
     assert time.monotonic() - started < 5  # it gave up at the budget, not after the latency
 
 

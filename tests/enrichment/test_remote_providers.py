@@ -42,8 +42,14 @@ class Replay:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?", 1)[0]
-                replay.requests.append({"path": path, "query": self.path.partition("?")[2], "headers": dict(self.headers),
-                                        "body": json.loads(body) if body else None})
+                replay.requests.append(
+                    {
+                        "path": path,
+                        "query": self.path.partition("?")[2],
+                        "headers": dict(self.headers),
+                        "body": json.loads(body) if body else None,
+                    }
+                )
                 steps = replay.script.get(path) or [(404, b'{"status": 404}', {}, 0)]
                 status, payload, headers, delay = steps.pop(0) if len(steps) > 1 else steps[0]
                 time.sleep(delay)
@@ -105,6 +111,7 @@ def signals(output):
 
 # --- OpenAI-compatible chat completions: the classifier ---------------------------------------------------------
 
+
 def test_llm_classifier_posts_a_json_schema_and_reads_the_answer(replay):
     replay.on("/v1/chat/completions", ok("chat_completion.json"))
     out = signals(LlmClassifierProvider().run(inp(), deadline=time.monotonic() + 5))
@@ -136,8 +143,12 @@ def test_llm_timeout_is_a_provider_error_for_the_retry_ladder(replay):
 
 
 def test_llm_429_then_success_through_the_in_call_ladder(replay):
-    replay.on("/v1/chat/completions", (429, '{"error": {"code": "rate_limit_exceeded"}}', {"Retry-After": "0.05"}, 0),
-              (503, "<html>upstream</html>", {}, 0), ok("chat_completion.json"))
+    replay.on(
+        "/v1/chat/completions",
+        (429, '{"error": {"code": "rate_limit_exceeded"}}', {"Retry-After": "0.05"}, 0),
+        (503, "<html>upstream</html>", {}, 0),
+        ok("chat_completion.json"),
+    )
     out = signals(LlmClassifierProvider().run(inp(), deadline=time.monotonic() + 5))
     assert len(replay.requests) == 3 and out["trade"].value == "electrical"
 
@@ -148,8 +159,14 @@ def test_llm_5xx_past_the_ladder_is_left_to_the_agents_retry_ladder(replay):
         LlmClassifierProvider().run(inp(), deadline=time.monotonic() + 5)
 
 
-@pytest.mark.parametrize("content", ["not json at all", json.dumps({"org_type": "bakery", "trade": None, "sectors": []}),
-                                     json.dumps({"org_type": "contractor", "trade": "knitting", "sectors": []})])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json at all",
+        json.dumps({"org_type": "bakery", "trade": None, "sectors": []}),
+        json.dumps({"org_type": "contractor", "trade": "knitting", "sectors": []}),
+    ],
+)
 def test_llm_malformed_answer_gives_no_signal_and_logs_why(replay, caplog, content):
     answer = json.loads((REPLAY / "chat_completion.json").read_text())
     answer["choices"][0]["message"]["content"] = content
@@ -165,7 +182,9 @@ def test_llm_quota_spent_falls_back_to_the_offline_classifier(replay, caplog):
     with caplog.at_level(logging.WARNING, logger="enrichment.remote"):
         out = signals(LlmClassifierProvider().run(inp(), deadline=time.monotonic() + 5))
     offline = signals(ClassifierProvider().run(inp(), deadline=time.monotonic() + 5))
-    assert {f: (s.value, s.confidence) for f, s in out.items()} == {f: (s.value, s.confidence) for f, s in offline.items()}
+    assert {f: (s.value, s.confidence) for f, s in out.items()} == {
+        f: (s.value, s.confidence) for f, s in offline.items()
+    }
     assert RemoteQuota.objects.get(source="llm").exhausted
     LlmClassifierProvider().run(inp(), deadline=time.monotonic() + 5)
     assert len(replay.requests) == 1  # spent for today: the vendor is not asked again
@@ -180,16 +199,19 @@ def test_our_daily_quota_is_never_overrun(replay, settings):
 
 
 def test_switching_a_provider_is_a_setting(settings):
-    settings.SWARM_PROVIDERS = {**settings.SWARM_PROVIDERS,
-                                "classifier": "enrichment.providers.remote.llm.LlmClassifierProvider",
-                                "size_estimator": "enrichment.providers.remote.firmographics.FirmographicsApiProvider",
-                                "project_finder": "enrichment.providers.remote.socrata.SocrataPermitsProvider"}
+    settings.SWARM_PROVIDERS = {
+        **settings.SWARM_PROVIDERS,
+        "classifier": "enrichment.providers.remote.llm.LlmClassifierProvider",
+        "size_estimator": "enrichment.providers.remote.firmographics.FirmographicsApiProvider",
+        "project_finder": "enrichment.providers.remote.socrata.SocrataPermitsProvider",
+    }
     assert isinstance(provider_for("classifier"), LlmClassifierProvider)
     assert isinstance(provider_for("size_estimator"), FirmographicsApiProvider)
     assert isinstance(provider_for("project_finder"), SocrataPermitsProvider)
 
 
 # --- firmographics API (People Data Labs company enrichment format): the size estimator -------------------------
+
 
 def test_firmographics_api_gives_revenue_and_size_beside_the_site(replay):
     replay.on("/v5/company/enrich", ok("pdl_company.json"))
@@ -250,8 +272,10 @@ def test_soda_permits_naming_the_prospect_become_pursuits_once(replay):
     assert "upper%28contact_1_name%29+like+%27%25DESERT+VOLT+ELECTRIC%25%27" in request["query"]
     assert ProjectRecord.objects.filter(external_id__startswith="soda:").count() == 2  # not "NEW DESERT VOLT …"
     names = sorted(p.name for p in first.pursuits)
-    assert names == ["INTERIOR ALTERATION OF 3RD FLOOR MEDICAL OFFICE - ELECTRICAL",
-                     "NEW SERVICE AND SWITCHGEAR FOR SCHOOL ADDITION"]
+    assert names == [
+        "INTERIOR ALTERATION OF 3RD FLOOR MEDICAL OFFICE - ELECTRICAL",
+        "NEW SERVICE AND SWITCHGEAR FOR SCHOOL ADDITION",
+    ]
     assert sorted(p.record_id for p in again.pursuits) == sorted(p.record_id for p in first.pursuits)
     assert soql_like("O'Brien & Sons%") == "'%O''BRIEN & SONS%'"
 
@@ -260,7 +284,9 @@ def test_soda_timeout_429_malformed_and_quota(replay, caplog, settings):
     replay.on("/resource/ydr8-5enu.json", (200, "[]", {}, 1.5))
     with pytest.raises(ProviderError, match="timed out"):
         SocrataPermitsProvider().run(inp(KNOWN), deadline=time.monotonic() + 5)
-    replay.on("/resource/ydr8-5enu.json", (429, '{"code": "throttled"}', {"Retry-After": "0"}, 0), ok("soda_permits.json"))
+    replay.on(
+        "/resource/ydr8-5enu.json", (429, '{"code": "throttled"}', {"Retry-After": "0"}, 0), ok("soda_permits.json")
+    )
     assert len(SocrataPermitsProvider().run(inp(KNOWN), deadline=time.monotonic() + 5).pursuits) == 2
     ProjectRecord.objects.all().delete()
     replay.on("/resource/ydr8-5enu.json", (200, '{"rows": "not an array"}', {}, 0))
@@ -297,13 +323,24 @@ def invite(sender, subject, to=f"bids+{LEAD}@intake.gtmos.local", n=[0]):
 
 @pytest.fixture
 def mailbox(settings):
-    server = ImapServer([
-        invite("Turner Construction <bids@turner.example.com>", "Invitation to Bid: Mercy Hospital Expansion – Electrical"),
-        invite("Hensel Phelps <estimating@henselphelps.example.com>", "Request for Bid: Airport Garage - electrical"),
-        invite("Turner Construction <bids@turner.example.com>", "Fwd: Invitation to Bid: Riverside School Addition"),
-        invite("Someone Else <x@other.example.com>", "Invitation to Bid: Not Yours", to="bids+other@intake.gtmos.local"),
-        invite("Newsletter <news@vendor.example.com>", "Our November product update"),
-    ])
+    server = ImapServer(
+        [
+            invite(
+                "Turner Construction <bids@turner.example.com>",
+                "Invitation to Bid: Mercy Hospital Expansion – Electrical",
+            ),
+            invite(
+                "Hensel Phelps <estimating@henselphelps.example.com>", "Request for Bid: Airport Garage - electrical"
+            ),
+            invite(
+                "Turner Construction <bids@turner.example.com>", "Fwd: Invitation to Bid: Riverside School Addition"
+            ),
+            invite(
+                "Someone Else <x@other.example.com>", "Invitation to Bid: Not Yours", to="bids+other@intake.gtmos.local"
+            ),
+            invite("Newsletter <news@vendor.example.com>", "Our November product update"),
+        ]
+    )
     settings.SWARM_IMAP_HOST, settings.SWARM_IMAP_PORT, settings.SWARM_IMAP_SSL = "127.0.0.1", server.port, False
     settings.SWARM_IMAP_USER, settings.SWARM_IMAP_PASSWORD = "intake", "secret"
     settings.SWARM_REMOTE_TIMEOUT_MS, settings.SWARM_REMOTE_BACKOFF_MS = 400, 10
@@ -313,8 +350,14 @@ def mailbox(settings):
 
 
 def seeder_input(consent: bool):
-    return AgentInput(lead_id=LEAD, email=EMAIL, name="Dana", title="", consent_inbox=consent,
-                      known={"org_type": ("sub_contractor", 0.95), "trade": ("electrical", 0.9)})
+    return AgentInput(
+        lead_id=LEAD,
+        email=EMAIL,
+        name="Dana",
+        title="",
+        consent_inbox=consent,
+        known={"org_type": ("sub_contractor", 0.95), "trade": ("electrical", 0.9)},
+    )
 
 
 def test_without_the_inbox_opt_in_the_mailbox_is_never_opened(mailbox):
@@ -330,8 +373,10 @@ def test_the_opt_in_on_the_lead_is_what_opens_it(mailbox):
     lead_set_inbox_consent(lead=lead, granted=True)
     lead.refresh_from_db()
     assert lead.consent_inbox and lead.consent_inbox_at is not None
-    ImapInvitesProvider().run(AgentInput(lead_id=LEAD, email=lead.email, name="", title="",
-                                         consent_inbox=lead.consent_inbox), deadline=time.monotonic() + 5)
+    ImapInvitesProvider().run(
+        AgentInput(lead_id=LEAD, email=lead.email, name="", title="", consent_inbox=lead.consent_inbox),
+        deadline=time.monotonic() + 5,
+    )
     assert mailbox.connections == 1
 
 

@@ -9,7 +9,8 @@ from enrichment.enums import EnrichmentStatus, JobStatus
 from enrichment.models import AgentJob, EnrichmentRun, EnrichmentSignal
 from enrichment.tasks import swarm_sweep
 from gtmos.audit.models import Event
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.enrichment import worker_doubles
 from tests.enrichment.conftest import wait_for
@@ -26,8 +27,14 @@ def swarm_ready(db):
     from tests.factories import AccountFactory
     from tests.swarm_support import Firmographic
 
-    Firmographic.objects.create(domain="squiresconstruction.com", company="Squires Construction", employees=22,
-                                revenue=6_000_000, hq_city="Austin", hq_state="TX")
+    Firmographic.objects.create(
+        domain="squiresconstruction.com",
+        company="Squires Construction",
+        employees=22,
+        revenue=6_000_000,
+        hq_city="Austin",
+        hq_state="TX",
+    )
     # a known title makes the role known, so a run whose four agents all succeed is complete
     Contact.objects.create(account=AccountFactory(), name="Joe", email="joe@squiresconstruction.com", title="Owner")
 
@@ -73,8 +80,10 @@ def test_a_worker_killed_mid_run_still_ends_with_a_complete_run_and_no_duplicate
     s = svc.session_submit_email(session=s, email="joe@squiresconstruction.com")
     run = EnrichmentRun.objects.get(lead=s.lead)
     classifier = AgentJob.objects.get(run=run, agent="classifier")
-    wait_for(lambda: AgentJob.objects.filter(run=run, sync=True, status=JobStatus.SUCCEEDED).count() == 3,
-             what="the three fast agents")
+    wait_for(
+        lambda: AgentJob.objects.filter(run=run, sync=True, status=JobStatus.SUCCEEDED).count() == 3,
+        what="the three fast agents",
+    )
     assert AgentJob.objects.get(pk=classifier.pk).status == JobStatus.RUNNING  # mid-run
     slow.sigkill()
     assert state(s) == S.S2_ENRICHING  # the deadline task died with the worker too
@@ -106,12 +115,19 @@ def test_the_retry_ladder_walks_to_abandoned_with_an_injected_clock(swarm_worker
         job.refresh_from_db()
         steps.append(job.next_attempt_at - job.due_at)
         swarm_sweep.delay(now=job.next_attempt_at.isoformat()).get(timeout=60)  # the clock, injected
-        wait_for(lambda a=attempt: (lambda j: j.attempts == a and j.status in (
-            JobStatus.RETRY_WAIT, JobStatus.ABANDONED))(AgentJob.objects.get(pk=job.pk)), what=f"attempt {attempt}")
+        wait_for(
+            lambda a=attempt: (lambda j: j.attempts == a and j.status in (JobStatus.RETRY_WAIT, JobStatus.ABANDONED))(
+                AgentJob.objects.get(pk=job.pk)
+            ),
+            what=f"attempt {attempt}",
+        )
     job.refresh_from_db()
     assert steps == [dt.timedelta(minutes=2), dt.timedelta(minutes=10), dt.timedelta(hours=1), dt.timedelta(hours=6)]
     assert (job.status, job.attempts) == (JobStatus.ABANDONED, 5)
-    outcomes = list(Event.objects.filter(type="enrichment.agent.completed", payload__agent="classifier")
-                    .order_by("payload__attempt").values_list("payload__outcome", flat=True))
+    outcomes = list(
+        Event.objects.filter(type="enrichment.agent.completed", payload__agent="classifier")
+        .order_by("payload__attempt")
+        .values_list("payload__outcome", flat=True)
+    )
     assert outcomes == ["failed"] * 4 + ["abandoned"]
     assert EnrichmentRun.objects.get(lead=s.lead).status == EnrichmentStatus.PARTIAL

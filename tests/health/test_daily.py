@@ -15,9 +15,24 @@ from tests.health.conftest import quiet
 
 pytestmark = pytest.mark.postgres
 DAY = dt.timedelta(days=1)
-CONTENT = ("account_id", "day", "score", "computed_score", "tier", "lifecycle_segment", "in_onboarding",
-           "coverage_pct", "components", "measures", "inputs", "data_gaps", "previous_score", "score_change",
-           "drivers", "override_id")
+CONTENT = (
+    "account_id",
+    "day",
+    "score",
+    "computed_score",
+    "tier",
+    "lifecycle_segment",
+    "in_onboarding",
+    "coverage_pct",
+    "components",
+    "measures",
+    "inputs",
+    "data_gaps",
+    "previous_score",
+    "score_change",
+    "drivers",
+    "override_id",
+)
 
 
 def snapshot():
@@ -143,12 +158,22 @@ def test_the_run_streamed_in_chunks_writes_what_one_pass_writes(book, settings):
         with pytest.raises(RuntimeError), transaction.atomic():
             summary = health_daily()
             with connection.cursor() as cursor:
-                cursor.execute("SELECT md5(string_agg(t::text, '|' ORDER BY account_id)) FROM ("
-                               "SELECT account_id, day, score, computed_score, tier, measures, inputs, drivers "
-                               "FROM health_customerhealthlog WHERE day = %s) t", [clock.today()])
+                cursor.execute(
+                    "SELECT md5(string_agg(t::text, '|' ORDER BY account_id)) FROM ("
+                    "SELECT account_id, day, score, computed_score, tier, measures, inputs, drivers "
+                    "FROM health_customerhealthlog WHERE day = %s) t",
+                    [clock.today()],
+                )
                 checksum = cursor.fetchone()[0]
-            outcomes.append((summary, checksum, snapshot(), sorted(ChurnRiskLog.objects.values_list("account_id",
-                             "stage")), sorted(Notification.objects.values_list("recipient_id", "dedupe_key"))))
+            outcomes.append(
+                (
+                    summary,
+                    checksum,
+                    snapshot(),
+                    sorted(ChurnRiskLog.objects.values_list("account_id", "stage")),
+                    sorted(Notification.objects.values_list("recipient_id", "dedupe_key")),
+                )
+            )
             raise RuntimeError("undo, to run the same day again")
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0]["accounts"] == 10

@@ -17,16 +17,35 @@ from tests.health.test_daily import snapshot
 
 pytestmark = pytest.mark.postgres
 DAY = dt.timedelta(days=1)
-RESCORE = ("account_id", "day", "writes", "score", "computed_score", "tier", "lifecycle_segment", "in_onboarding",
-           "coverage_pct", "components", "measures", "inputs", "data_gaps", "previous_score", "score_change",
-           "drivers", "override_id", "drop_notified")
+RESCORE = (
+    "account_id",
+    "day",
+    "writes",
+    "score",
+    "computed_score",
+    "tier",
+    "lifecycle_segment",
+    "in_onboarding",
+    "coverage_pct",
+    "components",
+    "measures",
+    "inputs",
+    "data_gaps",
+    "previous_score",
+    "score_change",
+    "drivers",
+    "override_id",
+    "drop_notified",
+)
 
 
 def quiet_spell_passed():
     """As if the burst ended an hour ago: the trigger stamps the database's clock, not the injected one."""
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE health_healthdirty SET dirtied_at = dirtied_at - interval '1 hour', "
-                       "first_dirty_at = first_dirty_at - interval '1 hour'")
+        cursor.execute(
+            "UPDATE health_healthdirty SET dirtied_at = dirtied_at - interval '1 hour', "
+            "first_dirty_at = first_dirty_at - interval '1 hour'"
+        )
 
 
 def drain():
@@ -34,8 +53,11 @@ def drain():
 
 
 def state():
-    return (sorted(HealthRescore.objects.values_list(*RESCORE)), sorted(ChurnRiskLog.objects.values_list(
-        "account_id", "stage", "score_at_open")), sorted(Notification.objects.values_list("recipient_id", "dedupe_key")))
+    return (
+        sorted(HealthRescore.objects.values_list(*RESCORE)),
+        sorted(ChurnRiskLog.objects.values_list("account_id", "stage", "score_at_open")),
+        sorted(Notification.objects.values_list("recipient_id", "dedupe_key")),
+    )
 
 
 def test_a_write_marks_the_account_dirty_in_its_transaction_and_a_rollback_unmarks_it(book):

@@ -72,12 +72,14 @@ def test_m6_progress_stands_in_for_seat_utilization_while_the_feed_has_no_seats(
 
 # Issue 16 item 8 — seed 000: "substitutes OnboardingLog signals for dimensions where live data doesn't exist yet".
 
+
 def test_live_seat_utilization_is_used_once_the_usage_feed_reports_seats(plan):
     from gtmos.crm.models import UsageDaily
 
     for back in range(7):
-        UsageDaily.objects.create(account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=30,
-                                  logins=10)
+        UsageDaily.objects.create(
+            account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=30, logins=10
+        )
     record = record_for(plan)
     assert record.in_onboarding and record.inputs["seat_utilization"] == 30  # 30 % of contracted seats, live
     assert "seat_utilization" in record.inputs["live_in_onboarding"]
@@ -95,8 +97,9 @@ def test_live_usage_history_replaces_the_m1_m4_proxy(plan):
     from gtmos.crm.models import UsageDaily
 
     for back in range(60):
-        UsageDaily.objects.create(account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=5,
-                                  logins=10)
+        UsageDaily.objects.create(
+            account=plan.account, day=clock.today() - dt.timedelta(days=back), active_seats=5, logins=10
+        )
     record = record_for(plan)
     assert record.inputs["usage_trend"] == 100 and "usage_trend" in record.inputs["live_in_onboarding"]
 

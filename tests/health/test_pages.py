@@ -119,8 +119,17 @@ def test_the_explain_page_shows_components_gaps_and_why_the_score_moved(client, 
     account = scored.at_risk
     login(client, scored.csm)
     body = client.get(f"/health/accounts/{account.pk}/").content.decode()
-    for text in ("Engagement", "Adoption", "Satisfaction", "Growth", "Data gap", "Why it moved", "Churn risk",
-                 "Warning signals", "Retention tasks"):
+    for text in (
+        "Engagement",
+        "Adoption",
+        "Satisfaction",
+        "Growth",
+        "Data gap",
+        "Why it moved",
+        "Churn risk",
+        "Warning signals",
+        "Retention tasks",
+    ):
         assert text in body, text
 
 
@@ -128,8 +137,10 @@ def test_an_override_shows_as_such_and_keeps_the_computed_score_alongside(client
     account = scored.at_risk
     record = CustomerHealthLog.objects.get(account=account, day=clock.today())
     login(client, scored.csm)
-    response = client.post(f"/health/accounts/{account.pk}/override/",
-                           {"score": 80, "reason": "Renewal signed verbally; usage feed lags a week"})
+    response = client.post(
+        f"/health/accounts/{account.pk}/override/",
+        {"score": 80, "reason": "Renewal signed verbally; usage feed lags a week"},
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.score, record.tier, record.computed_score) == (80, "low", record.computed_score)
@@ -174,19 +185,23 @@ def test_empty_states_before_the_first_run(client, book):
     login(client, book.csm)
     for url in ("/health/", "/health/dashboard/", "/health/portfolio/", "/health/risk/"):
         response = client.get(url)
-        assert response.status_code == 200 and "class=\"empty\"" in response.content.decode(), url
+        assert response.status_code == 200 and 'class="empty"' in response.content.decode(), url
 
 
 def test_a_refused_case_move_answers_with_the_risk_section_and_its_errors(client, scored):
     case = ChurnRiskLog.objects.get(account=scored.at_risk)
     login(client, scored.csm)
-    response = client.post(f"/health/cases/{case.pk}/move/", {"to": "plan_in_place", "reason": "Agreed"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/health/cases/{case.pk}/move/", {"to": "plan_in_place", "reason": "Agreed"}, HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert response.status_code == 200 and 'id="risk"' in body and "<html" not in body
     assert "Write the retention plan" in body
-    ok = client.post(f"/health/cases/{case.pk}/move/", {"to": "plan_in_place", "reason": "Agreed",
-                                                          "objective": "Seats back to 60%"}, HTTP_HX_REQUEST="true")
+    ok = client.post(
+        f"/health/cases/{case.pk}/move/",
+        {"to": "plan_in_place", "reason": "Agreed", "objective": "Seats back to 60%"},
+        HTTP_HX_REQUEST="true",
+    )
     assert ok.status_code == 204 and ok["HX-Redirect"] == f"/health/accounts/{scored.at_risk.pk}/"
     page = client.get(f"/health/accounts/{scored.at_risk.pk}/").content.decode()
     assert 'value="plan_in_place"' not in page  # a case in plan in place offers only recovered / lost
@@ -196,6 +211,7 @@ def test_a_refused_case_move_answers_with_the_risk_section_and_its_errors(client
 def test_the_csv_export_quotes_every_formula_lead_including_tab_and_cr(client, scored, lead):
     Account.objects.filter(pk=scored.at_risk.pk).update(name=f"{lead}cmd|' /C calc'!A0")
     login(client, scored.csm)
-    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/health/export.csv").streaming_content).decode(),
-                                           newline="")))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(client.get("/health/export.csv").streaming_content).decode(), newline=""))
+    )
     assert f"'{lead}cmd|' /C calc'!A0" in [r["account"] for r in rows]

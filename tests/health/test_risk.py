@@ -36,14 +36,24 @@ def test_plan_in_place_needs_a_reason_and_the_retention_objective(book, case):
 def test_moving_a_case_records_time_in_stage_history_and_adds_the_follow_through_tasks(book, case):
     tasks_before = case.tasks.count()
     clock.advance(days=4)
-    risk_stage_move(case=case, to="plan_in_place", reason="Sponsor call done", by=book.csm,
-                    objective="Back to 60 % seat use by end of quarter")
+    risk_stage_move(
+        case=case,
+        to="plan_in_place",
+        reason="Sponsor call done",
+        by=book.csm,
+        objective="Back to 60 % seat use by end of quarter",
+    )
     case.refresh_from_db()
     assert case.stage == "plan_in_place" and case.stage_entered_at == clock.now()
     assert case.retention_objective.startswith("Back to 60")
     assert case.tasks.count() > tasks_before  # the plan-in-place playbook's steps
     event = Event.objects.get(type="health.risk_stage_changed")
-    assert event.payload == {"from": "at_risk", "to": "plan_in_place", "reason": "Sponsor call done", "by": book.csm.name}
+    assert event.payload == {
+        "from": "at_risk",
+        "to": "plan_in_place",
+        "reason": "Sponsor call done",
+        "by": book.csm.name,
+    }
     clock.advance(days=10)
     risk_stage_move(case=case, to="recovered", reason="Usage back above target", by=book.csm)
     case.refresh_from_db()

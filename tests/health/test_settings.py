@@ -36,8 +36,10 @@ def test_a_weight_change_is_audited_and_the_next_run_uses_it(client, book):
     health_daily()
     before = CustomerHealthLog.objects.get(account=account)
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    assert _post(client, weight_engagement=50, weight_adoption=20, weight_satisfaction=20,
-                 weight_growth=10).status_code == 302
+    assert (
+        _post(client, weight_engagement=50, weight_adoption=20, weight_satisfaction=20, weight_growth=10).status_code
+        == 302
+    )
     event = Event.objects.get(type="config.changed")
     assert event.payload["changes"]["weight_engagement"] == {"from": "30", "to": "50"}
     assert site._registry[HealthSettings]

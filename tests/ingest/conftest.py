@@ -15,8 +15,7 @@ class ApiClient:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token or self.token}"}
         if key is not None:
             headers["HTTP_IDEMPOTENCY_KEY"] = key
-        return self.client.post(f"/api/v1{path}", data=json.dumps(payload), content_type="application/json",
-                                **headers)
+        return self.client.post(f"/api/v1{path}", data=json.dumps(payload), content_type="application/json", **headers)
 
 
 @pytest.fixture
@@ -27,5 +26,6 @@ def api(client, db):
 
 @pytest.fixture
 def ae(db):
-    return EmployeeFactory(role="ae", email="ae@example.test", user__username="ae-ingest",
-                           user__email="ae@example.test")
+    return EmployeeFactory(
+        role="ae", email="ae@example.test", user__username="ae-ingest", user__email="ae@example.test"
+    )

@@ -9,16 +9,30 @@ from gtmos.ingest.models import IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = {"external_id": "sf-001", "name": "Acme", "segment": "ent", "owner_email": "ae@example.test",
-           "arr": "120000.00", "contracted_seats": 300}
+ACCOUNT = {
+    "external_id": "sf-001",
+    "name": "Acme",
+    "segment": "ent",
+    "owner_email": "ae@example.test",
+    "arr": "120000.00",
+    "contracted_seats": 300,
+}
 
 
 def test_openapi_schema_is_served(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ["/api/v1/accounts", "/api/v1/contacts", "/api/v1/opportunities", "/api/v1/orders",
-                 "/api/v1/quotes", "/api/v1/calls", "/api/v1/usage", "/api/v1/activities"]:
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/contacts",
+        "/api/v1/opportunities",
+        "/api/v1/orders",
+        "/api/v1/quotes",
+        "/api/v1/calls",
+        "/api/v1/usage",
+        "/api/v1/activities",
+    ]:
         assert path in paths
 
 
@@ -46,8 +60,9 @@ def test_bad_payload_is_422_naming_each_field(api, ae):
 def test_unknown_reference_is_422_naming_the_field(api, ae):
     response = api.post("/accounts", {**ACCOUNT, "owner_email": "nobody@example.test"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "owner_email", "message": "no record matches 'nobody@example.test'",
-                                         "code": "missing_reference"}]
+    assert response.json()["errors"] == [
+        {"field": "owner_email", "message": "no record matches 'nobody@example.test'", "code": "missing_reference"}
+    ]
     assert not Account.objects.exists()
     # A rejected request keeps no idempotency record: fixing the payload under the same key works.
     assert api.post("/accounts", ACCOUNT).status_code == 201
@@ -80,8 +95,18 @@ def test_new_key_same_record_updates_without_duplicating(api, ae):
 
 def _seed_deal(api):
     api.post("/accounts", ACCOUNT, key="acct")
-    return api.post("/opportunities", {"external_id": "opp-1", "account_external_id": "sf-001", "name": "Acme new",
-                                       "acv": "90000", "deal_health_score": 80, "stage": "discovery"}, key="opp")
+    return api.post(
+        "/opportunities",
+        {
+            "external_id": "opp-1",
+            "account_external_id": "sf-001",
+            "name": "Acme new",
+            "acv": "90000",
+            "deal_health_score": 80,
+            "stage": "discovery",
+        },
+        key="opp",
+    )
 
 
 def test_opportunity_stage_changes_keep_history(api, ae):
@@ -91,15 +116,20 @@ def test_opportunity_stage_changes_keep_history(api, ae):
     opp = Opportunity.objects.get(external_id="opp-1")
     assert opp.stage == "proposal"
     assert list(OpportunityStageChange.objects.values_list("from_stage", "to_stage")) == [
-        ("prospecting", "discovery"), ("discovery", "proposal")]
+        ("prospecting", "discovery"),
+        ("discovery", "proposal"),
+    ]
     bad = api.post("/opportunities/opp-1/stage", {"stage": "closed_lost"}, key="stage-2")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "lost_reason"
 
 
 def test_health_score_out_of_range_is_rejected(api, ae):
     api.post("/accounts", ACCOUNT, key="acct")
-    response = api.post("/opportunities", {"external_id": "o", "account_external_id": "sf-001", "name": "x",
-                                           "deal_health_score": 140}, key="o")
+    response = api.post(
+        "/opportunities",
+        {"external_id": "o", "account_external_id": "sf-001", "name": "x", "deal_health_score": 140},
+        key="o",
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "deal_health_score"
 
@@ -107,8 +137,9 @@ def test_health_score_out_of_range_is_rejected(api, ae):
 def test_closed_won_order_signal_fires_once(api, ae):
     _seed_deal(api)
     received = []
-    order_closed_won.connect(lambda sender, opportunity, **kw: received.append(opportunity.pk), weak=False,
-                             dispatch_uid="test-order")
+    order_closed_won.connect(
+        lambda sender, opportunity, **kw: received.append(opportunity.pk), weak=False, dispatch_uid="test-order"
+    )
     try:
         payload = {"opportunity_external_id": "opp-1", "contract_start_date": "2026-03-01"}
         assert api.post("/orders", payload, key="order-1").status_code == 200
@@ -125,8 +156,15 @@ def test_closed_won_order_signal_fires_once(api, ae):
 
 def test_calls_keep_the_owner_role_at_call_time(api, ae):
     api.post("/accounts", ACCOUNT, key="acct")
-    call = {"external_id": "call-1", "owner_email": "ae@example.test", "occurred_at": "2026-02-03T15:00:00Z",
-            "account_external_id": "sf-001", "objections": ["price"], "talk_ratio": 0.55, "quality_score": 71}
+    call = {
+        "external_id": "call-1",
+        "owner_email": "ae@example.test",
+        "occurred_at": "2026-02-03T15:00:00Z",
+        "account_external_id": "sf-001",
+        "objections": ["price"],
+        "talk_ratio": 0.55,
+        "quality_score": 71,
+    }
     assert api.post("/calls", call, key="c1").status_code == 201
     ae.role = "am"
     ae.save()
@@ -139,34 +177,46 @@ def test_calls_keep_the_owner_role_at_call_time(api, ae):
 
 def test_usage_batch_is_all_or_nothing(api, ae):
     api.post("/accounts", ACCOUNT, key="acct")
-    batch = {"days": [{"account_external_id": "sf-001", "day": "2026-02-01", "active_seats": 120},
-                      {"account_external_id": "missing", "day": "2026-02-01", "active_seats": 5}]}
+    batch = {
+        "days": [
+            {"account_external_id": "sf-001", "day": "2026-02-01", "active_seats": 120},
+            {"account_external_id": "missing", "day": "2026-02-01", "active_seats": 5},
+        ]
+    }
     response = api.post("/usage", batch, key="u1")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "days[1].account_external_id"
     assert not UsageDaily.objects.exists()
-    good = {"days": batch["days"][:1], "events": [{"account_external_id": "sf-001", "day": "2026-02-01",
-                                                   "event_name": "first_report_exported", "count": 3}]}
+    good = {
+        "days": batch["days"][:1],
+        "events": [
+            {"account_external_id": "sf-001", "day": "2026-02-01", "event_name": "first_report_exported", "count": 3}
+        ],
+    }
     assert api.post("/usage", good, key="u2").status_code == 200
     assert UsageDaily.objects.get().active_seats == 120
 
 
 # --- Bad input is never a 500 (issue 21: what a fuzzing client found) -------------------------------------
 
+
 def test_an_employee_external_id_reused_under_another_email_is_422_on_the_field(api):
-    first = api.post("/employees", {"email": "a@example.test", "name": "A", "role": "ae", "external_id": "E-1"},
-                     key="e1")
+    first = api.post(
+        "/employees", {"email": "a@example.test", "name": "A", "role": "ae", "external_id": "E-1"}, key="e1"
+    )
     assert first.status_code == 201
-    clash = api.post("/employees", {"email": "b@example.test", "name": "B", "role": "ae", "external_id": "E-1"},
-                     key="e2")
+    clash = api.post(
+        "/employees", {"email": "b@example.test", "name": "B", "role": "ae", "external_id": "E-1"}, key="e2"
+    )
     assert clash.status_code == 422
-    assert clash.json()["errors"] == [{"field": "external_id", "message": "another record already has this value",
-                                       "code": "conflict"}]
+    assert clash.json()["errors"] == [
+        {"field": "external_id", "message": "another record already has this value", "code": "conflict"}
+    ]
     assert api.post("/employees", {"email": "c@example.test", "name": "C", "role": "ae"}, key="e3").status_code == 201
 
 
 def test_an_integer_beyond_the_column_is_422_on_the_field(api, ae):
-    response = api.post("/accounts", {**ACCOUNT, "contracted_seats": 10 ** 30})
+    response = api.post("/accounts", {**ACCOUNT, "contracted_seats": 10**30})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "contracted_seats"
     assert not Account.objects.exists()
 

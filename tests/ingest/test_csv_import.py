@@ -60,8 +60,10 @@ def test_command_reports_and_fails(tmp_path, ae, capsys):
 
 def test_list_columns_split_on_pipes(ae):
     import_csv("accounts", io.StringIO(HEADER + "a-1,Alpha,smb,,1000,\n"))
-    data = ("external_id,owner_email,occurred_at,account_external_id,objections\n"
-            "c-1,ae@example.test,2026-02-01T10:00:00Z,a-1,price|security review\n")
+    data = (
+        "external_id,owner_email,occurred_at,account_external_id,objections\n"
+        "c-1,ae@example.test,2026-02-01T10:00:00Z,a-1,price|security review\n"
+    )
     report = import_csv("calls", io.StringIO(data))
     assert report.ok, report.errors
     from gtmos.crm.models import ConvIntelligenceCall

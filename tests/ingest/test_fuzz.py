@@ -60,10 +60,11 @@ def test_every_operation_keeps_its_contract(db, wsgi_in_test_transaction):
         def run(case):
             # A fresh key per request: the generated ones are short and collide (409s, which are fine, but
             # they hide the write behind them).
-            response = case.call_and_validate(headers={"Authorization": f"Bearer {raw}",
-                                                       "Idempotency-Key": uuid.uuid4().hex},
-                                              excluded_checks=[positive_data_acceptance],
-                                              additional_checks=[refused_only_beyond_the_schema])
+            response = case.call_and_validate(
+                headers={"Authorization": f"Bearer {raw}", "Idempotency-Key": uuid.uuid4().hex},
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[refused_only_beyond_the_schema],
+            )
             answers[response.status_code] += 1
 
         try:

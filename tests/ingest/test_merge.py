@@ -26,7 +26,10 @@ def accounts_csv(n: int, *, last: str = "") -> io.StringIO:
 def test_accounts_are_created_then_a_replay_changes_nothing(ae):
     report = import_csv("accounts", accounts_csv(50))
     assert (report.ok, report.created, report.updated) == (True, 50, 0)
-    assert Account.objects.get(external_id="a-7").owner == ae and Event.objects.filter(type="account.created").count() == 50
+    assert (
+        Account.objects.get(external_id="a-7").owner == ae
+        and Event.objects.filter(type="account.created").count() == 50
+    )
     stamps = dict(Account.objects.values_list("external_id", "updated_at"))
     again = import_csv("accounts", accounts_csv(50))
     assert (again.created, again.updated) == (0, 50)
@@ -73,8 +76,9 @@ def test_the_merge_is_all_or_nothing_under_a_failure_after_the_staging_copy(ae, 
 
     monkeypatch.setattr(merge, "_merge", merge_then_fail)
     with pytest.raises(IntegrityError):
-        import_csv("usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n"
-                                                         for i in range(30))))
+        import_csv(
+            "usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n" for i in range(30)))
+        )
     assert seen["staged"] == 30
     assert not UsageDaily.objects.exists()
 

@@ -23,36 +23,66 @@ class World:
         self.impl = EmployeeFactory(role=Role.IMPLEMENTATION_ENGINEER, slm=self.slm, user__username="impl")
         self.other_csm = EmployeeFactory(role=Role.CSM, user__username="csm2")
         self.cro = EmployeeFactory(role=Role.EXECUTIVE, user__username="cro")
-        self.account = AccountFactory(owner=self.ae, am=self.am, csm=self.csm, segment=segment, name="Acme Corp",
-                                      contracted_seats=100, contracted_consumption_units=0)
+        self.account = AccountFactory(
+            owner=self.ae,
+            am=self.am,
+            csm=self.csm,
+            segment=segment,
+            name="Acme Corp",
+            contracted_seats=100,
+            contracted_consumption_units=0,
+        )
         self.sponsor = ContactFactory(account=self.account, name="Eve Exec", is_executive_sponsor=True)
         self.core = Product.objects.create(sku="CORE", name="Core seats")
         self.api = Product.objects.create(sku="API", name="API units", is_api_consumption=True)
-        self.services = Product.objects.create(sku="IMPL", name="Implementation services", is_implementation_service=True)
+        self.services = Product.objects.create(
+            sku="IMPL", name="Implementation services", is_implementation_service=True
+        )
         self.value_event = ProductValueEvent.objects.create(
-            product=self.core, event_name="First report exported with live data",
-            detection_method="auto_usage_feed", detection_signal="first_report_exported")
-        self.manual_event = ProductValueEvent.objects.create(product=self.core, event_name="First workflow live",
-                                                             detection_method="csm_manual")
+            product=self.core,
+            event_name="First report exported with live data",
+            detection_method="auto_usage_feed",
+            detection_signal="first_report_exported",
+        )
+        self.manual_event = ProductValueEvent.objects.create(
+            product=self.core, event_name="First workflow live", detection_method="csm_manual"
+        )
 
     def deal(self, *, acv="60000", sam="100000", health=80, stage="proposal", lines=("CORE",), segment=None, **kw):
         account = self.account
         if segment:
             account.segment = segment
             account.save()
-        opp = OpportunityFactory(account=account, owner=self.ae, am=self.am, csm=self.csm, acv=Decimal(acv),
-                                 sam_value=Decimal(sam), deal_health_score=health, stage=stage,
-                                 close_date=START, **kw)
+        opp = OpportunityFactory(
+            account=account,
+            owner=self.ae,
+            am=self.am,
+            csm=self.csm,
+            acv=Decimal(acv),
+            sam_value=Decimal(sam),
+            deal_health_score=health,
+            stage=stage,
+            close_date=START,
+            **kw,
+        )
         quote = Quote.objects.create(opportunity=opp, created_at=clock.now(), configuration_notes="SSO + 2 connectors")
         for sku in lines:
             QuoteLine.objects.create(quote=quote, product=Product.objects.get(sku=sku), quantity=10)
-        CallFactory(account=account, opportunity=opp, owner=self.ae, objections=["SSO requirement"],
-                    next_steps=["deliver admin training in week 2"], demoed=["dashboards"])
+        CallFactory(
+            account=account,
+            opportunity=opp,
+            owner=self.ae,
+            objections=["SSO requirement"],
+            next_steps=["deliver admin training in week 2"],
+            demoed=["dashboards"],
+        )
         return opp
 
     def close(self, opp, start=START):
         opportunity_close_won(opportunity=opp, contract_start_date=start)
-        return opp.onboarding_plan if hasattr(opp, "onboarding_plan") else type(opp).objects.get(pk=opp.pk).onboarding_plan
+        return (
+            opp.onboarding_plan if hasattr(opp, "onboarding_plan") else type(opp).objects.get(pk=opp.pk).onboarding_plan
+        )
 
 
 @pytest.fixture

@@ -27,8 +27,13 @@ def test_send_now_renders_emails_and_logs_an_outreach(world, setup, mailoutbox, 
 
 def test_scheduled_message_goes_out_once_on_its_day(world, setup, mailoutbox, django_capture_on_commit_callbacks):
     plan, contact, template = setup
-    message = comms.message_schedule(plan=plan, template=template, contact=contact, by=world.csm,
-                                     send_on=clock.today().replace(day=clock.today().day + 3))
+    message = comms.message_schedule(
+        plan=plan,
+        template=template,
+        contact=contact,
+        by=world.csm,
+        send_on=clock.today().replace(day=clock.today().day + 3),
+    )
     assert message.status == "scheduled"
     clock.advance(days=3)
     with django_capture_on_commit_callbacks(execute=True):

@@ -29,8 +29,11 @@ def test_a_milestone_cannot_be_completed_in_the_future(world):
 def test_the_milestone_form_shows_the_date_error(client, world):
     plan = world.close(world.deal())
     client.force_login(world.csm.user)
-    response = client.post(f"/onboarding/plans/{plan.pk}/milestones/M1/complete/",
-                           {"completed_on": (clock.today() + dt.timedelta(days=3)).isoformat()}, follow=True)
+    response = client.post(
+        f"/onboarding/plans/{plan.pk}/milestones/M1/complete/",
+        {"completed_on": (clock.today() + dt.timedelta(days=3)).isoformat()},
+        follow=True,
+    )
     assert "future" in response.content.decode()
     assert not MilestoneItem.objects.get(plan=plan, code="M1").is_done
 
@@ -58,7 +61,8 @@ def test_a_value_events_segment_default_sets_the_ttv_target(world):
     opp = world.deal()
     plan = preclose.preboarding_start(opportunity=opp, by=world.am)
     MutualActionPlan.objects.filter(pk=plan.map_id).update(
-        selected_value_events=[{"value_event_id": world.value_event.pk}])
+        selected_value_events=[{"value_event_id": world.value_event.pk}]
+    )
     plan = world.close(opp)
     assert OnboardingPlan.objects.get(pk=plan.pk).map.ttv_target_days == 75
 

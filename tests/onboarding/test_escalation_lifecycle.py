@@ -83,8 +83,13 @@ def test_the_report_gives_the_median_resolution_time_per_kind(world, plan):
     other = world.close(world.deal())
     now = clock.now()
     for p, hours in ((plan, 10), (other, 30)):
-        Escalation.objects.create(plan=p, kind="exec_sponsor", dedupe_key=f"x:{p.pk}", fired_at=now,
-                                  resolved_at=now + dt.timedelta(hours=hours))
+        Escalation.objects.create(
+            plan=p,
+            kind="exec_sponsor",
+            dedupe_key=f"x:{p.pk}",
+            fired_at=now,
+            resolved_at=now + dt.timedelta(hours=hours),
+        )
     Escalation.objects.create(plan=plan, kind="exec_sponsor", dedupe_key="open", fired_at=now)
     rows = {r["kind"]: r for r in escalation_report(user=world.slm.user)["kinds"]}
     assert (rows["exec_sponsor"]["fired"], rows["exec_sponsor"]["resolved"], rows["exec_sponsor"]["open"]) == (3, 2, 1)

@@ -18,11 +18,19 @@ from .conftest import World
 
 
 def handoff_fields(world, **kw):
-    return {"delivery_date": clock.today(), "findings_document": "/docs/acme-findings.pdf",
-            "key_outcomes": "1. SSO live 2. 3 workflows 3. exec dashboard", "satisfaction_signal": "CSAT 9/10",
-            "relationship_warmth": "strong", "warmth_assessed_by": world.am, "expansion_signals": "EMEA team",
-            "referral_potential": True, "referral_basis": "Champion offered a reference call",
-            "agreed_follow_up": "QBR in 60 days", **kw}
+    return {
+        "delivery_date": clock.today(),
+        "findings_document": "/docs/acme-findings.pdf",
+        "key_outcomes": "1. SSO live 2. 3 workflows 3. exec dashboard",
+        "satisfaction_signal": "CSAT 9/10",
+        "relationship_warmth": "strong",
+        "warmth_assessed_by": world.am,
+        "expansion_signals": "EMEA team",
+        "referral_potential": True,
+        "referral_basis": "Champion offered a reference call",
+        "agreed_follow_up": "QBR in 60 days",
+        **kw,
+    }
 
 
 @pytest.fixture
@@ -44,9 +52,15 @@ def test_only_a_csm_closes_onboarding_and_the_handoff_is_filed(world, plan):
     close = OnboardingLog.objects.get(plan=plan, entry_type="close")
     assert close.onboarding_status == "complete" and not close.in_onboarding
     assert (record.filed_by, record.cs_owner, record.relationship_warmth, record.referral_potential) == (
-        world.csm, world.am, "strong", True)
+        world.csm,
+        world.am,
+        "strong",
+        True,
+    )
     assert sorted(SuccessTask.objects.values_list("kind", flat=True)) == ["check_in_30", "renewal_expansion_review"]
-    assert SuccessTask.objects.get(kind="check_in_30").due_date == clock.today() + __import__("datetime").timedelta(days=30)
+    assert SuccessTask.objects.get(kind="check_in_30").due_date == clock.today() + __import__("datetime").timedelta(
+        days=30
+    )
     assert Notification.objects.filter(recipient=world.am.user, rule="onboarding.handoff_filed").exists()
     with pytest.raises(handoff.HandoffError, match="not active"):
         handoff.onboarding_close(plan=plan, by=world.csm, handoff=handoff_fields(world))
@@ -78,9 +92,15 @@ def test_beat_tasks_run_twice_leave_the_same_state(world, plan):
     clock.advance(days=40)
     onboarding_daily()
     comp_hold_daily()
-    state = lambda: (list(MilestoneItem.objects.order_by("pk").values_list("status", "flagged_at")),  # noqa: E731
-                     OnboardingLog.objects.count(), Notification.objects.count(),
-                     sorted(plan.opportunity.payouts.values_list("status", flat=True)))
+
+    def state():
+        return (
+            list(MilestoneItem.objects.order_by("pk").values_list("status", "flagged_at")),
+            OnboardingLog.objects.count(),
+            Notification.objects.count(),
+            sorted(plan.opportunity.payouts.values_list("status", flat=True)),
+        )
+
     before = state()
     assert onboarding_daily()["escalations"] == {}
     assert comp_hold_daily() == {"held": 0, "released": 0}

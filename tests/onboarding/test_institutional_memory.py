@@ -4,8 +4,8 @@ the selling team picks value events from the menu of the deal's products."""
 
 import pytest
 
-from gtmos.crm.models import ImplementationSOW, OpportunityBriefLog, Product
 from gtmos.core import clock
+from gtmos.crm.models import ImplementationSOW, OpportunityBriefLog, Product
 from onboarding.forms import MapForm
 from onboarding.models import MutualActionPlan, ProductValueEvent
 
@@ -15,8 +15,9 @@ pytestmark = pytest.mark.postgres
 def test_the_plan_page_carries_the_selling_teams_memory(client, world):
     opp = world.deal()
     OpportunityBriefLog.objects.create(opportunity=opp, logged_at=clock.now(), risks=["Champion leaving in Q3"])
-    ImplementationSOW.objects.create(account=world.account, opportunity=opp, hours=120,
-                                     roles=["Implementation Engineer", "Solutions Architect"])
+    ImplementationSOW.objects.create(
+        account=world.account, opportunity=opp, hours=120, roles=["Implementation Engineer", "Solutions Architect"]
+    )
     plan = world.close(opp)
     client.force_login(world.csm.user)
     page = client.get(f"/onboarding/plans/{plan.pk}/").content.decode()

@@ -99,12 +99,23 @@ def test_signoff_locks_ttv_and_a_change_needs_slm_approval(world, closed):
     map_signoff.map_accept(map_=map_, by=world.post_sales)
     map_ = MutualActionPlan.objects.get(pk=map_.pk)
     with pytest.raises(map_signoff.SignoffError, match="locked"):
-        map_signoff.map_update(map_=map_, by=world.csm, selected_value_events=[], technical_win_details="",
-                               selling_team_commitments="", customer_stakeholder_map=[], ttv_target_days=120)
-    request = map_signoff.ttv_change_request(map_=map_, by=world.csm, requested_days=120, reason="Data migration slipped")
+        map_signoff.map_update(
+            map_=map_,
+            by=world.csm,
+            selected_value_events=[],
+            technical_win_details="",
+            selling_team_commitments="",
+            customer_stakeholder_map=[],
+            ttv_target_days=120,
+        )
+    request = map_signoff.ttv_change_request(
+        map_=map_, by=world.csm, requested_days=120, reason="Data migration slipped"
+    )
     assert Notification.objects.filter(recipient=world.slm.user, rule="onboarding.ttv_change_request").exists()
     with pytest.raises(PermissionError):
         map_signoff.ttv_change_decide(request=request, slm=world.manager, approve=True)
     map_signoff.ttv_change_decide(request=request, slm=world.slm, approve=True)
     assert MutualActionPlan.objects.get(pk=map_.pk).ttv_target_days == 120
-    assert plan.milestones.get(code="M7").target_date == plan.contract_start_date + __import__("datetime").timedelta(days=120)
+    assert plan.milestones.get(code="M7").target_date == plan.contract_start_date + __import__("datetime").timedelta(
+        days=120
+    )

@@ -13,9 +13,13 @@ from onboarding.models import MapShareLink, MutualActionPlan
 from onboarding.services import map_share
 from tests.onboarding.conftest import World
 
-SECRETS = {"risk_notes": "RISK-NOTE-SECRET", "rejection_reason": "REJECTION-SECRET",
-           "slm_override_note": "SLM-NOTE-SECRET", "targets_escalation_note": "ESCALATION-SECRET",
-           "technical_win_details": "TECH-WIN-SECRET"}
+SECRETS = {
+    "risk_notes": "RISK-NOTE-SECRET",
+    "rejection_reason": "REJECTION-SECRET",
+    "slm_override_note": "SLM-NOTE-SECRET",
+    "targets_escalation_note": "ESCALATION-SECRET",
+    "technical_win_details": "TECH-WIN-SECRET",
+}
 
 
 @pytest.fixture
@@ -29,7 +33,9 @@ def shared(world, client):
     MutualActionPlan.objects.filter(pk=plan.map_id).update(
         selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-01"}],
         customer_stakeholder_map=[{"contact_id": world.sponsor.pk, "role": "executive_sponsor"}],
-        selling_team_commitments="Admin training in week 2\nSSO connector live by day 30", **SECRETS)
+        selling_team_commitments="Admin training in week 2\nSSO connector live by day 30",
+        **SECRETS,
+    )
     plan.kickoff_brief = {"objections": ["KICKOFF-SECRET"]}
     plan.save(update_fields=["kickoff_brief"])
     client.force_login(world.csm.user)

@@ -20,9 +20,14 @@ from .conftest import START
 def plan(world):
     opp = world.deal()
     plan = world.close(opp)
-    map_update(map_=MutualActionPlan.objects.get(pk=plan.map_id), by=world.ae, technical_win_details="",
-               selling_team_commitments="", customer_stakeholder_map=[],
-               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-05-31"}])
+    map_update(
+        map_=MutualActionPlan.objects.get(pk=plan.map_id),
+        by=world.ae,
+        technical_win_details="",
+        selling_team_commitments="",
+        customer_stakeholder_map=[],
+        selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-05-31"}],
+    )
     return OnboardingPlan.objects.get(pk=plan.pk)
 
 
@@ -41,8 +46,14 @@ def test_completion_logs_and_celebrates_with_the_team(world, plan):
     clock.advance(days=5)
     milestones.milestone_complete(item=item(plan, "M1"), by=world.csm.user)
     entry = OnboardingLog.objects.get(plan=plan, entry_type="milestone_complete")
-    assert (entry.milestone_id, entry.ttv_days_elapsed, entry.ttv_target_days, entry.milestones_complete,
-            entry.milestones_total, entry.in_onboarding) == ("M1", 5, 90, 1, 7, True)
+    assert (
+        entry.milestone_id,
+        entry.ttv_days_elapsed,
+        entry.ttv_target_days,
+        entry.milestones_complete,
+        entry.milestones_total,
+        entry.in_onboarding,
+    ) == ("M1", 5, 90, 1, 7, True)
     assert Notification.objects.filter(rule="onboarding.milestone_completed", recipient=world.am.user).exists()
     with pytest.raises(milestones.MilestoneError, match="already"):
         milestones.milestone_complete(item=item(plan, "M1"), by=world.csm.user)
@@ -63,7 +74,9 @@ def test_m7_cannot_be_completed_as_a_milestone_and_no_job_closes_onboarding(worl
 
 
 def test_m4_auto_detected_from_the_usage_feed_for_an_auto_value_event(world, plan):
-    UsageEvent.objects.create(account=world.account, day=START + dt.timedelta(days=12), event_name="first_report_exported")
+    UsageEvent.objects.create(
+        account=world.account, day=START + dt.timedelta(days=12), event_name="first_report_exported"
+    )
     clock.advance(days=13)
     assert milestones.usage_milestones_detect() == {"m4": 1, "m6": 0}
     m4 = item(plan, "M4")
@@ -72,9 +85,14 @@ def test_m4_auto_detected_from_the_usage_feed_for_an_auto_value_event(world, pla
 
 
 def test_m4_is_csm_confirmed_for_a_manual_value_event(world, plan):
-    map_update(map_=MutualActionPlan.objects.get(pk=plan.map_id), by=world.ae, technical_win_details="",
-               selling_team_commitments="", customer_stakeholder_map=[],
-               selected_value_events=[{"value_event_id": world.manual_event.pk, "target_date": "2026-05-31"}])
+    map_update(
+        map_=MutualActionPlan.objects.get(pk=plan.map_id),
+        by=world.ae,
+        technical_win_details="",
+        selling_team_commitments="",
+        customer_stakeholder_map=[],
+        selected_value_events=[{"value_event_id": world.manual_event.pk, "target_date": "2026-05-31"}],
+    )
     UsageEvent.objects.create(account=world.account, day=START, event_name="first_report_exported")
     assert milestones.usage_milestones_detect()["m4"] == 0
     milestones.csm_confirm_value_event(item=item(plan, "M4"), by=world.csm.user, evidence="Workflow live (screenshot)")
@@ -124,7 +142,12 @@ def test_unresponsive_ladder_two_then_three_and_reply_resets(world, plan, django
         clock.advance(days=2)
         _outreach(world, plan)
     assert list(Escalation.objects.values_list("kind", flat=True)) == ["unresponsive"]
-    assert Notification.objects.filter(rule="onboarding.unresponsive", recipient__in=[world.csm.user, world.am.user]).count() == 2
+    assert (
+        Notification.objects.filter(
+            rule="onboarding.unresponsive", recipient__in=[world.csm.user, world.am.user]
+        ).count()
+        == 2
+    )
     assert not Notification.objects.filter(recipient=world.slm.user, rule="onboarding.unresponsive_slm").exists()
     with django_capture_on_commit_callbacks(execute=True):
         clock.advance(days=2)
@@ -172,10 +195,18 @@ def test_daily_job_twice_leaves_the_same_state(world, plan):
     UsageDaily.objects.create(account=world.account, day=START + dt.timedelta(days=30), active_seats=80)
     clock.advance(days=50)
     first = onboarding_daily()
-    snapshot = (Escalation.objects.count(), OnboardingLog.objects.count(), Notification.objects.count(),
-                MilestoneItem.objects.filter(status="done").count())
+    snapshot = (
+        Escalation.objects.count(),
+        OnboardingLog.objects.count(),
+        Notification.objects.count(),
+        MilestoneItem.objects.filter(status="done").count(),
+    )
     second = onboarding_daily()
     assert first["milestones"]["m6"] == 1 and first["escalations"]
     assert second["milestones"] == {"m4": 0, "m6": 0} and second["escalations"] == {} and second["holds_opened"] == 0
-    assert snapshot == (Escalation.objects.count(), OnboardingLog.objects.count(), Notification.objects.count(),
-                        MilestoneItem.objects.filter(status="done").count())
+    assert snapshot == (
+        Escalation.objects.count(),
+        OnboardingLog.objects.count(),
+        Notification.objects.count(),
+        MilestoneItem.objects.filter(status="done").count(),
+    )

@@ -10,7 +10,8 @@ from .test_handoff_and_concurrency import handoff_fields
 
 def record_urls(world, plan):
     request = map_signoff.ttv_change_request(
-        map_=_accepted(world, plan), by=world.csm, requested_days=100, reason="slip")
+        map_=_accepted(world, plan), by=world.csm, requested_days=100, reason="slip"
+    )
     return [
         f"/onboarding/preclose/{plan.opportunity_id}/",
         f"/onboarding/review/{plan.map_id}/",
@@ -43,8 +44,12 @@ def test_actions_are_404_for_a_user_outside_the_account(client, world):
     opp = world.deal()
     plan = world.close(opp)
     client.force_login(world.other_csm.user)
-    for url in [f"/onboarding/preclose/{opp.pk}/start/", f"/onboarding/plans/{plan.pk}/milestones/M1/complete/",
-                f"/onboarding/plans/{plan.pk}/activity/", f"/onboarding/plans/{plan.pk}/ttv-request/"]:
+    for url in [
+        f"/onboarding/preclose/{opp.pk}/start/",
+        f"/onboarding/plans/{plan.pk}/milestones/M1/complete/",
+        f"/onboarding/plans/{plan.pk}/activity/",
+        f"/onboarding/plans/{plan.pk}/ttv-request/",
+    ]:
         assert client.post(url, {"kind": "outreach"}).status_code == 404, url
     assert not plan.milestones.filter(status="done").exists()
 
@@ -72,8 +77,9 @@ def test_milestone_complete_through_htmx_returns_the_workspace(client, world):
     response = client.post(f"/onboarding/plans/{plan.pk}/milestones/M3/complete/", {}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="workspace"' in response.content.decode()
     assert "needs evidence" in response.content.decode()
-    response = client.post(f"/onboarding/plans/{plan.pk}/milestones/M3/complete/", {"evidence": "roster"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/onboarding/plans/{plan.pk}/milestones/M3/complete/", {"evidence": "roster"}, HTTP_HX_REQUEST="true"
+    )
     assert plan.milestones.get(code="M3").is_done
 
 

@@ -11,20 +11,31 @@ D = dt.date
 
 
 def facts(**kw):
-    base = dict(segment="mm", acv=Decimal("50000"), sam_value=Decimal("100000"), stage_rank=3, health=70,
-                has_services_line=False, has_api_sku=False, complex_integration=False)
+    base = dict(
+        segment="mm",
+        acv=Decimal("50000"),
+        sam_value=Decimal("100000"),
+        stage_rank=3,
+        health=70,
+        has_services_line=False,
+        has_api_sku=False,
+        complex_integration=False,
+    )
     return rules.DealFacts(**{**base, **kw})
 
 
 GATE = dict(acv_threshold=Decimal("100000"), sam_threshold=Decimal("500000"))
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"segment": "ent"}, "Enterprise segment"),
-    ({"acv": Decimal("100000")}, "ACV"),
-    ({"has_services_line": True}, "Implementation services on the quote"),
-    ({"sam_value": Decimal("500000")}, "SAM"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"segment": "ent"}, "Enterprise segment"),
+        ({"acv": Decimal("100000")}, "ACV"),
+        ({"has_services_line": True}, "Implementation services on the quote"),
+        ({"sam_value": Decimal("500000")}, "SAM"),
+    ],
+)
 def test_each_eligibility_path_alone_makes_a_deal_eligible(change, reason):
     reasons = rules.eligibility_reasons(facts(**change), **GATE)
     assert len(reasons) == 1 and reasons[0].startswith(reason)
@@ -34,27 +45,35 @@ def test_ineligible_below_every_threshold():
     assert rules.eligibility_reasons(facts(acv=Decimal("99999"), sam_value=Decimal("499999")), **GATE) == []
 
 
-@pytest.mark.parametrize(("health", "stage_rank", "fires"), [
-    (70, 3, True), (69, 3, False), (70, 2, False), (None, 4, False), (95, 4, True)])
+@pytest.mark.parametrize(
+    ("health", "stage_rank", "fires"), [(70, 3, True), (69, 3, False), (70, 2, False), (None, 4, False), (95, 4, True)]
+)
 def test_auto_fire_needs_health_70_and_stage_proposal(health, stage_rank, fires):
     assert rules.auto_fires(facts(health=health, stage_rank=stage_rank), min_stage_rank=3, health_threshold=70) is fires
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"segment": "ent"}, ["Enterprise segment"]),
-    ({"has_api_sku": True}, ["API / consumption SKU on the quote"]),
-    ({"complex_integration": True}, ["complex integration discussed"]),
-    ({"segment": "ent", "has_services_line": True}, []),
-    ({}, []),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"segment": "ent"}, ["Enterprise segment"]),
+        ({"has_api_sku": True}, ["API / consumption SKU on the quote"]),
+        ({"complex_integration": True}, ["complex integration discussed"]),
+        ({"segment": "ent", "has_services_line": True}, []),
+        ({}, []),
+    ],
+)
 def test_resource_flag_when_complexity_without_services_line(change, expected):
     assert rules.needs_services_flag(facts(**change)) == expected
 
 
 def test_ttv_target_from_earliest_value_event_else_segment_default():
     start = D(2026, 3, 1)
-    assert rules.ttv_target_days(value_event_dates=[D(2026, 4, 15), D(2026, 3, 31)], contract_start=start,
-                                 segment_default=90) == 30
+    assert (
+        rules.ttv_target_days(
+            value_event_dates=[D(2026, 4, 15), D(2026, 3, 31)], contract_start=start, segment_default=90
+        )
+        == 30
+    )
     assert rules.ttv_target_days(value_event_dates=[], contract_start=start, segment_default=60) == 60
 
 

@@ -7,7 +7,8 @@ from django.db import connection, transaction
 from django_fsm import ConcurrentTransition
 
 from gtmos.audit.models import Event
-from onboarding.models import OnboardingSession, RouteDecision, SessionState as S
+from onboarding.models import OnboardingSession, RouteDecision
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.swarm_support import datasets, flags, run_agents, swarm_switch  # noqa: F401
 

@@ -15,18 +15,45 @@ from tests.swarm_support import datasets, run_agents, swarm_on, swarm_switch  # 
 
 pytestmark = pytest.mark.django_db
 SEED_CATALOG = {
-    catalog.LEAD_CAPTURED, catalog.LEAD_IDENTIFIED, catalog.ENRICHMENT_REQUESTED, catalog.AGENT_COMPLETED,
-    catalog.FIELD_RESOLVED, catalog.ENRICHMENT_COMPLETE, catalog.ENRICHMENT_PARTIAL, catalog.ENRICHMENT_FAILED,
-    catalog.CONFIRMED, catalog.ROLE_CAPTURED, catalog.ROUTE_DECIDED, catalog.VALUE_REVEALED,
-    catalog.NEXT_QUESTION_ASKED, catalog.TAKEOFF_COMPLETED, catalog.TEAM_INVITED, catalog.TRIAL_STARTED,
-    catalog.CARD_CAPTURED, catalog.ACCOUNT_ACTIVATED, catalog.BATTLEPACK_READY, catalog.OUTREACH_SENT,
-    catalog.MEETING_BOOKED, catalog.DEMO_DELIVERED, catalog.DEAL_CLOSED_WON, catalog.SESSION_ABANDONED,
+    catalog.LEAD_CAPTURED,
+    catalog.LEAD_IDENTIFIED,
+    catalog.ENRICHMENT_REQUESTED,
+    catalog.AGENT_COMPLETED,
+    catalog.FIELD_RESOLVED,
+    catalog.ENRICHMENT_COMPLETE,
+    catalog.ENRICHMENT_PARTIAL,
+    catalog.ENRICHMENT_FAILED,
+    catalog.CONFIRMED,
+    catalog.ROLE_CAPTURED,
+    catalog.ROUTE_DECIDED,
+    catalog.VALUE_REVEALED,
+    catalog.NEXT_QUESTION_ASKED,
+    catalog.TAKEOFF_COMPLETED,
+    catalog.TEAM_INVITED,
+    catalog.TRIAL_STARTED,
+    catalog.CARD_CAPTURED,
+    catalog.ACCOUNT_ACTIVATED,
+    catalog.BATTLEPACK_READY,
+    catalog.OUTREACH_SENT,
+    catalog.MEETING_BOOKED,
+    catalog.DEMO_DELIVERED,
+    catalog.DEAL_CLOSED_WON,
+    catalog.SESSION_ABANDONED,
     catalog.SESSION_HANDED_OFF,
     # the transition table's own events
-    catalog.EMAIL_SUBMITTED, catalog.EXPANSION_DETECTED, catalog.MEDDPICC_QUALIFIED, catalog.DEAL_CLOSED_LOST,
+    catalog.EMAIL_SUBMITTED,
+    catalog.EXPANSION_DETECTED,
+    catalog.MEDDPICC_QUALIFIED,
+    catalog.DEAL_CLOSED_LOST,
 }
-ANSWERS = {"company": "Acme", "org_type": "contractor", "size_band": "small", "service_area": ["Austin, TX"],
-           "sectors": ["commercial"], "trade": "drywall"}
+ANSWERS = {
+    "company": "Acme",
+    "org_type": "contractor",
+    "size_band": "small",
+    "service_area": ["Austin, TX"],
+    "sectors": ["commercial"],
+    "trade": "drywall",
+}
 
 
 def cold(email, key):
@@ -34,7 +61,9 @@ def cold(email, key):
     s = svc.session_submit_email(session=s, email=email)
     run_agents(s.lead)
     asks = decision_for(lead=s.lead).asks
-    return svc.session_confirm(session=s, answers={"role": "owner_exec", **{a: ANSWERS[a] for a in asks if a in ANSWERS}})
+    return svc.session_confirm(
+        session=s, answers={"role": "owner_exec", **{a: ANSWERS[a] for a in asks if a in ANSWERS}}
+    )
 
 
 def test_the_whole_catalog_is_emitted_with_keys(swarm_on, datasets, frozen_clock):
@@ -44,13 +73,19 @@ def test_the_whole_catalog_is_emitted_with_keys(swarm_on, datasets, frozen_clock
     # self-serve to card, with an invite
     s = cold("joe@squiresconstruction.com", "a")
     svc.team_invite(session=s, email="sam@squiresconstruction.com", role="field")
-    for step in (svc.session_reveal_value, svc.session_ask_next_question, svc.session_complete_takeoff,
-                 svc.session_activate, svc.session_capture_card):
+    for step in (
+        svc.session_reveal_value,
+        svc.session_ask_next_question,
+        svc.session_complete_takeoff,
+        svc.session_activate,
+        svc.session_capture_card,
+    ):
         s = step(session=s)
     # complete enrichment, warm arrival
     Contact.objects.create(account=AccountFactory(), name="Vic", email="vic@cve-electric.com", title="President")
-    warm = svc.session_start(source="plg_invite", idempotency_key="w", warmth="warm", email="vic@cve-electric.com",
-                             name="Vic")
+    warm = svc.session_start(
+        source="plg_invite", idempotency_key="w", warmth="warm", email="vic@cve-electric.com", name="Vic"
+    )
     run_agents(warm.lead)
     warm = svc.session_identify(session=warm)
     # white-glove to closed won
@@ -73,8 +108,19 @@ def test_the_whole_catalog_is_emitted_with_keys(swarm_on, datasets, frozen_clock
     # failed enrichment, abandoned session
     from django.test import override_settings
 
-    with override_settings(SWARM_PROVIDERS={a: "tests.swarm_support.Failing" for a in (
-            "domain_site", "classifier", "size_estimator", "role_resolver", "project_finder", "network_seeder")}):
+    with override_settings(
+        SWARM_PROVIDERS={
+            a: "tests.swarm_support.Failing"
+            for a in (
+                "domain_site",
+                "classifier",
+                "size_estimator",
+                "role_resolver",
+                "project_finder",
+                "network_seeder",
+            )
+        }
+    ):
         f = svc.session_start(source="search", idempotency_key="f")
         f = svc.session_submit_email(session=f, email="x@thinsite.com")
         run_agents(f.lead)
@@ -92,9 +138,9 @@ def test_the_whole_catalog_is_emitted_with_keys(swarm_on, datasets, frozen_clock
 def test_replaying_each_step_writes_no_new_event(swarm_on, datasets):
     s = cold("joe@squiresconstruction.com", "r")
     count = Event.objects.count()
-    again = svc.session_start(source="search", idempotency_key="r")            # the capture replayed
+    again = svc.session_start(source="search", idempotency_key="r")  # the capture replayed
     svc.session_submit_email(session=again, email="joe@squiresconstruction.com")  # a double submit
-    svc.session_confirm(session=again, answers={"role": "owner_exec"})          # a double tap
+    svc.session_confirm(session=again, answers={"role": "owner_exec"})  # a double tap
     assert Event.objects.count() == count
     s = svc.session_reveal_value(session=s)
     count = Event.objects.count()

@@ -12,7 +12,8 @@ from enrichment.enums import EnrichmentStatus, JobStatus, RunMode
 from enrichment.models import AgentJob, EnrichmentRun, EnrichmentSignal
 from gtmos.audit.models import Event
 from gtmos.core import clock
-from onboarding.models import Deal, OnboardingSession, RouteDecision, SessionState as S, TeamInvite
+from onboarding.models import Deal, OnboardingSession, RouteDecision, TeamInvite
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.swarm_support import Failing, datasets, flags, run_agents, swarm_on, swarm_switch  # noqa: F401
 
@@ -31,8 +32,14 @@ def cold(email, **kw):
     return OnboardingSession.objects.get(pk=s.pk)
 
 
-ANSWERS = {"company": "Acme", "org_type": "contractor", "size_band": "small", "service_area": ["Austin, TX"],
-           "sectors": ["commercial"], "trade": "drywall"}
+ANSWERS = {
+    "company": "Acme",
+    "org_type": "contractor",
+    "size_band": "small",
+    "service_area": ["Austin, TX"],
+    "sectors": ["commercial"],
+    "trade": "drywall",
+}
 
 
 def routed(email="joe@squiresconstruction.com", role="owner_exec"):
@@ -90,8 +97,9 @@ def test_s2_enrichment_complete_when_every_gating_field_is_at_theta(swarm_on, da
     from gtmos.crm.models import Contact
     from tests.factories import AccountFactory
 
-    Contact.objects.create(account=AccountFactory(), name="Joe Squires", email="joe@squiresconstruction.com",
-                           title="Owner")
+    Contact.objects.create(
+        account=AccountFactory(), name="Joe Squires", email="joe@squiresconstruction.com", title="Owner"
+    )
     s = cold("joe@squiresconstruction.com")
     run = EnrichmentRun.objects.get(lead=s.lead)
     assert run.status == EnrichmentStatus.COMPLETE and s.state == S.S3_CONFIRM
@@ -99,15 +107,18 @@ def test_s2_enrichment_complete_when_every_gating_field_is_at_theta(swarm_on, da
 
 
 def test_s2_enrichment_failed_goes_to_the_fallback_form(swarm_on, settings):
-    settings.SWARM_PROVIDERS = {**settings.SWARM_PROVIDERS, **{a: "tests.swarm_support.Failing" for a in (
-        "domain_site", "classifier", "size_estimator", "role_resolver")}}
+    settings.SWARM_PROVIDERS = {
+        **settings.SWARM_PROVIDERS,
+        **{a: "tests.swarm_support.Failing" for a in ("domain_site", "classifier", "size_estimator", "role_resolver")},
+    }
     s = cold("joe@squiresconstruction.com")
     assert s.state == S.FALLBACK_FORM and s.state_before == S.S2_ENRICHING
     assert EnrichmentRun.objects.get(lead=s.lead).status == EnrichmentStatus.FAILED
     assert events(s, "session.transition")[0].payload["cause"] == "enrichment.failed"
     # nothing to match pursuits or network on: the async agents are skipped, not left pending
     assert set(AgentJob.objects.filter(run__lead=s.lead, sync=False).values_list("status", flat=True)) == {
-        JobStatus.SKIPPED}
+        JobStatus.SKIPPED
+    }
     # the ladder carries on for each agent (2 minutes after the attempt was due)
     job = AgentJob.objects.get(run__lead=s.lead, agent="classifier")
     assert job.status == JobStatus.RETRY_WAIT and job.next_attempt_at == job.due_at + dt.timedelta(minutes=2)
@@ -118,10 +129,12 @@ def test_s3_onboarding_confirmed_with_role_known_routes_self_serve_to_s5(swarm_o
     # role unknown: confirming without answering the role question is refused
     with pytest.raises(svc.SessionError, match="answer: role"):
         svc.session_confirm(session=s)
-    EnrichmentSignal.objects.create(run=s.lead.run, field="persona", value="estimator", confidence=0.9,
-                                    agent="role_resolver")
-    EnrichmentSignal.objects.create(run=s.lead.run, field="role", value="Estimator", confidence=0.9,
-                                    agent="role_resolver")
+    EnrichmentSignal.objects.create(
+        run=s.lead.run, field="persona", value="estimator", confidence=0.9, agent="role_resolver"
+    )
+    EnrichmentSignal.objects.create(
+        run=s.lead.run, field="role", value="Estimator", confidence=0.9, agent="role_resolver"
+    )
     from enrichment.services.profile import profile_refresh
 
     profile_refresh(lead=s.lead, theta=0.85)
@@ -154,9 +167,17 @@ def test_s4_route_decided_white_glove_goes_to_w5_with_a_deal(swarm_on, datasets)
 
 def test_s4_route_decided_consumer_is_disqualified(swarm_on, datasets):
     s = cold("pat@gmail.com")
-    s = svc.session_confirm(session=s, answers={"company": "Pat", "org_type": "consumer", "size_band": "micro",
-                                                "role": "owner_exec", "service_area": ["Austin"],
-                                                "sectors": ["residential"]})
+    s = svc.session_confirm(
+        session=s,
+        answers={
+            "company": "Pat",
+            "org_type": "consumer",
+            "size_band": "micro",
+            "role": "owner_exec",
+            "service_area": ["Austin"],
+            "sectors": ["residential"],
+        },
+    )
     assert s.state == S.DISQUALIFIED and s.reason == "route_to_homeowner_product"
     assert events(s, "route.decided")[0].payload["disqualified"] is True
 
@@ -175,8 +196,14 @@ def test_self_serve_tail_s5_to_s10_card_only_after_the_value_moment(swarm_on, da
     s = svc.session_capture_card(session=s)
     assert s.state == S.S10_CLOSED_WON
     types = [e.type for e in events(s)]
-    for t in ("value.revealed", "next_question.asked", "takeoff.completed", "account.activated", "trial.started",
-              "card.captured"):
+    for t in (
+        "value.revealed",
+        "next_question.asked",
+        "takeoff.completed",
+        "account.activated",
+        "trial.started",
+        "card.captured",
+    ):
         assert types.count(t) == 1, t
 
 
@@ -197,8 +224,9 @@ def test_expansion_detected_hands_self_serve_to_white_glove(swarm_on, datasets):
     assert len(events(s, "expansion.detected")) == 1 and len(events(s, "session.handed_off")) == 1
     assert Deal.objects.filter(session=s).exists()
     # (Apex, an $18M sub, is white-glove by revenue since a headcount-derived ACV no longer outvotes it: issue 17)
-    big = svc.session_detect_expansion(session=to_trial(routed("eve@squiresconstruction.com")), seats=3,
-                                       acv=Decimal("200000"))
+    big = svc.session_detect_expansion(
+        session=to_trial(routed("eve@squiresconstruction.com")), seats=3, acv=Decimal("200000")
+    )
     assert big.state == S.W5_BATTLEPACK and big.track == "wg_enterprise"
 
 
@@ -266,8 +294,14 @@ def test_fallback_form_manual_steps_done_goes_to_activate(swarm_on):
 
 
 def test_warm_lead_identified_with_role_known_skips_email_and_confirm(swarm_on, datasets):
-    s = svc.session_start(source="plg_invite", idempotency_key="w1", warmth="warmest",
-                          email="joe@squiresconstruction.com", name="Joe", title="Chief Estimator")
+    s = svc.session_start(
+        source="plg_invite",
+        idempotency_key="w1",
+        warmth="warmest",
+        email="joe@squiresconstruction.com",
+        name="Joe",
+        title="Chief Estimator",
+    )
     run = EnrichmentRun.objects.get(lead=s.lead)
     assert s.state == S.S0_ENTRY and run.mode == RunMode.ASYNC_PREFETCH and run.deadline_at is None
     run_agents(s.lead)  # prefetched before arrival
@@ -282,8 +316,9 @@ def test_warm_lead_identified_with_role_known_skips_email_and_confirm(swarm_on, 
 
 
 def test_warm_arrival_before_the_prefetch_finished_waits_at_most_the_budget(swarm_on, datasets):
-    s = svc.session_start(source="plg_invite", idempotency_key="w2", warmth="warm",
-                          email="amy@apexdrywall.com", name="Amy")
+    s = svc.session_start(
+        source="plg_invite", idempotency_key="w2", warmth="warm", email="amy@apexdrywall.com", name="Amy"
+    )
     s = svc.session_identify(session=s)
     run = EnrichmentRun.objects.get(lead=s.lead)
     assert s.state == S.S2_ENRICHING and run.deadline_at is not None
@@ -323,8 +358,13 @@ def test_route_is_recomputed_when_a_field_crosses_theta_after_routing(swarm_on, 
     AgentJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=2)
     from enrichment.providers.base import AgentOutput
 
-    agent_report(job_id=job.pk, attempt=2, outcome="succeeded", due_at=clock.now(),
-                 output=AgentOutput([SignalOut("revenue", "40000000", 0.95), SignalOut("acv", "60000", 0.95)]))
+    agent_report(
+        job_id=job.pk,
+        attempt=2,
+        outcome="succeeded",
+        due_at=clock.now(),
+        output=AgentOutput([SignalOut("revenue", "40000000", 0.95), SignalOut("acv", "60000", 0.95)]),
+    )
     latest = RouteDecision.objects.filter(session=s).order_by("-decided_at").first()
     assert latest.pk != first.pk and latest.track == "wg_mid"
     assert events(s, "route.decided")[-1].payload["recomputed"] is True
@@ -343,8 +383,9 @@ def test_the_route_pointer_migration_points_every_session_at_its_newest_decision
 
     s = routed()
     newest = RouteDecision.objects.get(session=s)
-    RouteDecision.objects.create(session=s, track="self_serve", fingerprint="older",
-                                 decided_at=newest.decided_at - dt.timedelta(minutes=5))
+    RouteDecision.objects.create(
+        session=s, track="self_serve", fingerprint="older", decided_at=newest.decided_at - dt.timedelta(minutes=5)
+    )
     OnboardingSession.objects.filter(pk=s.pk).update(route=None)
     importlib.import_module("onboarding.migrations.0009_session_route").point_at_the_newest_decision(apps, None)
     assert OnboardingSession.objects.get(pk=s.pk).route_id == newest.pk
@@ -352,11 +393,12 @@ def test_the_route_pointer_migration_points_every_session_at_its_newest_decision
 
 @override_settings(SWARM_RUN_BUDGET_MS=3000)
 def test_kill_switch_drops_every_swarm_dependent_session_to_the_fallback_form(swarm_on, datasets):
-    waiting = svc.session_start(source="search", idempotency_key="k1")                        # S1
-    enriching = svc.session_submit_email(session=svc.session_start(source="search", idempotency_key="k2"),
-                                         email="amy@apexdrywall.com")                         # S2
-    confirming = cold("joe@squiresconstruction.com")                                          # S3
-    value = routed("x@cve-electric.com", role="estimator")                                    # W5, past the swarm
+    waiting = svc.session_start(source="search", idempotency_key="k1")  # S1
+    enriching = svc.session_submit_email(
+        session=svc.session_start(source="search", idempotency_key="k2"), email="amy@apexdrywall.com"
+    )  # S2
+    confirming = cold("joe@squiresconstruction.com")  # S3
+    value = routed("x@cve-electric.com", role="estimator")  # W5, past the swarm
     swarm_switch(False)
     from enrichment.services.sweep import swarm_sweep
 

@@ -13,7 +13,8 @@ from enrichment.models import EnrichmentRun
 from enrichment.services.profile import decision_for
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.services import session as svc
 from tests.swarm_support import datasets, flags, run_agents, swarm_on, swarm_switch  # noqa: F401
 
@@ -36,8 +37,11 @@ def enriching(key: str) -> OnboardingSession:
 def settled_event(s, status=EnrichmentStatus.PARTIAL) -> Event:
     """The enrichment.* event the run's settle would have written (the cause the session points at)."""
     run = EnrichmentRun.objects.get(lead_id=s.lead_id)
-    return event_record(type=catalog.RUN_STATUS_EVENT[status], subject=run,
-                        idempotency_key=catalog.key(s.lead_id, "S2", "enrichment.settled", status))
+    return event_record(
+        type=catalog.RUN_STATUS_EVENT[status],
+        subject=run,
+        idempotency_key=catalog.key(s.lead_id, "S2", "enrichment.settled", status),
+    )
 
 
 @pytest.mark.django_db
@@ -81,8 +85,12 @@ def test_a_session_changed_since_it_was_read_is_refused_and_nothing_is_written(s
     count = Event.objects.count()
 
     with pytest.raises(ConcurrentTransition):
-        svc.advance_from_enriching(session=read, run=EnrichmentRun.objects.get(lead_id=s.lead_id),
-                                   decision=decision_for(lead=s.lead), cause=cause)
+        svc.advance_from_enriching(
+            session=read,
+            run=EnrichmentRun.objects.get(lead_id=s.lead_id),
+            decision=decision_for(lead=s.lead),
+            cause=cause,
+        )
     assert Event.objects.count() == count
     assert OnboardingSession.objects.get(pk=s.pk).state == S.S2_ENRICHING
     assert read.state == S.S2_ENRICHING  # the caller's instance is left as read
@@ -92,8 +100,12 @@ def test_a_session_changed_since_it_was_read_is_refused_and_nothing_is_written(s
 def test_the_fsm_still_decides_which_transition_is_allowed(swarm_on, datasets, no_dispatch):
     s = svc.session_start(source="search", idempotency_key="fsm")  # S1: no enrichment transition from here
     with pytest.raises(svc.SessionError):
-        svc.advance_from_enriching(session=s, run=EnrichmentRun(lead_id=s.lead_id, status=EnrichmentStatus.PARTIAL),
-                                   decision=decision_for(lead=s.lead), cause=None)
+        svc.advance_from_enriching(
+            session=s,
+            run=EnrichmentRun(lead_id=s.lead_id, status=EnrichmentStatus.PARTIAL),
+            decision=decision_for(lead=s.lead),
+            cause=None,
+        )
     assert not Event.objects.filter(type=TRANSITION).exists()
 
 

@@ -33,13 +33,17 @@ def _statuses(plan):
 
 
 def _edit(map_, by, **changes):
-    current = {"selected_value_events": map_.selected_value_events, "technical_win_details": map_.technical_win_details,
-               "selling_team_commitments": map_.selling_team_commitments,
-               "customer_stakeholder_map": map_.customer_stakeholder_map}
+    current = {
+        "selected_value_events": map_.selected_value_events,
+        "technical_win_details": map_.technical_win_details,
+        "selling_team_commitments": map_.selling_team_commitments,
+        "customer_stakeholder_map": map_.customer_stakeholder_map,
+    }
     return map_signoff.map_update(map_=map_, by=by, **{**current, **changes})
 
 
 # --- 3. "Rejected sign-off escalates to SLM — deal can proceed only with SLM override" --------------
+
 
 def test_post_sales_cannot_turn_a_rejection_into_an_acceptance(world, closed):
     plan, map_ = closed
@@ -64,12 +68,16 @@ def test_the_review_page_offers_no_accept_after_a_rejection(client, world, close
 
 # --- 4. "post-sign-off changes require SLM approval" ----------------------------------------------
 
+
 def test_an_accepted_maps_events_dates_and_commitments_are_locked(world, closed):
     _, map_ = closed
     map_signoff.map_accept(map_=map_, by=world.post_sales)
     event = {"value_event_id": world.value_event.pk, "target_date": "2026-04-15"}
-    for change in ({"selected_value_events": [event]}, {"technical_win_details": "nothing validated"},
-                   {"selling_team_commitments": "no commitments"}):
+    for change in (
+        {"selected_value_events": [event]},
+        {"technical_win_details": "nothing validated"},
+        {"selling_team_commitments": "no commitments"},
+    ):
         with pytest.raises(map_signoff.SignoffError, match="SLM"):
             _edit(_map(map_), world.ae, **change)
     _edit(_map(map_), world.csm, customer_stakeholder_map=[{"contact_id": world.sponsor.pk, "role": "training"}])
@@ -79,10 +87,16 @@ def test_value_event_changes_after_sign_off_go_through_the_slm_approval_page(cli
     plan, map_ = closed
     map_signoff.map_accept(map_=map_, by=world.post_sales)
     client.force_login(world.ae.user)
-    response = client.post(f"/onboarding/preclose/{plan.opportunity_id}/", {
-        f"ve_{world.value_event.pk}": "on", f"ve_{world.value_event.pk}_date": "2026-04-20",
-        "technical_win_details": _map(map_).technical_win_details,
-        "selling_team_commitments": _map(map_).selling_team_commitments, "change_reason": "customer asked for April"})
+    response = client.post(
+        f"/onboarding/preclose/{plan.opportunity_id}/",
+        {
+            f"ve_{world.value_event.pk}": "on",
+            f"ve_{world.value_event.pk}_date": "2026-04-20",
+            "technical_win_details": _map(map_).technical_win_details,
+            "selling_team_commitments": _map(map_).selling_team_commitments,
+            "change_reason": "customer asked for April",
+        },
+    )
     assert response.status_code == 302
     assert _map(map_).selected_value_events == []  # unchanged until the SLM approves
     request = TTVChangeRequest.objects.get(map=map_)
@@ -94,6 +108,7 @@ def test_value_event_changes_after_sign_off_go_through_the_slm_approval_page(cli
 
 
 # --- 5. the comp gate ------------------------------------------------------------------------------
+
 
 def test_the_signoff_window_counts_from_close_not_contract_start(world):
     opp = world.deal()
@@ -141,6 +156,7 @@ def test_acceptance_releases_payouts_at_once(world, closed):
 
 # --- 6. "Every … escalation flag writes a record to OnboardingLog" --------------------------------
 
+
 def test_every_escalation_kind_writes_its_onboarding_log_row(world, closed):
     plan, map_ = closed
     map_signoff.map_escalate_targets(map_=map_, by=world.post_sales, note="M4 in 30 days is not possible")
@@ -164,6 +180,7 @@ def test_the_resource_flag_is_in_the_onboarding_log(world):
 
 # --- 7. role control: the MAP "is created by the selling team"; M1–M6 are the CSM's (M1 the IE's) --
 
+
 def test_a_csm_cannot_edit_the_selling_teams_commitments(world, closed):
     _, map_ = closed
     with pytest.raises(PermissionError):
@@ -184,7 +201,9 @@ def test_post_sales_cannot_complete_milestones(world, closed):
     plan, _ = closed
     for code in ("M4", "M6"):
         with pytest.raises(PermissionError):
-            milestones.milestone_complete(item=MilestoneItem.objects.get(plan=plan, code=code), by=world.post_sales.user)
+            milestones.milestone_complete(
+                item=MilestoneItem.objects.get(plan=plan, code=code), by=world.post_sales.user
+            )
     assert not plan.milestones.filter(status="done").exists()
     milestones.milestone_complete(item=MilestoneItem.objects.get(plan=plan, code="M4"), by=world.csm.user)
 

@@ -18,8 +18,14 @@ from .conftest import START
 def test_auto_fires_once_when_health_crosses_70_at_proposal(world):
     opp = world.deal(health=65, acv="150000")
     assert not OnboardingPlan.objects.exists()
-    kwargs = dict(external_id=opp.external_id, account_external_id=world.account.external_id, name=opp.name,
-                  stage="proposal", acv=opp.acv, owner_email=world.ae.email)
+    kwargs = dict(
+        external_id=opp.external_id,
+        account_external_id=world.account.external_id,
+        name=opp.name,
+        stage="proposal",
+        acv=opp.acv,
+        owner_email=world.ae.email,
+    )
     opportunity_upsert(**kwargs, deal_health_score=72)
     opportunity_upsert(**kwargs, deal_health_score=75)  # still ≥ 70: no second plan
     plan = OnboardingPlan.objects.get()
@@ -40,7 +46,9 @@ def test_ineligible_deal_never_auto_fires(world):
     assert not OnboardingPlan.objects.exists()
 
 
-@pytest.mark.parametrize("gate", [{"segment": "ent"}, {"acv": "100000"}, {"lines": ("CORE", "IMPL")}, {"sam": "500000"}])
+@pytest.mark.parametrize(
+    "gate", [{"segment": "ent"}, {"acv": "100000"}, {"lines": ("CORE", "IMPL")}, {"sam": "500000"}]
+)
 def test_each_gate_path_auto_fires(world, gate):
     opp = world.deal(**{"segment": "mm", "acv": "40000", "health": 80, **gate})
     assert preclose.preclose_evaluate(opportunity=opp) is not None
@@ -90,16 +98,25 @@ def test_post_close_starts_fresh_with_segment_ttv_default(world, segment, days):
     assert plan.map.ttv_target_days == days
     assert plan.milestones.get(code="M7").target_date == START + dt.timedelta(days=days)
     account = Account.objects.get(pk=world.account.pk)
-    assert (account.onboarding_status, account.onboarding_start_date, account.ttv_target_days) == ("active", START, days)
+    assert (account.onboarding_status, account.onboarding_start_date, account.ttv_target_days) == (
+        "active",
+        START,
+        days,
+    )
     assert plan.log_entries.count() == 1  # the log runs from day one
 
 
 def test_preboarded_draft_is_carried_forward_at_close(world):
     opp = world.deal()
     draft = preclose.preboarding_start(opportunity=opp, by=world.am)
-    map_update(map_=draft.map, by=world.ae, technical_win_details="SSO validated in POC",
-               selling_team_commitments="Admin training in week 2", customer_stakeholder_map=[],
-               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-11"}])
+    map_update(
+        map_=draft.map,
+        by=world.ae,
+        technical_win_details="SSO validated in POC",
+        selling_team_commitments="Admin training in week 2",
+        customer_stakeholder_map=[],
+        selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-11"}],
+    )
     plan = world.close(opp)
     assert plan.pk == draft.pk and plan.status == "active" and plan.preboarded
     assert plan.map.technical_win_details == "SSO validated in POC"
@@ -141,9 +158,15 @@ def test_a_ttv_target_typed_on_the_map_survives_close(world):
     opp = world.deal()
     draft = preclose.preboarding_start(opportunity=opp, by=world.am)
     assert draft.map.ttv_target_days == 90
-    map_update(map_=draft.map, by=world.ae, technical_win_details="", selling_team_commitments="",
-               customer_stakeholder_map=[], ttv_target_days=75,
-               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-11"}])
+    map_update(
+        map_=draft.map,
+        by=world.ae,
+        technical_win_details="",
+        selling_team_commitments="",
+        customer_stakeholder_map=[],
+        ttv_target_days=75,
+        selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-11"}],
+    )
     plan = world.close(opp)
     assert plan.map.ttv_target_days == 75 and plan.map.ttv_target_manual
 
@@ -151,9 +174,15 @@ def test_a_ttv_target_typed_on_the_map_survives_close(world):
 def test_value_event_dates_derive_the_target_before_close(world):
     opp = world.deal()
     draft = preclose.preboarding_start(opportunity=opp, by=world.am)
-    map_update(map_=draft.map, by=world.ae, technical_win_details="", selling_team_commitments="",
-               customer_stakeholder_map=[], ttv_target_days=90,  # the form posts back the shown value
-               selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-01"}])
+    map_update(
+        map_=draft.map,
+        by=world.ae,
+        technical_win_details="",
+        selling_team_commitments="",
+        customer_stakeholder_map=[],
+        ttv_target_days=90,  # the form posts back the shown value
+        selected_value_events=[{"value_event_id": world.value_event.pk, "target_date": "2026-04-01"}],
+    )
     assert MutualActionPlan.objects.get(pk=draft.map_id).ttv_target_days == 30  # 04-01 − expected close 03-02
 
 

@@ -30,8 +30,9 @@ def smb(db, frozen_clock):
 def _done(plan, *codes):
     for code in codes:
         item = MilestoneItem.objects.get(plan=plan, code=code)
-        milestones.milestone_complete(item=item, by=plan.world.csm.user, evidence="attendance 20/20",
-                                      on=min(item.target_date, clock.today()))
+        milestones.milestone_complete(
+            item=item, by=plan.world.csm.user, evidence="attendance 20/20", on=min(item.target_date, clock.today())
+        )
 
 
 def test_an_on_pace_plan_10_days_before_its_deadline_is_not_escalated(smb):

@@ -65,8 +65,9 @@ def walk_to_trial(client: Client, email: str = COLD_EMAIL) -> OnboardingSession:
 
     session = walk_to_workspace(client, email)
     pursuit = Pursuit.objects.filter(lead=session.lead).first()
-    client.post(f"/start/s/{session.pk}/question/", {"pursuit": str(pursuit.pk)} if pursuit else
-                {"project_name": "Next bid"})
+    client.post(
+        f"/start/s/{session.pk}/question/", {"pursuit": str(pursuit.pk)} if pursuit else {"project_name": "Next bid"}
+    )
     client.post(f"/start/s/{session.pk}/takeoff/")
     response = client.post(f"/start/s/{session.pk}/activate/", {"password": "a-long-password", "name": "Joe"})
     assert response.status_code == 302, response.content[:600]

@@ -10,7 +10,8 @@ from enrichment.models import Lead, Pursuit
 from gtmos.audit.models import Event
 from gtmos.crm.models import Account, Opportunity
 from onboarding import tasks
-from onboarding.models import OnboardingSession, OrgMember, SessionState as S, Subscription, Takeoff
+from onboarding.models import OnboardingSession, OrgMember, Subscription, Takeoff
+from onboarding.models import SessionState as S
 
 from .conftest import capture, session_of, walk_to_confirm, walk_to_workspace
 
@@ -37,6 +38,7 @@ def test_cold_lander_to_card_captured(client, swarm_on, datasets, django_capture
     page = client.get(response["Location"])
     assert page.status_code == 200 and b"Reading your company" in page.content
     from tests.swarm_support import run_agents
+
     run_agents(session.lead)
     status = client.get(f"/start/s/{session.pk}/enriching/status/", HTTP_HX_REQUEST="true")
     assert status["HX-Redirect"] == f"/start/s/{session.pk}/confirm/"
@@ -92,7 +94,8 @@ def test_cold_lander_to_card_captured(client, swarm_on, datasets, django_capture
     assert sub.status == Subscription.Status.ACTIVE and sub.card_last4 == "4242" and "demo" in sub.card_brand
     # The order signal is queued for after commit, not run in the prospect's request.
     assert [c.func.__self__.name for c in after_commit if getattr(c, "func", None)] == [
-        "onboarding.tasks.self_serve_close_won"]
+        "onboarding.tasks.self_serve_close_won"
+    ]
     assert not Opportunity.objects.filter(account=session.org).exists()
     assert tasks.self_serve_close_won(**after_commit[0].keywords) is True
     assert tasks.self_serve_close_won(**after_commit[0].keywords) is False  # redelivered: nothing more
@@ -148,8 +151,14 @@ def test_back_refresh_and_double_posts_never_repeat_a_transition(client, swarm_o
         client.post(f"/start/s/{session.pk}/activate/", {"password": "a-long-password", "name": "Joe"})
     session.refresh_from_db()
     assert session.state == S.S9_TRIAL
-    for type_ in ("onboarding.role_captured", "value.revealed", "next_question.asked", "takeoff.completed",
-                  "account.activated", "trial.started"):
+    for type_ in (
+        "onboarding.role_captured",
+        "value.revealed",
+        "next_question.asked",
+        "takeoff.completed",
+        "account.activated",
+        "trial.started",
+    ):
         assert events(session, type_) == 1, type_
     assert Takeoff.objects.filter(session=session).count() == 1
     assert OrgMember.objects.count() == 1 and Account.objects.count() == 1
@@ -163,6 +172,7 @@ def test_back_refresh_and_double_posts_never_repeat_a_transition(client, swarm_o
 
 def test_no_page_asks_a_field_the_profile_holds_at_theta(client, swarm_on, datasets):
     from enrichment.services.profile import decision_for
+
     session = walk_to_confirm(client)
     page = client.get(f"/start/s/{session.pk}/confirm/")
     decision = decision_for(lead=session.lead)

@@ -8,15 +8,18 @@ from django.test import Client
 from enrichment.models import EnrichmentSignal, SiteSnapshot
 from gtmos.audit.models import Event
 from gtmos.core import clock
-from onboarding.models import RouteDecision, SessionState as S
+from onboarding.models import RouteDecision
+from onboarding.models import SessionState as S
 
 from .conftest import walk_to_confirm
 
 pytestmark = pytest.mark.django_db
 
-HOMEOWNER_SITE = ("Welcome to our home renovation journal. We are remodeling our home this year: my home office, "
-                  "our home kitchen and my house's porch. Follow along as we remodel my kitchen. "
-                  "This is my home, our home, my house.")
+HOMEOWNER_SITE = (
+    "Welcome to our home renovation journal. We are remodeling our home this year: my home office, "
+    "our home kitchen and my house's porch. Follow along as we remodel my kitchen. "
+    "This is my home, our home, my house."
+)
 
 
 def confirm_page(client, session):
@@ -52,7 +55,7 @@ def test_every_chip_on_the_confirm_screen_has_a_correction_control(client, swarm
     chips = page.context["chips"]
     assert {c["field"] for c in chips} >= {"company", "org_type", "size_band"}
     assert all(c["fix"] is not None for c in chips), [c["field"] for c in chips if c["fix"] is None]
-    assert b"Change<span class=\"visually-hidden\"> org type" in page.content
+    assert b'Change<span class="visually-hidden"> org type' in page.content
     assert b"General contractor" in page.content  # the chip reads as the prospect would say it, not "contractor"
 
 
@@ -111,8 +114,13 @@ def test_a_size_correction_replaces_the_revenue_it_was_read_from(client, swarm_o
 
 
 def test_a_homeowner_site_confirmed_with_one_tap_reaches_the_homeowner_page(client, swarm_on, datasets):
-    SiteSnapshot.objects.create(domain="patshome.net", status=SiteSnapshot.Status.OK, title="Our home",
-                                text=HOMEOWNER_SITE, fetched_at=clock.now())
+    SiteSnapshot.objects.create(
+        domain="patshome.net",
+        status=SiteSnapshot.Status.OK,
+        title="Our home",
+        text=HOMEOWNER_SITE,
+        fetched_at=clock.now(),
+    )
     session = walk_to_confirm(client, email="pat@patshome.net")
     page = confirm_page(client, session)
     assert session.state == S.S3_CONFIRM
@@ -143,6 +151,7 @@ def test_free_mail_choosing_homeowner_is_asked_nothing_else(client, swarm_on, da
 
 def test_the_homeowner_link_is_a_setting_whose_default_is_a_real_page(client, settings):
     from django.conf import settings as conf
+
     from gtmos.settings import base
 
     assert base.PROSPECT_HOMEOWNER_URL == "/homeowners/" == conf.PROSPECT_HOMEOWNER_URL

@@ -7,7 +7,8 @@ import pytest
 
 from enrichment.models import EnrichmentRun
 from enrichment.services.profile import profile_refresh, signals_record_user
-from onboarding.models import OnboardingSession, SessionState as S, TeamInvite
+from onboarding.models import OnboardingSession, TeamInvite
+from onboarding.models import SessionState as S
 from onboarding.prospect.services import expansion_check
 from tests.swarm_support import flags, swarm_switch
 
@@ -18,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def with_seats(session, seats):
-    TeamInvite.objects.bulk_create([TeamInvite(session=session, email=f"t{i}@squiresconstruction.com", role="pm",
-                                               surface="network") for i in range(seats - 1)])
+    TeamInvite.objects.bulk_create(
+        [
+            TeamInvite(session=session, email=f"t{i}@squiresconstruction.com", role="pm", surface="network")
+            for i in range(seats - 1)
+        ]
+    )
     return expansion_check(session=OnboardingSession.objects.get(pk=session.pk))
 
 
@@ -50,8 +55,12 @@ def test_a_headcount_derived_acv_does_not_hand_off(client, swarm_on, datasets):
     from enrichment.models import EnrichmentSignal
 
     session = walk_to_workspace(client)
-    EnrichmentSignal.objects.update_or_create(run=session.lead.run, field="acv", agent="size_estimator", defaults={
-        "value": "90000", "confidence": 0.99, "evidence": "seats × seat price from headcount"})
+    EnrichmentSignal.objects.update_or_create(
+        run=session.lead.run,
+        field="acv",
+        agent="size_estimator",
+        defaults={"value": "90000", "confidence": 0.99, "evidence": "seats × seat price from headcount"},
+    )
     profile_refresh(lead=session.lead, theta=0.85)
     assert session.lead.profile.__class__.objects.get(lead=session.lead).acv_est == Decimal(90000)
     assert expansion_check(session=OnboardingSession.objects.get(pk=session.pk)).state == S.S5_VALUE

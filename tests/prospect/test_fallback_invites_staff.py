@@ -9,7 +9,8 @@ from django.test import Client
 
 from enrichment.models import Lead
 from gtmos.core import clock
-from onboarding.models import OnboardingSession, OrgMember, SessionSettings, SessionState as S, TeamInvite
+from onboarding.models import OnboardingSession, OrgMember, SessionSettings, TeamInvite
+from onboarding.models import SessionState as S
 from onboarding.services import session as flow
 from tests.factories import EmployeeFactory
 from tests.swarm_support import flags, swarm_switch
@@ -67,9 +68,12 @@ def test_flags_off_the_classic_form(client, datasets):
 
 
 def test_enrichment_failed_goes_to_the_classic_form(client, swarm_on, datasets, settings):
-    settings.SWARM_PROVIDERS = {**settings.SWARM_PROVIDERS, **{a: "tests.swarm_support.Failing" for a in (
-        "domain_site", "classifier", "size_estimator", "role_resolver")}}
+    settings.SWARM_PROVIDERS = {
+        **settings.SWARM_PROVIDERS,
+        **{a: "tests.swarm_support.Failing" for a in ("domain_site", "classifier", "size_estimator", "role_resolver")},
+    }
     from .conftest import run_agents
+
     capture(client, key="fail")
     session = session_of(client)
     run_agents(session.lead)
@@ -94,6 +98,7 @@ def test_invite_creates_a_warm_lead_with_its_own_link_and_the_teammate_joins_the
     assert bad.status_code == 400 and bad.context["form"].errors["email"]
 
     from .conftest import run_agents
+
     run_agents(invite.invitee_lead)
     mia = Client()
     response = mia.get(link.split("testserver")[-1])
@@ -147,7 +152,11 @@ def test_funnel_for_revops_only_with_conversion_and_median_times(client, swarm_o
     assert page.status_code == 200 and b"<svg" in page.content
     rows = {r.key: r for r in page.context["groups"]["all"]}
     assert rows["arrived"].reached == 2 and rows["routed"].reached == 2 and rows["value"].reached == 1
-    assert rows["activated"].reached == 1 and rows["activated"].conversion == 0.5 and rows["takeoff"].median_seconds is not None
+    assert (
+        rows["activated"].reached == 1
+        and rows["activated"].conversion == 0.5
+        and rows["takeoff"].median_seconds is not None
+    )
     by = revops.get("/prospects/funnel/?by=warmth").context["groups"]
     assert set(by) == {"cold"}
     by_track = revops.get("/prospects/funnel/?by=track").context["groups"]

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from enrichment.models import EnrichmentRun, Lead
-from onboarding.models import OnboardingSession, SessionState as S
+from onboarding.models import OnboardingSession
+from onboarding.models import SessionState as S
 from onboarding.prospect.links import warm_link_path
 from onboarding.services import session as flow
 from tests.swarm_support import swarm_switch
@@ -60,8 +61,13 @@ def walk_classic_form(client, session):
         if page.status_code == 302:
             return page
         step = page.context["step"]
-        data = {"organization_type": {"org_type": "contractor"}, "service_area": {"service_area": "Austin TX"},
-                "trades": {"trades": []}, "market_sectors": {"sectors": ["commercial"]}, "invitations": {}}[step]
+        data = {
+            "organization_type": {"org_type": "contractor"},
+            "service_area": {"service_area": "Austin TX"},
+            "trades": {"trades": []},
+            "market_sectors": {"sectors": ["commercial"]},
+            "invitations": {},
+        }[step]
         response = client.post(f"/start/s/{session.pk}/setup/{step}/", data)
         assert response.status_code == 302, response.content[:500]
         if step == "invitations":
@@ -106,8 +112,14 @@ def test_an_activated_account_is_not_rejoined_by_typing_its_email(client, swarm_
 
 
 def warm(email="ann@squiresconstruction.com"):
-    s = flow.session_start(source="plg_invite", idempotency_key=f"plg:{email}", warmth="warmest", email=email,
-                           name="Ann Squires", title="Estimator")
+    s = flow.session_start(
+        source="plg_invite",
+        idempotency_key=f"plg:{email}",
+        warmth="warmest",
+        email=email,
+        name="Ann Squires",
+        title="Estimator",
+    )
     run_agents(s.lead)
     return s
 
@@ -133,6 +145,7 @@ def test_a_used_personalized_link_after_activation_leads_to_sign_in_not_the_acco
     assert fresh.get(f"/start/s/{s.pk}/trial/").status_code == 404  # nothing was granted to this browser
     page = fresh.get(response["Location"])
     assert page.status_code == 200
-    signed_in = fresh.post(response["Location"], {"username": "ann@squiresconstruction.com",
-                                                  "password": "a-long-password"}, follow=True)
+    signed_in = fresh.post(
+        response["Location"], {"username": "ann@squiresconstruction.com", "password": "a-long-password"}, follow=True
+    )
     assert signed_in.redirect_chain[-1][0].endswith("/trial/")

@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from gtmos.audit.models import Event
-from onboarding.models import SessionState as S, Subscription
+from onboarding.models import SessionState as S
+from onboarding.models import Subscription
 from onboarding.prospect.payments import stripe_signature
 
 from .conftest import walk_to_trial
@@ -24,8 +25,13 @@ class FakeStripe(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        FakeStripe.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                    "form": dict(urllib.parse.parse_qsl(body.decode()))})
+        FakeStripe.requests.append(
+            {
+                "path": self.path,
+                "auth": self.headers.get("Authorization"),
+                "form": dict(urllib.parse.parse_qsl(body.decode())),
+            }
+        )
         if self.headers.get("Authorization") != "Bearer sk_test_local":
             self.send_response(401)
             self.end_headers()
@@ -57,14 +63,19 @@ def stripe(settings):
 
 
 def completed(subscription_id, event_id="evt_1", checkout="cs_test_123"):
-    return json.dumps({"id": event_id, "type": "checkout.session.completed",
-                       "data": {"object": {"id": checkout, "client_reference_id": str(subscription_id),
-                                           "customer": "cus_1"}}}).encode()
+    return json.dumps(
+        {
+            "id": event_id,
+            "type": "checkout.session.completed",
+            "data": {"object": {"id": checkout, "client_reference_id": str(subscription_id), "customer": "cus_1"}},
+        }
+    ).encode()
 
 
 def post_webhook(client, payload, signature):
-    return client.post("/start/payments/stripe/webhook/", payload, content_type="application/json",
-                       HTTP_STRIPE_SIGNATURE=signature)
+    return client.post(
+        "/start/payments/stripe/webhook/", payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    )
 
 
 def test_stripe_checkout_then_signed_webhook_captures_the_card_once(client, swarm_on, datasets, stripe):
@@ -120,6 +131,7 @@ def test_stripe_unreachable_keeps_the_trial_and_says_so(client, swarm_on, datase
 def test_card_cannot_be_captured_before_the_value_moment(client, swarm_on, datasets):
     from onboarding.services import session as flow
     from onboarding.services.session import SessionError
+
     from .conftest import walk_to_workspace
 
     session = walk_to_workspace(client)

@@ -26,10 +26,12 @@ def queries(client, url):
 
 def grow_board(session, n):
     start = Pursuit.objects.filter(lead=session.lead).count()
-    Pursuit.objects.bulk_create([Pursuit(lead=session.lead, name=f"Extra {start + i}", source="permit")
-                                 for i in range(n)])
-    NetworkLink.objects.bulk_create([NetworkLink(lead=session.lead, company=f"Co {start + i}", relation="sub",
-                                                 source="crm") for i in range(n)])
+    Pursuit.objects.bulk_create(
+        [Pursuit(lead=session.lead, name=f"Extra {start + i}", source="permit") for i in range(n)]
+    )
+    NetworkLink.objects.bulk_create(
+        [NetworkLink(lead=session.lead, company=f"Co {start + i}", relation="sub", source="crm") for i in range(n)]
+    )
 
 
 def test_workspace_and_trial_pages_do_not_grow_with_the_board(client, swarm_on, datasets):
@@ -64,5 +66,6 @@ def test_reengage_and_funnel_do_not_grow_with_sessions(swarm_on, datasets):
     add(1, 0)
     small = [queries(revops, u) for u in ("/prospects/reengage/", "/prospects/funnel/", "/prospects/funnel/?by=source")]
     add(4, 10)
-    assert [queries(revops, u) for u in ("/prospects/reengage/", "/prospects/funnel/",
-                                         "/prospects/funnel/?by=source")] == small
+    assert [
+        queries(revops, u) for u in ("/prospects/reengage/", "/prospects/funnel/", "/prospects/funnel/?by=source")
+    ] == small

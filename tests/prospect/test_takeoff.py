@@ -41,6 +41,7 @@ def test_general_contractor_gets_the_gc_recipe():
 
 def test_result_is_json_ready():
     import json
+
     data = takeoff(_Pursuit("p4", "X", Decimal(100)), LIBRARY["drywall"]).as_dict()
     json.dumps(data)
     assert data["offline"] is True and data["lines"][0]["quantity"]

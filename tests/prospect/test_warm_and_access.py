@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def warm_session(email="ann@squiresconstruction.com", title="Estimator"):
-    session = flow.session_start(source="plg_invite", idempotency_key=f"plg:{email}", warmth="warmest",
-                                 email=email, name="Ann Squires", title=title)
+    session = flow.session_start(
+        source="plg_invite",
+        idempotency_key=f"plg:{email}",
+        warmth="warmest",
+        email=email,
+        name="Ann Squires",
+        title=title,
+    )
     run_agents(session.lead)  # async_prefetch: all six ran before she arrives
     return session
 
@@ -66,8 +72,22 @@ def test_expired_warm_link_is_refused_with_a_clear_page(client, swarm_on, datase
     assert session.state == S.S0_ENTRY
 
 
-PAGES = ("", "email/", "enriching/", "enriching/status/", "confirm/", "workspace/", "activate/", "trial/",
-         "card/demo/", "team/", "setup/", "homeowner/", "specialist/", "expired/")
+PAGES = (
+    "",
+    "email/",
+    "enriching/",
+    "enriching/status/",
+    "confirm/",
+    "workspace/",
+    "activate/",
+    "trial/",
+    "card/demo/",
+    "team/",
+    "setup/",
+    "homeowner/",
+    "specialist/",
+    "expired/",
+)
 
 
 def test_a_prospect_cannot_open_another_prospects_session_by_id(swarm_on, datasets):

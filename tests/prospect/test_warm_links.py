@@ -25,13 +25,23 @@ def token(db):
 
 
 def post_lead(client, token, body, key="k1"):
-    return client.post("/api/v1/leads", json.dumps(body), content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=key)
+    return client.post(
+        "/api/v1/leads",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
 
 
 def test_the_api_creates_a_warm_lead_with_a_link_and_the_prefetch_starts(client, swarm_on, datasets, token):
-    ann = {"email": "Ann@SquiresConstruction.com", "source": "referral", "warmth": "warmest", "name": "Ann Squires",
-           "title": "Estimator"}
+    ann = {
+        "email": "Ann@SquiresConstruction.com",
+        "source": "referral",
+        "warmth": "warmest",
+        "name": "Ann Squires",
+        "title": "Estimator",
+    }
     response = post_lead(client, token, ann)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -62,16 +72,22 @@ def test_an_sdr_issues_a_link_from_the_page_and_a_csv_is_checked_whole(client, s
 
     sdr = Client()
     sdr.force_login(EmployeeFactory(role="sdr").user)
-    page = sdr.post("/prospects/links/", {"email": "bo@squiresconstruction.com", "name": "Bo", "title": "",
-                                          "source": "event"})
+    page = sdr.post(
+        "/prospects/links/", {"email": "bo@squiresconstruction.com", "name": "Bo", "title": "", "source": "event"}
+    )
     assert page.status_code == 200 and b"/start/w/" in page.content
     assert Lead.objects.get(email="bo@squiresconstruction.com").source == "event"
-    bad = SimpleUploadedFile("leads.csv", b"email,name,title,source\ncy@squiresconstruction.com,Cy,,outbound\n"
-                                          b"nope,Dee,,outbound\ned@squiresconstruction.com,Ed,,billboard\n")
+    bad = SimpleUploadedFile(
+        "leads.csv",
+        b"email,name,title,source\ncy@squiresconstruction.com,Cy,,outbound\n"
+        b"nope,Dee,,outbound\ned@squiresconstruction.com,Ed,,billboard\n",
+    )
     page = sdr.post("/prospects/links/", {"file": bad})
     assert page.status_code == 400 and b"row 3: email" in page.content and b"row 4: source" in page.content
     assert not Lead.objects.filter(email="cy@squiresconstruction.com").exists()  # nothing from a bad file
-    good = SimpleUploadedFile("leads.csv", b"email,name,title,source\ncy@squiresconstruction.com,Cy,Estimator,outbound\n")
+    good = SimpleUploadedFile(
+        "leads.csv", b"email,name,title,source\ncy@squiresconstruction.com,Cy,Estimator,outbound\n"
+    )
     page = sdr.post("/prospects/links/", {"file": good})
     assert page.status_code == 200 and Lead.objects.get(email="cy@squiresconstruction.com").warmth == "warmest"
     csm = Client()

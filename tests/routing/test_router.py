@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from routing.enums import CloseMotion, Identity, OrgType, Persona, ProfileField as F, SizeBand, Surface, Track
+from routing.enums import CloseMotion, Identity, OrgType, Persona, SizeBand, Surface, Track
+from routing.enums import ProfileField as F
 from routing.questions import ROLE_QUESTION
 from routing.router import route
 from routing.types import GATES, FieldValue, Profile, RouterConfig
@@ -14,10 +15,16 @@ HIGH, LOW = 0.95, 0.5
 
 def squires(**overrides):
     """The seed's cold Squires walkthrough: a small GC, owner who bids, everything known."""
-    fields = dict(identity=(Identity.WORK, HIGH), company=("Squires Construction", HIGH),
-                  org_type=(OrgType.CONTRACTOR, HIGH), revenue=(6_000_000, HIGH), role=("Owner", HIGH),
-                  persona=(Persona.OWNER_EXEC, HIGH), service_area=(["Austin, TX"], HIGH),
-                  sectors=(["commercial"], HIGH))
+    fields = dict(
+        identity=(Identity.WORK, HIGH),
+        company=("Squires Construction", HIGH),
+        org_type=(OrgType.CONTRACTOR, HIGH),
+        revenue=(6_000_000, HIGH),
+        role=("Owner", HIGH),
+        persona=(Persona.OWNER_EXEC, HIGH),
+        service_area=(["Austin, TX"], HIGH),
+        sectors=(["commercial"], HIGH),
+    )
     fields.update(overrides)
     return Profile.of("cold", **{k: v for k, v in fields.items() if v is not None})
 
@@ -29,7 +36,11 @@ def trace(decision, gate):
 def test_squires_cold_routes_self_serve_owner_to_jobs_with_in_flow_card():
     d = route(squires())
     assert (d.track, d.persona, d.primary_surface, d.close_motion) == (
-        Track.SELF_SERVE, Persona.OWNER_EXEC, Surface.JOBS, CloseMotion.IN_FLOW_CARD)
+        Track.SELF_SERVE,
+        Persona.OWNER_EXEC,
+        Surface.JOBS,
+        CloseMotion.IN_FLOW_CARD,
+    )
     assert d.asks == ()
     assert [g.gate for g in d.gate_trace] == list(GATES)
 
@@ -72,19 +83,28 @@ def test_g2_consumer_below_theta_is_asked_not_disqualified():
     assert not d.disqualified and F.ORG_TYPE in d.asks and trace(d, "G2").outcome == "ask_org_type"
 
 
-@pytest.mark.parametrize(("org_type", "revenue", "band", "track"), [
-    (OrgType.CONTRACTOR, 1_000_000, SizeBand.MICRO, Track.SELF_SERVE),
-    (OrgType.CONTRACTOR, 9_999_999, SizeBand.SMALL, Track.SELF_SERVE),
-    (OrgType.CONTRACTOR, 10_000_000, SizeBand.MID, Track.WG_MID),
-    (OrgType.CONTRACTOR, 200_000_000, SizeBand.MID, Track.WG_MID),      # GC: mid up to 500M
-    (OrgType.CONTRACTOR, 500_000_000, SizeBand.LARGE, Track.WG_ENTERPRISE),
-    (OrgType.SUB_CONTRACTOR, 200_000_000, SizeBand.LARGE, Track.WG_ENTERPRISE),  # sub: large from 100M
-    (OrgType.SUB_CONTRACTOR, 50_000_000, SizeBand.MID, Track.WG_MID),
-    (OrgType.SUB_CONTRACTOR, 3_000_000_000, SizeBand.ENTERPRISE, Track.WG_ENTERPRISE),
-])
+@pytest.mark.parametrize(
+    ("org_type", "revenue", "band", "track"),
+    [
+        (OrgType.CONTRACTOR, 1_000_000, SizeBand.MICRO, Track.SELF_SERVE),
+        (OrgType.CONTRACTOR, 9_999_999, SizeBand.SMALL, Track.SELF_SERVE),
+        (OrgType.CONTRACTOR, 10_000_000, SizeBand.MID, Track.WG_MID),
+        (OrgType.CONTRACTOR, 200_000_000, SizeBand.MID, Track.WG_MID),  # GC: mid up to 500M
+        (OrgType.CONTRACTOR, 500_000_000, SizeBand.LARGE, Track.WG_ENTERPRISE),
+        (OrgType.SUB_CONTRACTOR, 200_000_000, SizeBand.LARGE, Track.WG_ENTERPRISE),  # sub: large from 100M
+        (OrgType.SUB_CONTRACTOR, 50_000_000, SizeBand.MID, Track.WG_MID),
+        (OrgType.SUB_CONTRACTOR, 3_000_000_000, SizeBand.ENTERPRISE, Track.WG_ENTERPRISE),
+    ],
+)
 def test_g3_size_bands_differ_gc_vs_sub(org_type, revenue, band, track):
-    d = route(squires(org_type=(org_type, HIGH), revenue=(revenue, HIGH), trade=("drywall", HIGH),
-                      persona=(Persona.ESTIMATOR, HIGH)))
+    d = route(
+        squires(
+            org_type=(org_type, HIGH),
+            revenue=(revenue, HIGH),
+            trade=("drywall", HIGH),
+            persona=(Persona.ESTIMATOR, HIGH),
+        )
+    )
     assert (d.size_band, d.track) == (band, track)
     assert ("sub bands" if org_type == OrgType.SUB_CONTRACTOR else "GC bands") in trace(d, "G3").why
 
@@ -108,13 +128,16 @@ def test_g3_low_confidence_revenue_is_ignored_and_size_asked():
     assert trace(d, "G3").why.startswith("size unknown")
 
 
-@pytest.mark.parametrize(("persona", "revenue", "surface"), [
-    (Persona.ESTIMATOR, 6_000_000, Surface.JOBS),
-    (Persona.OWNER_EXEC, 6_000_000, Surface.JOBS),          # self-serve owner bids (Squires)
-    (Persona.OWNER_EXEC, 50_000_000, Surface.ANALYTICS),
-    (Persona.PM, 6_000_000, Surface.NETWORK),
-    (Persona.FIELD, 6_000_000, Surface.FIELD_OPS),          # field leaves chat entirely
-])
+@pytest.mark.parametrize(
+    ("persona", "revenue", "surface"),
+    [
+        (Persona.ESTIMATOR, 6_000_000, Surface.JOBS),
+        (Persona.OWNER_EXEC, 6_000_000, Surface.JOBS),  # self-serve owner bids (Squires)
+        (Persona.OWNER_EXEC, 50_000_000, Surface.ANALYTICS),
+        (Persona.PM, 6_000_000, Surface.NETWORK),
+        (Persona.FIELD, 6_000_000, Surface.FIELD_OPS),  # field leaves chat entirely
+    ],
+)
 def test_g4_persona_to_surface(persona, revenue, surface):
     d = route(squires(persona=(persona, HIGH), revenue=(revenue, HIGH)))
     assert d.primary_surface == surface and trace(d, "G4").outcome == f"{persona}->{surface}"
@@ -132,8 +155,9 @@ def test_g4_known_title_with_unknown_persona_asks_persona_not_the_title_again():
 
 
 def test_g5_sub_gets_its_trade_lander_and_recipe():
-    d = route(squires(org_type=(OrgType.SUB_CONTRACTOR, HIGH), trade=("drywall", HIGH),
-                      persona=(Persona.ESTIMATOR, HIGH)))
+    d = route(
+        squires(org_type=(OrgType.SUB_CONTRACTOR, HIGH), trade=("drywall", HIGH), persona=(Persona.ESTIMATOR, HIGH))
+    )
     assert (d.trade, d.lander, d.takeoff_family) == ("drywall", "/drywall", "area")
     assert "Drywall OS" in trace(d, "G5").why
     assert "board area by wall type" in d.next_question
@@ -200,27 +224,37 @@ def test_decision_is_json_ready():
 
 
 def test_unreadable_confidence_counts_as_zero():
-    p = Profile(warmth="cold", fields={F.COMPANY: FieldValue("Squires", "high"),
-                                       F.ORG_TYPE: FieldValue("contractor", float("nan"))})
+    p = Profile(
+        warmth="cold",
+        fields={F.COMPANY: FieldValue("Squires", "high"), F.ORG_TYPE: FieldValue("contractor", float("nan"))},
+    )
     d = route(p)
     assert F.COMPANY in d.asks and F.ORG_TYPE in d.asks
 
 
 # --- issue 17: the prospect flow as seed 002 promises it -----------------------------------------------------
 
+
 def test_g0_warm_with_known_role_but_a_low_size_band_is_asked_it_not_skipped():
     """Seed: warm skips the ask only when "warm & role known", and everywhere "assert only at conf ≥ θ, else ask
     that one field": a warm estimator at a $900M firm known at 0.6 is asked the size, not sent to self-serve."""
-    d = route(Profile(warmth="warm", fields=squires(revenue=(900_000_000, 0.6), role=("Estimator", HIGH),
-                                                    persona=(Persona.ESTIMATOR, HIGH)).fields))
+    d = route(
+        Profile(
+            warmth="warm",
+            fields=squires(
+                revenue=(900_000_000, 0.6), role=("Estimator", HIGH), persona=(Persona.ESTIMATOR, HIGH)
+            ).fields,
+        )
+    )
     assert d.asks == (F.SIZE_BAND,)
     assert not d.skip_confirm
 
 
 def test_g3_acv_derived_from_headcount_does_not_outvote_a_large_revenue_band():
     """A $150M electrical sub with 600 staff: 600 × 8% × $1,800 = $86,400 is a restatement of size, not a quote."""
-    fields = squires(org_type=(OrgType.SUB_CONTRACTOR, HIGH), trade=("electrical", HIGH),
-                     revenue=(150_000_000, HIGH)).fields
+    fields = squires(
+        org_type=(OrgType.SUB_CONTRACTOR, HIGH), trade=("electrical", HIGH), revenue=(150_000_000, HIGH)
+    ).fields
     derived = dict(fields, acv=FieldValue("86400", 0.86, "size_estimator", derived=True))
     d = route(Profile(warmth="cold", fields=derived))
     assert d.track == Track.WG_ENTERPRISE and d.size_band == SizeBand.LARGE

@@ -8,21 +8,34 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.enums import Identity, OrgType, Persona, ProfileField as F, SizeBand, Warmth
+from routing.enums import Identity, OrgType, Persona, SizeBand, Warmth
+from routing.enums import ProfileField as F
 from routing.router import route
 from routing.trades import LIBRARY
 from routing.types import GATES, FieldValue, Profile, RouterConfig
 
 confidences = st.one_of(
     st.floats(min_value=0, max_value=1),
-    st.sampled_from([0.0, 0.84, 0.849999, 0.85, 0.850001, 1.0]),   # around θ
-    st.floats(allow_nan=True, allow_infinity=True),                 # out of range / NaN
-    st.none(), st.text(max_size=3),
+    st.sampled_from([0.0, 0.84, 0.849999, 0.85, 0.850001, 1.0]),  # around θ
+    st.floats(allow_nan=True, allow_infinity=True),  # out of range / NaN
+    st.none(),
+    st.text(max_size=3),
 )
-junk = st.one_of(st.none(), st.text(max_size=8), st.integers(), st.floats(allow_nan=True), st.lists(st.integers(), max_size=2),
-                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.booleans())
-money = st.one_of(st.integers(min_value=-10, max_value=10**12), st.decimals(allow_nan=True, allow_infinity=True),
-                  st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6))
+junk = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.booleans(),
+)
+money = st.one_of(
+    st.integers(min_value=-10, max_value=10**12),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+)
 VALUES = {
     F.IDENTITY: st.one_of(st.sampled_from(Identity.values), junk),
     F.COMPANY: st.one_of(st.text(max_size=20), junk),
@@ -52,8 +65,12 @@ configs = st.builds(
 )
 
 
-DOMAINS = {F.ORG_TYPE: OrgType.values, F.SIZE_BAND: SizeBand.values, F.PERSONA: Persona.values,
-           F.TRADE: sorted(LIBRARY)}
+DOMAINS = {
+    F.ORG_TYPE: OrgType.values,
+    F.SIZE_BAND: SizeBand.values,
+    F.PERSONA: Persona.values,
+    F.TRADE: sorted(LIBRARY),
+}
 
 
 def _valid(name, value):

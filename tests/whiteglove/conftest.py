@@ -15,22 +15,31 @@ from onboarding.services import session as flow
 from tests.factories import EmployeeFactory
 from tests.swarm_support import datasets, flags, run_agents, swarm_on, swarm_switch  # noqa: F401
 
-ANSWERS = {"company": "Acme", "org_type": "contractor", "size_band": "small", "service_area": ["Austin, TX"],
-           "sectors": ["commercial"], "trade": "drywall"}
+ANSWERS = {
+    "company": "Acme",
+    "org_type": "contractor",
+    "size_band": "small",
+    "service_area": ["Austin, TX"],
+    "sectors": ["commercial"],
+    "trade": "drywall",
+}
 
 
 class Team:
     def __init__(self):
         self.slm = EmployeeFactory(role=Role.SLM, user__username="slm")
         self.manager = EmployeeFactory(role=Role.MANAGER, slm=self.slm, user__username="mgr", name="Mia Manager")
-        self.ae = EmployeeFactory(role=Role.AE, manager=self.manager, slm=self.slm, territory="AZ",
-                                  user__username="ae", name="Ana Exec")
-        self.sdr = EmployeeFactory(role=Role.SDR, manager=self.manager, slm=self.slm, territory="AZ",
-                                   user__username="sdr", name="Sam Dev")
+        self.ae = EmployeeFactory(
+            role=Role.AE, manager=self.manager, slm=self.slm, territory="AZ", user__username="ae", name="Ana Exec"
+        )
+        self.sdr = EmployeeFactory(
+            role=Role.SDR, manager=self.manager, slm=self.slm, territory="AZ", user__username="sdr", name="Sam Dev"
+        )
         self.other_ae = EmployeeFactory(role=Role.AE, territory="TX", user__username="ae2", name="Otto Exec")
         self.other_sdr = EmployeeFactory(role=Role.SDR, territory="TX", user__username="sdr2", name="Sia Dev")
-        self.csm = EmployeeFactory(role=Role.CSM, manager=self.manager, slm=self.slm, user__username="csm",
-                                   name="Cora Success")
+        self.csm = EmployeeFactory(
+            role=Role.CSM, manager=self.manager, slm=self.slm, user__username="csm", name="Cora Success"
+        )
         self.post_sales = EmployeeFactory(role=Role.POST_SALES, slm=self.slm, user__username="postsales")
 
 
@@ -65,8 +74,7 @@ def at(days: int):
     return clock.now() + dt.timedelta(days=days)
 
 
-def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise", size_band: str = "large",
-               acv=180_000):
+def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise", size_band: str = "large", acv=180_000):
     """A white-glove deal without running the swarm: a lead with a profile and a pursuit, its session placed in
     W5 (as route.decided would), then the real W5 entry service."""
     from decimal import Decimal
@@ -75,13 +83,33 @@ def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise",
     from onboarding.models import SessionState as S
     from onboarding.whiteglove.battlepack import whiteglove_enter
 
-    lead = Lead.objects.create(email=f"est{n}@firm{n}.com", name=f"Pat Number{n}", title="Chief Estimator",
-                               source="outbound", idempotency_key=f"quick:{n}")
-    Profile.objects.create(lead=lead, company=f"Firm {n} Electric", hq=hq, org_type="sub_contractor",
-                           size_band=size_band, revenue_est=Decimal(200_000_000), acv_est=Decimal(acv),
-                           persona="estimator", role="Chief Estimator", trade="electrical",
-                           confidence={"persona": 0.9, "trade": 0.9, "size_band": 0.9})
-    Pursuit.objects.create(lead=lead, name=f"Hospital {n} electrical", value=Decimal(8_000_000), source="public_bid",
-                           location="Phoenix", match_score=0.8)
+    lead = Lead.objects.create(
+        email=f"est{n}@firm{n}.com",
+        name=f"Pat Number{n}",
+        title="Chief Estimator",
+        source="outbound",
+        idempotency_key=f"quick:{n}",
+    )
+    Profile.objects.create(
+        lead=lead,
+        company=f"Firm {n} Electric",
+        hq=hq,
+        org_type="sub_contractor",
+        size_band=size_band,
+        revenue_est=Decimal(200_000_000),
+        acv_est=Decimal(acv),
+        persona="estimator",
+        role="Chief Estimator",
+        trade="electrical",
+        confidence={"persona": 0.9, "trade": 0.9, "size_band": 0.9},
+    )
+    Pursuit.objects.create(
+        lead=lead,
+        name=f"Hospital {n} electrical",
+        value=Decimal(8_000_000),
+        source="public_bid",
+        location="Phoenix",
+        match_score=0.8,
+    )
     session = OnboardingSession.objects.create(lead=lead, state=S.W5_BATTLEPACK, track=track, warmth="warm")
     return whiteglove_enter(session=session)

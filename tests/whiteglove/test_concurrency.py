@@ -8,7 +8,8 @@ from django.core import mail
 from django.db import connection
 
 from gtmos.audit.models import Event
-from onboarding.models import Deal, SessionState as S
+from onboarding.models import Deal
+from onboarding.models import SessionState as S
 from onboarding.whiteglove import steps
 from onboarding.whiteglove.battlepack import WhiteGloveError
 
@@ -43,13 +44,16 @@ def test_two_sends_at_once_send_one_email_and_one_event():
     team = Team()
     deal = quick_deal(1)
     steps.battlepack_review(deal=deal, by=team.ae)
-    outcomes = together(lambda: steps.outreach_send(deal=deal, by=team.sdr),
-                        lambda: steps.outreach_send(deal=deal, by=team.ae))
+    outcomes = together(
+        lambda: steps.outreach_send(deal=deal, by=team.sdr), lambda: steps.outreach_send(deal=deal, by=team.ae)
+    )
     assert outcomes == ["ok", "ok"]  # the second is a quiet replay
     deal = Deal.objects.select_related("session").get(pk=deal.pk)
     assert deal.session.state == S.W6_OUTREACH
     assert Event.objects.filter(type="outreach.sent", subject_id=str(deal.session_id)).count() == 1
-    assert [(m.subject, m.to) for m in mail.outbox if m.to == [deal.session.lead.email]] == [(deal.outreach_subject, [deal.session.lead.email])]
+    assert [(m.subject, m.to) for m in mail.outbox if m.to == [deal.session.lead.email]] == [
+        (deal.outreach_subject, [deal.session.lead.email])
+    ]
 
 
 def test_booking_and_losing_at_once_leave_one_consistent_outcome():
@@ -57,8 +61,10 @@ def test_booking_and_losing_at_once_leave_one_consistent_outcome():
     deal = quick_deal(1)
     steps.battlepack_review(deal=deal, by=team.ae)
     steps.outreach_send(deal=deal, by=team.sdr)
-    outcomes = together(lambda: steps.meeting_book(deal=deal, by=team.sdr, meeting_at=at(2)),
-                        lambda: steps.deal_close_lost(deal=deal, by=team.ae, reason="budget frozen"))
+    outcomes = together(
+        lambda: steps.meeting_book(deal=deal, by=team.sdr, meeting_at=at(2)),
+        lambda: steps.deal_close_lost(deal=deal, by=team.ae, reason="budget frozen"),
+    )
     deal = Deal.objects.select_related("session", "opportunity").get(pk=deal.pk)
     assert deal.session.state == S.LOST and deal.stage == "closed_lost" and deal.opportunity.stage == "closed_lost"
     booked = Event.objects.filter(type="meeting.booked", subject_id=str(deal.session_id)).count()

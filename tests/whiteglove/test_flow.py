@@ -9,7 +9,8 @@ from django.core import mail
 
 from gtmos.audit.models import Event
 from gtmos.crm.models import Contact, OpportunityStageChange
-from onboarding.models import OnboardingPlan, SessionState as S
+from onboarding.models import OnboardingPlan
+from onboarding.models import SessionState as S
 from onboarding.whiteglove import steps
 from onboarding.whiteglove.battlepack import WhiteGloveError
 
@@ -109,8 +110,14 @@ def test_meddpicc_qualified_is_refused_without_champion_and_economic_buyer(team,
         steps.deal_qualify(deal=deal, by=team.ae)  # amber is not confirmed
     with pytest.raises(PermissionError):
         steps.meddpicc_update(deal=deal, by=team.sdr, cell="economic_buyer", value="Lee Park", confirm=True)
-    steps.meddpicc_update(deal=deal, by=team.ae, cell="economic_buyer", value="Lee Park, CFO", confirm=True,
-                          note="Signs anything over $50k")
+    steps.meddpicc_update(
+        deal=deal,
+        by=team.ae,
+        cell="economic_buyer",
+        value="Lee Park, CFO",
+        confirm=True,
+        note="Signs anything over $50k",
+    )
     deal = steps.deal_qualify(deal=deal, by=team.ae)
     assert deal.session.state == S.W8_DEMO and len(session_events(deal, "meddpicc.qualified")) == 1
     eb = Contact.objects.get(account=deal.opportunity.account, name="Lee Park")
@@ -118,13 +125,20 @@ def test_meddpicc_qualified_is_refused_without_champion_and_economic_buyer(team,
     assert deal_of(deal.session).meddpicc["economic_buyer"]["status"] == "green"
 
 
-def confirm_all(team, deal, cells=("champion", "economic_buyer", "metrics", "identify_pain", "decision_criteria",
-                                   "decision_process")):
+def confirm_all(
+    team,
+    deal,
+    cells=("champion", "economic_buyer", "metrics", "identify_pain", "decision_criteria", "decision_process"),
+):
     values = {"champion": "Dana Reyes, Chief Estimator", "economic_buyer": "Lee Park, CFO"}
     for cell in cells:
-        steps.meddpicc_update(deal=deal, by=team.ae, cell=cell,
-                              value=values.get(cell) or deal_of(deal.session).meddpicc[cell]["value"] or "confirmed",
-                              confirm=True)
+        steps.meddpicc_update(
+            deal=deal,
+            by=team.ae,
+            cell=cell,
+            value=values.get(cell) or deal_of(deal.session).meddpicc[cell]["value"] or "confirmed",
+            confirm=True,
+        )
 
 
 def test_the_opportunity_follows_the_w_steps_and_closed_won_starts_onboarding_with_the_map(team, wg):
@@ -134,9 +148,13 @@ def test_the_opportunity_follows_the_w_steps_and_closed_won_starts_onboarding_wi
     deal = steps.deal_qualify(deal=deal, by=team.ae)
     assert stages(deal) == ["discovery", "demo"]
     steps.commitment_add(deal=deal, by=team.ae, text="Migrate 40 open jobs from the old system in week 1")
-    deal = steps.demo_deliver(deal=deal, by=team.ae, demoed="Takeoff of the Phoenix water plant on their plans",
-                              validated="Conduit and wire runs within 3% of their estimator",
-                              objections="SSO with Okta")
+    deal = steps.demo_deliver(
+        deal=deal,
+        by=team.ae,
+        demoed="Takeoff of the Phoenix water plant on their plans",
+        validated="Conduit and wire runs within 3% of their estimator",
+        objections="SSO with Okta",
+    )
     assert deal.session.state == S.W9_SEAT and stages(deal) == ["discovery", "demo", "proposal"]
     steps.commitment_add(deal=deal, by=team.sdr, text="FDE on site for the first two bid days")
     steps.contract_send(deal=deal, by=team.ae)
@@ -157,8 +175,14 @@ def test_the_opportunity_follows_the_w_steps_and_closed_won_starts_onboarding_wi
     assert "FDE on site" in map_.selling_team_commitments
     roles = {Contact.objects.get(pk=s["contact_id"]).name: s["role"] for s in map_.customer_stakeholder_map}
     assert roles["Lee Park"] == "executive_sponsor" and roles["Dana Reyes"] == "training"
-    for t in ("deal.battlepack_ready", "outreach.sent", "meeting.booked", "meddpicc.qualified", "demo.delivered",
-              "deal.closed_won"):
+    for t in (
+        "deal.battlepack_ready",
+        "outreach.sent",
+        "meeting.booked",
+        "meddpicc.qualified",
+        "demo.delivered",
+        "deal.closed_won",
+    ):
         assert len(session_events(deal, t)) == 1, t
 
 
@@ -172,8 +196,7 @@ def test_pre_close_trigger_fires_exactly_once_at_proposal_with_health_70(team, w
     assert deal.opportunity.stage == "proposal" and deal.opportunity.deal_health_score < 70
     assert not OnboardingPlan.objects.filter(opportunity=deal.opportunity).exists()  # health below 70
     for cell in ("metrics", "identify_pain", "decision_criteria"):
-        steps.meddpicc_update(deal=deal, by=team.ae, cell=cell, value=deal.meddpicc[cell]["value"] or "x",
-                              confirm=True)
+        steps.meddpicc_update(deal=deal, by=team.ae, cell=cell, value=deal.meddpicc[cell]["value"] or "x", confirm=True)
         deal = deal_of(deal.session)
     deal.opportunity.refresh_from_db()
     assert deal.opportunity.deal_health_score >= 70
@@ -183,7 +206,9 @@ def test_pre_close_trigger_fires_exactly_once_at_proposal_with_health_70(team, w
     steps.contract_send(deal=deal, by=team.ae)
     steps.deal_close_won(deal=deal, by=team.ae, seats=30)
     assert OnboardingPlan.objects.filter(opportunity=deal.opportunity).count() == 1
-    assert Event.objects.filter(type="onboarding.plan_drafted", payload__opportunity_id=deal.opportunity_id).count() == 1
+    assert (
+        Event.objects.filter(type="onboarding.plan_drafted", payload__opportunity_id=deal.opportunity_id).count() == 1
+    )
     plan.refresh_from_db()
     assert plan.status == "active" and plan.preboarded
 
@@ -208,6 +233,7 @@ def test_entering_w5_twice_is_one_deal_one_opportunity(team, wg):
 def test_round_robin_within_the_territory(team, swarm_on, datasets):
     from gtmos.crm.models import Role
     from tests.factories import EmployeeFactory
+
     from .conftest import prospect
 
     second_ae = EmployeeFactory(role=Role.AE, territory="AZ", name="Bo Exec")
@@ -225,8 +251,20 @@ def test_a_deal_outside_the_eligibility_gate_is_not_preboarded_but_onboards_at_c
     deal = quick_deal(9, track="wg_mid", size_band="mid", acv=60_000)
     assert deal.opportunity.account.segment == "mm" and deal.opportunity.acv == 60_000
     deal = walk_to_discovery(team, deal)
-    confirm_all(team, deal, cells=("champion", "economic_buyer", "metrics", "identify_pain", "decision_criteria",
-                                   "decision_process", "paper_process", "competition"))
+    confirm_all(
+        team,
+        deal,
+        cells=(
+            "champion",
+            "economic_buyer",
+            "metrics",
+            "identify_pain",
+            "decision_criteria",
+            "decision_process",
+            "paper_process",
+            "competition",
+        ),
+    )
     steps.deal_qualify(deal=deal, by=team.ae)
     steps.commitment_add(deal=deal, by=team.ae, text="Weekly check-in for the first month")
     deal = steps.demo_deliver(deal=deal, by=team.ae, demoed="Takeoff on Hospital 9")

@@ -30,9 +30,8 @@ def test_expansion_hand_off_enters_w5_with_its_history_intact(team, swarm_on, da
     deal = deal_of(s)
     # The history is intact: every earlier event is still there, in order, followed by the hand-off.
     after = list(Event.objects.for_subject(s).order_by("occurred_at", "id").values_list("id", "type"))
-    assert after[:len(before)] == before
-    assert [t for _, t in after[len(before):]] == ["expansion.detected", "session.handed_off",
-                                                    "deal.battlepack_ready"]
+    assert after[: len(before)] == before
+    assert [t for _, t in after[len(before) :]] == ["expansion.detected", "session.handed_off", "deal.battlepack_ready"]
     # The deal knows where it came from, and the battle pack reads the Org's pursuits.
     assert deal.dossier["handed_off"]["from"] == S.S9_TRIAL and "30 seats" in deal.dossier["handed_off"]["reason"]
     assert [h["type"] for h in deal.dossier["history"]][:2] == ["lead.captured", "email.submitted"]

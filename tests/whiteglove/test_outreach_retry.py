@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 
-from onboarding.models import OutboundEmail, SessionState as S
+from onboarding.models import OutboundEmail
+from onboarding.models import SessionState as S
 from onboarding.services.outbound import outbound_deliver, outbound_sweep
 from onboarding.whiteglove import steps
 

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from onboarding.models import Deal, SessionState as S
+from onboarding.models import Deal
+from onboarding.models import SessionState as S
 
 from .conftest import deal_of, quick_deal
 
@@ -34,8 +35,11 @@ def act(client, deal, action, **data):
 def test_wrong_ae_and_wrong_sdr_get_404_on_every_deal_page_and_action(team, client):
     deal = quick_deal(1)
     assert deal.ae_owner == team.ae and deal.sdr == team.sdr
-    pages = [reverse("whiteglove:deal_detail", args=[deal.pk]), reverse("whiteglove:deal_meddpicc", args=[deal.pk]),
-             *(step_url(deal, s) for s in STEPS)]
+    pages = [
+        reverse("whiteglove:deal_detail", args=[deal.pk]),
+        reverse("whiteglove:deal_meddpicc", args=[deal.pk]),
+        *(step_url(deal, s) for s in STEPS),
+    ]
     for username in ("ae2", "sdr2", "csm"):
         login(client, username)
         for url in pages:
@@ -113,8 +117,15 @@ def test_the_walk_over_http_from_w5_to_w10(team, client, django_capture_on_commi
     page = client.get(step_url(deal, "w10")).content.decode()
     assert "FDE on site" in page and "Active" in page
     history = client.get(step_url(deal, "w9")).content.decode()
-    for t in ("deal.battlepack_ready", "outreach.sent", "meeting.booked", "meddpicc.qualified", "demo.delivered",
-              "deal.closed_won", "opportunity.stage_changed"):
+    for t in (
+        "deal.battlepack_ready",
+        "outreach.sent",
+        "meeting.booked",
+        "meddpicc.qualified",
+        "demo.delivered",
+        "deal.closed_won",
+        "opportunity.stage_changed",
+    ):
         assert t in history, t
 
 
@@ -158,8 +169,13 @@ def test_research_landing_after_w5_is_flagged_and_the_ae_rebuilds_the_pack(team,
     login(client, "ae")
     act(client, deal, "review")
     assert "more pursuit" not in client.get(step_url(deal, "w5")).content.decode()
-    Pursuit.objects.create(lead=deal.session.lead, name="Airport terminal electrical", value=Decimal(40_000_000),
-                           source="public_bid", match_score=0.95)  # project_finder reports late
+    Pursuit.objects.create(
+        lead=deal.session.lead,
+        name="Airport terminal electrical",
+        value=Decimal(40_000_000),
+        source="public_bid",
+        match_score=0.95,
+    )  # project_finder reports late
     assert "The swarm found 1 more pursuit" in client.get(step_url(deal, "w5")).content.decode()
     login(client, "sdr")
     assert act(client, deal, "refresh").status_code == 403  # the AE's call
@@ -171,8 +187,7 @@ def test_research_landing_after_w5_is_flagged_and_the_ae_rebuilds_the_pack(team,
     assert "more pursuit" not in client.get(step_url(deal, "w5")).content.decode()
 
 
-def test_pipeline_shows_the_oldest_deals_of_a_crowded_step_and_the_full_count(team, client, monkeypatch,
-                                                                              frozen_clock):
+def test_pipeline_shows_the_oldest_deals_of_a_crowded_step_and_the_full_count(team, client, monkeypatch, frozen_clock):
     from onboarding.whiteglove import selectors
 
     monkeypatch.setattr(selectors, "ROWS_PER_STEP", 2)

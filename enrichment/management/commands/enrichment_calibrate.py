@@ -29,8 +29,9 @@ class Command(BaseCommand):
         for field, row in held_out["fields"].items():
             rate = "—" if row["asserted_of_stated"] is None else f"{row['asserted_of_stated']:.0%}"
             precision = "—" if row["precision_when_asserted"] is None else f"{row['precision_when_asserted']:.1%}"
-            self.stdout.write(f"{field:<14}{row['stated']:>7}{row['predicted']:>7}{row['asserted']:>9}{rate:>11}"
-                              f"{precision:>11}")
+            self.stdout.write(
+                f"{field:<14}{row['stated']:>7}{row['predicted']:>7}{row['asserted']:>9}{rate:>11}{precision:>11}"
+            )
         for title, key in (("calibrated", "reliability"), ("raw evidence score, before the map", "raw_reliability")):
             self.stdout.write(f"\nReliability (all fields), {title} → observed accuracy")
             for bucket in held_out[key]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -57,7 +56,9 @@ def quota_take(source: str, limit: int) -> None:
             RemoteQuota.objects.get_or_create(source=source, day=today)
     except IntegrityError:
         pass  # another worker created today's row first
-    taken = RemoteQuota.objects.filter(source=source, day=today, used__lt=limit, exhausted=False).update(used=F("used") + 1)
+    taken = RemoteQuota.objects.filter(source=source, day=today, used__lt=limit, exhausted=False).update(
+        used=F("used") + 1
+    )
     if not taken:
         raise QuotaExhausted(f"{source}: daily quota of {limit} calls used")
 
@@ -67,8 +68,18 @@ def quota_spent(source: str) -> None:
     RemoteQuota.objects.update_or_create(source=source, day=clock.today(), defaults={"exhausted": True})
 
 
-def call(source: str, method: str, url: str, *, deadline: float, params: dict | None = None, body: dict | None = None,
-         headers: dict | None = None, quota_statuses: tuple[int, ...] = (402,), quota_codes: tuple[str, ...] = ()) -> Response:
+def call(
+    source: str,
+    method: str,
+    url: str,
+    *,
+    deadline: float,
+    params: dict | None = None,
+    body: dict | None = None,
+    headers: dict | None = None,
+    quota_statuses: tuple[int, ...] = (402,),
+    quota_codes: tuple[str, ...] = (),
+) -> Response:
     """``method url`` with JSON in and out; raises Unavailable / QuotaExhausted / Malformed as above. A 4xx other
     than 429 and the quota statuses is returned as is (404 "not found" is an answer, not a failure)."""
     if not url:
@@ -83,7 +94,7 @@ def call(source: str, method: str, url: str, *, deadline: float, params: dict | 
             quota_spent(source)
             raise QuotaExhausted(f"{source}: the vendor says the quota is spent ({status} {_code(payload)})")
         if status == 429 or status >= 500:
-            pause = retry_after if retry_after is not None else wait * (2 ** attempt)
+            pause = retry_after if retry_after is not None else wait * (2**attempt)
             if attempt == retries or pause >= remaining(deadline) - 0.05:
                 raise Unavailable(f"{source}: HTTP {status} after {attempt + 1} attempt(s)")
             logger.info("remote %s: HTTP %s, retrying in %.2fs", source, status, pause)
@@ -114,13 +125,21 @@ def _once(method: str, url: str, body: dict | None, headers: dict, deadline: flo
     data = json.dumps(body).encode() if body is not None else None
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request(method, path, body=data, headers={
-            "Accept": "application/json", "User-Agent": "GTMOS-Enrichment/1.0",
-            **({"Content-Type": "application/json"} if data is not None else {}), **headers})
+        conn.request(
+            method,
+            path,
+            body=data,
+            headers={
+                "Accept": "application/json",
+                "User-Agent": "GTMOS-Enrichment/1.0",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+                **headers,
+            },
+        )
         response = conn.getresponse()
         raw = response.read(2_000_000)
         retry_after = response.getheader("Retry-After")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise Unavailable(f"timed out after {timeout:.2f}s") from None
     except (OSError, http.client.HTTPException) as exc:
         raise Unavailable(f"connection failed: {exc.__class__.__name__}") from None

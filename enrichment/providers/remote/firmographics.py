@@ -16,7 +16,8 @@ import logging
 import re
 from decimal import Decimal
 
-from routing.enums import Identity, ProfileField as F
+from routing.enums import Identity
+from routing.enums import ProfileField as F
 
 from ... import conf
 from ..base import AgentInput, AgentOutput, SignalOut
@@ -31,7 +32,7 @@ _UNITS = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000, None: 1}
 
 
 def revenue_midpoint(text: str) -> Decimal | None:
-    """"$10M-$25M" → 17,500,000; "$1B+" → 1,000,000,000."""
+    """ "$10M-$25M" → 17,500,000; "$1B+" → 1,000,000,000."""
     match = _RANGE.search(text or "")
     if match:
         low = float(match.group(1)) * _UNITS[(match.group(2) or match.group(4) or "").lower() or None]
@@ -70,8 +71,15 @@ class FirmographicsApiProvider:
             return offline
         key = conf.get("SWARM_FIRMO_API_KEY")
         try:
-            response = call(SOURCE, "GET", conf.get("SWARM_FIRMO_URL"), deadline=deadline, params={"website": domain},
-                            headers={"X-Api-Key": key} if key else {}, quota_statuses=(402,))
+            response = call(
+                SOURCE,
+                "GET",
+                conf.get("SWARM_FIRMO_URL"),
+                deadline=deadline,
+                params={"website": domain},
+                headers={"X-Api-Key": key} if key else {},
+                quota_statuses=(402,),
+            )
             if response.status == 404:
                 return offline  # the vendor does not know the company: an answer, not a failure
             if response.status >= 400:
@@ -86,7 +94,9 @@ class FirmographicsApiProvider:
         why = f"firmographics API (likelihood {response.body.get('likelihood', '?')})"
         remote = []
         if employees:
-            remote.append(SignalOut(F.SIZE_BAND, band_of_employees(employees), confidence, f"{employees} employees: {why}"))
+            remote.append(
+                SignalOut(F.SIZE_BAND, band_of_employees(employees), confidence, f"{employees} employees: {why}")
+            )
         if revenue is not None:
             remote.append(SignalOut(F.REVENUE, str(revenue), round(confidence * 0.9, 3), f"revenue range: {why}"))
         acv = acv_estimate(employees=employees, revenue=revenue)

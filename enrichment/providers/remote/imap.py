@@ -21,7 +21,6 @@ import email.utils
 import imaplib
 import logging
 import re
-import socket
 import ssl
 import time
 from email.header import decode_header, make_header
@@ -36,8 +35,9 @@ from .client import Malformed, QuotaExhausted, Unavailable, quota_take
 logger = logging.getLogger("enrichment.remote")
 SOURCE = "imap"
 MAX_MESSAGES = 200
-_SUBJECT = re.compile(r"^(?:(?:re|fw|fwd):\s*)*(?:invitation|invite|itb|request)\s+(?:to|for)\s+bid\s*[:\-–]\s*(.+)$",
-                      re.IGNORECASE)
+_SUBJECT = re.compile(
+    r"^(?:(?:re|fw|fwd):\s*)*(?:invitation|invite|itb|request)\s+(?:to|for)\s+bid\s*[:\-–]\s*(.+)$", re.IGNORECASE
+)
 _TRADE_TAIL = re.compile(r"\s+[-–—|]\s+([A-Za-z /&]+)$")
 
 
@@ -65,9 +65,14 @@ def parse_invite(raw: bytes, trades: dict[str, tuple[str, ...]]) -> dict:
         if trade:
             project = project[: tail.start()].strip()
     sent = email.utils.parsedate_to_datetime(message["Date"]).date() if message.get("Date") else None
-    return {"external_id": f"imap:{message_id}"[:100], "sender_company": (name or address.split("@")[1])[:200],
-            "sender_domain": registrable_domain(address.rsplit("@", 1)[1]), "project_name": project[:300],
-            "trade": trade, "received_on": sent}
+    return {
+        "external_id": f"imap:{message_id}"[:100],
+        "sender_company": (name or address.split("@")[1])[:200],
+        "sender_domain": registrable_domain(address.rsplit("@", 1)[1]),
+        "project_name": project[:300],
+        "trade": trade,
+        "received_on": sent,
+    }
 
 
 class ImapInvitesProvider:
@@ -82,8 +87,9 @@ class ImapInvitesProvider:
             try:
                 quota_take(SOURCE, conf.get("SWARM_REMOTE_DAILY_QUOTA"))
                 for invite in self._read(inp, deadline):
-                    BidInvite.objects.update_or_create(external_id=invite.pop("external_id"), defaults={
-                        **invite, "recipient_domain": domain})
+                    BidInvite.objects.update_or_create(
+                        external_id=invite.pop("external_id"), defaults={**invite, "recipient_domain": domain}
+                    )
             except QuotaExhausted as exc:
                 logger.warning("network_seeder: %s; the offline seeder answers", exc)
         return self.offline.run(inp, deadline=deadline)
@@ -96,9 +102,12 @@ class ImapInvitesProvider:
         address = conf.get("SWARM_IMAP_ADDRESS").format(lead=inp.lead_id)
         for attempt in range(2):
             try:
-                client = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(), timeout=timeout) \
-                    if conf.get("SWARM_IMAP_SSL") else imaplib.IMAP4(host, port, timeout=timeout)
-            except (TimeoutError, socket.timeout):
+                client = (
+                    imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(), timeout=timeout)
+                    if conf.get("SWARM_IMAP_SSL")
+                    else imaplib.IMAP4(host, port, timeout=timeout)
+                )
+            except TimeoutError:
                 raise Unavailable(f"imap: connect timed out after {timeout:.2f}s") from None
             except OSError as exc:
                 raise Unavailable(f"imap: connect failed ({exc.__class__.__name__})") from None
@@ -120,7 +129,7 @@ class ImapInvitesProvider:
                     except Malformed as exc:
                         logger.warning("network_seeder: skipped message %s (%s)", uid.decode(), exc)
                 return out
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise Unavailable("imap: timed out") from None
             except imaplib.IMAP4.error as exc:
                 reason = str(exc)

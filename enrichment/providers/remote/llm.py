@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import logging
 
-from routing.enums import Identity, OrgType, ProfileField as F
+from routing.enums import Identity, OrgType
+from routing.enums import ProfileField as F
 
 from ... import conf
 from ..base import AgentInput, AgentOutput, SignalOut
@@ -24,21 +25,30 @@ from .client import Malformed, QuotaExhausted, call
 logger = logging.getLogger("enrichment.remote")
 SOURCE = "llm"
 UNCALIBRATED_CAP = 0.8  # below θ: a model's unconfirmed answer is a suggestion, never a pre-filled fact
-PROMPT = ("You classify a construction-industry company from its own website text. org_type: contractor (a general "
-          "contractor or construction manager that runs whole projects, including residential remodelers), "
-          "sub_contractor (a trade/specialty contractor), or null (a supplier, software vendor, or not enough "
-          "evidence). trade: the sub's main trade from the list, else null. Testimonials quote clients: ignore them.")
+PROMPT = (
+    "You classify a construction-industry company from its own website text. org_type: contractor (a general "
+    "contractor or construction manager that runs whole projects, including residential remodelers), "
+    "sub_contractor (a trade/specialty contractor), or null (a supplier, software vendor, or not enough "
+    "evidence). trade: the sub's main trade from the list, else null. Testimonials quote clients: ignore them."
+)
 TEXT_CAP = 12_000
 
 
 def schema(trades: list[str]) -> dict:
-    return {"name": "company_profile", "strict": True, "schema": {
-        "type": "object", "additionalProperties": False, "required": ["org_type", "trade", "sectors"],
-        "properties": {
-            "org_type": {"type": ["string", "null"], "enum": [OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, None]},
-            "trade": {"type": ["string", "null"], "enum": [*trades, None]},
-            "sectors": {"type": "array", "items": {"type": "string", "enum": sorted(SECTORS)}},
-        }}}
+    return {
+        "name": "company_profile",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["org_type", "trade", "sectors"],
+            "properties": {
+                "org_type": {"type": ["string", "null"], "enum": [OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, None]},
+                "trade": {"type": ["string", "null"], "enum": [*trades, None]},
+                "sectors": {"type": "array", "items": {"type": "string", "enum": sorted(SECTORS)}},
+            },
+        },
+    }
 
 
 def parse(payload, trades: list[str]) -> dict:
@@ -49,9 +59,13 @@ def parse(payload, trades: list[str]) -> dict:
         answer = json.loads(content)
     except (KeyError, IndexError, TypeError, ValueError):
         raise Malformed("no JSON object in choices[0].message.content") from None
-    if not isinstance(answer, dict) or answer.get("org_type") not in (OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, None) \
-            or answer.get("trade") not in (*trades, None) or not isinstance(answer.get("sectors", []), list) \
-            or any(s not in SECTORS for s in answer.get("sectors", [])):
+    if (
+        not isinstance(answer, dict)
+        or answer.get("org_type") not in (OrgType.CONTRACTOR, OrgType.SUB_CONTRACTOR, None)
+        or answer.get("trade") not in (*trades, None)
+        or not isinstance(answer.get("sectors", []), list)
+        or any(s not in SECTORS for s in answer.get("sectors", []))
+    ):
         raise Malformed(f"the answer does not match the schema: {str(answer)[:200]}")
     return answer
 
@@ -73,12 +87,23 @@ class LlmClassifierProvider:
         offline = {s.field: s for s in classify(doc, library)}
         trades = sorted(library)
         try:
-            response = call(SOURCE, "POST", conf.get("SWARM_LLM_URL"), deadline=deadline, headers=_auth(), body={
-                "model": conf.get("SWARM_LLM_MODEL"), "temperature": 0,
-                "messages": [{"role": "system", "content": PROMPT},
-                             {"role": "user", "content": f"Website of {domain}:\n{doc.text[:TEXT_CAP]}"}],
-                "response_format": {"type": "json_schema", "json_schema": schema(trades)}},
-                quota_codes=("insufficient_quota",))
+            response = call(
+                SOURCE,
+                "POST",
+                conf.get("SWARM_LLM_URL"),
+                deadline=deadline,
+                headers=_auth(),
+                body={
+                    "model": conf.get("SWARM_LLM_MODEL"),
+                    "temperature": 0,
+                    "messages": [
+                        {"role": "system", "content": PROMPT},
+                        {"role": "user", "content": f"Website of {domain}:\n{doc.text[:TEXT_CAP]}"},
+                    ],
+                    "response_format": {"type": "json_schema", "json_schema": schema(trades)},
+                },
+                quota_codes=("insufficient_quota",),
+            )
             if response.status >= 400:
                 raise Malformed(f"HTTP {response.status}")
             answer = parse(response.body, trades)
@@ -102,14 +127,26 @@ def _merge(offline: dict[str, SignalOut], answer: dict) -> list[SignalOut]:
         mine = offline.get(field)
         if value is None:
             if mine is not None:
-                out.append(SignalOut(field, mine.value, min(mine.confidence, UNCALIBRATED_CAP),
-                                     f"{mine.evidence}; the model found no {field}"))
+                out.append(
+                    SignalOut(
+                        field,
+                        mine.value,
+                        min(mine.confidence, UNCALIBRATED_CAP),
+                        f"{mine.evidence}; the model found no {field}",
+                    )
+                )
             continue
         if mine is not None and mine.value == value:
             out.append(SignalOut(field, value, mine.confidence, f"model and {mine.evidence} agree"))
         else:
-            out.append(SignalOut(field, value, min(0.7, UNCALIBRATED_CAP),
-                                 f"model (site classifier: {mine.value if mine else 'nothing'})"))
+            out.append(
+                SignalOut(
+                    field,
+                    value,
+                    min(0.7, UNCALIBRATED_CAP),
+                    f"model (site classifier: {mine.value if mine else 'nothing'})",
+                )
+            )
     sectors = answer.get("sectors") or []
     if sectors:
         mine = offline.get(F.SECTORS)

@@ -51,12 +51,18 @@ def parse(rows, company: str) -> list[dict]:
             value = None
         issued = _date(row.get("issue_date"))
         address = " ".join(str(row.get(k) or "") for k in ("street_number", "street_direction", "street_name")).strip()
-        out.append({"external_id": f"soda:{permit}", "name": (row.get("work_description") or address or
-                                                              f"Permit {permit}")[:300],
-                    # the profile's spelling of the name the permit carries, so the matcher finds it
-                    "company": company.strip()[:200], "city": str(row.get("contact_1_city") or "")[:100].title(),
-                    "state": str(row.get("contact_1_state") or "")[:2].upper(), "value": value,
-                    "published_on": issued})
+        out.append(
+            {
+                "external_id": f"soda:{permit}",
+                "name": (row.get("work_description") or address or f"Permit {permit}")[:300],
+                # the profile's spelling of the name the permit carries, so the matcher finds it
+                "company": company.strip()[:200],
+                "city": str(row.get("contact_1_city") or "")[:100].title(),
+                "state": str(row.get("contact_1_state") or "")[:2].upper(),
+                "value": value,
+                "published_on": issued,
+            }
+        )
     return out
 
 
@@ -79,9 +85,19 @@ class SocrataPermitsProvider:
             token = conf.get("SWARM_SODA_APP_TOKEN")
             field = conf.get("SWARM_SODA_CONTRACTOR_FIELD")
             try:
-                response = call(SOURCE, "GET", conf.get("SWARM_SODA_URL"), deadline=deadline, params={
-                    "$where": f"upper({field}) like {soql_like(company)}", "$order": "issue_date DESC",
-                    "$limit": LIMIT}, headers={"X-App-Token": token} if token else {}, quota_statuses=(402, 403))
+                response = call(
+                    SOURCE,
+                    "GET",
+                    conf.get("SWARM_SODA_URL"),
+                    deadline=deadline,
+                    params={
+                        "$where": f"upper({field}) like {soql_like(company)}",
+                        "$order": "issue_date DESC",
+                        "$limit": LIMIT,
+                    },
+                    headers={"X-App-Token": token} if token else {},
+                    quota_statuses=(402, 403),
+                )
                 if response.status >= 400:
                     raise Malformed(f"HTTP {response.status}")
                 records = parse(response.body, company)
@@ -91,6 +107,8 @@ class SocrataPermitsProvider:
                 logger.warning("project_finder: the SODA answer was unusable (%s); no pursuit from it", exc)
             else:
                 for record in records:
-                    ProjectRecord.objects.update_or_create(external_id=record.pop("external_id"), defaults={
-                        **record, "source": PursuitSource.PERMIT, "trades": []})
+                    ProjectRecord.objects.update_or_create(
+                        external_id=record.pop("external_id"),
+                        defaults={**record, "source": PursuitSource.PERMIT, "trades": []},
+                    )
         return self.offline.run(inp, deadline=deadline)

@@ -5,33 +5,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comp', '0001_initial'),
-        ('crm', '0001_initial'),
+        ("comp", "0001_initial"),
+        ("crm", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CompPlan',
+            name="CompPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(blank=True, choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], help_text="For a role-wide plan (blank for one employee's plan).", max_length=20)),
-                ('segment', models.CharField(blank=True, choices=[('smb', 'SMB'), ('mm', 'Mid-Market'), ('ent', 'Enterprise')], help_text='Narrows a role-wide plan to one segment.', max_length=5)),
-                ('period', models.CharField(help_text='The plan period\'s label, e.g. "FY2026".', max_length=20)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField(help_text='Last day of the period (inclusive).')),
-                ('touches_per_week', models.PositiveIntegerField(blank=True, help_text='Cadence touches sent.', null=True)),
-                ('calls_per_week', models.PositiveIntegerField(blank=True, null=True)),
-                ('meetings_per_month', models.PositiveIntegerField(blank=True, help_text='Meetings booked or held.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('employee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='comp_plans', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        help_text="For a role-wide plan (blank for one employee's plan).",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(
+                        blank=True,
+                        choices=[("smb", "SMB"), ("mm", "Mid-Market"), ("ent", "Enterprise")],
+                        help_text="Narrows a role-wide plan to one segment.",
+                        max_length=5,
+                    ),
+                ),
+                ("period", models.CharField(help_text='The plan period\'s label, e.g. "FY2026".', max_length=20)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField(help_text="Last day of the period (inclusive).")),
+                (
+                    "touches_per_week",
+                    models.PositiveIntegerField(blank=True, help_text="Cadence touches sent.", null=True),
+                ),
+                ("calls_per_week", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "meetings_per_month",
+                    models.PositiveIntegerField(blank=True, help_text="Meetings booked or held.", null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comp_plans",
+                        to="crm.employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comp plan (activity expectations)',
-                'ordering': ['-period_start', 'role', 'segment'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('employee__isnull', False), ('role', ''), ('segment', '')), models.Q(('employee__isnull', True), models.Q(('role', ''), _negated=True)), _connector='OR'), name='comp_plan_for_employee_or_role'), models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='comp_plan_period_ordered'), models.UniqueConstraint(condition=models.Q(('employee__isnull', False)), fields=('employee', 'period'), name='comp_plan_once_per_employee_period'), models.UniqueConstraint(condition=models.Q(('employee__isnull', True)), fields=('role', 'segment', 'period'), name='comp_plan_once_per_role_segment_period')],
+                "verbose_name": "comp plan (activity expectations)",
+                "ordering": ["-period_start", "role", "segment"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("employee__isnull", False), ("role", ""), ("segment", "")),
+                            models.Q(("employee__isnull", True), models.Q(("role", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="comp_plan_for_employee_or_role",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("period_end__gt", models.F("period_start"))),
+                        name="comp_plan_period_ordered",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("employee__isnull", False)),
+                        fields=("employee", "period"),
+                        name="comp_plan_once_per_employee_period",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("employee__isnull", True)),
+                        fields=("role", "segment", "period"),
+                        name="comp_plan_once_per_role_segment_period",
+                    ),
+                ],
             },
         ),
     ]

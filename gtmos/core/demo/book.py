@@ -11,12 +11,22 @@ import random
 from collections.abc import Iterator
 from decimal import Decimal
 
-from gtmos.crm.models import (
-    Account, Contact, ConvIntelligenceCall, Opportunity, OpportunityStageChange, Product, Quote, QuoteLine,
-    RepActivity, Role, Stage, UsageDaily, UsageEvent,
-)
-
 from gtmos.core import bulk
+from gtmos.crm.models import (
+    Account,
+    Contact,
+    ConvIntelligenceCall,
+    Opportunity,
+    OpportunityStageChange,
+    Product,
+    Quote,
+    QuoteLine,
+    RepActivity,
+    Role,
+    Stage,
+    UsageDaily,
+    UsageEvent,
+)
 
 PRODUCTS = [
     ("CORE-SEAT", "Core platform (per seat)", False, False, "480.00"),
@@ -27,18 +37,68 @@ PRODUCTS = [
     ("TRAIN-PKG", "Training package", False, True, "5000.00"),
     ("PREM-SUP", "Premium support", False, False, "12000.00"),
 ]
-VERTICALS = ["Construction", "Manufacturing", "Healthcare", "Logistics", "Financial services", "Retail",
-             "Software", "Education", "Energy", "Public sector"]
-WORDS = ["Summit", "Harbor", "Granite", "Northwind", "Bluebird", "Keystone", "Ironwood", "Cedar", "Lumen",
-         "Atlas", "Beacon", "Copper", "Delta", "Evergreen", "Falcon", "Juniper", "Meridian", "Orchard",
-         "Pioneer", "Quarry", "Redwood", "Sterling", "Tidewater", "Vantage", "Willow", "Zenith"]
+VERTICALS = [
+    "Construction",
+    "Manufacturing",
+    "Healthcare",
+    "Logistics",
+    "Financial services",
+    "Retail",
+    "Software",
+    "Education",
+    "Energy",
+    "Public sector",
+]
+WORDS = [
+    "Summit",
+    "Harbor",
+    "Granite",
+    "Northwind",
+    "Bluebird",
+    "Keystone",
+    "Ironwood",
+    "Cedar",
+    "Lumen",
+    "Atlas",
+    "Beacon",
+    "Copper",
+    "Delta",
+    "Evergreen",
+    "Falcon",
+    "Juniper",
+    "Meridian",
+    "Orchard",
+    "Pioneer",
+    "Quarry",
+    "Redwood",
+    "Sterling",
+    "Tidewater",
+    "Vantage",
+    "Willow",
+    "Zenith",
+]
 SUFFIXES = ["Builders", "Systems", "Logistics", "Health", "Partners", "Industries", "Group", "Labs", "Works"]
-OBJECTIONS = ["price too high", "SSO requirement", "data residency", "integration effort", "competitor lock-in",
-              "timing / budget cycle", "security review", "change management"]
+OBJECTIONS = [
+    "price too high",
+    "SSO requirement",
+    "data residency",
+    "integration effort",
+    "competitor lock-in",
+    "timing / budget cycle",
+    "security review",
+    "change management",
+]
 COMPETITORS = ["Acme Cloud", "Forge Suite", "Northstar CRM", "Beamline"]
-NEXT_STEPS = ["send security questionnaire", "schedule technical deep-dive", "share ROI model",
-              "intro to executive sponsor", "pilot with 10 users", "confirm SSO setup in onboarding",
-              "deliver admin training in week 2", "connect ERP integration before go-live"]
+NEXT_STEPS = [
+    "send security questionnaire",
+    "schedule technical deep-dive",
+    "share ROI model",
+    "intro to executive sponsor",
+    "pilot with 10 users",
+    "confirm SSO setup in onboarding",
+    "deliver admin training in week 2",
+    "connect ERP integration before go-live",
+]
 DEMOED = ["dashboards", "workflow automation", "API", "ERP connector", "mobile app", "reporting export"]
 SEGMENT_MIX = [("smb", 0.55), ("mm", 0.30), ("ent", 0.15)]
 ARR_RANGE = {"smb": (6_000, 40_000), "mm": (40_000, 180_000), "ent": (150_000, 900_000)}
@@ -63,8 +123,14 @@ def seed_products() -> dict[str, Product]:
     products = {}
     for sku, name, api, service, price in PRODUCTS:
         products[sku] = Product.objects.update_or_create(
-            sku=sku, defaults={"name": name, "is_api_consumption": api, "is_implementation_service": service,
-                               "list_price": Decimal(price)})[0]
+            sku=sku,
+            defaults={
+                "name": name,
+                "is_api_consumption": api,
+                "is_implementation_service": service,
+                "list_price": Decimal(price),
+            },
+        )[0]
     return products
 
 
@@ -75,7 +141,12 @@ class BookGenerator:
         self.counts: dict[str, int] = {}
         r = org.by_role
         self.aes, self.ams, self.csms, self.sdrs, self.ses = (
-            r[Role.AE], r[Role.AM], r[Role.CSM], r[Role.SDR], r[Role.SE])
+            r[Role.AE],
+            r[Role.AM],
+            r[Role.CSM],
+            r[Role.SDR],
+            r[Role.SE],
+        )
 
     def generate(self, n_accounts: int) -> dict[str, int]:
         accounts = [self._account(i) for i in range(n_accounts)]
@@ -113,18 +184,29 @@ class BookGenerator:
         seats_lo, seats_hi = SEATS_RANGE[segment]
         now = _at(self.today, 9)
         return {
-            "external_id": f"acct-{i + 1:06d}", "name": f"{name} #{i + 1}", "segment": segment,
-            "domain": f"{name.split()[0].lower()}{i + 1}.example.com", "vertical": rng.choice(VERTICALS),
-            "region": rng.choice(["West", "Central", "East"]), "owner_id": rng.choice(self.aes).pk,
+            "external_id": f"acct-{i + 1:06d}",
+            "name": f"{name} #{i + 1}",
+            "segment": segment,
+            "domain": f"{name.split()[0].lower()}{i + 1}.example.com",
+            "vertical": rng.choice(VERTICALS),
+            "region": rng.choice(["West", "Central", "East"]),
+            "owner_id": rng.choice(self.aes).pk,
             "am_id": rng.choice(self.ams).pk if is_customer else None,
             "csm_id": rng.choice(self.csms).pk if is_customer else None,
-            "contract_start_date": start, "renewal_date": renewal,
+            "contract_start_date": start,
+            "renewal_date": renewal,
             "contracted_seats": rng.randint(seats_lo, seats_hi) if is_customer else 0,
             "contracted_consumption_units": rng.randint(10_000, 5_000_000) if is_customer else 0,
             "arr": Decimal(rng.randrange(lo, hi, 500)) if is_customer else Decimal(0),
-            "is_customer": is_customer, "churned_on": None, "onboarding_status": "not_started",
-            "onboarding_start_date": None, "onboarding_complete_date": None, "ttv_achieved_days": None,
-            "ttv_target_days": None, "created_at": now, "updated_at": now,
+            "is_customer": is_customer,
+            "churned_on": None,
+            "onboarding_status": "not_started",
+            "onboarding_start_date": None,
+            "onboarding_complete_date": None,
+            "ttv_achieved_days": None,
+            "ttv_target_days": None,
+            "created_at": now,
+            "updated_at": now,
         }
 
     def _contacts(self, accounts) -> Iterator[tuple]:
@@ -136,9 +218,17 @@ class BookGenerator:
             n = {"smb": 2, "mm": 3, "ent": 5}[acc["segment"]] + rng.randint(0, 2)
             for j in range(n):
                 engaged = _at(self.today - dt.timedelta(days=rng.randint(0, 120))) if rng.random() < 0.8 else None
-                yield (pk, f"ct-{acc['id']}-{j}", acc["id"], f"{rng.choice(('Alex', 'Sam', 'Chris', 'Pat', 'Robin', 'Jesse'))} {rng.choice(('Lee', 'Grant', 'Shaw', 'Ortiz', 'Brooks'))}",
-                       f"contact{j}@{acc['domain']}", rng.choice(("VP Operations", "IT Director", "CFO", "Project Manager", "Analyst", "COO")),
-                       roles[j % len(roles)] if j < 3 else "end_user", j == 0 and acc["segment"] != "smb", engaged)
+                yield (
+                    pk,
+                    f"ct-{acc['id']}-{j}",
+                    acc["id"],
+                    f"{rng.choice(('Alex', 'Sam', 'Chris', 'Pat', 'Robin', 'Jesse'))} {rng.choice(('Lee', 'Grant', 'Shaw', 'Ortiz', 'Brooks'))}",
+                    f"contact{j}@{acc['domain']}",
+                    rng.choice(("VP Operations", "IT Director", "CFO", "Project Manager", "Analyst", "COO")),
+                    roles[j % len(roles)] if j < 3 else "end_user",
+                    j == 0 and acc["segment"] != "smb",
+                    engaged,
+                )
                 pk += 1
         self.ids.take(Contact, pk - first)
 
@@ -154,7 +244,9 @@ class BookGenerator:
                 if acc["renewal_date"] and (acc["renewal_date"] - self.today).days < 150:
                     deals.append(("renewal", rng.choice(OPEN_STAGES[1:]), acc["renewal_date"]))
                 if rng.random() < 0.15:
-                    deals.append(("expansion", rng.choice(OPEN_STAGES), self.today + dt.timedelta(days=rng.randint(10, 120))))
+                    deals.append(
+                        ("expansion", rng.choice(OPEN_STAGES), self.today + dt.timedelta(days=rng.randint(10, 120)))
+                    )
             else:
                 roll = rng.random()
                 if roll < 0.7:
@@ -167,20 +259,39 @@ class BookGenerator:
                 created = _at(min(close, self.today) - dt.timedelta(days=rng.randint(30, 160)))
                 closed = _at(close) if stage in (Stage.CLOSED_WON, Stage.CLOSED_LOST) else None
                 yield {
-                    "id": pk, "external_id": f"opp-{acc['id']}-{n}", "account_id": acc["id"],
-                    "name": f"{acc['name']} — {kind}", "type": kind, "stage": stage,
+                    "id": pk,
+                    "external_id": f"opp-{acc['id']}-{n}",
+                    "account_id": acc["id"],
+                    "name": f"{acc['name']} — {kind}",
+                    "type": kind,
+                    "stage": stage,
                     "stage_changed_at": closed or created + dt.timedelta(days=rng.randint(1, 25)),
-                    "acv": acv, "sam_value": acv * rng.randint(2, 8),
-                    "deal_health_score": rng.randint(25, 98) if stage not in (Stage.CLOSED_LOST,) else rng.randint(5, 40),
-                    "deal_risk_flags": rng.sample(["single-threaded", "no exec sponsor", "competitor active", "pricing pushback", "slipped close date"], k=rng.randint(0, 2)),
-                    "close_date": close, "closed_at": closed,
+                    "acv": acv,
+                    "sam_value": acv * rng.randint(2, 8),
+                    "deal_health_score": rng.randint(25, 98)
+                    if stage not in (Stage.CLOSED_LOST,)
+                    else rng.randint(5, 40),
+                    "deal_risk_flags": rng.sample(
+                        [
+                            "single-threaded",
+                            "no exec sponsor",
+                            "competitor active",
+                            "pricing pushback",
+                            "slipped close date",
+                        ],
+                        k=rng.randint(0, 2),
+                    ),
+                    "close_date": close,
+                    "closed_at": closed,
                     "contract_start_date": close if stage == Stage.CLOSED_WON else None,
                     "lost_reason": "chose competitor" if stage == Stage.CLOSED_LOST else "",
                     "owner_id": acc["am_id"] if kind != "new" and acc["am_id"] else acc["owner_id"],
                     "se_id": rng.choice(self.ses).pk if acc["segment"] != "smb" else None,
-                    "am_id": acc["am_id"], "csm_id": acc["csm_id"],
+                    "am_id": acc["am_id"],
+                    "csm_id": acc["csm_id"],
                     "sdr_id": rng.choice(self.sdrs).pk if kind == "new" and rng.random() < 0.6 else None,
-                    "created_at": created, "updated_at": created,
+                    "created_at": created,
+                    "updated_at": created,
                 }
                 pk += 1
         self.ids.take(Opportunity, pk - start_pk)
@@ -213,10 +324,19 @@ class BookGenerator:
         start_line = line_pk
         for n, o in enumerate(quoted):
             qid = first + n
-            quotes.append((qid, f"q-{o['id']}", o["id"], "accepted" if o["stage"] == Stage.CLOSED_WON else "sent",
-                           rng.choice((12, 12, 24, 36)), Decimal(rng.choice((0, 5, 10, 15, 20, 30))),
-                           rng.random() < 0.08, "Configured: " + ", ".join(rng.sample(DEMOED, 2)),
-                           o["created_at"] + dt.timedelta(days=20)))
+            quotes.append(
+                (
+                    qid,
+                    f"q-{o['id']}",
+                    o["id"],
+                    "accepted" if o["stage"] == Stage.CLOSED_WON else "sent",
+                    rng.choice((12, 12, 24, 36)),
+                    Decimal(rng.choice((0, 5, 10, 15, 20, 30))),
+                    rng.random() < 0.08,
+                    "Configured: " + ", ".join(rng.sample(DEMOED, 2)),
+                    o["created_at"] + dt.timedelta(days=20),
+                )
+            )
             skus = ["CORE-SEAT"] + rng.sample(["ANALYTICS", "API-UNITS", "CONNECT", "PREM-SUP"], rng.randint(0, 2))
             if rng.random() < 0.3:
                 skus.append("IMPL-SVC")
@@ -240,22 +360,51 @@ class BookGenerator:
             for _ in range(rng.randint(1, 3)):
                 owner = employees[o["owner_id"]] if rng.random() < 0.7 or not o["sdr_id"] else employees[o["sdr_id"]]
                 day = o["created_at"].date() + dt.timedelta(days=rng.randint(0, 40))
-                yield self._call(pk, owner, o["account_id"], o["id"], min(day, self.today), "discovery" if owner.role == Role.SDR else rng.choice(("demo", "discovery", "negotiation")))
+                yield self._call(
+                    pk,
+                    owner,
+                    o["account_id"],
+                    o["id"],
+                    min(day, self.today),
+                    "discovery" if owner.role == Role.SDR else rng.choice(("demo", "discovery", "negotiation")),
+                )
                 pk += 1
         for acc in accounts:
             if acc["csm_id"] and rng.random() < 0.7:
                 owner = employees[acc["csm_id"]]
-                yield self._call(pk, owner, acc["id"], None, self.today - dt.timedelta(days=rng.randint(0, 60)), rng.choice(("check_in", "qbr", "onboarding")))
+                yield self._call(
+                    pk,
+                    owner,
+                    acc["id"],
+                    None,
+                    self.today - dt.timedelta(days=rng.randint(0, 60)),
+                    rng.choice(("check_in", "qbr", "onboarding")),
+                )
                 pk += 1
         self.ids.take(ConvIntelligenceCall, pk - start)
 
     def _call(self, pk, owner, account_id, opp_id, day, call_type) -> tuple:
         rng = self.rng
-        return (pk, f"call-{pk}", owner.pk, owner.role, account_id, opp_id, _at(day, rng.randint(13, 21)), call_type,
-                rng.randint(600, 3600), rng.sample(OBJECTIONS, rng.randint(0, 2)),
-                rng.sample(COMPETITORS, 1) if rng.random() < 0.25 else [], rng.sample(NEXT_STEPS, rng.randint(1, 2)),
-                rng.sample(DEMOED, rng.randint(0, 2)), round(rng.uniform(-0.4, 0.9), 2), round(rng.uniform(0.3, 0.75), 2),
-                rng.randint(3, 25), rng.randint(35, 95), "")
+        return (
+            pk,
+            f"call-{pk}",
+            owner.pk,
+            owner.role,
+            account_id,
+            opp_id,
+            _at(day, rng.randint(13, 21)),
+            call_type,
+            rng.randint(600, 3600),
+            rng.sample(OBJECTIONS, rng.randint(0, 2)),
+            rng.sample(COMPETITORS, 1) if rng.random() < 0.25 else [],
+            rng.sample(NEXT_STEPS, rng.randint(1, 2)),
+            rng.sample(DEMOED, rng.randint(0, 2)),
+            round(rng.uniform(-0.4, 0.9), 2),
+            round(rng.uniform(0.3, 0.75), 2),
+            rng.randint(3, 25),
+            rng.randint(35, 95),
+            "",
+        )
 
     def _usage(self, accounts) -> Iterator[tuple]:
         rng = self.rng
@@ -301,29 +450,125 @@ class BookGenerator:
             reps = [r for r in (acc["owner_id"], acc["am_id"], acc["csm_id"]) if r]
             for _ in range(rng.randint(1, 4)):
                 rep = rng.choice(reps)
-                yield (pk, f"act-{pk}", rep, roles[rep], self.today - dt.timedelta(days=rng.randint(0, 90)),
-                       rng.choice(kinds), acc["id"], None, "")
+                yield (
+                    pk,
+                    f"act-{pk}",
+                    rep,
+                    roles[rep],
+                    self.today - dt.timedelta(days=rng.randint(0, 90)),
+                    rng.choice(kinds),
+                    acc["id"],
+                    None,
+                    "",
+                )
                 pk += 1
         self.ids.take(RepActivity, pk - start)
 
 
-ACCOUNT_COLS = ["id", "external_id", "name", "segment", "domain", "vertical", "region", "owner_id", "am_id",
-                "csm_id", "contract_start_date", "renewal_date", "contracted_seats", "contracted_consumption_units",
-                "arr", "is_customer", "churned_on", "onboarding_status", "onboarding_start_date",
-                "onboarding_complete_date", "ttv_achieved_days", "ttv_target_days", "created_at", "updated_at"]
-CONTACT_COLS = ["id", "external_id", "account_id", "name", "email", "title", "buying_role", "is_executive_sponsor",
-                "last_engaged_at"]
-OPP_COLS = ["id", "external_id", "account_id", "name", "type", "stage", "stage_changed_at", "acv", "sam_value",
-            "deal_health_score", "deal_risk_flags", "close_date", "closed_at", "contract_start_date", "lost_reason",
-            "owner_id", "se_id", "am_id", "csm_id", "sdr_id", "created_at", "updated_at"]
+ACCOUNT_COLS = [
+    "id",
+    "external_id",
+    "name",
+    "segment",
+    "domain",
+    "vertical",
+    "region",
+    "owner_id",
+    "am_id",
+    "csm_id",
+    "contract_start_date",
+    "renewal_date",
+    "contracted_seats",
+    "contracted_consumption_units",
+    "arr",
+    "is_customer",
+    "churned_on",
+    "onboarding_status",
+    "onboarding_start_date",
+    "onboarding_complete_date",
+    "ttv_achieved_days",
+    "ttv_target_days",
+    "created_at",
+    "updated_at",
+]
+CONTACT_COLS = [
+    "id",
+    "external_id",
+    "account_id",
+    "name",
+    "email",
+    "title",
+    "buying_role",
+    "is_executive_sponsor",
+    "last_engaged_at",
+]
+OPP_COLS = [
+    "id",
+    "external_id",
+    "account_id",
+    "name",
+    "type",
+    "stage",
+    "stage_changed_at",
+    "acv",
+    "sam_value",
+    "deal_health_score",
+    "deal_risk_flags",
+    "close_date",
+    "closed_at",
+    "contract_start_date",
+    "lost_reason",
+    "owner_id",
+    "se_id",
+    "am_id",
+    "csm_id",
+    "sdr_id",
+    "created_at",
+    "updated_at",
+]
 STAGE_COLS = ["id", "opportunity_id", "from_stage", "to_stage", "changed_at"]
-QUOTE_COLS = ["id", "external_id", "opportunity_id", "status", "term_months", "discount_pct", "term_exception",
-              "configuration_notes", "created_at"]
+QUOTE_COLS = [
+    "id",
+    "external_id",
+    "opportunity_id",
+    "status",
+    "term_months",
+    "discount_pct",
+    "term_exception",
+    "configuration_notes",
+    "created_at",
+]
 LINE_COLS = ["id", "quote_id", "product_id", "quantity", "unit_price", "discount_pct"]
-CALL_COLS = ["id", "external_id", "owner_id", "owner_role", "account_id", "opportunity_id", "occurred_at",
-             "call_type", "duration_seconds", "objections", "competitor_mentions", "next_steps", "demoed",
-             "sentiment", "talk_ratio", "question_count", "quality_score", "summary"]
+CALL_COLS = [
+    "id",
+    "external_id",
+    "owner_id",
+    "owner_role",
+    "account_id",
+    "opportunity_id",
+    "occurred_at",
+    "call_type",
+    "duration_seconds",
+    "objections",
+    "competitor_mentions",
+    "next_steps",
+    "demoed",
+    "sentiment",
+    "talk_ratio",
+    "question_count",
+    "quality_score",
+    "summary",
+]
 USAGE_COLS = ["id", "account_id", "day", "active_seats", "consumption_units", "logins"]
 USAGE_EVENT_COLS = ["id", "account_id", "day", "event_name", "count"]
-ACTIVITY_COLS = ["id", "external_id", "rep_id", "role", "activity_date", "activity_type", "account_id",
-                 "contact_id", "notes"]
+ACTIVITY_COLS = [
+    "id",
+    "external_id",
+    "rep_id",
+    "role",
+    "activity_date",
+    "activity_type",
+    "account_id",
+    "contact_id",
+    "notes",
+]

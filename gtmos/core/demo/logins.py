@@ -24,8 +24,9 @@ PROSPECT_EMAIL = "joe@squiresconstruction.com"  # a sample company whose site an
 def logins_table(site_url: str) -> list[str]:
     """The lines to print: the address, the logins that exist in this database, the password, a prospect to try."""
     site_url = site_url.rstrip("/")
-    existing = set(get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS])
-                   .values_list("username", flat=True))
+    existing = set(
+        get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS]).values_list("username", flat=True)
+    )
     lines = [f"GTM OS is running at {site_url}/", ""]
     rows = [(u, who, what) for u, who, what in DEMO_LOGINS if u in existing]
     if not rows:
@@ -34,6 +35,8 @@ def logins_table(site_url: str) -> list[str]:
     lines.append(f"  {'Sign in as':<12} {'Who':<{w}} What to look at")
     lines.append(f"  {'-' * 12} {'-' * w} {'-' * max(len(what) for _, _, what in rows)}")
     lines += [f"  {u:<12} {who:<{w}} {what}" for u, who, what in rows]
-    lines += [f"  Password for every login: {DEMO_PASSWORD}",
-              f"  A prospect (no login): {site_url}/general-contractor with {PROSPECT_EMAIL}"]
+    lines += [
+        f"  Password for every login: {DEMO_PASSWORD}",
+        f"  A prospect (no login): {site_url}/general-contractor with {PROSPECT_EMAIL}",
+    ]
     return lines

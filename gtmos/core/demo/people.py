@@ -13,11 +13,60 @@ from gtmos.crm.models import Employee, Role
 
 DEMO_PASSWORD = "demo-pass-2026"
 
-FIRST = ["Avery", "Jordan", "Riley", "Casey", "Morgan", "Taylor", "Quinn", "Rowan", "Skyler", "Emerson",
-         "Harper", "Logan", "Parker", "Reese", "Sage", "Blake", "Cameron", "Drew", "Elliot", "Finley",
-         "Hayden", "Jamie", "Kendall", "Lane", "Marlowe", "Noel", "Oakley", "Peyton", "Remy", "Sutton"]
-LAST = ["Nguyen", "Okafor", "Schmidt", "Alvarez", "Kowalski", "Haddad", "Ito", "Mensah", "Larsen", "Duarte",
-        "Patel", "Rossi", "Fischer", "Byrne", "Moreau", "Silva", "Kim", "Novak", "Reyes", "Walsh"]
+FIRST = [
+    "Avery",
+    "Jordan",
+    "Riley",
+    "Casey",
+    "Morgan",
+    "Taylor",
+    "Quinn",
+    "Rowan",
+    "Skyler",
+    "Emerson",
+    "Harper",
+    "Logan",
+    "Parker",
+    "Reese",
+    "Sage",
+    "Blake",
+    "Cameron",
+    "Drew",
+    "Elliot",
+    "Finley",
+    "Hayden",
+    "Jamie",
+    "Kendall",
+    "Lane",
+    "Marlowe",
+    "Noel",
+    "Oakley",
+    "Peyton",
+    "Remy",
+    "Sutton",
+]
+LAST = [
+    "Nguyen",
+    "Okafor",
+    "Schmidt",
+    "Alvarez",
+    "Kowalski",
+    "Haddad",
+    "Ito",
+    "Mensah",
+    "Larsen",
+    "Duarte",
+    "Patel",
+    "Rossi",
+    "Fischer",
+    "Byrne",
+    "Moreau",
+    "Silva",
+    "Kim",
+    "Novak",
+    "Reyes",
+    "Walsh",
+]
 
 # Share of reps by role when --reps is given (AE-heavy, like most revenue teams).
 REP_MIX = [(Role.AE, 0.35), (Role.SDR, 0.20), (Role.AM, 0.20), (Role.CSM, 0.25)]
@@ -47,13 +96,25 @@ def build_org(rng: random.Random, reps: int) -> Org:
                 break
         first, last = name.split(" ")
         user = User.objects.create(
-            username=username, password=password, first_name=first, last_name=last,
-            email=f"{username}@demo.gtmos.test", is_staff=role == Role.REVOPS, is_superuser=role == Role.REVOPS,
+            username=username,
+            password=password,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.gtmos.test",
+            is_staff=role == Role.REVOPS,
+            is_superuser=role == Role.REVOPS,
         )
         user.groups.add(groups[role])
         employee = Employee.objects.create(
-            user=user, name=name, email=user.email, role=role, manager=manager, slm=slm, segment=segment,
-            territory=territory, external_id=f"emp-{username}",
+            user=user,
+            name=name,
+            email=user.email,
+            role=role,
+            manager=manager,
+            slm=slm,
+            segment=segment,
+            territory=territory,
+            external_id=f"emp-{username}",
         )
         by_role[role].append(employee)
         return employee
@@ -61,9 +122,11 @@ def build_org(rng: random.Random, reps: int) -> Org:
     cro = person(Role.EXECUTIVE, "cro")
     slm = person(Role.SLM, "slm", manager=cro)
     person(Role.REVOPS, "revops")
-    logins += [("revops", "RevOps (admin)", "everything, Django admin"),
-               ("slm", "Second-line manager", "escalations, holds, overrides"),
-               ("cro", "Executive / CRO", "the whole org")]
+    logins += [
+        ("revops", "RevOps (admin)", "everything, Django admin"),
+        ("slm", "Second-line manager", "escalations, holds, overrides"),
+        ("cro", "Executive / CRO", "the whole org"),
+    ]
 
     counts = {role: max(1, round(reps * share)) for role, share in REP_MIX}
     territories = ["West", "Central", "East"]
@@ -74,8 +137,9 @@ def build_org(rng: random.Random, reps: int) -> Org:
             managers.append(person(Role.MANAGER, f"mgr-{role}{m + 1}", manager=slm, slm=slm))
         for i in range(count):
             manager = managers[i % len(managers)]
-            person(role, f"{role}{i + 1}", manager=manager, slm=slm,
-                   segment=segments[i % 3], territory=territories[i % 3])
+            person(
+                role, f"{role}{i + 1}", manager=manager, slm=slm, segment=segments[i % 3], territory=territories[i % 3]
+            )
         logins.append((f"mgr-{role}1", f"Manager of {role.label}s", "team book, coaching queue"))
         logins.append((f"{role}1", role.label, "own book"))
     for role, count in ((Role.SE, 3), (Role.POST_SALES, 2), (Role.IMPLEMENTATION_ENGINEER, 2)):

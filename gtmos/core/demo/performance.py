@@ -35,7 +35,16 @@ from django.db.models.functions import Least, Mod
 from gtmos.comp.models import CompPlan
 from gtmos.core import bulk
 from gtmos.crm.models import (
-    Account, CadenceEventLog, Contact, Employee, Opportunity, Quota, QuotaRetirementLedger, Quote, Role, Stage,
+    Account,
+    CadenceEventLog,
+    Contact,
+    Employee,
+    Opportunity,
+    Quota,
+    QuotaRetirementLedger,
+    Quote,
+    Role,
+    Stage,
     TerritoryDefinition,
 )
 
@@ -69,20 +78,62 @@ class Cadence:
 
 
 CADENCES = (
-    Cadence("cold", "seq-cold-8", "Cold outbound · 8 touches",
-            (("email", 0), ("linkedin", 1), ("call", 3), ("email", 5), ("call", 8), ("email", 11),
-             ("linkedin", 14), ("email", 18)),
-            (0.045, 0.03, 0.05, 0.03, 0.035, 0.02, 0.015, 0.025), 0.22, 0.5),
-    Cadence("warm", "seq-warm-5", "Inbound follow-up · 5 touches",
-            (("email", 0), ("call", 0), ("email", 2), ("call", 4), ("email", 7)),
-            (0.16, 0.14, 0.09, 0.07, 0.05), 0.35, 0.2),
-    Cadence("abm", "seq-abm-10", "ABM named accounts · 10 touches",
-            (("linkedin", 0), ("email", 1), ("call", 3), ("email", 6), ("linkedin", 9), ("call", 12),
-             ("email", 15), ("sms", 17), ("call", 21), ("email", 25)),
-            (0.03, 0.045, 0.06, 0.04, 0.025, 0.045, 0.03, 0.02, 0.035, 0.02), 0.3, 0.2),
-    Cadence("re_engage", "seq-reengage-4", "Re-engage closed-lost · 4 touches",
-            (("email", 0), ("call", 4), ("email", 9), ("email", 16)),
-            (0.06, 0.05, 0.03, 0.025), 0.25, 0.1),
+    Cadence(
+        "cold",
+        "seq-cold-8",
+        "Cold outbound · 8 touches",
+        (
+            ("email", 0),
+            ("linkedin", 1),
+            ("call", 3),
+            ("email", 5),
+            ("call", 8),
+            ("email", 11),
+            ("linkedin", 14),
+            ("email", 18),
+        ),
+        (0.045, 0.03, 0.05, 0.03, 0.035, 0.02, 0.015, 0.025),
+        0.22,
+        0.5,
+    ),
+    Cadence(
+        "warm",
+        "seq-warm-5",
+        "Inbound follow-up · 5 touches",
+        (("email", 0), ("call", 0), ("email", 2), ("call", 4), ("email", 7)),
+        (0.16, 0.14, 0.09, 0.07, 0.05),
+        0.35,
+        0.2,
+    ),
+    Cadence(
+        "abm",
+        "seq-abm-10",
+        "ABM named accounts · 10 touches",
+        (
+            ("linkedin", 0),
+            ("email", 1),
+            ("call", 3),
+            ("email", 6),
+            ("linkedin", 9),
+            ("call", 12),
+            ("email", 15),
+            ("sms", 17),
+            ("call", 21),
+            ("email", 25),
+        ),
+        (0.03, 0.045, 0.06, 0.04, 0.025, 0.045, 0.03, 0.02, 0.035, 0.02),
+        0.3,
+        0.2,
+    ),
+    Cadence(
+        "re_engage",
+        "seq-reengage-4",
+        "Re-engage closed-lost · 4 touches",
+        (("email", 0), ("call", 4), ("email", 9), ("email", 16)),
+        (0.06, 0.05, 0.03, 0.025),
+        0.25,
+        0.1,
+    ),
 )
 ENROLMENTS_PER_DAY = 6.0  # at full volume: about 40 touches a working day, the plan's 200 a week
 TARGET_ACCOUNTS_PER_SDR = 40
@@ -91,14 +142,82 @@ OPT_OUT_SHARE = 0.08  # of responses
 NORMAL_CONVERSION = 0.6
 DEALS_PER_SDR = 60  # the most new-business deals per SDR that meetings may convert into
 INBOUND_SOURCES = ("search", "ad", "event", "referral")
-FIRST = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Milo", "Nia",
-         "Omar", "Pia", "Raj", "Sara", "Tom", "Uma", "Vic", "Wes", "Yara", "Zed"]
-LAST = ["Abbott", "Baker", "Chen", "Diaz", "Evans", "Foster", "Garcia", "Hughes", "Iqbal", "Jensen", "Khan",
-        "Lopez", "Murphy", "Nakamura", "Olsen", "Price", "Quinn", "Ramos", "Sato", "Turner"]
-TITLES = ["Estimator", "Operations Manager", "Project Manager", "Owner", "VP Operations", "IT Director",
-          "Controller", "Head of Procurement"]
-COMPANY = ["Apex", "Borough", "Crest", "Dune", "Ember", "Fjord", "Glen", "Helix", "Isle", "Jade", "Kiln",
-           "Loom", "Mesa", "Nova", "Onyx", "Pike"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Raj",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Vic",
+    "Wes",
+    "Yara",
+    "Zed",
+]
+LAST = [
+    "Abbott",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Foster",
+    "Garcia",
+    "Hughes",
+    "Iqbal",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Murphy",
+    "Nakamura",
+    "Olsen",
+    "Price",
+    "Quinn",
+    "Ramos",
+    "Sato",
+    "Turner",
+]
+TITLES = [
+    "Estimator",
+    "Operations Manager",
+    "Project Manager",
+    "Owner",
+    "VP Operations",
+    "IT Director",
+    "Controller",
+    "Head of Procurement",
+]
+COMPANY = [
+    "Apex",
+    "Borough",
+    "Crest",
+    "Dune",
+    "Ember",
+    "Fjord",
+    "Glen",
+    "Helix",
+    "Isle",
+    "Jade",
+    "Kiln",
+    "Loom",
+    "Mesa",
+    "Nova",
+    "Onyx",
+    "Pike",
+]
 
 
 @dataclass
@@ -168,9 +287,12 @@ class _Generator:
             members = names[name]
             segments = sorted({m.segment for m in members if m.segment})
             aes = [m for m in members if m.role == Role.AE]
-            owner_id = (aes[0].manager_id if aes else members[0].manager_id)
-            rows.append(TerritoryDefinition(name=name, segment=segments[0] if len(segments) == 1 else "",
-                                            region=name, owner_id=owner_id))
+            owner_id = aes[0].manager_id if aes else members[0].manager_id
+            rows.append(
+                TerritoryDefinition(
+                    name=name, segment=segments[0] if len(segments) == 1 else "", region=name, owner_id=owner_id
+                )
+            )
         TerritoryDefinition.objects.bulk_create(rows)
         self.territory_ids = dict(TerritoryDefinition.objects.values_list("name", "pk"))
         self.counts["territories"] = len(rows)
@@ -181,16 +303,33 @@ class _Generator:
         for year in range(first.year, self.today.year + 1):
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
             for (role, segment), (touches, calls, meetings) in PLANS.items():
-                rows.append(CompPlan(role=role, segment=segment, period=f"FY{year}", period_start=start,
-                                     period_end=end, touches_per_week=touches, calls_per_week=calls,
-                                     meetings_per_month=meetings))
+                rows.append(
+                    CompPlan(
+                        role=role,
+                        segment=segment,
+                        period=f"FY{year}",
+                        period_start=start,
+                        period_end=end,
+                        touches_per_week=touches,
+                        calls_per_week=calls,
+                        meetings_per_month=meetings,
+                    )
+                )
         sdrs = self.by_role[Role.SDR]
         if len(sdrs) >= 5:  # the newest SDR is ramping on a plan of their own this year
             touches, calls, meetings = RAMP_PLAN
             year = self.today.year
-            rows.append(CompPlan(employee=sdrs[-1], period=f"FY{year}-ramp", period_start=dt.date(year, 1, 1),
-                                 period_end=dt.date(year, 12, 31), touches_per_week=touches, calls_per_week=calls,
-                                 meetings_per_month=meetings))
+            rows.append(
+                CompPlan(
+                    employee=sdrs[-1],
+                    period=f"FY{year}-ramp",
+                    period_start=dt.date(year, 1, 1),
+                    period_end=dt.date(year, 12, 31),
+                    touches_per_week=touches,
+                    calls_per_week=calls,
+                    meetings_per_month=meetings,
+                )
+            )
         CompPlan.objects.bulk_create(rows)
         self.counts["comp plans"] = len(rows)
 
@@ -210,8 +349,20 @@ class _Generator:
                 for n, (label, start, end) in enumerate(quarters):
                     quota_id = self.ids.take(Quota)
                     amount = Decimal(round(base * (1 + 0.03 * n), -3))
-                    quota_rows.append((quota_id, rep.pk, label, start, end, amount, rep.segment,
-                                       self.territory_ids.get(rep.territory), self.now, self.now))
+                    quota_rows.append(
+                        (
+                            quota_id,
+                            rep.pk,
+                            label,
+                            start,
+                            end,
+                            amount,
+                            rep.segment,
+                            self.territory_ids.get(rep.territory),
+                            self.now,
+                            self.now,
+                        )
+                    )
                     current = n == len(quarters) - 1
                     ledger_rows += self._ledger(quota_id, start, end, amount, attainment(current), bias)
         self.counts["quotas"] = bulk.insert(Quota, QUOTA_COLS, quota_rows)
@@ -240,8 +391,9 @@ class _Generator:
         final = float(amount) * attainment
         n_deals = rng.randint(3, 9)
         weights = [rng.uniform(0.5, 1.5) for _ in range(n_deals)]
-        deals = sorted((int(total * rng.betavariate(1.8, 1.2)), final * w / sum(weights), rng.randint(14, 35))
-                       for w in weights)
+        deals = sorted(
+            (int(total * rng.betavariate(1.8, 1.2)), final * w / sum(weights), rng.randint(14, 35)) for w in weights
+        )
         slip = final * (bias - 1) if bias > 1 else 0.0  # the optimist's commit pipeline that never closes
         days = []
         friday = start + dt.timedelta(days=(4 - start.weekday()) % 7)
@@ -260,8 +412,9 @@ class _Generator:
                 committed += slip * min(1.0, 2 * f)
             called = final * (1 + (bias - 1) * (1 - f * f)) * rng.uniform(0.96, 1.04)
             rep_commit = max(closed, called)
-            rows.append([None, quota_id, day, _money(closed), _money(committed), _money(rep_commit),
-                         self.now, self.now])
+            rows.append(
+                [None, quota_id, day, _money(closed), _money(committed), _money(rep_commit), self.now, self.now]
+            )
         return rows
 
     # --- SDR cadences -----------------------------------------------------------------------------
@@ -269,8 +422,11 @@ class _Generator:
         rng = self.rng
         profiles = []
         for index, _ in enumerate(self.by_role[Role.SDR]):
-            p = SdrProfile(volume=rng.uniform(0.9, 1.1), skill=rng.uniform(0.85, 1.15),
-                           skills_by_type={c.type: rng.uniform(0.8, 1.2) for c in CADENCES})
+            p = SdrProfile(
+                volume=rng.uniform(0.9, 1.1),
+                skill=rng.uniform(0.85, 1.15),
+                skills_by_type={c.type: rng.uniform(0.8, 1.2) for c in CADENCES},
+            )
             if index == 0:
                 p.weak_step = 3  # the cold and ABM call step, re-engage's third email, warm's second email
             elif index == 1:
@@ -290,25 +446,35 @@ class _Generator:
         from enrichment.models import Lead  # the prospect side's one Lead concept
 
         cap = TARGET_ACCOUNTS_PER_SDR * len(sdrs)
-        abm = list(Account.objects.filter(is_customer=False, segment__in=["mm", "ent"]).order_by("pk")
-                   .values_list("pk", flat=True)[:cap])
-        lost = list(Opportunity.objects.filter(stage=Stage.CLOSED_LOST).order_by("account_id")
-                    .values_list("account_id", flat=True).distinct()[:cap])
+        abm = list(
+            Account.objects.filter(is_customer=False, segment__in=["mm", "ent"])
+            .order_by("pk")
+            .values_list("pk", flat=True)[:cap]
+        )
+        lost = list(
+            Opportunity.objects.filter(stage=Stage.CLOSED_LOST)
+            .order_by("account_id")
+            .values_list("account_id", flat=True)
+            .distinct()[:cap]
+        )
         contacts: dict[int, list[int]] = defaultdict(list)
-        for pk, account_id in Contact.objects.filter(account_id__in=abm + lost).order_by("pk").values_list(
-                "pk", "account_id"):
+        for pk, account_id in (
+            Contact.objects.filter(account_id__in=abm + lost).order_by("pk").values_list("pk", "account_id")
+        ):
             contacts[account_id].append(pk)
         abm = [a for a in abm if contacts[a]]
         lost = [a for a in lost if contacts[a]]
         start = self.today - self.weeks * 7 * DAY
         # New-business deals created in the year, dealt out evenly to the SDRs (at most a fixed number each):
         # the deals their converting meetings turned into. Their ``sdr`` is set to match below.
-        deals = list(Opportunity.objects.filter(type=Opportunity.Type.NEW, created_at__gte=_at(start),
-                                                created_at__lt=self.now)
-                     .order_by("created_at", "pk").values_list("created_at", "pk", "account_id"))
+        deals = list(
+            Opportunity.objects.filter(type=Opportunity.Type.NEW, created_at__gte=_at(start), created_at__lt=self.now)
+            .order_by("created_at", "pk")
+            .values_list("created_at", "pk", "account_id")
+        )
         stride = max(1, len(deals) // (DEALS_PER_SDR * len(sdrs)))
         deals = deals[::stride]
-        pools = {sdr.pk: deals[i::len(sdrs)] for i, sdr in enumerate(sdrs)}
+        pools = {sdr.pk: deals[i :: len(sdrs)] for i, sdr in enumerate(sdrs)}
 
         leads: list[Lead] = []
         events = 0
@@ -332,8 +498,14 @@ class _Generator:
             n = int(ENROLMENTS_PER_DAY * profile.volume + rng.random())
             for _ in range(n):
                 cadence = rng.choices(CADENCES, weights=shares)[0]
-                e = {"cadence": cadence, "day": day, "lead_id": None, "account_id": None, "contact_id": None,
-                     "off_persona": rng.random() < 0.03}
+                e = {
+                    "cadence": cadence,
+                    "day": day,
+                    "lead_id": None,
+                    "account_id": None,
+                    "contact_id": None,
+                    "off_persona": rng.random() < 0.03,
+                }
                 if cadence.type in ("abm", "re_engage") and (abm if cadence.type == "abm" else lost):
                     e["account_id"] = rng.choice(abm if cadence.type == "abm" else lost)
                     e["contact_id"] = rng.choice(contacts[e["account_id"]])
@@ -350,11 +522,19 @@ class _Generator:
         self.lead_seq += 1  # not a primary key: the data must not depend on the database's sequences
         company = f"{rng.choice(COMPANY).lower()}{self.lead_seq}"
         inbound = cadence.type == "warm"
-        leads.append(Lead(
-            id=lead_id, email=f"{first.lower()}.{last.lower()}@{company}.example.net", name=f"{first} {last}",
-            title=rng.choice(TITLES) if inbound else "", source=rng.choice(INBOUND_SOURCES) if inbound else "outbound",
-            warmth="warmest" if inbound else "warm", identity_known=True,
-            idempotency_key=f"demo-cadence-lead:{lead_id}", captured_at=_at(day, 8)))
+        leads.append(
+            Lead(
+                id=lead_id,
+                email=f"{first.lower()}.{last.lower()}@{company}.example.net",
+                name=f"{first} {last}",
+                title=rng.choice(TITLES) if inbound else "",
+                source=rng.choice(INBOUND_SOURCES) if inbound else "outbound",
+                warmth="warmest" if inbound else "warm",
+                identity_known=True,
+                idempotency_key=f"demo-cadence-lead:{lead_id}",
+                captured_at=_at(day, 8),
+            )
+        )
         return lead_id
 
     def _walk(self, cadence: Cadence, day: dt.date, profile: SdrProfile, off_persona: bool) -> list[dict]:
@@ -372,8 +552,16 @@ class _Generator:
                 p *= 0.15
                 if rng.random() < 0.6:
                     flags.append("no_voicemail_left" if channel == "call" else "low_personalization")
-            touch = {"step": step, "channel": channel, "at": _at(when, rng.randint(9, 16), rng.randrange(0, 60, 5)),
-                     "responded": False, "responded_at": None, "booked": False, "accepted": False, "flags": flags}
+            touch = {
+                "step": step,
+                "channel": channel,
+                "at": _at(when, rng.randint(9, 16), rng.randrange(0, 60, 5)),
+                "responded": False,
+                "responded_at": None,
+                "booked": False,
+                "accepted": False,
+                "flags": flags,
+            }
             touches.append(touch)
             if channel == "email" and rng.random() < BOUNCE_RATE:
                 touch["flags"] = [*flags, "bounced"]
@@ -396,8 +584,11 @@ class _Generator:
         rng = self.rng
         times = [created for created, _, _ in pool]
         used = [False] * len(pool)
-        meetings = sorted((e["touches"][-1]["at"], i) for i, e in enumerate(enrolments)
-                          if e["touches"] and e["touches"][-1]["accepted"])
+        meetings = sorted(
+            (e["touches"][-1]["at"], i)
+            for i, e in enumerate(enrolments)
+            if e["touches"] and e["touches"][-1]["accepted"]
+        )
         # A small book has fewer new deals than a year of meetings: scale every SDR's odds by the same
         # supply, so the SDR whose meetings convert badly still converts at about half the others' rate.
         supply = len(pool) * 1.3 / max(1, len(meetings) * NORMAL_CONVERSION)
@@ -426,10 +617,30 @@ class _Generator:
             cadence = e["cadence"]
             last = len(e["touches"]) - 1
             for n, t in enumerate(e["touches"]):
-                rows.append((pk, f"cad-{pk}", sdr.pk, e["lead_id"], e["account_id"], e["contact_id"], cadence.type,
-                             cadence.cadence_id, cadence.name, t["step"], t["channel"], t["at"], t["responded"],
-                             t["responded_at"], t["booked"], t["accepted"],
-                             e.get("opportunity_id") if n == last else None, t["flags"], self.now, self.now))
+                rows.append(
+                    (
+                        pk,
+                        f"cad-{pk}",
+                        sdr.pk,
+                        e["lead_id"],
+                        e["account_id"],
+                        e["contact_id"],
+                        cadence.type,
+                        cadence.cadence_id,
+                        cadence.name,
+                        t["step"],
+                        t["channel"],
+                        t["at"],
+                        t["responded"],
+                        t["responded_at"],
+                        t["booked"],
+                        t["accepted"],
+                        e.get("opportunity_id") if n == last else None,
+                        t["flags"],
+                        self.now,
+                        self.now,
+                    )
+                )
                 pk += 1
         return rows
 
@@ -454,10 +665,47 @@ def _money(value: float) -> Decimal:
     return Decimal(round(value, -2)).quantize(Decimal("0.01"))
 
 
-QUOTA_COLS = ["id", "rep_id", "period", "period_start", "period_end", "amount", "segment", "territory_id",
-              "created_at", "updated_at"]
-LEDGER_COLS = ["id", "quota_id", "as_of_date", "closed_amount", "committed_amount", "rep_commit", "created_at",
-               "updated_at"]
-CADENCE_COLS = ["id", "external_id", "sdr_id", "lead_id", "account_id", "contact_id", "cadence_type", "cadence_id",
-                "cadence_name", "step", "channel", "occurred_at", "responded", "responded_at", "meeting_booked",
-                "meeting_accepted", "opportunity_id", "risk_flags", "created_at", "updated_at"]
+QUOTA_COLS = [
+    "id",
+    "rep_id",
+    "period",
+    "period_start",
+    "period_end",
+    "amount",
+    "segment",
+    "territory_id",
+    "created_at",
+    "updated_at",
+]
+LEDGER_COLS = [
+    "id",
+    "quota_id",
+    "as_of_date",
+    "closed_amount",
+    "committed_amount",
+    "rep_commit",
+    "created_at",
+    "updated_at",
+]
+CADENCE_COLS = [
+    "id",
+    "external_id",
+    "sdr_id",
+    "lead_id",
+    "account_id",
+    "contact_id",
+    "cadence_type",
+    "cadence_id",
+    "cadence_name",
+    "step",
+    "channel",
+    "occurred_at",
+    "responded",
+    "responded_at",
+    "meeting_booked",
+    "meeting_accepted",
+    "opportunity_id",
+    "risk_flags",
+    "created_at",
+    "updated_at",
+]

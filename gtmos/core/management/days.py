@@ -16,6 +16,7 @@ def _date(option: str):
             return dt.date.fromisoformat(value)
         except ValueError:
             raise CommandError(f"{option}: {value!r} is not a date like 2026-11-21") from None
+
     return parse
 
 
@@ -35,8 +36,11 @@ class BeatJobCommand(BaseCommand):
         if last and not first:
             raise CommandError("--to needs --from")
         try:
-            return days_between(first, last or clock.today()) if first else days_between(day or clock.today(),
-                                                                                          day or clock.today())
+            return (
+                days_between(first, last or clock.today())
+                if first
+                else days_between(day or clock.today(), day or clock.today())
+            )
         except JobError as exc:
             raise CommandError(str(exc)) from None
 
@@ -50,8 +54,9 @@ class BeatJobCommand(BaseCommand):
         except JobError as exc:
             raise CommandError(str(exc)) from None
         if not ran:
-            self.stdout.write("Nothing scheduled on those days: " + "; ".join(
-                f"{n} runs {jobs[n].describe()}" for n in names))
+            self.stdout.write(
+                "Nothing scheduled on those days: " + "; ".join(f"{n} runs {jobs[n].describe()}" for n in names)
+            )
 
     def handle(self, *args, day=None, first=None, last=None, **options):
         self.replay(self.jobs, self.days(day=day, first=first, last=last))

@@ -91,6 +91,11 @@ def sort_header(context, state, key: str, target: str = "#results"):
     params = request.GET.copy()
     params.pop("page", None)
     params["sort"] = f"-{key}" if descending else key
-    return {"column": column, "active": active, "descending": state.descending if active else None,
-            "href": "?" + params.urlencode(), "target": target,
-            "next": "descending" if descending else "ascending"}
+    return {
+        "column": column,
+        "active": active,
+        "descending": state.descending if active else None,
+        "href": "?" + params.urlencode(),
+        "target": target,
+        "next": "descending" if descending else "ascending",
+    }

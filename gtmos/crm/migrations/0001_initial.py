@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,387 +14,839 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('domain', models.CharField(blank=True, db_index=True, max_length=253)),
-                ('segment', models.CharField(choices=[('smb', 'SMB'), ('mm', 'Mid-Market'), ('ent', 'Enterprise')], db_index=True, max_length=5)),
-                ('vertical', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('contract_start_date', models.DateField(blank=True, null=True)),
-                ('renewal_date', models.DateField(blank=True, db_index=True, null=True)),
-                ('contracted_seats', models.PositiveIntegerField(default=0)),
-                ('contracted_consumption_units', models.PositiveBigIntegerField(default=0)),
-                ('arr', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='ARR')),
-                ('is_customer', models.BooleanField(db_index=True, default=False)),
-                ('churned_on', models.DateField(blank=True, null=True)),
-                ('onboarding_status', models.CharField(choices=[('not_started', 'Not started'), ('pre_close', 'Pre-close'), ('active', 'Active'), ('complete', 'Complete')], db_index=True, default='not_started', max_length=12)),
-                ('onboarding_start_date', models.DateField(blank=True, help_text='Contract start / close date.', null=True)),
-                ('onboarding_complete_date', models.DateField(blank=True, help_text='Date the CSM closed M7.', null=True)),
-                ('ttv_achieved_days', models.PositiveIntegerField(blank=True, null=True)),
-                ('ttv_target_days', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("domain", models.CharField(blank=True, db_index=True, max_length=253)),
+                (
+                    "segment",
+                    models.CharField(
+                        choices=[("smb", "SMB"), ("mm", "Mid-Market"), ("ent", "Enterprise")],
+                        db_index=True,
+                        max_length=5,
+                    ),
+                ),
+                ("vertical", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("contract_start_date", models.DateField(blank=True, null=True)),
+                ("renewal_date", models.DateField(blank=True, db_index=True, null=True)),
+                ("contracted_seats", models.PositiveIntegerField(default=0)),
+                ("contracted_consumption_units", models.PositiveBigIntegerField(default=0)),
+                ("arr", models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="ARR")),
+                ("is_customer", models.BooleanField(db_index=True, default=False)),
+                ("churned_on", models.DateField(blank=True, null=True)),
+                (
+                    "onboarding_status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("pre_close", "Pre-close"),
+                            ("active", "Active"),
+                            ("complete", "Complete"),
+                        ],
+                        db_index=True,
+                        default="not_started",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "onboarding_start_date",
+                    models.DateField(blank=True, help_text="Contract start / close date.", null=True),
+                ),
+                (
+                    "onboarding_complete_date",
+                    models.DateField(blank=True, help_text="Date the CSM closed M7.", null=True),
+                ),
+                ("ttv_achieved_days", models.PositiveIntegerField(blank=True, null=True)),
+                ("ttv_target_days", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('is_api_consumption', models.BooleanField(default=False, help_text='API / consumption SKU: signals implementation complexity.')),
-                ('is_implementation_service', models.BooleanField(default=False)),
-                ('list_price', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "is_api_consumption",
+                    models.BooleanField(
+                        default=False, help_text="API / consumption SKU: signals implementation complexity."
+                    ),
+                ),
+                ("is_implementation_service", models.BooleanField(default=False)),
+                ("list_price", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'product (PricingConfig SKU)',
-                'ordering': ['sku'],
+                "verbose_name": "product (PricingConfig SKU)",
+                "ordering": ["sku"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('buying_role', models.CharField(choices=[('economic_buyer', 'Economic buyer'), ('champion', 'Champion'), ('technical_buyer', 'Technical buyer'), ('end_user', 'End user'), ('influencer', 'Influencer'), ('blocker', 'Blocker'), ('other', 'Other')], default='other', max_length=20)),
-                ('is_executive_sponsor', models.BooleanField(default=False)),
-                ('last_engaged_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "buying_role",
+                    models.CharField(
+                        choices=[
+                            ("economic_buyer", "Economic buyer"),
+                            ("champion", "Champion"),
+                            ("technical_buyer", "Technical buyer"),
+                            ("end_user", "End user"),
+                            ("influencer", "Influencer"),
+                            ("blocker", "Blocker"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("is_executive_sponsor", models.BooleanField(default=False)),
+                ("last_engaged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], db_index=True, max_length=20)),
-                ('segment', models.CharField(blank=True, help_text='Segment the rep covers, if any.', max_length=10)),
-                ('territory', models.CharField(blank=True, max_length=100)),
-                ('hired_on', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='crm.employee')),
-                ('slm', models.ForeignKey(blank=True, help_text='Second-line manager: receives escalations and overrides holds.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slm_org', to='crm.employee')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employee', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("segment", models.CharField(blank=True, help_text="Segment the rep covers, if any.", max_length=10)),
+                ("territory", models.CharField(blank=True, max_length=100)),
+                ("hired_on", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "slm",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Second-line manager: receives escalations and overrides holds.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="slm_org",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employee",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='account',
-            name='am',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='am_accounts', to='crm.employee'),
+            model_name="account",
+            name="am",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="am_accounts",
+                to="crm.employee",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='csm',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='csm_accounts', to='crm.employee'),
+            model_name="account",
+            name="csm",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="csm_accounts",
+                to="crm.employee",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, help_text='Account owner (usually the AE).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to='crm.employee'),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Account owner (usually the AE).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_accounts",
+                to="crm.employee",
+            ),
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('type', models.CharField(choices=[('new', 'New business'), ('renewal', 'Renewal'), ('expansion', 'Expansion')], default='new', max_length=10)),
-                ('stage', models.CharField(choices=[('prospecting', 'Prospecting'), ('discovery', 'Discovery'), ('demo', 'Demo / solution'), ('proposal', 'Proposal'), ('negotiation', 'Negotiation'), ('closed_won', 'Closed won'), ('closed_lost', 'Closed lost')], default='prospecting', max_length=12)),
-                ('stage_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('acv', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='ACV')),
-                ('sam_value', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='SAM value')),
-                ('deal_health_score', models.PositiveSmallIntegerField(blank=True, help_text='0–100 (AGT-401).', null=True)),
-                ('deal_risk_flags', models.JSONField(blank=True, default=list, help_text='Risk flags from deal health.')),
-                ('close_date', models.DateField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('contract_start_date', models.DateField(blank=True, null=True)),
-                ('lost_reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opportunities', to='crm.account')),
-                ('am', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='am_opportunities', to='crm.employee')),
-                ('csm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='csm_opportunities', to='crm.employee')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_opportunities', to='crm.employee')),
-                ('sdr', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sourced_opportunities', to='crm.employee')),
-                ('se', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='se_opportunities', to='crm.employee', verbose_name='SE')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("new", "New business"), ("renewal", "Renewal"), ("expansion", "Expansion")],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("prospecting", "Prospecting"),
+                            ("discovery", "Discovery"),
+                            ("demo", "Demo / solution"),
+                            ("proposal", "Proposal"),
+                            ("negotiation", "Negotiation"),
+                            ("closed_won", "Closed won"),
+                            ("closed_lost", "Closed lost"),
+                        ],
+                        default="prospecting",
+                        max_length=12,
+                    ),
+                ),
+                ("stage_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("acv", models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="ACV")),
+                (
+                    "sam_value",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="SAM value"),
+                ),
+                (
+                    "deal_health_score",
+                    models.PositiveSmallIntegerField(blank=True, help_text="0–100 (AGT-401).", null=True),
+                ),
+                (
+                    "deal_risk_flags",
+                    models.JSONField(blank=True, default=list, help_text="Risk flags from deal health."),
+                ),
+                ("close_date", models.DateField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("contract_start_date", models.DateField(blank=True, null=True)),
+                ("lost_reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="opportunities", to="crm.account"
+                    ),
+                ),
+                (
+                    "am",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="am_opportunities",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "csm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="csm_opportunities",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_opportunities",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "sdr",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sourced_opportunities",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "se",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="se_opportunities",
+                        to="crm.employee",
+                        verbose_name="SE",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "opportunities",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImplementationSOW',
+            name="ImplementationSOW",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('hours', models.PositiveIntegerField(default=0)),
-                ('roles', models.JSONField(blank=True, default=list, help_text='e.g. ["Implementation Engineer"]')),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('signed', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sows', to='crm.account')),
-                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sows', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("hours", models.PositiveIntegerField(default=0)),
+                ("roles", models.JSONField(blank=True, default=list, help_text='e.g. ["Implementation Engineer"]')),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("signed", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sows", to="crm.account"
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sows",
+                        to="crm.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'implementation SOW',
+                "verbose_name": "implementation SOW",
             },
         ),
         migrations.CreateModel(
-            name='DiscoveryBriefLog',
+            name="DiscoveryBriefLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('logged_at', models.DateTimeField()),
-                ('pains', models.TextField(blank=True)),
-                ('technical_requirements', models.TextField(blank=True)),
-                ('technical_objections', models.JSONField(blank=True, default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='crm.employee')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discovery_logs', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("logged_at", models.DateTimeField()),
+                ("pains", models.TextField(blank=True)),
+                ("technical_requirements", models.TextField(blank=True)),
+                ("technical_objections", models.JSONField(blank=True, default=list)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="crm.employee"
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="discovery_logs", to="crm.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-logged_at'],
+                "ordering": ["-logged_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConvIntelligenceCall',
+            name="ConvIntelligenceCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('owner_role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], help_text='call_owner_role at call time', max_length=20)),
-                ('occurred_at', models.DateTimeField()),
-                ('call_type', models.CharField(choices=[('discovery', 'Discovery'), ('demo', 'Demo'), ('negotiation', 'Negotiation'), ('onboarding', 'Onboarding'), ('qbr', 'QBR'), ('check_in', 'Check-in'), ('other', 'Other')], default='other', max_length=12)),
-                ('duration_seconds', models.PositiveIntegerField(default=0)),
-                ('objections', models.JSONField(blank=True, default=list)),
-                ('competitor_mentions', models.JSONField(blank=True, default=list)),
-                ('next_steps', models.JSONField(blank=True, default=list)),
-                ('demoed', models.JSONField(blank=True, default=list, help_text='Features demoed or validated.')),
-                ('sentiment', models.FloatField(blank=True, help_text='-1 (negative) to 1 (positive)', null=True)),
-                ('talk_ratio', models.FloatField(blank=True, help_text='Share of talk time by the rep, 0–1', null=True)),
-                ('question_count', models.PositiveIntegerField(default=0)),
-                ('quality_score', models.PositiveSmallIntegerField(blank=True, help_text='0–100', null=True)),
-                ('summary', models.TextField(blank=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='crm.account')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='crm.employee')),
-                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='calls', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        help_text="call_owner_role at call time",
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "call_type",
+                    models.CharField(
+                        choices=[
+                            ("discovery", "Discovery"),
+                            ("demo", "Demo"),
+                            ("negotiation", "Negotiation"),
+                            ("onboarding", "Onboarding"),
+                            ("qbr", "QBR"),
+                            ("check_in", "Check-in"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                    ),
+                ),
+                ("duration_seconds", models.PositiveIntegerField(default=0)),
+                ("objections", models.JSONField(blank=True, default=list)),
+                ("competitor_mentions", models.JSONField(blank=True, default=list)),
+                ("next_steps", models.JSONField(blank=True, default=list)),
+                ("demoed", models.JSONField(blank=True, default=list, help_text="Features demoed or validated.")),
+                ("sentiment", models.FloatField(blank=True, help_text="-1 (negative) to 1 (positive)", null=True)),
+                (
+                    "talk_ratio",
+                    models.FloatField(blank=True, help_text="Share of talk time by the rep, 0–1", null=True),
+                ),
+                ("question_count", models.PositiveIntegerField(default=0)),
+                ("quality_score", models.PositiveSmallIntegerField(blank=True, help_text="0–100", null=True)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="crm.employee"
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="calls",
+                        to="crm.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ConvIntelligence call',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "ConvIntelligence call",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityBriefLog',
+            name="OpportunityBriefLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('logged_at', models.DateTimeField()),
-                ('stage', models.CharField(blank=True, max_length=12)),
-                ('meeting_notes', models.TextField(blank=True)),
-                ('stage_objectives', models.JSONField(blank=True, default=list)),
-                ('objectives_met', models.BooleanField(blank=True, null=True)),
-                ('risks', models.JSONField(blank=True, default=list)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='crm.employee')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='brief_logs', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("logged_at", models.DateTimeField()),
+                ("stage", models.CharField(blank=True, max_length=12)),
+                ("meeting_notes", models.TextField(blank=True)),
+                ("stage_objectives", models.JSONField(blank=True, default=list)),
+                ("objectives_met", models.BooleanField(blank=True, null=True)),
+                ("risks", models.JSONField(blank=True, default=list)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="crm.employee"
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="brief_logs", to="crm.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-logged_at'],
+                "ordering": ["-logged_at"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityStageChange',
+            name="OpportunityStageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(blank=True, choices=[('prospecting', 'Prospecting'), ('discovery', 'Discovery'), ('demo', 'Demo / solution'), ('proposal', 'Proposal'), ('negotiation', 'Negotiation'), ('closed_won', 'Closed won'), ('closed_lost', 'Closed lost')], max_length=12)),
-                ('to_stage', models.CharField(choices=[('prospecting', 'Prospecting'), ('discovery', 'Discovery'), ('demo', 'Demo / solution'), ('proposal', 'Proposal'), ('negotiation', 'Negotiation'), ('closed_won', 'Closed won'), ('closed_lost', 'Closed lost')], max_length=12)),
-                ('changed_at', models.DateTimeField(db_index=True)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("prospecting", "Prospecting"),
+                            ("discovery", "Discovery"),
+                            ("demo", "Demo / solution"),
+                            ("proposal", "Proposal"),
+                            ("negotiation", "Negotiation"),
+                            ("closed_won", "Closed won"),
+                            ("closed_lost", "Closed lost"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("prospecting", "Prospecting"),
+                            ("discovery", "Discovery"),
+                            ("demo", "Demo / solution"),
+                            ("proposal", "Proposal"),
+                            ("negotiation", "Negotiation"),
+                            ("closed_won", "Closed won"),
+                            ("closed_lost", "Closed lost"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(db_index=True)),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="stage_changes", to="crm.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at'],
+                "ordering": ["changed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Quote',
+            name="Quote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='draft', max_length=10)),
-                ('term_months', models.PositiveSmallIntegerField(default=12)),
-                ('discount_pct', models.DecimalField(decimal_places=2, default=0, max_digits=5)),
-                ('term_exception', models.BooleanField(default=False, help_text='Non-standard term approved by deal desk.')),
-                ('configuration_notes', models.TextField(blank=True, help_text='What was configured / promised.')),
-                ('created_at', models.DateTimeField()),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotes', to='crm.opportunity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("term_months", models.PositiveSmallIntegerField(default=12)),
+                ("discount_pct", models.DecimalField(decimal_places=2, default=0, max_digits=5)),
+                (
+                    "term_exception",
+                    models.BooleanField(default=False, help_text="Non-standard term approved by deal desk."),
+                ),
+                ("configuration_notes", models.TextField(blank=True, help_text="What was configured / promised.")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="quotes", to="crm.opportunity"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='QuoteLine',
+            name="QuoteLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('unit_price', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('discount_pct', models.DecimalField(decimal_places=2, default=0, max_digits=5)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quote_lines', to='crm.product')),
-                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='crm.quote')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("unit_price", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("discount_pct", models.DecimalField(decimal_places=2, default=0, max_digits=5)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="quote_lines", to="crm.product"
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="crm.quote"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RepActivity',
+            name="RepActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('role', models.CharField(choices=[('ae', 'Account Executive'), ('am', 'Account Manager'), ('csm', 'Customer Success Manager'), ('sdr', 'Sales Development Rep'), ('se', 'Sales Engineer'), ('impl_engineer', 'Implementation Engineer'), ('post_sales', 'Post-sales'), ('manager', 'Manager'), ('slm', 'Second-line manager'), ('revops', 'RevOps'), ('exec', 'Executive / CRO')], max_length=20)),
-                ('activity_date', models.DateField()),
-                ('activity_type', models.CharField(choices=[('call', 'Call'), ('email', 'Email'), ('meeting', 'Meeting'), ('qbr', 'QBR'), ('outreach', 'Outreach'), ('note', 'Note')], max_length=10)),
-                ('notes', models.TextField(blank=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='crm.account')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='crm.contact')),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ae", "Account Executive"),
+                            ("am", "Account Manager"),
+                            ("csm", "Customer Success Manager"),
+                            ("sdr", "Sales Development Rep"),
+                            ("se", "Sales Engineer"),
+                            ("impl_engineer", "Implementation Engineer"),
+                            ("post_sales", "Post-sales"),
+                            ("manager", "Manager"),
+                            ("slm", "Second-line manager"),
+                            ("revops", "RevOps"),
+                            ("exec", "Executive / CRO"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("activity_date", models.DateField()),
+                (
+                    "activity_type",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("email", "Email"),
+                            ("meeting", "Meeting"),
+                            ("qbr", "QBR"),
+                            ("outreach", "Outreach"),
+                            ("note", "Note"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="crm.contact",
+                    ),
+                ),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="activities", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'rep activities',
-                'ordering': ['-activity_date'],
+                "verbose_name_plural": "rep activities",
+                "ordering": ["-activity_date"],
             },
         ),
         migrations.CreateModel(
-            name='UsageDaily',
+            name="UsageDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('active_seats', models.PositiveIntegerField(default=0)),
-                ('consumption_units', models.PositiveBigIntegerField(default=0)),
-                ('logins', models.PositiveIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_days', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("active_seats", models.PositiveIntegerField(default=0)),
+                ("consumption_units", models.PositiveBigIntegerField(default=0)),
+                ("logins", models.PositiveIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage_days", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'usage (daily)',
-                'ordering': ['-day'],
+                "verbose_name_plural": "usage (daily)",
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='UsageEvent',
+            name="UsageEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('event_name', models.CharField(max_length=100)),
-                ('count', models.PositiveIntegerField(default=1)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_events', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("event_name", models.CharField(max_length=100)),
+                ("count", models.PositiveIntegerField(default=1)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage_events", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['account', 'is_executive_sponsor'], name='crm_contact_account_fe2895_idx'),
+            model_name="contact",
+            index=models.Index(fields=["account", "is_executive_sponsor"], name="crm_contact_account_fe2895_idx"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('arr__gte', 0)), name='account_arr_non_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(condition=models.Q(("arr__gte", 0)), name="account_arr_non_negative"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['stage', 'deal_health_score'], name='crm_opportu_stage_da5036_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["stage", "deal_health_score"], name="crm_opportu_stage_da5036_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', 'stage'], name='crm_opportu_owner_i_99a97c_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["owner", "stage"], name="crm_opportu_owner_i_99a97c_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['account', 'type'], name='crm_opportu_account_dd995c_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["account", "type"], name="crm_opportu_account_dd995c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('deal_health_score__isnull', True), ('deal_health_score__lte', 100), _connector='OR'), name='opportunity_health_0_100'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deal_health_score__isnull", True), ("deal_health_score__lte", 100), _connector="OR"
+                ),
+                name="opportunity_health_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('acv__gte', 0)), name='opportunity_acv_non_negative'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(condition=models.Q(("acv__gte", 0)), name="opportunity_acv_non_negative"),
         ),
         migrations.AddIndex(
-            model_name='convintelligencecall',
-            index=models.Index(fields=['owner', 'occurred_at'], name='crm_convint_owner_i_c48f90_idx'),
+            model_name="convintelligencecall",
+            index=models.Index(fields=["owner", "occurred_at"], name="crm_convint_owner_i_c48f90_idx"),
         ),
         migrations.AddIndex(
-            model_name='convintelligencecall',
-            index=models.Index(fields=['account', 'occurred_at'], name='crm_convint_account_a004d8_idx'),
+            model_name="convintelligencecall",
+            index=models.Index(fields=["account", "occurred_at"], name="crm_convint_account_a004d8_idx"),
         ),
         migrations.AddIndex(
-            model_name='convintelligencecall',
-            index=models.Index(fields=['owner_role', 'occurred_at'], name='crm_convint_owner_r_8bea78_idx'),
+            model_name="convintelligencecall",
+            index=models.Index(fields=["owner_role", "occurred_at"], name="crm_convint_owner_r_8bea78_idx"),
         ),
         migrations.AddConstraint(
-            model_name='convintelligencecall',
-            constraint=models.CheckConstraint(condition=models.Q(('sentiment__isnull', True), models.Q(('sentiment__gte', -1), ('sentiment__lte', 1)), _connector='OR'), name='call_sentiment_range'),
+            model_name="convintelligencecall",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sentiment__isnull", True),
+                    models.Q(("sentiment__gte", -1), ("sentiment__lte", 1)),
+                    _connector="OR",
+                ),
+                name="call_sentiment_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='convintelligencecall',
-            constraint=models.CheckConstraint(condition=models.Q(('talk_ratio__isnull', True), models.Q(('talk_ratio__gte', 0), ('talk_ratio__lte', 1)), _connector='OR'), name='call_talk_ratio_range'),
+            model_name="convintelligencecall",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("talk_ratio__isnull", True),
+                    models.Q(("talk_ratio__gte", 0), ("talk_ratio__lte", 1)),
+                    _connector="OR",
+                ),
+                name="call_talk_ratio_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='convintelligencecall',
-            constraint=models.CheckConstraint(condition=models.Q(('quality_score__isnull', True), ('quality_score__lte', 100), _connector='OR'), name='call_quality_0_100'),
+            model_name="convintelligencecall",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quality_score__isnull", True), ("quality_score__lte", 100), _connector="OR"),
+                name="call_quality_0_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunitybrieflog',
-            index=models.Index(fields=['opportunity', 'logged_at'], name='crm_opportu_opportu_bd1999_idx'),
+            model_name="opportunitybrieflog",
+            index=models.Index(fields=["opportunity", "logged_at"], name="crm_opportu_opportu_bd1999_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunitystagechange',
-            index=models.Index(fields=['opportunity', 'changed_at'], name='crm_opportu_opportu_23b072_idx'),
+            model_name="opportunitystagechange",
+            index=models.Index(fields=["opportunity", "changed_at"], name="crm_opportu_opportu_23b072_idx"),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(('discount_pct__gte', 0), ('discount_pct__lte', 100)), name='quote_discount_0_100'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("discount_pct__gte", 0), ("discount_pct__lte", 100)), name="quote_discount_0_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quoteline',
-            constraint=models.CheckConstraint(condition=models.Q(('discount_pct__gte', 0), ('discount_pct__lte', 100)), name='quoteline_discount_0_100'),
+            model_name="quoteline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("discount_pct__gte", 0), ("discount_pct__lte", 100)),
+                name="quoteline_discount_0_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='repactivity',
-            index=models.Index(fields=['rep', 'activity_date'], name='crm_repacti_rep_id_7d34b7_idx'),
+            model_name="repactivity",
+            index=models.Index(fields=["rep", "activity_date"], name="crm_repacti_rep_id_7d34b7_idx"),
         ),
         migrations.AddIndex(
-            model_name='repactivity',
-            index=models.Index(fields=['account', 'activity_date'], name='crm_repacti_account_d56eb4_idx'),
+            model_name="repactivity",
+            index=models.Index(fields=["account", "activity_date"], name="crm_repacti_account_d56eb4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='usagedaily',
-            constraint=models.UniqueConstraint(fields=('account', 'day'), name='usage_daily_account_day'),
+            model_name="usagedaily",
+            constraint=models.UniqueConstraint(fields=("account", "day"), name="usage_daily_account_day"),
         ),
         migrations.AddIndex(
-            model_name='usageevent',
-            index=models.Index(fields=['account', 'event_name', 'day'], name='crm_usageev_account_0d53d3_idx'),
+            model_name="usageevent",
+            index=models.Index(fields=["account", "event_name", "day"], name="crm_usageev_account_0d53d3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='usageevent',
-            constraint=models.UniqueConstraint(fields=('account', 'day', 'event_name'), name='usage_event_account_day_name'),
+            model_name="usageevent",
+            constraint=models.UniqueConstraint(
+                fields=("account", "day", "event_name"), name="usage_event_account_day_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usageevent',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='usage_event_count_non_negative'),
+            model_name="usageevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("count__gte", 0)), name="usage_event_count_non_negative"
+            ),
         ),
     ]

@@ -5,120 +5,268 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0001_initial'),
-        ('enrichment', '0002_swarm_flags'),
+        ("crm", "0001_initial"),
+        ("enrichment", "0002_swarm_flags"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TerritoryDefinition',
+            name="TerritoryDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('segment', models.CharField(blank=True, choices=[('smb', 'SMB'), ('mm', 'Mid-Market'), ('ent', 'Enterprise')], max_length=5)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, help_text="The territory's owner (usually its sales manager).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_territories', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "segment",
+                    models.CharField(
+                        blank=True, choices=[("smb", "SMB"), ("mm", "Mid-Market"), ("ent", "Enterprise")], max_length=5
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The territory's owner (usually its sales manager).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_territories",
+                        to="crm.employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territory (TerritoryDefinitions)',
-                'verbose_name_plural': 'territories (TerritoryDefinitions)',
-                'ordering': ['name'],
+                "verbose_name": "territory (TerritoryDefinitions)",
+                "verbose_name_plural": "territories (TerritoryDefinitions)",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(help_text='The period\'s label, e.g. "2026-Q1".', max_length=20)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField(help_text='Last day of the period (inclusive).')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('segment', models.CharField(blank=True, choices=[('smb', 'SMB'), ('mm', 'Mid-Market'), ('ent', 'Enterprise')], max_length=5)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('rep', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotas', to='crm.employee')),
-                ('territory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quotas', to='crm.territorydefinition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(help_text='The period\'s label, e.g. "2026-Q1".', max_length=20)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField(help_text="Last day of the period (inclusive).")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "segment",
+                    models.CharField(
+                        blank=True, choices=[("smb", "SMB"), ("mm", "Mid-Market"), ("ent", "Enterprise")], max_length=5
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "rep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="quotas", to="crm.employee"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quotas",
+                        to="crm.territorydefinition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quota (QuotaStore)',
-                'verbose_name_plural': 'quotas (QuotaStore)',
-                'ordering': ['-period_start', 'rep'],
+                "verbose_name": "quota (QuotaStore)",
+                "verbose_name_plural": "quotas (QuotaStore)",
+                "ordering": ["-period_start", "rep"],
             },
         ),
         migrations.CreateModel(
-            name='CadenceEventLog',
+            name="CadenceEventLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('cadence_type', models.CharField(choices=[('cold', 'Cold'), ('warm', 'Warm'), ('abm', 'ABM'), ('re_engage', 'Re-engage')], max_length=10)),
-                ('cadence_id', models.CharField(help_text="The sequence's id in the sending tool.", max_length=64)),
-                ('cadence_name', models.CharField(blank=True, max_length=200)),
-                ('step', models.PositiveSmallIntegerField(help_text='Step of the cadence, from 1.')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('call', 'Call'), ('linkedin', 'LinkedIn'), ('sms', 'SMS')], max_length=10)),
-                ('occurred_at', models.DateTimeField()),
-                ('responded', models.BooleanField(default=False)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('meeting_booked', models.BooleanField(default=False)),
-                ('meeting_accepted', models.BooleanField(default=False, help_text='The AE accepted the booked meeting.')),
-                ('risk_flags', models.JSONField(blank=True, default=list, help_text='AGT-303 cadence intelligence flags.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cadence_events', to='crm.account')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cadence_events', to='crm.contact')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cadence_events', to='enrichment.lead')),
-                ('opportunity', models.ForeignKey(blank=True, help_text='The AE-qualified opportunity the meeting converted into.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cadence_events', to='crm.opportunity')),
-                ('sdr', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cadence_events', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                (
+                    "cadence_type",
+                    models.CharField(
+                        choices=[("cold", "Cold"), ("warm", "Warm"), ("abm", "ABM"), ("re_engage", "Re-engage")],
+                        max_length=10,
+                    ),
+                ),
+                ("cadence_id", models.CharField(help_text="The sequence's id in the sending tool.", max_length=64)),
+                ("cadence_name", models.CharField(blank=True, max_length=200)),
+                ("step", models.PositiveSmallIntegerField(help_text="Step of the cadence, from 1.")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("call", "Call"), ("linkedin", "LinkedIn"), ("sms", "SMS")],
+                        max_length=10,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("responded", models.BooleanField(default=False)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("meeting_booked", models.BooleanField(default=False)),
+                (
+                    "meeting_accepted",
+                    models.BooleanField(default=False, help_text="The AE accepted the booked meeting."),
+                ),
+                (
+                    "risk_flags",
+                    models.JSONField(blank=True, default=list, help_text="AGT-303 cadence intelligence flags."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cadence_events",
+                        to="crm.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cadence_events",
+                        to="crm.contact",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cadence_events",
+                        to="enrichment.lead",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The AE-qualified opportunity the meeting converted into.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cadence_events",
+                        to="crm.opportunity",
+                    ),
+                ),
+                (
+                    "sdr",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cadence_events", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cadence event (CadenceEventLog)',
-                'verbose_name_plural': 'cadence events (CadenceEventLog)',
-                'ordering': ['-occurred_at'],
-                'indexes': [models.Index(fields=['sdr', 'occurred_at'], name='crm_cadence_sdr_id_910f85_idx'), models.Index(fields=['cadence_type', 'step'], name='crm_cadence_cadence_8bc54f_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('step__gte', 1)), name='cadence_step_from_1'), models.CheckConstraint(condition=models.Q(('responded_at__isnull', True), ('responded', True), _connector='OR'), name='cadence_responded_at_needs_response'), models.CheckConstraint(condition=models.Q(('responded_at__isnull', True), ('responded_at__gte', models.F('occurred_at')), _connector='OR'), name='cadence_response_after_touch'), models.CheckConstraint(condition=models.Q(('meeting_booked', False), ('responded', True), _connector='OR'), name='cadence_meeting_is_a_response'), models.CheckConstraint(condition=models.Q(('meeting_accepted', False), ('meeting_booked', True), _connector='OR'), name='cadence_accepted_needs_booked'), models.CheckConstraint(condition=models.Q(('opportunity__isnull', True), ('meeting_booked', True), _connector='OR'), name='cadence_opportunity_needs_meeting')],
+                "verbose_name": "cadence event (CadenceEventLog)",
+                "verbose_name_plural": "cadence events (CadenceEventLog)",
+                "ordering": ["-occurred_at"],
+                "indexes": [
+                    models.Index(fields=["sdr", "occurred_at"], name="crm_cadence_sdr_id_910f85_idx"),
+                    models.Index(fields=["cadence_type", "step"], name="crm_cadence_cadence_8bc54f_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("step__gte", 1)), name="cadence_step_from_1"),
+                    models.CheckConstraint(
+                        condition=models.Q(("responded_at__isnull", True), ("responded", True), _connector="OR"),
+                        name="cadence_responded_at_needs_response",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("responded_at__isnull", True),
+                            ("responded_at__gte", models.F("occurred_at")),
+                            _connector="OR",
+                        ),
+                        name="cadence_response_after_touch",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("meeting_booked", False), ("responded", True), _connector="OR"),
+                        name="cadence_meeting_is_a_response",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("meeting_accepted", False), ("meeting_booked", True), _connector="OR"),
+                        name="cadence_accepted_needs_booked",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("opportunity__isnull", True), ("meeting_booked", True), _connector="OR"),
+                        name="cadence_opportunity_needs_meeting",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QuotaRetirementLedger',
+            name="QuotaRetirementLedger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of_date', models.DateField()),
-                ('closed_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('committed_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('rep_commit', models.DecimalField(blank=True, decimal_places=2, help_text="The rep's forecast call; blank if none.", max_digits=14, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quota', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ledger', to='crm.quota')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("as_of_date", models.DateField()),
+                ("closed_amount", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("committed_amount", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                (
+                    "rep_commit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="The rep's forecast call; blank if none.",
+                        max_digits=14,
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "quota",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ledger", to="crm.quota"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quota retirement (QuotaRetirementLedger)',
-                'verbose_name_plural': 'quota retirements (QuotaRetirementLedger)',
-                'ordering': ['-as_of_date'],
-                'constraints': [models.UniqueConstraint(fields=('quota', 'as_of_date'), name='quota_ledger_once_per_day'), models.CheckConstraint(condition=models.Q(('closed_amount__gte', 0), ('committed_amount__gte', 0), models.Q(('rep_commit__isnull', True), ('rep_commit__gte', 0), _connector='OR')), name='quota_ledger_amounts_non_negative')],
+                "verbose_name": "quota retirement (QuotaRetirementLedger)",
+                "verbose_name_plural": "quota retirements (QuotaRetirementLedger)",
+                "ordering": ["-as_of_date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("quota", "as_of_date"), name="quota_ledger_once_per_day"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("closed_amount__gte", 0),
+                            ("committed_amount__gte", 0),
+                            models.Q(("rep_commit__isnull", True), ("rep_commit__gte", 0), _connector="OR"),
+                        ),
+                        name="quota_ledger_amounts_non_negative",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='quota',
-            index=models.Index(fields=['period_start', 'period_end'], name='crm_quota_period__25c784_idx'),
+            model_name="quota",
+            index=models.Index(fields=["period_start", "period_end"], name="crm_quota_period__25c784_idx"),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.UniqueConstraint(fields=('rep', 'period'), name='quota_once_per_rep_period'),
+            model_name="quota",
+            constraint=models.UniqueConstraint(fields=("rep", "period"), name="quota_once_per_rep_period"),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.UniqueConstraint(fields=('rep', 'period_start'), name='quota_once_per_rep_start'),
+            model_name="quota",
+            constraint=models.UniqueConstraint(fields=("rep", "period_start"), name="quota_once_per_rep_start"),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='quota_period_ordered'),
+            model_name="quota",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gt", models.F("period_start"))), name="quota_period_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quota',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='quota_amount_non_negative'),
+            model_name="quota",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="quota_amount_non_negative"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0002_performance_records'),
+        ("crm", "0002_performance_records"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='org_type',
-            field=models.CharField(blank=True, db_default='', default='', max_length=16),
+            model_name="account",
+            name="org_type",
+            field=models.CharField(blank=True, db_default="", default="", max_length=16),
         ),
         migrations.AddField(
-            model_name='account',
-            name='trade',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40),
+            model_name="account",
+            name="trade",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40),
         ),
     ]

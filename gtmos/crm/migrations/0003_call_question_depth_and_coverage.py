@@ -4,24 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0002_performance_records'),
+        ("crm", "0002_performance_records"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='convintelligencecall',
-            name='qualification_coverage',
-            field=models.FloatField(blank=True, help_text='Share of the qualification criteria the call covered, 0–1 (AGT-407)', null=True),
+            model_name="convintelligencecall",
+            name="qualification_coverage",
+            field=models.FloatField(
+                blank=True, help_text="Share of the qualification criteria the call covered, 0–1 (AGT-407)", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='convintelligencecall',
-            name='question_depth',
-            field=models.FloatField(blank=True, help_text="Share of the rep's questions that are open or follow-up, 0–1 (AGT-407)", null=True),
+            model_name="convintelligencecall",
+            name="question_depth",
+            field=models.FloatField(
+                blank=True,
+                help_text="Share of the rep's questions that are open or follow-up, 0–1 (AGT-407)",
+                null=True,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='convintelligencecall',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('question_depth__isnull', True), models.Q(('question_depth__gte', 0), ('question_depth__lte', 1)), _connector='OR'), models.Q(('qualification_coverage__isnull', True), models.Q(('qualification_coverage__gte', 0), ('qualification_coverage__lte', 1)), _connector='OR')), name='call_question_depth_and_coverage_0_1'),
+            model_name="convintelligencecall",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("question_depth__isnull", True),
+                        models.Q(("question_depth__gte", 0), ("question_depth__lte", 1)),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("qualification_coverage__isnull", True),
+                        models.Q(("qualification_coverage__gte", 0), ("qualification_coverage__lte", 1)),
+                        _connector="OR",
+                    ),
+                ),
+                name="call_question_depth_and_coverage_0_1",
+            ),
         ),
     ]

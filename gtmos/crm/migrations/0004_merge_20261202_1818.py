@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0003_account_org_type_and_trade'),
-        ('crm', '0003_call_question_depth_and_coverage'),
+        ("crm", "0003_account_org_type_and_trade"),
+        ("crm", "0003_call_question_depth_and_coverage"),
     ]
 
-    operations = [
-    ]
+    operations = []

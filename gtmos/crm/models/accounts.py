@@ -31,12 +31,14 @@ class Account(models.Model):
     trade = models.CharField(max_length=40, blank=True, default="", db_default="")
     region = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(
-        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts",
+        "crm.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
         help_text="Account owner (usually the AE).",
     )
-    am = models.ForeignKey(
-        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="am_accounts"
-    )
+    am = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="am_accounts")
     csm = models.ForeignKey(
         "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="csm_accounts"
     )

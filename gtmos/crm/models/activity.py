@@ -1,9 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
-from .people import Role
-
 from ..querysets import AccountChildQuerySet
+from .people import Role
 
 
 class ConvIntelligenceCall(models.Model):
@@ -21,9 +20,7 @@ class ConvIntelligenceCall(models.Model):
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     owner = models.ForeignKey("crm.Employee", on_delete=models.CASCADE, related_name="calls")
     owner_role = models.CharField(max_length=20, choices=Role.choices, help_text="call_owner_role at call time")
-    account = models.ForeignKey(
-        "crm.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="calls"
-    )
+    account = models.ForeignKey("crm.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="calls")
     opportunity = models.ForeignKey(
         "crm.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
@@ -38,10 +35,12 @@ class ConvIntelligenceCall(models.Model):
     talk_ratio = models.FloatField(null=True, blank=True, help_text="Share of talk time by the rep, 0–1")
     question_count = models.PositiveIntegerField(default=0)
     # Seed 001's discovery question quality: "question depth and qualification coverage detected from transcripts".
-    question_depth = models.FloatField(null=True, blank=True, help_text="Share of the rep's questions that are open "
-                                                                        "or follow-up, 0–1 (AGT-407)")
-    qualification_coverage = models.FloatField(null=True, blank=True, help_text="Share of the qualification criteria "
-                                                                                "the call covered, 0–1 (AGT-407)")
+    question_depth = models.FloatField(
+        null=True, blank=True, help_text="Share of the rep's questions that are open or follow-up, 0–1 (AGT-407)"
+    )
+    qualification_coverage = models.FloatField(
+        null=True, blank=True, help_text="Share of the qualification criteria the call covered, 0–1 (AGT-407)"
+    )
     quality_score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0–100")
     summary = models.TextField(blank=True)
 
@@ -70,8 +69,10 @@ class ConvIntelligenceCall(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(question_depth__isnull=True) | (Q(question_depth__gte=0) & Q(question_depth__lte=1)))
-                & (Q(qualification_coverage__isnull=True)
-                   | (Q(qualification_coverage__gte=0) & Q(qualification_coverage__lte=1))),
+                & (
+                    Q(qualification_coverage__isnull=True)
+                    | (Q(qualification_coverage__gte=0) & Q(qualification_coverage__lte=1))
+                ),
                 name="call_question_depth_and_coverage_0_1",
             ),
         ]

@@ -56,7 +56,11 @@ class CadenceEventLog(models.Model):
     meeting_booked = models.BooleanField(default=False)
     meeting_accepted = models.BooleanField(default=False, help_text="The AE accepted the booked meeting.")
     opportunity = models.ForeignKey(
-        "crm.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="cadence_events",
+        "crm.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cadence_events",
         help_text="The AE-qualified opportunity the meeting converted into.",
     )
     risk_flags = models.JSONField(default=list, blank=True, help_text="AGT-303 cadence intelligence flags.")
@@ -77,16 +81,22 @@ class CadenceEventLog(models.Model):
         # touch names a prospect is checked on ingest only: deleting a Lead nulls ``lead`` and must not fail.)
         constraints = [
             models.CheckConstraint(condition=Q(step__gte=1), name="cadence_step_from_1"),
-            models.CheckConstraint(condition=Q(responded_at__isnull=True) | Q(responded=True),
-                                   name="cadence_responded_at_needs_response"),
-            models.CheckConstraint(condition=Q(responded_at__isnull=True) | Q(responded_at__gte=F("occurred_at")),
-                                   name="cadence_response_after_touch"),
-            models.CheckConstraint(condition=Q(meeting_booked=False) | Q(responded=True),
-                                   name="cadence_meeting_is_a_response"),
-            models.CheckConstraint(condition=Q(meeting_accepted=False) | Q(meeting_booked=True),
-                                   name="cadence_accepted_needs_booked"),
-            models.CheckConstraint(condition=Q(opportunity__isnull=True) | Q(meeting_booked=True),
-                                   name="cadence_opportunity_needs_meeting"),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True) | Q(responded=True), name="cadence_responded_at_needs_response"
+            ),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True) | Q(responded_at__gte=F("occurred_at")),
+                name="cadence_response_after_touch",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_booked=False) | Q(responded=True), name="cadence_meeting_is_a_response"
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_accepted=False) | Q(meeting_booked=True), name="cadence_accepted_needs_booked"
+            ),
+            models.CheckConstraint(
+                condition=Q(opportunity__isnull=True) | Q(meeting_booked=True), name="cadence_opportunity_needs_meeting"
+            ),
         ]
 
     def __str__(self) -> str:

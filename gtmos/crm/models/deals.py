@@ -21,7 +21,7 @@ class Stage(models.TextChoices):
     @classmethod
     def at_or_after(cls, stage: "Stage") -> list[str]:
         ladder = cls.ladder()
-        return [s.value for s in ladder[ladder.index(stage):]]
+        return [s.value for s in ladder[ladder.index(stage) :]]
 
     @classmethod
     def rank(cls, stage: str) -> int:
@@ -56,7 +56,11 @@ class Opportunity(models.Model):
         "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_opportunities"
     )
     se = models.ForeignKey(
-        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="se_opportunities",
+        "crm.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="se_opportunities",
         verbose_name="SE",
     )
     am = models.ForeignKey(
@@ -179,9 +183,7 @@ class ImplementationSOW(models.Model):
 
     external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="sows")
-    opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="sows"
-    )
+    opportunity = models.ForeignKey(Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="sows")
     hours = models.PositiveIntegerField(default=0)
     roles = models.JSONField(default=list, blank=True, help_text='e.g. ["Implementation Engineer"]')
     start_date = models.DateField(null=True, blank=True)

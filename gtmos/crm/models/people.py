@@ -33,11 +33,13 @@ class Employee(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, db_index=True)
-    manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
-    )
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     slm = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="slm_org",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="slm_org",
         help_text="Second-line manager: receives escalations and overrides holds.",
     )
     segment = models.CharField(max_length=10, blank=True, help_text="Segment the rep covers, if any.")

@@ -16,7 +16,11 @@ class TerritoryDefinition(models.Model):
     segment = models.CharField(max_length=5, choices=Segment.choices, blank=True)
     region = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(
-        "crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_territories",
+        "crm.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_territories",
         help_text="The territory's owner (usually its sales manager).",
     )
     is_active = models.BooleanField(default=True)
@@ -99,7 +103,8 @@ class QuotaRetirementLedger(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quota", "as_of_date"], name="quota_ledger_once_per_day"),
             models.CheckConstraint(
-                condition=Q(closed_amount__gte=0) & Q(committed_amount__gte=0)
+                condition=Q(closed_amount__gte=0)
+                & Q(committed_amount__gte=0)
                 & (Q(rep_commit__isnull=True) | Q(rep_commit__gte=0)),
                 name="quota_ledger_amounts_non_negative",
             ),

@@ -7,11 +7,27 @@ from .references import resolve, resolve_employee, upsert
 
 
 @transaction.atomic
-def call_upsert(*, external_id: str, owner_email: str, occurred_at, account_external_id=None,
-                opportunity_external_id=None, call_type: str = "other", duration_seconds: int = 0,
-                objections=None, competitor_mentions=None, next_steps=None, demoed=None, sentiment=None,
-                talk_ratio=None, question_count: int = 0, quality_score=None, summary: str = "",
-                question_depth=None, qualification_coverage=None) -> tuple[ConvIntelligenceCall, bool]:
+def call_upsert(
+    *,
+    external_id: str,
+    owner_email: str,
+    occurred_at,
+    account_external_id=None,
+    opportunity_external_id=None,
+    call_type: str = "other",
+    duration_seconds: int = 0,
+    objections=None,
+    competitor_mentions=None,
+    next_steps=None,
+    demoed=None,
+    sentiment=None,
+    talk_ratio=None,
+    question_count: int = 0,
+    quality_score=None,
+    summary: str = "",
+    question_depth=None,
+    qualification_coverage=None,
+) -> tuple[ConvIntelligenceCall, bool]:
     owner = resolve_employee("owner_email", owner_email, required=True)
     opportunity = resolve(Opportunity, "opportunity_external_id", opportunity_external_id, required=False)
     account = resolve(Account, "account_external_id", account_external_id, required=False)
@@ -44,9 +60,16 @@ def call_upsert(*, external_id: str, owner_email: str, occurred_at, account_exte
 
 
 @transaction.atomic
-def activity_upsert(*, external_id: str, rep_email: str, activity_date, activity_type: str,
-                    account_external_id=None, contact_external_id=None, notes: str = ""
-                    ) -> tuple[RepActivity, bool]:
+def activity_upsert(
+    *,
+    external_id: str,
+    rep_email: str,
+    activity_date,
+    activity_type: str,
+    account_external_id=None,
+    contact_external_id=None,
+    notes: str = "",
+) -> tuple[RepActivity, bool]:
     rep = resolve_employee("rep_email", rep_email, required=True)
     existing = RepActivity.objects.filter(external_id=external_id).first()
     values = {
@@ -61,15 +84,19 @@ def activity_upsert(*, external_id: str, rep_email: str, activity_date, activity
     return upsert(RepActivity, key={"external_id": external_id}, values=values)
 
 
-def usage_day_upsert(*, account_external_id: str, day, active_seats: int = 0, consumption_units: int = 0,
-                     logins: int = 0, account=None) -> tuple[UsageDaily, bool]:
+def usage_day_upsert(
+    *, account_external_id: str, day, active_seats: int = 0, consumption_units: int = 0, logins: int = 0, account=None
+) -> tuple[UsageDaily, bool]:
     account = account or resolve(Account, "account_external_id", account_external_id)
-    return upsert(UsageDaily, key={"account": account, "day": day},
-                  values={"active_seats": active_seats, "consumption_units": consumption_units, "logins": logins})
+    return upsert(
+        UsageDaily,
+        key={"account": account, "day": day},
+        values={"active_seats": active_seats, "consumption_units": consumption_units, "logins": logins},
+    )
 
 
-def usage_event_upsert(*, account_external_id: str, day, event_name: str, count: int = 1, account=None
-                       ) -> tuple[UsageEvent, bool]:
+def usage_event_upsert(
+    *, account_external_id: str, day, event_name: str, count: int = 1, account=None
+) -> tuple[UsageEvent, bool]:
     account = account or resolve(Account, "account_external_id", account_external_id)
-    return upsert(UsageEvent, key={"account": account, "day": day, "event_name": event_name},
-                  values={"count": count})
+    return upsert(UsageEvent, key={"account": account, "day": day, "event_name": event_name}, values={"count": count})

@@ -13,11 +13,25 @@ from .references import resolve, resolve_employee, upsert
 
 
 @transaction.atomic
-def opportunity_upsert(*, external_id: str, account_external_id: str, name: str, type: str = "new",
-                       stage: str = Stage.PROSPECTING, acv=0, sam_value=0, deal_health_score=None,
-                       deal_risk_flags=None, close_date=None, owner_email=None, se_email=None,
-                       am_email=None, csm_email=None, sdr_email=None, actor_label: str = ""
-                       ) -> tuple[Opportunity, bool]:
+def opportunity_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    name: str,
+    type: str = "new",
+    stage: str = Stage.PROSPECTING,
+    acv=0,
+    sam_value=0,
+    deal_health_score=None,
+    deal_risk_flags=None,
+    close_date=None,
+    owner_email=None,
+    se_email=None,
+    am_email=None,
+    csm_email=None,
+    sdr_email=None,
+    actor_label: str = "",
+) -> tuple[Opportunity, bool]:
     """Create or update a deal. A stage given here goes through ``opportunity_set_stage`` so the
     history, events and the closed-won order signal are the same as for an explicit stage change."""
     values = {
@@ -37,8 +51,13 @@ def opportunity_upsert(*, external_id: str, account_external_id: str, name: str,
     }
     opportunity, created = upsert(Opportunity, key={"external_id": external_id}, values=values)
     if created:
-        event_record(type="opportunity.created", subject=opportunity, actor_type="integration",
-                     actor_label=actor_label, payload={"stage": opportunity.stage, "type": type})
+        event_record(
+            type="opportunity.created",
+            subject=opportunity,
+            actor_type="integration",
+            actor_label=actor_label,
+            payload={"stage": opportunity.stage, "type": type},
+        )
     if stage != opportunity.stage:
         if stage == Stage.CLOSED_WON:
             opportunity_close_won(opportunity=opportunity, actor_label=actor_label)
@@ -50,8 +69,15 @@ def opportunity_upsert(*, external_id: str, account_external_id: str, name: str,
 
 
 @transaction.atomic
-def opportunity_set_stage(*, opportunity: Opportunity, stage: str, lost_reason: str = "",
-                          changed_at: dt.datetime | None = None, actor=None, actor_label: str = "") -> bool:
+def opportunity_set_stage(
+    *,
+    opportunity: Opportunity,
+    stage: str,
+    lost_reason: str = "",
+    changed_at: dt.datetime | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> bool:
     """Move a deal on the stage ladder, keeping the history. Returns False when already there."""
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.stage == stage:
@@ -72,19 +98,27 @@ def opportunity_set_stage(*, opportunity: Opportunity, stage: str, lost_reason: 
         opportunity.lost_reason = lost_reason
         fields.append("lost_reason")
     opportunity.save(update_fields=fields)
-    OpportunityStageChange.objects.create(opportunity=opportunity, from_stage=previous, to_stage=stage,
-                                          changed_at=at)
-    event_record(type="opportunity.stage_changed", subject=opportunity, actor=actor, actor_label=actor_label,
-                 payload={"from": previous, "to": stage})
-    opportunity_stage_changed.send(sender=Opportunity, opportunity=opportunity, from_stage=previous,
-                                   to_stage=stage)
+    OpportunityStageChange.objects.create(opportunity=opportunity, from_stage=previous, to_stage=stage, changed_at=at)
+    event_record(
+        type="opportunity.stage_changed",
+        subject=opportunity,
+        actor=actor,
+        actor_label=actor_label,
+        payload={"from": previous, "to": stage},
+    )
+    opportunity_stage_changed.send(sender=Opportunity, opportunity=opportunity, from_stage=previous, to_stage=stage)
     return True
 
 
 @transaction.atomic
-def opportunity_close_won(*, opportunity: Opportunity, contract_start_date: dt.date | None = None,
-                          closed_at: dt.datetime | None = None, actor=None, actor_label: str = ""
-                          ) -> bool:
+def opportunity_close_won(
+    *,
+    opportunity: Opportunity,
+    contract_start_date: dt.date | None = None,
+    closed_at: dt.datetime | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> bool:
     """The closed-won order signal: the deal closes, the account becomes a customer, and the
     post-close onboarding trigger (a receiver of ``order_closed_won``) fires. Idempotent."""
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -92,8 +126,9 @@ def opportunity_close_won(*, opportunity: Opportunity, contract_start_date: dt.d
         return False
     at = closed_at or clock.now()
     start = contract_start_date or at.date()
-    opportunity_set_stage(opportunity=opportunity, stage=Stage.CLOSED_WON, changed_at=at, actor=actor,
-                          actor_label=actor_label)
+    opportunity_set_stage(
+        opportunity=opportunity, stage=Stage.CLOSED_WON, changed_at=at, actor=actor, actor_label=actor_label
+    )
     Opportunity.objects.filter(pk=opportunity.pk).update(contract_start_date=start)
     opportunity.refresh_from_db()
     account = opportunity.account
@@ -101,18 +136,31 @@ def opportunity_close_won(*, opportunity: Opportunity, contract_start_date: dt.d
     if opportunity.type == Opportunity.Type.NEW or account.contract_start_date is None:
         account_fields["contract_start_date"] = start
     Account.objects.filter(pk=account.pk).update(**account_fields)
-    event_record(type="order.closed_won", subject=opportunity, actor=actor, actor_label=actor_label,
-                 payload={"acv": str(opportunity.acv), "contract_start_date": start.isoformat()},
-                 idempotency_key=f"order.closed_won:{opportunity.pk}")
+    event_record(
+        type="order.closed_won",
+        subject=opportunity,
+        actor=actor,
+        actor_label=actor_label,
+        payload={"acv": str(opportunity.acv), "contract_start_date": start.isoformat()},
+        idempotency_key=f"order.closed_won:{opportunity.pk}",
+    )
     order_closed_won.send(sender=Opportunity, opportunity=opportunity, actor=actor)
     return True
 
 
 @transaction.atomic
-def quote_upsert(*, external_id: str, opportunity_external_id: str, created_at: dt.datetime,
-                 status: str = Quote.Status.DRAFT, term_months: int = 12, discount_pct=0,
-                 term_exception: bool = False, configuration_notes: str = "", lines=None
-                 ) -> tuple[Quote, bool]:
+def quote_upsert(
+    *,
+    external_id: str,
+    opportunity_external_id: str,
+    created_at: dt.datetime,
+    status: str = Quote.Status.DRAFT,
+    term_months: int = 12,
+    discount_pct=0,
+    term_exception: bool = False,
+    configuration_notes: str = "",
+    lines=None,
+) -> tuple[Quote, bool]:
     values = {
         "opportunity": resolve(Opportunity, "opportunity_external_id", opportunity_external_id),
         "created_at": created_at,
@@ -132,17 +180,26 @@ def quote_upsert(*, external_id: str, opportunity_external_id: str, created_at: 
         if current != desired:  # lines are replaced as a set; an identical replay writes nothing
             quote.lines.all().delete()
             QuoteLine.objects.bulk_create(
-                QuoteLine(quote=quote, product=p, quantity=ln["quantity"], unit_price=ln["unit_price"],
-                          discount_pct=ln["discount_pct"])
+                QuoteLine(
+                    quote=quote,
+                    product=p,
+                    quantity=ln["quantity"],
+                    unit_price=ln["unit_price"],
+                    discount_pct=ln["discount_pct"],
+                )
                 for p, ln in wanted
             )
     return quote, created
 
 
 @transaction.atomic
-def quote_line_add(*, quote_external_id: str, sku: str, quantity: int = 1, unit_price=0, discount_pct=0
-                   ) -> tuple[QuoteLine, bool]:
+def quote_line_add(
+    *, quote_external_id: str, sku: str, quantity: int = 1, unit_price=0, discount_pct=0
+) -> tuple[QuoteLine, bool]:
     quote = resolve(Quote, "quote_external_id", quote_external_id)
     product = resolve(Product, "sku", sku, lookup="sku")
-    return upsert(QuoteLine, key={"quote": quote, "product": product},
-                  values={"quantity": quantity, "unit_price": unit_price, "discount_pct": discount_pct})
+    return upsert(
+        QuoteLine,
+        key={"quote": quote, "product": product},
+        values={"quantity": quantity, "unit_price": unit_price, "discount_pct": discount_pct},
+    )

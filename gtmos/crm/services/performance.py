@@ -18,8 +18,9 @@ from .references import ReferenceNotFound, resolve, resolve_employee, upsert
 
 
 @transaction.atomic
-def territory_upsert(*, name: str, segment: str = "", region: str = "", owner_email=None,
-                     is_active: bool = True) -> tuple[TerritoryDefinition, bool]:
+def territory_upsert(
+    *, name: str, segment: str = "", region: str = "", owner_email=None, is_active: bool = True
+) -> tuple[TerritoryDefinition, bool]:
     values = {
         "segment": segment or "",
         "region": region or "",
@@ -30,16 +31,29 @@ def territory_upsert(*, name: str, segment: str = "", region: str = "", owner_em
 
 
 @transaction.atomic
-def quota_upsert(*, rep_email: str, period: str, period_start: dt.date, period_end: dt.date, amount,
-                 segment: str | None = None, territory: str | None = None) -> tuple[Quota, bool]:
+def quota_upsert(
+    *,
+    rep_email: str,
+    period: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    amount,
+    segment: str | None = None,
+    territory: str | None = None,
+) -> tuple[Quota, bool]:
     """A rep's quota for one period, keyed by (rep, period). The segment defaults to the rep's own.
     One rep's periods may not overlap: attainment reads "the quota covering this date"."""
     rep = resolve_employee("rep_email", rep_email, required=True)
-    clash = (Quota.objects.filter(rep=rep, period_start__lte=period_end, period_end__gte=period_start)
-             .exclude(period=period).first())
+    clash = (
+        Quota.objects.filter(rep=rep, period_start__lte=period_end, period_end__gte=period_start)
+        .exclude(period=period)
+        .first()
+    )
     if clash is not None:
-        raise ValueError(f"period_start: {period} ({period_start} to {period_end}) overlaps {clash.period} "
-                         f"({clash.period_start} to {clash.period_end}) for {rep_email}")
+        raise ValueError(
+            f"period_start: {period} ({period_start} to {period_end}) overlaps {clash.period} "
+            f"({clash.period_start} to {clash.period_end}) for {rep_email}"
+        )
     values = {
         "period_start": period_start,
         "period_end": period_end,
@@ -51,8 +65,9 @@ def quota_upsert(*, rep_email: str, period: str, period_start: dt.date, period_e
 
 
 @transaction.atomic
-def quota_ledger_upsert(*, rep_email: str, period: str, as_of_date: dt.date, closed_amount=0,
-                        committed_amount=0, rep_commit=None) -> tuple[QuotaRetirementLedger, bool]:
+def quota_ledger_upsert(
+    *, rep_email: str, period: str, as_of_date: dt.date, closed_amount=0, committed_amount=0, rep_commit=None
+) -> tuple[QuotaRetirementLedger, bool]:
     """Closed, committed and the rep's commit for one quota as of one date, keyed by (quota, as_of_date)."""
     rep = resolve_employee("rep_email", rep_email, required=True)
     quota = Quota.objects.filter(rep=rep, period=period).first()
@@ -77,12 +92,27 @@ def _lead(lead_id, lead_email):
 
 
 @transaction.atomic
-def cadence_event_upsert(*, external_id: str, sdr_email: str, occurred_at: dt.datetime, cadence_type: str,
-                         cadence_id: str, step: int, channel: str, cadence_name: str = "", lead_id=None,
-                         lead_email=None, account_external_id=None, contact_external_id=None,
-                         opportunity_external_id=None, responded: bool = False, responded_at=None,
-                         meeting_booked: bool = False, meeting_accepted: bool = False, risk_flags=None
-                         ) -> tuple[CadenceEventLog, bool]:
+def cadence_event_upsert(
+    *,
+    external_id: str,
+    sdr_email: str,
+    occurred_at: dt.datetime,
+    cadence_type: str,
+    cadence_id: str,
+    step: int,
+    channel: str,
+    cadence_name: str = "",
+    lead_id=None,
+    lead_email=None,
+    account_external_id=None,
+    contact_external_id=None,
+    opportunity_external_id=None,
+    responded: bool = False,
+    responded_at=None,
+    meeting_booked: bool = False,
+    meeting_accepted: bool = False,
+    risk_flags=None,
+) -> tuple[CadenceEventLog, bool]:
     """One SDR touch and its outcome, keyed by the sending tool's ``external_id``. The prospect is a Lead
     (by id, or the latest Lead with that email), a contact or an account; the account defaults to the
     contact's or the opportunity's, and all three must agree."""

@@ -9,8 +9,17 @@ from .references import resolve, resolve_employee, upsert
 
 
 @transaction.atomic
-def employee_upsert(*, external_id=None, email: str, name: str, role: str, manager_email=None,
-                    slm_email=None, segment: str = "", territory: str = "") -> tuple[Employee, bool]:
+def employee_upsert(
+    *,
+    external_id=None,
+    email: str,
+    name: str,
+    role: str,
+    manager_email=None,
+    slm_email=None,
+    segment: str = "",
+    territory: str = "",
+) -> tuple[Employee, bool]:
     values = {
         "external_id": external_id or None,
         "name": name,
@@ -24,11 +33,25 @@ def employee_upsert(*, external_id=None, email: str, name: str, role: str, manag
 
 
 @transaction.atomic
-def account_upsert(*, external_id: str, name: str, segment: str, domain: str = "", vertical: str = "",
-                   region: str = "", owner_email=None, am_email=None, csm_email=None,
-                   contract_start_date=None, renewal_date=None, contracted_seats: int = 0,
-                   contracted_consumption_units: int = 0, arr=0, is_customer: bool = False,
-                   actor_label: str = "") -> tuple[Account, bool]:
+def account_upsert(
+    *,
+    external_id: str,
+    name: str,
+    segment: str,
+    domain: str = "",
+    vertical: str = "",
+    region: str = "",
+    owner_email=None,
+    am_email=None,
+    csm_email=None,
+    contract_start_date=None,
+    renewal_date=None,
+    contracted_seats: int = 0,
+    contracted_consumption_units: int = 0,
+    arr=0,
+    is_customer: bool = False,
+    actor_label: str = "",
+) -> tuple[Account, bool]:
     values = {
         "name": name,
         "segment": segment,
@@ -47,15 +70,28 @@ def account_upsert(*, external_id: str, name: str, segment: str, domain: str = "
     }
     account, created = upsert(Account, key={"external_id": external_id}, values=values)
     if created:
-        event_record(type="account.created", subject=account, actor_type="integration",
-                     actor_label=actor_label, payload={"segment": segment})
+        event_record(
+            type="account.created",
+            subject=account,
+            actor_type="integration",
+            actor_label=actor_label,
+            payload={"segment": segment},
+        )
     return account, created
 
 
 @transaction.atomic
-def contact_upsert(*, external_id: str, account_external_id: str, name: str, email: str = "", title: str = "",
-                   buying_role: str = "other", is_executive_sponsor: bool = False,
-                   last_engaged_at=None) -> tuple[Contact, bool]:
+def contact_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    name: str,
+    email: str = "",
+    title: str = "",
+    buying_role: str = "other",
+    is_executive_sponsor: bool = False,
+    last_engaged_at=None,
+) -> tuple[Contact, bool]:
     values = {
         "account": resolve(Account, "account_external_id", account_external_id),
         "name": name,
@@ -69,9 +105,15 @@ def contact_upsert(*, external_id: str, account_external_id: str, name: str, ema
 
 
 @transaction.atomic
-def product_upsert(*, sku: str, name: str, is_api_consumption: bool = False,
-                   is_implementation_service: bool = False, list_price=0, active: bool = True
-                   ) -> tuple[Product, bool]:
+def product_upsert(
+    *,
+    sku: str,
+    name: str,
+    is_api_consumption: bool = False,
+    is_implementation_service: bool = False,
+    list_price=0,
+    active: bool = True,
+) -> tuple[Product, bool]:
     values = {
         "name": name,
         "is_api_consumption": is_api_consumption,

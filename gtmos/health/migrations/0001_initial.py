@@ -4,335 +4,787 @@ import django.db.models.deletion
 import django.db.models.expressions
 import django.db.models.lookups
 import django_fsm
-import gtmos.core.clock
 from django.db import migrations, models
+
+import gtmos.core.clock
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0001_initial'),
+        ("crm", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HealthOverride',
+            name="HealthOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('reason', models.TextField()),
-                ('set_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('expires_on', models.DateField()),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_overrides', to='crm.account')),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField()),
+                ("reason", models.TextField()),
+                ("set_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("expires_on", models.DateField()),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="health_overrides", to="crm.account"
+                    ),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="crm.employee"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-set_at'],
+                "ordering": ["-set_at"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerHealthLog',
+            name="CustomerHealthLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('score', models.PositiveSmallIntegerField(help_text='The score in force: the override if one is active.')),
-                ('computed_score', models.PositiveSmallIntegerField(help_text='What the model computed, kept beside any override.')),
-                ('tier', models.CharField(choices=[('low', 'Low risk'), ('medium', 'Medium risk'), ('high', 'High risk'), ('critical', 'Critical risk')], max_length=8)),
-                ('lifecycle_segment', models.CharField(choices=[('new', 'New'), ('growing', 'Growing'), ('established', 'Established'), ('at_risk', 'At-Risk')], max_length=11)),
-                ('in_onboarding', models.BooleanField(default=False)),
-                ('coverage_pct', models.PositiveSmallIntegerField(help_text='Share of the weight backed by data (not gaps).')),
-                ('components', models.JSONField(default=dict, help_text='{"engagement": {"score": 62, "points": 19.5}, …}')),
-                ('measures', models.JSONField(default=dict)),
-                ('inputs', models.JSONField(default=dict)),
-                ('data_gaps', models.JSONField(default=list)),
-                ('previous_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('score_change', models.SmallIntegerField(blank=True, null=True)),
-                ('drivers', models.JSONField(blank=True, default=list, help_text='The measures that moved the score most.')),
-                ('created_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_log', to='crm.account')),
-                ('override', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='health.healthoverride')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(help_text="The score in force: the override if one is active."),
+                ),
+                (
+                    "computed_score",
+                    models.PositiveSmallIntegerField(help_text="What the model computed, kept beside any override."),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low risk"),
+                            ("medium", "Medium risk"),
+                            ("high", "High risk"),
+                            ("critical", "Critical risk"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "lifecycle_segment",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("growing", "Growing"),
+                            ("established", "Established"),
+                            ("at_risk", "At-Risk"),
+                        ],
+                        max_length=11,
+                    ),
+                ),
+                ("in_onboarding", models.BooleanField(default=False)),
+                (
+                    "coverage_pct",
+                    models.PositiveSmallIntegerField(help_text="Share of the weight backed by data (not gaps)."),
+                ),
+                (
+                    "components",
+                    models.JSONField(default=dict, help_text='{"engagement": {"score": 62, "points": 19.5}, …}'),
+                ),
+                ("measures", models.JSONField(default=dict)),
+                ("inputs", models.JSONField(default=dict)),
+                ("data_gaps", models.JSONField(default=list)),
+                ("previous_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("score_change", models.SmallIntegerField(blank=True, null=True)),
+                (
+                    "drivers",
+                    models.JSONField(blank=True, default=list, help_text="The measures that moved the score most."),
+                ),
+                ("created_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="health_log", to="crm.account"
+                    ),
+                ),
+                (
+                    "override",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="health.healthoverride",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='HealthSettings',
+            name="HealthSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight_engagement', models.PositiveSmallIntegerField(default=30)),
-                ('weight_adoption', models.PositiveSmallIntegerField(default=25)),
-                ('weight_satisfaction', models.PositiveSmallIntegerField(default=25)),
-                ('weight_growth', models.PositiveSmallIntegerField(default=20)),
-                ('tier_low_min', models.PositiveSmallIntegerField(default=75, verbose_name='Low risk from score')),
-                ('tier_medium_min', models.PositiveSmallIntegerField(default=50, verbose_name='Medium risk from score')),
-                ('tier_high_min', models.PositiveSmallIntegerField(default=25, verbose_name='High risk from score')),
-                ('growing_from_day', models.PositiveSmallIntegerField(default=90)),
-                ('established_from_day', models.PositiveSmallIntegerField(default=180)),
-                ('login_days_target', models.PositiveSmallIntegerField(default=20, help_text='Login days in the last 30 that score 100.')),
-                ('feature_breadth_target', models.PositiveSmallIntegerField(default=5, help_text='Distinct features used in 30 days that score 100.')),
-                ('seat_utilization_target_pct', models.PositiveSmallIntegerField(default=80, help_text='Active seats / contracted that scores 100.')),
-                ('usage_trend_floor_pct', models.PositiveSmallIntegerField(default=50, help_text='Last 30 days vs the 30 before: at or below scores 0.')),
-                ('usage_trend_full_pct', models.PositiveSmallIntegerField(default=110, help_text='Last 30 days vs the 30 before: at or above scores 100.')),
-                ('recency_full_days', models.PositiveSmallIntegerField(default=14, help_text='Engagement recency: touched within scores 100.')),
-                ('recency_zero_days', models.PositiveSmallIntegerField(default=90, help_text='Engagement recency: untouched this long scores 0.')),
-                ('exec_full_days', models.PositiveSmallIntegerField(default=30, help_text='Exec sponsor engaged within scores 100.')),
-                ('exec_zero_days', models.PositiveSmallIntegerField(default=120, help_text='Exec sponsor silent this long scores 0.')),
-                ('survey_lookback_days', models.PositiveSmallIntegerField(default=180, help_text='NPS/CSAT older than this is a data gap.')),
-                ('ticket_lookback_days', models.PositiveSmallIntegerField(default=90)),
-                ('ticket_penalties', models.JSONField(blank=True, default=dict, help_text='Points off 100 per ticket opened in the lookback, by priority.')),
-                ('growth_lookback_days', models.PositiveSmallIntegerField(default=365, help_text='Expansion and advocacy window.')),
-                ('advocacy_target', models.PositiveSmallIntegerField(default=2, help_text='Advocacy acts in the window that score 100.')),
-                ('mover_points', models.PositiveSmallIntegerField(default=10, help_text='A change of this many points is a mover.')),
-                ('low_coverage_pct', models.PositiveSmallIntegerField(default=50, help_text='Below this weight coverage the score is flagged low confidence.')),
-                ('override_days', models.PositiveSmallIntegerField(default=30, help_text='A manual override expires after this many days.')),
-                ('task_overdue_escalation_days', models.PositiveSmallIntegerField(default=2, help_text="Retention tasks this many days overdue escalate to the CSM's manager.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weight_engagement", models.PositiveSmallIntegerField(default=30)),
+                ("weight_adoption", models.PositiveSmallIntegerField(default=25)),
+                ("weight_satisfaction", models.PositiveSmallIntegerField(default=25)),
+                ("weight_growth", models.PositiveSmallIntegerField(default=20)),
+                ("tier_low_min", models.PositiveSmallIntegerField(default=75, verbose_name="Low risk from score")),
+                (
+                    "tier_medium_min",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="Medium risk from score"),
+                ),
+                ("tier_high_min", models.PositiveSmallIntegerField(default=25, verbose_name="High risk from score")),
+                ("growing_from_day", models.PositiveSmallIntegerField(default=90)),
+                ("established_from_day", models.PositiveSmallIntegerField(default=180)),
+                (
+                    "login_days_target",
+                    models.PositiveSmallIntegerField(default=20, help_text="Login days in the last 30 that score 100."),
+                ),
+                (
+                    "feature_breadth_target",
+                    models.PositiveSmallIntegerField(
+                        default=5, help_text="Distinct features used in 30 days that score 100."
+                    ),
+                ),
+                (
+                    "seat_utilization_target_pct",
+                    models.PositiveSmallIntegerField(
+                        default=80, help_text="Active seats / contracted that scores 100."
+                    ),
+                ),
+                (
+                    "usage_trend_floor_pct",
+                    models.PositiveSmallIntegerField(
+                        default=50, help_text="Last 30 days vs the 30 before: at or below scores 0."
+                    ),
+                ),
+                (
+                    "usage_trend_full_pct",
+                    models.PositiveSmallIntegerField(
+                        default=110, help_text="Last 30 days vs the 30 before: at or above scores 100."
+                    ),
+                ),
+                (
+                    "recency_full_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, help_text="Engagement recency: touched within scores 100."
+                    ),
+                ),
+                (
+                    "recency_zero_days",
+                    models.PositiveSmallIntegerField(
+                        default=90, help_text="Engagement recency: untouched this long scores 0."
+                    ),
+                ),
+                (
+                    "exec_full_days",
+                    models.PositiveSmallIntegerField(default=30, help_text="Exec sponsor engaged within scores 100."),
+                ),
+                (
+                    "exec_zero_days",
+                    models.PositiveSmallIntegerField(default=120, help_text="Exec sponsor silent this long scores 0."),
+                ),
+                (
+                    "survey_lookback_days",
+                    models.PositiveSmallIntegerField(default=180, help_text="NPS/CSAT older than this is a data gap."),
+                ),
+                ("ticket_lookback_days", models.PositiveSmallIntegerField(default=90)),
+                (
+                    "ticket_penalties",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Points off 100 per ticket opened in the lookback, by priority.",
+                    ),
+                ),
+                (
+                    "growth_lookback_days",
+                    models.PositiveSmallIntegerField(default=365, help_text="Expansion and advocacy window."),
+                ),
+                (
+                    "advocacy_target",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="Advocacy acts in the window that score 100."
+                    ),
+                ),
+                (
+                    "mover_points",
+                    models.PositiveSmallIntegerField(default=10, help_text="A change of this many points is a mover."),
+                ),
+                (
+                    "low_coverage_pct",
+                    models.PositiveSmallIntegerField(
+                        default=50, help_text="Below this weight coverage the score is flagged low confidence."
+                    ),
+                ),
+                (
+                    "override_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, help_text="A manual override expires after this many days."
+                    ),
+                ),
+                (
+                    "task_overdue_escalation_days",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="Retention tasks this many days overdue escalate to the CSM's manager."
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'health settings',
-                'verbose_name_plural': 'health settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='health_settings_singleton'), models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('weight_engagement'), '+', models.F('weight_adoption')), '+', models.F('weight_satisfaction')), '+', models.F('weight_growth')), 100), name='health_weights_sum_100'), models.CheckConstraint(condition=models.Q(('tier_low_min__gt', models.F('tier_medium_min')), ('tier_medium_min__gt', models.F('tier_high_min'))), name='health_tiers_ordered'), models.CheckConstraint(condition=models.Q(('established_from_day__gt', models.F('growing_from_day'))), name='health_segments_ordered'), models.CheckConstraint(condition=models.Q(('usage_trend_full_pct__gt', models.F('usage_trend_floor_pct'))), name='health_trend_band_ordered'), models.CheckConstraint(condition=models.Q(('recency_zero_days__gt', models.F('recency_full_days')), ('exec_zero_days__gt', models.F('exec_full_days'))), name='health_recency_ordered')],
+                "verbose_name": "health settings",
+                "verbose_name_plural": "health settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="health_settings_singleton"),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.Exact(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("weight_engagement"), "+", models.F("weight_adoption")
+                                    ),
+                                    "+",
+                                    models.F("weight_satisfaction"),
+                                ),
+                                "+",
+                                models.F("weight_growth"),
+                            ),
+                            100,
+                        ),
+                        name="health_weights_sum_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("tier_low_min__gt", models.F("tier_medium_min")),
+                            ("tier_medium_min__gt", models.F("tier_high_min")),
+                        ),
+                        name="health_tiers_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("established_from_day__gt", models.F("growing_from_day"))),
+                        name="health_segments_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("usage_trend_full_pct__gt", models.F("usage_trend_floor_pct"))),
+                        name="health_trend_band_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("recency_zero_days__gt", models.F("recency_full_days")),
+                            ("exec_zero_days__gt", models.F("exec_full_days")),
+                        ),
+                        name="health_recency_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Playbook',
+            name="Playbook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('segment', models.CharField(choices=[('any', 'Any segment'), ('new', 'New (0–90 days)'), ('growing', 'Growing (90–180 days)'), ('established', 'Established (180+ days)')], default='any', max_length=11)),
-                ('risk_stage', models.CharField(choices=[('healthy', 'Not at risk (segment guidance)'), ('at_risk', 'At risk'), ('plan_in_place', 'Plan in place')], max_length=13)),
-                ('focus', models.TextField(blank=True, help_text='What this segment/stage is about, shown to the CSM.')),
-                ('active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "segment",
+                    models.CharField(
+                        choices=[
+                            ("any", "Any segment"),
+                            ("new", "New (0–90 days)"),
+                            ("growing", "Growing (90–180 days)"),
+                            ("established", "Established (180+ days)"),
+                        ],
+                        default="any",
+                        max_length=11,
+                    ),
+                ),
+                (
+                    "risk_stage",
+                    models.CharField(
+                        choices=[
+                            ("healthy", "Not at risk (segment guidance)"),
+                            ("at_risk", "At risk"),
+                            ("plan_in_place", "Plan in place"),
+                        ],
+                        max_length=13,
+                    ),
+                ),
+                (
+                    "focus",
+                    models.TextField(blank=True, help_text="What this segment/stage is about, shown to the CSM."),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['risk_stage', 'segment'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('segment', 'risk_stage'), name='playbook_one_active_per_segment_stage')],
+                "ordering": ["risk_stage", "segment"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("segment", "risk_stage"),
+                        name="playbook_one_active_per_segment_stage",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChurnRiskLog',
+            name="ChurnRiskLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_on', models.DateField()),
-                ('opened_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('stage', django_fsm.FSMField(choices=[('at_risk', 'At risk'), ('plan_in_place', 'Plan in place'), ('recovered', 'Recovered'), ('lost', 'Lost')], default='at_risk', max_length=50, protected=True)),
-                ('stage_entered_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('signals', models.JSONField(default=list, help_text='[{"code": "logins_down", "detail": "…"}, …]')),
-                ('score_at_open', models.PositiveSmallIntegerField()),
-                ('tier_at_open', models.CharField(max_length=8)),
-                ('tenure_segment', models.CharField(help_text='New / Growing / Established when it opened.', max_length=11)),
-                ('retention_objective', models.TextField(blank=True, help_text="The retention plan's goal, in the CSM's words.")),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='churn_risks', to='crm.account')),
-                ('playbook', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='health.playbook')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("opened_on", models.DateField()),
+                ("opened_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                (
+                    "stage",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("at_risk", "At risk"),
+                            ("plan_in_place", "Plan in place"),
+                            ("recovered", "Recovered"),
+                            ("lost", "Lost"),
+                        ],
+                        default="at_risk",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("stage_entered_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("signals", models.JSONField(default=list, help_text='[{"code": "logins_down", "detail": "…"}, …]')),
+                ("score_at_open", models.PositiveSmallIntegerField()),
+                ("tier_at_open", models.CharField(max_length=8)),
+                (
+                    "tenure_segment",
+                    models.CharField(help_text="New / Growing / Established when it opened.", max_length=11),
+                ),
+                (
+                    "retention_objective",
+                    models.TextField(blank=True, help_text="The retention plan's goal, in the CSM's words."),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="churn_risks", to="crm.account"
+                    ),
+                ),
+                (
+                    "playbook",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="health.playbook",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'churn risk log',
-                'ordering': ['-opened_at'],
+                "verbose_name": "churn risk log",
+                "ordering": ["-opened_at"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='PlaybookStep',
+            name="PlaybookStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=1)),
-                ('kind', models.CharField(choices=[('task', 'Task'), ('call', 'Call'), ('meeting', 'Meeting'), ('email', 'Email (template)')], default='task', max_length=7)),
-                ('title', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('due_in_days', models.PositiveSmallIntegerField(default=7)),
-                ('owner_role', models.CharField(choices=[('csm', 'CSM'), ('am', 'AM')], default='csm', max_length=3)),
-                ('email_subject', models.CharField(blank=True, help_text='For email steps: {account}, {csm} fill in.', max_length=200)),
-                ('email_body', models.TextField(blank=True)),
-                ('playbook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='health.playbook')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("task", "Task"),
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("email", "Email (template)"),
+                        ],
+                        default="task",
+                        max_length=7,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("due_in_days", models.PositiveSmallIntegerField(default=7)),
+                ("owner_role", models.CharField(choices=[("csm", "CSM"), ("am", "AM")], default="csm", max_length=3)),
+                (
+                    "email_subject",
+                    models.CharField(
+                        blank=True, help_text="For email steps: {account}, {csm} fill in.", max_length=200
+                    ),
+                ),
+                ("email_body", models.TextField(blank=True)),
+                (
+                    "playbook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="health.playbook"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['playbook', 'order'],
+                "ordering": ["playbook", "order"],
             },
         ),
         migrations.CreateModel(
-            name='QBRLog',
+            name="QBRLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('scheduled_for', models.DateField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='scheduled', max_length=9)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('positive', 'Positive'), ('neutral', 'Neutral'), ('negative', 'Negative')], max_length=8)),
-                ('exec_sponsor_attended', models.BooleanField(default=False)),
-                ('notes', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qbrs', to='crm.account')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("scheduled_for", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("completed", "Completed"), ("cancelled", "Cancelled")],
+                        default="scheduled",
+                        max_length=9,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
+                        max_length=8,
+                    ),
+                ),
+                ("exec_sponsor_attended", models.BooleanField(default=False)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="qbrs", to="crm.account"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'QBR log',
-                'ordering': ['-scheduled_for'],
+                "verbose_name": "QBR log",
+                "ordering": ["-scheduled_for"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionNote',
+            name="RetentionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_at', models.DateTimeField(default=gtmos.core.clock.now)),
-                ('body', models.TextField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='health.churnrisklog')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("written_at", models.DateTimeField(default=gtmos.core.clock.now)),
+                ("body", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="crm.employee"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="health.churnrisklog"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-written_at'],
+                "ordering": ["-written_at"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionTask',
+            name="RetentionTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='task', max_length=10)),
-                ('title', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('email_subject', models.CharField(blank=True, max_length=200)),
-                ('email_body', models.TextField(blank=True)),
-                ('due_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('skipped', 'Skipped')], default='open', max_length=7)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('escalated_at', models.DateTimeField(blank=True, help_text='Overdue: escalated to the manager.', null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retention_tasks', to='crm.account')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='health.churnrisklog')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.employee')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='health.playbookstep')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(default="task", max_length=10)),
+                ("title", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("email_subject", models.CharField(blank=True, max_length=200)),
+                ("email_body", models.TextField(blank=True)),
+                ("due_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("skipped", "Skipped")],
+                        default="open",
+                        max_length=7,
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, help_text="Overdue: escalated to the manager.", null=True),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="retention_tasks", to="crm.account"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="health.churnrisklog"
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.employee",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="health.playbookstep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SupportTicket',
+            name="SupportTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('priority', models.CharField(choices=[('urgent', 'Urgent'), ('high', 'High'), ('normal', 'Normal'), ('low', 'Low')], default='normal', max_length=6)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('pending', 'Pending'), ('solved', 'Solved'), ('closed', 'Closed')], default='open', max_length=7)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_tickets', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("urgent", "Urgent"), ("high", "High"), ("normal", "Normal"), ("low", "Low")],
+                        default="normal",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("pending", "Pending"), ("solved", "Solved"), ("closed", "Closed")],
+                        default="open",
+                        max_length=7,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="support_tickets", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_on'],
+                "ordering": ["-opened_on"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('kind', models.CharField(choices=[('nps', 'NPS'), ('csat', 'CSAT')], max_length=4)),
-                ('score', models.PositiveSmallIntegerField()),
-                ('responded_on', models.DateField()),
-                ('comment', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_responses', to='crm.account')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("kind", models.CharField(choices=[("nps", "NPS"), ("csat", "CSAT")], max_length=4)),
+                ("score", models.PositiveSmallIntegerField()),
+                ("responded_on", models.DateField()),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="survey_responses", to="crm.account"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-responded_on'],
+                "ordering": ["-responded_on"],
             },
         ),
         migrations.CreateModel(
-            name='AdvocacyRecord',
+            name="AdvocacyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('kind', models.CharField(choices=[('referral', 'Referral'), ('case_study', 'Case study'), ('reference_call', 'Reference call'), ('review', 'Public review'), ('testimonial', 'Testimonial')], max_length=14)),
-                ('occurred_on', models.DateField()),
-                ('notes', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='advocacy', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("referral", "Referral"),
+                            ("case_study", "Case study"),
+                            ("reference_call", "Reference call"),
+                            ("review", "Public review"),
+                            ("testimonial", "Testimonial"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="advocacy", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on'],
-                'indexes': [models.Index(fields=['account', 'occurred_on'], name='health_advo_account_bbab7b_idx')],
+                "ordering": ["-occurred_on"],
+                "indexes": [models.Index(fields=["account", "occurred_on"], name="health_advo_account_bbab7b_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ExpansionLog',
+            name="ExpansionLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64, unique=True)),
-                ('play', models.CharField(help_text='e.g. seat expansion, cross-sell analytics', max_length=100)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('won', 'Won'), ('lost', 'Lost'), ('suppressed', 'Suppressed')], default='open', max_length=10)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('reason', models.TextField(blank=True, help_text='Why it was lost or suppressed.')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expansion_plays', to='crm.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=64, unique=True)),
+                ("play", models.CharField(help_text="e.g. seat expansion, cross-sell analytics", max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost"), ("suppressed", "Suppressed")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("amount", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("reason", models.TextField(blank=True, help_text="Why it was lost or suppressed.")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="expansion_plays", to="crm.account"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_on'],
-                'indexes': [models.Index(fields=['account', 'opened_on'], name='health_expa_account_5a9a19_idx')],
+                "ordering": ["-opened_on"],
+                "indexes": [models.Index(fields=["account", "opened_on"], name="health_expa_account_5a9a19_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='healthoverride',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='health_override_0_100'),
+            model_name="healthoverride",
+            constraint=models.CheckConstraint(condition=models.Q(("score__lte", 100)), name="health_override_0_100"),
         ),
         migrations.AddConstraint(
-            model_name='healthoverride',
-            constraint=models.UniqueConstraint(condition=models.Q(('cleared_at__isnull', True)), fields=('account',), name='health_override_one_active'),
+            model_name="healthoverride",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cleared_at__isnull", True)), fields=("account",), name="health_override_one_active"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customerhealthlog',
-            index=models.Index(fields=['day', 'tier'], name='health_cust_day_be650d_idx'),
+            model_name="customerhealthlog",
+            index=models.Index(fields=["day", "tier"], name="health_cust_day_be650d_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerhealthlog',
-            index=models.Index(fields=['day', 'score'], name='health_cust_day_dd3627_idx'),
+            model_name="customerhealthlog",
+            index=models.Index(fields=["day", "score"], name="health_cust_day_dd3627_idx"),
         ),
         migrations.AddConstraint(
-            model_name='customerhealthlog',
-            constraint=models.UniqueConstraint(fields=('account', 'day'), name='health_log_account_day'),
+            model_name="customerhealthlog",
+            constraint=models.UniqueConstraint(fields=("account", "day"), name="health_log_account_day"),
         ),
         migrations.AddConstraint(
-            model_name='customerhealthlog',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100), ('computed_score__lte', 100), ('coverage_pct__lte', 100)), name='health_log_scores_0_100'),
+            model_name="customerhealthlog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__lte", 100), ("computed_score__lte", 100), ("coverage_pct__lte", 100)),
+                name="health_log_scores_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='churnrisklog',
-            constraint=models.UniqueConstraint(condition=models.Q(('stage__in', ['at_risk', 'plan_in_place'])), fields=('account',), name='churn_risk_one_open_case'),
+            model_name="churnrisklog",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stage__in", ["at_risk", "plan_in_place"])),
+                fields=("account",),
+                name="churn_risk_one_open_case",
+            ),
         ),
         migrations.AddIndex(
-            model_name='qbrlog',
-            index=models.Index(fields=['account', 'completed_on'], name='health_qbrl_account_f6bc92_idx'),
+            model_name="qbrlog",
+            index=models.Index(fields=["account", "completed_on"], name="health_qbrl_account_f6bc92_idx"),
         ),
         migrations.AddConstraint(
-            model_name='qbrlog',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('completed_on__isnull', False), _connector='OR'), name='qbr_completed_has_date'),
+            model_name="qbrlog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True), ("completed_on__isnull", False), _connector="OR"
+                ),
+                name="qbr_completed_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='retentiontask',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['status', 'due_on'], name='open_retention_tasks'),
+            model_name="retentiontask",
+            index=models.Index(
+                condition=models.Q(("status", "open")), fields=["status", "due_on"], name="open_retention_tasks"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentiontask',
-            constraint=models.UniqueConstraint(condition=models.Q(('step__isnull', False)), fields=('case', 'step'), name='retention_task_step_once'),
+            model_name="retentiontask",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("step__isnull", False)), fields=("case", "step"), name="retention_task_step_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportticket',
-            index=models.Index(fields=['account', 'opened_on'], name='health_supp_account_426da0_idx'),
+            model_name="supportticket",
+            index=models.Index(fields=["account", "opened_on"], name="health_supp_account_426da0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supportticket',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('opened_on')), _connector='OR'), name='ticket_closed_after_opened'),
+            model_name="supportticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True), ("closed_on__gte", models.F("opened_on")), _connector="OR"
+                ),
+                name="ticket_closed_after_opened",
+            ),
         ),
         migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['account', 'kind', 'responded_on'], name='health_surv_account_324bd3_idx'),
+            model_name="surveyresponse",
+            index=models.Index(fields=["account", "kind", "responded_on"], name="health_surv_account_324bd3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'nps'), ('score__lte', 10)), models.Q(('kind', 'csat'), ('score__gte', 1), ('score__lte', 5)), _connector='OR'), name='survey_score_in_scale'),
+            model_name="surveyresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "nps"), ("score__lte", 10)),
+                    models.Q(("kind", "csat"), ("score__gte", 1), ("score__lte", 5)),
+                    _connector="OR",
+                ),
+                name="survey_score_in_scale",
+            ),
         ),
     ]

@@ -8,11 +8,16 @@ from django.db import migrations
 
 # (table, kind, how the row names its account)
 FEEDS = [
-    ("crm_usagedaily", "usage_day", "account_id"), ("crm_usageevent", "usage_event", "account_id"),
-    ("health_surveyresponse", "survey", "account_id"), ("health_supportticket", "ticket", "account_id"),
-    ("health_qbrlog", "qbr", "account_id"), ("health_expansionlog", "expansion", "account_id"),
-    ("health_advocacyrecord", "advocacy", "account_id"), ("crm_contact", "contact", "account_id"),
-    ("crm_repactivity", "activity", "account_id"), ("onboarding_onboardinglog", "onboarding_log", "account_id"),
+    ("crm_usagedaily", "usage_day", "account_id"),
+    ("crm_usageevent", "usage_event", "account_id"),
+    ("health_surveyresponse", "survey", "account_id"),
+    ("health_supportticket", "ticket", "account_id"),
+    ("health_qbrlog", "qbr", "account_id"),
+    ("health_expansionlog", "expansion", "account_id"),
+    ("health_advocacyrecord", "advocacy", "account_id"),
+    ("crm_contact", "contact", "account_id"),
+    ("crm_repactivity", "activity", "account_id"),
+    ("onboarding_onboardinglog", "onboarding_log", "account_id"),
     ("onboarding_milestoneitem", "milestone", "plan"),
 ]
 
@@ -60,17 +65,24 @@ def _triggers() -> str:
     sql = []
     for table, kind, how in FEEDS:
         for event, ref in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            sql.append(f"CREATE TRIGGER health_dirty_{event.lower()} AFTER {event} ON {table} "
-                       f"REFERENCING {ref} TABLE AS changed FOR EACH STATEMENT "
-                       f"EXECUTE FUNCTION health_mark_dirty('{kind}', '{how}');")
-    sql.append("CREATE TRIGGER health_dirty_update AFTER UPDATE ON crm_account REFERENCING NEW TABLE AS new_rows "
-               "OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION health_mark_account_dirty();")
+            sql.append(
+                f"CREATE TRIGGER health_dirty_{event.lower()} AFTER {event} ON {table} "
+                f"REFERENCING {ref} TABLE AS changed FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION health_mark_dirty('{kind}', '{how}');"
+            )
+    sql.append(
+        "CREATE TRIGGER health_dirty_update AFTER UPDATE ON crm_account REFERENCING NEW TABLE AS new_rows "
+        "OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION health_mark_account_dirty();"
+    )
     return "\n".join(sql)
 
 
 def _drop() -> str:
-    sql = [f"DROP TRIGGER IF EXISTS health_dirty_{e} ON {table};" for table, _, _ in FEEDS
-           for e in ("insert", "update", "delete")]
+    sql = [
+        f"DROP TRIGGER IF EXISTS health_dirty_{e} ON {table};"
+        for table, _, _ in FEEDS
+        for e in ("insert", "update", "delete")
+    ]
     sql.append("DROP TRIGGER IF EXISTS health_dirty_update ON crm_account;")
     sql.append("DROP FUNCTION IF EXISTS health_mark_dirty(); DROP FUNCTION IF EXISTS health_mark_account_dirty();")
     return "\n".join(sql)

@@ -65,8 +65,10 @@ class SupportTicket(models.Model):
         ordering = ["-opened_on"]
         indexes = [models.Index(fields=["account", "opened_on"])]
         constraints = [
-            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
-                                   name="ticket_closed_after_opened"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="ticket_closed_after_opened",
+            ),
         ]
 
 
@@ -100,8 +102,9 @@ class QBRLog(models.Model):
         ordering = ["-scheduled_for"]
         indexes = [models.Index(fields=["account", "completed_on"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="completed") | Q(completed_on__isnull=False),
-                                   name="qbr_completed_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_on__isnull=False), name="qbr_completed_has_date"
+            ),
         ]
 
 

@@ -15,12 +15,18 @@ from .log import LifecycleSegment, Tier
 
 # The trigger's name for each feeding table → how the explain page says what arrived.
 WRITE_LABELS = {
-    "usage_day": ("usage day", "usage days"), "usage_event": ("product event", "product events"),
-    "survey": ("survey response", "survey responses"), "ticket": ("support ticket", "support tickets"),
-    "qbr": ("QBR", "QBRs"), "expansion": ("expansion play", "expansion plays"),
-    "advocacy": ("advocacy record", "advocacy records"), "contact": ("contact update", "contact updates"),
-    "activity": ("activity", "activities"), "onboarding_log": ("onboarding log entry", "onboarding log entries"),
-    "milestone": ("milestone update", "milestone updates"), "account": ("account update", "account updates"),
+    "usage_day": ("usage day", "usage days"),
+    "usage_event": ("product event", "product events"),
+    "survey": ("survey response", "survey responses"),
+    "ticket": ("support ticket", "support tickets"),
+    "qbr": ("QBR", "QBRs"),
+    "expansion": ("expansion play", "expansion plays"),
+    "advocacy": ("advocacy record", "advocacy records"),
+    "contact": ("contact update", "contact updates"),
+    "activity": ("activity", "activities"),
+    "onboarding_log": ("onboarding log entry", "onboarding log entries"),
+    "milestone": ("milestone update", "milestone updates"),
+    "account": ("account update", "account updates"),
 }
 
 
@@ -42,8 +48,9 @@ class HealthDirty(models.Model):
     row for a gone account is simply dropped by the next drain.
     """
 
-    account = models.OneToOneField("crm.Account", primary_key=True, on_delete=models.DO_NOTHING,
-                                   db_constraint=False, related_name="+")
+    account = models.OneToOneField(
+        "crm.Account", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     first_dirty_at = models.DateTimeField(help_text="The first write not yet re-scored (bounds the wait).")
     dirtied_at = models.DateTimeField(help_text="The latest write: the drain waits for a quiet spell after it.")
     writes = models.JSONField(default=dict, help_text='Writes by kind since the last re-score: {"usage_day": 3}.')
@@ -77,8 +84,9 @@ class HealthRescore(models.Model):
     previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
     score_change = models.SmallIntegerField(null=True, blank=True)
     drivers = models.JSONField(default=list, blank=True)
-    override = models.ForeignKey("health.HealthOverride", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    override = models.ForeignKey(
+        "health.HealthOverride", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     drop_notified = models.BooleanField(default=False, help_text="This re-score sent the CSM a drop notice.")
 
     objects = AccountChildQuerySet.as_manager()

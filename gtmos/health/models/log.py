@@ -48,8 +48,9 @@ class CustomerHealthLog(models.Model):
     previous_score = models.PositiveSmallIntegerField(null=True, blank=True)
     score_change = models.SmallIntegerField(null=True, blank=True)
     drivers = models.JSONField(default=list, blank=True, help_text="The measures that moved the score most.")
-    override = models.ForeignKey("health.HealthOverride", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    override = models.ForeignKey(
+        "health.HealthOverride", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     objects = AccountChildQuerySet.as_manager()
@@ -58,8 +59,10 @@ class CustomerHealthLog(models.Model):
         ordering = ["-day"]
         constraints = [
             models.UniqueConstraint(fields=["account", "day"], name="health_log_account_day"),
-            models.CheckConstraint(condition=Q(score__lte=100) & Q(computed_score__lte=100) & Q(coverage_pct__lte=100),
-                                   name="health_log_scores_0_100"),
+            models.CheckConstraint(
+                condition=Q(score__lte=100) & Q(computed_score__lte=100) & Q(coverage_pct__lte=100),
+                name="health_log_scores_0_100",
+            ),
         ]
         indexes = [models.Index(fields=["day", "tier"]), models.Index(fields=["day", "score"])]
 
@@ -95,6 +98,7 @@ class HealthOverride(models.Model):
         ordering = ["-set_at"]
         constraints = [
             models.CheckConstraint(condition=Q(score__lte=100), name="health_override_0_100"),
-            models.UniqueConstraint(fields=["account"], condition=Q(cleared_at__isnull=True),
-                                    name="health_override_one_active"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(cleared_at__isnull=True), name="health_override_one_active"
+            ),
         ]

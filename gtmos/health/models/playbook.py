@@ -28,8 +28,11 @@ class Playbook(models.Model):
     class Meta:
         ordering = ["risk_stage", "segment"]
         constraints = [
-            models.UniqueConstraint(fields=["segment", "risk_stage"], condition=models.Q(active=True),
-                                    name="playbook_one_active_per_segment_stage"),
+            models.UniqueConstraint(
+                fields=["segment", "risk_stage"],
+                condition=models.Q(active=True),
+                name="playbook_one_active_per_segment_stage",
+            ),
         ]
 
     def __str__(self) -> str:

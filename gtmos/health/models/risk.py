@@ -40,8 +40,9 @@ class ChurnRiskLog(StateMachineMixin, models.Model):
         verbose_name = "churn risk log"
         ordering = ["-opened_at"]
         constraints = [
-            models.UniqueConstraint(fields=["account"], condition=Q(stage__in=["at_risk", "plan_in_place"]),
-                                    name="churn_risk_one_open_case"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(stage__in=["at_risk", "plan_in_place"]), name="churn_risk_one_open_case"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,8 +102,9 @@ class RetentionTask(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "step"], condition=Q(step__isnull=False),
-                                    name="retention_task_step_once"),
+            models.UniqueConstraint(
+                fields=["case", "step"], condition=Q(step__isnull=False), name="retention_task_step_once"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_on"], condition=Q(status="open"), name="open_retention_tasks")]
 

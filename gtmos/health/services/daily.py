@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import orjson
-
 from django.db import transaction
 from django.db.models import Max, Min, TextField
 from django.db.models.functions import Cast
@@ -26,8 +25,22 @@ from ..scoring import AT_RISK, HealthResult, ScoringConfig, drivers, score_accou
 from . import risk
 
 LOG_COLUMNS = (
-    "account_id", "day", "score", "computed_score", "tier", "lifecycle_segment", "in_onboarding", "coverage_pct",
-    "components", "measures", "inputs", "data_gaps", "previous_score", "score_change", "drivers", "override_id",
+    "account_id",
+    "day",
+    "score",
+    "computed_score",
+    "tier",
+    "lifecycle_segment",
+    "in_onboarding",
+    "coverage_pct",
+    "components",
+    "measures",
+    "inputs",
+    "data_gaps",
+    "previous_score",
+    "score_change",
+    "drivers",
+    "override_id",
     "created_at",
 )
 
@@ -47,7 +60,8 @@ class Scored:
 
 def scoring_config(settings: HealthSettings) -> ScoringConfig:
     return ScoringConfig.from_settings(
-        settings, adoption_threshold_pct=OnboardingSettings.load().adoption_threshold_pct)
+        settings, adoption_threshold_pct=OnboardingSettings.load().adoption_threshold_pct
+    )
 
 
 @transaction.atomic
@@ -62,7 +76,8 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     settings = HealthSettings.objects.select_for_update().get(pk=1)
     config = scoring_config(settings)
     overrides = dict(
-        (a, (pk, s)) for a, pk, s in HealthOverride.objects.active(today).values_list("account_id", "pk", "score"))
+        (a, (pk, s)) for a, pk, s in HealthOverride.objects.active(today).values_list("account_id", "pk", "score")
+    )
     last_day = CustomerHealthLog.objects.filter(day__lt=today).aggregate(d=Max("day"))["d"]
     mover = settings.mover_points
 
@@ -84,12 +99,39 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
             segment = "at_risk" if tier in AT_RISK else result.tenure_segment
             change = result.score - before[0] if before else None
             # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
-            moved = drivers(measures=result.measures, previous=before[1], weights=config.weights,
-                            inputs=result.inputs, was_onboarding=before[2],
-                            in_onboarding=result.in_onboarding) if before else []
-            rows.append((account_id, today, score, result.score, tier, segment, result.in_onboarding,
-                         result.coverage_pct, result.components, result.measures, result.inputs, result.data_gaps,
-                         before[0] if before else None, change, moved, override_id, now))
+            moved = (
+                drivers(
+                    measures=result.measures,
+                    previous=before[1],
+                    weights=config.weights,
+                    inputs=result.inputs,
+                    was_onboarding=before[2],
+                    in_onboarding=result.in_onboarding,
+                )
+                if before
+                else []
+            )
+            rows.append(
+                (
+                    account_id,
+                    today,
+                    score,
+                    result.score,
+                    tier,
+                    segment,
+                    result.in_onboarding,
+                    result.coverage_pct,
+                    result.components,
+                    result.measures,
+                    result.inputs,
+                    result.data_gaps,
+                    before[0] if before else None,
+                    change,
+                    moved,
+                    override_id,
+                    now,
+                )
+            )
             at_risk += tier in AT_RISK
             if tier in AT_RISK or (change is not None and change <= -mover):
                 follow.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
@@ -97,8 +139,9 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     scored = follow
     summary = {"accounts": written, "at_risk": at_risk}
     if follow_ups:
-        summary.update(risk.after_scoring(today=today, scored=scored, settings=settings,
-                                          told_drops=_drops_told_intraday(today)))
+        summary.update(
+            risk.after_scoring(today=today, scored=scored, settings=settings, told_drops=_drops_told_intraday(today))
+        )
         summary["tasks_escalated"] = risk.overdue_tasks_escalate(today=today, settings=settings)
     return summary
 
@@ -121,9 +164,11 @@ def _text(value) -> str:
 def _log_line(r: tuple) -> str:
     """One log row as COPY text, in LOG_COLUMNS order. The run writes 100k of these: no type dispatch."""
     j = bulk.copy_json
-    return (f"{r[0]}\t{r[1].isoformat()}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{'t' if r[6] else 'f'}\t{r[7]}\t"
-            f"{j(r[8])}\t{j(r[9])}\t{j(r[10])}\t{j(r[11])}\t{_text(r[12])}\t{_text(r[13])}\t{j(r[14])}\t"
-            f"{_text(r[15])}\t{r[16].isoformat()}")
+    return (
+        f"{r[0]}\t{r[1].isoformat()}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{'t' if r[6] else 'f'}\t{r[7]}\t"
+        f"{j(r[8])}\t{j(r[9])}\t{j(r[10])}\t{j(r[11])}\t{_text(r[12])}\t{_text(r[13])}\t{j(r[14])}\t"
+        f"{_text(r[15])}\t{r[16].isoformat()}"
+    )
 
 
 def _chunk_size() -> int:
@@ -148,11 +193,16 @@ def _previous_records(last_day: dt.date | None, account_ids: list[int]) -> dict[
     if last_day is None:
         return {}
     # The measures come as text and are decoded with orjson: 100k JSON documents a run.
-    rows = CustomerHealthLog.objects.filter(day=last_day, account_id__in=account_ids).order_by().annotate(
-        measures_text=Cast("measures", TextField())).values_list(
-        "account_id", "computed_score", "measures_text", "in_onboarding", "tier")
-    return {account_id: (computed, orjson.loads(measures), in_onboarding, tier)
-            for account_id, computed, measures, in_onboarding, tier in rows}
+    rows = (
+        CustomerHealthLog.objects.filter(day=last_day, account_id__in=account_ids)
+        .order_by()
+        .annotate(measures_text=Cast("measures", TextField()))
+        .values_list("account_id", "computed_score", "measures_text", "in_onboarding", "tier")
+    )
+    return {
+        account_id: (computed, orjson.loads(measures), in_onboarding, tier)
+        for account_id, computed, measures, in_onboarding, tier in rows
+    }
 
 
 def health_backfill(*, days: int, today: dt.date | None = None) -> int:
@@ -161,4 +211,3 @@ def health_backfill(*, days: int, today: dt.date | None = None) -> int:
     for back in range(days, 0, -1):
         health_daily(today=today - dt.timedelta(days=back), follow_ups=False)
     return days
-

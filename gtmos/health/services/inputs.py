@@ -17,8 +17,16 @@ from ..models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, Survey
 
 
 @transaction.atomic
-def survey_response_upsert(*, external_id: str, account_external_id: str, kind: str, score: int, responded_on,
-                           contact_external_id=None, comment: str = "") -> tuple[SurveyResponse, bool]:
+def survey_response_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    kind: str,
+    score: int,
+    responded_on,
+    contact_external_id=None,
+    comment: str = "",
+) -> tuple[SurveyResponse, bool]:
     account = resolve(Account, "account_external_id", account_external_id)
     contact = resolve(Contact, "contact_external_id", contact_external_id, required=False)
     if contact is not None and contact.account_id != account.pk:
@@ -35,9 +43,16 @@ def survey_response_upsert(*, external_id: str, account_external_id: str, kind: 
 
 
 @transaction.atomic
-def support_ticket_upsert(*, external_id: str, account_external_id: str, opened_on, subject: str = "",
-                          priority: str = SupportTicket.Priority.NORMAL, status: str = SupportTicket.Status.OPEN,
-                          closed_on=None) -> tuple[SupportTicket, bool]:
+def support_ticket_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    opened_on,
+    subject: str = "",
+    priority: str = SupportTicket.Priority.NORMAL,
+    status: str = SupportTicket.Status.OPEN,
+    closed_on=None,
+) -> tuple[SupportTicket, bool]:
     values = {
         "account": resolve(Account, "account_external_id", account_external_id),
         "subject": subject or "",
@@ -50,9 +65,18 @@ def support_ticket_upsert(*, external_id: str, account_external_id: str, opened_
 
 
 @transaction.atomic
-def qbr_upsert(*, external_id: str, account_external_id: str, scheduled_for, owner_email=None,
-               status: str = QBRLog.Status.SCHEDULED, completed_on=None, outcome: str = "",
-               exec_sponsor_attended: bool = False, notes: str = "") -> tuple[QBRLog, bool]:
+def qbr_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    scheduled_for,
+    owner_email=None,
+    status: str = QBRLog.Status.SCHEDULED,
+    completed_on=None,
+    outcome: str = "",
+    exec_sponsor_attended: bool = False,
+    notes: str = "",
+) -> tuple[QBRLog, bool]:
     values = {
         "account": resolve(Account, "account_external_id", account_external_id),
         "owner": resolve_employee("owner_email", owner_email),
@@ -67,9 +91,17 @@ def qbr_upsert(*, external_id: str, account_external_id: str, scheduled_for, own
 
 
 @transaction.atomic
-def expansion_upsert(*, external_id: str, account_external_id: str, play: str, opened_on,
-                     status: str = ExpansionLog.Status.OPEN, closed_on=None, amount=0, reason: str = ""
-                     ) -> tuple[ExpansionLog, bool]:
+def expansion_upsert(
+    *,
+    external_id: str,
+    account_external_id: str,
+    play: str,
+    opened_on,
+    status: str = ExpansionLog.Status.OPEN,
+    closed_on=None,
+    amount=0,
+    reason: str = "",
+) -> tuple[ExpansionLog, bool]:
     values = {
         "account": resolve(Account, "account_external_id", account_external_id),
         "play": play,
@@ -89,14 +121,21 @@ def on_order_closed_won(sender, opportunity, **kwargs) -> None:
     closed = (opportunity.closed_at or clock.now()).date()
     ExpansionLog.objects.update_or_create(
         external_id=f"opportunity:{opportunity.pk}",
-        defaults={"account_id": opportunity.account_id, "play": opportunity.name, "status": ExpansionLog.Status.WON,
-                  "opened_on": opportunity.created_at.date() if opportunity.created_at else closed,
-                  "closed_on": closed, "amount": opportunity.acv})
+        defaults={
+            "account_id": opportunity.account_id,
+            "play": opportunity.name,
+            "status": ExpansionLog.Status.WON,
+            "opened_on": opportunity.created_at.date() if opportunity.created_at else closed,
+            "closed_on": closed,
+            "amount": opportunity.acv,
+        },
+    )
 
 
 @transaction.atomic
-def advocacy_upsert(*, external_id: str, account_external_id: str, kind: str, occurred_on, notes: str = ""
-                    ) -> tuple[AdvocacyRecord, bool]:
+def advocacy_upsert(
+    *, external_id: str, account_external_id: str, kind: str, occurred_on, notes: str = ""
+) -> tuple[AdvocacyRecord, bool]:
     values = {
         "account": resolve(Account, "account_external_id", account_external_id),
         "kind": kind,

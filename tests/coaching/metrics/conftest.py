@@ -14,7 +14,13 @@ import pytest
 from coaching.metrics import read, reps_of
 from coaching.models import CoachingSettings
 from gtmos.crm.models import (
-    Account, CadenceEventLog, ConvIntelligenceCall, Employee, Opportunity, OpportunityStageChange, Role,
+    Account,
+    CadenceEventLog,
+    ConvIntelligenceCall,
+    Employee,
+    Opportunity,
+    OpportunityStageChange,
+    Role,
 )
 from gtmos.health.models import CustomerHealthLog
 from onboarding.models import MilestoneItem, MutualActionPlan, OnboardingPlan
@@ -60,22 +66,30 @@ def value(out: dict, employee: Employee, code: str):
 
 def account(*, segment: str = "mm", owner=None, **kw) -> Account:
     n = next(_seq)
-    return Account.objects.create(external_id=f"m-acct-{n}", name=kw.pop("name", f"Account {n}"), segment=segment,
-                                  owner=owner, is_customer=kw.pop("is_customer", True), **kw)
+    return Account.objects.create(
+        external_id=f"m-acct-{n}",
+        name=kw.pop("name", f"Account {n}"),
+        segment=segment,
+        owner=owner,
+        is_customer=kw.pop("is_customer", True),
+        **kw,
+    )
 
 
 def opportunity(*, owner=None, acct: Account | None = None, created_days_ago: int | None = None, **kw) -> Opportunity:
     n = next(_seq)
-    opp = Opportunity.objects.create(external_id=f"m-opp-{n}", name=kw.pop("name", f"Deal {n}"),
-                                     account=acct or account(), owner=owner, **kw)
+    opp = Opportunity.objects.create(
+        external_id=f"m-opp-{n}", name=kw.pop("name", f"Deal {n}"), account=acct or account(), owner=owner, **kw
+    )
     if created_days_ago is not None:  # created_at is auto_now_add: set it after the insert
         Opportunity.objects.filter(pk=opp.pk).update(created_at=at(created_days_ago))
         opp.refresh_from_db()
     return opp
 
 
-def deal_path(owner: Employee, stages: list[str], *, start_days_ago: int, days: list[int] | int = 7,
-              **kw) -> Opportunity:
+def deal_path(
+    owner: Employee, stages: list[str], *, start_days_ago: int, days: list[int] | int = 7, **kw
+) -> Opportunity:
     """An opportunity of ``owner`` moving through ``stages`` (one stage change each), the first change
     ``start_days_ago``; ``days`` is how long each stage lasted before the next change."""
     opp = opportunity(owner=owner, stage=stages[-1], **kw)
@@ -91,25 +105,57 @@ def deal_path(owner: Employee, stages: list[str], *, start_days_ago: int, days: 
 
 
 def calls(owner: Employee, n: int, *, days_ago: int = 1, owner_role: str | None = None, **fields) -> None:
-    ConvIntelligenceCall.objects.bulk_create([
-        ConvIntelligenceCall(owner=owner, owner_role=owner_role or owner.role, occurred_at=at(days_ago), **fields)
-        for _ in range(n)])
+    ConvIntelligenceCall.objects.bulk_create(
+        [
+            ConvIntelligenceCall(owner=owner, owner_role=owner_role or owner.role, occurred_at=at(days_ago), **fields)
+            for _ in range(n)
+        ]
+    )
 
 
-def touches(sdr: Employee, n: int, *, days_ago: int = 1, cadence_type: str = "cold", step: int = 1,
-            cadence_name: str = "", **fields) -> None:
-    CadenceEventLog.objects.bulk_create([
-        CadenceEventLog(external_id=f"m-touch-{next(_seq)}", sdr=sdr, cadence_type=cadence_type,
-                        cadence_id=cadence_name or cadence_type, cadence_name=cadence_name, step=step, channel="email",
-                        occurred_at=at(days_ago), **fields) for _ in range(n)])
+def touches(
+    sdr: Employee,
+    n: int,
+    *,
+    days_ago: int = 1,
+    cadence_type: str = "cold",
+    step: int = 1,
+    cadence_name: str = "",
+    **fields,
+) -> None:
+    CadenceEventLog.objects.bulk_create(
+        [
+            CadenceEventLog(
+                external_id=f"m-touch-{next(_seq)}",
+                sdr=sdr,
+                cadence_type=cadence_type,
+                cadence_id=cadence_name or cadence_type,
+                cadence_name=cadence_name,
+                step=step,
+                channel="email",
+                occurred_at=at(days_ago),
+                **fields,
+            )
+            for _ in range(n)
+        ]
+    )
 
 
-def health(acct: Account, days_ago: int, score: int, *, tier: str = "low", sat: int | None = None,
-           in_onboarding: bool = False) -> CustomerHealthLog:
+def health(
+    acct: Account, days_ago: int, score: int, *, tier: str = "low", sat: int | None = None, in_onboarding: bool = False
+) -> CustomerHealthLog:
     components = {"satisfaction": {"score": sat}} if sat is not None else {}
-    return CustomerHealthLog.objects.create(account=acct, day=day(days_ago), score=score, computed_score=score, tier=tier,
-                                            lifecycle_segment="established", in_onboarding=in_onboarding,
-                                            coverage_pct=100, components=components)
+    return CustomerHealthLog.objects.create(
+        account=acct,
+        day=day(days_ago),
+        score=score,
+        computed_score=score,
+        tier=tier,
+        lifecycle_segment="established",
+        in_onboarding=in_onboarding,
+        coverage_pct=100,
+        components=components,
+    )
 
 
 def onboarding_plan(acct: Account) -> OnboardingPlan:
@@ -119,9 +165,15 @@ def onboarding_plan(acct: Account) -> OnboardingPlan:
 
 
 def milestone(plan: OnboardingPlan, code: str, *, due_days_ago: int, done_days_ago: int | None = None) -> MilestoneItem:
-    return MilestoneItem.objects.create(plan=plan, code=code, name=code, owner_role="csm", day_offset=10,
-                                        target_date=day(due_days_ago),
-                                        completed_on=None if done_days_ago is None else day(done_days_ago))
+    return MilestoneItem.objects.create(
+        plan=plan,
+        code=code,
+        name=code,
+        owner_role="csm",
+        day_offset=10,
+        target_date=day(due_days_ago),
+        completed_on=None if done_days_ago is None else day(done_days_ago),
+    )
 
 
 def money(x) -> Decimal:

@@ -17,12 +17,17 @@ def quota(ae, period, start, end, amount):
 
 
 def ledger(q, on, *, closed=0, committed=0, commit=None):
-    return QuotaRetirementLedger.objects.create(quota=q, as_of_date=on, closed_amount=money(closed),
-                                                committed_amount=money(committed),
-                                                rep_commit=None if commit is None else money(commit))
+    return QuotaRetirementLedger.objects.create(
+        quota=q,
+        as_of_date=on,
+        closed_amount=money(closed),
+        committed_amount=money(committed),
+        rep_commit=None if commit is None else money(commit),
+    )
 
 
 # --- attainment_pace ---------------------------------------------------------------------------------------------
+
 
 def test_attainment_pace_compares_closed_plus_committed_with_the_time_weighted_quota(cs):
     ae, no_ledger = rep(Role.AE), rep(Role.AE)
@@ -61,6 +66,7 @@ def test_attainment_pace_on_the_first_and_last_day_of_the_quarter(cs):
 
 # --- forecast_accuracy -------------------------------------------------------------------------------------------
 
+
 def test_forecast_accuracy_compares_the_call_four_weeks_out_with_the_close(cs):
     optimist, sandbagger = rep(Role.AE), rep(Role.AE)
     q3 = quota(optimist, "2025-Q3", dt.date(2025, 7, 1), dt.date(2025, 9, 30), 100_000)
@@ -82,7 +88,11 @@ def test_forecast_accuracy_compares_the_call_four_weeks_out_with_the_close(cs):
     # |120,000 − 100,000| / 100,000 = 20% error → 80.0; bias +20% (optimistic call).
     r = out[optimist.pk]["forecast_accuracy"]
     assert (r.value, r.evidence["bias_pct"], r.evidence["called_on"], r.evidence["period"]) == (
-        80.0, 20.0, "2025-12-03", "2025-Q4")
+        80.0,
+        20.0,
+        "2025-12-03",
+        "2025-Q4",
+    )
     # 75,000 called, 100,000 closed: 25% error → 75.0, bias −25% (sandbag).
     s = out[sandbagger.pk]["forecast_accuracy"]
     assert (s.value, s.evidence["bias_pct"]) == (75.0, -25.0)
@@ -113,12 +123,15 @@ def test_forecast_accuracy_without_a_call_or_a_close(cs):
     out = readings(no_call, zero_close, zero_both)
     assert value(out, no_call, "forecast_accuracy") is None
     # Called 50,000, closed nothing: 0.0 accuracy, +100% bias; called 0 and closed 0: exact.
-    assert (out[zero_close.pk]["forecast_accuracy"].value, out[zero_close.pk]["forecast_accuracy"].evidence["bias_pct"]) == (
-        0.0, 100.0)
+    assert (
+        out[zero_close.pk]["forecast_accuracy"].value,
+        out[zero_close.pk]["forecast_accuracy"].evidence["bias_pct"],
+    ) == (0.0, 100.0)
     assert value(out, zero_both, "forecast_accuracy") == 100.0
 
 
 # --- stage_conversion and deal_velocity --------------------------------------------------------------------------
+
 
 def test_stage_conversion_for_every_stage_pair(cs):
     ae = rep(Role.AE)
@@ -140,13 +153,21 @@ def test_stage_conversion_for_every_stage_pair(cs):
     assert out[pair_code(PROP, NEG)].value == 83.33  # 5 of 6
     assert out[pair_code(NEG, WON)].value == 80.0  # 4 of 5
     assert [out[pair_code(a, b)].sample for a, b in [(P, D), (D, DEMO), (DEMO, PROP), (PROP, NEG), (NEG, WON)]] == [
-        10, 9, 8, 6, 5]
+        10,
+        9,
+        8,
+        6,
+        5,
+    ]
     assert out[pair_code(P, D)].evidence["deals"] == [stuck.name]
     # Every stage lasted 7 days; days in stage per stage: 9 left prospecting, 9 discovery, 7 demo, 6 proposal
     # (4 left negotiation: below min_sample).
     assert {code: (r.value, r.sample) for code, r in out.items() if code.startswith("deal_velocity")} == {
-        "deal_velocity:prospecting": (7.0, 9), "deal_velocity:discovery": (7.0, 9), "deal_velocity:demo": (7.0, 7),
-        "deal_velocity:proposal": (7.0, 6)}
+        "deal_velocity:prospecting": (7.0, 9),
+        "deal_velocity:discovery": (7.0, 9),
+        "deal_velocity:demo": (7.0, 7),
+        "deal_velocity:proposal": (7.0, 6),
+    }
 
 
 def test_skipping_a_stage_counts_as_advancing_and_thin_pairs_are_absent(cs):
@@ -193,6 +214,7 @@ def test_deal_velocity_is_mean_days_in_each_stage_left_in_the_window(cs):
 
 # --- deal_advance ------------------------------------------------------------------------------------------------
 
+
 def brief(opp, days_ago, met):
     OpportunityBriefLog.objects.create(opportunity=opp, logged_at=at(days_ago), objectives_met=met)
 
@@ -215,8 +237,11 @@ def test_deal_advance_is_the_share_of_briefs_with_objectives_met(cs):
 
 # --- discount_depth and term_exception_rate ----------------------------------------------------------------------
 
+
 def quote(opp, days_ago, discount, exception=False):
-    Quote.objects.create(opportunity=opp, created_at=at(days_ago), discount_pct=money(discount), term_exception=exception)
+    Quote.objects.create(
+        opportunity=opp, created_at=at(days_ago), discount_pct=money(discount), term_exception=exception
+    )
 
 
 def test_discount_depth_and_term_exceptions_over_90_days_of_quotes(cs):
@@ -245,11 +270,13 @@ def test_quotes_below_min_sample_are_a_gap(cs):
 
 # --- daily_flags (every role) ------------------------------------------------------------------------------------
 
+
 def test_daily_flags_count_the_trailing_14_days_for_every_rep(cs):
     ae, sdr = rep(Role.AE), rep(Role.SDR)
     for i, days_ago in enumerate([0, 6, 13]):  # 13 days ago is the window's first day
-        DailyFlag.objects.create(rep=ae, role=Role.AE, day=day(days_ago), condition=f"c{i}", value=1, threshold=2,
-                                 detail="x")
+        DailyFlag.objects.create(
+            rep=ae, role=Role.AE, day=day(days_ago), condition=f"c{i}", value=1, threshold=2, detail="x"
+        )
     DailyFlag.objects.create(rep=ae, role=Role.AE, day=day(14), condition="old", value=1, threshold=2, detail="x")
     out = readings(ae, sdr)
     # 3 flags in Mar 3–16 (the one on Mar 2 is out); the target is repeat_flags − 1 = 2.

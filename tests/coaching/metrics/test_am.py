@@ -13,23 +13,37 @@ RENEWAL = Opportunity.Type.RENEWAL
 
 
 def play(acct, status, *, opened=10, closed=None, amount=0):
-    ExpansionLog.objects.create(external_id=f"m-play-{next(_n)}", account=acct, play="seats", status=status,
-                                opened_on=day(opened), closed_on=None if closed is None else day(closed),
-                                amount=money(amount))
+    ExpansionLog.objects.create(
+        external_id=f"m-play-{next(_n)}",
+        account=acct,
+        play="seats",
+        status=status,
+        opened_on=day(opened),
+        closed_on=None if closed is None else day(closed),
+        amount=money(amount),
+    )
 
 
 def qbr(acct, *, completed=None, status="completed", outcome="", scheduled=None):
-    QBRLog.objects.create(external_id=f"m-qbr-{next(_n)}", account=acct, status=status, outcome=outcome,
-                          scheduled_for=day(scheduled if scheduled is not None else (completed or 0)),
-                          completed_on=None if completed is None else day(completed))
+    QBRLog.objects.create(
+        external_id=f"m-qbr-{next(_n)}",
+        account=acct,
+        status=status,
+        outcome=outcome,
+        scheduled_for=day(scheduled if scheduled is not None else (completed or 0)),
+        completed_on=None if completed is None else day(completed),
+    )
 
 
 # --- nrr ---------------------------------------------------------------------------------------------------------
 
+
 def book(am, segment, vertical, arr, n, **kw):
     """n customers of ``am`` that were customers a year ago (contract start 2024-06-01)."""
-    return [account(am=am, segment=segment, vertical=vertical, arr=money(arr), contract_start_date=day(653), **kw)
-            for _ in range(n)]
+    return [
+        account(am=am, segment=segment, vertical=vertical, arr=money(arr), contract_start_date=day(653), **kw)
+        for _ in range(n)
+    ]
 
 
 def test_nrr_by_cohort_with_a_cohort_weighted_target(cs):
@@ -73,13 +87,19 @@ def test_nrr_by_cohort_with_a_cohort_weighted_target(cs):
 
 # --- renewal_rate and renewal_opened_late ------------------------------------------------------------------------
 
+
 def renewal(am, *, created, stage=Stage.PROPOSAL, closed=None, due_in=None, acct=None, **kw):
     acct = acct or account(am=am)
     created_at = at(created)
-    return opportunity(acct=acct, type=RENEWAL, stage=stage, created_days_ago=created,
-                       closed_at=None if closed is None else at(closed),
-                       close_date=None if due_in is None else created_at.date() + dt.timedelta(days=due_in),
-                       **kw)
+    return opportunity(
+        acct=acct,
+        type=RENEWAL,
+        stage=stage,
+        created_days_ago=created,
+        closed_at=None if closed is None else at(closed),
+        close_date=None if due_in is None else created_at.date() + dt.timedelta(days=due_in),
+        **kw,
+    )
 
 
 def test_renewal_rate_is_won_of_renewals_closed_in_the_last_year(cs):
@@ -89,8 +109,9 @@ def test_renewal_rate_is_won_of_renewals_closed_in_the_last_year(cs):
     renewal(am, created=400, stage=Stage.CLOSED_LOST, closed=50)
     renewal(am, created=400, stage=Stage.CLOSED_LOST, closed=365)  # one day outside the window
     renewal(am, created=400)  # still open
-    opportunity(acct=account(am=am), type=Opportunity.Type.NEW, stage=Stage.CLOSED_LOST, closed_at=at(5),
-                created_days_ago=400)  # new business is not a renewal
+    opportunity(
+        acct=account(am=am), type=Opportunity.Type.NEW, stage=Stage.CLOSED_LOST, closed_at=at(5), created_days_ago=400
+    )  # new business is not a renewal
     out = readings(am)[am.pk]
     # 4 won of 5 closed → 80.0.
     assert (out["renewal_rate"].value, out["renewal_rate"].sample) == (80.0, 5)
@@ -114,6 +135,7 @@ def test_renewal_opened_late_is_fewer_than_120_days_before_the_renewal(cs):
 
 
 # --- health_trend ------------------------------------------------------------------------------------------------
+
 
 def test_health_trend_is_the_mean_30_day_score_change_across_the_book(cs):
     am, thin = rep(Role.AM), rep(Role.AM)
@@ -140,11 +162,19 @@ def test_health_trend_is_the_mean_30_day_score_change_across_the_book(cs):
 
 # --- expansion_conversion ----------------------------------------------------------------------------------------
 
+
 def test_expansion_conversion_excludes_suppressed_plays(cs):
     am, thin = rep(Role.AM), rep(Role.AM)
     acct = account(am=am)
-    for status, opened, closed in [("won", 1, 0), ("won", 60, 30), ("won", 179, 100), ("lost", 20, 10),
-                                   ("lost", 30, 1), ("open", 5, None), ("suppressed", 10, None)]:
+    for status, opened, closed in [
+        ("won", 1, 0),
+        ("won", 60, 30),
+        ("won", 179, 100),
+        ("lost", 20, 10),
+        ("lost", 30, 1),
+        ("open", 5, None),
+        ("suppressed", 10, None),
+    ]:
         play(acct, status, opened=opened, closed=closed)
     play(acct, "won", opened=180, closed=150)  # opened one day before the 180-day window
     play(acct, "won", opened=40, closed=-2)  # won two days after AS_OF: still open on AS_OF
@@ -161,6 +191,7 @@ def test_expansion_conversion_excludes_suppressed_plays(cs):
 
 
 # --- qbr_adherence and qbr_outcome -------------------------------------------------------------------------------
+
 
 def test_qbr_adherence_counts_ent_and_mm_customers_with_a_qbr_in_92_days(cs):
     am = rep(Role.AM)
@@ -185,8 +216,13 @@ def test_qbr_adherence_counts_ent_and_mm_customers_with_a_qbr_in_92_days(cs):
 def test_qbr_outcome_is_the_positive_share_of_completed_qbrs_with_an_outcome(cs):
     am = rep(Role.AM)
     acct = account(am=am)
-    for completed, outcome in [(1, "positive"), (50, "positive"), (179, "positive"), (20, "neutral"),
-                               (100, "negative")]:
+    for completed, outcome in [
+        (1, "positive"),
+        (50, "positive"),
+        (179, "positive"),
+        (20, "neutral"),
+        (100, "negative"),
+    ]:
         qbr(acct, completed=completed, outcome=outcome)
     qbr(acct, completed=5)  # no outcome logged
     qbr(acct, completed=180, outcome="positive")  # one day outside the 180-day window
@@ -198,13 +234,20 @@ def test_qbr_outcome_is_the_positive_share_of_completed_qbrs_with_an_outcome(cs)
 
 # --- discount_depth and term_exception_rate (expansion quotes only) ----------------------------------------------
 
+
 def test_am_quote_metrics_read_expansion_deals_only(cs):
     am = rep(Role.AM)
     expansion = opportunity(am=am, type=Opportunity.Type.EXPANSION)
-    for days_ago, discount, exception in [(1, 10, True), (20, 10, False), (40, 20, False), (60, 0, False),
-                                          (89, 10, False)]:
-        Quote.objects.create(opportunity=expansion, created_at=at(days_ago), discount_pct=money(discount),
-                             term_exception=exception)
+    for days_ago, discount, exception in [
+        (1, 10, True),
+        (20, 10, False),
+        (40, 20, False),
+        (60, 0, False),
+        (89, 10, False),
+    ]:
+        Quote.objects.create(
+            opportunity=expansion, created_at=at(days_ago), discount_pct=money(discount), term_exception=exception
+        )
     Quote.objects.create(opportunity=expansion, created_at=at(90), discount_pct=money(60))  # outside 90 days
     new = opportunity(am=am, type=Opportunity.Type.NEW)
     Quote.objects.create(opportunity=new, created_at=at(3), discount_pct=money(50), term_exception=True)

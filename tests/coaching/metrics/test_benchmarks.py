@@ -43,11 +43,18 @@ def test_percentile_interpolates_between_ranks():
 def test_team_median_and_the_min_peers_fallback_to_the_cohort():
     assert MIN_PEERS == 2
     # AE next-step rate: team median, 15 points.
-    a, b, c, d, e, f = results(Role.AE, "next_step_rate", [
-        (40, 1, "mm"), (60, 1, "mm"), (80, 1, "mm"),  # manager 1: median 60
-        (20, 2, "mm"), (30, 2, "mm"),  # manager 2: median 25
-        (30, 3, "mm"),  # manager 3 has one rep: below MIN_PEERS → the role cohort's median
-    ])
+    a, b, c, d, e, f = results(
+        Role.AE,
+        "next_step_rate",
+        [
+            (40, 1, "mm"),
+            (60, 1, "mm"),
+            (80, 1, "mm"),  # manager 1: median 60
+            (20, 2, "mm"),
+            (30, 2, "mm"),  # manager 2: median 25
+            (30, 3, "mm"),  # manager 3 has one rep: below MIN_PEERS → the role cohort's median
+        ],
+    )
     assert (a.benchmark, a.breach, a.gap) == (60, True, 20)  # 40 < 60 − 15
     assert (b.breach, c.breach) == (False, False)
     assert (d.benchmark, d.breach) == (25, False)  # own team's 25, not the cohort's 35: 20 ≥ 25 − 15
@@ -57,8 +64,9 @@ def test_team_median_and_the_min_peers_fallback_to_the_cohort():
 
 def test_reps_without_a_manager_or_a_segment_are_not_a_team_or_a_segment():
     # Two managerless AEs are not each other's team: each falls back to the cohort median.
-    loner, other, *_ = results(Role.AE, "next_step_rate", [(10, None, "mm"), (20, None, "mm"), (60, 1, "mm"),
-                                                             (70, 1, "mm"), (80, 1, "mm")])
+    loner, other, *_ = results(
+        Role.AE, "next_step_rate", [(10, None, "mm"), (20, None, "mm"), (60, 1, "mm"), (70, 1, "mm"), (80, 1, "mm")]
+    )
     assert (loner.benchmark, loner.breach) == (60, True)  # cohort median 60 (not 15 from the two of them)
     # Likewise reps with no segment for a segment benchmark: cohort median (30 + 50) / 2 = 40.
     blank, *_ = results(Role.AE, "discount_depth", [(30, 1, ""), (10, 2, ""), (50, 3, "mm"), (60, 4, "mm")])
@@ -67,10 +75,18 @@ def test_reps_without_a_manager_or_a_segment_are_not_a_team_or_a_segment():
 
 def test_segment_median_with_an_absolute_gap_and_its_boundary():
     # Stage conversion: segment median, 10 points; the rep's manager does not matter.
-    mm_low, mm_mid, mm_high, mm_edge, ent_low, ent_high = results(Role.AE, "stage_conversion:discovery>demo", [
-        (30, 1, "mm"), (50, 2, "mm"), (70, 3, "mm"), (40, 4, "mm"),  # MM median (40 + 50) / 2 = 45
-        (20, 1, "ent"), (40, 2, "ent"),  # ENT median 30
-    ])
+    mm_low, mm_mid, mm_high, mm_edge, ent_low, ent_high = results(
+        Role.AE,
+        "stage_conversion:discovery>demo",
+        [
+            (30, 1, "mm"),
+            (50, 2, "mm"),
+            (70, 3, "mm"),
+            (40, 4, "mm"),  # MM median (40 + 50) / 2 = 45
+            (20, 1, "ent"),
+            (40, 2, "ent"),  # ENT median 30
+        ],
+    )
     assert (mm_low.benchmark, mm_low.breach, mm_low.gap) == (45, True, 15)  # 30 < 35
     assert mm_edge.breach is False  # 40 ≥ 35
     assert (ent_low.benchmark, ent_low.breach) == (30, False)  # exactly 10 below: not past the gap
@@ -79,8 +95,9 @@ def test_segment_median_with_an_absolute_gap_and_its_boundary():
 
 def test_cohort_bottom_quartile_needs_min_cohort_reps():
     assert MIN_COHORT == 4
-    low, q1, *_ = results(Role.AM, "call_quality", [(10, 1, "mm"), (20, 2, "mm"), (30, 3, "mm"), (40, 4, "mm"),
-                                                     (50, 5, "mm")])
+    low, q1, *_ = results(
+        Role.AM, "call_quality", [(10, 1, "mm"), (20, 2, "mm"), (30, 3, "mm"), (40, 4, "mm"), (50, 5, "mm")]
+    )
     assert (low.benchmark, low.breach) == (20, True)  # 25th percentile of 10…50 is 20; 10 is below it
     assert q1.breach is False  # at the quartile, not below it
     few = results(Role.AM, "call_quality", [(10, 1, "mm"), (50, 1, "mm"), (60, 1, "mm")])
@@ -95,7 +112,10 @@ def test_target_benchmarks_are_carried_by_the_reading():
     out = evaluate(readings, reps)
     # Attainment vs pace: target 100%, gap 15 → below 85 is a gap.
     assert [(out[i]["attainment_pace"].benchmark, out[i]["attainment_pace"].breach) for i in reps] == [
-        (100, False), (100, True), (100, False)]
+        (100, False),
+        (100, True),
+        (100, False),
+    ]
 
 
 def test_relative_gaps_scale_with_the_benchmark():
@@ -106,14 +126,16 @@ def test_relative_gaps_scale_with_the_benchmark():
 
 def test_lower_is_better_relative_and_absolute():
     # Deal velocity (days per stage): lower is better, segment median, 25% relative. Median 20 → above 25.
-    fast, edge, slow, mid, _ = results(Role.AE, "deal_velocity", [(10, 1, "mm"), (25, 2, "mm"), (25.5, 3, "mm"),
-                                                                (20, 4, "mm"), (20, 5, "mm")])
+    fast, edge, slow, mid, _ = results(
+        Role.AE, "deal_velocity", [(10, 1, "mm"), (25, 2, "mm"), (25.5, 3, "mm"), (20, 4, "mm"), (20, 5, "mm")]
+    )
     assert mid.benchmark == 20
     assert (fast.breach, edge.breach, slow.breach) == (False, False, True)
     assert (fast.gap, slow.gap) == (-10, 5.5)  # positive gap = worse: slower than the benchmark
     # Discount depth: lower is better, 5 points absolute over the segment median 10.
-    depth = results(Role.AE, "discount_depth", [(5, 1, "mm"), (10, 1, "mm"), (15, 1, "mm"), (15.5, 1, "mm"),
-                                                (10, 1, "mm")])
+    depth = results(
+        Role.AE, "discount_depth", [(5, 1, "mm"), (10, 1, "mm"), (15, 1, "mm"), (15.5, 1, "mm"), (10, 1, "mm")]
+    )
     assert [r.breach for r in depth] == [False, False, False, True, False]
 
 
@@ -168,8 +190,11 @@ def test_every_registered_metric_is_benchmarked_in_its_direction(role):
     from coaching.metrics.registry import REGISTRY
 
     for m in REGISTRY[role].values():
-        code = {"stage_conversion": "stage_conversion:discovery>demo", "sequence_response": "sequence_response:cold",
-                "step_response": "step_response:cold:1"}.get(m.code, m.code)
+        code = {
+            "stage_conversion": "stage_conversion:discovery>demo",
+            "sequence_response": "sequence_response:cold",
+            "step_response": "step_response:cold:1",
+        }.get(m.code, m.code)
         good, bad = (1000.0, -1000.0) if m.higher_is_better else (-1000.0, 1000.0)
         rows = [(50, 1, "mm")] * 4 + [(good, 1, "mm"), (bad, 1, "mm")]
         reps, readings = cohort(role, code, rows, target=50)

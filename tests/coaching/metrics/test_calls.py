@@ -9,8 +9,14 @@ from gtmos.crm.models import Employee, Role
 
 from .conftest import calls, day, readings, rep, value
 
-CALL_CODES = {"call_quality", "objection_handling", "product_knowledge", "next_step_rate", "talk_ratio",
-              "discovery_questions"}
+CALL_CODES = {
+    "call_quality",
+    "objection_handling",
+    "product_knowledge",
+    "next_step_rate",
+    "talk_ratio",
+    "discovery_questions",
+}
 EXPECTED_CODES = {
     Role.AE: {"call_quality", "objection_handling", "product_knowledge", "next_step_rate"},
     Role.AM: {"call_quality", "objection_handling", "product_knowledge"},
@@ -21,15 +27,42 @@ EXPECTED_CODES = {
 
 def call_mix(owner):
     """11 calls in the window (one unscored) and one just outside it."""
-    calls(owner, 2, call_type="discovery", quality_score=60, objections=["price"], next_steps=["demo"], sentiment=0.5,
-          talk_ratio=0.4, question_count=10, days_ago=29)  # first day of the 30-day window
+    calls(
+        owner,
+        2,
+        call_type="discovery",
+        quality_score=60,
+        objections=["price"],
+        next_steps=["demo"],
+        sentiment=0.5,
+        talk_ratio=0.4,
+        question_count=10,
+        days_ago=29,
+    )  # first day of the 30-day window
     calls(owner, 3, call_type="discovery", quality_score=80, sentiment=0.1, talk_ratio=0.6, question_count=4)
-    calls(owner, 3, call_type="demo", quality_score=70, objections=["timing"], next_steps=["proposal"], sentiment=-0.2,
-          talk_ratio=0.7)
+    calls(
+        owner,
+        3,
+        call_type="demo",
+        quality_score=70,
+        objections=["timing"],
+        next_steps=["proposal"],
+        sentiment=-0.2,
+        talk_ratio=0.7,
+    )
     calls(owner, 2, call_type="qbr", quality_score=90, objections=["security"], sentiment=0.3, talk_ratio=0.5)
     calls(owner, 1, call_type="onboarding", next_steps=["kick-off"])  # not scored yet: no quality, sentiment or talk
-    calls(owner, 1, call_type="discovery", quality_score=0, objections=["x"], next_steps=["y"], sentiment=-1,
-          talk_ratio=1.0, days_ago=30)  # one day outside the window
+    calls(
+        owner,
+        1,
+        call_type="discovery",
+        quality_score=0,
+        objections=["x"],
+        next_steps=["y"],
+        sentiment=-1,
+        talk_ratio=1.0,
+        days_ago=30,
+    )  # one day outside the window
 
 
 # Over the 10 scored calls in the window (the unscored one has no quality, sentiment or talk ratio):
@@ -62,8 +95,12 @@ def test_samples_count_the_values_behind_each_average(cs):
     call_mix(csm)
     out = readings(csm)[csm.pk]
     assert {code: out[code].sample for code in EXPECTED_CODES[Role.CSM]} == {
-        "call_quality": 10, "objection_handling": 7, "product_knowledge": 5, "next_step_rate": 11,
-        "talk_ratio": 10}
+        "call_quality": 10,
+        "objection_handling": 7,
+        "product_knowledge": 5,
+        "next_step_rate": 11,
+        "talk_ratio": 10,
+    }
 
 
 def test_sdr_objection_handling_and_talk_ratio_read_discovery_calls(cs):

@@ -82,9 +82,14 @@ def test_csm_call_sentiment_is_a_trend_over_the_trailing_windows(cs):
 
 
 def expansion_play(acct, status, *, opened_days_ago=30, closed_days_ago=None):
-    ExpansionLog.objects.create(external_id=f"x-{ExpansionLog.objects.count()}-{acct.pk}", account=acct, play="seats",
-                                status=status, opened_on=day(opened_days_ago),
-                                closed_on=None if closed_days_ago is None else day(closed_days_ago))
+    ExpansionLog.objects.create(
+        external_id=f"x-{ExpansionLog.objects.count()}-{acct.pk}",
+        account=acct,
+        play="seats",
+        status=status,
+        opened_on=day(opened_days_ago),
+        closed_on=None if closed_days_ago is None else day(closed_days_ago),
+    )
 
 
 def test_csm_sales_methodology_is_the_expansion_motion_on_their_book(cs):
@@ -118,7 +123,9 @@ def test_term_exceptions_are_benchmarked_against_the_segment(cs):
     for owner, exceptions in ((mm_a, 3), (mm_b, 1), (ent_a, 5), (ent_b, 5)):
         opp = opportunity(owner=owner)
         for k in range(5):
-            Quote.objects.create(opportunity=opp, created_at=at(3), discount_pct=money(5), term_exception=k < exceptions)
+            Quote.objects.create(
+                opportunity=opp, created_at=at(3), discount_pct=money(5), term_exception=k < exceptions
+            )
     r = measured(mm_a, mm_b, ent_a, ent_b, settings=cs)[mm_a.pk]["term_exception_rate"]
     # Mid-Market median (60 + 20) / 2 = 40; 60 is past 40 + 15. (The team's median, 80, would hide it.)
     assert (r.value, r.benchmark, r.metric.benchmark, r.breach) == (60.0, 40.0, "segment", True)
@@ -140,21 +147,36 @@ def test_question_depth_and_coverage_arrive_through_the_api_and_csv(client, db):
     EmployeeFactory = __import__("tests.factories", fromlist=["EmployeeFactory"]).EmployeeFactory
     EmployeeFactory(role="sdr", email="sdr@example.test")
     _, token = IntegrationToken.issue("crm-sync")
-    call = {"external_id": "call-1", "owner_email": "sdr@example.test", "occurred_at": "2026-02-03T15:00:00Z",
-            "call_type": "discovery", "question_depth": 0.75, "qualification_coverage": 0.5}
+    call = {
+        "external_id": "call-1",
+        "owner_email": "sdr@example.test",
+        "occurred_at": "2026-02-03T15:00:00Z",
+        "call_type": "discovery",
+        "question_depth": 0.75,
+        "qualification_coverage": 0.5,
+    }
 
     def post(payload, key):
-        return client.post("/api/v1/calls", data=json.dumps(payload), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=key)
+        return client.post(
+            "/api/v1/calls",
+            data=json.dumps(payload),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
 
     assert post(call, "k1").status_code == 201
     stored = ConvIntelligenceCall.objects.get()
     assert (stored.question_depth, stored.qualification_coverage) == (0.75, 0.5)
     bad = post({**call, "external_id": "call-2", "qualification_coverage": 1.5}, "k2")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "qualification_coverage"
-    report = import_csv("calls", io.StringIO(
-        "external_id,owner_email,occurred_at,call_type,question_depth,qualification_coverage\n"
-        "call-3,sdr@example.test,2026-02-04T10:00:00Z,discovery,0.25,1\n"))
+    report = import_csv(
+        "calls",
+        io.StringIO(
+            "external_id,owner_email,occurred_at,call_type,question_depth,qualification_coverage\n"
+            "call-3,sdr@example.test,2026-02-04T10:00:00Z,discovery,0.25,1\n"
+        ),
+    )
     assert report.ok, report.errors
     assert ConvIntelligenceCall.objects.get(external_id="call-3").qualification_coverage == 1.0
 
@@ -179,10 +201,9 @@ def test_sdr_objection_handling_is_discovery_calls_against_the_team_median(cs):
 def test_role_comes_from_rep_activity_in_the_measured_period(cs):
     """Seed 001: "Role is determined by RepActivity.role at runtime" — a rep who moved from SDR to AE is
     measured as an SDR in the period they were one, on the calls they made as one; Employee.role otherwise."""
+    from coaching.metrics import read
     from gtmos.crm.models import RepActivity
     from tests.factories import EmployeeFactory
-
-    from coaching.metrics import read
 
     mover, steady = rep(Role.AE), rep(Role.CSM)  # Employee.role says AE now
     promoted = EmployeeFactory(role=Role.MANAGER)  # an SDR until six weeks ago
@@ -209,11 +230,19 @@ def test_nrr_reads_a_churn_risk_case_closed_as_lost_as_a_churn(cs):
     from gtmos.health.models import ChurnRiskLog
 
     am = rep(Role.AM)
-    books = [account(am=am, segment="mm", vertical="v", arr=money(100_000), contract_start_date=day(500))
-             for _ in range(5)]
+    books = [
+        account(am=am, segment="mm", vertical="v", arr=money(100_000), contract_start_date=day(500)) for _ in range(5)
+    ]
     for acct, stage, closed_days_ago in ((books[0], "lost", 50), (books[1], "recovered", 50), (books[2], "lost", -3)):
-        ChurnRiskLog.objects.create(account=acct, opened_on=day(120), stage=stage, score_at_open=30, tier_at_open="high",
-                                    tenure_segment="established", closed_at=at(closed_days_ago))
+        ChurnRiskLog.objects.create(
+            account=acct,
+            opened_on=day(120),
+            stage=stage,
+            score_at_open=30,
+            tier_at_open="high",
+            tenure_segment="established",
+            closed_at=at(closed_days_ago),
+        )
     r = readings(am)[am.pk]["nrr"]
     # 400k kept of 500k: the lost case 50 days ago churned; the recovered one and the one lost after AS_OF did not.
     assert (r.value, r.evidence["churned"]) == (80.0, 1)

@@ -7,8 +7,7 @@ from .conftest import account, day, health, milestone, onboarding_plan, readings
 
 
 def onboarded(csm, *, complete, achieved, target):
-    return account(csm=csm, onboarding_complete_date=day(complete), ttv_achieved_days=achieved,
-                   ttv_target_days=target)
+    return account(csm=csm, onboarding_complete_date=day(complete), ttv_achieved_days=achieved, ttv_target_days=target)
 
 
 def test_ttv_achievement_is_the_share_of_onboardings_within_target(cs):
@@ -76,7 +75,10 @@ def test_book_health_trajectory_satisfaction_trend_and_escalation_rate(cs):
     assert (mine["escalation_rate"].value, mine["escalation_rate"].sample) == (42.86, 7)
     # 4 accounts: every book metric below min_sample → absent, not 0 (nor 100% escalated).
     assert {code: value(out, thin, code) for code in ("health_trajectory", "nps_csat_trend", "escalation_rate")} == {
-        "health_trajectory": None, "nps_csat_trend": None, "escalation_rate": None}
+        "health_trajectory": None,
+        "nps_csat_trend": None,
+        "escalation_rate": None,
+    }
 
 
 def test_thin_milestone_sample_is_a_gap(cs):

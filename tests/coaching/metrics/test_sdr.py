@@ -41,8 +41,13 @@ def test_funnel_rates_below_min_sample_are_absent(cs):
     sdr = rep(Role.SDR)
     touches(sdr, 4, days_ago=3, meeting_accepted=True, **BOOKED)  # 4 of everything
     out = readings(sdr)[sdr.pk]
-    assert not {"meeting_acceptance", "cadence_flags", "response_to_meeting", "meeting_accepted_rate",
-                "opp_conversion"} & set(out)
+    assert not {
+        "meeting_acceptance",
+        "cadence_flags",
+        "response_to_meeting",
+        "meeting_accepted_rate",
+        "opp_conversion",
+    } & set(out)
 
 
 def test_sequence_and_step_response_by_cadence_type(cs):
@@ -76,14 +81,24 @@ def test_sequence_and_step_response_by_cadence_type(cs):
 
 
 def plan(period_start, *, employee=None, role="", segment="", touches_per_week=None, period="FY2026"):
-    return CompPlan.objects.create(employee=employee, role=role, segment=segment, period=period,
-                                   period_start=period_start, period_end=period_start.replace(month=12, day=31),
-                                   touches_per_week=touches_per_week)
+    return CompPlan.objects.create(
+        employee=employee,
+        role=role,
+        segment=segment,
+        period=period,
+        period_start=period_start,
+        period_end=period_start.replace(month=12, day=31),
+        touches_per_week=touches_per_week,
+    )
 
 
 def test_outreach_volume_against_the_plan_that_applies(cs):
-    own, mm, smb, silent = rep(Role.SDR, segment="mm"), rep(Role.SDR, segment="mm"), rep(Role.SDR, segment="smb"), rep(
-        Role.SDR, segment="mm")
+    own, mm, smb, silent = (
+        rep(Role.SDR, segment="mm"),
+        rep(Role.SDR, segment="mm"),
+        rep(Role.SDR, segment="smb"),
+        rep(Role.SDR, segment="mm"),
+    )
     fy26, fy25 = dt.date(2026, 1, 1), dt.date(2025, 1, 1)
     plan(fy26, employee=own, touches_per_week=50)  # own plan beats…
     plan(fy26, role=Role.SDR, segment="mm", touches_per_week=40)  # …role + segment, which beats…

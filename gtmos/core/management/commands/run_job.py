@@ -5,8 +5,10 @@ from gtmos.core.management.days import BeatJobCommand
 
 
 class Command(BeatJobCommand):
-    help = ("Run beat jobs as of a past day, or replay a range of days with every daily job in beat's order "
-            "(safe to repeat). `run_job --list` shows the schedule.")
+    help = (
+        "Run beat jobs as of a past day, or replay a range of days with every daily job in beat's order "
+        "(safe to repeat). `run_job --list` shows the schedule."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("names", nargs="*", help="beat job names (see --list)")

@@ -39,11 +39,14 @@ class Command(BaseCommand):
     help = "Start web, the workers and beat on this machine (the quick start); Ctrl-C stops them all."
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default=os.environ.get("GTMOS_ADDR", "127.0.0.1:8000"),
-                            help="host:port the web server listens on (default 127.0.0.1:8000).")
+        parser.add_argument(
+            "--addr",
+            default=os.environ.get("GTMOS_ADDR", "127.0.0.1:8000"),
+            help="host:port the web server listens on (default 127.0.0.1:8000).",
+        )
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo data into an empty database.")
         parser.add_argument("--start-timeout", type=float, default=120, help="Seconds to wait for every process.")
-        parser.add_argument("--demo-args", default="", help="Extra seed_demo options, e.g. \"--accounts 40\".")
+        parser.add_argument("--demo-args", default="", help='Extra seed_demo options, e.g. "--accounts 40".')
 
     def handle(self, *args, addr, no_demo, start_timeout, demo_args, **options):
         if ":" not in addr or not addr.rpartition(":")[2].isdigit():
@@ -63,8 +66,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f" up to date ({time.monotonic() - t:.1f} s)")
         if not no_demo:
-            call_command("seed_demo", *shlex.split(demo_args), "--if-empty", "--swarm-on", "--no-logins",
-                         stdout=self.stdout._out)
+            call_command(
+                "seed_demo", *shlex.split(demo_args), "--if-empty", "--swarm-on", "--no-logins", stdout=self.stdout._out
+            )
 
         children = self._start(addr, site_url, logs)
         stopping = False
@@ -79,8 +83,10 @@ class Command(BaseCommand):
         try:
             self._wait_ready(children, site_url, logs, start_timeout, lambda: stopping)
             stack_file.write_text(json.dumps({"pid": os.getpid(), "site_url": site_url}))
-            self.stdout.write(f"  Web, 2 workers and beat up ({time.monotonic() - started:.0f} s in all). "
-                              f"Emails are written to {settings.EMAIL_FILE_PATH}/. Ctrl-C stops everything.\n")
+            self.stdout.write(
+                f"  Web, 2 workers and beat up ({time.monotonic() - started:.0f} s in all). "
+                f"Emails are written to {settings.EMAIL_FILE_PATH}/. Ctrl-C stops everything.\n"
+            )
             self.stdout.write("\n".join(logins_table(site_url)))
             self.stdout.flush()
             while not stopping:
@@ -108,28 +114,64 @@ class Command(BaseCommand):
         # --quiet: no banner; --loglevel: Celery sets the root logger's level from it (the handler is ours).
         celery = [python, "-m", "celery", "-A", "gtmos", "--quiet"]
         level = ["--loglevel", settings.LOG_LEVEL]
-        env = {**os.environ, **settings.EMBEDDED_ENV, "SITE_URL": site_url, "PYTHONUNBUFFERED": "1",
-               "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "gtmos.settings.base")}
+        env = {
+            **os.environ,
+            **settings.EMBEDDED_ENV,
+            "SITE_URL": site_url,
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "gtmos.settings.base"),
+        }
         # The swarm's agents wait on sources: a threads pool (as docker-compose's swarm workers), holding no
         # connection while idle. Both swarm queues on one worker: the quick start is one prospect at a time.
         swarm_env = {**env, "DATABASE_CONN_MAX_AGE": "0", "DATABASE_POOL_IDLE": "8"}
         self.token = uuid.uuid4().hex[:8]
         specs = {
             "web": ([python, "manage.py", "runserver", addr, "--noreload", "--skip-checks"], env),
-            "worker": ([*celery, "worker", *level, "-Q", "celery", "--concurrency", "2", "--hostname",
-                        f"worker-{self.token}@%h"], env),
-            "swarm-worker": ([*celery, "worker", *level, "-Q", f"{settings.SWARM_QUEUE},{settings.SWARM_ASYNC_QUEUE}",
-                              "--pool", "threads", "--concurrency", "16",
-                              "--hostname", f"swarm-{self.token}@%h"], swarm_env),
+            "worker": (
+                [
+                    *celery,
+                    "worker",
+                    *level,
+                    "-Q",
+                    "celery",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    f"worker-{self.token}@%h",
+                ],
+                env,
+            ),
+            "swarm-worker": (
+                [
+                    *celery,
+                    "worker",
+                    *level,
+                    "-Q",
+                    f"{settings.SWARM_QUEUE},{settings.SWARM_ASYNC_QUEUE}",
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    "16",
+                    "--hostname",
+                    f"swarm-{self.token}@%h",
+                ],
+                swarm_env,
+            ),
             "beat": ([*celery, "beat", *level, "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")], env),
         }
         children = {}
         for name, (cmd, child_env) in specs.items():
             log = open(logs / f"{name}.log", "a")
             # Own process group: Ctrl-C reaches this command only, which stops the children in order.
-            children[name] = subprocess.Popen(cmd, env=child_env, cwd=settings.BASE_DIR, stdout=log,
-                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                              start_new_session=True)
+            children[name] = subprocess.Popen(
+                cmd,
+                env=child_env,
+                cwd=settings.BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             log.close()
         return children
 

@@ -65,20 +65,42 @@ class Command(BaseCommand):
         parser.add_argument("--reps", type=int, default=40, help="Reps across AE/SDR/AM/CSM (default 40).")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--usage-days", type=int, default=150, help="Days of usage feed per customer.")
-        parser.add_argument("--onboarding", type=int, default=30,
-                            help="Recent customers put through onboarding with the real services.")
-        parser.add_argument("--health-days", type=int, default=90,
-                            help="Days of scored health history (0: no health inputs or scores).")
-        parser.add_argument("--performance-weeks", type=int, default=52,
-                            help="Weeks of rep-performance records: quotas and ledger, cadences (0: none).")
+        parser.add_argument(
+            "--onboarding", type=int, default=30, help="Recent customers put through onboarding with the real services."
+        )
+        parser.add_argument(
+            "--health-days", type=int, default=90, help="Days of scored health history (0: no health inputs or scores)."
+        )
+        parser.add_argument(
+            "--performance-weeks",
+            type=int,
+            default=52,
+            help="Weeks of rep-performance records: quotas and ledger, cadences (0: none).",
+        )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data exists.")
-        parser.add_argument("--swarm-on", action="store_true",
-                            help="Turn the enrichment swarm and its router gates on for everyone (the quick start "
-                                 "does; production ships them dark).")
+        parser.add_argument(
+            "--swarm-on",
+            action="store_true",
+            help="Turn the enrichment swarm and its router gates on for everyone (the quick start "
+            "does; production ships them dark).",
+        )
         parser.add_argument("--no-logins", action="store_true", help="Do not print the logins table at the end.")
 
-    def handle(self, *args, accounts, reps, seed, usage_days, onboarding, health_days, performance_weeks, if_empty,
-               swarm_on, no_logins, **options):
+    def handle(
+        self,
+        *args,
+        accounts,
+        reps,
+        seed,
+        usage_days,
+        onboarding,
+        health_days,
+        performance_weeks,
+        if_empty,
+        swarm_on,
+        no_logins,
+        **options,
+    ):
         from django.conf import settings
 
         from enrichment import demo as swarm_demo
@@ -90,8 +112,16 @@ class Command(BaseCommand):
         else:
             if accounts < 1 or reps < 4:
                 raise CommandError("--accounts must be ≥ 1 and --reps ≥ 4")
-            self._load(accounts, reps, seed, usage_days, onboarding, health_days, performance_weeks,
-                       verbose=options["verbosity"] >= 2)
+            self._load(
+                accounts,
+                reps,
+                seed,
+                usage_days,
+                onboarding,
+                health_days,
+                performance_weeks,
+                verbose=options["verbosity"] >= 2,
+            )
         if swarm_on:
             swarm_demo.swarm_on()
         if not no_logins:
@@ -117,8 +147,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = step("People and teams", lambda: build_org(rng, reps))
             products = seed_products()
-            step("Accounts, deals, calls, usage",
-                 lambda: BookGenerator(rng, clock.today(), org, products, usage_days).generate(accounts))
+            step(
+                "Accounts, deals, calls, usage",
+                lambda: BookGenerator(rng, clock.today(), org, products, usage_days).generate(accounts),
+            )
             if onboarding:
                 from onboarding.demo import seed_onboarding
 
@@ -131,21 +163,29 @@ class Command(BaseCommand):
                 from gtmos.core.demo.performance import seed_performance
 
                 # Its own random stream, so adding it changes none of the data generated before it.
-                step(f"Rep performance ({performance_weeks} weeks)",
-                     lambda: seed_performance(random.Random(f"performance:{seed}"), today=clock.today(),
-                                              weeks=performance_weeks))
+                step(
+                    f"Rep performance ({performance_weeks} weeks)",
+                    lambda: seed_performance(
+                        random.Random(f"performance:{seed}"), today=clock.today(), weeks=performance_weeks
+                    ),
+                )
                 from coaching.demo import seed_coaching
 
                 # Six weekly pattern checks, today's flags and last month's digests over that data.
-                step("Coaching flags and digests",
-                     lambda: seed_coaching(random.Random(f"coaching:{seed}"), today=clock.today()))
+                step(
+                    "Coaching flags and digests",
+                    lambda: seed_coaching(random.Random(f"coaching:{seed}"), today=clock.today()),
+                )
             from onboarding.whiteglove.demo import seed_whiteglove
 
             # White-glove deals at W5, W7, W9, W10 through the real W-step services; own random stream.
             step("White-glove deals", lambda: seed_whiteglove(random.Random(f"whiteglove:{seed}")))
             step("Swarm reference data", swarm_demo.seed_reference_data)
-            event_record(type="demo.seeded", payload={"accounts": accounts, "reps": reps, "seed": seed},
-                         idempotency_key=f"demo.seeded:{seed}:{accounts}")
+            event_record(
+                type="demo.seeded",
+                payload={"accounts": accounts, "reps": reps, "seed": seed},
+                idempotency_key=f"demo.seeded:{seed}:{accounts}",
+            )
         if verbose:
             for name, count in counts.items():
                 self.stdout.write(f"  {name:<30} {count:>10,}")

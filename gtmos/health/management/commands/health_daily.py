@@ -3,8 +3,10 @@ from gtmos.health.services.daily import health_backfill
 
 
 class Command(BeatJobCommand):
-    help = ("Run the daily health scoring as of a day (default today; safe to repeat); --from/--to replays days "
-            "in order; --backfill N first writes the N days before.")
+    help = (
+        "Run the daily health scoring as of a day (default today; safe to repeat); --from/--to replays days "
+        "in order; --backfill N first writes the N days before."
+    )
     jobs = ("health-daily",)
 
     def add_arguments(self, parser):

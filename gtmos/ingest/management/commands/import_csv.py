@@ -16,8 +16,10 @@ class ProgressBar:
     def __call__(self, done: int) -> None:
         share = min(1.0, done / self.total)
         filled = int(self.WIDTH * share)
-        self.stream.write(f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {share:4.0%}  "
-                          f"{done:,} / {self.total:,} rows validated", ending="")
+        self.stream.write(
+            f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {share:4.0%}  {done:,} / {self.total:,} rows validated",
+            ending="",
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -30,8 +32,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("table", choices=sorted(TABLES))
         parser.add_argument("file")
-        parser.add_argument("--progress", action="store_true", default=None,
-                            help="Draw a progress bar (default: when stderr is a terminal).")
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            default=None,
+            help="Draw a progress bar (default: when stderr is a terminal).",
+        )
         parser.add_argument("--no-progress", dest="progress", action="store_false")
 
     def handle(self, *args, table, file, progress, **options):
@@ -53,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(report.errors)} error(s) in {report.rows} row(s); nothing was imported from {file}"
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"{table}: {report.rows} row(s) imported ({report.created} created, {report.updated} updated)"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{table}: {report.rows} row(s) imported ({report.created} created, {report.updated} updated)"
+            )
+        )
