@@ -307,5 +307,5 @@ def post_usage(request, payload: schemas.UsageBatchIn):
 
 from onboarding.prospect.api import register as _register_warm_leads  # noqa: E402 (seed 002 warm links)
 
-_register_warm_leads(router, _invalid)
+_register_warm_leads(router, _invalid, IDEMPOTENCY_HEADER)
 api.add_router("/", router)
