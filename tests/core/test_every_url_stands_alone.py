@@ -20,7 +20,7 @@ from onboarding.models import CSHandoff, Deal, MutualActionPlan, OnboardingPlan,
 # Not pages: the ingest API (JSON, its own contract tests), the admin (Django's own), the card-payment
 # webhook (a POST from the payment provider), sign-out (POST only), the JSON and CSV exports, /healthz.
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "start/payments/", "coaching/api/", "accounts/logout/")
-SKIPPED_NAMES = {"health:export", "healthz"}
+SKIPPED_NAMES = {"health:export", "onboarding:plan_checklist", "healthz"}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -102,6 +102,8 @@ def _args(prospect_pk):
                 "prospect:invites",
                 "prospect:fallback",
                 "prospect:homeowner",
+                "prospect:delete_my_data",
+                "prospect:routing_session",
                 "prospect:specialist",
                 "prospect:abandoned",
             )

@@ -72,8 +72,12 @@ class PrivateRedis:
 def _point_app_at(app, url):
     """The test process's Celery app publishes to ``url`` from now on: its pools are built lazily, so drop
     them as a fork does (``app._after_fork``) and let the control mailbox rebuild its producer pool."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    # kombu keeps one pool per broker URL in a process-wide registry: closing the app's pool alone leaves a closed
+    # pool registered for that URL, and pointing the app back at it later hands out "Acquire on closed pool"
+    # (seen in the next test's purge). reset() closes every pool and empties the registry.
+    pools.reset()
     app.conf.update(broker_url=url, broker_write_url=url, broker_read_url=url)
     app._after_fork()
     app.control._after_fork()
