@@ -20,7 +20,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ import time
 import urllib.parse
 
 from . import db
+from .prospect_pages import page_timings
 
 OWN_DB = os.environ.get("BENCH_COCKPIT_DB", os.environ.get("BENCH_DB", "gtmos_bench_cockpit"))
 REDIS_DB = int(os.environ.get("BENCH_COCKPIT_REDIS_DB", 12))
@@ -106,20 +106,7 @@ def _pages(client: Client, username: str) -> list[tuple[str, str]]:
 
 
 def _summary(clients: list[Client]) -> dict:
-    by_page: dict[str, list[float]] = {}
-    for c in clients:
-        for name, ms in c.timings:
-            by_page.setdefault(name, []).append(ms)
-    pages = {}
-    for name, values in sorted(by_page.items()):
-        values.sort()
-        pages[name] = {
-            "n": len(values),
-            "p50_ms": round(statistics.median(values), 1),
-            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
-            "max_ms": round(values[-1], 1),
-        }
-    return {"pages": pages, "errors": sum(c.errors for c in clients)}
+    return {"pages": page_timings(clients), "errors": sum(c.errors for c in clients)}
 
 
 def _phase(port: int, *, think, rounds: int | None, seconds: int | None) -> dict:

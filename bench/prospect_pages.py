@@ -459,10 +459,11 @@ def _together(target, clients: int) -> float:
     return time.perf_counter() - start
 
 
-def _summary(browsers) -> dict:
+def page_timings(clients) -> dict:
+    """Per page: count, p50, p95 and max of the clients' (page, ms) timings (the page benchmarks share it)."""
     by_page: dict[str, list[float]] = {}
-    for b in browsers:
-        for name, ms in b.timings:
+    for c in clients:
+        for name, ms in c.timings:
             by_page.setdefault(name, []).append(ms)
     pages = {}
     for name, values in sorted(by_page.items()):
@@ -473,8 +474,13 @@ def _summary(browsers) -> dict:
             "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
             "max_ms": round(values[-1], 1),
         }
+    return pages
+
+
+def _summary(browsers) -> dict:
+    pages = page_timings(browsers)
     return {
-        "requests": sum(len(v) for v in by_page.values()),
+        "requests": sum(p["n"] for p in pages.values()),
         "errors": sum(b.errors for b in browsers),
         "pages": pages,
     }
