@@ -98,6 +98,26 @@ def book(
     return records.order_by(*SORTS.get(sort, SORTS["risk"]))
 
 
+def with_rescores(records) -> list:
+    """Attach to each of a page's daily records (``r.now``) the account's newest intraday re-score made after
+    it, or None: the book sorts and filters by the day's record of truth and shows what the CSM would see on
+    the explain page now. One query for the page, whatever its size."""
+    records = list(records)
+    if not records:
+        return records
+    since = min(r.created_at for r in records)
+    newest = {
+        r.account_id: r
+        for r in HealthRescore.objects.filter(account_id__in=[r.account_id for r in records], scored_at__gte=since)
+        .order_by("account_id", "-scored_at")
+        .distinct("account_id")
+    }
+    for record in records:
+        rescore = newest.get(record.account_id)
+        record.now = rescore if rescore is not None and rescore.scored_at >= record.created_at else None
+    return records
+
+
 def account_get(*, user, pk: int) -> Account:
     return Account.objects.visible_to(user).select_related("csm", "am", "owner").get(pk=pk)
 

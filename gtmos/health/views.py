@@ -73,6 +73,7 @@ def book(request):
     day = selectors.latest_day()
     records = selectors.book(user=request.user, day=day, **filters) if day else []
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_rescores(page.object_list)
     context = {
         "form": form,
         "page": page,

@@ -184,3 +184,23 @@ def test_the_explain_page_shows_the_rescore_and_why(client, book):
     body = client.get(f"/health/accounts/{account.pk}/").content.decode()
     assert "Re-scored 14:02 after 3 usage days arrived" in body
     assert f'id="health-score">{rescore.score}<' in body
+
+
+def test_the_book_shows_the_rescored_score_and_tier_before_the_next_daily_run(client, book):
+    """The CSM's book is where a usage drop this morning must show, not only the explain page."""
+    account = book.healthy(book.customer("Busy Co"))
+    health_daily()
+    HealthDirty.objects.all().delete()
+    morning = CustomerHealthLog.objects.get(account=account)
+    clock.advance(hours=5, minutes=2)
+    UsageDaily.objects.filter(account=account, day__gt=clock.today() - 3 * DAY).update(logins=0, active_seats=0)
+    quiet_spell_passed()
+    drain()
+    rescore = HealthRescore.objects.get()
+    assert rescore.score != morning.score  # the drop moved the score
+    client.force_login(book.csm.user)
+    body = client.get("/health/").content.decode()
+    row = body.split(f'href="/health/accounts/{account.pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert f"<strong>{rescore.score}</strong>" in row
+    assert f"<strong>{morning.score}</strong>" not in row
+    assert "Re-scored 14:02" in row
