@@ -708,8 +708,21 @@ def homeowner_product(request):
 
 @require_GET
 def specialist(request, pk):
+    """White-glove (W5–W10): a specialist sets the team up, and meanwhile the prospect sees their persona's first
+    surface read-only — for an owner off the self-serve track that is analytics (G4), not the jobs board."""
     session, moved = _on_page(request, pk, "specialist")
-    return moved or render(request, "prospect/specialist.html", {"session": session})
+    if moved:
+        return moved
+    context = {"session": session}
+    if session.state != S.LOST:
+        context = {
+            **_workspace_context(request, session),
+            "surface_url": reverse("prospect:specialist", args=[session.pk]),
+            "readonly": True,
+        }
+    if request.htmx:
+        return render(request, "prospect/specialist.html#live", context)
+    return render(request, "prospect/specialist.html", context)
 
 
 @require_GET

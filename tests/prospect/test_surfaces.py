@@ -7,7 +7,7 @@ from django.test import Client
 
 from enrichment.models import NetworkLink, Pursuit
 
-from .conftest import walk_to_workspace
+from .conftest import confirm_as, walk_to_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +37,30 @@ def test_each_persona_lands_on_its_own_surface(client, swarm_on, datasets, role,
     assert not any(m in page.content for m in others - {marker})  # one surface, not the same board for everyone
 
 
-def test_owner_exec_lands_on_analytics_off_the_self_serve_track(client, swarm_on, datasets):
-    """Where the router sends an owner to analytics (not on the self-serve track), the workspace opens there."""
-    from onboarding.models import RouteDecision
+def test_owner_exec_off_the_self_serve_track_lands_on_analytics(client, swarm_on, datasets):
+    """G4: owner_exec → analytics (the self-serve exception aside). A white-glove owner waits for a specialist
+    and meanwhile sees the analytics of the pipeline found — read-only, nothing of the self-serve loop."""
+    from enrichment.models import Lead
+    from onboarding.models import SessionState as S
+    from onboarding.prospect.links import warm_link_path
+    from onboarding.services import session as flow
+    from tests.swarm_support import run_agents
 
-    session = walk_to_workspace(client, role="owner_exec")
-    RouteDecision.objects.filter(pk=session.route_id).update(primary_surface="analytics")
-    page = landing(client, session)
+    warm = flow.session_start(
+        source="outbound", warmth="warmest", email="ceo@bigbuild.com", name="Pat Big", title="CEO", idempotency_key="wg"
+    )
+    run_agents(warm.lead)
+    client.get(warm_link_path(Lead.objects.get(pk=warm.lead_id)))
+    warm.refresh_from_db()
+    if warm.state == S.S3_CONFIRM:  # something below θ is asked, even of a warm lead
+        warm = confirm_as(client, warm, role="owner_exec")
+    page = client.get(f"/start/s/{warm.pk}/", follow=True)
+    assert warm.state in (S.W5_BATTLEPACK, S.W6_OUTREACH), warm.state
+    assert warm.route.persona == "owner_exec" and warm.route.primary_surface == "analytics"
+    assert b"A specialist will set you up" in page.content
     assert b'data-surface="analytics"' in page.content and b"Your pipeline, as we found it" in page.content
+    assert b"Scope this one" not in page.content and b"Watch</button>" not in page.content
+    assert Client().get(f"/start/s/{warm.pk}/specialist/").status_code == 404
 
 
 def test_analytics_adds_up_the_pipeline_the_swarm_found(client, swarm_on, datasets):
