@@ -60,7 +60,9 @@ def company_note_for(session: OnboardingSession, profile: Profile | None = None)
     draft = CompanyNote.objects.filter(session_id=session.pk).only("text").first()
     if draft is not None:
         return draft.text, True
-    return company_note_prefill(profile if profile is not None else Profile.objects.filter(lead_id=session.lead_id).first()), False
+    return company_note_prefill(
+        profile if profile is not None else Profile.objects.filter(lead_id=session.lead_id).first()
+    ), False
 
 
 def company_note_save(*, session: OnboardingSession, text: str, actor=None) -> str:
@@ -68,7 +70,9 @@ def company_note_save(*, session: OnboardingSession, text: str, actor=None) -> s
     carries to the Org. company_note.saved records where and how long, never the text (it may name people)."""
     text = text.strip()
     with transaction.atomic():
-        current = OnboardingSession.objects.select_for_update().only("pk", "org_id", "lead_id", "state").get(pk=session.pk)
+        current = (
+            OnboardingSession.objects.select_for_update().only("pk", "org_id", "lead_id", "state").get(pk=session.pk)
+        )
         if current.org_id:
             Account.objects.filter(pk=current.org_id).update(context_notes=text, updated_at=clock.now())
             saved_to = "org"

@@ -244,15 +244,15 @@ def field_ops(session: OnboardingSession, *, choice=None, takeoff=None, trade=No
         chosen = takeoff.pursuit_name
     invites = TeamInvite.objects.filter(session=session).count()
     jobsites = list(
-        Pursuit.objects.filter(**_owner(session))
-        .exclude(location="")
-        .order_by("-match_score", "bid_date", "name")[:5]
+        Pursuit.objects.filter(**_owner(session)).exclude(location="").order_by("-match_score", "bid_date", "name")[:5]
     )
     steps = [
         Step(
             "Pick your first jobsite",
             picked,
-            f"Chosen: {chosen}." if chosen else ("Chosen." if picked else "Answer the question above, or tap a jobsite below."),
+            f"Chosen: {chosen}."
+            if chosen
+            else ("Chosen." if picked else "Answer the question above, or tap a jobsite below."),
             "#q-title" if not picked else "",
         ),
         Step(

@@ -314,7 +314,9 @@ def _workspace_context(request, session, question_form=None, surface=None, note_
         ],
     }
     if surface == Surface.ANALYTICS:
-        context["analytics"] = surfaces.analytics(session, decision=decision, trade=trade, network_counts=network_counts)
+        context["analytics"] = surfaces.analytics(
+            session, decision=decision, trade=trade, network_counts=network_counts
+        )
     elif surface == Surface.NETWORK:
         context["network"] = surfaces.network(session)
     elif surface == Surface.FIELD_OPS:
@@ -329,7 +331,9 @@ def _render_surface(request, session, surface=None, **kwargs):
     if request.htmx and request.method == "GET":
         # The poll: the surface's body, and (out of band) the header and the question, which late agents change.
         return render(request, "prospect/workspace.html#live", {**context, "oob": True})
-    status = 400 if any(f is not None and f.errors for f in (kwargs.get("question_form"), kwargs.get("note_form"))) else 200
+    status = (
+        400 if any(f is not None and f.errors for f in (kwargs.get("question_form"), kwargs.get("note_form"))) else 200
+    )
     return render(request, "prospect/workspace.html", context, status=status)
 
 

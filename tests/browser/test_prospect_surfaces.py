@@ -96,9 +96,9 @@ def test_the_header_fills_in_live_without_a_reload_and_stops_polling(new_session
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/workspace/$"))
     session = OnboardingSession.objects.get(lead__email="joe@squiresconstruction.com")
-    assert AgentJob.objects.filter(run__lead_id=session.lead_id, sync=False).exclude(
-        status=JobStatus.SUCCEEDED
-    ).exists(), "the async agents were meant to be still at work"
+    assert (
+        AgentJob.objects.filter(run__lead_id=session.lead_id, sync=False).exclude(status=JobStatus.SUCCEEDED).exists()
+    ), "the async agents were meant to be still at work"
     found = page.get_by_test_id("found")
     expect(found).to_contain_text("0 projects found")
     expect(page.get_by_role("status").filter(has_text="Still looking")).to_be_visible()

@@ -136,4 +136,3 @@ def test_every_surface_is_reachable_from_the_workspace_and_only_by_its_prospect(
         assert Client().get(url).status_code == 404  # another browser: the session id alone opens nothing
     assert client.get(f"/start/s/{session.pk}/workspace/sarah/").status_code == 404
     assert b'aria-current="page"' in client.get(f"/start/s/{session.pk}/workspace/network/").content
-

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0004_merge_20261202_1818'),
+        ("crm", "0004_merge_20261202_1818"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='context_notes',
-            field=models.TextField(blank=True, db_default='', default=''),
+            model_name="account",
+            name="context_notes",
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
     ]
