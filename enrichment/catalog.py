@@ -40,6 +40,8 @@ SESSION_FALLBACK = "session.fallback"
 LEAD_DELETED = "lead.deleted"
 # The prospect changed a confirm chip (a wrong pre-fill): which fields, never their values.
 PROFILE_CORRECTED = "onboarding.corrected"
+# The prospect saved the workspace's company note (Company Brain): where it went (draft or Org), its length — no text.
+COMPANY_NOTE_SAVED = "company_note.saved"
 
 RUN_STATUS_EVENT = {"complete": ENRICHMENT_COMPLETE, "partial": ENRICHMENT_PARTIAL, "failed": ENRICHMENT_FAILED}
 

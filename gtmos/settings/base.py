@@ -348,3 +348,7 @@ PROSPECT_POLL_MS = env.integer("PROSPECT_POLL_MS", 1000)
 PROSPECT_FUNNEL_CACHE_SECONDS = env.integer("PROSPECT_FUNNEL_CACHE_SECONDS", 60)
 # Where a DISQUALIFIED consumer (a homeowner) is sent: the homeowner product (default: its page in this app).
 PROSPECT_HOMEOWNER_URL = env.string("PROSPECT_HOMEOWNER_URL", "/homeowners/")
+# The company note a prospect keeps in the workspace (seed 002 Company Brain ``context_notes``): at most this long.
+PROSPECT_COMPANY_NOTE_MAX_CHARS = env.integer("PROSPECT_COMPANY_NOTE_MAX_CHARS", 4000)
+# While only a retrying agent (2m → 10m → 1h → 6h on the ladder) is left, the workspace polls this slowly.
+PROSPECT_RETRY_POLL_MS = env.integer("PROSPECT_RETRY_POLL_MS", 30000)

@@ -9,13 +9,14 @@ from .invite import TeamInvite
 from .log import Escalation, OnboardingLog
 from .outbound import OutboundEmail
 from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequest
-from .prospect import CaptureThrottle, FallbackAnswers, OrgMember, Subscription, Takeoff
+from .prospect import CaptureThrottle, CompanyNote, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
 from .share import MapShareLink
 
 __all__ = [
     "CSHandoff",
     "CaptureThrottle",
+    "CompanyNote",
     "FallbackAnswers",
     "OrgMember",
     "OutboundEmail",

@@ -107,6 +107,20 @@ class FallbackAnswers(models.Model):
         return f"Classic form of {self.session_id}"
 
 
+class CompanyNote(models.Model):
+    """The company note a prospect edits in the workspace before S8 (there is no Org yet). At S8 it becomes
+    the Org's ``context_notes`` (as the Lead's pursuits move to the Org); after S8 the Org's note is edited."""
+
+    session = models.OneToOneField(
+        "onboarding.OnboardingSession", on_delete=models.CASCADE, primary_key=True, related_name="company_note"
+    )
+    text = models.TextField(blank=True)
+    edited_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"Company note of {self.session_id}"
+
+
 class CaptureThrottle(models.Model):
     """Email captures per client per window (against bots): one upserted counter row, shared by every web
     process, so the limit holds behind several gunicorn workers."""

@@ -233,6 +233,29 @@ class QuestionForm(forms.Form):
         return data
 
 
+class CompanyNoteForm(forms.Form):
+    """The workspace's company note (Company Brain): free text, blank allowed (the prospect may clear a wrong
+    pre-fill), at most PROSPECT_COMPANY_NOTE_MAX_CHARS characters."""
+
+    note = forms.CharField(required=False, label="Company note", widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.max_chars = getattr(settings, "PROSPECT_COMPANY_NOTE_MAX_CHARS", 4000)
+        self.fields["note"].widget.attrs["maxlength"] = self.max_chars
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if len(note) > self.max_chars:
+            raise forms.ValidationError(
+                f"Keep the note under {self.max_chars:,} characters (it has {len(note):,}); "
+                "details beyond that belong in a job or a file."
+            )
+        return note
+
+
 class ActivateForm(forms.Form):
     def __init__(self, *args, ask_name: bool, ask_company: bool, **kwargs):
         super().__init__(*args, **kwargs)

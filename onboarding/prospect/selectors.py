@@ -133,18 +133,24 @@ class Workspace:
     columns: list[tuple[str, str, list]] = field(default_factory=list)
     network: list = field(default_factory=list)
     filling: bool = False
+    retrying: bool = False
     pursuit_count: int = 0
 
 
 def workspace(session: OnboardingSession) -> Workspace:
-    """The pursuits board (found / scoped / watching) and the network, and whether async agents are still
-    filling them in (three queries)."""
+    """The pursuits board (found / scoped / watching) and the network, and whether agents are still filling them
+    in — working now (``filling``) or waiting on the retry ladder (``retrying``) (three queries)."""
     owner = {"org_id": session.org_id} if session.org_id else {"lead_id": session.lead_id}
     pursuits = list(Pursuit.objects.filter(**owner).order_by("-match_score", "bid_date", "name")[:BOARD_LIMIT])
     network = list(NetworkLink.objects.filter(lead_id=session.lead_id)[:NETWORK_LIMIT])
-    pending = AgentJob.objects.filter(
-        run__lead_id=session.lead_id, sync=False, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
-    ).exists()
+    # Any agent still at work (an async agent, or a sync one that outlived its budget) can change the board,
+    # the network or the Profile; one waiting on the retry ladder still may, but minutes or hours from now.
+    open_jobs = set(
+        AgentJob.objects.filter(
+            run__lead_id=session.lead_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING, JobStatus.RETRY_WAIT]
+        ).values_list("status", flat=True)
+    )
+    pending = bool(open_jobs & {JobStatus.PENDING, JobStatus.RUNNING})
     by_status = defaultdict(list)
     for p in pursuits:
         by_status[p.status].append(p)
@@ -153,7 +159,13 @@ def workspace(session: OnboardingSession) -> Workspace:
         (PursuitStatus.SCOPED, "Scoped", by_status[PursuitStatus.SCOPED]),
         (PursuitStatus.WATCHING, "Watching", by_status[PursuitStatus.WATCHING]),
     ]
-    return Workspace(columns=columns, network=network, filling=pending, pursuit_count=len(pursuits))
+    return Workspace(
+        columns=columns,
+        network=network,
+        filling=pending,
+        retrying=JobStatus.RETRY_WAIT in open_jobs,
+        pursuit_count=len(pursuits),
+    )
 
 
 def session_takeoff(session: OnboardingSession) -> Takeoff | None:

@@ -38,6 +38,7 @@ from ..prospect_selectors import current_route
 from ..services import session as flow
 from ..services.session import SessionError
 from .links import warm_link_path
+from .notes import company_note_at_activation
 from .payments import CardCaptured, PaymentError, payment_provider
 
 # --- capture ------------------------------------------------------------------------------------------------
@@ -323,6 +324,7 @@ def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None
         region=", ".join(getattr(getattr(lead, "profile", None), "service_area", []) or [])[:100],
         org_type=org_type,
         trade=trade,
+        context_notes=company_note_at_activation(session=session),
     )
     return account, OrgMember.Role.OWNER
 

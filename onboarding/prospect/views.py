@@ -25,6 +25,7 @@ from enrichment.services.leads import LeadError
 from enrichment.services.profile import decision_for
 from gtmos.core import clock
 from routing.enums import ProfileField as F
+from routing.enums import Surface
 from routing.models import RouterSettings, TradeConfig
 
 from ..models import OnboardingSession, SessionSettings, Subscription
@@ -32,7 +33,7 @@ from ..models.session import SessionState as S
 from ..prospect_selectors import current_route
 from ..services import session as flow
 from ..services.session import SessionError
-from . import access, forms, selectors, services
+from . import access, forms, notes, selectors, services, surfaces
 from .links import LinkExpired, LinkInvalid, warm_link_lead
 from .payments import PaymentError, SignatureError, payment_provider
 
@@ -262,30 +263,116 @@ def confirm(request, pk):
 WORKSPACE_PAGES = ("workspace", "activate", "trial")
 
 
-def _workspace_context(request, session, question_form=None):
+def _surface_url(session, surface: str) -> str:
+    return reverse("prospect:workspace_surface", args=[session.pk, surfaces.SLUG_OF[surface]])
+
+
+def _workspace_context(request, session, question_form=None, surface=None, note_form=None):
+    """Everything a workspace surface shows. ``surface`` is the page asked for; None is the landing (the router's
+    primary surface for this persona). The header, the question and the chips are re-read on every poll."""
     decision = current_route(session)
-    return {
+    landing = surfaces.landing_surface(decision)
+    surface = surface or landing
+    profile = _profile(session)
+    theta = float(RouterSettings.load().theta)
+    ws = selectors.workspace(session)
+    takeoff = selectors.session_takeoff(session) if session.state not in (S.S5_VALUE, S.S6_NEXT_Q) else None
+    choice = services.value_question_choice(session) if session.state == S.S7_VALUE_PROOF else {}
+    trade = services.trade_config_for(session) if surface in (Surface.ANALYTICS, Surface.FIELD_OPS) else None
+    network_counts = surfaces.network_relation_counts(session) if surface != Surface.JOBS else None
+    network_total = sum(network_counts.values()) if network_counts is not None else None
+    note, note_edited = notes.company_note_for(session, profile)
+    context = {
         "session": session,
         "decision": decision,
-        "ws": selectors.workspace(session),
-        "profile": _profile(session),
-        "takeoff": selectors.session_takeoff(session) if session.state not in (S.S5_VALUE, S.S6_NEXT_Q) else None,
-        "choice": services.value_question_choice(session) if session.state == S.S7_VALUE_PROOF else {},
+        "ws": ws,
+        "profile": profile,
+        "head": surfaces.header(session, profile, theta=theta, network_total=network_total),
+        "takeoff": takeoff,
+        "choice": choice,
         "question_form": question_form or forms.QuestionForm(),
-        "poll_ms": settings.PROSPECT_POLL_MS * 2,
+        "note_form": note_form or forms.CompanyNoteForm(initial={"note": note}),
+        "note": note,
+        "note_edited": note_edited,
+        "poll_ms": settings.PROSPECT_POLL_MS * 2 if ws.filling else settings.PROSPECT_RETRY_POLL_MS,
         "asking": session.state in (S.S5_VALUE, S.S6_NEXT_Q),
+        "surface": surface,
+        "landing": landing,
+        "surface_url": reverse("prospect:workspace", args=[session.pk])
+        if surface == landing
+        else _surface_url(session, surface),
+        "note_back": "" if surface == landing else surfaces.SLUG_OF[surface],
+        "surface_nav": [
+            {
+                "surface": value,
+                "title": surfaces.SURFACE_TITLES[value],
+                "url": _surface_url(session, value),
+                "current": value == surface,
+                "landing": value == landing,
+            }
+            for value in surfaces.SURFACE_SLUGS.values()
+        ],
     }
+    if surface == Surface.ANALYTICS:
+        context["analytics"] = surfaces.analytics(
+            session, decision=decision, trade=trade, network_counts=network_counts
+        )
+    elif surface == Surface.NETWORK:
+        context["network"] = surfaces.network(session)
+    elif surface == Surface.FIELD_OPS:
+        context["field_ops"] = surfaces.field_ops(
+            session, choice=choice, takeoff=takeoff, trade=trade, network_total=network_total or 0
+        )
+    return context
+
+
+def _render_surface(request, session, surface=None, **kwargs):
+    context = _workspace_context(request, session, surface=surface, **kwargs)
+    if request.htmx and request.method == "GET":
+        # The poll: the surface's body, and (out of band) the header and the question, which late agents change.
+        return render(request, "prospect/workspace.html#live", {**context, "oob": True})
+    status = (
+        400 if any(f is not None and f.errors for f in (kwargs.get("question_form"), kwargs.get("note_form"))) else 200
+    )
+    return render(request, "prospect/workspace.html", context, status=status)
 
 
 @require_GET
 def workspace(request, pk):
+    """The landing: the surface of the prospect's persona (G4: estimator → jobs, owner_exec → analytics — jobs on
+    the self-serve track —, pm → network, field → Field Ops)."""
     session, moved = _on_page(request, pk, *WORKSPACE_PAGES)
     if moved:
         return moved
-    context = _workspace_context(request, session)
-    if request.htmx:
-        return render(request, "prospect/workspace.html#live", context)
-    return render(request, "prospect/workspace.html", context)
+    return _render_surface(request, session)
+
+
+@require_GET
+def workspace_surface(request, pk, surface: str):
+    """One of the four surfaces, opened from the workspace's surface tabs."""
+    if surface not in surfaces.SURFACE_SLUGS:
+        raise Http404("No such surface")
+    session, moved = _on_page(request, pk, *WORKSPACE_PAGES)
+    if moved:
+        return moved
+    return _render_surface(request, session, surfaces.SURFACE_SLUGS[surface])
+
+
+@require_POST
+def company_note(request, pk):
+    """Save the workspace's company note (to the Org from S8; before that to the session, carried to the Org)."""
+    session, moved = _on_page(request, pk, *WORKSPACE_PAGES)
+    if moved:
+        return moved
+    back = request.POST.get("surface", "")
+    surface = surfaces.SURFACE_SLUGS.get(back)
+    form = forms.CompanyNoteForm(request.POST)
+    if not form.is_valid():
+        return _render_surface(request, session, surface, note_form=form)
+    notes.company_note_save(session=session, text=form.cleaned_data["note"], actor=request.user)
+    messages.success(request, "Company note saved.")
+    url = _surface_url(session, surface) if surface else reverse("prospect:workspace", args=[session.pk])
+    return redirect(url + "#company-note")
 
 
 @require_POST
@@ -307,7 +394,7 @@ def question(request, pk):
             return redirect(reverse("prospect:workspace", args=[session.pk]) + "#sarah")
         except SessionError as exc:
             form.add_error(None, str(exc).split(": ", 1)[-1])
-    return render(request, "prospect/workspace.html", _workspace_context(request, session, form), status=400)
+    return _render_surface(request, session, question_form=form)
 
 
 @require_POST
@@ -317,9 +404,12 @@ def watch(request, pk, pursuit_id):
         services.pursuit_watch(session=session, pursuit_id=pursuit_id, watching=request.POST.get("watch") == "1")
     except SessionError:
         raise Http404("No such pursuit") from None
+    surface = surfaces.SURFACE_SLUGS.get(request.POST.get("surface", ""), Surface.JOBS)
     if request.htmx:
-        return render(request, "prospect/workspace.html#live", _workspace_context(request, _fresh(session)))
-    return redirect("prospect:workspace", session.pk)
+        return render(
+            request, "prospect/workspace.html#live", _workspace_context(request, _fresh(session), surface=surface)
+        )
+    return redirect(_surface_url(session, surface))
 
 
 @require_POST
@@ -622,8 +712,21 @@ def homeowner_product(request):
 
 @require_GET
 def specialist(request, pk):
+    """White-glove (W5–W10): a specialist sets the team up, and meanwhile the prospect sees their persona's first
+    surface read-only — for an owner off the self-serve track that is analytics (G4), not the jobs board."""
     session, moved = _on_page(request, pk, "specialist")
-    return moved or render(request, "prospect/specialist.html", {"session": session})
+    if moved:
+        return moved
+    context = {"session": session}
+    if session.state != S.LOST:
+        context = {
+            **_workspace_context(request, session),
+            "surface_url": reverse("prospect:specialist", args=[session.pk]),
+            "readonly": True,
+        }
+    if request.htmx:
+        return render(request, "prospect/specialist.html#live", context)
+    return render(request, "prospect/specialist.html", context)
 
 
 @require_GET

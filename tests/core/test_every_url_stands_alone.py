@@ -93,6 +93,7 @@ def _args(prospect_pk):
                 "prospect:enriching_status",
                 "prospect:confirm",
                 "prospect:workspace",
+                "prospect:company_note",
                 "prospect:question",
                 "prospect:takeoff",
                 "prospect:activate",
@@ -110,6 +111,9 @@ def _args(prospect_pk):
         },
         "prospect:fallback_step": [{"pk": prospect_pk, "step": "organization_type"}],
         "prospect:watch": [{"pk": prospect_pk, "pursuit_id": uuid.uuid4()}],
+        "prospect:workspace_surface": [
+            {"pk": prospect_pk, "surface": slug} for slug in ("jobs", "analytics", "network", "field-ops")
+        ],
         # A link that is not one answers its own whole page, "this link is not valid", with a 400.
         "prospect:warm": [({"token": "not-a-valid-link"}, "", 400)],
     }

@@ -33,7 +33,11 @@ def walk_to_confirm(client: Client, email: str = COLD_EMAIL) -> OnboardingSessio
 
 
 def walk_to_workspace(client: Client, email: str = COLD_EMAIL, role: str = "owner_exec") -> OnboardingSession:
-    session = walk_to_confirm(client, email)
+    return confirm_as(client, walk_to_confirm(client, email), role)
+
+
+def confirm_as(client: Client, session: OnboardingSession, role: str = "owner_exec") -> OnboardingSession:
+    """Tap through the confirm screen as a browser would, answering the role (and any ask) — to S5."""
     page = client.get(f"/start/s/{session.pk}/confirm/")
     form = page.context["form"]
     data = {}

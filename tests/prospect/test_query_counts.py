@@ -45,6 +45,23 @@ def test_workspace_and_trial_pages_do_not_grow_with_the_board(client, swarm_on, 
     assert live_small == small
 
 
+@pytest.mark.parametrize("slug", ["jobs", "analytics", "network", "field-ops"])
+def test_each_surface_does_not_grow_with_the_board(client, swarm_on, datasets, slug):
+    session = walk_to_workspace(client, role="field")
+    url = f"/start/s/{session.pk}/workspace/{slug}/"
+    grow_board(session, 3)
+    small = queries(client, url), queries_htmx(client, url)
+    grow_board(session, 40)
+    assert (queries(client, url), queries_htmx(client, url)) == small
+
+
+def queries_htmx(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
 def test_trial_and_invites_do_not_grow_with_invites(client, swarm_on, datasets):
     session = walk_to_trial(client)
     client.post(f"/start/s/{session.pk}/team/", {"email": "a1@squiresconstruction.com", "role": "pm"})

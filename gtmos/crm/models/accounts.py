@@ -29,6 +29,9 @@ class Account(models.Model):
     # db_default: bulk loaders that COPY explicit columns (the demo seeder) need not name them.
     org_type = models.CharField(max_length=16, blank=True, default="", db_default="")
     trade = models.CharField(max_length=40, blank=True, default="", db_default="")
+    # Seed 002 ``context_notes`` (Company Brain, "auto pre-fill from enrichment"): the company note the prospect
+    # keeps in the workspace. Written at S8 from the note they saved (or the Profile's pre-fill), edited after.
+    context_notes = models.TextField(blank=True, default="", db_default="")
     region = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(
         "crm.Employee",
