@@ -100,6 +100,7 @@ def _args(prospect_pk):
                 "prospect:card_start",
                 "prospect:card_demo",
                 "prospect:invites",
+                "prospect:inbox_consent",
                 "prospect:fallback",
                 "prospect:homeowner",
                 "prospect:delete_my_data",
