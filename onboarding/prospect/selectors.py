@@ -192,7 +192,17 @@ def session_takeoff(session: OnboardingSession) -> Takeoff | None:
 
 
 def session_invites(session: OnboardingSession) -> list[TeamInvite]:
-    return list(TeamInvite.objects.filter(session=session).order_by("created_at")[:100])
+    """The session's invites, each with ``send`` — its invite email's row (status, next attempt, last error) or
+    None — so the inviter sees "send failed, retrying at …" (two queries)."""
+    from ..models import OutboundEmail
+
+    invites = list(TeamInvite.objects.filter(session=session).order_by("created_at")[:100])
+    emails = {}
+    for email in OutboundEmail.objects.filter(invite__in=invites, kind="invite").order_by("created_at"):
+        emails[email.invite_id] = email  # the latest per invite
+    for invite in invites:
+        invite.send = emails.get(invite.pk)
+    return invites
 
 
 # --- sales: re-engage queue and hand-offs ---------------------------------------------------------------------

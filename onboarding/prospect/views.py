@@ -466,6 +466,17 @@ def invites(request, pk):
     session, moved = _on_page(request, pk, *INVITE_PAGES)
     if moved:
         return moved
+    if request.method == "POST" and request.POST.get("retry"):
+        try:
+            invite_id = uuid.UUID(request.POST["retry"])
+        except ValueError:
+            raise Http404("No such invite") from None
+        outcome = services.invite_email_retry(session=session, invite_id=invite_id)
+        if outcome == "sent":
+            messages.success(request, "Invite email sent.")
+        elif outcome == "abandoned":
+            messages.error(request, "The invite email failed again. Share their link with them another way.")
+        return redirect("prospect:invites", session.pk)
     form = forms.InviteForm(_data(request))
     link = ""
     if request.method == "POST" and form.is_valid():

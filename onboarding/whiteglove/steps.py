@@ -174,6 +174,26 @@ def outreach_delivered(*, deal_id) -> Deal | None:
         return deal
 
 
+def outreach_retry(*, deal: Deal, by: Employee) -> Deal:
+    """The AE's "retry now" once the ladder gave up on the outreach email: one more attempt, at once (the SDR
+    already sent it, so the AE — who reviewed it — decides it goes again). A success moves W5 → W6 as any send."""
+    from ..services.outbound import outbound_deliver, outbound_retry_now
+
+    with transaction.atomic():
+        deal = _locked(deal)
+        _require_ae(deal, by)
+        if deal.outreach_sent_at is not None:
+            return deal
+        _require_state(deal, S.W5_BATTLEPACK)
+        email = outreach_email(deal)
+        if email is None or email.status != "abandoned":
+            raise WhiteGloveError("the outreach is not abandoned: the retry ladder is still sending it")
+        outbound_retry_now(email=email)
+        _event(deal, "outreach.retried", by, email_id=str(email.pk), attempts=email.attempts)
+    outbound_deliver(email_id=email.pk)  # its own transaction: a success runs outreach_delivered
+    return Deal.objects.select_related("session__lead", "ae_owner", "sdr").get(pk=deal.pk)
+
+
 def outreach_email(deal: Deal):
     """The deal's latest outreach email (its send status for the W5 page), or None."""
     return deal.emails.filter(kind="outreach").order_by("-created_at").first()

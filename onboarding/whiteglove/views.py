@@ -117,6 +117,7 @@ ACTIONS = {
         "Draft saved. The AE must review it before it goes out.",
     ),
     "send": (None, lambda d, e, c: steps.outreach_send(deal=d, by=e), "Outreach sent."),
+    "retry": (None, lambda d, e, c: steps.outreach_retry(deal=d, by=e), "Outreach sent."),
     "book": (
         forms.MeetingForm,
         lambda d, e, c: steps.meeting_book(deal=d, by=e, meeting_at=c["meeting_at"]),
@@ -192,10 +193,13 @@ def deal_action(request, pk, action: str):
             else text,
         )
         return redirect(_back(request, deal))
-    if action == "send" and deal.outreach_sent_at is None:
+    if action in ("send", "retry") and deal.outreach_sent_at is None:
         email = steps.outreach_email(deal)
-        when = timezone.localtime(email.next_attempt_at).strftime("%Y-%m-%d %H:%M") if email else ""
-        messages.warning(request, f"Send failed, retrying at {when}. The deal moves to outreach once it goes out.")
+        if email is not None and email.status == "abandoned":
+            messages.warning(request, f"Send failed again ({email.last_error}). Check the address, then retry.")
+        else:
+            when = timezone.localtime(email.next_attempt_at).strftime("%Y-%m-%d %H:%M") if email else ""
+            messages.warning(request, f"Send failed, retrying at {when}. The deal moves to outreach once it goes out.")
         return redirect(_back(request, deal))
     messages.success(request, done)
     if action in ("cell", "commit", "edit", "review", "refresh", "contract"):
