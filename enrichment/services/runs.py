@@ -402,6 +402,8 @@ def agent_report(
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes"). While the run still
         # runs no session is routed yet: the settle carries the decision.
         hooks.profile_changed.send(sender=EnrichmentRun, lead=Lead(pk=lead_id), fields=changed, crossed=crossed)
+    if outcome == "succeeded" and agent in ASYNC_AGENTS and (output.pursuits or output.network):
+        hooks.research_arrived.send(sender=EnrichmentRun, lead=Lead(pk=lead_id), agent=agent)
     return outcome
 
 

@@ -180,7 +180,7 @@ def scorecard(*, user) -> dict:
 def deal_get(*, user, pk) -> Deal:
     return (
         Deal.objects.visible_to(user)
-        .select_related("session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit")
+        .select_related("session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit", "pre_run_takeoff")
         .get(pk=pk)
     )
 

@@ -67,6 +67,7 @@ def _args(prospect_pk):
         "onboarding:ttv_request": ([{"pk": _first(TTVChangeRequest)}] if TTVChangeRequest.objects.exists() else []),
         "whiteglove:deal_detail": [{"pk": deal}],
         "whiteglove:deal_meddpicc": [{"pk": deal}],
+        "whiteglove:deal_takeoff": [{"pk": deal}],
         "whiteglove:deal_step": [{"pk": deal, "step": s} for s in ("w5", "w6", "w7", "w8", "w9", "w10")],
         "whiteglove:deal_action": [{"pk": deal, "action": "approve"}],
         "health:account": [{"pk": account}],
