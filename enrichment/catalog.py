@@ -38,6 +38,8 @@ SESSION_HANDED_OFF = "session.handed_off"
 # flags off or the kill switch on, and a lead's personal data deleted (consent / retention).
 SESSION_FALLBACK = "session.fallback"
 LEAD_DELETED = "lead.deleted"
+# Inbox access granted or withdrawn by the prospect: who, when, and which consent text version they were shown.
+LEAD_CONSENT_CHANGED = "lead.consent_changed"
 # The prospect changed a confirm chip (a wrong pre-fill): which fields, never their values.
 PROFILE_CORRECTED = "onboarding.corrected"
 # The prospect saved the workspace's company note (Company Brain): where it went (draft or Org), its length — no text.

@@ -13,3 +13,6 @@ run_settled = Signal()
 # Profile fields changed (``fields``), some of them crossing θ (``crossed``): the router may recompute. Sent by
 # agent reports once the run has settled (before that no session is routed; the settle carries the decision).
 profile_changed = Signal()
+# An async agent (project_finder, network_seeder) succeeded with pursuits or network for the lead (``agent``):
+# research that may land after the session moved on (a white-glove battle pack is rebuilt from it).
+research_arrived = Signal()

@@ -28,3 +28,27 @@ class OnboardingConfig(AppConfig):
         hooks.run_settled.connect(session.on_run_settled, dispatch_uid="onboarding-session-run-settled")
         hooks.profile_changed.connect(session.on_profile_changed, dispatch_uid="onboarding-session-reroute")
         pre_delete.connect(session.on_lead_deleted, sender=Lead, dispatch_uid="onboarding-invite-scrub")
+
+        # White-glove (seed 002 W5): late research — the async agents, a changed profile, a call recorded on the
+        # account — rebuilds a battle pack still at W5 when it changes a cell (the AE's review is voided).
+        from django.db.models.signals import post_save
+
+        from gtmos.crm.models import ConvIntelligenceCall
+
+        from .whiteglove import battlepack
+
+        def agents_arrived(sender, lead, agent, **kwargs):
+            battlepack.research_arrived(lead_id=lead.pk, because=agent)
+
+        def profile_changed(sender, lead, fields, **kwargs):
+            battlepack.research_arrived(lead_id=lead.pk, because="profile: " + ", ".join(sorted(fields))[:80])
+
+        def call_recorded(sender, instance, **kwargs):
+            if instance.account_id:
+                battlepack.research_arrived(account_id=instance.account_id, because="call")
+
+        hooks.research_arrived.connect(agents_arrived, weak=False, dispatch_uid="whiteglove-research-agents")
+        hooks.profile_changed.connect(profile_changed, weak=False, dispatch_uid="whiteglove-research-profile")
+        post_save.connect(
+            call_recorded, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-research-call"
+        )

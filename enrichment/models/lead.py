@@ -22,6 +22,13 @@ class Lead(models.Model):
     identity_known = models.BooleanField(default=False)
     consent_inbox = models.BooleanField(default=False, help_text="Explicit opt-in: bid-invite seeding.")
     consent_inbox_at = models.DateTimeField(null=True, blank=True)
+    consent_inbox_version = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The consent text version the prospect agreed to (enrichment.consent).",
+    )
     consent_marketing = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=200, unique=True, help_text="Capture key: a replay is one Lead.")
     captured_at = models.DateTimeField(default=clock.now, db_index=True)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
+from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
 from routing.enums import WARMTH_RANK, Warmth
@@ -75,11 +76,71 @@ def lead_set_email(*, lead: Lead, email: str) -> Lead:
     return lead
 
 
-def lead_set_inbox_consent(*, lead: Lead, granted: bool) -> Lead:
-    """Inbox access (bid-invite seeding) is explicit opt-in, and can be withdrawn."""
-    lead.consent_inbox, lead.consent_inbox_at = granted, clock.now() if granted else None
-    Lead.objects.filter(pk=lead.pk).update(consent_inbox=lead.consent_inbox, consent_inbox_at=lead.consent_inbox_at)
-    event_record(type="lead.consent_changed", subject=lead, payload={"inbox": granted})
+def lead_set_inbox_consent(
+    *,
+    lead: Lead,
+    granted: bool,
+    text_version: str | None = None,
+    actor=None,
+    via: str = "",
+    session_id=None,
+) -> Lead:
+    """Inbox access (bid-invite seeding) is explicit opt-in, and can be withdrawn at any time.
+
+    Each change is one ``lead.consent_changed`` Event: who (the prospect's lead and session, the signed-in user
+    if any — never the address: the Event log outlives a deletion), when, and the consent text version and
+    fingerprint they were shown. A grant must name the current text (``text_version``; a page opened before the
+    wording changed is refused). A withdrawal removes the network entries read from the invites, under the
+    lead's row lock — the same lock an agent report takes (FOR SHARE) before writing bid-invite entries, so a
+    seeder attempt that started while consent stood cannot add them back afterwards. A grant re-runs the
+    network_seeder (after commit) so the invites are read now, not at the next run that never comes. Setting
+    the state it already has records nothing (a double submit is one audit row)."""
+    from ..consent import INBOX_CONSENT_VERSION, inbox_consent_digest
+    from ..enums import NetworkSource
+    from ..models import NetworkLink
+
+    version = INBOX_CONSENT_VERSION if text_version is None else text_version
+    if granted and version != INBOX_CONSENT_VERSION:
+        raise LeadError("consent: the consent text has changed since you opened it; read it again and confirm")
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        if current.consent_inbox == granted:
+            return current
+        now = clock.now()
+        current.consent_inbox = granted
+        current.consent_inbox_at = now if granted else None
+        current.consent_inbox_version = version if granted else ""
+        current.save(update_fields=["consent_inbox", "consent_inbox_at", "consent_inbox_version"])
+        removed = 0
+        if not granted:
+            removed, _ = NetworkLink.objects.filter(lead=current, source=NetworkSource.BID_INVITE).delete()
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        event_record(
+            type=catalog.LEAD_CONSENT_CHANGED,
+            subject=current,
+            actor=user,
+            actor_type=Event.Actor.USER,
+            actor_label="prospect" if user is None else "",
+            occurred_at=now,
+            payload={
+                "lead_id": str(current.pk),
+                "session_id": str(session_id) if session_id else None,
+                "consent": "inbox",
+                "inbox": granted,
+                "action": "granted" if granted else "withdrawn",
+                "text_version": version,
+                "text_sha256": inbox_consent_digest() if version == INBOX_CONSENT_VERSION else "",
+                "via": via,
+                "network_links_removed": removed,
+            },
+        )
+        if granted:
+            from .runs import network_reseed
+
+            lead_pk = current.pk
+            transaction.on_commit(lambda: network_reseed(lead_id=lead_pk))
+    lead.consent_inbox, lead.consent_inbox_at = current.consent_inbox, current.consent_inbox_at
+    lead.consent_inbox_version = current.consent_inbox_version
     return lead
 
 

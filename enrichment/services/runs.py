@@ -28,7 +28,7 @@ from gtmos.core import clock
 from routing.config import router_config_cached
 
 from .. import catalog, hooks
-from ..enums import ASYNC_AGENTS, SYNC_AGENTS, AgentId, EnrichmentStatus, JobStatus, RunMode
+from ..enums import ASYNC_AGENTS, SYNC_AGENTS, AgentId, EnrichmentStatus, JobStatus, NetworkSource, RunMode
 from ..flags import SwarmFlags, flags_for, switch_on
 from ..models import AgentJob, EnrichmentRun, Lead, NetworkLink, Pursuit
 from ..outbox import send_after_commit, together
@@ -175,6 +175,33 @@ def run_watch_arrival(*, run: EnrichmentRun) -> EnrichmentRun:
         EnrichmentRun.objects.filter(pk=run.pk).update(deadline_at=run.deadline_at)
         _watch_deadline(run)
     return run
+
+
+def network_reseed(*, lead_id) -> bool:
+    """Run the lead's network_seeder again (a new attempt on its job): the prospect just opted in to inbox
+    access, and the seeder that already ran read no invites. A job still pending will read the consent when it
+    is claimed, so it is left alone (as is one skipped by its flag); a replay finds it pending and adds nothing.
+    Caveat, accepted: an attempt running at this very instant read the old consent; the next grant or run
+    fixes it."""
+    with transaction.atomic():
+        job = (
+            AgentJob.objects.select_for_update()
+            .filter(run__lead_id=lead_id, agent=AgentId.NETWORK_SEEDER)
+            .only("pk", "agent", "attempts", "status")
+            .first()
+        )
+        if job is None or job.status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.SKIPPED):
+            return False
+        now = clock.now()
+        AgentJob.objects.filter(pk=job.pk).update(
+            # The lease lets the sweeper recover a message that never reached a worker (as for any attempt).
+            status=JobStatus.PENDING,
+            due_at=now,
+            next_attempt_at=None,
+            lease_expires_at=_lease(now, job.agent),
+        )
+        _dispatch(job.pk, job.attempts + 1, now, job.agent)
+    return True
 
 
 # --- one agent attempt ----------------------------------------------------------------------------------------
@@ -375,6 +402,8 @@ def agent_report(
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes"). While the run still
         # runs no session is routed yet: the settle carries the decision.
         hooks.profile_changed.send(sender=EnrichmentRun, lead=Lead(pk=lead_id), fields=changed, crossed=crossed)
+    if outcome == "succeeded" and agent in ASYNC_AGENTS and (output.pursuits or output.network):
+        hooks.research_arrived.send(sender=EnrichmentRun, lead=Lead(pk=lead_id), agent=agent)
     return outcome
 
 
@@ -398,7 +427,17 @@ def _write_results(*, lead_id, output: AgentOutput) -> None:
             ],
             ignore_conflicts=True,
         )  # (lead, record) is unique: a replay adds nothing
-    if output.network:
+    network = output.network
+    if any(n.source == NetworkSource.BID_INVITE for n in network):
+        # Invites are read only while inbox consent stands. An attempt claimed before a withdrawal must not
+        # write them after it: the share lock on the lead waits for a withdrawal in flight (which holds the
+        # row FOR UPDATE and removes such entries), and then reads the consent as it now is.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT consent_inbox FROM enrichment_lead WHERE id = %s FOR SHARE", [lead_id])
+            row = cursor.fetchone()
+        if not (row and row[0]):
+            network = [n for n in network if n.source != NetworkSource.BID_INVITE]
+    if network:
         NetworkLink.objects.bulk_create(
             [
                 NetworkLink(
@@ -411,7 +450,7 @@ def _write_results(*, lead_id, output: AgentOutput) -> None:
                     account_id=n.account_id,
                     strength=n.strength,
                 )
-                for n in output.network
+                for n in network
             ],
             update_conflicts=True,
             unique_fields=["lead", "source", "company"],

@@ -92,7 +92,19 @@ class Deal(models.Model):
     takeoff = models.JSONField(default=dict, blank=True, help_text="Sarah's pre-run takeoff (provider result).")
     outreach_subject = models.CharField(max_length=200, blank=True)
     drafted_outreach = models.TextField(blank=True)
-    pre_run_takeoff_id = models.UUIDField(null=True, blank=True, help_text="Sarah, on their real pursuit.")
+    pre_run_takeoff = models.ForeignKey(
+        "onboarding.Takeoff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Sarah's pre-run takeoff of their real pursuit (the record the AE opens).",
+    )
+    security_review = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Seed 002 Phase 4 security-review path: required (with the rule and evidence), started, completed.",
+    )
     ae_owner = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sdr = models.ForeignKey("crm.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     battlepack_ready_at = models.DateTimeField(null=True, blank=True)

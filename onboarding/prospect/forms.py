@@ -343,3 +343,15 @@ class WarmLinkForm(forms.Form):
 
 class WarmLinkCsvForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="Columns: email, name, title, source (one lead per row).")
+
+
+class InboxConsentForm(forms.Form):
+    """The inbox opt-in: an unticked box the prospect ticks themself (never pre-ticked, never implied by a
+    button), and the version of the text the page showed (the grant is recorded against it)."""
+
+    agree = forms.BooleanField(
+        required=True,
+        label="I agree: read the invitations to bid in my inbox, as described above",
+        error_messages={"required": "Tick the box to agree, or leave this page: nothing is read without it."},
+    )
+    version = forms.CharField(max_length=40, widget=forms.HiddenInput)

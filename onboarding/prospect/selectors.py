@@ -168,12 +168,53 @@ def workspace(session: OnboardingSession) -> Workspace:
     )
 
 
+@dataclass
+class InboxConsent:
+    granted: bool
+    granted_at: datetime | None
+    version: str
+    from_invites: int  # network entries read from bid invites (0 whenever consent is withdrawn)
+    reading: bool  # the network_seeder is reading them right now
+    history: list = field(default_factory=list)  # the audit rows: (at, action, text version)
+
+
+def inbox_consent(session: OnboardingSession) -> InboxConsent:
+    """The prospect's inbox opt-in as it stands, and its audit trail (three queries)."""
+    lead = session.lead
+    history = list(
+        Event.objects.filter(type="lead.consent_changed", subject_type="enrichment.lead", subject_id=str(lead.pk))
+        .order_by("-occurred_at")
+        .values_list("occurred_at", "payload")[:20]
+    )
+    return InboxConsent(
+        granted=lead.consent_inbox,
+        granted_at=lead.consent_inbox_at,
+        version=lead.consent_inbox_version,
+        from_invites=NetworkLink.objects.filter(lead_id=lead.pk, source="bid_invite").count(),
+        reading=lead.consent_inbox
+        and AgentJob.objects.filter(
+            run__lead_id=lead.pk, agent=AgentId.NETWORK_SEEDER, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+        ).exists(),
+        history=[(at, p.get("action", ""), p.get("text_version", "")) for at, p in history],
+    )
+
+
 def session_takeoff(session: OnboardingSession) -> Takeoff | None:
     return Takeoff.objects.filter(session=session).first()
 
 
 def session_invites(session: OnboardingSession) -> list[TeamInvite]:
-    return list(TeamInvite.objects.filter(session=session).order_by("created_at")[:100])
+    """The session's invites, each with ``send`` — its invite email's row (status, next attempt, last error) or
+    None — so the inviter sees "send failed, retrying at …" (two queries)."""
+    from ..models import OutboundEmail
+
+    invites = list(TeamInvite.objects.filter(session=session).order_by("created_at")[:100])
+    emails = {}
+    for email in OutboundEmail.objects.filter(invite__in=invites, kind="invite").order_by("created_at"):
+        emails[email.invite_id] = email  # the latest per invite
+    for invite in invites:
+        invite.send = emails.get(invite.pk)
+    return invites
 
 
 # --- sales: re-engage queue and hand-offs ---------------------------------------------------------------------

@@ -558,6 +558,21 @@ def invite_send(
     return invite, link
 
 
+def invite_email_retry(*, session: OnboardingSession, invite_id) -> str:
+    """The inviter's "send again" for an invite email the retry ladder gave up on: one more attempt, now.
+    Returns the attempt's outcome ("sent", "abandoned", or "skipped" when it was not abandoned)."""
+    from ..models import OutboundEmail
+    from ..services.outbound import outbound_deliver, outbound_retry_now
+
+    email = OutboundEmail.objects.filter(
+        invite__session=session, invite_id=invite_id, kind="invite", status=OutboundEmail.Status.ABANDONED
+    ).first()
+    if email is None:
+        return "skipped"
+    outbound_retry_now(email=email)
+    return outbound_deliver(email_id=email.pk)
+
+
 def expansion_check(*, session: OnboardingSession) -> OnboardingSession:
     """expansion.detected: seats (the user plus teammates invited) at or over RevOps' threshold, or an ACV known
     at ≥ θ from a source of its own (a quote, a stated contract value) at or over it, hands a self-serve account

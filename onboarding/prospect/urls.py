@@ -25,6 +25,7 @@ urlpatterns = [
     path("start/s/<uuid:pk>/card/", views.card_start, name="card_start"),
     path("start/s/<uuid:pk>/card/demo/", views.card_demo, name="card_demo"),
     path("start/s/<uuid:pk>/team/", views.invites, name="invites"),
+    path("start/s/<uuid:pk>/inbox/", views.inbox_consent, name="inbox_consent"),
     path("start/s/<uuid:pk>/setup/", views.fallback, name="fallback"),
     path("start/s/<uuid:pk>/setup/<slug:step>/", views.fallback, name="fallback_step"),
     path("start/s/<uuid:pk>/homeowner/", views.homeowner, name="homeowner"),

@@ -556,6 +556,17 @@ def invites(request, pk):
     session, moved = _on_page(request, pk, *INVITE_PAGES)
     if moved:
         return moved
+    if request.method == "POST" and request.POST.get("retry"):
+        try:
+            invite_id = uuid.UUID(request.POST["retry"])
+        except ValueError:
+            raise Http404("No such invite") from None
+        outcome = services.invite_email_retry(session=session, invite_id=invite_id)
+        if outcome == "sent":
+            messages.success(request, "Invite email sent.")
+        elif outcome == "abandoned":
+            messages.error(request, "The invite email failed again. Share their link with them another way.")
+        return redirect("prospect:invites", session.pk)
     form = forms.InviteForm(_data(request))
     link = ""
     if request.method == "POST" and form.is_valid():
@@ -583,6 +594,70 @@ def invites(request, pk):
             "back": _page(session),
         },
         status=400 if form.errors else 200,
+    )
+
+
+# --- inbox access: explicit opt-in, withdrawn at any time ------------------------------------------------------
+
+INBOX_PAGES = ("workspace", "activate", "trial", "fallback")
+
+
+@require_http_methods(["GET", "POST"])
+def inbox_consent(request, pk):
+    """Seed 002 "Consent + PII": inbox access (bid-invite seeding) is explicit opt-in. The page says what is
+    read and why; the prospect ticks an unticked box to agree and can withdraw here at any time. Each change is
+    audited with the version of the text shown (enrichment.consent)."""
+    from enrichment.consent import (
+        INBOX_CONSENT_PARAGRAPHS,
+        INBOX_CONSENT_TITLE,
+        INBOX_CONSENT_VERSION,
+    )
+    from enrichment.services.leads import lead_set_inbox_consent
+
+    session, moved = _on_page(request, pk, *INBOX_PAGES)
+    if moved:
+        return moved
+    form = forms.InboxConsentForm(initial={"version": INBOX_CONSENT_VERSION})
+    error = ""
+    if request.method == "POST":
+        withdraw = request.POST.get("action") == "withdraw"
+        if not withdraw:
+            form = forms.InboxConsentForm(request.POST)
+        if withdraw or form.is_valid():
+            try:
+                lead_set_inbox_consent(
+                    lead=session.lead,
+                    granted=not withdraw,
+                    text_version=None if withdraw else form.cleaned_data["version"],
+                    actor=request.user,
+                    via="prospect inbox page",
+                    session_id=session.pk,
+                )
+                messages.success(
+                    request,
+                    "Done: we've stopped reading your bid invitations and removed what came from them."
+                    if withdraw
+                    else "Thanks. We're reading your bid invitations now; the GCs and subs appear on your board.",
+                )
+                return redirect("prospect:inbox_consent", session.pk)
+            except LeadError as exc:
+                # Shown with the current text and a fresh form (its hidden version is the current one).
+                error = str(exc).split(": ", 1)[-1]
+                form = forms.InboxConsentForm(initial={"version": INBOX_CONSENT_VERSION})
+    return render(
+        request,
+        "prospect/inbox.html",
+        {
+            "session": session,
+            "form": form,
+            "state": selectors.inbox_consent(session),
+            "title": INBOX_CONSENT_TITLE,
+            "paragraphs": INBOX_CONSENT_PARAGRAPHS,
+            "version": INBOX_CONSENT_VERSION,
+            "back": _page(session),
+            "error": error,
+        },
+        status=400 if form.errors or error else 200,
     )
 
 

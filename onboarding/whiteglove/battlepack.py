@@ -5,7 +5,6 @@ changed. Entering W5 also assigns the AE and SDR and opens the CRM Opportunity."
 from __future__ import annotations
 
 import hashlib
-import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,14 +16,21 @@ from enrichment.providers.takeoff import takeoff as run_takeoff
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
+from gtmos.core.commit import quietly
 from routing.enums import Persona
 from routing.models import TradeConfig
 from routing.trades import LIBRARY
 
-from ..models import Deal, OnboardingSession
+from ..models import Deal, OnboardingSession, Takeoff
 from ..models.deal import WhiteGloveSettings
+from ..models.session import SessionState as S
 from .crm import account_for, contact_upsert, deal_health_sync, opportunity_open, rep_pick, segment_for
-from .meddpicc import meddpicc_seed
+from .evidence import research_evidence
+from .meddpicc import meddpicc_seed, security_review_need
+
+# The security-review step's states (Deal.security_review["status"]).
+SECURITY_NOT_REQUIRED, SECURITY_REQUIRED = "not_required", "required"
+SECURITY_IN_PROGRESS, SECURITY_COMPLETE = "in_progress", "complete"
 
 
 class WhiteGloveError(Exception):
@@ -205,16 +211,59 @@ def outreach_draft(*, dossier: dict, takeoff: dict | None, ae_name: str) -> tupl
     return subject[:200], "\n".join(body)
 
 
-def battlepack_build(*, deal: Deal) -> Deal:
-    """Gather the battle pack: dossier, Sarah's pre-run takeoff of their best pursuit (through the takeoff
-    provider), the drafted outreach and the MEDDPICC seed. Rebuilding voids the AE's review (the draft may
-    change) and keeps the cells the AE already confirmed. Only before the outreach went out."""
+def _pre_run_takeoff(*, deal: Deal, pursuit: Pursuit | None, trade_value: str, result: dict) -> Takeoff | None:
+    """The pre-run takeoff as a record the AE can open (seed 002 BattlePack.preRunTakeoffId: "Sarah, on their
+    real pursuit"). A rebuild that takes off the same pursuit with the same result keeps the record."""
+    if pursuit is None or not result:
+        return None
+    current = deal.pre_run_takeoff
+    if current is not None and current.pursuit_id == pursuit.pk and current.result == result:
+        return current
+    return Takeoff.objects.create(
+        session=deal.session,
+        pursuit=pursuit,
+        pursuit_name=pursuit.name[:300],
+        trade=trade_value,
+        provider=result.get("provider", ""),
+        offline=bool(result.get("offline")),
+        result=result,
+    )
+
+
+def _security_review(*, current: dict, need: dict) -> dict:
+    """The security-review step's state: what the evidence says now, and where the AE has got to. A review the
+    AE started or completed stays so (new evidence is recorded beside it); otherwise it follows the evidence."""
+    state = dict(current or {})
+    state.update({"required": need["required"], "rule": need["rule"], "evidence": need["evidence"]})
+    if state.get("status") not in (SECURITY_IN_PROGRESS, SECURITY_COMPLETE):
+        state["status"] = SECURITY_REQUIRED if need["required"] else SECURITY_NOT_REQUIRED
+    return state
+
+
+CELL_KEYS = ("value", "status", "hint")
+
+
+def card_changes(old: dict, new: dict) -> list[str]:
+    """The cells whose research reading changed (value, status, hint or the rule that produced it)."""
+    changed = []
+    for cell, value in new.items():
+        before = (old or {}).get(cell, {})
+        if any(before.get(k) != value.get(k) for k in CELL_KEYS) or (before.get("rule") or {}).get("id") != (
+            value.get("rule") or {}
+        ).get("id"):
+            changed.append(cell)
+    return changed
+
+
+def _compute(deal: Deal) -> dict:
+    """Everything a battle pack holds, from the research as it is now (nothing saved)."""
     session = deal.session
-    if deal.outreach_sent_at is not None:
-        raise WhiteGloveError("the outreach went out already; the battle pack is history now")
     dossier, pursuits = dossier_build(session=session)
+    evidence = research_evidence(domain=session.lead.domain, account_id=deal.org_id)
+    dossier["evidence"] = evidence
     profile = getattr(session.lead, "profile", None)
-    trade = _trade_spec(profile.trade if profile else "")
+    trade_value = profile.trade if profile else ""
+    trade = _trade_spec(trade_value)
     pursuit = pursuits[0] if pursuits else None
     takeoff = run_takeoff(pursuit, trade).as_dict() if pursuit is not None else {}
     subject, body = outreach_draft(
@@ -222,29 +271,148 @@ def battlepack_build(*, deal: Deal) -> Deal:
     )
     config = WhiteGloveSettings.load()
     card = meddpicc_seed(
-        dossier=dossier, takeoff=takeoff or None, trade=trade, min_confidence=float(config.amber_min_confidence)
+        dossier=dossier,
+        takeoff=takeoff or None,
+        trade=trade,
+        min_confidence=float(config.amber_min_confidence),
+        evidence=evidence,
     )
     for cell, value in (deal.meddpicc or {}).items():
         if value.get("confirmed"):
-            card[cell] = value
-    deal.dossier, deal.pursuit, deal.takeoff = dossier, pursuit, takeoff
-    deal.pre_run_takeoff_id = uuid.uuid4() if takeoff else None
-    deal.outreach_subject, deal.drafted_outreach, deal.meddpicc = subject, body, card
+            card[cell] = value  # what the AE confirmed with the customer outranks research
+    return {
+        "dossier": dossier,
+        "pursuit": pursuit,
+        "trade_value": trade_value,
+        "takeoff": takeoff,
+        "subject": subject,
+        "body": body,
+        "meddpicc": card,
+        "security": _security_review(current=deal.security_review, need=security_review_need(evidence)),
+    }
+
+
+def battlepack_build(*, deal: Deal, computed: dict | None = None) -> Deal:
+    """Gather the battle pack: dossier (with the evidence it read), Sarah's pre-run takeoff of their best
+    pursuit (through the takeoff provider, kept as a Takeoff record), the drafted outreach, the MEDDPICC seed
+    (each cell with its rule) and whether the buyer requires a security review. Rebuilding voids the AE's
+    review (the draft may change) and keeps the cells the AE already confirmed. Only before the outreach went
+    out."""
+    if deal.outreach_sent_at is not None:
+        raise WhiteGloveError("the outreach went out already; the battle pack is history now")
+    c = computed or _compute(deal)
+    deal.dossier, deal.pursuit, deal.takeoff = c["dossier"], c["pursuit"], c["takeoff"]
+    deal.pre_run_takeoff = _pre_run_takeoff(
+        deal=deal, pursuit=c["pursuit"], trade_value=c["trade_value"], result=c["takeoff"]
+    )
+    deal.outreach_subject, deal.drafted_outreach, deal.meddpicc = c["subject"], c["body"], c["meddpicc"]
+    deal.security_review = c["security"]
     deal.ae_reviewed_at, deal.ae_reviewed_draft = None, ""
     deal.save(
         update_fields=[
             "dossier",
             "pursuit",
             "takeoff",
-            "pre_run_takeoff_id",
+            "pre_run_takeoff",
             "outreach_subject",
             "drafted_outreach",
             "meddpicc",
+            "security_review",
             "ae_reviewed_at",
             "ae_reviewed_draft",
         ]
     )
     return deal
+
+
+def battlepack_research_rebuild(*, deal_id, because: str) -> list[str] | None:
+    """Late research arrived (the async agents, a changed profile, a new call on the account) for a deal still
+    at W5: rebuild the pack when it changes a cell, voiding the AE's review, with an audit Event naming the
+    cells and what caused it. Research that changes no cell changes nothing. Returns the changed cells (None
+    when the deal is not rebuildable)."""
+    with transaction.atomic():
+        Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True).first()
+        deal = (
+            Deal.objects.select_related("session__lead__profile", "ae_owner", "pre_run_takeoff")
+            .filter(pk=deal_id)
+            .first()
+        )
+        if deal is None or deal.battlepack_ready_at is None:
+            return None
+        if deal.session.state in LATER_OPEN_STEPS or deal.outreach_sent_at is not None:
+            # The pack is history once the outreach went out; whether the buyer requires a security review is
+            # not (a discovery call may be the first to say so).
+            return security_review_refresh(deal=deal, because=because)
+        if deal.session.state != S.W5_BATTLEPACK:
+            return None
+        computed = _compute(deal)
+        changed = card_changes(deal.meddpicc, computed["meddpicc"])
+        if computed["security"].get("required") != (deal.security_review or {}).get("required"):
+            changed.append("security_review")
+        if not changed:
+            return []
+        was_reviewed = bool(deal.ae_reviewed_at) and deal.ae_reviewed_draft == draft_hash(
+            deal.outreach_subject, deal.drafted_outreach
+        )
+        deal = battlepack_build(deal=deal, computed=computed)
+        deal_health_sync(deal=deal)
+        event_record(
+            type="deal.battlepack_rebuilt",
+            subject=deal.session,
+            actor_type="agent",
+            actor_label="research",
+            payload={
+                "deal_id": str(deal.pk),
+                "by": "research",
+                "because": because,
+                "changed_cells": changed,
+                "review_voided": was_reviewed,
+                "pursuits": len(deal.dossier.get("pursuits", [])),
+            },
+        )
+        return changed
+
+
+LATER_OPEN_STEPS = (S.W6_OUTREACH, S.W7_DISCOVERY, S.W8_DEMO, S.W9_SEAT)
+
+
+def security_review_refresh(*, deal: Deal, because: str) -> list[str]:
+    """Past W5: re-read the evidence for the security-review need only (caller holds the deal's lock). A need
+    that appears is recorded (the AE can then start the review); one the AE already started stays."""
+    evidence = research_evidence(domain=deal.session.lead.domain, account_id=deal.org_id)
+    before = deal.security_review or {}
+    after = _security_review(current=before, need=security_review_need(evidence))
+    if after == before:
+        return []
+    deal.security_review = after
+    deal.save(update_fields=["security_review"])
+    if after["required"] != bool(before.get("required")):
+        event_record(
+            type="deal.security_review_required" if after["required"] else "deal.security_review_not_required",
+            subject=deal.session,
+            actor_type="agent",
+            actor_label="research",
+            payload={"deal_id": str(deal.pk), "because": because, "rule": after["rule"]["id"]},
+        )
+    return ["security_review"]
+
+
+def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
+    """Schedule the research rebuild (after commit, in its own transaction) of every open deal the research
+    belongs to — the lead's, or those on the account a call was recorded for: the pack at W5, the
+    security-review need after it."""
+    deals = Deal.objects.filter(session__state__in=(S.W5_BATTLEPACK, *LATER_OPEN_STEPS))
+    if lead_id is not None:
+        deals = deals.filter(session__lead_id=lead_id)
+    elif account_id is not None:
+        deals = deals.filter(org_id=account_id)
+    else:
+        return 0
+    ids = list(deals.values_list("pk", flat=True)[:20])
+    for deal_id in ids:
+        # A failure costs a warning (the AE still has "Rebuild with latest research"), never the agent's report.
+        transaction.on_commit(quietly(battlepack_research_rebuild, deal_id=deal_id, because=because))
+    return len(ids)
 
 
 @transaction.atomic
@@ -337,12 +505,22 @@ def battlepack_refresh(*, deal: Deal, by) -> Deal:
     deal = Deal.objects.select_related("session__lead__profile", "ae_owner").get(pk=deal.pk)
     if by is None or by.pk != deal.ae_owner_id:
         raise PermissionError("only the deal's AE rebuilds the battle pack")
+    was_reviewed = bool(deal.ae_reviewed_at) and deal.ae_reviewed_draft == draft_hash(
+        deal.outreach_subject, deal.drafted_outreach
+    )
+    before = deal.meddpicc
     deal = battlepack_build(deal=deal)
     deal_health_sync(deal=deal)
     event_record(
         type="deal.battlepack_rebuilt",
         subject=deal.session,
         actor=by.user,
-        payload={"deal_id": str(deal.pk), "pursuits": len(deal.dossier.get("pursuits", []))},
+        payload={
+            "deal_id": str(deal.pk),
+            "by": "ae",
+            "changed_cells": card_changes(before, deal.meddpicc),
+            "review_voided": was_reviewed,
+            "pursuits": len(deal.dossier.get("pursuits", [])),
+        },
     )
     return deal

@@ -44,3 +44,12 @@ class CloseWonForm(forms.Form):
 
 class LostForm(forms.Form):
     reason = forms.CharField(label="Why was it lost?", max_length=200)
+
+
+class SecurityReviewForm(forms.Form):
+    outcome = forms.CharField(
+        label="What their security team accepted",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="e.g. questionnaire returned, SOC 2 report reviewed, approved by their IT on a date.",
+    )

@@ -180,7 +180,7 @@ def scorecard(*, user) -> dict:
 def deal_get(*, user, pk) -> Deal:
     return (
         Deal.objects.visible_to(user)
-        .select_related("session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit")
+        .select_related("session__lead", "opportunity__account__csm", "ae_owner", "sdr", "pursuit", "pre_run_takeoff")
         .get(pk=pk)
     )
 
@@ -196,7 +196,8 @@ def deal_history(*, deal: Deal) -> list[Event]:
 
 def research_state(*, deal: Deal) -> dict:
     """W5: has the deep swarm found more since the pack was built, and are its async agents still running?
-    (The swarm is not hooked; the AE rebuilds the pack by hand.)"""
+    (Their reports rebuild the pack by themselves when they change a cell — battlepack.research_arrived; this
+    says what is still to come, or what arrived without changing a cell.)"""
     from enrichment.enums import ASYNC_AGENTS, JobStatus
     from enrichment.models import AgentJob, Pursuit
 

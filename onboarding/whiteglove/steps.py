@@ -24,7 +24,7 @@ from ..models import Deal, OnboardingPlan
 from ..models.deal import MEDDPICC_CELLS, MEDDPICC_LABELS
 from ..models.session import SessionState as S
 from ..services import session as flow
-from .battlepack import WhiteGloveError, draft_hash
+from .battlepack import SECURITY_COMPLETE, SECURITY_IN_PROGRESS, WhiteGloveError, draft_hash
 from .crm import contact_upsert, csm_assign, deal_health_sync, deal_map_sync, opportunity_follow
 from .meddpicc import AMBER, GREEN, RED
 
@@ -172,6 +172,26 @@ def outreach_delivered(*, deal_id) -> Deal | None:
         deal.outreach_sent_at = clock.now()
         deal.save(update_fields=["outreach_sent_at"])
         return deal
+
+
+def outreach_retry(*, deal: Deal, by: Employee) -> Deal:
+    """The AE's "retry now" once the ladder gave up on the outreach email: one more attempt, at once (the SDR
+    already sent it, so the AE — who reviewed it — decides it goes again). A success moves W5 → W6 as any send."""
+    from ..services.outbound import outbound_deliver, outbound_retry_now
+
+    with transaction.atomic():
+        deal = _locked(deal)
+        _require_ae(deal, by)
+        if deal.outreach_sent_at is not None:
+            return deal
+        _require_state(deal, S.W5_BATTLEPACK)
+        email = outreach_email(deal)
+        if email is None or email.status != "abandoned":
+            raise WhiteGloveError("the outreach is not abandoned: the retry ladder is still sending it")
+        outbound_retry_now(email=email)
+        _event(deal, "outreach.retried", by, email_id=str(email.pk), attempts=email.attempts)
+    outbound_deliver(email_id=email.pk)  # its own transaction: a success runs outreach_delivered
+    return Deal.objects.select_related("session__lead", "ae_owner", "sdr").get(pk=deal.pk)
 
 
 def outreach_email(deal: Deal):
@@ -328,6 +348,65 @@ def commitment_add(*, deal: Deal, by: Employee, text: str) -> Deal:
     return deal
 
 
+# --- Phase 4: the security-review path (when evidence says the buyer requires one) ------------------------------
+
+
+@transaction.atomic
+def security_review_start(*, deal: Deal, by: Employee) -> Deal:
+    """The AE starts the buyer's security review (questionnaire, SOC 2 report, their IT's review). Only when
+    the evidence says the buyer requires one (Deal.security_review["required"], with its rule)."""
+    deal = _locked(deal)
+    _require_ae(deal, by)
+    _require_state(deal, *OPEN_STEPS)
+    review = dict(deal.security_review or {})
+    if review.get("status") in (SECURITY_IN_PROGRESS, SECURITY_COMPLETE):
+        return deal
+    if not review.get("required"):
+        raise WhiteGloveError("no evidence says this buyer requires a security review")
+    review.update({"status": SECURITY_IN_PROGRESS, "started_at": clock.now().isoformat(), "started_by": by.name})
+    deal.security_review = review
+    deal.save(update_fields=["security_review"])
+    _event(deal, "deal.security_review_started", by, rule=review.get("rule", {}).get("id", ""))
+    return deal
+
+
+@transaction.atomic
+def security_review_complete(*, deal: Deal, by: Employee, outcome: str) -> Deal:
+    """The buyer's security team accepted (what they accepted is recorded): the contract can be signed."""
+    deal = _locked(deal)
+    _require_ae(deal, by)
+    _require_state(deal, *OPEN_STEPS)
+    review = dict(deal.security_review or {})
+    if review.get("status") == SECURITY_COMPLETE:
+        return deal
+    if review.get("status") != SECURITY_IN_PROGRESS:
+        raise WhiteGloveError("start the security review first")
+    outcome = outcome.strip()
+    if not outcome:
+        raise WhiteGloveError("outcome: say what their security team accepted")
+    review.update(
+        {
+            "status": SECURITY_COMPLETE,
+            "completed_at": clock.now().isoformat(),
+            "completed_by": by.name,
+            "outcome": outcome[:500],
+        }
+    )
+    deal.security_review = review
+    deal.save(update_fields=["security_review"])
+    _event(deal, "deal.security_review_completed", by)
+    return deal
+
+
+def _require_security_review_done(deal: Deal) -> None:
+    review = deal.security_review or {}
+    if review.get("required") and review.get("status") != SECURITY_COMPLETE:
+        raise WhiteGloveError(
+            f"the buyer requires a security review ({review.get('rule', {}).get('text', 'evidence')}): "
+            "complete it before the contract is signed"
+        )
+
+
 # --- W9: the seat — contract out, contract signed ----------------------------------------------------------------
 
 
@@ -358,6 +437,7 @@ def deal_close_won(*, deal: Deal, by: Employee, seats: int = 0) -> Deal:
     if deal.session.state == S.W10_CLOSED_WON:
         return deal
     _require_state(deal, S.W9_SEAT)
+    _require_security_review_done(deal)
     deal.contract_signed_at = clock.now()
     deal.seats = max(int(seats or 0), 0)
     deal.save(update_fields=["contract_signed_at", "seats"])

@@ -55,6 +55,14 @@ def deal_meddpicc(request, pk):
     return render(request, "whiteglove/meddpicc.html", {**_context(request, deal, "w7"), "tab": "meddpicc"})
 
 
+@login_required
+def deal_takeoff(request, pk):
+    """Sarah's pre-run takeoff of the prospect's real pursuit: the record the battle pack points at."""
+    deal = _deal(request, pk)
+    context = _context(request, deal, "w5")
+    return render(request, "whiteglove/takeoff.html", {**context, "tab": "takeoff", "record": deal.pre_run_takeoff})
+
+
 def _context(request, deal: Deal, step: str) -> dict:
     employee = employee_of(request.user)
     current = selectors.STEP_SLUG.get(deal.session.state, "w5")
@@ -73,6 +81,7 @@ def _context(request, deal: Deal, step: str) -> dict:
         "history": selectors.deal_history(deal=deal),
         "plan": selectors.deal_plan(deal=deal) if step in ("w9", "w10") else None,
         "next": selectors.next_action(deal, employee.role if employee else None),
+        "security_form": forms.SecurityReviewForm(),
         "research": selectors.research_state(deal=deal)
         if step == "w5" and deal.session.state == "W5_BATTLEPACK"
         else None,
@@ -117,6 +126,17 @@ ACTIONS = {
         "Draft saved. The AE must review it before it goes out.",
     ),
     "send": (None, lambda d, e, c: steps.outreach_send(deal=d, by=e), "Outreach sent."),
+    "retry": (None, lambda d, e, c: steps.outreach_retry(deal=d, by=e), "Outreach sent."),
+    "security_start": (
+        None,
+        lambda d, e, c: steps.security_review_start(deal=d, by=e),
+        "Security review started.",
+    ),
+    "security_complete": (
+        forms.SecurityReviewForm,
+        lambda d, e, c: steps.security_review_complete(deal=d, by=e, outcome=c["outcome"]),
+        "Security review completed.",
+    ),
     "book": (
         forms.MeetingForm,
         lambda d, e, c: steps.meeting_book(deal=d, by=e, meeting_at=c["meeting_at"]),
@@ -188,17 +208,20 @@ def deal_action(request, pk, action: str):
         messages.error(
             request,
             text.split(": ", 1)[-1]
-            if text.startswith(("body:", "value:", "demoed:", "text:", "reason:", "cell:"))
+            if text.startswith(("body:", "value:", "demoed:", "text:", "reason:", "cell:", "outcome:"))
             else text,
         )
         return redirect(_back(request, deal))
-    if action == "send" and deal.outreach_sent_at is None:
+    if action in ("send", "retry") and deal.outreach_sent_at is None:
         email = steps.outreach_email(deal)
-        when = timezone.localtime(email.next_attempt_at).strftime("%Y-%m-%d %H:%M") if email else ""
-        messages.warning(request, f"Send failed, retrying at {when}. The deal moves to outreach once it goes out.")
+        if email is not None and email.status == "abandoned":
+            messages.warning(request, f"Send failed again ({email.last_error}). Check the address, then retry.")
+        else:
+            when = timezone.localtime(email.next_attempt_at).strftime("%Y-%m-%d %H:%M") if email else ""
+            messages.warning(request, f"Send failed, retrying at {when}. The deal moves to outreach once it goes out.")
         return redirect(_back(request, deal))
     messages.success(request, done)
-    if action in ("cell", "commit", "edit", "review", "refresh", "contract"):
+    if action in ("cell", "commit", "edit", "review", "refresh", "contract", "security_start", "security_complete"):
         return redirect(_back(request, deal))
     return redirect("whiteglove:deal_detail", pk=deal.pk)
 

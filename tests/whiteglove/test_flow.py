@@ -195,7 +195,9 @@ def test_pre_close_trigger_fires_exactly_once_at_proposal_with_health_70(team, w
     deal.opportunity.refresh_from_db()
     assert deal.opportunity.stage == "proposal" and deal.opportunity.deal_health_score < 70
     assert not OnboardingPlan.objects.filter(opportunity=deal.opportunity).exists()  # health below 70
-    for cell in ("metrics", "identify_pain", "decision_criteria"):
+    # Four more confirmed cells: CVE's paper process is no longer a fixed amber string per size band — with no
+    # call or site evidence it is a guess below the floor (red), so the decision process is confirmed as well.
+    for cell in ("metrics", "identify_pain", "decision_criteria", "decision_process"):
         steps.meddpicc_update(deal=deal, by=team.ae, cell=cell, value=deal.meddpicc[cell]["value"] or "x", confirm=True)
         deal = deal_of(deal.session)
     deal.opportunity.refresh_from_db()

@@ -90,3 +90,78 @@ def test_an_invite_email_that_fails_is_retried_not_dropped(client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbound_sweep(now=email.next_attempt_at) == {"sent": 1}
     assert "personal link" in mail.outbox[0].body
+
+
+def _to_abandoned(email):
+    while email.status != "abandoned":
+        outbound_deliver(email_id=email.pk, now=email.next_attempt_at)
+        email.refresh_from_db()
+    return email
+
+
+def test_an_abandoned_outreach_has_retry_now_for_the_ae_and_a_success_reaches_w6(team, wg, settings):
+    from django.urls import reverse
+
+    from gtmos.audit.models import Event
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    settings.EMAIL_BACKEND = FAILING
+    steps.outreach_send(deal=wg, by=team.sdr)
+    email = _to_abandoned(OutboundEmail.objects.get(deal=wg))
+    ae, sdr = Client(), Client()
+    ae.force_login(team.ae.user)
+    sdr.force_login(team.sdr.user)
+    w5 = reverse("whiteglove:deal_step", kwargs={"pk": wg.pk, "step": "w5"})
+    retry = reverse("whiteglove:deal_action", kwargs={"pk": wg.pk, "action": "retry"})
+    page = ae.get(w5).content.decode()
+    assert "was abandoned" in page and retry in page and "Retry now" in page
+    assert retry not in sdr.get(w5).content.decode()  # the AE decides it goes again
+    assert sdr.post(retry).status_code == 403
+    # still failing: one more attempt, abandoned again, said so
+    response = ae.post(retry, {"next": w5}, follow=True)
+    assert "Send failed again" in response.content.decode()
+    email.refresh_from_db()
+    assert email.status == "abandoned" and email.attempts == 6
+    # the mail server is back: retry now sends, and only then W6
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ae.post(retry, {"next": w5})
+    email.refresh_from_db()
+    assert email.status == "sent" and len(mail.outbox) == 1
+    assert deal_of(wg.session).session.state == S.W6_OUTREACH
+    assert Event.objects.filter(type="outreach.retried", subject_id=str(wg.session.pk)).count() == 2
+
+
+def test_retry_now_is_refused_while_the_ladder_is_still_sending(team, wg, settings):
+    from onboarding.whiteglove.battlepack import WhiteGloveError
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    settings.EMAIL_BACKEND = FAILING
+    steps.outreach_send(deal=wg, by=team.sdr)
+    with pytest.raises(WhiteGloveError, match="still sending"):
+        steps.outreach_retry(deal=wg, by=team.ae)
+
+
+def test_the_invites_page_shows_each_invite_emails_send_status_and_sends_again(client, settings):
+    from tests.prospect.conftest import walk_to_workspace
+    from tests.swarm_support import flags, swarm_switch
+
+    swarm_switch(True)
+    flags(True)
+    session = walk_to_workspace(client)
+    team_url = f"/start/s/{session.pk}/team/"
+    settings.EMAIL_BACKEND = FAILING
+    client.post(team_url, {"email": "mia@squiresconstruction.com", "role": "field"})
+    email = OutboundEmail.objects.get(kind="invite")
+    page = client.get(team_url).content.decode()
+    when = email.next_attempt_at.astimezone(dt.UTC)
+    assert "send failed, retrying at" in page and "Send again" not in page
+    assert f"{when:%b} {when.day}, {when:%H:%M}" in page  # the rung's time, as the page's timezone (UTC) shows it
+    _to_abandoned(email)
+    page = client.get(team_url).content.decode()
+    assert "send failed 5 times" in page and "Send again" in page
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post(team_url, {"retry": str(email.invite_id)}, follow=True)
+    assert "Invite email sent." in response.content.decode() and "sent " in response.content.decode()
+    email.refresh_from_db()
+    assert email.status == "sent" and "personal link" in mail.outbox[0].body
+    assert client.post(team_url, {"retry": "not-a-uuid"}).status_code == 404
