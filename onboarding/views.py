@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,8 +13,16 @@ from gtmos.core import clock
 from gtmos.crm.access import employee_of
 
 from . import forms, selectors
-from .access import can_close, can_review
-from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
+from .access import can_close, can_review, can_triage_escalations
+from .models import (
+    CSHandoff,
+    Escalation,
+    MilestoneItem,
+    MutualActionPlan,
+    OnboardingPlan,
+    SuccessTask,
+    TTVChangeRequest,
+)
 from .services import activity, comms, handoff, map_signoff, milestones, preclose
 
 SERVICE_ERRORS = (
@@ -335,10 +344,45 @@ def plan_checklist(request, pk: int):
     return response
 
 
+ESCALATIONS_PER_PAGE = 50
+
+
 @login_required
 def escalation_report(request):
-    """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
-    return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
+    """Seed 004's escalation management on one page: the resolution-time report per kind (median against
+    RevOps' target), the triage list (filters by kind, owner, age and state; sortable headers; in the URL) and
+    the printable procedures — over the plans the user may see."""
+    if not can_triage_escalations(request.user):
+        raise Http404("Not found")
+    state = request.GET.get("state", "open")
+    state = state if state in selectors.ESCALATION_STATES else "open"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Escalation.Kind.values else ""
+    try:
+        owner = int(request.GET.get("owner") or 0) or None
+    except ValueError:
+        owner = None
+    age = request.GET.get("age", "")
+    age = age if age in selectors.ESCALATION_AGES else ""
+    sort = selectors.ESCALATION_SORT.parse(request.GET.get("sort"))
+    rows = selectors.escalation_triage(user=request.user, kind=kind, owner=owner, age=age, state=state, sort=sort)
+    page = Paginator(rows, ESCALATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    now = clock.now()
+    for e in page:
+        e.age_days = ((e.resolved_at or now) - e.fired_at).days
+    context = {
+        "page": page,
+        "sort": sort,
+        "sort_spec": selectors.ESCALATION_SORT,
+        "filters": {"state": state, "kind": kind, "owner": owner, "age": age},
+        "states": selectors.ESCALATION_STATES,
+        "ages": selectors.ESCALATION_AGES,
+        "kinds_choices": Escalation.Kind.choices,
+        "owners": selectors.escalation_owners(user=request.user),
+    }
+    if request.htmx and request.headers.get("HX-Target") == "results":
+        return render(request, "onboarding/escalations.html#results", context)
+    return render(request, "onboarding/escalations.html", {**context, **selectors.escalation_report(user=request.user)})
 
 
 @login_required

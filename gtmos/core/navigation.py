@@ -37,7 +37,12 @@ ITEMS: list[NavItem] = [
         "Onboarding",
         roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales"),
     ),
-    NavItem("Onboarding alerts", "audit:escalations", "Onboarding", roles=("csm", "am", "manager", "slm")),
+    NavItem(
+        "Escalations",
+        "onboarding:escalation_report",
+        "Onboarding",
+        allowed="onboarding.access:can_triage_escalations",
+    ),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),
     NavItem("My coaching", "coaching:digests", "Coaching", roles=("ae", "am", "csm", "sdr")),
