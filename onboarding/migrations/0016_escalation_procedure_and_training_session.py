@@ -2,10 +2,10 @@
 
 import django.db.models.deletion
 import django_fsm
-import gtmos.core.clock
-import gtmos.core.fsm
 from django.db import migrations, models
 
+import gtmos.core.clock
+import gtmos.core.fsm
 
 # Target days to resolve per escalation kind (RevOps edits them in admin): the customer-facing kinds get a
 # working week or two, the SLM ones (money or a deal blocked) a few days.
