@@ -95,7 +95,20 @@ def plan_detail(*, plan: OnboardingPlan) -> dict:
         # The institutional memory the selling team handed over (seed 000), in front of the CSM.
         "brief": plan.kickoff_brief or {},
         "sow": plan.map.implementation_sow or plan.opportunity.sows.order_by("-pk").first(),
+        "training": training_sessions(plan=plan),
     }
+
+
+def training_sessions(*, plan: OnboardingPlan) -> list:
+    """The plan's training schedule, with who was invited and who attended (three queries)."""
+    from .models import TrainingSession
+
+    return list(
+        TrainingSession.objects.filter(plan=plan)
+        .select_related("trainer")
+        .prefetch_related("invitees", "attendees")
+        .order_by("scheduled_for", "pk")
+    )
 
 
 def preclose_deals(*, user) -> dict:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -21,9 +22,10 @@ from .models import (
     MutualActionPlan,
     OnboardingPlan,
     SuccessTask,
+    TrainingSession,
     TTVChangeRequest,
 )
-from .services import activity, comms, handoff, map_signoff, milestones, preclose
+from .services import activity, comms, handoff, map_signoff, milestones, preclose, training
 
 SERVICE_ERRORS = (
     map_signoff.SignoffError,
@@ -31,6 +33,7 @@ SERVICE_ERRORS = (
     activity.ActivityError,
     handoff.HandoffError,
     comms.CommsError,
+    training.TrainingError,
     PermissionError,
     ValueError,
     TransitionNotAllowed,
@@ -220,6 +223,7 @@ def _plan_context(plan: OnboardingPlan, user) -> dict:
         "completable": completable,
         "activity_form": forms.ActivityForm(),
         "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
+        "may_train": plan.status == "active" and training.may_train(employee, plan),
         "milestone_form": forms.MilestoneForm(),
         "ttv_form": forms.TTVRequestForm(),
         "message_form": forms.MessageForm(plan=plan),
@@ -325,6 +329,19 @@ def plan_close(request, pk: int):
         request,
         "onboarding/plan_close.html",
         {"plan": plan, "form": form, "open": plan.milestones.exclude(code="M7").filter(status="pending")},
+    )
+
+
+@login_required
+def plan_checklist_page(request, pk: int):
+    """The onboarding checklist as a printable document (seed 004's output format): milestones with owner,
+    dates, status and evidence, the value events, and the training schedule with attendance."""
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    detail = selectors.plan_detail(plan=plan)
+    return render(
+        request,
+        "onboarding/plan_checklist.html",
+        {"plan": plan, **detail, "today": clock.today(), "rows": selectors.plan_checklist(plan=plan)[1:]},
     )
 
 
@@ -466,3 +483,89 @@ def ttv_request(request, pk: int):
             messages.success(request, "Decision recorded.")
         return redirect("onboarding:ttv_request", pk=pk)
     return render(request, "onboarding/ttv_request.html", {"req": req, **selectors.change_request_events(req=req)})
+
+
+# --- training sessions (seed 004: "Build training schedules"; "Day 14: Key users trained") -------------------
+
+
+@login_required
+def training_schedule(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    employee = employee_of(request.user)
+    if not training.may_train(employee, plan):
+        raise PermissionDenied("Training is scheduled by the CSM or a milestone owner on this plan.")
+    form = forms.TrainingScheduleForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = training.training_schedule(
+                plan=plan,
+                by=employee,
+                title=data["title"],
+                audience=data["audience"],
+                scheduled_for=data["scheduled_for"],
+                duration_minutes=data["duration_minutes"],
+                invitee_ids=[c.pk for c in data["invitees"]],
+            )
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"Scheduled “{session.title}” for {session.scheduled_for:%Y-%m-%d %H:%M}.")
+            return redirect(reverse("onboarding:plan_detail", args=[plan.pk]) + "#training")
+    return render(request, "onboarding/training_schedule.html", {"plan": plan, "form": form})
+
+
+@login_required
+def training_detail(request, pk: int):
+    session = (
+        TrainingSession.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user))
+        .select_related("plan__account", "plan__map", "trainer", "scheduled_by")
+        .first()
+    )
+    if session is None:
+        raise Http404("Not found")
+    employee = employee_of(request.user)
+    may = session.plan.status == "active" and training.may_train(employee, session.plan)
+    record_form = forms.TrainingRecordForm(
+        request.POST if request.POST.get("action") == "record" else None, session=session
+    )
+    cancel_form = forms.TrainingCancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied("Attendance is recorded by the CSM or a milestone owner on this plan.")
+        action = request.POST.get("action")
+        form = {"record": record_form, "cancel": cancel_form}.get(action)
+        if form is None:
+            raise Http404("Unknown action")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "record":
+                    training.training_record(
+                        session=session,
+                        by=employee,
+                        attendee_ids=[c.pk for c in data["attendees"]],
+                        notes=data["notes"],
+                        on=data["held_on"],
+                        complete_milestone=data.get("complete_milestone", False),
+                    )
+                else:
+                    training.training_cancel(session=session, by=employee, reason=data["reason"])
+            except SERVICE_ERRORS as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, "Attendance recorded." if action == "record" else "Session cancelled.")
+                return redirect("onboarding:training_detail", pk=pk)
+    return render(
+        request,
+        "onboarding/training_detail.html",
+        {
+            "session": session,
+            "plan": session.plan,
+            "invitees": session.invitees.order_by("name"),
+            "attendees": session.attendees.order_by("name"),
+            "may": may,
+            "record_form": record_form,
+            "cancel_form": cancel_form,
+        },
+    )
