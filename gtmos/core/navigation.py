@@ -44,6 +44,7 @@ ITEMS: list[NavItem] = [
         allowed="onboarding.access:can_triage_escalations",
     ),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
+    NavItem("Interventions", "health:interventions", "Health", allowed="gtmos.health.interventions:can_see"),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),
     NavItem("My coaching", "coaching:digests", "Coaching", roles=("ae", "am", "csm", "sdr")),
     NavItem("White-glove", "whiteglove:pipeline_ae", "Prospects", roles=("ae", "manager", "slm")),
