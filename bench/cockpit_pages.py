@@ -101,7 +101,7 @@ def _pages(client: Client, username: str) -> list[tuple[str, str]]:
         if match:
             pages.append((f"account360_{username}", match.group(1)))
     if username in ("slm", "mgr-csm1", "csm1"):
-        pages.append(("onboarding_alerts", "/escalations/?state=all"))
+        pages.append(("onboarding_alerts", "/onboarding/escalations/?state=all"))
     return pages
 
 

@@ -29,3 +29,13 @@ def can_close(user) -> bool:
     """M7 is the CSM's manual gate (services/handoff.onboarding_close); nobody else is shown the close form."""
     employee = employee_of(user)
     return employee is not None and employee.role == "csm"
+
+
+# Who works onboarding escalations: the people they are sent to (CSM, AM, SLM), the CSMs' managers, and
+# post-sales (they raise the MAP ones); RevOps and executives see everything. Others are refused the page.
+ESCALATION_ROLES = ("csm", "am", "manager", "slm", "post_sales")
+
+
+def can_triage_escalations(user) -> bool:
+    employee = employee_of(user)
+    return sees_everything(user) or (employee is not None and employee.role in ESCALATION_ROLES)

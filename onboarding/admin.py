@@ -133,3 +133,23 @@ class DealAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("id", "stage", "ae_owner", "sdr", "opportunity", "step_entered_at")
     list_filter = ("stage",)
     list_select_related = ("ae_owner", "sdr", "opportunity")
+
+
+@admin.register(models.EscalationProcedure)
+class EscalationProcedureAdmin(AuditedConfigAdmin, admin.ModelAdmin):
+    """RevOps' part of the escalation procedures: the target time to resolve and the team's steps per kind."""
+
+    list_display = ("__str__", "resolve_within_days", "follow_up_steps")
+    list_editable = ("resolve_within_days",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # every kind keeps a procedure
+
+
+@admin.register(models.TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "plan", "audience", "scheduled_for", "status", "held_on")
+    list_filter = ("status", "audience")
+    raw_id_fields = ("plan", "trainer", "scheduled_by")
+    filter_horizontal = ("invitees", "attendees")
+    readonly_fields = ("status",)

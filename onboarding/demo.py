@@ -8,8 +8,8 @@ import random
 from gtmos.core import clock
 from gtmos.crm.models import Employee, Opportunity, Product, Role, Stage
 
-from .models import Escalation, MilestoneItem, MutualActionPlan, ProductValueEvent
-from .services import activity, map_signoff, milestones, preclose
+from .models import Escalation, MilestoneItem, MutualActionPlan, ProductValueEvent, TrainingSession
+from .services import activity, map_signoff, milestones, preclose, training
 from .services.escalations import escalation_scan
 from .services.map_signoff import map_signoff_scan
 from .services.milestones import usage_milestones_detect
@@ -58,6 +58,7 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
     schedule: list[tuple[dt.date, int]] = []  # (due, milestone id), walked week by week below
     chatter: dict[int, list[tuple[dt.date, str]]] = {}
     plans = []
+    trainings: list = []  # (day held, session, attendee ids)
     for opp in recent:
         plan = onboarding_start_on_close(opportunity=opp)
         plans.append(plan)
@@ -84,6 +85,21 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
             if rng.random() < 0.6:  # most customers answer in the end
                 steps.append((first + dt.timedelta(days=rng.randint(5, 12)), "customer_reply"))
             chatter[plan.pk] = steps
+        contacts = list(plan.account.contacts.order_by("pk").values_list("pk", flat=True)[:4])
+        if plan.csm and contacts:
+            # Seed 004's "Week 3-4: Training & Enablement": an admin session around day 10, held (attendance
+            # recorded in the walk below) once its day has passed.
+            at = dt.datetime.combine(start + dt.timedelta(days=10), dt.time(10, 0), tzinfo=dt.UTC)
+            session = training.training_schedule(
+                plan=plan,
+                by=plan.csm,
+                title="Admin training: setup and permissions",
+                audience="admin",
+                scheduled_for=at,
+                invitee_ids=contacts,
+            )
+            came = [c for c in contacts if rng.random() < 0.75] or contacts[:1]
+            trainings.append((at.date(), session, came))
     # Walk the plans through time a week at a step, so escalations fire, clear and resolve as they would
     # have: resolution times in the report come from the real services, not from made-up timestamps.
     by_pk = {p.pk: p for p in plans}
@@ -102,6 +118,11 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
                 for on, kind in [e for e in entries if e[0] <= day]:
                     activity.activity_log(plan=by_pk[plan_id], kind=kind, by=by_pk[plan_id].csm, on=on)
                     entries.remove((on, kind))
+            for held, session, came in [t for t in trainings if t[0] <= day]:
+                training.training_record(
+                    session=session, by=by_pk[session.plan_id].csm, attendee_ids=came, on=held, notes="Demo session"
+                )
+                trainings.remove((held, session, came))
             escalation_scan(today=day)
     open_deals = Opportunity.objects.filter(
         stage__in=[Stage.PROPOSAL, Stage.NEGOTIATION], deal_health_score__gte=70, onboarding_plan__isnull=True
@@ -119,4 +140,5 @@ def seed_onboarding(rng: random.Random, *, limit: int = 30, preclose_limit: int 
         "onboarding plans": len(recent),
         "pre-boarded deals": preboarded,
         "escalations fired": Escalation.objects.count(),
+        "training sessions": TrainingSession.objects.count(),
     }

@@ -203,3 +203,63 @@ class MessageForm(forms.Form):
         self.fields["contact"].queryset = plan.account.contacts.exclude(email="").order_by(
             "-is_executive_sponsor", "name"
         )
+
+
+class TrainingScheduleForm(forms.Form):
+    """Seed 004's training schedule: a session with its date and the customer's contacts invited."""
+
+    title = forms.CharField(max_length=200, initial="Admin training")
+    audience = forms.ChoiceField(choices=[])
+    scheduled_for = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        label="Date and time",
+    )
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label="Length (minutes)")
+    invitees = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Invite (the customer's contacts)",
+        error_messages={"required": "Invite at least one of the customer's contacts."},
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        from .models import TrainingSession
+
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = TrainingSession.Audience.choices
+        self.fields["invitees"].queryset = plan.account.contacts.order_by("name")
+        # The MAP names who is trained (stakeholder role "training", M2/M3): they are invited by default.
+        trainees = [s.get("contact_id") for s in plan.map.customer_stakeholder_map or [] if s.get("role") == "training"]
+        if not self.is_bound and trainees:
+            self.initial["invitees"] = trainees
+
+
+class TrainingRecordForm(forms.Form):
+    """Who attended, on which day; optionally the session delivers its milestone (M2 or M3)."""
+
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who attended",
+        error_messages={"required": "Tick who attended (cancel the session if nobody came)."},
+    )
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Held on")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What was covered")
+    complete_milestone = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = session.plan.account.contacts.order_by("name")
+        if not self.is_bound:
+            self.initial["attendees"] = list(session.invitees.values_list("pk", flat=True))
+            self.initial["held_on"] = session.scheduled_for.date()
+        code = session.milestone_code
+        if code:
+            self.fields["complete_milestone"].label = f"This session delivers {code}: mark it complete"
+        else:
+            del self.fields["complete_milestone"]
+
+
+class TrainingCancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why it is cancelled")

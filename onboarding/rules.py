@@ -136,10 +136,11 @@ def project_ttv(
 
 
 def consecutive_unanswered(kinds_newest_first: list[str]) -> int:
-    """Outreach attempts since the customer last replied (a reply resets the count)."""
+    """Outreach attempts since the customer last replied (a reply, or contacts attending a training session,
+    resets the count)."""
     count = 0
     for kind in kinds_newest_first:
-        if kind == "customer_reply":
+        if kind in ("customer_reply", "training"):
             break
         if kind == "outreach":
             count += 1

@@ -6,10 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+)
 
 from gtmos.audit.models import ExceptionLog
 from gtmos.core import clock
+from gtmos.core.sorting import Column, Sort
 from gtmos.crm.models import Opportunity, QuoteLine, Stage
 
 from . import rules
@@ -81,7 +95,20 @@ def plan_detail(*, plan: OnboardingPlan) -> dict:
         # The institutional memory the selling team handed over (seed 000), in front of the CSM.
         "brief": plan.kickoff_brief or {},
         "sow": plan.map.implementation_sow or plan.opportunity.sows.order_by("-pk").first(),
+        "training": training_sessions(plan=plan),
     }
+
+
+def training_sessions(*, plan: OnboardingPlan) -> list:
+    """The plan's training schedule, with who was invited and who attended (three queries)."""
+    from .models import TrainingSession
+
+    return list(
+        TrainingSession.objects.filter(plan=plan)
+        .select_related("trainer")
+        .prefetch_related("invitees", "attendees")
+        .order_by("scheduled_for", "pk")
+    )
 
 
 def preclose_deals(*, user) -> dict:
@@ -172,30 +199,87 @@ class _Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+# --- escalation triage and report (one page: /onboarding/escalations/) -----------------------------------
+# Issue 16's report (resolution times, procedures) and issue 20's triage list (filters, sortable headers) were
+# two pages over the same rows; they are one now. Filters and sort live in the URL.
+
+ESCALATION_STATES = {"open": "Open", "resolved": "Resolved", "all": "All"}
+ESCALATION_AGES = {
+    "": "Any age",
+    "7": "Open more than 7 days",
+    "14": "Open more than 14 days",
+    "30": "Open more than 30 days",
+}
+ESCALATION_SORT = Sort(
+    [
+        Column("fired", "Opened", ("fired_at",)),
+        Column("kind", "Kind", ("kind",)),
+        Column("account", "Account", ("plan__account__name",)),
+        Column("owner", "Owner (CSM)", ("plan__csm__name",)),
+        Column("resolved", "Resolved", ("resolved_at",)),
+    ],
+    default="fired",
+)
+
+
+def _visible_escalations(user):
+    return Escalation.objects.filter(plan_id__in=OnboardingPlan.objects.visible_to(user).values("pk"))
+
+
+def escalation_triage(*, user, kind: str = "", owner: int | None = None, age: str = "", state: str = "open", sort=None):
+    """The triage list: escalations on visible plans, filtered by kind, owner (the plan's CSM), age and state."""
+    qs = _visible_escalations(user).select_related("plan__account", "plan__csm")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if owner:
+        qs = qs.filter(plan__csm_id=owner)
+    if state == "open":
+        qs = qs.filter(resolved_at__isnull=True)
+    elif state == "resolved":
+        qs = qs.filter(resolved_at__isnull=False)
+    if age and age in ESCALATION_AGES:
+        qs = qs.filter(fired_at__lte=clock.now() - dt.timedelta(days=int(age)))
+    return qs.order_by(*(sort or ESCALATION_SORT.default).order_by)
+
+
+def escalation_owners(*, user) -> list[tuple[int, str]]:
+    return list(
+        _visible_escalations(user)
+        .filter(plan__csm__isnull=False)
+        .values_list("plan__csm_id", "plan__csm__name")
+        .distinct()
+        .order_by("plan__csm__name")
+    )
+
+
 def escalation_report(*, user) -> dict:
-    """Seed 004 "track resolution times": per kind, how many fired, resolved and open, the median and 90th
-    percentile time to resolve, and the oldest open one — over the plans the user may see; one query."""
-    visible = OnboardingPlan.objects.visible_to(user).values("pk")
+    """Seed 004 "track resolution times": per kind, how many fired, resolved and open, the median, 90th
+    percentile, average and longest time to resolve against RevOps' target, and the oldest open one — over the
+    plans the user may see; one query for the figures, one for the targets."""
     took = ExpressionWrapper(F("resolved_at") - F("fired_at"), output_field=DurationField())
+    done = Q(resolved_at__isnull=False)
     rows = {
         r["kind"]: r
-        for r in Escalation.objects.filter(plan_id__in=visible)
+        for r in _visible_escalations(user)
         .values("kind")
         .annotate(
             fired=Count("pk"),
-            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            resolved=Count("pk", filter=done),
             open=Count("pk", filter=Q(resolved_at__isnull=True)),
-            median=_Percentile(took, 0.5, filter=Q(resolved_at__isnull=False)),
-            p90=_Percentile(took, 0.9, filter=Q(resolved_at__isnull=False)),
+            median=_Percentile(took, 0.5, filter=done),
+            p90=_Percentile(took, 0.9, filter=done),
+            avg=Avg(took, filter=done),
+            longest=Max(took, filter=done),
             oldest_open=Min("fired_at", filter=Q(resolved_at__isnull=True)),
         )
     }
+    targets = procedure_targets()
     now = clock.now()
+    empty = {k: None for k in ("median", "p90", "avg", "longest", "oldest_open")}
     kinds = []
     for kind in Escalation.Kind:
-        row = rows.get(
-            kind.value, {"fired": 0, "resolved": 0, "open": 0, "median": None, "p90": None, "oldest_open": None}
-        )
+        row = rows.get(kind.value, {"fired": 0, "resolved": 0, "open": 0, **empty})
+        target = targets[kind.value]["resolve_within_days"]
         kinds.append(
             {
                 **row,
@@ -203,20 +287,37 @@ def escalation_report(*, user) -> dict:
                 "label": kind.label,
                 "median_text": duration_text(row["median"]),
                 "p90_text": duration_text(row["p90"]),
+                "avg_text": duration_text(row["avg"]),
+                "longest_text": duration_text(row["longest"]),
+                "target_days": target,
+                "over_target": row["median"] is not None and row["median"] > dt.timedelta(days=target),
                 "oldest_open_days": (now - row["oldest_open"]).days if row["oldest_open"] else None,
             }
         )
-    open_rows = (
-        Escalation.objects.filter(plan_id__in=visible, resolved_at__isnull=True)
-        .select_related("plan__account", "plan__csm")
-        .order_by("fired_at")[:100]
-    )
     return {
         "kinds": kinds,
-        "open": open_rows,
         "now": now,
-        "procedures": escalation_procedures(cfg=OnboardingSettings.load()),
+        "procedures": escalation_procedures(cfg=OnboardingSettings.load(), figures=kinds, targets=targets),
     }
+
+
+def procedure_targets() -> dict[str, dict]:
+    """RevOps' per-kind target and follow-up steps (EscalationProcedure), with the shipped defaults for a kind
+    that has no row (the migration creates them; a flushed test database has none)."""
+    from .models import EscalationProcedure
+    from .models.training import PROCEDURE_DEFAULTS
+
+    rows = {p.kind: p for p in EscalationProcedure.objects.all()}
+    out = {}
+    for kind in Escalation.Kind:
+        days, steps = PROCEDURE_DEFAULTS[kind.value]
+        row = rows.get(kind.value)
+        out[kind.value] = {
+            "resolve_within_days": row.resolve_within_days if row else days,
+            "follow_up_steps": row.follow_up_steps if row else steps,
+            "pk": row.pk if row else None,
+        }
+    return out
 
 
 def duration_text(delta: dt.timedelta | None) -> str:
@@ -226,78 +327,96 @@ def duration_text(delta: dt.timedelta | None) -> str:
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
-def escalation_procedures(*, cfg: OnboardingSettings) -> list[dict]:
-    """Seed 004's "escalation procedures", written from the same RevOps settings the rules read, so the
-    document never drifts from what the system does."""
+def escalation_procedures(*, cfg: OnboardingSettings, figures: list[dict] | None = None, targets=None) -> list[dict]:
+    """Seed 004's "escalation procedures" per kind: trigger, route, recipients, timing, follow-up and the
+    resolution-time figures. Trigger and timing are written from the same RevOps settings the rules read, so
+    the document never drifts from what the system does; the target and the team's follow-up steps are
+    RevOps' EscalationProcedure rows."""
     again = (
         f"Sent again to the same people every {cfg.escalation_renudge_days} days while open."
         if cfg.escalation_renudge_days
         else "No reminders (RevOps turned them off)."
     )
+    targets = targets or procedure_targets()
+    by_kind = {f["kind"]: f for f in figures or []}
+    route = "In-app notice to each recipient's inbox, linked to the onboarding plan; listed on this page"
+    csm_am = "The plan's CSM and the account's AM"
+    slm = "The SLM over the deal (the deal owner's SLM, else the CSM's, else the AM's)"
     k = Escalation.Kind
     rows = [
         (
             k.UNRESPONSIVE,
             f"{cfg.unresponsive_alert_after} consecutive outreaches with no customer reply logged",
-            "CSM + AM",
+            csm_am,
             "At once, when the outreach is logged",
-            "Resolves when a customer reply is logged",
+            "Resolves when a customer reply is logged or a contact attends a training session.",
         ),
         (
             k.UNRESPONSIVE_SLM,
             f"Still no reply after {cfg.unresponsive_slm_after} attempts",
-            "SLM",
+            slm,
             "At once, when the outreach is logged",
-            "Resolves when a customer reply is logged",
+            "Resolves when a customer reply is logged or a contact attends a training session.",
         ),
         (
             k.TTV_MISS,
             "The TTV projection from milestone velocity misses the agreed target",
-            "CSM + AM, with the projected date and the blocking milestones",
+            f"{csm_am}, with the projected date and the blocking milestones",
             "Daily scan and right after a milestone or activity",
-            "Resolves when back on pace or TTV completes; log a recovery plan",
+            "Resolves when back on pace or TTV completes; log a recovery plan.",
         ),
         (
             k.TTV_MISS_SLM,
             f"Still projected to miss within {cfg.ttv_slm_window_days} days of the deadline, no recovery "
             "plan logged for this miss",
-            "SLM",
+            slm,
             "Daily scan",
-            "Resolves when a recovery plan is logged or on pace",
+            "Resolves when a recovery plan is logged or on pace.",
         ),
         (
             k.EXEC_SPONSOR,
             f"M5 not done by {cfg.exec_sponsor_flag_pct}% of the TTV window",
-            "CSM + AM",
+            csm_am,
             "Daily scan",
-            "Resolves when M5 is done or an exec touchpoint is logged",
+            "Resolves when M5 is done or an exec touchpoint is logged.",
         ),
         (
             k.MAP_REJECTED,
             "Post-sales rejects the MAP handoff (comp hold at once)",
-            "SLM",
+            slm,
             "At once",
-            "Resolves on the SLM's override; post-sales cannot accept a rejection",
+            "Resolves on the SLM's override; post-sales cannot accept a rejection.",
         ),
         (
             k.TARGETS_UNREALISTIC,
             "Post-sales escalates value-event targets as unrealistic before sign-off",
-            "SLM",
+            slm,
             "At once",
-            "Resolves when the MAP is signed off",
+            "Resolves when the MAP is signed off.",
         ),
     ]
-    return [
-        {
-            "kind": kind.value,
-            "label": kind.label,
-            "trigger": trigger,
-            "route": route,
-            "timing": timing,
-            "follow_up": f"{follow} {again}",
-        }
-        for kind, trigger, route, timing, follow in rows
-    ]
+    out = []
+    for kind, trigger, recipients, timing, resolves in rows:
+        figure = by_kind.get(kind.value, {})
+        target = targets[kind.value]
+        out.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "trigger": trigger,
+                "route": route,
+                "recipients": recipients,
+                "timing": timing,
+                "follow_up": f"{resolves} {again}",
+                "steps": target["follow_up_steps"],
+                "target_days": target["resolve_within_days"],
+                "procedure_pk": target["pk"],
+                "median_text": figure.get("median_text", "—"),
+                "resolved": figure.get("resolved", 0),
+                "over_target": figure.get("over_target", False),
+            }
+        )
+    return out
 
 
 def plan_checklist(*, plan: OnboardingPlan) -> list[list[str]]:

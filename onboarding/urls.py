@@ -21,6 +21,9 @@ urlpatterns = [
     path("success-tasks/<int:pk>/complete/", views.success_task_complete, name="success_task_complete"),
     path("escalations/", views.escalation_report, name="escalation_report"),
     path("ttv-requests/<int:pk>/", views.ttv_request, name="ttv_request"),
+    path("plans/<int:pk>/training/", views.training_schedule, name="training_schedule"),
+    path("training/<int:pk>/", views.training_detail, name="training_detail"),
+    path("plans/<int:pk>/checklist/", views.plan_checklist_page, name="plan_checklist_page"),
 ]
 
 # The MAP as a shared plan (onboarding/share.py): the customer's read-only page and the team's actions.

@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -12,9 +14,18 @@ from gtmos.core import clock
 from gtmos.crm.access import employee_of
 
 from . import forms, selectors
-from .access import can_close, can_review
-from .models import CSHandoff, MilestoneItem, MutualActionPlan, OnboardingPlan, SuccessTask, TTVChangeRequest
-from .services import activity, comms, handoff, map_signoff, milestones, preclose
+from .access import can_close, can_review, can_triage_escalations
+from .models import (
+    CSHandoff,
+    Escalation,
+    MilestoneItem,
+    MutualActionPlan,
+    OnboardingPlan,
+    SuccessTask,
+    TrainingSession,
+    TTVChangeRequest,
+)
+from .services import activity, comms, handoff, map_signoff, milestones, preclose, training
 
 SERVICE_ERRORS = (
     map_signoff.SignoffError,
@@ -22,6 +33,7 @@ SERVICE_ERRORS = (
     activity.ActivityError,
     handoff.HandoffError,
     comms.CommsError,
+    training.TrainingError,
     PermissionError,
     ValueError,
     TransitionNotAllowed,
@@ -211,6 +223,7 @@ def _plan_context(plan: OnboardingPlan, user) -> dict:
         "completable": completable,
         "activity_form": forms.ActivityForm(),
         "may_close": employee is not None and employee.role == "csm",  # M7: the CSM's manual gate
+        "may_train": plan.status == "active" and training.may_train(employee, plan),
         "milestone_form": forms.MilestoneForm(),
         "ttv_form": forms.TTVRequestForm(),
         "message_form": forms.MessageForm(plan=plan),
@@ -320,6 +333,19 @@ def plan_close(request, pk: int):
 
 
 @login_required
+def plan_checklist_page(request, pk: int):
+    """The onboarding checklist as a printable document (seed 004's output format): milestones with owner,
+    dates, status and evidence, the value events, and the training schedule with attendance."""
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    detail = selectors.plan_detail(plan=plan)
+    return render(
+        request,
+        "onboarding/plan_checklist.html",
+        {"plan": plan, **detail, "today": clock.today(), "rows": selectors.plan_checklist(plan=plan)[1:]},
+    )
+
+
+@login_required
 def plan_checklist(request, pk: int):
     """The onboarding checklist as a spreadsheet (seed 004's output format)."""
     import csv
@@ -335,10 +361,45 @@ def plan_checklist(request, pk: int):
     return response
 
 
+ESCALATIONS_PER_PAGE = 50
+
+
 @login_required
 def escalation_report(request):
-    """Seed 004's escalation management: resolution times per kind and the open list, over visible plans."""
-    return render(request, "onboarding/escalations.html", selectors.escalation_report(user=request.user))
+    """Seed 004's escalation management on one page: the resolution-time report per kind (median against
+    RevOps' target), the triage list (filters by kind, owner, age and state; sortable headers; in the URL) and
+    the printable procedures — over the plans the user may see."""
+    if not can_triage_escalations(request.user):
+        raise Http404("Not found")
+    state = request.GET.get("state", "open")
+    state = state if state in selectors.ESCALATION_STATES else "open"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Escalation.Kind.values else ""
+    try:
+        owner = int(request.GET.get("owner") or 0) or None
+    except ValueError:
+        owner = None
+    age = request.GET.get("age", "")
+    age = age if age in selectors.ESCALATION_AGES else ""
+    sort = selectors.ESCALATION_SORT.parse(request.GET.get("sort"))
+    rows = selectors.escalation_triage(user=request.user, kind=kind, owner=owner, age=age, state=state, sort=sort)
+    page = Paginator(rows, ESCALATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    now = clock.now()
+    for e in page:
+        e.age_days = ((e.resolved_at or now) - e.fired_at).days
+    context = {
+        "page": page,
+        "sort": sort,
+        "sort_spec": selectors.ESCALATION_SORT,
+        "filters": {"state": state, "kind": kind, "owner": owner, "age": age},
+        "states": selectors.ESCALATION_STATES,
+        "ages": selectors.ESCALATION_AGES,
+        "kinds_choices": Escalation.Kind.choices,
+        "owners": selectors.escalation_owners(user=request.user),
+    }
+    if request.htmx and request.headers.get("HX-Target") == "results":
+        return render(request, "onboarding/escalations.html#results", context)
+    return render(request, "onboarding/escalations.html", {**context, **selectors.escalation_report(user=request.user)})
 
 
 @login_required
@@ -422,3 +483,89 @@ def ttv_request(request, pk: int):
             messages.success(request, "Decision recorded.")
         return redirect("onboarding:ttv_request", pk=pk)
     return render(request, "onboarding/ttv_request.html", {"req": req, **selectors.change_request_events(req=req)})
+
+
+# --- training sessions (seed 004: "Build training schedules"; "Day 14: Key users trained") -------------------
+
+
+@login_required
+def training_schedule(request, pk: int):
+    plan = _get(selectors.plan_get, user=request.user, pk=pk)
+    employee = employee_of(request.user)
+    if not training.may_train(employee, plan):
+        raise PermissionDenied("Training is scheduled by the CSM or a milestone owner on this plan.")
+    form = forms.TrainingScheduleForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = training.training_schedule(
+                plan=plan,
+                by=employee,
+                title=data["title"],
+                audience=data["audience"],
+                scheduled_for=data["scheduled_for"],
+                duration_minutes=data["duration_minutes"],
+                invitee_ids=[c.pk for c in data["invitees"]],
+            )
+        except SERVICE_ERRORS as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"Scheduled “{session.title}” for {session.scheduled_for:%Y-%m-%d %H:%M}.")
+            return redirect(reverse("onboarding:plan_detail", args=[plan.pk]) + "#training")
+    return render(request, "onboarding/training_schedule.html", {"plan": plan, "form": form})
+
+
+@login_required
+def training_detail(request, pk: int):
+    session = (
+        TrainingSession.objects.filter(pk=pk, plan__in=OnboardingPlan.objects.visible_to(request.user))
+        .select_related("plan__account", "plan__map", "trainer", "scheduled_by")
+        .first()
+    )
+    if session is None:
+        raise Http404("Not found")
+    employee = employee_of(request.user)
+    may = session.plan.status == "active" and training.may_train(employee, session.plan)
+    record_form = forms.TrainingRecordForm(
+        request.POST if request.POST.get("action") == "record" else None, session=session
+    )
+    cancel_form = forms.TrainingCancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied("Attendance is recorded by the CSM or a milestone owner on this plan.")
+        action = request.POST.get("action")
+        form = {"record": record_form, "cancel": cancel_form}.get(action)
+        if form is None:
+            raise Http404("Unknown action")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "record":
+                    training.training_record(
+                        session=session,
+                        by=employee,
+                        attendee_ids=[c.pk for c in data["attendees"]],
+                        notes=data["notes"],
+                        on=data["held_on"],
+                        complete_milestone=data.get("complete_milestone", False),
+                    )
+                else:
+                    training.training_cancel(session=session, by=employee, reason=data["reason"])
+            except SERVICE_ERRORS as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, "Attendance recorded." if action == "record" else "Session cancelled.")
+                return redirect("onboarding:training_detail", pk=pk)
+    return render(
+        request,
+        "onboarding/training_detail.html",
+        {
+            "session": session,
+            "plan": session.plan,
+            "invitees": session.invitees.order_by("name"),
+            "attendees": session.attendees.order_by("name"),
+            "may": may,
+            "record_form": record_form,
+            "cancel_form": cancel_form,
+        },
+    )

@@ -94,47 +94,8 @@ def unread_badge(request):
 
 @login_required
 def escalations(request):
-    """Onboarding escalations triage (gtmos/core/escalations.py): filters and sort in the URL."""
-    from gtmos.core import escalations as triage_escalations
-    from onboarding.models import Escalation
-
-    state = request.GET.get("state", "open")
-    state = state if state in triage_escalations.STATES else "open"
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Escalation.Kind.values else ""
-    try:
-        owner = int(request.GET.get("owner") or 0) or None
-    except ValueError:
-        owner = None
-    age = request.GET.get("age", "")
-    age = age if age in triage_escalations.AGES else ""
-    sort = triage_escalations.SORT.parse(request.GET.get("sort"))
-    rows = triage_escalations.escalation_list(
-        user=request.user, kind=kind, owner=owner, age=age, state=state, sort=sort
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    now = timezone_now()
-    for e in page:
-        e.age_days = ((e.resolved_at or now) - e.fired_at).days
-    template = "audit/escalations.html#results" if request.htmx else "audit/escalations.html"
-    return render(
-        request,
-        template,
-        {
-            "page": page,
-            "sort": sort,
-            "sort_spec": triage_escalations.SORT,
-            "filters": {"state": state, "kind": kind, "owner": owner, "age": age},
-            "states": triage_escalations.STATES,
-            "ages": triage_escalations.AGES,
-            "kinds": Escalation.Kind.choices,
-            "owners": triage_escalations.owners(user=request.user),
-            "report": triage_escalations.resolution_report(user=request.user),
-        },
-    )
-
-
-def timezone_now():
-    from gtmos.core import clock
-
-    return clock.now()
+    """The old "Onboarding alerts" address: the triage list and the resolution-time report are one page now,
+    /onboarding/escalations/ (filters and sort carried over)."""
+    target = reverse("onboarding:escalation_report")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(target + ("?" + query if query else ""), permanent=True)

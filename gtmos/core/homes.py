@@ -504,7 +504,7 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
             "Escalations to you",
             "core/panels/escalations.html",
             escalations,
-            "",
+            reverse("onboarding:escalation_report"),
             "No open onboarding escalation.",
         ),
         (

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("risk/", views.risk_report, name="risk_report"),
+    path("interventions/", views.interventions, name="interventions"),
     path("backtest/", views.backtest, name="backtest"),
     path("accounts/<int:pk>/", views.account, name="account"),
     path("accounts/<int:pk>/override/", views.override_set, name="override_set"),

@@ -460,3 +460,33 @@ def backtest(request):
         "health/backtest.html",
         {"report": report, "horizon": horizon, "notice": notice, "first_day": selectors.first_day()},
     )
+
+
+@login_required
+def interventions(request):
+    """Seed 004's prioritised intervention list: risk × ARR × renewal proximity (gtmos/health/interventions.py),
+    each component shown so the CSM sees why an account ranks high."""
+    from . import interventions as ranking
+    from .models.log import Tier
+
+    if not ranking.can_see(request.user):
+        raise Http404("Not found")
+    tier = request.GET.get("tier", "")
+    tier = tier if tier in Tier.values else ""
+    mine = request.GET.get("mine") == "1"
+    day = selectors.latest_day()
+    rows = ranking.intervention_list(user=request.user, day=day, tier=tier, mine=mine) if day else []
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "health/interventions.html",
+        {
+            "page": page,
+            "day": day,
+            "w": ranking.weights(),
+            "tier": tier,
+            "mine": mine,
+            "tiers": Tier.choices,
+            "rank_offset": page.start_index() - 1 if page.object_list else 0,
+        },
+    )

@@ -12,6 +12,7 @@ from .plan import MilestoneItem, MutualActionPlan, OnboardingPlan, TTVChangeRequ
 from .prospect import CaptureThrottle, CompanyNote, FallbackAnswers, OrgMember, Subscription, Takeoff
 from .session import OnboardingSession, RouteDecision, SessionSettings, SessionState
 from .share import MapShareLink
+from .training import EscalationProcedure, TrainingSession, TrainingStatus
 
 __all__ = [
     "CSHandoff",
@@ -25,6 +26,7 @@ __all__ = [
     "CommunicationTemplate",
     "Deal",
     "Escalation",
+    "EscalationProcedure",
     "MapShareLink",
     "MilestoneCode",
     "MilestoneItem",
@@ -41,5 +43,7 @@ __all__ = [
     "SessionState",
     "SuccessTask",
     "TeamInvite",
+    "TrainingSession",
+    "TrainingStatus",
     "TTVChangeRequest",
 ]

@@ -19,6 +19,7 @@ class OnboardingLog(models.Model):
         OUTREACH = "outreach", "Outreach to the customer"
         CUSTOMER_REPLY = "customer_reply", "Customer replied"
         MEETING = "meeting", "Meeting held"
+        TRAINING = "training", "Training session held"
         NOTE = "note", "Note"
 
     class EscalationType(models.TextChoices):

@@ -91,7 +91,8 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
     activity = OnboardingLog.objects.filter(
         scope,
         entry_type=OnboardingLog.EntryType.CSM_ACTIVITY,
-        activity_kind__in=["outreach", "customer_reply"],
+        # A training session the customer's contacts attended answers like a reply (services/training.py).
+        activity_kind__in=["outreach", "customer_reply", "training"],
         log_date__gte=since,
     )
     for plan_id, pk, kind in activity.order_by("plan_id", "-logged_at", "-id").values_list(
@@ -100,7 +101,7 @@ def _load(plan_ids, today) -> dict[int, PlanFacts]:
         f = facts.get(plan_id)
         if f is None:
             continue
-        if kind == "customer_reply":
+        if kind in ("customer_reply", "training"):
             f.reply_seen = True
         elif not f.reply_seen:
             f.streak_start = pk  # newest first: ends on the oldest outreach of the current unanswered streak

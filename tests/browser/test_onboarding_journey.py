@@ -153,7 +153,26 @@ def test_onboarding_journey(new_session):
     page.goto("/onboarding/cockpit/")
     page.get_by_role("link", name="Acme Corp", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Corp")
-    for code in ("M1", "M2", "M3", "M4", "M5", "M6"):
+    # Seed 004's training schedule: the CSM schedules admin training with the customer's contact, then records
+    # who attended; the session delivers M2 with the attendance as its evidence.
+    page.get_by_role("link", name="Schedule a training session").click()
+    page.get_by_label("Title").fill("Admin training: SSO and roles")
+    page.get_by_label("Audience").select_option("admin")
+    page.get_by_label("Date and time").fill(f"{today.isoformat()}T00:05")
+    page.get_by_role("checkbox", name="Eve Exec").check()
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_role("status")).to_contain_text("Scheduled “Admin training: SSO and roles”")
+    training = page.locator("#training")
+    expect(training).to_contain_text("Eve Exec")
+    training.get_by_role("link", name="Admin training: SSO and roles").click()
+    expect(page.get_by_role("checkbox", name="Eve Exec")).to_be_checked()  # the invitees, pre-ticked
+    page.get_by_role("button", name="Record attendance").click()
+    expect(page.get_by_role("status")).to_contain_text("Attendance recorded.")
+    expect(page.locator("dl.facts")).to_contain_text("1 of 1 invited")
+    page.get_by_role("link", name="Acme Corp").first.click()
+    expect(page.locator("#milestone-M2")).to_contain_text("Done")
+    expect(page.locator("#milestone-M2")).to_contain_text("Attendance:")
+    for code in ("M1", "M3", "M4", "M5", "M6"):
         milestone = page.locator(f"#milestone-{code}")
         if code == "M3":
             milestone.get_by_label("Evidence").fill("Admin training attended by 12/12; assessment passed.")

@@ -15,7 +15,7 @@ from coaching.models import Digest, RepCoachingLog
 from gtmos.audit.models import Notification
 from gtmos.crm.models import Account, Employee, Opportunity
 from gtmos.health.models import ChurnRiskLog, RetentionTask
-from onboarding.models import CSHandoff, Deal, MutualActionPlan, OnboardingPlan, TTVChangeRequest
+from onboarding.models import CSHandoff, Deal, MutualActionPlan, OnboardingPlan, TrainingSession, TTVChangeRequest
 
 # Not pages: the ingest API (JSON, its own contract tests), the admin (Django's own), the card-payment
 # webhook (a POST from the payment provider), sign-out (POST only), the JSON and CSV exports, /healthz.
@@ -63,6 +63,10 @@ def _args(prospect_pk):
         "onboarding:map_share_create": [{"pk": _first(MutualActionPlan)}],
         "onboarding:map_share_revoke": [{"pk": _first(MutualActionPlan), "link_id": uuid.uuid4()}],
         "onboarding:ttv_request_create": [{"pk": plan}],
+        # Training is the CSM's (or a milestone owner's): RevOps is refused the schedule form with a whole page.
+        "onboarding:training_schedule": [({"pk": plan}, "", 403)],
+        "onboarding:training_detail": [{"pk": _first(TrainingSession)}],
+        "onboarding:plan_checklist_page": [{"pk": plan}],
         "onboarding:handoff_detail": [{"pk": _first(CSHandoff)}] if CSHandoff.objects.exists() else [],
         "onboarding:ttv_request": ([{"pk": _first(TTVChangeRequest)}] if TTVChangeRequest.objects.exists() else []),
         "whiteglove:deal_detail": [{"pk": deal}],

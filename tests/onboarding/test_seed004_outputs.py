@@ -35,3 +35,31 @@ def test_the_onboarding_checklist_exports_as_csv(client, world):
     assert [r[0] for r in rows[1:]] == ["M1", "M2", "M3", "M4", "M5", "M6", "M7"]
     client.force_login(world.other_csm.user)
     assert client.get(f"/onboarding/plans/{plan.pk}/checklist.csv").status_code == 404
+
+
+def test_the_onboarding_checklist_is_a_printable_page(client, world):
+    from gtmos.core import clock
+    from onboarding.services import training
+    from tests.factories import ContactFactory
+
+    plan = world.close(world.deal())
+    ada = ContactFactory(account=world.account, name="Ada Admin")
+    training.training_schedule(
+        plan=plan,
+        by=world.csm,
+        title="Admin training",
+        audience="admin",
+        scheduled_for=clock.now(),
+        invitee_ids=[ada.pk],
+    )
+    client.force_login(world.csm.user)
+    plan_page = client.get(f"/onboarding/plans/{plan.pk}/").content.decode()
+    assert f"/onboarding/plans/{plan.pk}/checklist/" in plan_page
+    page = client.get(f"/onboarding/plans/{plan.pk}/checklist/").content.decode()
+    assert "Onboarding checklist: Acme Corp" in page
+    for code in ("M1", "M2", "M3", "M4", "M5", "M6", "M7"):
+        assert f">{code} " in page
+    assert "Training schedule" in page and "Admin training" in page and "Ada Admin" in page
+    assert "no-print" in page  # the crumbs and hints stay off paper (shell.css @media print)
+    client.force_login(world.other_csm.user)
+    assert client.get(f"/onboarding/plans/{plan.pk}/checklist/").status_code == 404
