@@ -29,7 +29,7 @@ def procedures_create(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0004_merge_20261202_1818"),
-        ("onboarding", "0015_merge_20261202_1818"),
+        ("onboarding", "0017_deal_pre_run_takeoff_record_and_security_review"),
     ]
 
     operations = [
