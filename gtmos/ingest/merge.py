@@ -5,6 +5,12 @@ every reference in one query per kind, and — only when no row is bad — stage
 with one ``INSERT … ON CONFLICT DO UPDATE`` whose ``WHERE`` skips unchanged rows (a replay writes nothing).
 Everything runs in the caller's transaction: a failure anywhere, the merge included, leaves nothing behind.
 Within one batch the last row for a key wins, as it did row by row.
+
+A small batch (at most ``INGEST_SMALL_BATCH_ROWS`` rows, default 200: the realtime feed's one-row posts) skips
+the staging table: creating, altering and dropping a temp table is catalog work that cost a one-row write more
+than the write itself. The rows go in one multi-row ``INSERT … VALUES … ON CONFLICT DO UPDATE … WHERE … IS
+DISTINCT FROM`` — the same statement shape, the same last-row-wins (deduplicated here, since one statement may
+not touch a row twice), the same counts.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, models
 
 from gtmos.core.bulk import _copy_text
 from gtmos.crm.models import Account, Employee, UsageDaily, UsageEvent
 
 COPY_CHUNK = 50_000
+SMALL_BATCH_ROWS = 200  # default of settings.INGEST_SMALL_BATCH_ROWS
 
 
 @dataclass
@@ -86,6 +94,8 @@ def merge(spec: MergeSpec, payloads: Sequence[dict]) -> Merged:
     model = spec.model
     provided = set(spec.values(payloads[0]))
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if len(payloads) <= getattr(settings, "INGEST_SMALL_BATCH_ROWS", SMALL_BATCH_ROWS):
+        return _merge_values(spec, fields, payloads, provided)
     columns = [f.column for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     q = connection.ops.quote_name
@@ -131,6 +141,64 @@ def _copy(cursor, stage: str, fields, rows, line=None) -> int:
     return total
 
 
+def _merge_values(spec: MergeSpec, fields, payloads: Sequence[dict], provided: set[str]) -> Merged:
+    """A small batch: one ``INSERT … VALUES … ON CONFLICT`` with the staging merge's semantics, no temp table."""
+    stamped = {f.attname for f in fields if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)}
+    defaults = {f.attname: _db_value(f, f.get_default()) for f in fields}
+    latest: dict[tuple, dict] = {}
+    for payload in payloads:
+        row = spec.values(payload)
+        key = tuple(row[k] for k in spec.key)
+        latest.pop(key, None)  # last row wins; keep the order of each key's last row, as the staging table does
+        latest[key] = row
+    params: list = []
+    for row in latest.values():
+        params.extend(
+            f.get_db_prep_save(
+                defaults[f.attname] if f.attname in stamped or f.attname not in row else row[f.attname], connection
+            )
+            for f in fields
+        )
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        created = _upsert(cursor, spec, fields, provided, f"VALUES {', '.join([placeholders] * len(latest))}", params)
+    if spec.on_created and created:
+        spec.on_created(created)
+    return Merged(created=len(created), updated=len(latest) - len(created))
+
+
+def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, params=None) -> list[int]:
+    """``INSERT INTO table (every column) <source> ON CONFLICT (key) DO UPDATE`` the provided columns where they
+    differ; returns the new rows' primary keys. An update changes what the payload gives (and the updated-at
+    stamp), nothing else: the onboarding status, churn date and TTV of an account are not the feed's to reset.
+    Only a real change counts as one (so a replay writes nothing)."""
+    q = connection.ops.quote_name
+    table = q(spec.model._meta.db_table)
+    by_attname = {f.attname: f for f in fields}
+    key = [by_attname[k].column for k in spec.key]
+    cols = [f.column for f in fields]
+    compared = [f.column for f in fields if f.attname in provided and f.attname not in spec.key]
+    changing = compared + [f.column for f in fields if isinstance(f, models.DateTimeField) and f.auto_now]
+    sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in changing)
+    differs = (
+        f"({', '.join(f'{table}.{q(c)}' for c in compared)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{q(c)}' for c in compared)})"
+    )
+    conflict = (
+        f"ON CONFLICT ({', '.join(map(q, key))}) DO UPDATE SET {sets} WHERE {differs}"
+        if compared
+        else (f"ON CONFLICT ({', '.join(map(q, key))}) DO NOTHING")
+    )
+    cursor.execute(
+        f"WITH merged AS ("
+        f" INSERT INTO {table} ({', '.join(map(q, cols))}) {source} {conflict}"
+        f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
+        f" SELECT pk FROM merged WHERE inserted",
+        params,
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
 def _db_value(field, value):
     if isinstance(field, (models.DateTimeField,)) and (field.auto_now or field.auto_now_add):
         from gtmos.core import clock
@@ -140,33 +208,17 @@ def _db_value(field, value):
 
 
 def _merge(cursor, spec: MergeSpec, stage: str, table: str, fields, staged: int, provided: set[str]) -> Merged:
-    """One statement: insert new keys, update changed rows, leave identical rows alone."""
+    """One statement: insert new keys, update changed rows, leave identical rows alone (last staged row wins)."""
     if not staged:
         return Merged(0, 0)
     q = connection.ops.quote_name
     by_attname = {f.attname: f for f in fields}
-    key = [by_attname[k].column for k in spec.key]
-    cols = [f.column for f in fields]
-    # An update changes what the payload gives (and the updated-at stamp), nothing else: the onboarding status,
-    # churn date and TTV of an account are not the feed's to reset. Only a real change counts as one.
-    compared = [f.column for f in fields if f.attname in provided and f.attname not in spec.key]
-    changing = compared + [f.column for f in fields if isinstance(f, models.DateTimeField) and f.auto_now]
-    sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in changing)
-    differs = (
-        f"({', '.join(f'{table}.{q(c)}' for c in compared)}) IS DISTINCT FROM "
-        f"({', '.join(f'EXCLUDED.{q(c)}' for c in compared)})"
+    key = ", ".join(q(by_attname[k].column) for k in spec.key)
+    cols = ", ".join(q(f.column) for f in fields)
+    created = _upsert(
+        cursor, spec, fields, provided, f"SELECT DISTINCT ON ({key}) {cols} FROM {stage} ORDER BY {key}, _line DESC"
     )
-    cursor.execute(
-        f"WITH merged AS ("
-        f" INSERT INTO {table} ({', '.join(map(q, cols))})"
-        f" SELECT DISTINCT ON ({', '.join(map(q, key))}) {', '.join(map(q, cols))} FROM {stage}"
-        f" ORDER BY {', '.join(map(q, key))}, _line DESC"
-        f" ON CONFLICT ({', '.join(map(q, key))}) DO UPDATE SET {sets} WHERE {differs}"
-        f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
-        f" SELECT pk FROM merged WHERE inserted"
-    )
-    created = [pk for (pk,) in cursor.fetchall()]
-    cursor.execute(f"SELECT count(DISTINCT ({', '.join(map(q, key))})) FROM {stage}")
+    cursor.execute(f"SELECT count(DISTINCT ({key})) FROM {stage}")
     (distinct,) = cursor.fetchone()
     if spec.on_created and created:
         spec.on_created(created)

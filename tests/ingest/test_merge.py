@@ -1,11 +1,13 @@
 """Imports at database speed (issue 21): COPY into staging + one merge, still all-or-nothing, every bad row
-named, replays writing nothing; the merge is all-or-nothing under a failure injected after the staging COPY."""
+named, replays writing nothing; the merge is all-or-nothing under a failure injected after the staging COPY.
+A small batch (≤ INGEST_SMALL_BATCH_ROWS) skips the staging table: one multi-row INSERT … ON CONFLICT with the
+same results — the tests below run both ways."""
 
 import io
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from gtmos.audit.models import Event
 from gtmos.crm.models import Account, UsageDaily
@@ -18,12 +20,19 @@ ACCOUNTS = "external_id,name,segment,owner_email,arr,contracted_seats\n"
 USAGE = "account_external_id,day,active_seats,logins\n"
 
 
+@pytest.fixture(params=["small", "staged"])
+def batch_path(request, settings):
+    """Every row through the small-batch VALUES merge, or every row through the staging table."""
+    settings.INGEST_SMALL_BATCH_ROWS = 10**6 if request.param == "small" else 0
+    return request.param
+
+
 def accounts_csv(n: int, *, last: str = "") -> io.StringIO:
     rows = "".join(f"a-{i},Account {i},smb,ae@example.test,{1000 + i},{i}\n" for i in range(n))
     return io.StringIO(ACCOUNTS + rows + last)
 
 
-def test_accounts_are_created_then_a_replay_changes_nothing(ae):
+def test_accounts_are_created_then_a_replay_changes_nothing(ae, batch_path):
     report = import_csv("accounts", accounts_csv(50))
     assert (report.ok, report.created, report.updated) == (True, 50, 0)
     assert (
@@ -37,7 +46,7 @@ def test_accounts_are_created_then_a_replay_changes_nothing(ae):
     assert Event.objects.filter(type="account.created").count() == 50
 
 
-def test_an_update_changes_only_the_columns_the_file_gives(ae):
+def test_an_update_changes_only_the_columns_the_file_gives(ae, batch_path):
     import_csv("accounts", accounts_csv(2))
     Account.objects.filter(external_id="a-1").update(onboarding_status="active", is_customer=True)
     import_csv("accounts", io.StringIO(ACCOUNTS + "a-1,Renamed,mm,ae@example.test,5,9\n"))
@@ -47,13 +56,13 @@ def test_an_update_changes_only_the_columns_the_file_gives(ae):
     assert account.is_customer is False  # the file's default, as account_upsert writes it
 
 
-def test_one_bad_row_in_the_last_line_imports_nothing_and_is_named(ae):
+def test_one_bad_row_in_the_last_line_imports_nothing_and_is_named(ae, batch_path):
     report = import_csv("accounts", accounts_csv(500, last="a-x,Bad,smb,ghost@example.test,1,1\n"))
     assert [(e.line, e.field) for e in report.errors] == [(502, "owner_email")]
     assert not Account.objects.exists()
 
 
-def test_usage_rows_merge_last_row_wins_and_every_bad_reference_is_named(ae):
+def test_usage_rows_merge_last_row_wins_and_every_bad_reference_is_named(ae, batch_path):
     import_csv("accounts", accounts_csv(2))
     bad = import_csv("usage", io.StringIO(USAGE + "a-0,2026-03-01,1,1\nnope,2026-03-01,1,1\nzip,2026-03-02,1,1\n"))
     assert [(e.line, e.field) for e in bad.errors] == [(3, "account_external_id"), (4, "account_external_id")]
@@ -63,7 +72,8 @@ def test_usage_rows_merge_last_row_wins_and_every_bad_reference_is_named(ae):
     assert UsageDaily.objects.get(account__external_id="a-0").logins == 7
 
 
-def test_the_merge_is_all_or_nothing_under_a_failure_after_the_staging_copy(ae, monkeypatch):
+def test_the_merge_is_all_or_nothing_under_a_failure_after_the_staging_copy(ae, monkeypatch, settings):
+    settings.INGEST_SMALL_BATCH_ROWS = 0  # every batch through the staging table
     import_csv("accounts", accounts_csv(3))
     real = merge._merge
     seen = {}
@@ -90,3 +100,73 @@ def test_the_command_draws_a_progress_bar(ae, tmp_path):
     call_command("import_csv", "accounts", str(path), "--progress", stdout=out, stderr=err)
     assert "100%  12,000 / 12,000 rows" in err.getvalue() and "5,000 / 12,000" in err.getvalue()
     assert "12000 row(s) imported (12000 created, 0 updated)" in out.getvalue()
+
+
+def test_a_small_batch_merge_is_all_or_nothing_under_a_failure_after_its_insert(ae, monkeypatch):
+    import_csv("accounts", accounts_csv(3))
+    real = merge._upsert
+    seen = {}
+
+    def upsert_then_fail(cursor, *args, **kwargs):
+        seen["created"] = real(cursor, *args, **kwargs)  # the one INSERT … ON CONFLICT ran…
+        raise IntegrityError("injected after the small-batch merge")  # …then the import fails
+
+    monkeypatch.setattr(merge, "_upsert", upsert_then_fail)
+    with pytest.raises(IntegrityError):
+        import_csv(
+            "usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n" for i in range(30)))
+        )
+    assert len(seen["created"]) == 30
+    assert not UsageDaily.objects.exists()
+
+
+def _state():
+    """What the tables hold, without ids or timestamps (which differ between two runs)."""
+    accounts = sorted(
+        Account.objects.values_list(
+            "external_id", "name", "segment", "owner__email", "arr", "contracted_seats", "onboarding_status"
+        )
+    )
+    usage = sorted(UsageDaily.objects.values_list("account__external_id", "day", "active_seats", "logins"))
+    return accounts, usage, Event.objects.filter(type="account.created").count()
+
+
+def test_small_and_staged_batches_write_the_same_rows_and_counts(ae, settings):
+    steps = [
+        ("accounts", accounts_csv(40).getvalue()),
+        ("accounts", ACCOUNTS + "a-1,Renamed,mm,ae@example.test,5,9\na-1,Renamed again,ent,ae@example.test,6,9\n"),
+        ("usage", USAGE + "".join(f"a-{i % 7},2026-03-{1 + i // 7:02d},{i},{i % 5}\n" for i in range(60))),
+        ("usage", USAGE + "a-0,2026-03-01,99,1\na-0,2026-03-01,98,2\na-39,2026-04-01,1,1\n"),
+        ("accounts", accounts_csv(40).getvalue()),  # a replay of the first file, after the update
+    ]
+    results = {}
+    for path, threshold in (("small", 10**6), ("staged", 0)):
+        settings.INGEST_SMALL_BATCH_ROWS = threshold
+        with transaction.atomic():  # each way from the same empty tables
+            counts = [(r.ok, r.created, r.updated) for r in (import_csv(t, io.StringIO(text)) for t, text in steps)]
+            results[path] = (counts, _state())
+            transaction.set_rollback(True)
+    assert results["small"] == results["staged"]
+    assert results["small"][0] == [(True, 40, 0), (True, 0, 1), (True, 60, 0), (True, 1, 1), (True, 0, 40)]
+
+
+def _row_versions():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM crm_usagedaily ORDER BY id")
+        return cursor.fetchall()
+
+
+def test_a_small_batch_replay_writes_nothing(ae, api):
+    import_csv("accounts", accounts_csv(2))
+    body = {"days": [{"account_external_id": "a-0", "day": "2026-03-01", "active_seats": 3, "logins": 2}]}
+    assert api.post("/usage", body, key="first").status_code == 200
+    before = _row_versions()
+    assert len(before) == 1
+    # The same row again under a new key (the feed re-sent it): the merge finds nothing changed, rewrites nothing.
+    assert api.post("/usage", body, key="second").status_code == 200
+    assert _row_versions() == before
+    body["days"][0]["logins"] = 5
+    assert api.post("/usage", body, key="third").status_code == 200
+    assert _row_versions() != before and UsageDaily.objects.get().logins == 5
