@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 
+import orjson
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 
@@ -25,6 +26,18 @@ class _Replay(Exception):
 
 
 def _fingerprint(request) -> str:
+    """The request's identity: method, path and the body as canonical JSON (keys sorted, compact), hashed.
+    orjson: a 5,000-row usage batch canonicalises in ~2 ms (the json module took ~45 ms, issue 21)."""
+    try:
+        body = orjson.dumps(orjson.loads(request.body or b"null"), option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, TypeError):  # TypeError: an integer beyond 64 bits
+        return _legacy_fingerprint(request)
+    return hashlib.sha256(f"{request.method} {request.path}\n".encode() + body).hexdigest()
+
+
+def _legacy_fingerprint(request) -> str:
+    """How records written before orjson were fingerprinted (the json module's ASCII-escaped text): a replay
+    of such a request still matches its record."""
     try:
         body = json.dumps(json.loads(request.body or b"null"), sort_keys=True, separators=(",", ":"))
     except ValueError:
@@ -32,8 +45,8 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _answer_from(record: IdempotencyRecord, fingerprint: str) -> JsonResponse:
-    if record.request_hash != fingerprint:
+def _answer_from(record: IdempotencyRecord, fingerprint: str, request=None) -> JsonResponse:
+    if record.request_hash != fingerprint and (request is None or record.request_hash != _legacy_fingerprint(request)):
         return JsonResponse(
             {
                 "detail": f"{HEADER} {record.key!r} was already used with a different request",
@@ -64,7 +77,7 @@ def idempotent(view):
         fingerprint = _fingerprint(request)
         existing = IdempotencyRecord.objects.filter(integration=integration, key=key).first()
         if existing is not None:
-            return _answer_from(existing, fingerprint)
+            return _answer_from(existing, fingerprint, request)
         try:
             with transaction.atomic():
                 result = view(request, *args, **kwargs)
@@ -86,7 +99,7 @@ def idempotent(view):
             record = IdempotencyRecord.objects.filter(integration=integration, key=key).first()
             if record is None:
                 raise
-            return _answer_from(record, fingerprint)
+            return _answer_from(record, fingerprint, request)
         return JsonResponse(body, status=status, safe=False)
 
     return wrapper

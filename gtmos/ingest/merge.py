@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import connection, models
 
 from gtmos.core.bulk import _copy_text
-from gtmos.crm.models import Account, Employee, UsageDaily, UsageEvent
+from gtmos.crm.models import Account, Contact, Employee, RepActivity, UsageDaily, UsageEvent
+from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
 COPY_CHUNK = 50_000
 SMALL_BATCH_ROWS = 200  # default of settings.INGEST_SMALL_BATCH_ROWS
@@ -45,6 +46,9 @@ class Reference:
     to: str  # the attname it fills
     required: bool = True
     lower: bool = False
+    # Columns of the referenced row the spec's rules read, stored as ``payload[f"{to}.{column}"]``: e.g. a
+    # survey's contact must be a contact of the survey's account.
+    extra: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,33 +61,61 @@ class MergeSpec:
     # A hot path: the payload as one COPY line of every column (in field order), skipping the per-value
     # dispatch; only for tables whose every column the payload gives (the usage feed: a million rows a file).
     copy_line: Callable[[dict], str] | None = None
+    # Cross-record rules the service checked row by row, on a payload whose references all resolved:
+    # [(field, message)] per broken rule, reported as the service reported them.
+    rules: Callable[[dict], list[tuple[str, str]]] | None = None
+    # Columns written when the row is created and never changed by an update (the role a rep had that day).
+    insert_only: tuple[str, ...] = ()
 
 
 def resolve_references(spec: MergeSpec, payloads: Sequence[tuple[int, dict]]) -> list[tuple[int, str, str]]:
-    """Fill each reference in place (``payload[ref.to] = id``); return (line, field, message) per miss."""
+    """Fill each reference in place (``payload[ref.to] = id``); return (line, field, message) per miss, then per
+    broken rule of a row whose references all resolved."""
     errors = []
     for ref in spec.references:
         wanted = {p[ref.field] for _, p in payloads if p.get(ref.field) not in (None, "")}
         if ref.lower:
             wanted = {w.lower() for w in wanted}
-            found = dict(
+            rows = (
                 ref.model.objects.annotate(_k=models.functions.Lower(ref.lookup))
                 .filter(_k__in=wanted)
-                .values_list("_k", "pk")
+                .order_by()
+                .values_list("_k", "pk", *ref.extra)
             )
         else:
-            found = dict(ref.model.objects.filter(**{f"{ref.lookup}__in": wanted}).values_list(ref.lookup, "pk"))
+            # No ORDER BY: the model's ordering (accounts by name) sorted every match for nothing.
+            rows = (
+                ref.model.objects.filter(**{f"{ref.lookup}__in": wanted})
+                .order_by()
+                .values_list(ref.lookup, "pk", *ref.extra)
+            )
+        found = {row[0]: row[1:] for row in rows}
         for line, p in payloads:
             value = p.get(ref.field)
             if value in (None, ""):
                 if ref.required:
                     errors.append((line, ref.field, f"no record matches {value!r}"))
                 p[ref.to] = None
+                for column in ref.extra:
+                    p[f"{ref.to}.{column}"] = None
                 continue
-            pk = found.get(value.lower() if ref.lower else value)
-            if pk is None:
+            match = found.get(value.lower() if ref.lower else value)
+            if match is None:
                 errors.append((line, ref.field, f"no record matches {value!r}"))
-            p[ref.to] = pk
+                p[ref.to] = None
+                p["_missing"] = True
+                continue
+            p[ref.to] = match[0]
+            for column, got in zip(ref.extra, match[1:], strict=True):
+                p[f"{ref.to}.{column}"] = got
+    if spec.rules is not None:
+        for line, p in payloads:
+            if p.pop("_missing", False):
+                continue
+            errors.extend((line, name, message) for name, message in spec.rules(p))
+    else:
+        for _, p in payloads:
+            p.pop("_missing", None)
     return errors
 
 
@@ -177,7 +209,11 @@ def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, pa
     by_attname = {f.attname: f for f in fields}
     key = [by_attname[k].column for k in spec.key]
     cols = [f.column for f in fields]
-    compared = [f.column for f in fields if f.attname in provided and f.attname not in spec.key]
+    compared = [
+        f.column
+        for f in fields
+        if f.attname in provided and f.attname not in spec.key and f.attname not in spec.insert_only
+    ]
     changing = compared + [f.column for f in fields if isinstance(f, models.DateTimeField) and f.auto_now]
     sets = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in changing)
     differs = (
@@ -291,6 +327,107 @@ def _usage_event_line(p: dict) -> str:
     return f"{p['account_id']}\t{p['day'].isoformat()}\t{_copy_text(p['event_name'])}\t{p['count']}"
 
 
+def _contact(p: dict) -> dict:
+    # As contact_upsert writes them.
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "name": p["name"],
+        "email": p.get("email") or "",
+        "title": p.get("title") or "",
+        "buying_role": p["buying_role"],
+        "is_executive_sponsor": p["is_executive_sponsor"],
+        "last_engaged_at": p.get("last_engaged_at"),
+    }
+
+
+CONTACT_OF_ACCOUNT = Reference(
+    "contact_external_id", Contact, "external_id", "contact_id", required=False, extra=("account_id",)
+)
+
+
+def _contact_on_the_account(p: dict) -> list[tuple[str, str]]:
+    """survey_response_upsert's rule: a survey's contact is a contact of the survey's account."""
+    if p["contact_id"] is not None and p["contact_id.account_id"] != p["account_id"]:
+        return [("contact_external_id", f"{p['contact_external_id']!r} is a contact of another account")]
+    return []
+
+
+def _survey(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "contact_id": p["contact_id"],
+        "kind": p["kind"],
+        "score": p["score"],
+        "responded_on": p["responded_on"],
+        "comment": p.get("comment") or "",
+    }
+
+
+def _ticket(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "subject": p.get("subject") or "",
+        "priority": p["priority"],
+        "status": p["status"],
+        "opened_on": p["opened_on"],
+        "closed_on": p.get("closed_on"),
+    }
+
+
+def _qbr(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "owner_id": p["owner_id"],
+        "scheduled_for": p["scheduled_for"],
+        "status": p["status"],
+        "completed_on": p.get("completed_on"),
+        "outcome": p.get("outcome") or "",
+        "exec_sponsor_attended": p["exec_sponsor_attended"],
+        "notes": p.get("notes") or "",
+    }
+
+
+def _expansion(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "play": p["play"],
+        "status": p["status"],
+        "opened_on": p["opened_on"],
+        "closed_on": p.get("closed_on"),
+        "amount": p["amount"],
+        "reason": p.get("reason") or "",
+    }
+
+
+def _advocacy(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "kind": p["kind"],
+        "occurred_on": p["occurred_on"],
+        "notes": p.get("notes") or "",
+    }
+
+
+def _activity(p: dict) -> dict:
+    # As activity_upsert writes them: the role is the rep's when the activity is first recorded (insert_only).
+    return {
+        "external_id": p["external_id"],
+        "rep_id": p["rep_id"],
+        "role": p["rep_id.role"],
+        "activity_date": p["activity_date"],
+        "activity_type": p["activity_type"],
+        "account_id": p["account_id"],
+        "contact_id": p["contact_id"],
+        "notes": p.get("notes") or "",
+    }
+
+
 SPECS: dict[str, MergeSpec] = {
     "usage": MergeSpec(UsageDaily, ("account_id", "day"), (ACCOUNT_REF,), _usage_day, copy_line=_usage_day_line),
     "usage_events": MergeSpec(
@@ -302,5 +439,24 @@ SPECS: dict[str, MergeSpec] = {
         (_employee("owner_email", "owner_id"), _employee("am_email", "am_id"), _employee("csm_email", "csm_id")),
         _account,
         on_created=_accounts_created,
+    ),
+    "contacts": MergeSpec(Contact, ("external_id",), (ACCOUNT_REF,), _contact),
+    "surveys": MergeSpec(
+        SurveyResponse, ("external_id",), (ACCOUNT_REF, CONTACT_OF_ACCOUNT), _survey, rules=_contact_on_the_account
+    ),
+    "tickets": MergeSpec(SupportTicket, ("external_id",), (ACCOUNT_REF,), _ticket),
+    "qbrs": MergeSpec(QBRLog, ("external_id",), (ACCOUNT_REF, _employee("owner_email", "owner_id")), _qbr),
+    "expansions": MergeSpec(ExpansionLog, ("external_id",), (ACCOUNT_REF,), _expansion),
+    "advocacy": MergeSpec(AdvocacyRecord, ("external_id",), (ACCOUNT_REF,), _advocacy),
+    "activities": MergeSpec(
+        RepActivity,
+        ("external_id",),
+        (
+            Reference("rep_email", Employee, "email", "rep_id", lower=True, extra=("role",)),
+            Reference("account_external_id", Account, "external_id", "account_id", required=False),
+            Reference("contact_external_id", Contact, "external_id", "contact_id", required=False),
+        ),
+        _activity,
+        insert_only=("role",),
     ),
 }

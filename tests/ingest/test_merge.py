@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from gtmos.audit.models import Event
-from gtmos.crm.models import Account, UsageDaily
+from gtmos.crm.models import Account, Contact, Employee, RepActivity, UsageDaily
 from gtmos.ingest import merge
 from gtmos.ingest.csv_import import import_csv
 
@@ -82,10 +82,10 @@ def test_the_merge_is_all_or_nothing_under_a_failure_after_the_staging_copy(ae, 
         cursor.execute(f"SELECT count(*) FROM {stage}")
         seen["staged"] = cursor.fetchone()[0]
         real(cursor, spec, stage, *args)  # the merge itself ran…
-        raise IntegrityError("injected after the staging COPY and the merge")  # …then the import fails
+        raise RuntimeError("injected after the staging COPY and the merge")  # …then the import fails
 
     monkeypatch.setattr(merge, "_merge", merge_then_fail)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(RuntimeError):
         import_csv(
             "usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n" for i in range(30)))
         )
@@ -109,10 +109,10 @@ def test_a_small_batch_merge_is_all_or_nothing_under_a_failure_after_its_insert(
 
     def upsert_then_fail(cursor, *args, **kwargs):
         seen["created"] = real(cursor, *args, **kwargs)  # the one INSERT … ON CONFLICT ran…
-        raise IntegrityError("injected after the small-batch merge")  # …then the import fails
+        raise RuntimeError("injected after the small-batch merge")  # …then the import fails
 
     monkeypatch.setattr(merge, "_upsert", upsert_then_fail)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(RuntimeError):
         import_csv(
             "usage", io.StringIO(USAGE + "".join(f"a-{i % 3},2026-03-{1 + i // 3:02d},1,1\n" for i in range(30)))
         )
@@ -170,3 +170,66 @@ def test_a_small_batch_replay_writes_nothing(ae, api):
     body["days"][0]["logins"] = 5
     assert api.post("/usage", body, key="third").status_code == 200
     assert _row_versions() != before and UsageDaily.objects.get().logins == 5
+
+
+def test_a_constraint_broken_in_the_merge_imports_nothing_and_is_reported(ae, monkeypatch):
+    """A table constraint the schemas do not state breaks the one statement: the rows are tried one by one
+    (rolled back) to name the bad lines; nothing is imported, and the report is never empty."""
+    import_csv("accounts", accounts_csv(3))
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("injected: a constraint of the table")
+
+    monkeypatch.setattr(merge, "_upsert", broken)
+    report = import_csv("usage", io.StringIO(USAGE + "a-0,2026-03-01,1,1\na-1,2026-03-01,1,1\n"))
+    monkeypatch.undo()
+    assert not report.ok and (report.created, report.updated) == (0, 0)
+    assert [e.field for e in report.errors] == ["row"]
+    assert not UsageDaily.objects.exists()
+
+
+CONTACTS = "external_id,account_external_id,name,email,buying_role\n"
+ACTIVITIES = "external_id,rep_email,activity_date,activity_type,account_external_id,contact_external_id\n"
+
+
+def test_contacts_merge_set_based_every_bad_row_named_and_a_replay_changes_nothing(ae, batch_path):
+    import_csv("accounts", accounts_csv(3))
+    bad = import_csv(
+        "contacts",
+        io.StringIO(
+            CONTACTS + "c-1,a-0,Dana,dana@x.test,champion\nc-2,nope,Eve,,other\nc-3,a-1,Finn,not-an-email,other\n"
+        ),
+    )
+    assert sorted({(e.line, e.field.split(".")[0]) for e in bad.errors}) == [(3, "account_external_id"), (4, "email")]
+    assert not Contact.objects.exists()
+    rows = CONTACTS + "".join(f"c-{i},a-{i % 3},Person {i},p{i}@x.test,other\n" for i in range(30))
+    good = import_csv("contacts", io.StringIO(rows))
+    assert (good.ok, good.created, good.updated) == (True, 30, 0)
+    assert Contact.objects.get(external_id="c-4").account.external_id == "a-1"
+    xmins = _xmins("crm_contact")
+    again = import_csv("contacts", io.StringIO(rows))
+    assert (again.created, again.updated) == (0, 30) and _xmins("crm_contact") == xmins  # nothing rewritten
+
+
+def test_activities_keep_the_role_the_rep_had_when_first_recorded(ae, batch_path):
+    import_csv("accounts", accounts_csv(2))
+    rows = ACTIVITIES + "act-1,AE@example.test,2026-03-02,call,a-0,\nact-2,ae@example.test,2026-03-02,email,,\n"
+    first = import_csv("activities", io.StringIO(rows))
+    assert (first.ok, first.created) == (True, 2)
+    assert RepActivity.objects.get(external_id="act-1").role == "ae"
+    Employee.objects.filter(pk=ae.pk).update(role="am")  # the rep moved on
+    again = import_csv("activities", io.StringIO(rows.replace("call,a-0", "meeting,a-1")))
+    assert again.ok
+    activity = RepActivity.objects.get(external_id="act-1")
+    assert (activity.activity_type, activity.account.external_id, activity.role) == ("meeting", "a-1", "ae")
+    bad = import_csv("activities", io.StringIO(ACTIVITIES + "act-3,ghost@example.test,2026-03-02,call,zzz,\n"))
+    assert {(e.line, e.field) for e in bad.errors} == {(2, "rep_email"), (2, "account_external_id")}
+    assert not RepActivity.objects.filter(external_id="act-3").exists()
+
+
+def _xmins(table: str):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, xmin::text FROM {table} ORDER BY id")
+        return cursor.fetchall()
