@@ -156,7 +156,9 @@ def _merge_write(spec, payload):
         names = ", ".join(e["field"] for e in errors)
         return JsonResponse({"detail": f"invalid payload: {names}", "errors": errors}, status=422)
     try:
-        with transaction.atomic():
+        # No savepoint (two round trips a write): an error here is answered with a 422, and the idempotency
+        # wrapper rolls the whole request's transaction back on any error answer.
+        with transaction.atomic(savepoint=False):
             merged = merge(spec, [values])
     except IntegrityError as error:
         return _conflict(error, values)
@@ -351,7 +353,7 @@ def post_usage(request, payload: schemas.UsageBatchIn):
         names = ", ".join(e["field"] for e in missing[:20])
         return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)
     written = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the request's transaction (the idempotency wrapper's) is enough
         for _, spec, rows in batches:
             merge(spec, rows)
             written += len(rows)
