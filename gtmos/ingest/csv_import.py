@@ -2,10 +2,10 @@
 
 The whole file is one transaction. Every bad row is reported with its line and field; if any row is bad,
 nothing from the file is imported. Every table that can be large (accounts, usage, usage events, contacts,
-activities and the health inputs: surveys, tickets, QBRs, expansions, advocacy) is written set-based
+opportunities, activities and the health inputs: surveys, tickets, QBRs, expansions, advocacy) is written set-based
 (``merge``: references resolved in one query per kind, COPY into a staging table, one merge): the same
-validation and rules, at database speed. The rest (employees, deals with their stage history and events,
-quotes, calls, cadence touches, the rep-performance and enrichment tables) still go row by row through
+validation and rules, at database speed. A deal's stage change still runs per deal after the merge (history,
+events, the close-won signal). The rest (employees, quotes, calls, cadence touches, the rep-performance and enrichment tables) still go row by row through
 their services.
 """
 
@@ -160,6 +160,12 @@ def _import_set_based(table: Table, spec, reader, report: ImportReport, progress
     try:
         with transaction.atomic():
             merged = set_based.merge(spec, [p for _, p in payloads])
+            refused = spec.after(payloads, merged) if spec.after else []
+            if refused:  # a row the per-row workflow refused: nothing from the file stays
+                report.errors.extend(RowError(line, name, message) for line, name, message in refused)
+                report.errors.sort(key=lambda e: e.line)
+                transaction.set_rollback(True)
+                return report
     except (IntegrityError, DataError):
         # A table constraint the schema does not state (rare): the one statement cannot say which line broke
         # it, so the file is written again row by row, in one transaction rolled back whatever happens, only

@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from gtmos.core.bulk import _copy_text
-from gtmos.crm.models import Account, Contact, Employee, RepActivity, UsageDaily, UsageEvent
+from gtmos.crm.models import Account, Contact, Employee, Opportunity, RepActivity, UsageDaily, UsageEvent
 from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
 COPY_CHUNK = 50_000
@@ -35,6 +35,7 @@ class Merged:
     created: int
     updated: int  # rows that were not new (changed or not), as the row-by-row import counted them
     created_ids: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)  # existing rows the merge really changed
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class MergeSpec:
     rules: Callable[[dict], list[tuple[str, str]]] | None = None
     # Columns written when the row is created and never changed by an update (the role a rep had that day).
     insert_only: tuple[str, ...] = ()
+    # Per-row workflow after the merge, in the same transaction (a deal's stage change: history, events, the
+    # close-won signal): given the (line, payload) rows and the merge, returns (line, field, message) per row
+    # it refused; any refusal rolls the whole file back.
+    after: Callable[[Sequence[tuple[int, dict]], Merged], list[tuple[int, str, str]]] | None = None
 
 
 def resolve_references(spec: MergeSpec, payloads: Sequence[tuple[int, dict]]) -> list[tuple[int, str, str]]:
@@ -211,13 +216,15 @@ def _merge_values(spec: MergeSpec, fields, payloads: Sequence[dict], provided: s
         )
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
-        created = _upsert(cursor, spec, fields, provided, f"VALUES {', '.join([placeholders] * len(latest))}", params)
+        created, changed = _upsert(
+            cursor, spec, fields, provided, f"VALUES {', '.join([placeholders] * len(latest))}", params
+        )
     if spec.on_created and created:
         spec.on_created(created)
-    return Merged(created=len(created), updated=len(latest) - len(created), created_ids=created)
+    return Merged(created=len(created), updated=len(latest) - len(created), created_ids=created, changed_ids=changed)
 
 
-def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, params=None) -> list[int]:
+def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, params=None) -> tuple[list, list]:
     """``INSERT INTO table (every column) <source> ON CONFLICT (key) DO UPDATE`` the provided columns where they
     differ; returns the new rows' primary keys. An update changes what the payload gives (and the updated-at
     stamp), nothing else: the onboarding status, churn date and TTV of an account are not the feed's to reset.
@@ -247,10 +254,11 @@ def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, pa
         f"WITH merged AS ("
         f" INSERT INTO {table} ({', '.join(map(q, cols))}) {source} {conflict}"
         f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
-        f" SELECT pk FROM merged WHERE inserted",
+        f" SELECT pk, inserted FROM merged",
         params,
     )
-    return [pk for (pk,) in cursor.fetchall()]
+    rows = cursor.fetchall()
+    return [pk for pk, inserted in rows if inserted], [pk for pk, inserted in rows if not inserted]
 
 
 def _db_value(field, value):
@@ -269,14 +277,14 @@ def _merge(cursor, spec: MergeSpec, stage: str, table: str, fields, staged: int,
     by_attname = {f.attname: f for f in fields}
     key = ", ".join(q(by_attname[k].column) for k in spec.key)
     cols = ", ".join(q(f.column) for f in fields)
-    created = _upsert(
+    created, changed = _upsert(
         cursor, spec, fields, provided, f"SELECT DISTINCT ON ({key}) {cols} FROM {stage} ORDER BY {key}, _line DESC"
     )
     cursor.execute(f"SELECT count(DISTINCT ({key})) FROM {stage}")
     (distinct,) = cursor.fetchone()
     if spec.on_created and created:
         spec.on_created(created)
-    return Merged(created=len(created), updated=distinct - len(created), created_ids=created)
+    return Merged(created=len(created), updated=distinct - len(created), created_ids=created, changed_ids=changed)
 
 
 # --- the tables written this way ---------------------------------------------------------------------------
@@ -446,6 +454,80 @@ def _activity(p: dict) -> dict:
     }
 
 
+def _opportunity(p: dict) -> dict:
+    # As opportunity_upsert writes them; the stage is not a column the merge writes: a new deal starts at the
+    # model's default and every stage given goes through opportunity_set_stage (_opportunity_workflow).
+    return {
+        "external_id": p["external_id"],
+        "account_id": p["account_id"],
+        "name": p["name"],
+        "type": p["type"],
+        "acv": p["acv"],
+        "sam_value": p["sam_value"],
+        "deal_health_score": p.get("deal_health_score"),
+        "deal_risk_flags": p.get("deal_risk_flags") or [],
+        "close_date": p.get("close_date"),
+        "owner_id": p["owner_id"],
+        "se_id": p["se_id"],
+        "am_id": p["am_id"],
+        "csm_id": p["csm_id"],
+        "sdr_id": p["sdr_id"],
+    }
+
+
+def _opportunities_created(pks: list[int]) -> None:
+    """One ``opportunity.created`` event per new deal, as ``opportunity_upsert`` records it, in one statement."""
+    from gtmos.core import clock
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_event (type, actor_type, actor_label, subject_type, subject_id, account_id, payload, "
+            "occurred_at) "
+            "SELECT 'opportunity.created', 'integration', '', 'crm.opportunity', id::text, account_id, "
+            "jsonb_build_object('stage', stage, 'type', type), %s FROM crm_opportunity WHERE id = ANY(%s) ORDER BY id",
+            [clock.now(), pks],
+        )
+
+
+def _opportunity_workflow(payloads: Sequence[tuple[int, dict]], merged: Merged) -> list[tuple[int, str, str]]:
+    """What opportunity_upsert does after writing the columns, for the deals that need it: a stage given that
+    differs from the deal's goes through opportunity_set_stage / opportunity_close_won (history, events, the
+    order signal); an open deal the merge created or changed is announced (opportunity_updated). A deal the
+    file leaves as it was announces nothing (a replay writes nothing)."""
+    from gtmos.crm.models import Stage
+    from gtmos.crm.services import deals
+    from gtmos.crm.signals import opportunity_updated
+
+    last = {p["external_id"]: (line, p) for line, p in payloads}  # the last row per deal wins
+    touched = set(merged.created_ids) | set(merged.changed_ids)
+    current = dict(Opportunity.objects.filter(external_id__in=list(last)).values_list("external_id", "stage"))
+    need = [x for x, (_, p) in last.items() if p["stage"] != current.get(x)]
+    announce = [x for x, (_, p) in last.items() if p["stage"] == current.get(x)]
+    objects = {
+        o.external_id: o
+        for o in Opportunity.objects.filter(external_id__in=need + announce).select_related("account")
+        if o.external_id in need or o.pk in touched
+    }
+    errors = []
+    for external_id, (line, p) in last.items():
+        opportunity = objects.get(external_id)
+        if opportunity is None:
+            continue
+        if external_id in need:
+            try:
+                with transaction.atomic():
+                    if p["stage"] == Stage.CLOSED_WON:
+                        deals.opportunity_close_won(opportunity=opportunity, actor_label="")
+                    else:
+                        deals.opportunity_set_stage(opportunity=opportunity, stage=p["stage"], actor_label="")
+            except ValueError as broken:  # "field: message", as the service raises it
+                name, _, message = str(broken).partition(": ")
+                errors.append((line, name if message else "row", message or name))
+        elif not opportunity.is_closed:
+            opportunity_updated.send(sender=Opportunity, opportunity=opportunity)
+    return errors
+
+
 SPECS: dict[str, MergeSpec] = {
     "usage": MergeSpec(UsageDaily, ("account_id", "day"), (ACCOUNT_REF,), _usage_day, copy_line=_usage_day_line),
     "usage_events": MergeSpec(
@@ -459,6 +541,17 @@ SPECS: dict[str, MergeSpec] = {
         on_created=_accounts_created,
     ),
     "contacts": MergeSpec(Contact, ("external_id",), (ACCOUNT_REF,), _contact),
+    "opportunities": MergeSpec(
+        Opportunity,
+        ("external_id",),
+        (
+            ACCOUNT_REF,
+            *(_employee(f"{role}_email", f"{role}_id") for role in ("owner", "se", "am", "csm", "sdr")),
+        ),
+        _opportunity,
+        on_created=_opportunities_created,
+        after=_opportunity_workflow,
+    ),
     "surveys": MergeSpec(
         SurveyResponse, ("external_id",), (ACCOUNT_REF, CONTACT_OF_ACCOUNT), _survey, rules=_contact_on_the_account
     ),

@@ -4,6 +4,7 @@ A small batch (≤ INGEST_SMALL_BATCH_ROWS) skips the staging table: one multi-r
 same results — the tests below run both ways."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -233,3 +234,78 @@ def _xmins(table: str):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, xmin::text FROM {table} ORDER BY id")
         return cursor.fetchall()
+
+
+OPPORTUNITIES = "external_id,account_external_id,name,stage,acv,owner_email\n"
+
+
+def _deal_trail(prefix: str):
+    """Each deal's columns, stage history and events, as comparable values (no ids or times)."""
+    from gtmos.crm.models import Opportunity, OpportunityStageChange
+
+    deals = sorted(
+        (o.external_id.removeprefix(prefix), o.name, o.stage, o.acv, o.owner.email if o.owner else None)
+        for o in Opportunity.objects.filter(external_id__startswith=prefix).select_related("owner")
+    )
+    history = sorted(
+        (c.opportunity.external_id.removeprefix(prefix), c.from_stage, c.to_stage)
+        for c in OpportunityStageChange.objects.filter(opportunity__external_id__startswith=prefix)
+    )
+    ids = {str(pk) for pk in Opportunity.objects.filter(external_id__startswith=prefix).values_list("pk", flat=True)}
+    events = sorted(
+        (e.type, e.payload.get("stage"), e.payload.get("to") or e.payload.get("to_stage"))
+        for e in Event.objects.filter(subject_type="crm.opportunity", subject_id__in=ids)
+    )
+    return deals, history, events
+
+
+def test_opportunities_merge_then_run_each_stage_change_as_the_service_does(ae, batch_path):
+    from gtmos.crm import services
+    from gtmos.crm.signals import opportunity_updated
+
+    import_csv("accounts", accounts_csv(2))
+    rows = [("1", "a-0", "Alpha", "prospecting", "100"), ("2", "a-1", "Beta", "demo", "200")]
+    announced = []
+
+    def receiver(sender, opportunity, **kwargs):
+        announced.append(opportunity.external_id)
+
+    opportunity_updated.connect(receiver, dispatch_uid="test-merge-announced")
+    try:
+        csv = OPPORTUNITIES + "".join(f"csv-{x},{a},{n},{s},{v},ae@example.test\n" for x, a, n, s, v in rows)
+        report = import_csv("opportunities", io.StringIO(csv))
+        assert (report.ok, report.created, report.updated) == (True, 2, 0), report.errors
+        for x, a, n, s, v in rows:  # the same deals through the row-by-row service
+            services.opportunity_upsert(
+                external_id=f"svc-{x}",
+                account_external_id=a,
+                name=n,
+                stage=s,
+                acv=Decimal(v),
+                owner_email="ae@example.test",
+            )
+        assert _deal_trail("csv-") == _deal_trail("svc-")
+        assert sorted(announced) == ["csv-1", "svc-1"]  # the open deal whose stage did not move is announced
+        # A replay changes nothing and announces nothing; a stage moved goes through the stage change.
+        announced.clear()
+        before = _deal_trail("csv-")
+        again = import_csv("opportunities", io.StringIO(csv))
+        assert again.ok and _deal_trail("csv-") == before and announced == []
+        moved = import_csv(
+            "opportunities", io.StringIO(csv.replace("csv-1,a-0,Alpha,prospecting", "csv-1,a-0,Alpha,proposal"))
+        )
+        assert moved.ok
+        assert ("1", "prospecting", "proposal") in _deal_trail("csv-")[1]
+    finally:
+        opportunity_updated.disconnect(dispatch_uid="test-merge-announced")
+
+
+def test_an_opportunity_stage_the_service_refuses_imports_nothing_and_is_named(ae, batch_path):
+    from gtmos.crm.models import Opportunity
+
+    import_csv("accounts", accounts_csv(2))
+    csv = OPPORTUNITIES + "o-1,a-0,Alpha,discovery,1,ae@example.test\no-2,a-1,Beta,closed_lost,1,ae@example.test\n"
+    report = import_csv("opportunities", io.StringIO(csv))
+    assert [(e.line, e.field) for e in report.errors] == [(3, "lost_reason")]
+    assert not Opportunity.objects.exists()
+    assert not Event.objects.filter(type="opportunity.created").exists()
