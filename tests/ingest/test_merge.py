@@ -109,7 +109,7 @@ def test_a_small_batch_merge_is_all_or_nothing_under_a_failure_after_its_insert(
     seen = {}
 
     def upsert_then_fail(cursor, *args, **kwargs):
-        seen["created"] = real(cursor, *args, **kwargs)  # the one INSERT … ON CONFLICT ran…
+        seen["created"], _ = real(cursor, *args, **kwargs)  # the one INSERT … ON CONFLICT ran…
         raise RuntimeError("injected after the small-batch merge")  # …then the import fails
 
     monkeypatch.setattr(merge, "_upsert", upsert_then_fail)
