@@ -1,12 +1,12 @@
 """CSV import: every row is validated by the API's schema and written by the same service.
 
 The whole file is one transaction. Every bad row is reported with its line and field; if any row is bad,
-nothing from the file is imported. Every table that can be large (accounts, usage, usage events, contacts,
-opportunities, activities and the health inputs: surveys, tickets, QBRs, expansions, advocacy) is written set-based
-(``merge``: references resolved in one query per kind, COPY into a staging table, one merge): the same
-validation and rules, at database speed. A deal's stage change still runs per deal after the merge (history,
-events, the close-won signal). The rest (employees, quotes, calls, cadence touches, the rep-performance and enrichment tables) still go row by row through
-their services.
+nothing from the file is imported. Every table that can be large — accounts, usage, usage events, contacts,
+opportunities, calls, activities and the health inputs (surveys, tickets, QBRs, expansions, advocacy) — is
+written set-based (``merge``: references resolved in one query per kind, COPY into a staging table, one merge):
+the same validation and rules, at database speed. A deal's stage change still runs per deal after the merge
+(history, events, the close-won signal). The rest (employees, quotes, cadence touches, the rep-performance and
+enrichment tables) go row by row through their services.
 """
 
 from __future__ import annotations

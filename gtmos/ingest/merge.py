@@ -23,7 +23,16 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from gtmos.core.bulk import _copy_text
-from gtmos.crm.models import Account, Contact, Employee, Opportunity, RepActivity, UsageDaily, UsageEvent
+from gtmos.crm.models import (
+    Account,
+    Contact,
+    ConvIntelligenceCall,
+    Employee,
+    Opportunity,
+    RepActivity,
+    UsageDaily,
+    UsageEvent,
+)
 from gtmos.health.models import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
 
 COPY_CHUNK = 50_000
@@ -528,6 +537,32 @@ def _opportunity_workflow(payloads: Sequence[tuple[int, dict]], merged: Merged) 
     return errors
 
 
+def _call(p: dict) -> dict:
+    # As call_upsert writes them: the owner's role when the call is first recorded (insert_only: a replay must
+    # not rewrite history); the account, if not given, the deal's.
+    return {
+        "external_id": p["external_id"],
+        "owner_id": p["owner_id"],
+        "owner_role": p["owner_id.role"],
+        "account_id": p["account_id"] if p["account_id"] is not None else p["opportunity_id.account_id"],
+        "opportunity_id": p["opportunity_id"],
+        "occurred_at": p["occurred_at"],
+        "call_type": p["call_type"],
+        "duration_seconds": p["duration_seconds"],
+        "objections": p.get("objections") or [],
+        "competitor_mentions": p.get("competitor_mentions") or [],
+        "next_steps": p.get("next_steps") or [],
+        "demoed": p.get("demoed") or [],
+        "sentiment": p.get("sentiment"),
+        "talk_ratio": p.get("talk_ratio"),
+        "question_count": p["question_count"],
+        "question_depth": p.get("question_depth"),
+        "qualification_coverage": p.get("qualification_coverage"),
+        "quality_score": p.get("quality_score"),
+        "summary": p.get("summary") or "",
+    }
+
+
 SPECS: dict[str, MergeSpec] = {
     "usage": MergeSpec(UsageDaily, ("account_id", "day"), (ACCOUNT_REF,), _usage_day, copy_line=_usage_day_line),
     "usage_events": MergeSpec(
@@ -559,6 +594,24 @@ SPECS: dict[str, MergeSpec] = {
     "qbrs": MergeSpec(QBRLog, ("external_id",), (ACCOUNT_REF, _employee("owner_email", "owner_id")), _qbr),
     "expansions": MergeSpec(ExpansionLog, ("external_id",), (ACCOUNT_REF,), _expansion),
     "advocacy": MergeSpec(AdvocacyRecord, ("external_id",), (ACCOUNT_REF,), _advocacy),
+    "calls": MergeSpec(
+        ConvIntelligenceCall,
+        ("external_id",),
+        (
+            Reference("owner_email", Employee, "email", "owner_id", lower=True, extra=("role",)),
+            Reference("account_external_id", Account, "external_id", "account_id", required=False),
+            Reference(
+                "opportunity_external_id",
+                Opportunity,
+                "external_id",
+                "opportunity_id",
+                required=False,
+                extra=("account_id",),
+            ),
+        ),
+        _call,
+        insert_only=("owner_role",),
+    ),
     "activities": MergeSpec(
         RepActivity,
         ("external_id",),

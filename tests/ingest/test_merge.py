@@ -309,3 +309,24 @@ def test_an_opportunity_stage_the_service_refuses_imports_nothing_and_is_named(a
     assert [(e.line, e.field) for e in report.errors] == [(3, "lost_reason")]
     assert not Opportunity.objects.exists()
     assert not Event.objects.filter(type="opportunity.created").exists()
+
+
+CALLS = "external_id,owner_email,occurred_at,account_external_id,opportunity_external_id,objections,sentiment\n"
+
+
+def test_calls_take_the_deal_s_account_and_keep_the_owner_s_role_on_a_replay(ae, batch_path):
+    from gtmos.crm.models import ConvIntelligenceCall
+
+    import_csv("accounts", accounts_csv(2))
+    import_csv("opportunities", io.StringIO(OPPORTUNITIES + "o-1,a-1,Alpha,discovery,1,ae@example.test\n"))
+    rows = CALLS + "c-1,ae@example.test,2026-02-01T10:00:00Z,,o-1,price|security review,0.5\n"
+    report = import_csv("calls", io.StringIO(rows))
+    assert (report.ok, report.created) == (True, 1), report.errors
+    call = ConvIntelligenceCall.objects.get()
+    assert (call.account.external_id, call.owner_role, call.objections) == ("a-1", "ae", ["price", "security review"])
+    Employee.objects.filter(pk=ae.pk).update(role="am")
+    xmins = _xmins("crm_convintelligencecall")
+    again = import_csv("calls", io.StringIO(rows))
+    assert again.ok and _xmins("crm_convintelligencecall") == xmins  # nothing rewritten, the role kept
+    bad = import_csv("calls", io.StringIO(CALLS + "c-2,ghost@example.test,2026-02-01T10:00:00Z,,zzz,,\n"))
+    assert {(e.line, e.field) for e in bad.errors} == {(2, "owner_email"), (2, "opportunity_external_id")}
