@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, models, transaction
 
+from enrichment.models import Lead
 from gtmos.core.bulk import _copy_text
 from gtmos.crm.models import (
     Account,
+    CadenceEventLog,
     Contact,
     ConvIntelligenceCall,
     Employee,
@@ -60,6 +62,8 @@ class Reference:
     # Columns of the referenced row the spec's rules read, stored as ``payload[f"{to}.{column}"]``: e.g. a
     # survey's contact must be a contact of the survey's account.
     extra: tuple[str, ...] = ()
+    # Several rows may share the value (a prospect's email on several leads): the last in this order wins.
+    order_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,11 @@ def _lookup(ref: Reference, wanted: set) -> list[tuple]:
     column = q(meta.get_field(ref.lookup).column)
     key = f"lower({column})" if ref.lower else column
     extra = "".join(f", {q(meta.get_field(name).column)}" for name in ref.extra)
+    order = f" ORDER BY {q(meta.get_field(ref.order_by).column)}" if ref.order_by else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {key}, {q(meta.pk.column)}{extra} FROM {q(meta.db_table)} WHERE {key} = ANY(%s)", [list(wanted)]
+            f"SELECT {key}, {q(meta.pk.column)}{extra} FROM {q(meta.db_table)} WHERE {key} = ANY(%s){order}",
+            [list(wanted)],
         )
         return cursor.fetchall()
 
@@ -563,6 +569,48 @@ def _call(p: dict) -> dict:
     }
 
 
+def _touch_account(p: dict):
+    """cadence_event_upsert's account: the one given, else the contact's, else the deal's."""
+    if p["account_id"] is not None:
+        return p["account_id"]
+    if p["contact_id"] is not None:
+        return p["contact_id.account_id"]
+    return p["opportunity_id.account_id"] if p["opportunity_id"] is not None else None
+
+
+def _touch_agrees(p: dict) -> list[tuple[str, str]]:
+    """cadence_event_upsert's rules: the contact and the deal are on the touch's account (the first that is not)."""
+    account_id = _touch_account(p)
+    if p["contact_id"] is not None and p["contact_id.account_id"] != account_id:
+        return [("contact_external_id", f"{p['contact_external_id']!r} is a contact of another account")]
+    if p["opportunity_id"] is not None and p["opportunity_id.account_id"] != account_id:
+        return [("opportunity_external_id", f"{p['opportunity_external_id']!r} is a deal of another account")]
+    return []
+
+
+def _touch(p: dict) -> dict:
+    return {
+        "external_id": p["external_id"],
+        "sdr_id": p["sdr_id"],
+        # A lead by id, else the latest lead with the email (cadence_event_upsert's _lead).
+        "lead_id": p["lead_id_ref"] if p.get("lead_id") not in (None, "") else p["lead_by_email"],
+        "account_id": _touch_account(p),
+        "contact_id": p["contact_id"],
+        "cadence_type": p["cadence_type"],
+        "cadence_id": p["cadence_id"],
+        "cadence_name": p.get("cadence_name") or "",
+        "step": p["step"],
+        "channel": p["channel"],
+        "occurred_at": p["occurred_at"],
+        "responded": p["responded"],
+        "responded_at": p.get("responded_at"),
+        "meeting_booked": p["meeting_booked"],
+        "meeting_accepted": p["meeting_accepted"],
+        "opportunity_id": p["opportunity_id"],
+        "risk_flags": p.get("risk_flags") or [],
+    }
+
+
 SPECS: dict[str, MergeSpec] = {
     "usage": MergeSpec(UsageDaily, ("account_id", "day"), (ACCOUNT_REF,), _usage_day, copy_line=_usage_day_line),
     "usage_events": MergeSpec(
@@ -611,6 +659,29 @@ SPECS: dict[str, MergeSpec] = {
         ),
         _call,
         insert_only=("owner_role",),
+    ),
+    "cadence_events": MergeSpec(
+        CadenceEventLog,
+        ("external_id",),
+        (
+            Reference("sdr_email", Employee, "email", "sdr_id", lower=True),
+            Reference(
+                "contact_external_id", Contact, "external_id", "contact_id", required=False, extra=("account_id",)
+            ),
+            Reference(
+                "opportunity_external_id",
+                Opportunity,
+                "external_id",
+                "opportunity_id",
+                required=False,
+                extra=("account_id",),
+            ),
+            Reference("account_external_id", Account, "external_id", "account_id", required=False),
+            Reference("lead_id", Lead, "id", "lead_id_ref", required=False),
+            Reference("lead_email", Lead, "email", "lead_by_email", required=False, lower=True, order_by="captured_at"),
+        ),
+        _touch,
+        rules=_touch_agrees,
     ),
     "activities": MergeSpec(
         RepActivity,
