@@ -40,10 +40,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=[])
     parser.add_argument("--accounts", type=int, default=None, help="override the account count")
+    parser.add_argument("--reps", type=int, default=None, help="override the rep count (coaching)")
     args = parser.parse_args()
     failed = False
     for name in args.names or list(BENCHMARKS):
         kwargs = {"accounts": args.accounts} if args.accounts else {}
+        if args.reps and name == "coaching":
+            kwargs = {"reps": args.reps}
         result = BENCHMARKS[name](**kwargs)
         print(json.dumps(result), flush=True)
         failed |= not result.get("ok", True)

@@ -46,6 +46,8 @@ import time
 from . import db
 
 TARGET_S = 60
+# Issue 21: the largest sales organisations, 10,000 reps, within 120 s and a worker peak RSS within 4 GiB.
+LARGE_REPS, LARGE_TARGET_S, TARGET_RSS_MIB = 10_000, 120, 4096
 SCALES = (500, 2000)
 # BENCH_COACHING_DB, else "<BENCH_DB>_coaching" when BENCH_DB names this machine user's bench database.
 DB_NAME = os.environ.get("BENCH_COACHING_DB") or (
@@ -103,14 +105,20 @@ def run(reps: int = SCALES[-1], **_ignored) -> dict:
             for n, counts, other in ((scales[0], a, b), (scales[1], b, a))
             if counts.keys() - other.keys()
         }
-    checks = {"total_under_60s": t_large < TARGET_S, "queries_independent_of_reps": all(same_queries.values())}
+    target_s = LARGE_TARGET_S if scales[1] >= LARGE_REPS else TARGET_S
+    checks = {
+        f"total_under_{target_s}s": t_large < target_s,
+        "queries_independent_of_reps": all(same_queries.values()),
+        "worker_peak_rss_within_4gib": (large.get("peak_rss") or {}).get("worker_mib", 0) <= TARGET_RSS_MIB,
+    }
     _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, checks)
     return {
         "benchmark": "coaching",
         "summary": True,
         "reps": scales,
         "anchor": day.isoformat(),
-        "target_s": TARGET_S,
+        "target_s": target_s,
+        "peak_rss": [small.get("peak_rss"), large.get("peak_rss")],
         "total_s": [t_small, t_large],
         "queries": [small["total"]["queries"], large["total"]["queries"]],
         "runs_s": {name: [small["runs"][name]["wall_s"], large["runs"][name]["wall_s"]] for name in large["runs"]},
@@ -211,8 +219,10 @@ def _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, 
     lines += [
         f"linear: {ratio:g} x t({scales[0]:,}) = {ratio * results[scales[0]]['total']['wall_s']:.2f} s vs "
         f"t({scales[1]:,}) = {results[scales[1]]['total']['wall_s']:.2f} s: {100 * linear_dev:+.1f}% (reported)",
-        f"at {scales[1]:,} reps: total < {TARGET_S} s: {mark(checks['total_under_60s'])}; every statement runs as often "
-        f"at {scales[0]:,} as at {scales[1]:,} reps: {mark(checks['queries_independent_of_reps'])}",
+        f"at {scales[1]:,} reps: "
+        + "; ".join(f"{name}: {mark(ok)}" for name, ok in checks.items())
+        + f" (statements compared at {scales[0]:,} and {scales[1]:,} reps; peak RSS at {scales[1]:,}: "
+        f"{results[scales[1]].get('peak_rss')})",
         "",
     ]
     print("\n".join(lines), flush=True)
@@ -261,6 +271,7 @@ def measure(day: dt.date, profile: bool) -> dict:
     }
     return {
         "anchor": day.isoformat(),
+        "peak_rss": db.peak_rss_mib(connection),
         "runs": {k: _brief(v) for k, v in runs.items()},
         "total": total,
         "fingerprint": _fingerprint(),

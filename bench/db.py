@@ -58,6 +58,25 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def peak_rss_mib(connection=None) -> dict:
+    """Peak resident memory (MiB) of this process and, given a Django connection, of its PostgreSQL backend
+    (Linux: getrusage, /proc/<pid>/status VmHWM; the backend runs on this machine)."""
+    import resource
+
+    out = {"worker_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                hwm = next((line.split()[1] for line in f if line.startswith("VmHWM:")), None)
+            out["postgres_backend_mib"] = round(int(hwm) / 1024) if hwm else None
+        except OSError:
+            out["postgres_backend_mib"] = None
+    return out
+
+
 def env() -> dict:
     return {
         **os.environ,

@@ -45,6 +45,9 @@ from . import db
 
 TARGET_S = 60
 TARGET_RATIO = 3.0
+# Issue 21: a million customers within 300 s and 2.5x the floor, the measuring worker's peak RSS within 4 GiB.
+MILLION_TARGET_S, MILLION_TARGET_RATIO = 300, 2.5
+TARGET_RSS_MIB = 4096
 LINEAR_TOLERANCE = 0.20
 SCALE_DOWN = 10
 SAMPLES = 3  # measured days (and floors) per scale; the median is the figure
@@ -66,9 +69,13 @@ def run(accounts: int = 100_000) -> dict:
     cpu_dev = (SCALE_DOWN * c_small - c_large) / c_large if c_small and c_large else None
     # The time and ratio targets are the full book's; the tenth is there for the linearity check (its
     # ratio is shown too: the floor is cheaper per account there, with every table in shared buffers).
+    target_s, target_ratio = (
+        (MILLION_TARGET_S, MILLION_TARGET_RATIO) if scales[1] >= 1_000_000 else (TARGET_S, TARGET_RATIO)
+    )
     checks = {
-        "job_within_60s": t_large <= TARGET_S,
-        "job_within_3x_floor": large["ratio"] <= TARGET_RATIO,
+        f"job_within_{target_s}s": t_large <= target_s,
+        f"job_within_{target_ratio:g}x_floor": large["ratio"] <= target_ratio,
+        "worker_peak_rss_within_4gib": (large.get("peak_rss") or {}).get("worker_mib", 0) <= TARGET_RSS_MIB,
         "linear_within_20pct": abs(linear_dev) <= LINEAR_TOLERANCE,
         "rerun_identical": all(r["rerun_identical"] for r in results.values()),
     }
@@ -77,8 +84,9 @@ def run(accounts: int = 100_000) -> dict:
         "benchmark": "health_daily",
         "summary": True,
         "accounts": scales,
-        "target_s": TARGET_S,
-        "target_ratio": TARGET_RATIO,
+        "target_s": target_s,
+        "target_ratio": target_ratio,
+        "peak_rss": [small.get("peak_rss"), large.get("peak_rss")],
         "job_s": [t_small, t_large],
         "floor_s": [small["floor"]["total_s"], large["floor"]["total_s"]],
         "ratio": [small["ratio"], large["ratio"]],
@@ -164,9 +172,9 @@ def _print_table(results, scales, t_small, t_large, linear_dev, cpu_dev, checks)
             if cpu_dev is not None
             else ""
         ),
-        f"at {scales[1]:,}: job <= {TARGET_S} s: {mark(checks['job_within_60s'])}; job <= {TARGET_RATIO:g}x floor: "
-        f"{mark(checks['job_within_3x_floor'])}; linear: {mark(checks['linear_within_20pct'])}; "
-        f"rerun gives identical rows: {mark(checks['rerun_identical'])}",
+        f"at {scales[1]:,}: "
+        + "; ".join(f"{name}: {mark(ok)}" for name, ok in checks.items())
+        + f" (peak RSS at {scales[1]:,}: {results[scales[1]].get('peak_rss')})",
         "",
     ]
     print("\n".join(lines), flush=True)
@@ -208,6 +216,7 @@ def measure(today: dt.date, profile: bool) -> dict:
         "floor_samples": [_sample(f) for f in floors],
         "rerun_identical": before == after,
         "fingerprint": before,
+        "peak_rss": db.peak_rss_mib(connection),
     }
 
 

@@ -19,7 +19,7 @@ from gtmos.health.services import inputs as health_inputs
 from . import schemas
 from .auth import IntegrationBearer
 from .idempotency import idempotent
-from .merge import SPECS, merge, resolve_references
+from .merge import SPECS, key_id, merge, resolve_references
 
 api = NinjaAPI(
     title="GTM OS ingest API",
@@ -137,11 +137,47 @@ def _write(service, payload, **extra):
     }
 
 
+def _merge_write(spec, payload):
+    """A one-row feeding write through the set-based merge (issue 21: 200 feeding writes/s): references in one
+    plain read each, the service's rules, one ``INSERT … ON CONFLICT`` — the same row, the same 422s (a missing
+    reference, a broken rule, a key another record holds) as the row-by-row service, at a third of its CPU."""
+    values = payload.dict()
+    found = resolve_references(spec, [(0, values)])
+    if found:
+        refs = {ref.field for ref in spec.references}
+        errors = [
+            {
+                "field": field,
+                "message": message,
+                "code": "missing_reference" if field in refs and message.startswith("no record matches") else "rule",
+            }
+            for _, field, message in found
+        ]
+        names = ", ".join(e["field"] for e in errors)
+        return JsonResponse({"detail": f"invalid payload: {names}", "errors": errors}, status=422)
+    try:
+        # No savepoint (two round trips a write): an error here is answered with a 422, and the idempotency
+        # wrapper rolls the whole request's transaction back on any error answer.
+        with transaction.atomic(savepoint=False):
+            merged = merge(spec, [values])
+    except IntegrityError as error:
+        return _conflict(error, values)
+    except DataError:
+        return _invalid("body", "a value is out of range for its field")
+    created = bool(merged.created_ids)
+    return (201 if created else 200), {
+        "id": merged.created_ids[0] if created else key_id(spec, spec.values(values)),
+        "external_id": values.get("external_id"),
+        "created": created,
+    }
+
+
 router = Router(tags=["ingest"])
 
 
-def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bool = False) -> None:
-    """Register ``POST path``: validate with ``schema``, upsert with ``service``, idempotently."""
+def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bool = False, spec=None) -> None:
+    """Register ``POST path``: validate with ``schema``, upsert with ``service`` (or, for a feeding table with a
+    set-based ``spec``, through the merge), idempotently."""
 
     @router.post(
         path,
@@ -152,6 +188,8 @@ def _upsert_endpoint(path: str, schema, service, summary: str, *, with_actor: bo
     )
     @idempotent
     def endpoint(request, payload: schema):
+        if spec is not None:
+            return _merge_write(spec, payload)
         extra = {"actor_label": request.auth.name} if with_actor else {}
         return _write(service, payload, **extra)
 
@@ -160,7 +198,9 @@ _upsert_endpoint("/employees", schemas.EmployeeIn, services.employee_upsert, "Cr
 _upsert_endpoint(
     "/accounts", schemas.AccountIn, services.account_upsert, "Create or update an account", with_actor=True
 )
-_upsert_endpoint("/contacts", schemas.ContactIn, services.contact_upsert, "Create or update a contact")
+_upsert_endpoint(
+    "/contacts", schemas.ContactIn, services.contact_upsert, "Create or update a contact", spec=SPECS["contacts"]
+)
 _upsert_endpoint(
     "/opportunities",
     schemas.OpportunityIn,
@@ -192,20 +232,35 @@ _upsert_endpoint(
     "Record an SDR cadence touch and its outcome",
 )
 _upsert_endpoint(
-    "/surveys", schemas.SurveyResponseIn, health_inputs.survey_response_upsert, "Record an NPS or CSAT survey response"
+    "/surveys",
+    schemas.SurveyResponseIn,
+    health_inputs.survey_response_upsert,
+    "Record an NPS or CSAT survey response",
+    spec=SPECS["surveys"],
 )
 _upsert_endpoint(
-    "/tickets", schemas.SupportTicketIn, health_inputs.support_ticket_upsert, "Create or update a support ticket"
+    "/tickets",
+    schemas.SupportTicketIn,
+    health_inputs.support_ticket_upsert,
+    "Create or update a support ticket",
+    spec=SPECS["tickets"],
 )
-_upsert_endpoint("/qbrs", schemas.QBRIn, health_inputs.qbr_upsert, "Create or update a quarterly business review")
 _upsert_endpoint(
-    "/expansions", schemas.ExpansionIn, health_inputs.expansion_upsert, "Create or update an expansion play"
+    "/qbrs", schemas.QBRIn, health_inputs.qbr_upsert, "Create or update a quarterly business review", spec=SPECS["qbrs"]
+)
+_upsert_endpoint(
+    "/expansions",
+    schemas.ExpansionIn,
+    health_inputs.expansion_upsert,
+    "Create or update an expansion play",
+    spec=SPECS["expansions"],
 )
 _upsert_endpoint(
     "/advocacy",
     schemas.AdvocacyIn,
     health_inputs.advocacy_upsert,
     "Record a referral, case study, reference call, review or testimonial",
+    spec=SPECS["advocacy"],
 )
 
 _upsert_endpoint(
@@ -285,9 +340,11 @@ def post_usage(request, payload: schemas.UsageBatchIn):
     if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
         return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch", "rule")
     # Set-based (issue 21): one query per reference kind, COPY into staging, one merge per table.
+    # A validated row's fields are its __dict__ (pydantic v2): a shallow copy is ~10x cheaper than .dict() on
+    # 5,000 rows, and the rows are flat (no nested model to convert).
     batches = [
-        ("days", SPECS["usage"], [r.dict() for r in payload.days]),
-        ("events", SPECS["usage_events"], [r.dict() for r in payload.events]),
+        ("days", SPECS["usage"], [dict(r.__dict__) for r in payload.days]),
+        ("events", SPECS["usage_events"], [dict(r.__dict__) for r in payload.events]),
     ]
     missing = [
         {"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
@@ -298,7 +355,7 @@ def post_usage(request, payload: schemas.UsageBatchIn):
         names = ", ".join(e["field"] for e in missing[:20])
         return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)
     written = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the request's transaction (the idempotency wrapper's) is enough
         for _, spec, rows in batches:
             merge(spec, rows)
             written += len(rows)

@@ -1,4 +1,5 @@
-"""Emails the prospect flow sends (white-glove outreach, team invites), each on the retry ladder.
+"""Emails the prospect flow sends (white-glove outreach, team invites) and the CSM's onboarding messages, each on
+the retry ladder.
 
 Seed 002: "Failed agents / outreach retry on 2m → 10m → 1h → 6h → abandoned". The ladder lives in the row
 (attempts, next attempt time), driven by the minute sweep with SKIP LOCKED like the swarm's agent jobs: a send
@@ -18,6 +19,7 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         OUTREACH = "outreach", "White-glove outreach"
         INVITE = "invite", "Team invite"
+        CUSTOMER = "customer", "Onboarding message"  # a CSM's templated message to a customer contact
 
     class Status(models.TextChoices):
         PENDING = "pending", "Sending"
@@ -31,6 +33,9 @@ class OutboundEmail(models.Model):
     deal = models.ForeignKey("onboarding.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="emails")
     invite = models.ForeignKey(
         "onboarding.TeamInvite", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    scheduled_message = models.ForeignKey(
+        "onboarding.ScheduledMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
     )
     to = models.EmailField()
     from_email = models.CharField(max_length=300, blank=True)

@@ -4,10 +4,8 @@ OnboardingLog, so it counts toward the unresponsive-customer ladder like any oth
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from gtmos.core import clock
@@ -63,34 +61,56 @@ def message_schedule(
     )
     if send_on == clock.today():
         message_send(message=message)
+        message.refresh_from_db()
     return message
 
 
 @transaction.atomic
 def message_send(*, message: ScheduledMessage) -> bool:
-    """Send once: the status flip is conditional, so a retried job cannot send twice."""
-    claimed = ScheduledMessage.objects.filter(pk=message.pk, status=ScheduledMessage.Status.SCHEDULED).update(
-        status=ScheduledMessage.Status.SENT, sent_at=clock.now()
+    """Send a due message on the outbound retry ladder (issue 21): the email is queued once per message and its
+    first attempt runs now; the message is marked sent (and the outreach logged) only once the email went out.
+    A mail server that is down costs a retry (2m → 10m → 1h → 6h, the minute sweep), never a 500, and the
+    message stays scheduled meanwhile. True if it went out on this call."""
+    from .outbound import outbound_deliver, outbound_queue
+
+    message = (
+        ScheduledMessage.objects.select_for_update()
+        .select_related("contact")
+        .filter(pk=message.pk, status=ScheduledMessage.Status.SCHEDULED)
+        .first()
     )
-    if not claimed:
-        return False
-    message.refresh_from_db()
-    transaction.on_commit(
-        partial(
-            send_mail,
-            subject=message.subject,
-            message=message.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[message.contact.email],
+    if message is None:
+        return False  # sent already, or cancelled
+    email = outbound_queue(
+        key=f"message:{message.pk}",
+        kind="customer",
+        to=message.contact.email,
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        scheduled_message=message,
+    )
+    return outbound_deliver(email_id=email.pk) == "sent"
+
+
+def message_delivered(*, message_id: int, sent_at: dt.datetime | None = None) -> bool:
+    """The message's email went out (first try or a later rung): mark it sent and log the outreach, once."""
+    with transaction.atomic():
+        claimed = ScheduledMessage.objects.filter(pk=message_id, status=ScheduledMessage.Status.SCHEDULED).update(
+            status=ScheduledMessage.Status.SENT, sent_at=sent_at or clock.now()
         )
-    )
-    activity_log(
-        plan=message.plan,
-        kind="outreach",
-        by=message.created_by,
-        notes=f"Sent “{message.subject}” to {message.contact.name}",
-        on=message.send_on,
-    )
+        if not claimed:
+            return False
+        message = ScheduledMessage.objects.select_related("plan", "contact", "created_by").get(pk=message_id)
+        if message.plan.status != PlanStatus.ACTIVE:
+            return True  # went out on a late rung after the plan closed: sent, but no outreach on a closed plan
+        activity_log(
+            plan=message.plan,
+            kind="outreach",
+            by=message.created_by,
+            notes=f"Sent “{message.subject}” to {message.contact.name}",
+            on=message.send_on,
+        )
     return True
 
 

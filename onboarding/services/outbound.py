@@ -24,7 +24,16 @@ S = OutboundEmail.Status
 
 
 def outbound_queue(
-    *, key: str, kind: str, to: str, subject: str, body: str, from_email: str = "", deal=None, invite=None
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    from_email: str = "",
+    deal=None,
+    invite=None,
+    scheduled_message=None,
 ) -> OutboundEmail:
     """Store the email to send (once per key: a double POST queues nothing more)."""
     email, _ = OutboundEmail.objects.get_or_create(
@@ -37,6 +46,7 @@ def outbound_queue(
             "from_email": from_email[:300],
             "deal": deal,
             "invite": invite,
+            "scheduled_message": scheduled_message,
             "next_attempt_at": clock.now(),
         },
     )
@@ -84,6 +94,10 @@ def outbound_deliver(*, email_id, now: datetime | None = None) -> str:
             from ..whiteglove.steps import outreach_delivered
 
             outreach_delivered(deal_id=email.deal_id)
+        if email.kind == OutboundEmail.Kind.CUSTOMER and email.scheduled_message_id:
+            from .comms import message_delivered
+
+            message_delivered(message_id=email.scheduled_message_id, sent_at=now)
     return "sent"
 
 
@@ -112,7 +126,15 @@ def outbound_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
 
 
 def _event(email: OutboundEmail, type_: str, payload: dict) -> None:
-    subject = email.deal.session if email.deal_id else email.invite.session if email.invite_id else None
+    subject = (
+        email.deal.session
+        if email.deal_id
+        else email.invite.session
+        if email.invite_id
+        else email.scheduled_message.plan
+        if email.scheduled_message_id
+        else None
+    )
     event_record(
         type=type_,
         subject=subject,

@@ -701,3 +701,40 @@ def test_quote_log_is_crm_quote_and_its_import_carries_discount_and_term_excepti
     quote = Quote.objects.select_related("opportunity__owner", "opportunity__account").get()
     assert (quote.discount_pct, quote.term_exception, quote.term_months) == (Decimal("27.5"), True, 36)
     assert quote.opportunity.owner == world["ae"] and quote.opportunity.account.segment == "mm"
+
+
+TOUCHES = "external_id,sdr_email,occurred_at,cadence_type,cadence_id,step,channel,responded,meeting_booked,"
+
+
+def test_cadence_csv_is_set_based_with_the_service_s_account_lead_and_rules(world, settings):
+    """Issue 21: import_csv writes cadence touches through the set-based merge — the account from the contact
+    or the deal, the latest lead with an email, the agreement rules named — both merge paths."""
+    newer = Lead.objects.create(
+        email="pat@prospect.test",
+        source="outbound",
+        idempotency_key="lead-perf-csv",
+        captured_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+    header = TOUCHES + "contact_external_id,opportunity_external_id,lead_email\n"
+    for threshold in (10**6, 0):  # every batch small, then every batch staged
+        settings.INGEST_SMALL_BATCH_ROWS = threshold
+        good = (
+            header + f"t-a{threshold},sdr@example.test,2026-02-10T15:00:00Z,abm,seq-abm,1,email,false,false,ct-1,,\n"
+            f"t-b{threshold},sdr@example.test,2026-02-11T15:00:00Z,abm,seq-abm,2,call,true,true,,opp-1,\n"
+            f"t-c{threshold},sdr@example.test,2026-02-12T15:00:00Z,cold,seq-cold,1,email,false,false,,,PAT@prospect.test\n"
+        )
+        report = import_csv("cadence_events", io.StringIO(good))
+        assert report.ok and report.created == 3, [str(e) for e in report.errors]
+        touches = {t.external_id[:3]: t for t in CadenceEventLog.objects.filter(external_id__endswith=str(threshold))}
+        assert touches["t-a"].account == world["account"] and touches["t-a"].lead is None
+        assert touches["t-b"].account == world["account"] and touches["t-b"].opportunity.external_id == "opp-1"
+        assert touches["t-c"].lead == newer
+    before = CadenceEventLog.objects.count()
+    bad = import_csv(
+        "cadence_events",
+        io.StringIO(
+            header + "t-y,ghost@example.test,2026-02-10T15:00:00Z,cold,seq-cold,1,email,false,false,,,nobody@x.test\n"
+        ),
+    )
+    assert {(e.line, e.field) for e in bad.errors} == {(2, "sdr_email"), (2, "lead_email")}
+    assert CadenceEventLog.objects.count() == before
