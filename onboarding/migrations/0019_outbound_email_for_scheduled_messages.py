@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0015_merge_20261202_1818"),
+        ("onboarding", "0018_escalation_procedure_and_training_session"),
     ]
 
     operations = [
