@@ -14,4 +14,5 @@ urlpatterns = [
     path("views/<slug:page>/save/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/<slug:tab>/", views.opportunity_tab, name="opportunity_tab"),
 ]

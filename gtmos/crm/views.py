@@ -66,12 +66,35 @@ def account_export(request):
     """The account list as CSV with the page's filters and sort (only rows the user can see), streamed."""
     state = lists.accounts(request.GET)
     qs = selectors.account_list(user=request.user, **state.filters, sort=state.sort)
-    header = ["Account", "External id", "Domain", "Segment", "Owner", "AM", "CSM", "Onboarding", "Customer",
-              "Contract start", "Renewal", "ARR"]
+    header = [
+        "Account",
+        "External id",
+        "Domain",
+        "Segment",
+        "Owner",
+        "AM",
+        "CSM",
+        "Onboarding",
+        "Customer",
+        "Contract start",
+        "Renewal",
+        "ARR",
+    ]
     rows = (
-        [a.name, a.external_id or "", a.domain, a.get_segment_display(), a.owner.name if a.owner else "",
-         a.am.name if a.am else "", a.csm.name if a.csm else "", a.get_onboarding_status_display(),
-         "yes" if a.is_customer else "no", a.contract_start_date or "", a.renewal_date or "", a.arr]
+        [
+            a.name,
+            a.external_id or "",
+            a.domain,
+            a.get_segment_display(),
+            a.owner.name if a.owner else "",
+            a.am.name if a.am else "",
+            a.csm.name if a.csm else "",
+            a.get_onboarding_status_display(),
+            "yes" if a.is_customer else "no",
+            a.contract_start_date or "",
+            a.renewal_date or "",
+            a.arr,
+        ]
         for a in qs.iterator(chunk_size=EXPORT_CHUNK)
     )
     return csv_response(filename=f"accounts-{clock.today():%Y-%m-%d}.csv", header=header, rows=rows)
@@ -115,8 +138,9 @@ def saved_view_save(request, page: str):
     query = request.POST.get("query", "")
     back = reverse(LIST_URLS[page]) + _back_query(query, page)
     try:
-        view = list_services.saved_view_save(user=request.user, page=page, name=request.POST.get("name", ""),
-                                             query=query)
+        view = list_services.saved_view_save(
+            user=request.user, page=page, name=request.POST.get("name", ""), query=query
+        )
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:
@@ -210,39 +234,102 @@ def opportunity_list(request):
 def opportunity_export(request):
     """The open-opportunity list as CSV with the page's filters and sort (only deals the user can see)."""
     state = lists.opportunities(request.GET)
-    qs = selectors.opportunity_list(user=request.user, **state.filters, sort=state.sort).select_related(
-        "se", "sdr"
-    )
-    header = ["Deal", "External id", "Account", "Type", "Stage", "Owner", "SE", "SDR", "Close date", "ACV",
-              "SAM value", "Deal health", "Risk flags"]
+    qs = selectors.opportunity_list(user=request.user, **state.filters, sort=state.sort).select_related("se", "sdr")
+    header = [
+        "Deal",
+        "External id",
+        "Account",
+        "Type",
+        "Stage",
+        "Owner",
+        "SE",
+        "SDR",
+        "Close date",
+        "ACV",
+        "SAM value",
+        "Deal health",
+        "Risk flags",
+    ]
     rows = (
-        [o.name, o.external_id or "", o.account.name, o.get_type_display(), o.get_stage_display(),
-         o.owner.name if o.owner else "", o.se.name if o.se else "", o.sdr.name if o.sdr else "",
-         o.close_date or "", o.acv, o.sam_value, "" if o.deal_health_score is None else o.deal_health_score,
-         " ".join(o.deal_risk_flags or [])]
+        [
+            o.name,
+            o.external_id or "",
+            o.account.name,
+            o.get_type_display(),
+            o.get_stage_display(),
+            o.owner.name if o.owner else "",
+            o.se.name if o.se else "",
+            o.sdr.name if o.sdr else "",
+            o.close_date or "",
+            o.acv,
+            o.sam_value,
+            "" if o.deal_health_score is None else o.deal_health_score,
+            " ".join(o.deal_risk_flags or []),
+        ]
         for o in qs.iterator(chunk_size=EXPORT_CHUNK)
     )
     return csv_response(filename=f"opportunities-{clock.today():%Y-%m-%d}.csv", header=header, rows=rows)
 
 
-@login_required
-def opportunity_detail(request, pk: int):
+def _opportunity_for(request, pk: int) -> Opportunity:
     try:
-        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        return selectors.opportunity_get(user=request.user, pk=pk)
     except Opportunity.DoesNotExist:
         raise Http404("No such opportunity") from None
-    calls = list(opportunity.calls.select_related("owner").order_by("-occurred_at")[:20])
+
+
+def _timeline_kind(request, kinds) -> str:
+    kind = request.GET.get("kind", "")
+    return kind if kind in kinds else ""
+
+
+@login_required
+def opportunity_detail(request, pk: int):
+    """The deal page: key figures, deal health in words, next step, stakeholders with buying roles, quotes, and
+    the deal's activity timeline (the account 360's timeline code, narrowed to the deal)."""
+    from gtmos.core import account360
+
+    opportunity = _opportunity_for(request, pk)
+    calls = list(opportunity.calls.only("occurred_at", "next_steps", "opportunity_id").order_by("-occurred_at")[:5])
+    stakeholders = list(opportunity.account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12])
+    kind = _timeline_kind(request, account360.OPPORTUNITY_TIMELINE_KINDS)
     return render(
         request,
         "crm/opportunity_detail.html",
         {
             "opportunity": opportunity,
             "quotes": opportunity.quotes.prefetch_related("lines__product"),
-            "calls": calls,
-            "stage_changes": opportunity.stage_changes.all(),
-            # The next step is the latest call's first agreed next step; stakeholders are the account's contacts.
+            # The next step is the latest call's first agreed next step.
             "next_step": next((step for c in calls for step in (c.next_steps or [])[:1]), ""),
-            "stakeholders": opportunity.account.contacts.order_by("-is_executive_sponsor", "buying_role", "name")[:12],
-            "plan": opportunity.onboarding_plan if hasattr(opportunity, "onboarding_plan") else None,
+            "next_step_call": next((c for c in calls if c.next_steps), None),
+            "stakeholders": stakeholders,
+            "deal": account360.deal_block(opportunity=opportunity, stakeholders=stakeholders, calls=calls),
+            "plan": getattr(opportunity, "onboarding_plan", None),
+            "items": account360.timeline(account=opportunity.account, opportunity=opportunity, kind=kind),
+            "kind": kind,
+            "timeline_kinds": account360.OPPORTUNITY_TIMELINE_KINDS,
+        },
+    )
+
+
+@login_required
+def opportunity_tab(request, pk: int, tab: str):
+    """The deal timeline as an htmx fragment (filter chips); opened directly, the whole page (STYLE 22)."""
+    from gtmos.core import account360
+
+    if tab != "timeline":
+        raise Http404("No such tab")
+    if not request.htmx:
+        return opportunity_detail(request, pk)
+    opportunity = _opportunity_for(request, pk)
+    kind = _timeline_kind(request, account360.OPPORTUNITY_TIMELINE_KINDS)
+    return render(
+        request,
+        "crm/opportunity_detail.html#timeline",
+        {
+            "opportunity": opportunity,
+            "items": account360.timeline(account=opportunity.account, opportunity=opportunity, kind=kind),
+            "kind": kind,
+            "timeline_kinds": account360.OPPORTUNITY_TIMELINE_KINDS,
         },
     )

@@ -76,7 +76,7 @@ def test_the_opportunity_list_has_its_own_views(team, client):
 
 
 def test_the_account_export_follows_filters_sort_and_visibility(team, client):
-    AccountFactory(owner=team.ae, name="=HYPERLINK(\"http://x\")", segment="ent", arr=Decimal("90000"))
+    AccountFactory(owner=team.ae, name='=HYPERLINK("http://x")', segment="ent", arr=Decimal("90000"))
     AccountFactory(owner=team.ae, name="Small Co", segment="smb", arr=Decimal("1000"))
     AccountFactory(owner=team.other_ae, name="Hidden Ent", segment="ent")
     client.force_login(team.manager.user)
@@ -84,7 +84,7 @@ def test_the_account_export_follows_filters_sort_and_visibility(team, client):
     assert rows[0][:3] == ["Account", "External id", "Domain"]
     names = [r[0] for r in rows[1:]]
     # Only what the manager's team can see, only the segment, largest ARR first; the formula is defused.
-    assert names == ["'=HYPERLINK(\"http://x\")"]
+    assert names == ['\'=HYPERLINK("http://x")']
     everything = [r[0] for r in _csv(client.get("/crm/accounts/export.csv?sort=name"))[1:]]
     assert "Hidden Co" not in everything and "Hidden Ent" not in everything
     assert everything == sorted(everything)
