@@ -37,6 +37,7 @@ ITEMS: list[NavItem] = [
         "Onboarding",
         roles=("csm", "am", "impl_engineer", "manager", "slm", "post_sales"),
     ),
+    NavItem("CS handoffs", "onboarding:handoff_list", "Onboarding", allowed="onboarding.handoffs:can_see_handoffs"),
     NavItem("Onboarding alerts", "audit:escalations", "Onboarding", roles=("csm", "am", "manager", "slm")),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),
