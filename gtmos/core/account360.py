@@ -81,22 +81,37 @@ def health_block(*, account) -> dict:
 
 
 def onboarding_block(*, account, user) -> dict:
+    from django.db.models import Prefetch
+
     from gtmos.crm.access import employee_of
     from onboarding import gantt, selectors
-    from onboarding.models import OnboardingPlan
+    from onboarding.models import MilestoneItem, OnboardingPlan, OnboardingSettings, ProductValueEvent
     from onboarding.services.map_share import MAX_AGE_DAYS, SHARER_ROLES
 
+    # The account itself passed visible_to(user) (crm.selectors.account_get), and plan visibility is "whoever
+    # sees its account, plus …" (onboarding/access.py), so every plan of this account is visible: no second check.
     plan = (
-        OnboardingPlan.objects.visible_to(user)
-        .filter(account=account)
+        OnboardingPlan.objects.filter(account=account)
         .select_related("map__signoff_by", "csm", "opportunity")
+        .prefetch_related(
+            Prefetch("milestones", queryset=MilestoneItem.objects.select_related("owner").order_by("code"))
+        )
         .order_by("-created_at")
         .first()
     )
     if plan is None:
         return {"plan": None}
-    detail = selectors.plan_detail(plan=plan)
-    view = detail["view"]
+    plan.account = account  # the projection reads the segment: no second account read
+    # The plan page's selector (plan_detail) also reads the log, the SOW and the handoff; the 360 needs only the
+    # projection, so it builds the view itself: one settings read, milestones with their owners in one query.
+    view = selectors._view(plan, clock.today(), OnboardingSettings.load())
+    value_event_ids = [e.get("value_event_id") for e in plan.map.selected_value_events or []]
+    detail = {
+        "escalations": plan.escalations.order_by("-fired_at")[:20],
+        "value_events": ProductValueEvent.objects.filter(pk__in=value_event_ids).select_related("product")
+        if value_event_ids
+        else [],
+    }
     today = clock.today()
     target = plan.map.ttv_target_days or 90
     timeline = (
