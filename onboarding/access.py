@@ -16,7 +16,11 @@ def plan_q(user, prefix: str = "") -> Q | None:
         return None
     q = account_q(user, prefix=f"{prefix}account__")
     if employee is not None:
-        q |= Q(**{f"{prefix}milestones__owner": employee})
+        # A subquery, not a join through milestones: the join repeated each plan once per milestone the person
+        # owns and forced a DISTINCT over every selected column on every plan read (issue 20: page speed).
+        from .models import MilestoneItem
+
+        q |= Q(**{f"{prefix}pk__in": MilestoneItem.objects.filter(owner=employee).values("plan_id")})
     return q
 
 

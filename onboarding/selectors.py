@@ -61,7 +61,9 @@ def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
     plans = OnboardingPlan.objects.visible_to(user).filter(status=PlanStatus.ACTIVE)
     employee = employee_of(user)
     if mine_only and employee is not None and employee.role in ("csm", "impl_engineer"):
-        plans = plans.filter(Q(csm=employee) | Q(milestones__owner=employee)).distinct()
+        # A subquery, not a join + DISTINCT (issue 20: the CSM home reads this on every visit).
+        owned = MilestoneItem.objects.filter(owner=employee).values("plan_id")
+        plans = plans.filter(Q(csm=employee) | Q(pk__in=owned))
     plans = (
         plans.select_related("account", "map", "csm")
         .prefetch_related(Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code")))

@@ -32,3 +32,11 @@ urlpatterns += [
     path("maps/<int:pk>/share/", share.map_share_create_view, name="map_share_create"),
     path("maps/<int:pk>/share/<uuid:link_id>/revoke/", share.map_share_revoke_view, name="map_share_revoke"),
 ]
+
+# Issue 20: the handoffs queue with bulk acknowledge (onboarding/handoffs.py).
+from . import handoffs  # noqa: E402
+
+urlpatterns += [
+    path("handoffs/", handoffs.handoff_list, name="handoff_list"),
+    path("handoffs/acknowledge/", handoffs.handoff_acknowledge_bulk, name="handoff_acknowledge_bulk"),
+]

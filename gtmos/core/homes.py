@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum, Window
 
 from gtmos.core import clock
 from gtmos.crm.access import employee_of, sees_everything
@@ -58,6 +58,13 @@ class Panel:
 _REGISTRY: list[tuple[tuple[str, ...], Callable]] = []
 
 
+def first_rows(qs, n: int = ROWS) -> tuple[list, int]:
+    """The first ``n`` rows and the total in one query: COUNT(*) OVER () rides on each row (computed before the
+    LIMIT), so a panel no longer pays a second COUNT over the same filter (issue 20: page speed)."""
+    rows = list(qs.annotate(_panel_total=Window(Count("pk")))[:n])
+    return rows, (rows[0]._panel_total if rows else 0)
+
+
 def register_panel(roles: tuple[str, ...], builder: Callable) -> None:
     """``builder(user=..., employee=..., today=...) -> Panel | None`` is added to the homes of ``roles``."""
     if (roles, builder) not in _REGISTRY:
@@ -91,8 +98,7 @@ def renewals(*, user, today: dt.date, day: dt.date | None) -> Panel:
     if day is None:
         return panel
     records = health.book(user=user, day=day, renewal_within=RENEWAL_DAYS, sort="renewal")
-    panel.rows = list(records[:ROWS])
-    panel.total = records.count()
+    panel.rows, panel.total = first_rows(records)
     for record in panel.rows:
         record.days_to_renewal = (record.account.renewal_date - today).days
     return panel
@@ -115,8 +121,7 @@ def at_risk(*, user, day: dt.date | None) -> Panel:
     if day is None:
         return panel
     records = health.book(user=user, day=day, sort="risk").filter(tier__in=(Tier.CRITICAL, Tier.HIGH))
-    panel.rows = list(records[:ROWS])
-    panel.total = records.count()
+    panel.rows, panel.total = first_rows(records)
     return panel
 
 
@@ -177,7 +182,7 @@ def overdue_milestones(*, user, employee, today: dt.date) -> Panel:
     )
     if employee is not None and employee.role == "impl_engineer":
         items = items.filter(owner=employee)
-    rows = list(items[:ROWS])
+    rows, total = first_rows(items)
     for item in rows:
         item.days_overdue = (today - item.target_date).days
     return Panel(
@@ -185,7 +190,7 @@ def overdue_milestones(*, user, employee, today: dt.date) -> Panel:
         "Overdue milestones",
         "core/panels/milestones.html",
         rows=rows,
-        total=items.count(),
+        total=total,
         link=reverse("onboarding:cockpit"),
         link_label="Onboarding cockpit",
         empty="No milestone is past its target date.",
@@ -258,13 +263,13 @@ def resource_flags(*, user) -> Panel:
         .select_related("opportunity__account", "employee")
         .order_by("-opened_at")
     )
-    rows = list(flags[:ROWS])
+    rows, total = first_rows(flags)
     return Panel(
         "resource_flags",
         "Resource flags",
         "core/panels/resource_flags.html",
         rows=rows,
-        total=flags.count(),
+        total=total,
         empty="No deal is flagged as needing implementation services.",
     )
 
@@ -524,7 +529,7 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
             "No TTV change awaits approval.",
         ),
     ):
-        rows = list(qs[:ROWS])
+        rows, total = first_rows(qs)
         for row in rows:
             opened = getattr(row, "opened_at", None) or getattr(row, "fired_at", None)
             row.age_days = (clock.now() - opened).days if opened else None
@@ -534,7 +539,7 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
                 title,
                 template,
                 rows=rows,
-                total=qs.count(),
+                total=total,
                 link=link,
                 link_label="Review queue" if link else "",
                 empty=empty,

@@ -43,6 +43,7 @@ ITEMS: list[NavItem] = [
         "Onboarding",
         allowed="onboarding.access:can_triage_escalations",
     ),
+    NavItem("CS handoffs", "onboarding:handoff_list", "Onboarding", allowed="onboarding.handoffs:can_see_handoffs"),
     NavItem("Health", "health:book", "Health", roles=("csm", "am", "ae", "manager", "slm")),
     NavItem("Interventions", "health:interventions", "Health", allowed="gtmos.health.interventions:can_see"),
     NavItem("Coaching", "coaching:queue", "Coaching", roles=("manager", "slm")),

@@ -6,15 +6,27 @@ every chart has a text equivalent on the page for screen readers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+
+from django.utils.html import format_html_join
 
 TIER_KEYS = ("critical", "high", "medium", "low")
 
 
 def line(
-    values: Sequence[float | None], *, width: int = 640, height: int = 150, ymax: float = 100, pad: int = 24
+    values: Sequence[float | None],
+    *,
+    days: Sequence[dt.date] | None = None,
+    label: str = "score",
+    width: int = 640,
+    height: int = 150,
+    ymax: float = 100,
+    pad: int = 24,
 ) -> dict:
-    """A 0–ymax line over evenly spaced points; gaps (None) break the line."""
+    """A 0–ymax line over evenly spaced points; gaps (None) break the line. With ``days`` (one per value) the
+    chart gets dated x ticks and every point is focusable with its day and value shown on hover and keyboard
+    focus, plus the values as a table (issue 20 item 7: the same behaviour as gtmos/core/charts.sparkline)."""
     n = len(values)
     step = (width - 2 * pad) / max(1, n - 1)
 
@@ -30,10 +42,16 @@ def line(
             continue
         x = round(pad + i * step, 1)
         current.append(f"{x},{y(v)}")
-        dots.append({"x": x, "y": y(v), "value": round(v)})
+        day = days[i] if days is not None and i < len(days) else None
+        text = f"{day:%-d %b %Y}: {label} {round(v)}" if day else f"{label} {round(v)}"
+        dots.append({"x": x, "y": y(v), "value": round(v), "day": day, "text": text})
     if current:
         segments.append(" ".join(current))
     grid = [{"y": y(v), "label": int(v)} for v in (0, ymax * 0.25, ymax * 0.5, ymax * 0.75, ymax)]
+    x_ticks = []
+    if days and n:
+        picks = sorted({round((n - 1) * k / 3) for k in range(4)}) if n > 1 else [0]
+        x_ticks = [{"x": round(pad + i * step, 1), "label": f"{days[i]:%-d %b}"} for i in picks]
     return {
         "width": width,
         "height": height,
@@ -41,6 +59,28 @@ def line(
         "grid": grid,
         "last": dots[-1] if dots else None,
         "pad": pad,
+        "x_ticks": x_ticks,
+        "tick_y": height - 4,
+        "dated": bool(days),
+        "label": label,
+        "first_day": days[0] if days else None,
+        "last_day": days[-1] if days else None,
+        # Built here rather than in a template loop: a 90-day line is 90 focusable points and 90 table rows.
+        "dots_svg": format_html_join(
+            "",
+            '<g class="pt" tabindex="0" aria-label="{}"><title>{}</title><circle class="dot-pt" cx="{}" cy="{}" '
+            'r="3"/><text class="val" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+            ((d["text"], d["text"], d["x"], d["y"], d["x"], round(d["y"] - 8, 1), d["value"]) for d in dots),
+        )
+        if days
+        else "",
+        "rows_html": format_html_join(
+            "",
+            '<tr><td>{}</td><td class="num">{}</td></tr>',
+            ((f"{d['day']:%-d %b %Y}", d["value"]) for d in reversed(dots) if d["day"]),
+        )
+        if days
+        else "",
     }
 
 

@@ -220,7 +220,7 @@ def _account_context(request, acct, data, **forms_):
                     height=22,
                     total=100,
                 ),
-                "trend": charts.line([h["score"] for h in data["history"]]),
+                "trend": charts.line([h["score"] for h in data["history"]], days=[h["day"] for h in data["history"]]),
                 "trend_bands": charts.bands(
                     bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)
                 ),
@@ -413,7 +413,9 @@ def dashboard(request):
             "matrix_rows": matrix,
             "segments": segments,
             "tier_bar": charts.hbar([(r["tier"], r["total"]) for r in matrix], width=640, height=22),
-            "avg_line": charts.line([row["avg"] for row in data["trend"]]),
+            "avg_line": charts.line(
+                [row["avg"] for row in data["trend"]], days=[row["day"] for row in data["trend"]], label="average"
+            ),
             "avg_bands": charts.bands(bounds=(settings.tier_high_min, settings.tier_medium_min, settings.tier_low_min)),
             "tier_columns": charts.stacked_columns(data["trend"]),
         },

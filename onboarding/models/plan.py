@@ -15,7 +15,7 @@ class PlanQuerySet(models.QuerySet):
         from ..access import plan_q
 
         q = plan_q(user)
-        return self if q is None else self.filter(q).distinct()
+        return self if q is None else self.filter(q)  # plan_q joins nothing that repeats a plan
 
 
 class MapQuerySet(models.QuerySet):
@@ -23,7 +23,7 @@ class MapQuerySet(models.QuerySet):
         from ..access import plan_q
 
         q = plan_q(user, prefix="plan__")
-        return self if q is None else self.filter(q).distinct()
+        return self if q is None else self.filter(q)
 
 
 class SignoffStatus(models.TextChoices):

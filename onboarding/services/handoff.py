@@ -134,6 +134,34 @@ def handoff_acknowledge(*, handoff: CSHandoff, by: Employee) -> CSHandoff:
     return handoff
 
 
+HANDOFF_BULK_MAX = 200
+
+
+@transaction.atomic
+def handoffs_acknowledge(*, handoff_ids, by: Employee, visible) -> list[CSHandoff]:
+    """Bulk acknowledge (issue 20 item 3): every ticked handoff the person may acknowledge, or none. ``visible``
+    is the caller's ``OnboardingPlan.objects.visible_to(user)``; one already acknowledged stays as first
+    recorded (idempotent); each acknowledgement writes its own audit Event, as one by one would."""
+    try:
+        ids = sorted({int(i) for i in handoff_ids})
+    except (TypeError, ValueError):
+        raise HandoffError("tick the handoffs to acknowledge") from None
+    if not ids:
+        raise HandoffError("tick the handoffs to acknowledge")
+    if len(ids) > HANDOFF_BULK_MAX:
+        raise HandoffError(f"acknowledge at most {HANDOFF_BULK_MAX} handoffs at a time")
+    records = list(CSHandoff.objects.filter(pk__in=ids, plan__in=visible).select_related("cs_owner").order_by("pk"))
+    if len(records) != len(ids):
+        raise HandoffError("some ticked handoffs are not yours to see any more; reload the list")
+    refused = [r for r in records if r.acknowledged_at is None and not owner_or_chain(r.cs_owner, by)]
+    if refused:
+        raise HandoffError(
+            f"only the CS owner or their manager acknowledges: {len(refused)} ticked handoff"
+            f"{'s are' if len(refused) != 1 else ' is'} not yours"
+        )
+    return [handoff_acknowledge(handoff=r, by=by) for r in records]
+
+
 @transaction.atomic
 def success_task_complete(*, task: SuccessTask, by: Employee, note: str) -> SuccessTask:
     """The 30-day check-in or the renewal/expansion review is done: its owner (or their chain) records what

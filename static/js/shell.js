@@ -65,3 +65,15 @@ document.documentElement.classList.add("js");
   });
   document.addEventListener("htmx:load", function (event) { wrapTables(event.target); });
 })();
+
+// Bulk forms: a header box with data-check-all="NAME" ticks every box named NAME of the same form (delegated, so
+// it survives htmx swaps). Without JS each row is still ticked by hand.
+document.addEventListener("change", function (event) {
+  var all = event.target.closest && event.target.closest("[data-check-all]");
+  if (!all) return;
+  var name = all.getAttribute("data-check-all");
+  var form = all.getAttribute("form");
+  document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    if (!form || box.getAttribute("form") === form || (box.form && box.form.id === form)) box.checked = all.checked;
+  });
+});

@@ -20,7 +20,13 @@ from onboarding.models import CSHandoff, Deal, MutualActionPlan, OnboardingPlan,
 # Not pages: the ingest API (JSON, its own contract tests), the admin (Django's own), the card-payment
 # webhook (a POST from the payment provider), sign-out (POST only), the JSON and CSV exports, /healthz.
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "start/payments/", "coaching/api/", "accounts/logout/")
-SKIPPED_NAMES = {"health:export", "onboarding:plan_checklist", "healthz"}
+SKIPPED_NAMES = {
+    "health:export",
+    "onboarding:plan_checklist",
+    "healthz",
+    "crm:account_export",
+    "crm:opportunity_export",
+}
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -48,7 +54,11 @@ def _args(prospect_pk):
         "crm:account_tab": [
             {"pk": account, "tab": t} for t in ("contacts", "opportunities", "calls", "usage", "timeline")
         ],
-        "crm:opportunity_detail": [{"pk": _first(Opportunity)}],
+        "crm:opportunity_detail": [{"pk": _first(Opportunity)}, ({"pk": _first(Opportunity)}, "?kind=call")],
+        "crm:opportunity_tab": [{"pk": _first(Opportunity), "tab": "timeline"}],
+        # Saved views: POST-only (405 on GET).
+        "crm:saved_view_save": [{"page": "accounts"}],
+        "crm:saved_view_delete": [{"pk": 1}],
         "onboarding:preclose_detail": [{"pk": _first(Opportunity, stage="proposal")}],
         "onboarding:preclose_start": [{"pk": _first(Opportunity, stage="proposal")}],
         "onboarding:review_detail": [{"pk": _first(MutualActionPlan)}],

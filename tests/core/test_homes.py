@@ -145,3 +145,35 @@ def test_sdr_home_lists_cadence_steps_due_only_for_unanswered_unfinished_quiet_l
     assert "Quiet" in panel and "step 3" in panel and "5 days" in panel
     for name in ("Answered", "Recent", "Finished"):
         assert name not in panel, name
+
+
+@pytest.mark.parametrize("who", ["csm", "am", "manager", "slm", "post_sales"])
+def test_homes_cost_the_same_queries_with_more_plans_and_a_bounded_number(world, client, who):
+    """Issue 20 item 6: each home's queries are flat in data size, and bounded (the budgets are the counts after
+    the speed work: on the demo CSM 17 → 14, SLM 23 → 19; each panel's rows and total now come in one query)."""
+    user = getattr(world, who).user
+    client.force_login(user)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx)
+
+    world.close(world.deal())
+    small = count()
+    for _ in range(4):
+        world.close(world.deal())
+    large = count()
+    assert large == small
+    # Before the speed work this world cost csm 14, am 14, manager 12, slm 19, post-sales 11.
+    assert large <= {"csm": 13, "am": 13, "manager": 12, "slm": 15, "post_sales": 10}[who], large
+
+
+def test_the_account_360_stays_within_its_query_budget(world, client):
+    """25 queries before the speed work (a second plan visibility check with DISTINCT, one query per milestone
+    owner, the SOW and log reads, three summary aggregates); 15 now on an onboarding account."""
+    plan = world.close(world.deal())
+    client.force_login(world.csm.user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/crm/accounts/{plan.account_id}/").status_code == 200
+    assert len(ctx) <= 16, [q["sql"][:80] for q in ctx.captured_queries]

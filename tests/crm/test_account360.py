@@ -116,3 +116,69 @@ def test_opportunity_page_shows_next_step_stakeholders_activity_and_preboarding(
     assert "Stakeholders" in body and "Eve Exec" in body and "exec sponsor" in body
     assert "Activity" in body and "objections: SSO requirement" in body
     assert "Pre-boarding" in body
+
+
+def test_opportunity_page_reads_deal_health_in_words_with_its_legend(world, client):
+    opp = world.deal(health=35)
+    opp.deal_risk_flags = ["single-threaded", "no_exec_sponsor"]
+    opp.save()
+    client.force_login(world.ae.user)
+    body = client.get(f"/crm/opportunities/{opp.pk}/").content.decode()
+    assert 'class="tag bad">at risk</span>' in body
+    assert "single-threaded" in body and "no exec sponsor" in body  # flags in words
+    assert "70 and above" in body and "under 40" in body  # the band colours explained on the page
+    assert "Buying roles reached" in body
+
+
+def test_opportunity_timeline_holds_the_deals_calls_activities_and_stage_changes(world, client):
+    from gtmos.crm.models import OpportunityStageChange
+
+    opp = world.deal()
+    other = world.deal(stage="demo")
+    CallFactory(account=world.account, opportunity=other, owner=world.ae, next_steps=["other deal's step"])
+    OpportunityStageChange.objects.create(
+        opportunity=opp, from_stage="demo", to_stage="proposal", changed_at=clock.now() - dt.timedelta(days=3)
+    )
+    RepActivity.objects.create(
+        rep=world.ae,
+        role="ae",
+        activity_date=clock.today(),
+        activity_type="meeting",
+        account=world.account,
+        notes="pricing walk-through",
+    )
+    client.force_login(world.ae.user)
+    body = client.get(f"/crm/opportunities/{opp.pk}/").content.decode()
+    assert "deliver admin training in week 2" in body and "other deal&#x27;s step" not in body
+    assert "Demo / solution → Proposal" in body and "pricing walk-through" in body
+    url = f"/crm/opportunities/{opp.pk}/timeline/"
+    stages = client.get(url + "?kind=stage", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in stages and "Demo / solution → Proposal" in stages and "pricing walk-through" not in stages
+    direct = client.get(url + "?kind=call").content.decode()
+    assert "<html" in direct and "deliver admin training" in direct and "Demo / solution → Proposal" not in direct
+    assert client.get(f"/crm/opportunities/{opp.pk}/nope/").status_code == 404
+
+
+def test_opportunity_page_is_refused_outside_the_book_and_flat_in_history(world, client):
+    from tests.factories import EmployeeFactory
+
+    opp = world.deal()
+    stranger = EmployeeFactory(role="ae", user__username="stranger")
+    client.force_login(stranger.user)
+    assert client.get(f"/crm/opportunities/{opp.pk}/").status_code == 404
+    assert client.get(f"/crm/opportunities/{opp.pk}/timeline/", HTTP_HX_REQUEST="true").status_code == 404
+    client.force_login(world.ae.user)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/crm/opportunities/{opp.pk}/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for _ in range(15):
+        ContactFactory(account=world.account)
+        CallFactory(account=world.account, opportunity=opp, owner=world.ae, next_steps=["x"])
+        RepActivity.objects.create(
+            rep=world.ae, role="ae", activity_date=clock.today(), activity_type="note", account=world.account
+        )
+    assert count() == small

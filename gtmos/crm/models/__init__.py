@@ -7,6 +7,7 @@ from .deals import ImplementationSOW, Opportunity, OpportunityStageChange, Produ
 from .people import Employee, Role
 from .quota import Quota, QuotaRetirementLedger, TerritoryDefinition
 from .usage import UsageDaily, UsageEvent
+from .views import SavedView
 
 __all__ = [
     "Account",
@@ -27,6 +28,7 @@ __all__ = [
     "QuotaRetirementLedger",
     "QuoteLine",
     "RepActivity",
+    "SavedView",
     "Role",
     "Segment",
     "Stage",
