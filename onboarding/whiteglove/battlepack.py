@@ -298,8 +298,12 @@ def battlepack_build(*, deal: Deal, computed: dict | None = None) -> Deal:
     (each cell with its rule) and whether the buyer requires a security review. Rebuilding voids the AE's
     review (the draft may change) and keeps the cells the AE already confirmed. Only before the outreach went
     out."""
+    from .steps import outreach_pending
+
     if deal.outreach_sent_at is not None:
         raise WhiteGloveError("the outreach went out already; the battle pack is history now")
+    if outreach_pending(deal):
+        raise WhiteGloveError("the outreach is on the retry ladder; the battle pack stays as the AE reviewed it")
     c = computed or _compute(deal)
     deal.dossier, deal.pursuit, deal.takeoff = c["dossier"], c["pursuit"], c["takeoff"]
     deal.pre_run_takeoff = _pre_run_takeoff(
@@ -339,9 +343,12 @@ def battlepack_research_rebuild(*, deal_id, because: str) -> list[str] | None:
         )
         if deal is None or deal.battlepack_ready_at is None:
             return None
-        if deal.session.state in LATER_OPEN_STEPS or deal.outreach_sent_at is not None:
-            # The pack is history once the outreach went out; whether the buyer requires a security review is
-            # not (a discovery call may be the first to say so).
+        from .steps import outreach_pending
+
+        if deal.session.state in LATER_OPEN_STEPS or deal.outreach_sent_at is not None or outreach_pending(deal):
+            # The pack is history once the outreach went out — or is queued / retrying: rewriting the draft then
+            # would void the review of an email still going out and let a second send queue another; whether
+            # the buyer requires a security review is not (a discovery call may be the first to say so).
             return security_review_refresh(deal=deal, because=because)
         if deal.session.state != S.W5_BATTLEPACK:
             return None
