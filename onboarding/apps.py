@@ -48,6 +48,11 @@ class OnboardingConfig(AppConfig):
                 battlepack.research_arrived(account_id=instance.account_id, because="call")
 
         hooks.research_arrived.connect(agents_arrived, weak=False, dispatch_uid="whiteglove-research-agents")
+
+        def network_withdrawn(sender, lead, source, **kwargs):
+            battlepack.dossier_network_forget(lead_id=lead.pk, source=source)
+
+        hooks.network_withdrawn.connect(network_withdrawn, weak=False, dispatch_uid="whiteglove-network-withdrawn")
         hooks.profile_changed.connect(profile_changed, weak=False, dispatch_uid="whiteglove-research-profile")
         post_save.connect(
             call_recorded, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-research-call"

@@ -114,6 +114,11 @@ def lead_set_inbox_consent(
         removed = 0
         if not granted:
             removed, _ = NetworkLink.objects.filter(lead=current, source=NetworkSource.BID_INVITE).delete()
+            from ..hooks import network_withdrawn
+
+            # Layers above copied the network (a white-glove battle-pack dossier): they forget it in this
+            # transaction, so the withdrawal and the scrub commit together.
+            network_withdrawn.send(sender=Lead, lead=current, source=NetworkSource.BID_INVITE)
         user = actor if getattr(actor, "is_authenticated", False) else None
         event_record(
             type=catalog.LEAD_CONSENT_CHANGED,

@@ -599,7 +599,9 @@ def invites(request, pk):
 
 # --- inbox access: explicit opt-in, withdrawn at any time ------------------------------------------------------
 
-INBOX_PAGES = ("workspace", "activate", "trial", "fallback")
+# Every page a prospect can be on once they have a board — a prospect handed to white glove ("specialist") too:
+# the consent text promises withdrawal at any time.
+INBOX_PAGES = ("workspace", "activate", "trial", "fallback", "specialist")
 
 
 @require_http_methods(["GET", "POST"])

@@ -422,6 +422,21 @@ def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
     return len(ids)
 
 
+def dossier_network_forget(*, lead_id, source: str) -> int:
+    """The prospect withdrew the consent the ``source`` entries of the network were read under (seed 002
+    "Consent + PII"): drop them from the dossier of the lead's deals — a direct update, even after the outreach
+    went (the rest of the pack is history; what was read under a withdrawn consent is not kept). Returns how
+    many deals changed."""
+    changed = 0
+    for deal in Deal.objects.select_for_update().filter(session__lead_id=lead_id).only("pk", "dossier"):
+        network = (deal.dossier or {}).get("network") or []
+        kept = [n for n in network if n.get("source") != source]
+        if len(kept) != len(network):
+            Deal.objects.filter(pk=deal.pk).update(dossier={**deal.dossier, "network": kept})
+            changed += 1
+    return changed
+
+
 @transaction.atomic
 def whiteglove_enter(*, session: OnboardingSession) -> Deal:
     """Entering W5 (route.decided wg_*, or expansion.detected): the Deal, its AE and SDR (territory, round
