@@ -248,9 +248,11 @@ def card_changes(old: dict, new: dict) -> list[str]:
     changed = []
     for cell, value in new.items():
         before = (old or {}).get(cell, {})
-        if any(before.get(k) != value.get(k) for k in CELL_KEYS) or (before.get("rule") or {}).get("id") != (
-            value.get("rule") or {}
-        ).get("id"):
+        if any(before.get(k) != value.get(k) for k in CELL_KEYS):
+            changed.append(cell)
+        elif "rule" in before and (before.get("rule") or {}).get("id") != (value.get("rule") or {}).get("id"):
+            # A card written before cells named their rule has none: that alone is not a change (it would void
+            # the AE's review of every existing W5 deal on the first research event after deploy).
             changed.append(cell)
     return changed
 
@@ -354,7 +356,7 @@ def battlepack_research_rebuild(*, deal_id, because: str) -> list[str] | None:
             return None
         computed = _compute(deal)
         changed = card_changes(deal.meddpicc, computed["meddpicc"])
-        if computed["security"].get("required") != (deal.security_review or {}).get("required"):
+        if bool(computed["security"].get("required")) != bool((deal.security_review or {}).get("required")):
             changed.append("security_review")
         if not changed:
             return []

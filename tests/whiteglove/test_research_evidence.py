@@ -229,3 +229,17 @@ def test_a_discovery_call_that_asks_for_a_security_review_makes_it_a_step_before
     assert deal.session.state == S.W10_CLOSED_WON
     types = set(Event.objects.filter(subject_id=str(wg.session.pk)).values_list("type", flat=True))
     assert {"deal.security_review_started", "deal.security_review_completed"} <= types
+
+
+def test_a_deal_from_before_the_rules_keeps_its_review_when_research_changes_nothing(team, wg):
+    """Issue 17 review (i17f): cards written before cells named their rule, and security_review={} from before
+    migration 0017, are not a change by themselves."""
+    from onboarding.models import Deal
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    legacy = {cell: {k: v for k, v in value.items() if k != "rule"} for cell, value in wg.meddpicc.items()}
+    Deal.objects.filter(pk=wg.pk).update(meddpicc=legacy, security_review={})
+    assert battlepack_research_rebuild(deal_id=wg.pk, because="project_finder") == []
+    deal = deal_of(wg.session)
+    assert steps.reviewed(deal) and deal.meddpicc == legacy
+    assert not Event.objects.filter(type="deal.battlepack_rebuilt", subject_id=str(wg.session.pk)).exists()
