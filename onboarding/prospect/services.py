@@ -263,7 +263,7 @@ def takeoff_run(*, session: OnboardingSession, actor=None) -> Takeoff:
     the chosen pursuit becomes 'scoped'; takeoff.completed (S7 → S8), the value moment. Run once."""
     with transaction.atomic():
         current = OnboardingSession.objects.select_for_update().get(pk=session.pk)
-        done = Takeoff.objects.filter(session=current).first()
+        done = Takeoff.objects.filter(session=current, pre_run=False).first()
         if done is not None:
             return done
         if current.state != S.S7_VALUE_PROOF:

@@ -227,6 +227,7 @@ def _pre_run_takeoff(*, deal: Deal, pursuit: Pursuit | None, trade_value: str, r
         provider=result.get("provider", ""),
         offline=bool(result.get("offline")),
         result=result,
+        pre_run=True,
     )
 
 

@@ -243,3 +243,23 @@ def test_a_deal_from_before_the_rules_keeps_its_review_when_research_changes_not
     deal = deal_of(wg.session)
     assert steps.reviewed(deal) and deal.meddpicc == legacy
     assert not Event.objects.filter(type="deal.battlepack_rebuilt", subject_id=str(wg.session.pk)).exists()
+
+
+def test_the_pre_run_takeoff_is_not_the_prospects_own_takeoff(team, wg):
+    """Issue 17 review (i17f): the pre-run takeoff hangs off the deal's session, but the prospect never ran it —
+    their pages must not show it as theirs, nor one a rebuild superseded."""
+    from onboarding.prospect import selectors
+
+    assert wg.pre_run_takeoff is not None and wg.pre_run_takeoff.session_id == wg.session_id
+    assert selectors.session_takeoff(wg.session) is None
+    old = wg.pre_run_takeoff_id
+    ProjectRecord.objects.create(
+        external_id="bid-late", source="public_bid", name="Mesa data center power", state="AZ", city="Mesa",
+        trades=["electrical"], value=40_000_000,
+    )  # fmt: skip
+    job = AgentJob.objects.get(run__lead=wg.session.lead, agent="project_finder")
+    AgentJob.objects.filter(pk=job.pk).update(status="pending")
+    run_agents(wg.session.lead, agents=["project_finder"])
+    deal = battlepack_refresh(deal=wg, by=team.ae)
+    assert deal.pre_run_takeoff_id != old  # superseded: the old record stays, still not the prospect's
+    assert selectors.session_takeoff(wg.session) is None
