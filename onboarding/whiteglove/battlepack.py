@@ -16,7 +16,7 @@ from enrichment.providers.takeoff import takeoff as run_takeoff
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from gtmos.core.commit import quietly
+from gtmos.core.commit import after_commit
 from routing.enums import Persona
 from routing.models import TradeConfig
 from routing.trades import LIBRARY
@@ -408,7 +408,7 @@ def security_review_refresh(*, deal: Deal, because: str) -> list[str]:
 
 
 def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
-    """Schedule the research rebuild (after commit, in its own transaction) of every open deal the research
+    """Queue the research rebuild (after commit, a Celery task per deal) of every open deal the research
     belongs to — the lead's, or those on the account a call was recorded for: the pack at W5, the
     security-review need after it."""
     deals = Deal.objects.filter(session__state__in=(S.W5_BATTLEPACK, *LATER_OPEN_STEPS))
@@ -418,10 +418,14 @@ def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
         deals = deals.filter(org_id=account_id)
     else:
         return 0
+    from ..tasks import battlepack_research_rebuild as rebuild_task
+
     ids = list(deals.values_list("pk", flat=True)[:20])
     for deal_id in ids:
-        # A failure costs a warning (the AE still has "Rebuild with latest research"), never the agent's report.
-        transaction.on_commit(quietly(battlepack_research_rebuild, deal_id=deal_id, because=because))
+        # One task per deal on the worker, after commit: the rebuild (the evidence, the takeoff, the card) never
+        # runs in the thread that saved the research. A broker that is down costs a warning (the AE still has
+        # "Rebuild with latest research"), never the agent's report or the call's ingest.
+        after_commit(rebuild_task.delay, deal_id=str(deal_id), because=because)
     return len(ids)
 
 
