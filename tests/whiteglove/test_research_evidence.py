@@ -302,3 +302,16 @@ def test_a_call_queues_the_rebuild_on_the_worker_not_in_the_callers_thread(team,
     assert deal.security_review["required"] and rule(deal, "decision_process") != "DP2"  # the worker rebuilt it
     [rebuilt] = Event.objects.filter(type="deal.battlepack_rebuilt", subject_id=str(wg.session.pk))
     assert rebuilt.payload["because"] == "call"
+
+
+def test_a_deal_from_before_the_record_shows_its_takeoff_from_the_pack(team, wg):
+    """Issue 17 review (i17f): deals built before migration 0017 have pre_run_takeoff NULL but deal.takeoff."""
+    from onboarding.models import Deal
+
+    Deal.objects.filter(pk=wg.pk).update(pre_run_takeoff=None)
+    ae = Client()
+    ae.force_login(team.ae.user)
+    page = ae.get(reverse("whiteglove:deal_takeoff", kwargs={"pk": wg.pk})).content.decode()
+    assert "found no pursuit" not in page
+    assert "Phoenix water plant electrical" in page and wg.takeoff["lines"][0]["item"] in page
+    assert "Offline estimate" in page
