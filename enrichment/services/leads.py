@@ -140,10 +140,13 @@ def lead_set_inbox_consent(
             },
         )
         if granted:
-            from .runs import network_reseed
+            from gtmos.core.commit import after_commit
 
-            lead_pk = current.pk
-            transaction.on_commit(lambda: network_reseed(lead_id=lead_pk))
+            from . import runs
+
+            # After commit, never failing the request: the grant is saved and audited already; a reseed that
+            # fails costs a warning (the next run, or the next grant, reads the invites).
+            after_commit(runs.network_reseed, lead_id=current.pk)
     lead.consent_inbox, lead.consent_inbox_at = current.consent_inbox, current.consent_inbox_at
     lead.consent_inbox_version = current.consent_inbox_version
     return lead

@@ -214,3 +214,22 @@ def test_a_white_glove_prospect_withdraws_from_the_specialist_page_and_the_deal_
     assert deal.dossier["network"] == [n for n in deal.dossier["network"] if n["source"] != "bid_invite"]
     assert "Hensel Works" not in str(deal.dossier["network"])
     assert "built_at" in deal.dossier  # the rest of the dossier stays
+
+
+def test_a_reseed_that_fails_after_the_grant_committed_is_a_warning_not_a_500(
+    client, swarm_on, datasets, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Issue 17 review (i17f): the grant is saved and audited; re-running the seeder after commit may fail (the
+    database or broker gone for a moment) — the prospect still gets the page, the sweep re-runs it later."""
+    from enrichment.services import runs
+
+    session = walk_to_workspace(client)
+
+    def down(**kwargs):
+        raise ConnectionError("broker unavailable")
+
+    monkeypatch.setattr(runs, "network_reseed", down)
+    response = grant(client, session, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=session.lead_id).consent_inbox
+    assert "after-commit" in caplog.text and "broker unavailable" in caplog.text  # logged, not raised
