@@ -409,7 +409,9 @@ def watch(request, pk, pursuit_id):
     surface = surfaces.SURFACE_SLUGS.get(request.POST.get("surface", ""), Surface.JOBS)
     if request.htmx:
         return render(
-            request, "prospect/workspace.html#live", _workspace_context(request, _fresh(session), surface=surface, with_note=False)
+            request,
+            "prospect/workspace.html#live",
+            _workspace_context(request, _fresh(session), surface=surface, with_note=False),
         )
     return redirect(_surface_url(session, surface))
 

@@ -196,9 +196,7 @@ def outreach_retry(*, deal: Deal, by: Employee) -> Deal:
             raise WhiteGloveError("the outreach is not abandoned: the retry ladder is still sending it")
         if not reviewed(deal) or email.key != outreach_key(deal):
             # Seed 002: the AE reviews before anything goes out — what goes again is the draft the AE reviewed.
-            raise WhiteGloveError(
-                "the AE has not reviewed this email's draft: review the current draft, then send it"
-            )
+            raise WhiteGloveError("the AE has not reviewed this email's draft: review the current draft, then send it")
         outbound_retry_now(email=email)
         _event(deal, "outreach.retried", by, email_id=str(email.pk), attempts=email.attempts)
     outbound_deliver(email_id=email.pk)  # its own transaction: a success runs outreach_delivered
