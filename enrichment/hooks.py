@@ -16,3 +16,7 @@ profile_changed = Signal()
 # An async agent (project_finder, network_seeder) succeeded with pursuits or network for the lead (``agent``):
 # research that may land after the session moved on (a white-glove battle pack is rebuilt from it).
 research_arrived = Signal()
+# The prospect withdrew the consent a network source was read under (``source``, e.g. "bid_invite"): the lead's
+# NetworkLink rows of that source are gone; copies above (a battle-pack dossier) must go too. Sent inside the
+# withdrawal's transaction.
+network_withdrawn = Signal()

@@ -31,7 +31,7 @@ class OnboardingConfig(AppConfig):
 
         # White-glove (seed 002 W5): late research — the async agents, a changed profile, a call recorded on the
         # account — rebuilds a battle pack still at W5 when it changes a cell (the AE's review is voided).
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_save
 
         from gtmos.crm.models import ConvIntelligenceCall
 
@@ -43,12 +43,33 @@ class OnboardingConfig(AppConfig):
         def profile_changed(sender, lead, fields, **kwargs):
             battlepack.research_arrived(lead_id=lead.pk, because="profile: " + ", ".join(sorted(fields))[:80])
 
-        def call_recorded(sender, instance, **kwargs):
-            if instance.account_id:
-                battlepack.research_arrived(account_id=instance.account_id, because="call")
+        # What of a call is research for a battle pack: an ingest upsert that rewrites the same call (a score, a
+        # sentiment) is not, and must not queue a rebuild of every deal on the account.
+        call_research_fields = ("account_id", "summary", "next_steps", "objections", "competitor_mentions")
+
+        def call_before(sender, instance, **kwargs):
+            if instance.pk is None:
+                return
+            instance._research_before = (
+                ConvIntelligenceCall.objects.filter(pk=instance.pk).values_list(*call_research_fields).first()
+            )
+
+        def call_recorded(sender, instance, created, **kwargs):
+            if not instance.account_id:
+                return
+            before = getattr(instance, "_research_before", None)
+            if not created and before == tuple(getattr(instance, f) for f in call_research_fields):
+                return
+            battlepack.research_arrived(account_id=instance.account_id, because="call")
 
         hooks.research_arrived.connect(agents_arrived, weak=False, dispatch_uid="whiteglove-research-agents")
+
+        def network_withdrawn(sender, lead, source, **kwargs):
+            battlepack.dossier_network_forget(lead_id=lead.pk, source=source)
+
+        hooks.network_withdrawn.connect(network_withdrawn, weak=False, dispatch_uid="whiteglove-network-withdrawn")
         hooks.profile_changed.connect(profile_changed, weak=False, dispatch_uid="whiteglove-research-profile")
+        pre_save.connect(call_before, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-call-before")
         post_save.connect(
             call_recorded, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-research-call"
         )

@@ -56,3 +56,13 @@ def lead_retention_purge() -> int:
     from .models import SessionSettings
 
     return leads_retention_purge(days=SessionSettings.load().lead_retention_days)
+
+
+@shared_task(acks_late=True)
+def battlepack_research_rebuild(*, deal_id: str, because: str) -> list[str] | None:
+    """Late research for one deal (the agents, a profile change, a call on the account), on the worker: not in
+    the thread that saved the research. Idempotent: research that changes no cell changes nothing (no write, no
+    audit row), so a duplicate delivery is quiet."""
+    from .whiteglove.battlepack import battlepack_research_rebuild as rebuild
+
+    return rebuild(deal_id=deal_id, because=because)

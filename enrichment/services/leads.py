@@ -114,6 +114,11 @@ def lead_set_inbox_consent(
         removed = 0
         if not granted:
             removed, _ = NetworkLink.objects.filter(lead=current, source=NetworkSource.BID_INVITE).delete()
+            from ..hooks import network_withdrawn
+
+            # Layers above copied the network (a white-glove battle-pack dossier): they forget it in this
+            # transaction, so the withdrawal and the scrub commit together.
+            network_withdrawn.send(sender=Lead, lead=current, source=NetworkSource.BID_INVITE)
         user = actor if getattr(actor, "is_authenticated", False) else None
         event_record(
             type=catalog.LEAD_CONSENT_CHANGED,
@@ -135,10 +140,13 @@ def lead_set_inbox_consent(
             },
         )
         if granted:
-            from .runs import network_reseed
+            from gtmos.core.commit import after_commit
 
-            lead_pk = current.pk
-            transaction.on_commit(lambda: network_reseed(lead_id=lead_pk))
+            from . import runs
+
+            # After commit, never failing the request: the grant is saved and audited already; a reseed that
+            # fails costs a warning (the next run, or the next grant, reads the invites).
+            after_commit(runs.network_reseed, lead_id=current.pk)
     lead.consent_inbox, lead.consent_inbox_at = current.consent_inbox, current.consent_inbox_at
     lead.consent_inbox_version = current.consent_inbox_version
     return lead

@@ -50,6 +50,9 @@ class Takeoff(models.Model):
     provider = models.CharField(max_length=40)
     offline = models.BooleanField()
     result = models.JSONField(help_text="TakeoffResult.as_dict()")
+    # The white-glove pre-run takeoff (and any a rebuild superseded): Sarah ran it for the AE, not the prospect,
+    # so it is never "the prospect's own takeoff" on their pages, though it hangs off the same session.
+    pre_run = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -200,7 +200,8 @@ def inbox_consent(session: OnboardingSession) -> InboxConsent:
 
 
 def session_takeoff(session: OnboardingSession) -> Takeoff | None:
-    return Takeoff.objects.filter(session=session).first()
+    """The prospect's own takeoff (S7), never the white-glove pre-run one Sarah ran for the AE."""
+    return Takeoff.objects.filter(session=session, pre_run=False).first()
 
 
 def session_invites(session: OnboardingSession) -> list[TeamInvite]:

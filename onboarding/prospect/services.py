@@ -263,7 +263,7 @@ def takeoff_run(*, session: OnboardingSession, actor=None) -> Takeoff:
     the chosen pursuit becomes 'scoped'; takeoff.completed (S7 → S8), the value moment. Run once."""
     with transaction.atomic():
         current = OnboardingSession.objects.select_for_update().get(pk=session.pk)
-        done = Takeoff.objects.filter(session=current).first()
+        done = Takeoff.objects.filter(session=current, pre_run=False).first()
         if done is not None:
             return done
         if current.state != S.S7_VALUE_PROOF:
@@ -308,13 +308,17 @@ class ActivationError(Exception):
         self.field, self.message = field, message
 
 
-def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None) -> tuple[Account, str]:
+def _org_for(
+    session: OnboardingSession, company: str, invite: TeamInvite | None, name: str = ""
+) -> tuple[Account, str]:
     """The Org the lead becomes: an invitee joins the inviter's Org as a Member; anyone else founds one
     (a CRM Account, segment SMB — DESIGN.md) and owns it."""
     if invite is not None:
         inviter = OnboardingSession.objects.filter(pk=invite.session_id).only("org_id").first()
         if inviter is not None and inviter.org_id:
-            return Account.objects.get(pk=inviter.org_id), OrgMember.Role.MEMBER
+            account = Account.objects.select_for_update().get(pk=inviter.org_id)
+            _invitee_note_append(session=session, account=account, name=name)
+            return account, OrgMember.Role.MEMBER
     lead = session.lead
     org_type, trade = _classified(session)
     account = Account.objects.create(
@@ -327,6 +331,23 @@ def _org_for(session: OnboardingSession, company: str, invite: TeamInvite | None
         context_notes=company_note_at_activation(session=session),
     )
     return account, OrgMember.Role.OWNER
+
+
+def _invitee_note_append(*, session: OnboardingSession, account: Account, name: str = "") -> None:
+    """An invitee who saved a company note before S8 joins an Org that has one: her note is appended to it,
+    with a line saying who added it, rather than dropped (the Profile's pre-fill, never edited, is not)."""
+    from ..models import CompanyNote
+
+    draft = CompanyNote.objects.filter(session_id=session.pk).only("text").first()
+    text = (draft.text if draft is not None else "").strip()
+    if not text or text in (account.context_notes or ""):
+        return
+    lead = session.lead
+    name = name or lead.name
+    who = f"{name} ({lead.email})" if name else lead.email
+    added = f"Added by {who} when they joined, {clock.today().isoformat()}:\n{text}"
+    account.context_notes = f"{account.context_notes.rstrip()}\n\n{added}" if account.context_notes else added
+    account.save(update_fields=["context_notes"])
 
 
 def _classified(session: OnboardingSession) -> tuple[str, str]:
@@ -368,7 +389,7 @@ def prospect_activate(*, session: OnboardingSession, name: str, password: str, c
         company = company.strip() or (profile.company if profile else "")
         if not company and invite is None:
             raise ActivationError("company", "enter your company's name")
-        org, role = _org_for(current, company, invite)
+        org, role = _org_for(current, company, invite, name=name.strip())
         full_name = name.strip() or lead.name
         first, _, last = full_name.partition(" ")
         user = User.objects.create_user(
@@ -383,9 +404,12 @@ def prospect_activate(*, session: OnboardingSession, name: str, password: str, c
         if full_name and not lead.name:
             Lead.objects.filter(pk=lead.pk).update(name=full_name[:200])
         current = flow.session_activate(session=current, user=user, org=org)
-        Subscription.objects.get_or_create(
-            session=current, defaults={"org": org, "trial_ends_on": current.trial_ends_on}
-        )
+        if not Subscription.objects.filter(org=org).exclude(session=current).exists():
+            # One subscription per Org (a unique key): an invitee joining the inviter's Org rides its trial —
+            # creating a second one was an IntegrityError (a 500) at the invitee's activation.
+            Subscription.objects.get_or_create(
+                session=current, defaults={"org": org, "trial_ends_on": current.trial_ends_on}
+            )
     if current.state in SELF_SERVE_TAIL:
         expansion_check(session=current)
     return current, user

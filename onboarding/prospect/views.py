@@ -267,9 +267,10 @@ def _surface_url(session, surface: str) -> str:
     return reverse("prospect:workspace_surface", args=[session.pk, surfaces.SLUG_OF[surface]])
 
 
-def _workspace_context(request, session, question_form=None, surface=None, note_form=None):
+def _workspace_context(request, session, question_form=None, surface=None, note_form=None, with_note=True):
     """Everything a workspace surface shows. ``surface`` is the page asked for; None is the landing (the router's
-    primary surface for this persona). The header, the question and the chips are re-read on every poll."""
+    primary surface for this persona). The header, the question and the chips are re-read on every poll; the
+    company note is not (``with_note=False``): it is outside #live, and the poll runs every 1–2 s."""
     decision = current_route(session)
     landing = surfaces.landing_surface(decision)
     surface = surface or landing
@@ -281,7 +282,7 @@ def _workspace_context(request, session, question_form=None, surface=None, note_
     trade = services.trade_config_for(session) if surface in (Surface.ANALYTICS, Surface.FIELD_OPS) else None
     network_counts = surfaces.network_relation_counts(session) if surface != Surface.JOBS else None
     network_total = sum(network_counts.values()) if network_counts is not None else None
-    note, note_edited = notes.company_note_for(session, profile)
+    note, note_edited = notes.company_note_for(session, profile) if with_note else ("", False)
     context = {
         "session": session,
         "decision": decision,
@@ -291,7 +292,7 @@ def _workspace_context(request, session, question_form=None, surface=None, note_
         "takeoff": takeoff,
         "choice": choice,
         "question_form": question_form or forms.QuestionForm(),
-        "note_form": note_form or forms.CompanyNoteForm(initial={"note": note}),
+        "note_form": (note_form or forms.CompanyNoteForm(initial={"note": note})) if with_note else None,
         "note": note,
         "note_edited": note_edited,
         "poll_ms": settings.PROSPECT_POLL_MS * 2 if ws.filling else settings.PROSPECT_RETRY_POLL_MS,
@@ -327,8 +328,9 @@ def _workspace_context(request, session, question_form=None, surface=None, note_
 
 
 def _render_surface(request, session, surface=None, **kwargs):
-    context = _workspace_context(request, session, surface=surface, **kwargs)
-    if request.htmx and request.method == "GET":
+    poll = bool(request.htmx) and request.method == "GET"
+    context = _workspace_context(request, session, surface=surface, with_note=not poll, **kwargs)
+    if poll:
         # The poll: the surface's body, and (out of band) the header and the question, which late agents change.
         return render(request, "prospect/workspace.html#live", {**context, "oob": True})
     status = (
@@ -407,7 +409,9 @@ def watch(request, pk, pursuit_id):
     surface = surfaces.SURFACE_SLUGS.get(request.POST.get("surface", ""), Surface.JOBS)
     if request.htmx:
         return render(
-            request, "prospect/workspace.html#live", _workspace_context(request, _fresh(session), surface=surface)
+            request,
+            "prospect/workspace.html#live",
+            _workspace_context(request, _fresh(session), surface=surface, with_note=False),
         )
     return redirect(_surface_url(session, surface))
 
@@ -599,7 +603,9 @@ def invites(request, pk):
 
 # --- inbox access: explicit opt-in, withdrawn at any time ------------------------------------------------------
 
-INBOX_PAGES = ("workspace", "activate", "trial", "fallback")
+# Every page a prospect can be on once they have a board — a prospect handed to white glove ("specialist") too:
+# the consent text promises withdrawal at any time.
+INBOX_PAGES = ("workspace", "activate", "trial", "fallback", "specialist")
 
 
 @require_http_methods(["GET", "POST"])
@@ -795,7 +801,7 @@ def specialist(request, pk):
     context = {"session": session}
     if session.state != S.LOST:
         context = {
-            **_workspace_context(request, session),
+            **_workspace_context(request, session, with_note=False),  # the specialist page has no note
             "surface_url": reverse("prospect:specialist", args=[session.pk]),
             "readonly": True,
         }

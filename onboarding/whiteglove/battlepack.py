@@ -16,7 +16,7 @@ from enrichment.providers.takeoff import takeoff as run_takeoff
 from gtmos.audit.models import Event
 from gtmos.audit.services import event_record
 from gtmos.core import clock
-from gtmos.core.commit import quietly
+from gtmos.core.commit import after_commit
 from routing.enums import Persona
 from routing.models import TradeConfig
 from routing.trades import LIBRARY
@@ -227,6 +227,7 @@ def _pre_run_takeoff(*, deal: Deal, pursuit: Pursuit | None, trade_value: str, r
         provider=result.get("provider", ""),
         offline=bool(result.get("offline")),
         result=result,
+        pre_run=True,
     )
 
 
@@ -248,9 +249,11 @@ def card_changes(old: dict, new: dict) -> list[str]:
     changed = []
     for cell, value in new.items():
         before = (old or {}).get(cell, {})
-        if any(before.get(k) != value.get(k) for k in CELL_KEYS) or (before.get("rule") or {}).get("id") != (
-            value.get("rule") or {}
-        ).get("id"):
+        if any(before.get(k) != value.get(k) for k in CELL_KEYS):
+            changed.append(cell)
+        elif "rule" in before and (before.get("rule") or {}).get("id") != (value.get("rule") or {}).get("id"):
+            # A card written before cells named their rule has none: that alone is not a change (it would void
+            # the AE's review of every existing W5 deal on the first research event after deploy).
             changed.append(cell)
     return changed
 
@@ -298,8 +301,12 @@ def battlepack_build(*, deal: Deal, computed: dict | None = None) -> Deal:
     (each cell with its rule) and whether the buyer requires a security review. Rebuilding voids the AE's
     review (the draft may change) and keeps the cells the AE already confirmed. Only before the outreach went
     out."""
+    from .steps import outreach_pending
+
     if deal.outreach_sent_at is not None:
         raise WhiteGloveError("the outreach went out already; the battle pack is history now")
+    if outreach_pending(deal):
+        raise WhiteGloveError("the outreach is on the retry ladder; the battle pack stays as the AE reviewed it")
     c = computed or _compute(deal)
     deal.dossier, deal.pursuit, deal.takeoff = c["dossier"], c["pursuit"], c["takeoff"]
     deal.pre_run_takeoff = _pre_run_takeoff(
@@ -339,15 +346,18 @@ def battlepack_research_rebuild(*, deal_id, because: str) -> list[str] | None:
         )
         if deal is None or deal.battlepack_ready_at is None:
             return None
-        if deal.session.state in LATER_OPEN_STEPS or deal.outreach_sent_at is not None:
-            # The pack is history once the outreach went out; whether the buyer requires a security review is
-            # not (a discovery call may be the first to say so).
+        from .steps import outreach_pending
+
+        if deal.session.state in LATER_OPEN_STEPS or deal.outreach_sent_at is not None or outreach_pending(deal):
+            # The pack is history once the outreach went out — or is queued / retrying: rewriting the draft then
+            # would void the review of an email still going out and let a second send queue another; whether
+            # the buyer requires a security review is not (a discovery call may be the first to say so).
             return security_review_refresh(deal=deal, because=because)
         if deal.session.state != S.W5_BATTLEPACK:
             return None
         computed = _compute(deal)
         changed = card_changes(deal.meddpicc, computed["meddpicc"])
-        if computed["security"].get("required") != (deal.security_review or {}).get("required"):
+        if bool(computed["security"].get("required")) != bool((deal.security_review or {}).get("required")):
             changed.append("security_review")
         if not changed:
             return []
@@ -398,7 +408,7 @@ def security_review_refresh(*, deal: Deal, because: str) -> list[str]:
 
 
 def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
-    """Schedule the research rebuild (after commit, in its own transaction) of every open deal the research
+    """Queue the research rebuild (after commit, a Celery task per deal) of every open deal the research
     belongs to — the lead's, or those on the account a call was recorded for: the pack at W5, the
     security-review need after it."""
     deals = Deal.objects.filter(session__state__in=(S.W5_BATTLEPACK, *LATER_OPEN_STEPS))
@@ -408,11 +418,30 @@ def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
         deals = deals.filter(org_id=account_id)
     else:
         return 0
+    from ..tasks import battlepack_research_rebuild as rebuild_task
+
     ids = list(deals.values_list("pk", flat=True)[:20])
     for deal_id in ids:
-        # A failure costs a warning (the AE still has "Rebuild with latest research"), never the agent's report.
-        transaction.on_commit(quietly(battlepack_research_rebuild, deal_id=deal_id, because=because))
+        # One task per deal on the worker, after commit: the rebuild (the evidence, the takeoff, the card) never
+        # runs in the thread that saved the research. A broker that is down costs a warning (the AE still has
+        # "Rebuild with latest research"), never the agent's report or the call's ingest.
+        after_commit(rebuild_task.delay, deal_id=str(deal_id), because=because)
     return len(ids)
+
+
+def dossier_network_forget(*, lead_id, source: str) -> int:
+    """The prospect withdrew the consent the ``source`` entries of the network were read under (seed 002
+    "Consent + PII"): drop them from the dossier of the lead's deals — a direct update, even after the outreach
+    went (the rest of the pack is history; what was read under a withdrawn consent is not kept). Returns how
+    many deals changed."""
+    changed = 0
+    for deal in Deal.objects.select_for_update().filter(session__lead_id=lead_id).only("pk", "dossier"):
+        network = (deal.dossier or {}).get("network") or []
+        kept = [n for n in network if n.get("source") != source]
+        if len(kept) != len(network):
+            Deal.objects.filter(pk=deal.pk).update(dossier={**deal.dossier, "network": kept})
+            changed += 1
+    return changed
 
 
 @transaction.atomic

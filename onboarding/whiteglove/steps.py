@@ -100,6 +100,10 @@ def outreach_edit(*, deal: Deal, by: Employee, subject: str, body: str) -> Deal:
         raise WhiteGloveError("body: the outreach needs a subject and a message")
     if (subject, body) == (deal.outreach_subject, deal.drafted_outreach):
         return deal
+    if outreach_pending(deal):
+        # The reviewed draft is queued on the retry ladder: editing it would void the review of an email that
+        # still goes out, and the next send would queue a second one.
+        raise WhiteGloveError("body: the outreach is on the retry ladder; it can be edited once it is abandoned")
     deal.outreach_subject, deal.drafted_outreach = subject.strip()[:200], body.strip()
     deal.ae_reviewed_at, deal.ae_reviewed_draft = None, ""
     deal.save(update_fields=["outreach_subject", "drafted_outreach", "ae_reviewed_at", "ae_reviewed_draft"])
@@ -142,6 +146,8 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
     if deal.outreach_sent_at is not None:
         return deal  # sent already (a double POST, or two people at once)
     _require_state(deal, S.W5_BATTLEPACK)
+    if outreach_pending(deal):
+        return deal  # queued or retrying already: one outreach email, whatever its key
     if not reviewed(deal):
         raise WhiteGloveError("the AE has not reviewed this draft: nothing goes out before the AE's review")
     to = deal.session.lead.email
@@ -149,7 +155,7 @@ def outreach_send(*, deal: Deal, by: Employee) -> Deal:
         raise WhiteGloveError("the prospect has no email address")
     sender = deal.sdr if deal.sdr_id else deal.ae_owner
     email = outbound_queue(
-        key=f"outreach:{deal.pk}:{deal.ae_reviewed_draft}",
+        key=outreach_key(deal),
         kind="outreach",
         to=to,
         subject=deal.outreach_subject,
@@ -188,6 +194,9 @@ def outreach_retry(*, deal: Deal, by: Employee) -> Deal:
         email = outreach_email(deal)
         if email is None or email.status != "abandoned":
             raise WhiteGloveError("the outreach is not abandoned: the retry ladder is still sending it")
+        if not reviewed(deal) or email.key != outreach_key(deal):
+            # Seed 002: the AE reviews before anything goes out — what goes again is the draft the AE reviewed.
+            raise WhiteGloveError("the AE has not reviewed this email's draft: review the current draft, then send it")
         outbound_retry_now(email=email)
         _event(deal, "outreach.retried", by, email_id=str(email.pk), attempts=email.attempts)
     outbound_deliver(email_id=email.pk)  # its own transaction: a success runs outreach_delivered
@@ -197,6 +206,17 @@ def outreach_retry(*, deal: Deal, by: Employee) -> Deal:
 def outreach_email(deal: Deal):
     """The deal's latest outreach email (its send status for the W5 page), or None."""
     return deal.emails.filter(kind="outreach").order_by("-created_at").first()
+
+
+def outreach_key(deal: Deal) -> str:
+    """The idempotency key of the outreach email for the draft the AE reviewed."""
+    return f"outreach:{deal.pk}:{deal.ae_reviewed_draft}"
+
+
+def outreach_pending(deal: Deal) -> bool:
+    """An outreach email is queued or on the retry ladder (not abandoned): the pack is settled until it ends."""
+    email = outreach_email(deal)
+    return email is not None and email.status != "abandoned"
 
 
 # --- W6: the meeting ---------------------------------------------------------------------------------------

@@ -99,3 +99,41 @@ def test_another_browser_cannot_write_the_note(client, swarm_on, datasets):
     assert Client().post(note_url(session), {"note": NOTE}).status_code == 404
     assert client.get(note_url(session)).status_code == 405
     assert not CompanyNote.objects.filter(session=session).exists()
+
+
+def test_an_invitees_draft_note_is_added_to_the_org_she_joins_saying_who_added_it(client, swarm_on, datasets):
+    """Issue 17 review (i17f): an invitee who saved a note before S8 joins the inviter's Org — her note used to
+    be dropped silently; it is appended to the Org's note with a line naming her."""
+    from enrichment.models import Pursuit
+    from gtmos.crm.models import Account
+    from onboarding.models import OnboardingSession, TeamInvite
+
+    from .conftest import confirm_as, run_agents, walk_to_trial
+
+    NOTE = "Field crews start at 6am; call the yard."
+
+    session = walk_to_trial(client)
+    org_note = Account.objects.get(pk=session.org_id).context_notes
+    page = client.post(f"/start/s/{session.pk}/team/", {"email": "mia@squiresconstruction.com", "role": "field"})
+    invite = TeamInvite.objects.get(session=session)
+    run_agents(invite.invitee_lead)
+    mia = Client()
+    mia.get(page.context["link"].split("testserver")[-1])
+    teammate = OnboardingSession.objects.get(lead=invite.invitee_lead)
+    if teammate.state == "S3_CONFIRM":
+        teammate = confirm_as(mia, teammate, "field")
+    assert mia.post(f"/start/s/{teammate.pk}/workspace/note/", {"note": NOTE}).status_code == 302
+    pursuit = Pursuit.objects.filter(lead=teammate.lead).first()
+    mia.post(
+        f"/start/s/{teammate.pk}/question/", {"pursuit": str(pursuit.pk)} if pursuit else {"project_name": "Next bid"}
+    )
+    mia.post(f"/start/s/{teammate.pk}/takeoff/")
+    response = mia.post(f"/start/s/{teammate.pk}/activate/", {"password": "a-long-password", "name": "Mia Field"})
+    assert response.status_code == 302, response.content[:600]
+    teammate.refresh_from_db()
+    assert teammate.org_id == session.org_id  # she joined the inviter's Org
+    assert mia.get(response["Location"], follow=True).status_code == 200  # her next page stands (no second trial)
+    note = Account.objects.get(pk=session.org_id).context_notes
+    assert note.startswith(org_note.rstrip())  # the inviter's note stays first
+    assert NOTE in note
+    assert "Added by Mia Field (mia@squiresconstruction.com) when they joined" in note

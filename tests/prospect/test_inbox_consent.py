@@ -168,3 +168,68 @@ def test_no_reseed_while_the_seeder_has_not_run_yet_and_a_replay_adds_nothing(sw
     run_agents(s.lead)
     assert network_reseed(lead_id=s.lead_id)
     assert not network_reseed(lead_id=s.lead_id)  # replay: already pending
+
+
+# --- issue 17 review (i17f): a prospect handed to white glove can withdraw too, and the deal forgets the invites
+
+
+@pytest.fixture
+def big_invites(db):
+    BidInvite.objects.create(
+        external_id="bb-1",
+        recipient_domain="bigbuild.com",
+        sender_company="Hensel Works",
+        sender_domain="henselworks.com",
+        sender_org_type="contractor",
+        project_name="Tower",
+        received_on=dt.date(2026, 2, 1),
+    )
+
+
+def test_a_white_glove_prospect_withdraws_from_the_specialist_page_and_the_deal_forgets_the_invites(
+    client, swarm_on, datasets, big_invites, django_capture_on_commit_callbacks
+):
+    from onboarding.models import Deal
+    from onboarding.models import SessionState as S
+    from onboarding.whiteglove.battlepack import battlepack_build
+
+    session = walk_to_workspace(client, email="kim@bigbuild.com")
+    assert session.state == S.W5_BATTLEPACK
+    page = client.get(f"/start/s/{session.pk}/specialist/").content.decode()
+    assert inbox_url(session) in page  # the consent text promises withdrawal at any time: the way there
+    response = client.get(inbox_url(session))
+    assert response.status_code == 200 and "Off." in response.content.decode()
+    grant(client, session, capture=django_capture_on_commit_callbacks)
+    lead = Lead.objects.get(pk=session.lead_id)
+    assert lead.consent_inbox
+    assert run_agents(lead, agents=["network_seeder"]) == ["succeeded"]
+    assert from_invites(lead) == {"Hensel Works"}
+    deal = battlepack_build(deal=Deal.objects.select_related("session__lead").get(session=session))
+    assert any(n["source"] == "bid_invite" for n in deal.dossier["network"])
+    # the outreach went out: the pack is history, yet the invites read under consent still go on withdrawal
+    Deal.objects.filter(pk=deal.pk).update(outreach_sent_at=deal.battlepack_ready_at)
+    assert client.post(inbox_url(session), {"action": "withdraw"}).status_code == 302
+    assert from_invites(lead) == set()
+    deal.refresh_from_db()
+    assert deal.dossier["network"] == [n for n in deal.dossier["network"] if n["source"] != "bid_invite"]
+    assert "Hensel Works" not in str(deal.dossier["network"])
+    assert "built_at" in deal.dossier  # the rest of the dossier stays
+
+
+def test_a_reseed_that_fails_after_the_grant_committed_is_a_warning_not_a_500(
+    client, swarm_on, datasets, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Issue 17 review (i17f): the grant is saved and audited; re-running the seeder after commit may fail (the
+    database or broker gone for a moment) — the prospect still gets the page, the sweep re-runs it later."""
+    from enrichment.services import runs
+
+    session = walk_to_workspace(client)
+
+    def down(**kwargs):
+        raise ConnectionError("broker unavailable")
+
+    monkeypatch.setattr(runs, "network_reseed", down)
+    response = grant(client, session, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=session.lead_id).consent_inbox
+    assert "after-commit" in caplog.text and "broker unavailable" in caplog.text  # logged, not raised

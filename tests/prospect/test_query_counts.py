@@ -41,8 +41,23 @@ def test_workspace_and_trial_pages_do_not_grow_with_the_board(client, swarm_on, 
     small = queries(client, url)
     grow_board(session, 40)
     assert queries(client, url) == small
-    live_small = queries(client, url)  # the htmx fragment is the same view
-    assert live_small == small
+    live_small = queries_htmx(client, url)  # the htmx poll (every 1–2 s) is the same view, less the note
+    assert live_small < small
+    grow_board(session, 40)
+    assert queries_htmx(client, url) == live_small
+
+
+def test_the_poll_does_not_build_the_company_note_it_does_not_show(client, swarm_on, datasets):
+    """Issue 17 review (i17f): the note is outside #live; the poll read it (and its form) every 1–2 s."""
+    session = walk_to_workspace(client)
+    for url in (f"/start/s/{session.pk}/workspace/", f"/start/s/{session.pk}/workspace/network/"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and b"company-note" not in response.content
+        assert not [q for q in ctx.captured_queries if "companynote" in q["sql"]], url
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+        assert b"company-note" in page.content  # the page itself still has it
 
 
 @pytest.mark.parametrize("slug", ["jobs", "analytics", "network", "field-ops"])

@@ -113,3 +113,15 @@ def quick_deal(n: int, *, hq: str = "Phoenix, AZ", track: str = "wg_enterprise",
     )
     session = OnboardingSession.objects.create(lead=lead, state=S.W5_BATTLEPACK, track=track, warmth="warm")
     return whiteglove_enter(session=session)
+
+
+@pytest.fixture
+def celery_eager():
+    """Run the tasks queued after commit inline (the research rebuild is a Celery task per deal): for tests
+    about what the rebuild does, not its delivery (tests/whiteglove/test_research_evidence.py has a real worker)."""
+    from gtmos.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

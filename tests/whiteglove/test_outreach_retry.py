@@ -165,3 +165,61 @@ def test_the_invites_page_shows_each_invite_emails_send_status_and_sends_again(c
     email.refresh_from_db()
     assert email.status == "sent" and "personal link" in mail.outbox[0].body
     assert client.post(team_url, {"retry": "not-a-uuid"}).status_code == 404
+
+
+# --- issue 17 review (i17f): a queued outreach is the pack's history; "retry now" needs the AE's review -------
+
+
+def test_research_while_the_outreach_is_retrying_neither_rewrites_the_draft_nor_sends_twice(team, wg, settings):
+    from onboarding.whiteglove.battlepack import battlepack_research_rebuild
+    from tests.factories import CallFactory
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    settings.EMAIL_BACKEND = FAILING
+    steps.outreach_send(deal=wg, by=team.sdr)
+    before = deal_of(wg.session)
+    assert OutboundEmail.objects.get(deal=wg).status == "retry_wait"
+    # a call on the account arrives while the SDR's email waits for its next rung: it would change cells
+    CallFactory(account=wg.org, owner=team.ae, competitor_mentions=["PlanSwift"], summary="Intro.")
+    battlepack_research_rebuild(deal_id=wg.pk, because="call")
+    deal = deal_of(wg.session)
+    assert (deal.outreach_subject, deal.drafted_outreach) == (before.outreach_subject, before.drafted_outreach)
+    assert steps.reviewed(deal)  # the review of what is queued stands
+    assert deal.meddpicc == before.meddpicc
+    steps.outreach_send(deal=deal, by=team.sdr)  # the SDR presses send again
+    assert OutboundEmail.objects.filter(deal=wg).count() == 1  # one outreach email, never two
+
+
+def test_retry_now_needs_the_aes_review_of_the_abandoned_draft(team, wg, settings):
+    from onboarding.whiteglove.battlepack import WhiteGloveError
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    settings.EMAIL_BACKEND = FAILING
+    steps.outreach_send(deal=wg, by=team.sdr)
+    email = _to_abandoned(OutboundEmail.objects.get(deal=wg))
+    # the SDR edits the draft after the ladder gave up: the review is void, the abandoned body is not reviewed
+    steps.outreach_edit(deal=wg, by=team.sdr, subject="New subject", body="A different message.")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with pytest.raises(WhiteGloveError, match="review"):
+        steps.outreach_retry(deal=wg, by=team.ae)
+    # the AE reviews the new draft: the abandoned email is not that draft, so it does not go again either
+    steps.battlepack_review(deal=wg, by=team.ae)
+    with pytest.raises(WhiteGloveError, match="review"):
+        steps.outreach_retry(deal=wg, by=team.ae)
+    email.refresh_from_db()
+    assert email.status == "abandoned" and len(mail.outbox) == 0
+    # the reviewed new draft goes out through the SDR's send, as a new email
+    deal = steps.outreach_send(deal=wg, by=team.sdr)
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject == "New subject"
+    assert deal.session.state == S.W6_OUTREACH
+
+
+def test_the_draft_cannot_be_edited_while_its_email_is_on_the_retry_ladder(team, wg, settings):
+    from onboarding.whiteglove.battlepack import WhiteGloveError
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    settings.EMAIL_BACKEND = FAILING
+    steps.outreach_send(deal=wg, by=team.sdr)
+    with pytest.raises(WhiteGloveError, match="retry"):
+        steps.outreach_edit(deal=wg, by=team.sdr, subject="New subject", body="A different message.")
+    assert steps.reviewed(deal_of(wg.session))

@@ -143,7 +143,7 @@ def test_the_pre_run_takeoff_is_a_record_the_ae_opens(team, wg):
 
 
 def test_late_research_rebuilds_the_pack_and_voids_the_review_with_an_audit_row(
-    team, wg, django_capture_on_commit_callbacks
+    team, wg, django_capture_on_commit_callbacks, celery_eager
 ):
     steps.battlepack_review(deal=wg, by=team.ae)
     assert steps.reviewed(deal_of(wg.session))
@@ -195,7 +195,7 @@ def walk_to_seat(team, deal):
 
 
 def test_a_discovery_call_that_asks_for_a_security_review_makes_it_a_step_before_signature(
-    team, wg, django_capture_on_commit_callbacks
+    team, wg, django_capture_on_commit_callbacks, celery_eager
 ):
     with pytest.raises(WhiteGloveError, match="no evidence"):
         steps.security_review_start(deal=wg, by=team.ae)  # nothing says this buyer requires one
@@ -229,3 +229,89 @@ def test_a_discovery_call_that_asks_for_a_security_review_makes_it_a_step_before
     assert deal.session.state == S.W10_CLOSED_WON
     types = set(Event.objects.filter(subject_id=str(wg.session.pk)).values_list("type", flat=True))
     assert {"deal.security_review_started", "deal.security_review_completed"} <= types
+
+
+def test_a_deal_from_before_the_rules_keeps_its_review_when_research_changes_nothing(team, wg):
+    """Issue 17 review (i17f): cards written before cells named their rule, and security_review={} from before
+    migration 0017, are not a change by themselves."""
+    from onboarding.models import Deal
+
+    steps.battlepack_review(deal=wg, by=team.ae)
+    legacy = {cell: {k: v for k, v in value.items() if k != "rule"} for cell, value in wg.meddpicc.items()}
+    Deal.objects.filter(pk=wg.pk).update(meddpicc=legacy, security_review={})
+    assert battlepack_research_rebuild(deal_id=wg.pk, because="project_finder") == []
+    deal = deal_of(wg.session)
+    assert steps.reviewed(deal) and deal.meddpicc == legacy
+    assert not Event.objects.filter(type="deal.battlepack_rebuilt", subject_id=str(wg.session.pk)).exists()
+
+
+def test_the_pre_run_takeoff_is_not_the_prospects_own_takeoff(team, wg):
+    """Issue 17 review (i17f): the pre-run takeoff hangs off the deal's session, but the prospect never ran it —
+    their pages must not show it as theirs, nor one a rebuild superseded."""
+    from onboarding.prospect import selectors
+
+    assert wg.pre_run_takeoff is not None and wg.pre_run_takeoff.session_id == wg.session_id
+    assert selectors.session_takeoff(wg.session) is None
+    old = wg.pre_run_takeoff_id
+    ProjectRecord.objects.create(
+        external_id="bid-late", source="public_bid", name="Mesa data center power", state="AZ", city="Mesa",
+        trades=["electrical"], value=40_000_000,
+    )  # fmt: skip
+    job = AgentJob.objects.get(run__lead=wg.session.lead, agent="project_finder")
+    AgentJob.objects.filter(pk=job.pk).update(status="pending")
+    run_agents(wg.session.lead, agents=["project_finder"])
+    deal = battlepack_refresh(deal=wg, by=team.ae)
+    assert deal.pre_run_takeoff_id != old  # superseded: the old record stays, still not the prospect's
+    assert selectors.session_takeoff(wg.session) is None
+
+
+def test_an_ingest_upsert_that_changes_no_research_queues_no_rebuild(team, wg, django_capture_on_commit_callbacks):
+    """Issue 17 review (i17f): every upsert of a call used to rebuild up to 20 deals in the caller's thread."""
+    with django_capture_on_commit_callbacks() as queued:
+        call = CallFactory(account=wg.org, owner=team.ae, summary="Intro.", competitor_mentions=["PlanSwift"])
+    assert len(queued) == 1  # a new call on the account: one rebuild queued for its one open deal
+    with django_capture_on_commit_callbacks() as queued:
+        call.sentiment, call.quality_score = 0.4, 80  # the feed re-scores the same call
+        call.save()
+    assert queued == []
+    with django_capture_on_commit_callbacks() as queued:
+        call.objections = ["No SSO yet"]
+        call.save()
+    assert len(queued) == 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_call_queues_the_rebuild_on_the_worker_not_in_the_callers_thread(team, wg, celery_worker_process):
+    import time
+
+    from onboarding.whiteglove import battlepack
+
+    calls = []
+    real = battlepack.battlepack_research_rebuild
+    battlepack.battlepack_research_rebuild = lambda **kw: calls.append(kw) or real(**kw)  # the caller's process
+    try:
+        CallFactory(account=wg.org, owner=team.ae, call_type="discovery", summary=CALL)  # autocommit: on commit now
+    finally:
+        battlepack.battlepack_research_rebuild = real
+    assert calls == []  # the saving thread did not rebuild
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not deal_of(wg.session).security_review.get("required"):
+        time.sleep(0.2)
+    deal = deal_of(wg.session)
+    assert deal.security_review["required"] and rule(deal, "decision_process") != "DP2"  # the worker rebuilt it
+    [rebuilt] = Event.objects.filter(type="deal.battlepack_rebuilt", subject_id=str(wg.session.pk))
+    assert rebuilt.payload["because"] == "call"
+
+
+def test_a_deal_from_before_the_record_shows_its_takeoff_from_the_pack(team, wg):
+    """Issue 17 review (i17f): deals built before migration 0017 have pre_run_takeoff NULL but deal.takeoff."""
+    from onboarding.models import Deal
+
+    Deal.objects.filter(pk=wg.pk).update(pre_run_takeoff=None)
+    ae = Client()
+    ae.force_login(team.ae.user)
+    page = ae.get(reverse("whiteglove:deal_takeoff", kwargs={"pk": wg.pk})).content.decode()
+    assert "found no pursuit" not in page
+    assert "Phoenix water plant electrical" in page and wg.takeoff["lines"][0]["item"] in page
+    assert "Offline estimate" in page
