@@ -18,7 +18,7 @@ def mark_pre_run(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0017_deal_pre_run_takeoff_record_and_security_review"),
+        ("onboarding", "0019_outbound_email_for_scheduled_messages"),
     ]
 
     operations = [
