@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from enrichment import catalog
@@ -411,16 +411,24 @@ def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
     """Queue the research rebuild (after commit, a Celery task per deal) of every open deal the research
     belongs to — the lead's, or those on the account a call was recorded for: the pack at W5, the
     security-review need after it."""
-    deals = Deal.objects.filter(session__state__in=(S.W5_BATTLEPACK, *LATER_OPEN_STEPS))
+    states = [str(state) for state in (S.W5_BATTLEPACK, *LATER_OPEN_STEPS)]
     if lead_id is not None:
-        deals = deals.filter(session__lead_id=lead_id)
+        # Called from the swarm's hot path (every async agent with results, every settled profile change) where
+        # nearly every lead has no white-glove deal: one plain statement, no queryset to build (the enrichment
+        # benchmark's worker CPU per lead).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id FROM {Deal._meta.db_table} d JOIN {OnboardingSession._meta.db_table} s"
+                " ON s.id = d.session_id WHERE s.lead_id = %s AND s.state = ANY(%s) LIMIT 20",
+                [lead_id, states],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
     elif account_id is not None:
-        deals = deals.filter(org_id=account_id)
+        ids = list(Deal.objects.filter(session__state__in=states, org_id=account_id).values_list("pk", flat=True)[:20])
     else:
         return 0
     from ..tasks import battlepack_research_rebuild as rebuild_task
 
-    ids = list(deals.values_list("pk", flat=True)[:20])
     for deal_id in ids:
         # One task per deal on the worker, after commit: the rebuild (the evidence, the takeoff, the card) never
         # runs in the thread that saved the research. A broker that is down costs a warning (the AE still has
