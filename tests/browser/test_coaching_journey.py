@@ -84,7 +84,8 @@ def test_manager_approves_and_dismisses_rep_sees_only_the_approved_slm_sees_the_
     slm = new_session()
     login(slm.page, "slm")
     slm.page.get_by_role("link", name="Coaching").first.click()
-    slm.page.get_by_role("link", name="Escalations").click()
+    # The coaching tab, not the main menu's onboarding "Escalations" page.
+    slm.page.get_by_role("navigation", name="Coaching").get_by_role("link", name="Escalations").click()
     card = slm.page.locator("article.escalation", has_text="Sky SDR")
     expect(card).to_contain_text("Same pattern 3+ consecutive weeks")
     history = card.locator("table.history tbody tr")
