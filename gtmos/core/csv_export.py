@@ -1,8 +1,8 @@
 """Streaming CSV downloads (issue 20: "CSV export where RevOps would expect it").
 
 Rows stream from a server-side cursor (``iterator(chunk_size=…)``) so a 100k-account book never sits in memory,
-and every text cell that a spreadsheet would run as a formula is defused — the same rule as the health export
-(gtmos/health/views.py ``_cell``).
+and every text cell that a spreadsheet would run as a formula is defused (the health export uses the same
+``csv_cell``).
 """
 
 from __future__ import annotations

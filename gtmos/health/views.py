@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from gtmos.core import clock
+from gtmos.core.csv_export import csv_cell
 from gtmos.crm.access import employee_of, sees_everything
 from gtmos.crm.models import Account
 
@@ -143,18 +144,10 @@ def export_csv(request):
 
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([_cell(v) for v in row]) for row in rows()), content_type="text/csv"
+        (writer.writerow([csv_cell(v) for v in row]) for row in rows()), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="health-{day or "empty"}.csv"'
     return response
-
-
-def _cell(value):
-    """Spreadsheets run cells that start with = + - @ (or a TAB or CR before one) as formulas: quote text that
-    does (CSV injection, OWASP's list)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _measure_rows(record, settings) -> list[dict]:
