@@ -203,12 +203,12 @@ def _daily(today: str) -> dict:
 
     django.setup()
     from gtmos.core import clock
-    from gtmos.health.models import HealthDirty
+    from gtmos.health.models import HealthDirtyWrite
     from gtmos.health.services.daily import health_daily
 
     clock.set_now(None)
     summary = health_daily(today=dt.date.fromisoformat(today))
-    HealthDirty.objects.all().delete()  # the book's build is what the daily record already covers
+    HealthDirtyWrite.objects.all().delete()  # the book's build is what the daily record already covers
     return summary
 
 
@@ -289,7 +289,7 @@ def _stream(today: str, port: int, pids: str = "") -> dict:
 
     from gtmos.audit.models import Notification
     from gtmos.crm.models import Account
-    from gtmos.health.models import ChurnRiskLog, CustomerHealthLog, HealthDirty, HealthRescore
+    from gtmos.health.models import ChurnRiskLog, CustomerHealthLog, HealthDirtyWrite, HealthRescore
     from gtmos.health.services.daily import health_daily
     from gtmos.ingest.models import IntegrationToken
 
@@ -356,7 +356,7 @@ def _stream(today: str, port: int, pids: str = "") -> dict:
         last_write[pk] = at
     deadline = time.time() + 180
     while time.time() < deadline:  # settle: the dirty set empty and every written account re-scored after it
-        if not HealthDirty.objects.exists():
+        if not HealthDirtyWrite.objects.exists():
             latest = dict(
                 HealthRescore.objects.values("account_id").annotate(n=Count("id")).values_list("account_id", "n")
             )

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from gtmos.audit.models import Notification
 from gtmos.core import clock
 from gtmos.crm.models import Contact, UsageDaily
-from gtmos.health.models import ChurnRiskLog, CustomerHealthLog, HealthDirty, HealthRescore, SurveyResponse
+from gtmos.health.models import ChurnRiskLog, CustomerHealthLog, HealthDirtyWrite, HealthRescore, SurveyResponse
 from gtmos.health.services.daily import health_daily
 from gtmos.health.services.intraday import health_dirty_drain, health_rescore
 from tests.health.conftest import quiet
@@ -42,10 +42,7 @@ RESCORE = (
 def quiet_spell_passed():
     """As if the burst ended an hour ago: the trigger stamps the database's clock, not the injected one."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE health_healthdirty SET dirtied_at = dirtied_at - interval '1 hour', "
-            "first_dirty_at = first_dirty_at - interval '1 hour'"
-        )
+        cursor.execute("UPDATE health_healthdirtywrite SET at = at - interval '1 hour'")
 
 
 def drain():
@@ -62,31 +59,31 @@ def state():
 
 def test_a_write_marks_the_account_dirty_in_its_transaction_and_a_rollback_unmarks_it(book):
     account = book.customer()
-    HealthDirty.objects.all().delete()
+    HealthDirtyWrite.objects.all().delete()
     with pytest.raises(RuntimeError), transaction.atomic():
         UsageDaily.objects.create(account=account, day=clock.today(), logins=3, active_seats=2)
-        assert HealthDirty.objects.get(account_id=account.pk).writes == {"usage_day": 1}  # same transaction
+        assert HealthDirtyWrite.pending(account.pk) == {"usage_day": 1}  # same transaction
         raise RuntimeError("rolled back")
-    assert not HealthDirty.objects.exists()
+    assert not HealthDirtyWrite.objects.exists()
     SurveyResponse.objects.create(external_id="s1", account=account, kind="nps", score=3, responded_on=clock.today())
-    assert HealthDirty.objects.get(account_id=account.pk).writes == {"survey": 1}
+    assert HealthDirtyWrite.pending(account.pk) == {"survey": 1}
 
 
 def test_an_edit_to_an_account_counts_only_when_a_scored_column_changes(book):
     account = book.customer()
-    HealthDirty.objects.all().delete()
+    HealthDirtyWrite.objects.all().delete()
     account.name = "Renamed"
     account.save()
-    assert not HealthDirty.objects.exists()
+    assert not HealthDirtyWrite.objects.exists()
     account.contracted_seats = 500
     account.save()
-    assert HealthDirty.objects.get(account_id=account.pk).writes == {"account": 1}
+    assert HealthDirtyWrite.pending(account.pk) == {"account": 1}
 
 
 def test_a_burst_to_one_account_is_rescored_once_after_the_burst(book):
     account = book.healthy(book.customer())
     health_daily()
-    HealthDirty.objects.all().delete()
+    HealthDirtyWrite.objects.all().delete()
     clock.advance(hours=5)
     for back in range(3):  # three usage days arrive, one request each
         UsageDaily.objects.filter(account=account, day=clock.today() - back * DAY).update(logins=0, active_seats=0)
@@ -101,8 +98,9 @@ def test_a_burst_to_one_account_is_rescored_once_after_the_burst(book):
 
 def test_a_busy_account_is_still_rescored_after_the_longest_wait(book):
     account = book.customer()
-    with connection.cursor() as cursor:  # writes keep coming (dirtied just now) but the first came long ago
-        cursor.execute("UPDATE health_healthdirty SET first_dirty_at = first_dirty_at - interval '2 hours'")
+    with connection.cursor() as cursor:  # the first unscored writes came long ago…
+        cursor.execute("UPDATE health_healthdirtywrite SET at = at - interval '2 hours'")
+    UsageDaily.objects.create(account=account, day=clock.today(), logins=1, active_seats=1)  # …and they keep coming
     assert health_dirty_drain(quiet_seconds=60, max_wait_seconds=3600)["claimed"] == 1
     assert HealthRescore.objects.filter(account=account).count() == 1
 
@@ -174,7 +172,7 @@ def test_risk_rules_fire_on_the_intraday_score_once(book):
 def test_the_explain_page_shows_the_rescore_and_why(client, book):
     account = book.healthy(book.customer("Busy Co"))
     health_daily()
-    HealthDirty.objects.all().delete()  # the morning's record covers the set-up writes
+    HealthDirtyWrite.objects.all().delete()  # the morning's record covers the set-up writes
     clock.advance(hours=5, minutes=2)
     UsageDaily.objects.filter(account=account, day__gt=clock.today() - 3 * DAY).update(logins=0, active_seats=0)
     quiet_spell_passed()
@@ -190,7 +188,7 @@ def test_the_book_shows_the_rescored_score_and_tier_before_the_next_daily_run(cl
     """The CSM's book is where a usage drop this morning must show, not only the explain page."""
     account = book.healthy(book.customer("Busy Co"))
     health_daily()
-    HealthDirty.objects.all().delete()
+    HealthDirtyWrite.objects.all().delete()
     morning = CustomerHealthLog.objects.get(account=account)
     clock.advance(hours=5, minutes=2)
     UsageDaily.objects.filter(account=account, day__gt=clock.today() - 3 * DAY).update(logins=0, active_seats=0)

@@ -2,7 +2,7 @@
 
 from .config import HealthSettings
 from .inputs import AdvocacyRecord, ExpansionLog, QBRLog, SupportTicket, SurveyResponse
-from .intraday import HealthDirty, HealthRescore
+from .intraday import HealthDirtyWrite, HealthRescore
 from .log import AT_RISK_TIERS, RISK_ORDER, CustomerHealthLog, HealthOverride, LifecycleSegment, Tier
 from .playbook import Playbook, PlaybookStep
 from .risk import OPEN_STAGES, ChurnRiskLog, RetentionNote, RetentionTask, RiskStage
@@ -15,7 +15,7 @@ __all__ = [
     "ChurnRiskLog",
     "CustomerHealthLog",
     "ExpansionLog",
-    "HealthDirty",
+    "HealthDirtyWrite",
     "HealthOverride",
     "HealthRescore",
     "HealthSettings",

@@ -2,10 +2,11 @@
 
 The drain claims accounts whose last write is a quiet spell old (a burst to one account is one re-score, after
 the burst) or whose first unscored write waited ``max_wait`` (a constantly busy account is still re-scored),
-with ``FOR UPDATE SKIP LOCKED`` so two drains never take the same account. It scores them with the daily job's
+one drain at a time (an advisory lock; an overlapping tick returns at once). It scores them with the daily job's
 pure code (``score_account`` over ``account_inputs`` for those accounts only) and writes one ``HealthRescore``
-each. A write that commits while a drain runs marks its account dirty again (its upsert waits on the claimed
-row's lock), so no write is missed. The daily ``CustomerHealthLog`` is never read or written here.
+each. The dirty marks are an append-only log (``HealthDirtyWrite``): the drain deletes the rows its snapshot
+sees, so a write that commits while it runs leaves its row for the next drain, and no write is missed. The
+daily ``CustomerHealthLog`` is never read or written here.
 """
 
 from __future__ import annotations
@@ -42,29 +43,37 @@ def health_dirty_drain(
     batch = batch or _setting("HEALTH_INTRADAY_BATCH", 2000)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # The database's clock: the trigger stamps rows with it, whatever the injected clock says.
+            # One drain at a time: a second one (an overlapping beat tick) would wait on the first's deletes.
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended('health:dirty-drain', 17))")
+            if not cursor.fetchone()[0]:
+                return {"claimed": 0, "rescored": 0, "cases_opened": 0, "drop_notices": 0}
+            # The database's clock: the trigger stamps rows with it, whatever the injected clock says. One
+            # snapshot decides and deletes, so a write committed meanwhile stays in the log for the next drain.
             cursor.execute(
-                "DELETE FROM health_healthdirty WHERE account_id IN ("
-                " SELECT account_id FROM health_healthdirty"
-                " WHERE dirtied_at <= clock_timestamp() - make_interval(secs => %s)"
-                "    OR first_dirty_at <= clock_timestamp() - make_interval(secs => %s)"
-                " ORDER BY first_dirty_at LIMIT %s FOR UPDATE SKIP LOCKED)"
-                " RETURNING account_id, writes, first_dirty_at, dirtied_at",
+                "WITH due AS ("
+                " SELECT account_id FROM health_healthdirtywrite GROUP BY account_id"
+                " HAVING max(at) <= clock_timestamp() - make_interval(secs => %s)"
+                "     OR min(at) <= clock_timestamp() - make_interval(secs => %s)"
+                " ORDER BY min(at) LIMIT %s)"
+                " DELETE FROM health_healthdirtywrite w USING due WHERE w.account_id = due.account_id"
+                " RETURNING w.account_id, w.kind, w.rows, w.at",
                 [quiet, max_wait, batch],
             )
-            claimed = {
-                a: (w if isinstance(w, dict) else _json(w), first, last) for a, w, first, last in cursor.fetchall()
-            }
+            claimed = _by_account(cursor.fetchall())
         if not claimed:
             return {"claimed": 0, "rescored": 0, "cases_opened": 0, "drop_notices": 0}
         summary = health_rescore(account_ids=list(claimed), writes=claimed, today=today)
     return {"claimed": len(claimed), **summary}
 
 
-def _json(value):
-    import json
-
-    return json.loads(value)
+def _by_account(rows) -> dict[int, tuple[dict, dt.datetime, dt.datetime]]:
+    """The deleted log rows → per account: (writes by kind, first write, last write)."""
+    claimed: dict[int, tuple[dict, dt.datetime, dt.datetime]] = {}
+    for account_id, kind, n, at in rows:
+        writes, first, last = claimed.get(account_id, ({}, at, at))
+        writes[kind] = writes.get(kind, 0) + n
+        claimed[account_id] = (writes, min(first, at), max(last, at))
+    return claimed
 
 
 def _latest_records(account_ids, today) -> dict[int, dict]:
