@@ -5,11 +5,17 @@ class OnboardingConfig(AppConfig):
     name = "onboarding"
 
     def ready(self):
-        from gtmos.crm.signals import opportunity_stage_changed, opportunity_updated, order_closed_won
+        from gtmos.crm.signals import (
+            account_csm_changed,
+            opportunity_stage_changed,
+            opportunity_updated,
+            order_closed_won,
+        )
 
-        from .services import postclose, preclose
+        from .services import ownership, postclose, preclose
 
         order_closed_won.connect(postclose.on_order_closed_won, dispatch_uid="onboarding-post-close")
+        account_csm_changed.connect(ownership.on_account_csm_changed, dispatch_uid="onboarding-plan-csm")
 
         def evaluate(sender, opportunity, **kwargs):
             preclose.preclose_evaluate(opportunity=opportunity)

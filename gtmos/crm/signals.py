@@ -9,3 +9,4 @@ import django.dispatch
 order_closed_won = django.dispatch.Signal()  # kwargs: opportunity, actor
 opportunity_stage_changed = django.dispatch.Signal()  # kwargs: opportunity, from_stage, to_stage
 opportunity_updated = django.dispatch.Signal()  # kwargs: opportunity (after an upsert changed it)
+account_csm_changed = django.dispatch.Signal()  # kwargs: changes ({account_id: (from_csm_id, to_csm_id)}), actor

@@ -10,6 +10,7 @@ from gtmos.audit.services import event_record
 from .. import lists
 from ..access import employee_of, sees_everything, team_ids
 from ..models import Account, Employee, Role, SavedView
+from ..signals import account_csm_changed
 
 SAVED_VIEWS_PER_PAGE = 30  # a view list longer than this is a second filter bar, not a shortcut
 ASSIGN_MAX = 500  # one bulk assignment; a whole-book move is an import, not a click
@@ -89,6 +90,7 @@ def accounts_assign_csm(*, user, account_ids, csm_id) -> list[Account]:
         # Never a partial move: an id the user cannot see (or that is gone) refuses the whole batch.
         raise ValidationError({"account": "Some ticked accounts are not in your book any more; reload the list."})
     changed = [a for a in accounts if a.csm_id != csm.pk]
+    moves = {a.pk: a.csm_id for a in changed}
     for account in changed:
         previous = account.csm_id
         account.csm_id = csm.pk
@@ -99,4 +101,6 @@ def accounts_assign_csm(*, user, account_ids, csm_id) -> list[Account]:
             payload={"from_csm_id": previous, "to_csm_id": csm.pk, "bulk": len(ids)},
         )
     Account.objects.bulk_update(changed, ["csm"])
+    if changed:  # onboarding moves the accounts' open plans with them (in this transaction)
+        account_csm_changed.send(sender=Account, changes={a.pk: (moves[a.pk], csm.pk) for a in changed}, actor=user)
     return changed
