@@ -27,10 +27,21 @@ def scored_accounts(today: dt.date):
     return Account.objects.filter(is_customer=True).filter(Q(churned_on__isnull=True) | Q(churned_on__gt=today))
 
 
-def account_inputs(*, today: dt.date, settings: HealthSettings, account_ids=None) -> dict[int, AccountInputs]:
-    accounts = scored_accounts(today)
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=account_ids)
+def account_inputs(
+    *, today: dt.date, settings: HealthSettings, account_ids=None, id_range: tuple[int, int] | None = None
+) -> dict[int, AccountInputs]:
+    """The inputs of every scored account, or of ``account_ids`` (the intraday re-score), or of the accounts
+    with ids in ``id_range`` (lo, hi inclusive: the daily job's chunks — a range, not a list of 20,000 ids, so
+    each read is a range scan of its index and its statement stays small at any scale)."""
+
+    def scoped(qs, field="account_id"):
+        if account_ids is not None:
+            return qs.filter(**{f"{field}__in": account_ids})
+        if id_range is not None:
+            return qs.filter(**{f"{field}__gte": id_range[0], f"{field}__lte": id_range[1]})
+        return qs
+
+    accounts = scoped(scored_accounts(today), "pk")
     result: dict[int, AccountInputs] = {}
     for pk, start, seats, units, status in accounts.order_by().values_list(
         "pk", "contract_start_date", "contracted_seats", "contracted_consumption_units", "onboarding_status"
@@ -44,9 +55,6 @@ def account_inputs(*, today: dt.date, settings: HealthSettings, account_ids=None
         )
     if not result:
         return result
-
-    def scoped(qs):
-        return qs if account_ids is None else qs.filter(account_id__in=account_ids)
 
     _usage(result, scoped, today)
     _features(result, scoped, today)
@@ -193,9 +201,12 @@ def _growth(result, scoped, today, lookback):
 
 
 def _onboarding(result, scoped, today):
-    # Joined on the account's status rather than an id list, so the statement stays small at any scale.
-    items = MilestoneItem.objects.filter(
-        plan__account__onboarding_status="active", plan__status="active", code__in=ONBOARDING_MILESTONES
+    # Joined on the account's status: only the accounts in onboarding, and only this chunk's of them.
+    items = scoped(
+        MilestoneItem.objects.filter(
+            plan__account__onboarding_status="active", plan__status="active", code__in=ONBOARDING_MILESTONES
+        ),
+        "plan__account_id",
     )
     for account_id, code, status, target, completed_on in items.values_list(
         "plan__account_id", "code", "status", "target_date", "completed_on"

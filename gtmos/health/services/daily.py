@@ -87,9 +87,9 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     CustomerHealthLog.objects.filter(day=today).delete()
     # Streamed a chunk of accounts at a time (issue 21: a million customers): the same reads and the same
     # rows as one pass, with memory bounded by the chunk, not the book.
-    for account_ids in _chunks(today, _chunk_size()):
-        inputs = account_inputs(today=today, settings=settings, account_ids=account_ids)
-        previous = _previous_records(last_day, account_ids)
+    for id_range in _chunks(today, _chunk_size()):
+        inputs = account_inputs(today=today, settings=settings, id_range=id_range)
+        previous = _previous_records(last_day, id_range)
         rows = []
         for account_id, account_inputs_ in inputs.items():
             result = score_account(account_inputs_, config)
@@ -178,23 +178,25 @@ def _chunk_size() -> int:
 
 
 def _chunks(today: dt.date, size: int):
-    """The scored accounts' ids in ascending runs of ``size`` (keyset pagination: no OFFSET rescans)."""
+    """(first id, last id) of each ascending run of ``size`` scored accounts (keyset pagination: no OFFSET
+    rescans; each chunk's reads are range scans)."""
     after = 0
     while True:
-        ids = list(scored_accounts(today).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
-        if not ids:
+        ids = scored_accounts(today).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]
+        bounds = ids.aggregate(lo=Min("pk"), hi=Max("pk"))
+        if bounds["lo"] is None:
             return
-        yield ids
-        after = ids[-1]
+        yield bounds["lo"], bounds["hi"]
+        after = bounds["hi"]
 
 
-def _previous_records(last_day: dt.date | None, account_ids: list[int]) -> dict[int, tuple]:
-    """The latest earlier record per account: (computed score, measures, in_onboarding, tier)."""
+def _previous_records(last_day: dt.date | None, id_range: tuple[int, int]) -> dict[int, tuple]:
+    """The latest earlier record per account in the chunk: (computed score, measures, in_onboarding, tier)."""
     if last_day is None:
         return {}
     # The measures come as text and are decoded with orjson: 100k JSON documents a run.
     rows = (
-        CustomerHealthLog.objects.filter(day=last_day, account_id__in=account_ids)
+        CustomerHealthLog.objects.filter(day=last_day, account_id__gte=id_range[0], account_id__lte=id_range[1])
         .order_by()
         .annotate(measures_text=Cast("measures", TextField()))
         .values_list("account_id", "computed_score", "measures_text", "in_onboarding", "tier")
