@@ -146,6 +146,8 @@ EMAIL_FILE_PATH = env.string("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "GTM OS <gtmos@localhost>")
+# A training session's reminder email goes to its invitees this long before it (our default; README).
+TRAINING_REMINDER_HOURS = env.integer("TRAINING_REMINDER_HOURS", 24)
 # Links in emails. run_stack sets it from --addr unless it is set; production sets it to the public address.
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 

@@ -1,5 +1,5 @@
 """Seed 004's training schedule: schedule a session on an onboarding plan with the customer's contacts invited,
-record who attended, or cancel it. A held session is CSM activity (an OnboardingLog row, so health scoring sees
+record who attended, or cancel it. The invitees hear of it by email (``training_emails``). A held session is CSM activity (an OnboardingLog row, so health scoring sees
 the touch), counts as the customer answering (it clears the unresponsive escalations), and may deliver M2
 (admin training) or M3 (end-user training) with the attendance as evidence."""
 
@@ -20,6 +20,7 @@ from ..models import Escalation, MilestoneItem, OnboardingLog, OnboardingPlan, T
 from ..models.plan import MilestoneStatus, PlanStatus
 from .alerts import escalations_resolve, notify, users_of
 from .log import log_write
+from .training_emails import training_cancellation_queue, training_invites_queue
 
 
 class TrainingError(Exception):
@@ -78,6 +79,7 @@ def training_schedule(
     )
     session.save()
     session.invitees.set(invitees)
+    training_invites_queue(session)
     event_record(
         type="onboarding.training_scheduled",
         subject=plan,
@@ -186,4 +188,5 @@ def training_cancel(*, session: TrainingSession, by: Employee, reason: str) -> T
     except TransitionNotAllowed:
         raise TrainingError(f"status: this session is already {session.get_status_display().lower()}") from None
     session.save()
+    training_cancellation_queue(session, reason.strip())
     return session
