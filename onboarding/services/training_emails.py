@@ -64,7 +64,10 @@ def _deliver_after_commit(email_ids: list) -> None:
 
 
 def training_invites_queue(session: TrainingSession) -> None:
-    """Called in the scheduling transaction: the invitations go out once it commits; the reminders wait."""
+    """Called in the scheduling transaction: the invitations go out once it commits; the reminders wait. A
+    session entered after the fact (its time has passed) invites nobody."""
+    if session.scheduled_for <= clock.now():
+        return
     details = _details(session)
     account = session.plan.account.name
     invites = _queue(
@@ -91,6 +94,8 @@ def training_cancellation_queue(session: TrainingSession, reason: str) -> None:
     OutboundEmail.objects.filter(
         key__startswith=f"training:{session.pk}:reminder:", status__in=[S.PENDING, S.RETRY_WAIT]
     ).delete()
+    if not OutboundEmail.objects.filter(key__startswith=f"training:{session.pk}:invite:").exists():
+        return  # nobody was invited by email (entered after the fact): nobody to tell
     notices = _queue(
         session,
         "cancel",

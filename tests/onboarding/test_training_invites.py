@@ -89,3 +89,10 @@ def test_a_session_tomorrow_morning_gets_its_invite_and_no_reminder_in_the_past(
         session = _schedule(world, plan, people, clock.now() + dt.timedelta(hours=20))
     assert len(mail.outbox) == 2
     assert not OutboundEmail.objects.filter(key__startswith=f"training:{session.pk}:reminder:").exists()
+
+
+def test_a_session_entered_after_the_fact_emails_nobody(world, plan, people, django_capture_on_commit_callbacks):
+    clock.advance(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        _schedule(world, plan, people, clock.now() - dt.timedelta(days=1))
+    assert not mail.outbox and not OutboundEmail.objects.exists()
