@@ -103,6 +103,11 @@ def signals_write(*, run_id, agent: str, signals: list[SignalOut], attempt: int)
         if s.field in F.values:
             latest[s.field] = s  # one value per field per agent; the last one wins
     rows = list(latest.values())
+    if not rows and attempt == 1:
+        # Nothing to upsert, and nothing to drop: a job succeeds once, so a first attempt has no earlier values
+        # on the run (a later one may: a re-run of a succeeded job counts on). Most async agents and an
+        # unresolved role report nothing: no statement.
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(
             _SIGNALS_UPSERT,

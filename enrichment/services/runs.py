@@ -389,14 +389,20 @@ def agent_report(
             ),
         ]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_JOBS, [run_id])
-        jobs = [
-            AgentJob(id=pk, run_id=run_id, agent=a, sync=sync, status=st, reported_at=at)
-            for pk, a, sync, st, at in cursor.fetchall()
-        ]
-    # Past ``running``, only a report that changed something can make a partial run complete.
-    if run_status == EnrichmentStatus.RUNNING or changed_signals or status == JobStatus.SUCCEEDED:
+    # Past ``running``, a partial run becomes complete only on what its outcome depends on: the profile (a signal
+    # written or dropped) or a sync agent's job succeeding. An async agent that wrote no signal — nearly every
+    # one: pursuits and network are not signals — changes neither, so it skips the jobs, the run and the router
+    # (three statements per async agent, on every lead).
+    if run_status == EnrichmentStatus.RUNNING or (
+        run_status == EnrichmentStatus.PARTIAL
+        and (changed_signals or (status == JobStatus.SUCCEEDED and agent in SYNC_AGENTS))
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(_JOBS, [run_id])
+            jobs = [
+                AgentJob(id=pk, run_id=run_id, agent=a, sync=sync, status=st, reported_at=at)
+                for pk, a, sync, st, at in cursor.fetchall()
+            ]
         _settle_if_ready(run_id=run_id, status=run_status, mode=run_mode, jobs=jobs, by=agent)
     if changed and run_status != EnrichmentStatus.RUNNING:
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes"). While the run still
@@ -553,13 +559,23 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     return status
 
 
-@transaction.atomic
 def run_deadline_enforce(*, run_id) -> str | None:
     """The sync budget ran out: settle with what is there (partial — or failed if nothing succeeded)."""
-    run = EnrichmentRun.objects.select_for_update().select_related("lead").filter(pk=run_id).first()
-    if run is None or run.status != EnrichmentStatus.RUNNING or run.deadline_at is None:
-        return None
-    return run_settle(run=run, by="deadline")
+    # Every run's watchdog fires, and nearly every run has settled by then (its last sync agent): one plain
+    # read, no transaction, no lock. A settled run never runs again, so only a running one takes the lock and
+    # looks again under it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM enrichment_enrichmentrun WHERE id = %s AND status = %s AND deadline_at IS NOT NULL",
+            [run_id, EnrichmentStatus.RUNNING],
+        )
+        if cursor.fetchone() is None:
+            return None
+    with transaction.atomic():
+        run = EnrichmentRun.objects.select_for_update().select_related("lead").filter(pk=run_id).first()
+        if run is None or run.status != EnrichmentStatus.RUNNING or run.deadline_at is None:
+            return None
+        return run_settle(run=run, by="deadline")
 
 
 @transaction.atomic
