@@ -583,12 +583,14 @@ ROUTED = (
 )
 
 
-def on_profile_changed(sender, lead, fields, **kwargs):
+def on_profile_changed(sender, lead, fields, **kwargs) -> OnboardingSession | None:
     """Receiver: the profile changed (a field crossed θ, or a value moved) — a routed session gets its
-    decision recomputed."""
+    decision recomputed. Returns that session (None: not routed yet), so the white-glove research that follows
+    (onboarding.apps) knows its state without reading it again."""
     session = OnboardingSession.objects.filter(lead=lead, state__in=ROUTED).select_related("lead").first()
     if session is not None:
         route_recompute(session=session)
+    return session
 
 
 # --- self-serve tail -------------------------------------------------------------------------------------------
