@@ -148,6 +148,15 @@ def measure(leads: int, data: str, profile: bool, show_sql: bool) -> dict:
     timed = [_one_lead(f"{tag}-cpu", i, sent, capture=False, profiler=profiler) for i in range(leads)]
     cpu = [t["cpu_s"] for t in timed]
     counted = [_one_lead(f"{tag}-sql", i, sent, capture=True) for i in range(min(leads, 10))]
+    # Python function calls per lead: a count, not a time — the same on a busy machine as on a quiet one.
+    import cProfile
+    import pstats
+
+    calls = []
+    for i in range(min(leads, 10)):
+        counter = cProfile.Profile()
+        _one_lead(f"{tag}-calls", i, sent, capture=False, profiler=counter)
+        calls.append(pstats.Stats(counter).total_calls)
     out = {
         "data": data,
         "leads": leads,
@@ -169,6 +178,7 @@ def measure(leads: int, data: str, profile: bool, show_sql: bool) -> dict:
             name: statistics.median(c["counts"].get(name, 0) for c in counted)
             for name in ("sync", "settling_sync", "async", "deadline")
         },
+        "python_calls_per_lead": statistics.median(calls),
         "load_avg_1m": os.getloadavg()[0],
     }
     if show_sql:
