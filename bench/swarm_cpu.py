@@ -5,8 +5,13 @@ end to end, and its wall times need a quiet machine).
 Each lead is submitted as the web tier would (not counted), then every attempt the swarm dispatches for it is
 run inline through the service the Celery task calls — the four sync agents, the two async agents the settle
 sends, the run's deadline task — and counted: ``time.process_time()`` around them (a pass without query
-capture) and the statements they send (a second pass, ``CaptureQueriesContext``). ``--profile`` prints the
-functions that take the most cumulative CPU over the first pass.
+capture) and the statements they send (a second pass, ``CaptureQueriesContext``), and the Python function calls
+they make (a third pass under cProfile: a count, the same on a busy machine). ``--profile`` prints the functions
+that take the most cumulative CPU over the first pass (``SWARM_CPU_PROFILE_FILTER``: a regex on their file).
+
+``--threads N`` runs three bursts of ``--leads`` instead, their agents on N threads of this process (each its own
+connection, as the worker's threads pool), counting the whole process's CPU: what threads cost each other — a
+cache they all reload when it expires, the GIL — is in it, as in ``bench.enrichment``'s workers.
 
 Two data sets: ``bench`` (what ``bench.enrichment`` loads: firmographics only — the async agents find nothing)
 and ``research`` (project records and CRM accounts near the sample companies as well, so the async agents
@@ -125,7 +130,41 @@ def _one_lead(tag: str, i: int, sent: list, capture: bool, profiler=None) -> dic
     return {"cpu_s": sum(parts.values()), "parts": parts, "queries": sum(counts.values()), "counts": counts, "sql": sql}
 
 
-def measure(leads: int, data: str, profile: bool, show_sql: bool) -> dict:
+def _burst(tag: str, leads: int, sent: list, threads: int) -> dict:
+    """``leads`` leads submitted at once, their agents run on ``threads`` threads of this process (the worker's
+    threads pool: each its own connection), CPU of the whole process — so what threads do to each other (a
+    cache every one of them reloads when it expires, the GIL) counts, as in ``bench.enrichment``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+
+    from enrichment.services import runs
+    from onboarding.services import session as svc
+
+    sessions = []
+    for i in range(leads):
+        session = svc.session_start(source="search", idempotency_key=f"swarm-cpu:{tag}:{i}")
+        sessions.append(svc.session_submit_email(session=session, email=f"user{i}.{tag}@{DOMAINS[i % len(DOMAINS)]}"))
+    sync = list(sent)
+    sent.clear()
+    run_ids = list(
+        runs.EnrichmentRun.objects.filter(lead_id__in=[s.lead_id for s in sessions]).values_list("pk", flat=True)
+    )
+    time.sleep(settings.SWARM_FLAG_CACHE_SECONDS + 0.1)  # the caches expired, as after the quiet between bursts
+    started = time.process_time()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda m: runs.agent_execute(job_id=m[0], attempt=m[1], due_at=m[2]), sync))
+        pending = list(sent)  # the async agents the settles dispatched
+        sent.clear()
+        list(pool.map(lambda m: runs.agent_execute(job_id=m[0], attempt=m[1], due_at=m[2]), pending))
+        list(pool.map(lambda r: runs.run_deadline_enforce(run_id=r), run_ids))
+    return {
+        "cpu_ms_per_lead": round((time.process_time() - started) / leads * 1000, 2),
+        "tasks": len(sync) + len(pending),
+    }
+
+
+def measure(leads: int, data: str, profile: bool, show_sql: bool, threads: int = 0) -> dict:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gtmos.settings.base")
@@ -140,6 +179,15 @@ def measure(leads: int, data: str, profile: bool, show_sql: bool) -> dict:
     tag = f"{data}-{int(time.time())}"
     for i in range(5):  # warm-up: imports, caches, prepared plans
         _one_lead(f"{tag}-warm", i, sent, capture=False)
+    if threads:
+        bursts = [_burst(f"{tag}-burst{b}", leads, sent, threads) for b in range(3)]
+        return {
+            "data": data,
+            "leads": leads,
+            "threads": threads,
+            "burst_cpu_ms_per_lead": [b["cpu_ms_per_lead"] for b in bursts],
+            "load_avg_1m": os.getloadavg()[0],
+        }
     profiler = None
     if profile:
         import cProfile
@@ -201,8 +249,9 @@ def main() -> None:
     parser.add_argument("--data", choices=("bench", "research"), default="bench")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the statements of one lead")
+    parser.add_argument("--threads", type=int, default=0, help="run bursts of --leads on this many threads")
     args = parser.parse_args()
-    result = measure(args.leads, args.data, args.profile, args.sql)
+    result = measure(args.leads, args.data, args.profile, args.sql, args.threads)
     profile = result.pop("profile", None)
     sql = result.pop("sql_of_one_lead", None)
     print(json.dumps(result), flush=True)

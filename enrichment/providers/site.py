@@ -324,10 +324,19 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
                 )
             )
     if not claimed:
-        while snap.status == SiteSnapshot.Status.FETCHING:
-            if remaining(deadline) <= 0:
-                raise BudgetExceeded("waited for another agent's fetch of the site")
-            time.sleep(min(POLL_S, max(remaining(deadline), 0)))
+        if snap.status == SiteSnapshot.Status.FETCHING:
+            # Another agent of the lead is crawling it (every lead of a burst is a crawl): poll its status with
+            # one plain read every POLL_S, and load the row — text, pages, structured data — once it is done,
+            # not on every poll.
+            status = snap.status
+            while status == SiteSnapshot.Status.FETCHING:
+                if remaining(deadline) <= 0:
+                    raise BudgetExceeded("waited for another agent's fetch of the site")
+                time.sleep(min(POLL_S, max(remaining(deadline), 0)))
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT status FROM enrichment_sitesnapshot WHERE id = %s", [snap.pk])
+                    row = cursor.fetchone()
+                status = row[0] if row else None
             snap = SiteSnapshot.objects.get(pk=snap.pk)
         if snap.status == SiteSnapshot.Status.FAILED and snap.error != NO_SITE:
             raise ProviderError(f"site read failed: {snap.error}")
