@@ -12,14 +12,13 @@ whatever the flags say.
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from waffle import get_waffle_flag_model, get_waffle_switch_model
 
+from gtmos.core.ttl import TtlValue
 from routing.types import GATES
 
 from .enums import SYNC_AGENTS, AgentId
@@ -55,32 +54,23 @@ def bucket(lead_id) -> float:
     return int.from_bytes(digest[:4], "big") % 1000 / 10
 
 
-_cache: dict = {}
-_lock = threading.Lock()
-
-
 def _read() -> tuple[bool, list]:
     switch = get_waffle_switch_model().objects.filter(name=SWARM_SWITCH).values_list("active", flat=True).first()
     rows = list(get_waffle_flag_model().objects.filter(name__in=ALL_FLAGS).values_list("name", "everyone", "percent"))
     return bool(switch), rows
 
 
+# One read per process per SWARM_FLAG_CACHE_SECONDS, by one thread (gtmos.core.ttl: the worker's 120 threads
+# would otherwise all read it at the start of a burst).
+_cached = TtlValue(_read)
+
+
 def _state() -> tuple[bool, list]:
-    ttl = settings.SWARM_FLAG_CACHE_SECONDS
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get("state")
-        if hit is not None and now - hit[0] < ttl:
-            return hit[1]
-    state = _read()
-    with _lock:
-        _cache["state"] = (now, state)
-    return state
+    return _cached.get(settings.SWARM_FLAG_CACHE_SECONDS)
 
 
 def clear_cache(**kwargs) -> None:
-    with _lock:
-        _cache.clear()
+    _cached.clear()
 
 
 def switch_on() -> bool:

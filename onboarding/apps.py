@@ -32,7 +32,6 @@ class OnboardingConfig(AppConfig):
         from .services import session
 
         hooks.run_settled.connect(session.on_run_settled, dispatch_uid="onboarding-session-run-settled")
-        hooks.profile_changed.connect(session.on_profile_changed, dispatch_uid="onboarding-session-reroute")
         pre_delete.connect(session.on_lead_deleted, sender=Lead, dispatch_uid="onboarding-invite-scrub")
 
         # White-glove (seed 002 W5): late research — the async agents, a changed profile, a call recorded on the
@@ -47,7 +46,12 @@ class OnboardingConfig(AppConfig):
             battlepack.research_arrived(lead_id=lead.pk, because=agent)
 
         def profile_changed(sender, lead, fields, **kwargs):
-            battlepack.research_arrived(lead_id=lead.pk, because="profile: " + ", ".join(sorted(fields))[:80])
+            # One receiver, one read of the lead's session: the reroute of a routed session, then — only for a
+            # session in the white-glove steps — the deal's research rebuild. Most leads whose profile moves
+            # after the settle are at S3 or self-serve: no deal to look for.
+            routed = session.on_profile_changed(sender, lead=lead, fields=fields, **kwargs)
+            if routed is not None and routed.state in battlepack.OPEN_DEAL_STATES:
+                battlepack.research_arrived(lead_id=lead.pk, because="profile: " + ", ".join(sorted(fields))[:80])
 
         # What of a call is research for a battle pack: an ingest upsert that rewrites the same call (a score, a
         # sentiment) is not, and must not queue a rebuild of every deal on the account.
@@ -74,7 +78,7 @@ class OnboardingConfig(AppConfig):
             battlepack.dossier_network_forget(lead_id=lead.pk, source=source)
 
         hooks.network_withdrawn.connect(network_withdrawn, weak=False, dispatch_uid="whiteglove-network-withdrawn")
-        hooks.profile_changed.connect(profile_changed, weak=False, dispatch_uid="whiteglove-research-profile")
+        hooks.profile_changed.connect(profile_changed, weak=False, dispatch_uid="onboarding-session-reroute")
         pre_save.connect(call_before, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-call-before")
         post_save.connect(
             call_recorded, sender=ConvIntelligenceCall, weak=False, dispatch_uid="whiteglove-research-call"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import replace
 from types import MappingProxyType
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+
+from gtmos.core.ttl import TtlValue
 
 from .models import RouterSettings, TradeConfig
 from .trades import TradeSpec
@@ -43,27 +43,19 @@ def router_config_load(*, gates_on=GATES, trades: dict[str, TradeSpec] | None = 
     )
 
 
-_cache: dict = {}
-_lock = threading.Lock()
+# One load per process per SWARM_FLAG_CACHE_SECONDS, by one thread (gtmos.core.ttl: the worker's 120 threads
+# would otherwise all load it at the start of a burst).
+_cached = TtlValue(router_config_load)
 
 
 def router_config_cached(*, gates_on=GATES) -> RouterConfig:
     """``router_config_load`` for the hot path (every agent report, every settle): cached in this process for
     ``SWARM_FLAG_CACHE_SECONDS``; a RevOps save in this process clears it at once."""
-    ttl = settings.SWARM_FLAG_CACHE_SECONDS
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get("config")
-    if hit is None or now - hit[0] >= ttl:
-        hit = (now, router_config_load())
-        with _lock:
-            _cache["config"] = hit
-    return replace(hit[1], gates_on=frozenset(gates_on))
+    return replace(_cached.get(settings.SWARM_FLAG_CACHE_SECONDS), gates_on=frozenset(gates_on))
 
 
 def clear_cache(**kwargs) -> None:
-    with _lock:
-        _cache.clear()
+    _cached.clear()
 
 
 for _model in (RouterSettings, TradeConfig):

@@ -290,16 +290,37 @@ def _doc(snap: SiteSnapshot) -> SiteDoc | None:
     )
 
 
+# A fresh copy of the site, read by two or three agents of every lead (domain_site, classifier, size_estimator):
+# plain SQL, not a queryset and a model instance per agent.
+_FRESH_SITE = """
+SELECT domain, final_url, title, text, structured, meta, pages FROM enrichment_sitesnapshot
+ WHERE domain = %s AND status = %s AND fetched_at >= %s
+"""
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, (str, bytes)) else value  # jsonb through a raw cursor: text
+
+
 def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
     """The site of ``domain``, read at most once per freshness window across every agent and worker."""
     source = source or site_source()
     fresh_after = clock.now() - timedelta(hours=settings.SWARM_SITE_TTL_HOURS)
     stale_claim = clock.now() - timedelta(milliseconds=settings.SWARM_FETCH_TIMEOUT_MS * 2)
-    cached = SiteSnapshot.objects.filter(
-        domain=domain, status=SiteSnapshot.Status.OK, fetched_at__gte=fresh_after
-    ).first()
-    if cached is not None:
-        return _doc(cached)  # the common case once one agent has read the site: one query
+    with connection.cursor() as cursor:
+        cursor.execute(_FRESH_SITE, [domain, SiteSnapshot.Status.OK, fresh_after])
+        row = cursor.fetchone()
+    if row is not None:  # the common case once one agent has read the site: one plain query
+        found, final_url, title, text, structured, meta, pages = row
+        return SiteDoc(
+            domain=found,
+            final_url=final_url,
+            title=title,
+            text=text,
+            structured=_json(structured),
+            meta=_json(meta),
+            pages=_json(pages),
+        )
     try:
         with transaction.atomic():
             snap = SiteSnapshot.objects.create(domain=domain, fetched_at=clock.now())
@@ -324,10 +345,19 @@ def site_for(domain: str, *, deadline: float, source=None) -> SiteDoc | None:
                 )
             )
     if not claimed:
-        while snap.status == SiteSnapshot.Status.FETCHING:
-            if remaining(deadline) <= 0:
-                raise BudgetExceeded("waited for another agent's fetch of the site")
-            time.sleep(min(POLL_S, max(remaining(deadline), 0)))
+        if snap.status == SiteSnapshot.Status.FETCHING:
+            # Another agent of the lead is crawling it (every lead of a burst is a crawl): poll its status with
+            # one plain read every POLL_S, and load the row — text, pages, structured data — once it is done,
+            # not on every poll.
+            status = snap.status
+            while status == SiteSnapshot.Status.FETCHING:
+                if remaining(deadline) <= 0:
+                    raise BudgetExceeded("waited for another agent's fetch of the site")
+                time.sleep(min(POLL_S, max(remaining(deadline), 0)))
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT status FROM enrichment_sitesnapshot WHERE id = %s", [snap.pk])
+                    row = cursor.fetchone()
+                status = row[0] if row else None
             snap = SiteSnapshot.objects.get(pk=snap.pk)
         if snap.status == SiteSnapshot.Status.FAILED and snap.error != NO_SITE:
             raise ProviderError(f"site read failed: {snap.error}")

@@ -19,11 +19,13 @@ import logging
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from gtmos.audit.services import event_record, events_bulk_create
+from gtmos.audit.models import Event
+from gtmos.audit.services import event_record
 from gtmos.core import clock
 from routing.config import router_config_cached
 
@@ -294,6 +296,29 @@ _LOCK_RUN = "UPDATE enrichment_enrichmentrun SET attempts = attempts + 1 WHERE i
 _JOBS = "SELECT id, agent, sync, status, reported_at FROM enrichment_agentjob WHERE run_id = %s"
 
 
+class _JobRow(NamedTuple):
+    """What the fan-in reads of a job (``_JOBS``): the attributes of an AgentJob it uses, without building one
+    model instance per job on every report."""
+
+    pk: int
+    agent: str
+    sync: bool
+    status: str
+    reported_at: datetime | None
+
+
+# The attempt's events in one insert (plain, as the run's start writes enrichment.requested: the ORM's bulk insert
+# built an Event per row and compiled the statement on every report). Their keys make a replay insert nothing.
+_EVENTS = """
+INSERT INTO audit_event (type, actor_type, actor_id, actor_label, subject_type, subject_id, account_id, payload,
+                         idempotency_key, occurred_at)
+SELECT e.type, 'agent', NULL, %(agent)s, %(subject_type)s, %(run)s, NULL, e.payload::jsonb, e.key, %(now)s
+  FROM unnest(%(types)s::varchar[], %(keys)s::varchar[], %(payloads)s::text[]) AS e(type, key, payload)
+ON CONFLICT DO NOTHING
+"""
+_RUN_LABEL = EnrichmentRun._meta.label_lower
+
+
 @transaction.atomic
 def agent_report(
     *, job_id: int, attempt: int, outcome: str, due_at: datetime, output: AgentOutput | None = None, error: str = ""
@@ -345,26 +370,22 @@ def agent_report(
         changed_signals = signals_write(run_id=run_id, agent=agent, signals=output.signals, attempt=attempt) > 0
         fields = sorted({s.field for s in output.signals})
         _write_results(lead_id=lead_id, output=output)
-    subject = {
-        "subject_type": EnrichmentRun._meta.label_lower,
-        "subject_id": str(run_id),
-        "actor_type": "agent",
-        "actor_label": agent,
-    }
-    attempt_event = {
-        **subject,
-        "type": catalog.AGENT_COMPLETED,
-        "idempotency_key": catalog.key(lead_id, "S2", "agent", agent, attempt),
-        "payload": {
-            "lead_id": str(lead_id),
-            "run_id": str(run_id),
-            "agent": agent,
-            "attempt": attempt,
-            "outcome": outcome,
-            "fields": fields,
-            "next_attempt_at": next_at.isoformat() if next_at else None,
-        },
-    }
+    # The attempt's event (and, below, one per field that crossed θ): type, key, payload.
+    events = [
+        (
+            catalog.AGENT_COMPLETED,
+            catalog.key(lead_id, "S2", "agent", agent, attempt),
+            {
+                "lead_id": str(lead_id),
+                "run_id": str(run_id),
+                "agent": agent,
+                "attempt": attempt,
+                "outcome": outcome,
+                "fields": fields,
+                "next_attempt_at": next_at.isoformat() if next_at else None,
+            },
+        )
+    ]
 
     # --- the serial part: the run's lock ---
     with connection.cursor() as cursor:
@@ -374,29 +395,38 @@ def agent_report(
     changed: list[str] = []
     if changed_signals:  # an agent that wrote nothing and dropped nothing cannot change the projection
         crossed, changed = profile_project(lead_id=lead_id, theta=router_config_cached().theta)
-    # The attempt's events in one insert; their keys make a replay insert nothing.
-    events_bulk_create(
-        [
-            attempt_event,
-            *(
-                {
-                    **subject,
-                    "type": catalog.FIELD_RESOLVED,
-                    "idempotency_key": catalog.key(lead_id, "S2", catalog.FIELD_RESOLVED, name, agent, attempt),
-                    "payload": {"lead_id": str(lead_id), "field": name, "agent": agent},
-                }
-                for name in crossed
-            ),
-        ]
-    )
+    events += [
+        (
+            catalog.FIELD_RESOLVED,
+            catalog.key(lead_id, "S2", catalog.FIELD_RESOLVED, name, agent, attempt),
+            {"lead_id": str(lead_id), "field": name, "agent": agent},
+        )
+        for name in crossed
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_JOBS, [run_id])
-        jobs = [
-            AgentJob(id=pk, run_id=run_id, agent=a, sync=sync, status=st, reported_at=at)
-            for pk, a, sync, st, at in cursor.fetchall()
-        ]
-    # Past ``running``, only a report that changed something can make a partial run complete.
-    if run_status == EnrichmentStatus.RUNNING or changed_signals or status == JobStatus.SUCCEEDED:
+        cursor.execute(
+            _EVENTS,
+            {
+                "agent": agent,
+                "subject_type": _RUN_LABEL,
+                "run": str(run_id),
+                "now": clock.now(),
+                "types": [t for t, _, _ in events],
+                "keys": [k for _, k, _ in events],
+                "payloads": [json.dumps(p) for _, _, p in events],
+            },
+        )
+    # Past ``running``, a partial run becomes complete only on what its outcome depends on: the profile (a signal
+    # written or dropped) or a sync agent's job succeeding. An async agent that wrote no signal — nearly every
+    # one: pursuits and network are not signals — changes neither, so it skips the jobs, the run and the router
+    # (three statements per async agent, on every lead).
+    if run_status == EnrichmentStatus.RUNNING or (
+        run_status == EnrichmentStatus.PARTIAL
+        and (changed_signals or (status == JobStatus.SUCCEEDED and agent in SYNC_AGENTS))
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(_JOBS, [run_id])
+            jobs = [_JobRow(*row) for row in cursor.fetchall()]
         _settle_if_ready(run_id=run_id, status=run_status, mode=run_mode, jobs=jobs, by=agent)
     if changed and run_status != EnrichmentStatus.RUNNING:
         # Routed sessions recompute their decision (seed: "recomputed if a signal changes"). While the run still
@@ -461,7 +491,7 @@ def _write_results(*, lead_id, output: AgentOutput) -> None:
 # --- fan-in ------------------------------------------------------------------------------------------------------
 
 
-def _settle_if_ready(*, run_id, status: str, mode: str, jobs: list[AgentJob], by: str) -> str | None:
+def _settle_if_ready(*, run_id, status: str, mode: str, jobs: list[_JobRow], by: str) -> str | None:
     """Caller holds the run's lock; ``status`` and ``jobs`` were read under it."""
     sync = [j for j in jobs if j.sync]
     if status == EnrichmentStatus.RUNNING:  # read under the lock: current
@@ -491,7 +521,42 @@ def _settle_if_ready(*, run_id, status: str, mode: str, jobs: list[AgentJob], by
     return None
 
 
-def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[AgentJob] | None = None) -> str | None:
+# The settle's event, once per run (its key: a second settle writes nothing), in one plain insert — what
+# event_record does in a read, a savepoint and an insert, on every lead's settle.
+_SETTLED_EVENT = """
+INSERT INTO audit_event (type, actor_type, actor_id, actor_label, subject_type, subject_id, account_id, payload,
+                         idempotency_key, occurred_at)
+VALUES (%(type)s, %(actor_type)s, NULL, '', %(subject_type)s, %(run)s, NULL, %(payload)s::jsonb, %(key)s, %(at)s)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+
+def _settled_event_record(*, run: EnrichmentRun, type: str, at: datetime, payload: dict) -> Event:
+    key = catalog.key(run.lead_id, "S2", "enrichment.settled")
+    fields = {
+        "type": type,
+        "actor_type": Event.Actor.SYSTEM,
+        "subject_type": _RUN_LABEL,
+        "subject_id": str(run.pk),
+        "idempotency_key": key,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SETTLED_EVENT,
+            {**fields, "run": str(run.pk), "payload": json.dumps(payload), "key": key, "at": at},
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return Event.objects.get(idempotency_key=key)  # written already: the first row, as event_record returns
+    event = Event(id=row[0], payload=payload, occurred_at=at, **fields)
+    event._state.adding = False  # a row of the log now (Event.save refuses to write it again)
+    return event
+
+
+def run_settle(
+    *, run: EnrichmentRun, by: str, reason: str = "", jobs: list[AgentJob] | list[_JobRow] | None = None
+) -> str | None:
     """The run's one terminal transition (caller holds the run's lock): complete when every sync agent
     succeeded and the router asks nothing, failed when none succeeded (or the kill switch), else partial."""
     jobs = jobs if jobs is not None else list(AgentJob.objects.filter(run=run))
@@ -518,10 +583,10 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     ):
         return None  # somebody settled it first: exactly once
     run.status = status
-    settled = event_record(
+    settled = _settled_event_record(
+        run=run,
         type=catalog.RUN_STATUS_EVENT[status],
-        subject=run,
-        idempotency_key=catalog.key(run.lead_id, "S2", "enrichment.settled"),
+        at=now,
         payload={
             "lead_id": str(run.lead_id),
             "run_id": str(run.pk),
@@ -553,13 +618,23 @@ def run_settle(*, run: EnrichmentRun, by: str, reason: str = "", jobs: list[Agen
     return status
 
 
-@transaction.atomic
 def run_deadline_enforce(*, run_id) -> str | None:
     """The sync budget ran out: settle with what is there (partial — or failed if nothing succeeded)."""
-    run = EnrichmentRun.objects.select_for_update().select_related("lead").filter(pk=run_id).first()
-    if run is None or run.status != EnrichmentStatus.RUNNING or run.deadline_at is None:
-        return None
-    return run_settle(run=run, by="deadline")
+    # Every run's watchdog fires, and nearly every run has settled by then (its last sync agent): one plain
+    # read, no transaction, no lock. A settled run never runs again, so only a running one takes the lock and
+    # looks again under it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM enrichment_enrichmentrun WHERE id = %s AND status = %s AND deadline_at IS NOT NULL",
+            [run_id, EnrichmentStatus.RUNNING],
+        )
+        if cursor.fetchone() is None:
+            return None
+    with transaction.atomic():
+        run = EnrichmentRun.objects.select_for_update().select_related("lead").filter(pk=run_id).first()
+        if run is None or run.status != EnrichmentStatus.RUNNING or run.deadline_at is None:
+            return None
+        return run_settle(run=run, by="deadline")
 
 
 @transaction.atomic

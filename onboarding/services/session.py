@@ -350,8 +350,11 @@ def advance_from_enriching(
 
 def on_run_settled(sender, run, status, reason="", decision=None, event=None, **kwargs):
     """Receiver (inside the run's locked transaction): move the session waiting in S2, exactly once."""
-    session = OnboardingSession.objects.filter(lead_id=run.lead_id).select_related("lead").first()
+    session = OnboardingSession.objects.filter(lead_id=run.lead_id).first()
     if session is not None and session.state == S.S2_ENRICHING:
+        # The run's lead, read with the run under its lock moments ago (the settle's select_related): the same
+        # row, so no second join for it on every lead's settle.
+        session.lead = run.lead
         advance_from_enriching(session=session, run=run, reason=reason, decision=decision, cause=event)
 
 
@@ -583,12 +586,14 @@ ROUTED = (
 )
 
 
-def on_profile_changed(sender, lead, fields, **kwargs):
+def on_profile_changed(sender, lead, fields, **kwargs) -> OnboardingSession | None:
     """Receiver: the profile changed (a field crossed θ, or a value moved) — a routed session gets its
-    decision recomputed."""
+    decision recomputed. Returns that session (None: not routed yet), so the white-glove research that follows
+    (onboarding.apps) knows its state without reading it again."""
     session = OnboardingSession.objects.filter(lead=lead, state__in=ROUTED).select_related("lead").first()
     if session is not None:
         route_recompute(session=session)
+    return session
 
 
 # --- self-serve tail -------------------------------------------------------------------------------------------

@@ -384,6 +384,8 @@ def battlepack_research_rebuild(*, deal_id, because: str) -> list[str] | None:
 
 
 LATER_OPEN_STEPS = (S.W6_OUTREACH, S.W7_DISCOVERY, S.W8_DEMO, S.W9_SEAT)
+# The states of a session whose deal late research still reaches: the pack at W5, the security review after it.
+OPEN_DEAL_STATES = (S.W5_BATTLEPACK, *LATER_OPEN_STEPS)
 
 
 def security_review_refresh(*, deal: Deal, because: str) -> list[str]:
@@ -411,7 +413,7 @@ def research_arrived(*, lead_id=None, account_id=None, because: str) -> int:
     """Queue the research rebuild (after commit, a Celery task per deal) of every open deal the research
     belongs to — the lead's, or those on the account a call was recorded for: the pack at W5, the
     security-review need after it."""
-    states = [str(state) for state in (S.W5_BATTLEPACK, *LATER_OPEN_STEPS)]
+    states = [str(state) for state in OPEN_DEAL_STATES]
     if lead_id is not None:
         # Called from the swarm's hot path (every async agent with results, every settled profile change) where
         # nearly every lead has no white-glove deal: one plain statement, no queryset to build (the enrichment

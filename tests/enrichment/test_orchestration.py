@@ -281,3 +281,60 @@ def test_four_sync_agents_reporting_at_the_same_instant_settle_the_run_once(swar
     assert Event.objects.filter(type="session.transition").count() == 1
     assert OnboardingSession.objects.get(pk=s.pk).state == S.S3_CONFIRM
     assert len(sent) == 2  # the two async agents, dispatched once by the one settle
+
+
+# --- the hot path's statements (issue 19: the 50-lead burst) ---------------------------------------------------
+
+
+def test_an_async_agent_that_finds_nothing_reads_neither_the_jobs_nor_the_run_nor_the_profile(swarm_on, datasets, sent):
+    """A partial run becomes complete on a profile change or a sync agent's success; an async agent that wrote no
+    signal is neither, so its report skips the upgrade check — and the run stays as it was."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = cold("joe@thinsite.com")  # no firmographics, no projects, no CRM network: the async agents find nothing
+    sync = list(sent)
+    sent.clear()
+    deliver(sync)
+    run = EnrichmentRun.objects.get(lead=s.lead)
+    assert run.status == EnrichmentStatus.PARTIAL and len(sent) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(sent) == ["succeeded", "succeeded"]
+    after_claim = [q["sql"] for q in queries.captured_queries if "WITH claimed AS" not in q["sql"]]
+    assert not [q for q in after_claim if "enrichment_profile" in q]  # no projection, no router
+    assert not [q for q in after_claim if q.startswith("SELECT id, agent, sync, status, reported_at")]
+    assert not [q for q in after_claim if q.startswith('SELECT "enrichment_enrichmentrun"')]
+    # a first attempt with no signal has none to write and none to drop
+    assert not [q for q in after_claim if "enrichment_enrichmentsignal" in q]
+    assert EnrichmentRun.objects.get(pk=run.pk).status == EnrichmentStatus.PARTIAL
+    assert set(AgentJob.objects.filter(run=run).values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+    assert Event.objects.filter(type="enrichment.agent.completed", subject_id=str(run.pk)).count() == 6
+
+
+def test_a_rerun_that_reports_nothing_still_drops_what_its_first_success_wrote(swarm_on, datasets):
+    from enrichment.providers.base import SignalOut
+    from enrichment.services.profile import signals_write
+
+    s = cold()
+    run = EnrichmentRun.objects.get(lead=s.lead)
+    assert signals_write(run_id=run.pk, agent="network_seeder", signals=[], attempt=1) == 0  # nothing, no statement
+    assert signals_write(run_id=run.pk, agent="network_seeder", signals=[SignalOut("trade", "gc", 0.6)], attempt=1)
+    # a re-run of the succeeded job (attempt 2: network_reseed) that finds nothing drops the first one's value
+    assert signals_write(run_id=run.pk, agent="network_seeder", signals=[], attempt=2) == 1
+    assert not EnrichmentSignal.objects.filter(run=run, agent="network_seeder").exists()
+
+
+def test_the_watchdog_of_a_settled_run_is_one_read_and_the_session_points_at_the_settle(swarm_on, datasets, sent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s = cold()
+    deliver(sent)
+    run = EnrichmentRun.objects.get(lead=s.lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert runs.run_deadline_enforce(run_id=str(run.pk)) is None
+    assert len(queries.captured_queries) == 1
+    settled = Event.objects.get(type="enrichment.partial", subject_id=str(run.pk))
+    assert settled.actor_type == "system" and settled.payload["by"] in SYNC and settled.payload["asks"]
+    moved = Event.objects.get(type="session.transition", subject_id=str(s.pk))
+    assert moved.payload["cause"] == "enrichment.partial" and moved.payload["cause_event_id"] == settled.pk
