@@ -15,13 +15,7 @@ def home_context(*, user) -> dict:
     context = {"employee": employee, "role": homes.role_of(user)}
     if not homes.shows_org_figures(user):
         # A rep's home is their to-do list (STYLE 21): no org-wide tiles, which read $0 for most of them.
-        return {
-            **context,
-            "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-            "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
-            "panels": homes.home_panels(user=user),
-            "org_figures": False,
-        }
+        return {**context, **_unread(user), "panels": homes.home_panels(user=user), "org_figures": False}
     accounts = Account.objects.visible_to(user)
     open_opps = Opportunity.objects.visible_to(user).exclude(stage__in=["closed_won", "closed_lost"])
     book = accounts.aggregate(
@@ -37,8 +31,7 @@ def home_context(*, user) -> dict:
         **context,
         "book": book,
         "pipeline": pipeline,
-        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-        "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
+        **_unread(user),
         "panels": homes.home_panels(user=user),
         "org_figures": homes.shows_org_figures(user),
     }
@@ -49,3 +42,9 @@ def home_context(*, user) -> dict:
             "events_total": Event.objects.count(),
         }
     return context
+
+
+def _unread(user) -> dict:
+    """The inbox card: the newest five unread notifications and how many are unread, in one query."""
+    recent, unread = homes.first_rows(Notification.objects.filter(recipient=user, read_at__isnull=True), 5)
+    return {"unread": unread, "recent_notifications": recent}
