@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, Sum, Window
+from django.db.models import Avg, Count, F, Q, Sum, Window
 
 from gtmos.core import clock
 from gtmos.crm.access import employee_of, sees_everything
@@ -254,11 +254,27 @@ def signoff_queue(*, user, today: dt.date) -> Panel:
     """MAPs awaiting post-sales sign-off, least time left first, with the window's countdown."""
     from django.urls import reverse
 
-    from onboarding import selectors as onboarding
-    from onboarding.models import OnboardingSettings
+    from onboarding.models import MutualActionPlan, OnboardingSettings
+    from onboarding.models.plan import SignoffStatus
 
     window = OnboardingSettings.load().map_signoff_window_days
-    pending = onboarding.review_queue(user=user)["pending"]
+    # The review queue's pending list (onboarding.selectors.review_queue: the same MAPs, order and cap), reading
+    # only what the countdown and the panel show; a column the template starts to read must be named here.
+    pending = (
+        MutualActionPlan.objects.visible_to(user)
+        .filter(postsales_signoff_status=SignoffStatus.PENDING)
+        .select_related("opportunity__owner", "plan")
+        .only(
+            "postsales_signoff_status",
+            "opportunity__name",
+            "opportunity__acv",
+            "opportunity__close_date",
+            "opportunity__owner__name",
+            "plan__status",
+            "plan__contract_start_date",
+        )
+        .order_by("plan__contract_start_date", "pk")[:200]
+    )
     rows = []
     for map_ in pending:
         start = getattr(map_.plan, "contract_start_date", None) if hasattr(map_, "plan") else None
@@ -376,8 +392,11 @@ def pipeline_by_stage(*, user, employee) -> Panel:
 def sdr_work(*, user, employee, today: dt.date) -> Panel:
     """Cadence follow-ups due: leads whose latest touch by this SDR is older than CADENCE_GAP_DAYS, never answered
     (no reply, no meeting), and whose cadence has steps left. A cadence's length is the highest step recorded for
-    it (the sending tool owns the sequence). Three grouped reads over the SDR's own touches, no per-lead query."""
-    from django.db.models import Count, Max
+    it (the sending tool owns the sequence). Three grouped reads over the SDR's own touches, no per-lead query:
+    the cadences' lengths (a handful of rows), the due leads' first ROWS with their total — each lead's step
+    compared with its cadence's length in SQL, so the SDR's thousand-odd leads are no longer walked in Python
+    (issue 20: page speed) — and those leads' latest touches."""
+    from django.db.models import Case, IntegerField, Max, Value, When
 
     from gtmos.crm.models import CadenceEventLog
 
@@ -386,23 +405,42 @@ def sdr_work(*, user, employee, today: dt.date) -> Panel:
     touches = CadenceEventLog.objects.filter(sdr=employee, lead__isnull=False)
     lengths = dict(touches.values_list("cadence_id").annotate(n=Max("step")).order_by())
     due_before = clock.now() - dt.timedelta(days=CADENCE_GAP_DAYS)
-    leads = (
+    # A lead is due a step while its highest step is below its cadence's length (a CASE over the few cadences:
+    # a correlated subquery per lead cost seconds).
+    length = Case(
+        *(When(cadence_id=cadence, then=Value(n)) for cadence, n in lengths.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    due = list(
         touches.values("lead_id", "cadence_id")
         .annotate(
             last_at=Max("occurred_at"),
             step=Max("step"),
             answered=Count("pk", filter=Q(responded=True) | Q(meeting_booked=True)),
+            length=length,
         )
-        .filter(last_at__lte=due_before, answered=0)
-        .order_by("last_at", "lead_id")
+        .filter(last_at__lte=due_before, answered=0, step__lt=F("length"))
+        .annotate(total=Window(Count("*")))
+        .order_by("last_at", "lead_id")[:ROWS]
     )
-    due = [r for r in leads if r["step"] < lengths.get(r["cadence_id"], 0)]
-    first = {r["lead_id"]: r for r in due[:ROWS]}
+    total = due[0]["total"] if due else 0
     latest = (
-        touches.filter(lead_id__in=list(first))
+        touches.filter(lead_id__in=[r["lead_id"] for r in due])
         .order_by("lead_id", "-occurred_at", "-pk")
         .distinct("lead_id")
         .select_related("lead", "account")
+        .only(
+            "lead_id",
+            "cadence_type",
+            "cadence_name",
+            "step",
+            "channel",
+            "occurred_at",
+            "lead__name",
+            "lead__email",
+            "account__name",
+        )
     )
     rows = sorted(latest, key=lambda t: (t.occurred_at, t.pk))
     for touch in rows:
@@ -413,7 +451,7 @@ def sdr_work(*, user, employee, today: dt.date) -> Panel:
         "Cadence steps due",
         "core/panels/cadence.html",
         rows=rows,
-        total=len(due),
+        total=total,
         empty=f"No cadence step is due: every lead was touched in the last {CADENCE_GAP_DAYS} days or has answered.",
     )
 
@@ -423,8 +461,7 @@ def whiteglove_next(*, user, role: str) -> Panel:
 
     from onboarding.whiteglove import selectors as whiteglove
 
-    data = whiteglove.pipeline(user=user, role=role)
-    rows = [row for _, step_rows, _ in data["groups"] for row in step_rows if row.mine_next or not data["mine"]]
+    rows = whiteglove.waiting_on(user=user, role=role)
     url = "whiteglove:pipeline_sdr" if role == "sdr" else "whiteglove:pipeline_ae"
     return Panel(
         "whiteglove",
@@ -540,7 +577,7 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
         )
         .select_related("opportunity", "employee")
         .only("opportunity_id", "reason", "opened_at", "opportunity__name", "employee__name")
-        .order_by("opened_at")
+        .order_by("opened_at", "pk")  # pk: holds opened in the same instant in one order every time
     )
     slm_kinds = [
         Escalation.Kind.UNRESPONSIVE_SLM,
@@ -554,7 +591,7 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
         )
         .select_related("plan__account")
         .only("plan_id", "kind", "fired_at", "plan__status", "plan__account__name")
-        .order_by("fired_at")
+        .order_by("fired_at", "pk")
     )
     rejected = (
         MutualActionPlan.objects.visible_to(user)

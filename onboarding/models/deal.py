@@ -56,7 +56,7 @@ class DealQuerySet(models.QuerySet):
         ids = team_ids(user)
         if not ids:
             return self.none()
-        return self.filter(Q(ae_owner_id__in=ids) | Q(sdr_id__in=ids))
+        return self.filter(Q(ae_owner_id__any_of=ids) | Q(sdr_id__any_of=ids))  # gtmos/core/lookups.py
 
 
 class Deal(models.Model):
