@@ -525,8 +525,21 @@ def team_rollup(*, user, day: dt.date | None) -> Panel:
         for r in Opportunity.objects.visible_to(user)
         .exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST])
         .values("owner_id", "owner__name")
-        .annotate(deals=Count("pk"), acv=Sum("acv"), health=Avg("deal_health_score"))
+        .annotate(
+            deals=Count("pk"),
+            acv=Sum("acv"),
+            health=Avg("deal_health_score"),
+            late=Count("pk", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL))),
+        )
         .order_by()
+    }
+    # The same open deals summed over every owner (the unowned included): the home's pipeline tiles, so a
+    # manager's or the SLM's home does not read them again (gtmos/core/selectors.home_context).
+    acvs = [r["acv"] for r in pipeline.values() if r["acv"] is not None]
+    totals = {
+        "count": sum(r["deals"] for r in pipeline.values()),
+        "acv": sum(acvs) if acvs else None,
+        "late": sum(r["late"] for r in pipeline.values()),
     }
     me = employee_of(user)
     ids = (set(health_rows) | set(pipeline)) - {None, me.pk if me else None}
@@ -557,6 +570,7 @@ def team_rollup(*, user, day: dt.date | None) -> Panel:
         link=reverse("health:portfolio"),
         link_label="Portfolio roll-up",
         empty="No reps in your team yet.",
+        extra={"pipeline": totals, "book_url": reverse("health:book")},
     )
 
 

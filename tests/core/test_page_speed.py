@@ -135,3 +135,31 @@ def test_homes_cost_the_same_with_a_bigger_org(world, client, who):
         rep = EmployeeFactory(role=Role.CSM, manager=world.manager, slm=world.slm)
         AccountFactory(csm=rep, owner=world.ae, name=f"Team account {n}")
     assert count() == small
+
+
+@pytest.mark.parametrize("who", ["manager", "slm"])
+def test_a_team_homes_pipeline_tiles_are_the_open_deals_aggregate(world, who):
+    """The tiles come from the team panel's per-owner sums; they are the same figures as the one aggregate."""
+    from gtmos.core import selectors
+
+    world.close(world.deal())
+    world.deal(acv="12345.50", stage="negotiation")
+    world.deal(acv="1000", stage="discovery")
+    user = getattr(world, who).user
+    context = selectors.home_context(user=user)
+    assert context["org_figures"] and context["pipeline"] == selectors._open_pipeline(user)
+    assert context["pipeline"]["count"] >= 2
+
+
+def test_the_charts_markup_escapes_as_format_html_join():
+    import datetime as dt
+
+    from django.utils.html import format_html_join
+
+    from gtmos.core import charts
+
+    template = "<g aria-label='{}'><title>{}</title><circle cx=\"{}\"/></g>"
+    rows = [("a <b> & \"c\" 'd'", 1.5, 3), ("2 Dec 2026: score 71", 0, -2.25)]
+    assert charts._join(template, rows) == format_html_join("", template, rows)
+    chart = charts.sparkline([(dt.date(2026, 1, 1), 40), (dt.date(2026, 1, 9), 62.5)], label="<score>")
+    assert "&lt;score&gt;" in chart["dots_svg"] and "<score>" not in chart["dots_svg"]
