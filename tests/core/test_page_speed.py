@@ -163,3 +163,18 @@ def test_the_charts_markup_escapes_as_format_html_join():
     assert charts._join(template, rows) == format_html_join("", template, rows)
     chart = charts.sparkline([(dt.date(2026, 1, 1), 40), (dt.date(2026, 1, 9), 62.5)], label="<score>")
     assert "&lt;score&gt;" in chart["dots_svg"] and "<score>" not in chart["dots_svg"]
+
+
+def test_pk_url_renders_what_the_url_tag_renders(db):
+    from django.template import Context, Template
+
+    from gtmos.core.templatetags import ui
+
+    names = ["crm:account_detail", "health:account", "onboarding:plan_detail", "crm:opportunity_detail"]
+    for name in names:
+        for pk in (1, 42, 2147483646):
+            expected = Template(f"{{% url '{name}' pk %}}").render(Context({"pk": pk}))
+            assert Template(f"{{% load ui %}}{{% pk_url '{name}' pk %}}").render(Context({"pk": pk})) == expected
+    # Not an integer: reversed as the url tag does, and a name without an integer argument is never shaped.
+    assert ui.pk_url("crm:account_detail", "7") == "/crm/accounts/7/"
+    assert ui.pk_url("whiteglove:deal_detail", "00000000-0000-0000-0000-000000000001").endswith("0001/")
