@@ -178,3 +178,37 @@ def test_pk_url_renders_what_the_url_tag_renders(db):
     # Not an integer: reversed as the url tag does, and a name without an integer argument is never shaped.
     assert ui.pk_url("crm:account_detail", "7") == "/crm/accounts/7/"
     assert ui.pk_url("whiteglove:deal_detail", "00000000-0000-0000-0000-000000000001").endswith("0001/")
+
+
+def test_the_panels_empty_in_the_demo_cost_no_query_per_row(world, client):
+    """The SLM's TTV-change requests and post-sales' resource flags read only their shown columns: a row more is
+    no query more (a deferred column a template reads would be one query per row)."""
+    from onboarding.models import MutualActionPlan
+    from onboarding.services import map_signoff, preclose
+
+    def home(user):
+        client.force_login(user)
+        client.get("/")
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/").content.decode()
+        return len(ctx), body
+
+    def ttv_request():
+        plan = world.close(world.deal())
+        accepted = map_signoff.map_accept(map_=MutualActionPlan.objects.get(pk=plan.map_id), by=world.post_sales)
+        map_signoff.ttv_change_request(map_=accepted, by=world.csm, requested_days=100, reason="slip")
+
+    def resource_flag():
+        deal = world.deal(segment="ent", lines=("CORE", "API"))
+        # On the deal's team, or post-sales sees none of the deals' flags (Opportunity.visible_to).
+        Opportunity.objects.filter(pk=deal.pk).update(se=world.post_sales)
+        preclose.preboarding_start(opportunity=deal, by=world.am)
+
+    ttv_request(), resource_flag()
+    slm, post_sales = home(world.slm.user), home(world.post_sales.user)
+    assert "TTV changes awaiting approval" in slm[1] and "asked by" in slm[1]
+    assert "services needed" in post_sales[1]
+    for _ in range(2):
+        ttv_request(), resource_flag()
+    assert home(world.slm.user)[0] == slm[0]
+    assert home(world.post_sales.user)[0] == post_sales[0]
