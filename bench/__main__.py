@@ -15,6 +15,7 @@ from . import (
     health_realtime,
     import_csv,
     onboarding_daily,
+    page_cost,
     prospect_pages,
     quickstart,
     seed_demo,
@@ -33,6 +34,7 @@ BENCHMARKS = {
     "prospect_pages": prospect_pages.run,
     "quickstart": quickstart.run,
     "cockpit_pages": cockpit_pages.run,
+    "page_cost": page_cost.run,
 }
 
 

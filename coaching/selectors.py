@@ -31,14 +31,9 @@ DECIDED_DAYS = 30
 
 def queue(*, user) -> dict:
     """The manager's approval queue: their own direct reports, and for an SLM the reps without a manager."""
-    me = access.employee_of(user)
-    if me is None:
+    if access.employee_of(user) is None:
         return {"pending": [], "decided": []}
-    mine = (
-        RepCoachingLog.objects.visible_to(user)
-        .filter(Q(rep__manager_id=me.pk) | Q(rep__manager__isnull=True, rep__slm_id=me.pk))
-        .select_related("rep")
-    )
+    mine = queue_logs(user=user)
     since = clock.now() - dt.timedelta(days=DECIDED_DAYS)
     return {
         "pending": list(mine.filter(approval_status=ApprovalStatus.PENDING).order_by("-weeks_persisting", "rep__name")),
@@ -49,6 +44,19 @@ def queue(*, user) -> dict:
             .order_by("-decided_at")[:50]
         ),
     }
+
+
+def queue_logs(*, user):
+    """The logs in the user's approval queue (their direct reports'; for an SLM also the reps without a
+    manager), with each rep. Nobody's without an Employee record."""
+    me = access.employee_of(user)
+    if me is None:
+        return RepCoachingLog.objects.none()
+    return (
+        RepCoachingLog.objects.visible_to(user)
+        .filter(Q(rep__manager_id=me.pk) | Q(rep__manager__isnull=True, rep__slm_id=me.pk))
+        .select_related("rep")
+    )
 
 
 def team(*, user) -> list[Employee]:

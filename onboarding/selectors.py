@@ -54,8 +54,7 @@ def _view(plan: OnboardingPlan, today: dt.date, cfg: OnboardingSettings) -> Plan
     return PlanView(plan, projection, (today - plan.contract_start_date).days, items)
 
 
-def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
-    """Active onboarding accounts with the TTV clock and projection."""
+def _active_plans(*, user, mine_only: bool):
     from gtmos.crm.access import employee_of
 
     plans = OnboardingPlan.objects.visible_to(user).filter(status=PlanStatus.ACTIVE)
@@ -64,15 +63,49 @@ def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
         # A subquery, not a join + DISTINCT (issue 20: the CSM home reads this on every visit).
         owned = MilestoneItem.objects.filter(owner=employee).values("plan_id")
         plans = plans.filter(Q(csm=employee) | Q(pk__in=owned))
-    plans = (
-        plans.select_related("account", "map", "csm")
-        .prefetch_related(Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code")))
-        .order_by("contract_start_date")[:200]
-    )
+    return plans
+
+
+def _views(plans) -> list[PlanView]:
     today, cfg = clock.today(), OnboardingSettings.load()
     views = [_view(p, today, cfg) for p in plans]
     views.sort(key=lambda v: (not (v.projection and v.projection.misses), v.plan.contract_start_date))
     return views
+
+
+def cockpit(*, user, mine_only: bool = True) -> list[PlanView]:
+    """Active onboarding accounts with the TTV clock and projection."""
+    plans = (
+        _active_plans(user=user, mine_only=mine_only)
+        .select_related("account", "map", "csm")
+        .prefetch_related(Prefetch("milestones", queryset=MilestoneItem.objects.order_by("code")))
+        .order_by("contract_start_date")[:200]
+    )
+    return _views(plans)
+
+
+def ttv_misses(*, user) -> list[PlanView]:
+    """The cockpit's plans (the user's own, as ``cockpit(mine_only=True)``) projected to miss their TTV target,
+    for the CSM/AM home's panel. The same plans and projection as the cockpit, reading only what the projection
+    and the panel use (the plan's start, the account's name and segment, the MAP's target, each milestone's code
+    and dates): the cockpit's full rows were most of the CSM home's cost (issue 20: page speed). The FSM state
+    fields are read too: django-fsm reads them as each instance is built."""
+    milestones = MilestoneItem.objects.only("plan_id", "status", "code", "completed_on", "target_date").order_by("code")
+    plans = (
+        _active_plans(user=user, mine_only=True)
+        .select_related("account", "map")
+        .only(
+            "status",
+            "contract_start_date",
+            "account__name",
+            "account__segment",
+            "map__ttv_target_days",
+            "map__postsales_signoff_status",
+        )
+        .prefetch_related(Prefetch("milestones", queryset=milestones))
+        .order_by("contract_start_date")[:200]
+    )
+    return [v for v in _views(plans) if v.projection and v.projection.misses]
 
 
 def plan_get(*, user, pk: int) -> OnboardingPlan:

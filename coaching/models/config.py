@@ -3,10 +3,11 @@
 from django.db import models
 from django.db.models import Q
 
+from gtmos.core.memo import RequestMemoSingleton
 from gtmos.crm.models import Role
 
 
-class CoachingSettings(models.Model):
+class CoachingSettings(RequestMemoSingleton, models.Model):
     """One row (pk=1) with seed 001's defaults; changes through admin are audited."""
 
     # Escalation flow: week 1 flag → week 3 (same pattern, no improvement) → SLM.
@@ -67,7 +68,7 @@ class CoachingSettings(models.Model):
         return "Coaching settings"
 
     @classmethod
-    def load(cls) -> "CoachingSettings":
+    def _load(cls) -> "CoachingSettings":  # load(): once per GET request (gtmos/core/memo.py)
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 

@@ -4,9 +4,10 @@ hover and on keyboard focus) and a text alternative the template prints beside t
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 PAD_L, PAD_R, PAD_T, PAD_B = 34, 10, 10, 22
 
@@ -59,18 +60,23 @@ def sparkline(
         "change": change,
         # The per-point markup is built here, not in a template loop: a 90-day chart is 90 focusable points and
         # 90 table rows, and the template engine's per-variable cost made it the account 360's slowest part.
-        "dots_svg": format_html_join(
-            "",
+        "dots_svg": _join(
             '<g class="pt" tabindex="0" aria-label="{}"><title>{}</title><circle cx="{}" cy="{}" r="3.5"/>'
             '<text class="val" x="{}" y="{}" text-anchor="middle">{}</text></g>',
             ((p["text"], p["text"], p["x"], p["y"], p["x"], round(p["y"] - 8, 1), p["value"]) for p in dots),
         ),
-        "rows_html": format_html_join(
-            "",
+        "rows_html": _join(
             '<tr><td>{}</td><td class="num">{}</td></tr>',
             ((f"{p['day']:%-d %b %Y}", p["value"]) for p in reversed(dots)),
         ),
     }
+
+
+def _join(template: str, rows) -> SafeString:
+    """``format_html_join("", template, rows)`` with the same escaping (each value ``html.escape(str(v))``, as
+    Django's ``escape``) at a tenth of its cost: format_html's per-value SafeString round trips were most of the
+    account 360's health block (issue 20: page speed). The values are plain text and numbers, never markup."""
+    return mark_safe("".join(template.format(*(html.escape(str(v)) for v in row)) for row in rows))
 
 
 def _date_ticks(first: dt.date, last: dt.date, count: int = 4) -> list[dt.date]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, Sum, Window
+from django.db.models import Avg, Count, F, Q, Sum, Window
 
 from gtmos.core import clock
 from gtmos.crm.access import employee_of, sees_everything
@@ -97,11 +97,30 @@ def renewals(*, user, today: dt.date, day: dt.date | None) -> Panel:
     )
     if day is None:
         return panel
-    records = health.book(user=user, day=day, renewal_within=RENEWAL_DAYS, sort="renewal")
-    panel.rows, panel.total = first_rows(records)
+    records = health.book(user=user, day=day, renewal_within=RENEWAL_DAYS, sort="renewal", open_stage=False)
+    panel.rows, panel.total = first_rows(_book_row(records))
     for record in panel.rows:
         record.days_to_renewal = (record.account.renewal_date - today).days
     return panel
+
+
+def _book_row(records):
+    """A health-book row as the renewals and at-risk panels show it: the record's tier, score and change and
+    the account's name, renewal date and ARR. The book's CSM and AM joins and the other ~60 columns cost more
+    to compile and load than the panel's whole query (issue 20: page speed); a column a panel template starts
+    to read must be named here, or each row pays a query for it (tests/core/test_homes.py counts them)."""
+    return records.select_related(None).select_related("account").only(*BOOK_ROW_FIELDS)
+
+
+BOOK_ROW_FIELDS = (
+    "account_id",
+    "tier",
+    "score",
+    "score_change",
+    "account__name",
+    "account__renewal_date",
+    "account__arr",
+)
 
 
 def at_risk(*, user, day: dt.date | None) -> Panel:
@@ -121,7 +140,7 @@ def at_risk(*, user, day: dt.date | None) -> Panel:
     if day is None:
         return panel
     records = health.book(user=user, day=day, sort="risk").filter(tier__in=(Tier.CRITICAL, Tier.HIGH))
-    panel.rows, panel.total = first_rows(records)
+    panel.rows, panel.total = first_rows(_book_row(records))
     return panel
 
 
@@ -133,14 +152,16 @@ def tasks_due(*, user, employee, today: dt.date) -> Panel:
 
     visible = Account.objects.visible_to(user).values("pk")
     mine = Q(owner=employee) if employee is not None and employee.role not in TEAM_ROLES else Q()
+    # Only the columns the panel shows (the task's title or kind, its due date, the account's name).
     retention = list(
-        RetentionTask.objects.filter(
-            mine, account__in=visible, status=RetentionTask.Status.OPEN, due_on__lte=today
-        ).select_related("account", "owner")[:ROWS]
+        RetentionTask.objects.filter(mine, account__in=visible, status=RetentionTask.Status.OPEN, due_on__lte=today)
+        .select_related("account")
+        .only("title", "due_on", "account__name")[:ROWS]
     )
     success = list(
         SuccessTask.objects.filter(mine, account__in=visible, done_at__isnull=True, due_date__lte=today)
-        .select_related("account", "owner")
+        .select_related("account")
+        .only("kind", "due_date", "account__name")
         .order_by("due_date", "pk")[:ROWS]
     )
     rows = [
@@ -148,7 +169,6 @@ def tasks_due(*, user, employee, today: dt.date) -> Panel:
             "title": t.title,
             "account": t.account,
             "due": t.due_on,
-            "owner": t.owner,
             "kind": "Retention playbook",
             "overdue": (today - t.due_on).days,
         }
@@ -159,7 +179,6 @@ def tasks_due(*, user, employee, today: dt.date) -> Panel:
             "title": t.get_kind_display(),
             "account": t.account,
             "due": t.due_date,
-            "owner": t.owner,
             "kind": "Customer success",
             "overdue": (today - t.due_date).days,
         }
@@ -178,6 +197,18 @@ def overdue_milestones(*, user, employee, today: dt.date) -> Panel:
     items = (
         MilestoneItem.objects.filter(plan__in=plans, status="pending", target_date__lt=today)
         .select_related("plan__account", "owner")
+        # The FSM status fields too: django-fsm reads them as each instance is built (a deferred one is a query).
+        .only(
+            "plan_id",
+            "status",
+            "code",
+            "name",
+            "target_date",
+            "owner_role",
+            "plan__status",
+            "plan__account__name",
+            "owner__name",
+        )
         .order_by("target_date", "code", "pk")
     )
     if employee is not None and employee.role == "impl_engineer":
@@ -203,7 +234,7 @@ def blocking_plans(*, user) -> Panel:
 
     from onboarding import selectors as onboarding
 
-    views = [v for v in onboarding.cockpit(user=user, mine_only=True) if v.projection and v.projection.misses]
+    views = onboarding.ttv_misses(user=user)
     return Panel(
         "blocking",
         "Plans at risk of missing TTV",
@@ -223,11 +254,27 @@ def signoff_queue(*, user, today: dt.date) -> Panel:
     """MAPs awaiting post-sales sign-off, least time left first, with the window's countdown."""
     from django.urls import reverse
 
-    from onboarding import selectors as onboarding
-    from onboarding.models import OnboardingSettings
+    from onboarding.models import MutualActionPlan, OnboardingSettings
+    from onboarding.models.plan import SignoffStatus
 
     window = OnboardingSettings.load().map_signoff_window_days
-    pending = onboarding.review_queue(user=user)["pending"]
+    # The review queue's pending list (onboarding.selectors.review_queue: the same MAPs, order and cap), reading
+    # only what the countdown and the panel show; a column the template starts to read must be named here.
+    pending = (
+        MutualActionPlan.objects.visible_to(user)
+        .filter(postsales_signoff_status=SignoffStatus.PENDING)
+        .select_related("opportunity__owner", "plan")
+        .only(
+            "postsales_signoff_status",
+            "opportunity__name",
+            "opportunity__acv",
+            "opportunity__close_date",
+            "opportunity__owner__name",
+            "plan__status",
+            "plan__contract_start_date",
+        )
+        .order_by("plan__contract_start_date", "pk")[:200]
+    )
     rows = []
     for map_ in pending:
         start = getattr(map_.plan, "contract_start_date", None) if hasattr(map_, "plan") else None
@@ -260,7 +307,8 @@ def resource_flags(*, user) -> Panel:
             status=ExceptionLog.Status.ACTIVE,
             opportunity__in=Opportunity.objects.visible_to(user).values("pk"),
         )
-        .select_related("opportunity__account", "employee")
+        .select_related("opportunity", "employee")
+        .only("opportunity_id", "reason", "opportunity__name", "employee__name")
         .order_by("-opened_at")
     )
     rows, total = first_rows(flags)
@@ -282,7 +330,8 @@ def risk_notes(*, user) -> Panel:
         MutualActionPlan.objects.visible_to(user)
         .exclude(risk_notes="")
         .filter(plan__status="active")
-        .select_related("account", "opportunity", "signoff_by")
+        .select_related("opportunity", "signoff_by")
+        .only("postsales_signoff_status", "risk_notes", "signoff_timestamp", "opportunity__name", "signoff_by__name")
         .order_by("-signoff_timestamp", "-pk")
     )
     rows = list(maps[:ROWS])
@@ -323,7 +372,8 @@ def pipeline_by_stage(*, user, employee) -> Panel:
     ]
     late = list(
         deals.filter(stage__in=Stage.at_or_after(Stage.PROPOSAL))
-        .select_related("account", "onboarding_plan")
+        .select_related("onboarding_plan")
+        .only("name", "stage", "close_date", "deal_health_score", "onboarding_plan__status")
         .order_by("close_date", "pk")[:ROWS]
     )
     return Panel(
@@ -342,8 +392,11 @@ def pipeline_by_stage(*, user, employee) -> Panel:
 def sdr_work(*, user, employee, today: dt.date) -> Panel:
     """Cadence follow-ups due: leads whose latest touch by this SDR is older than CADENCE_GAP_DAYS, never answered
     (no reply, no meeting), and whose cadence has steps left. A cadence's length is the highest step recorded for
-    it (the sending tool owns the sequence). Three grouped reads over the SDR's own touches, no per-lead query."""
-    from django.db.models import Count, Max
+    it (the sending tool owns the sequence). Three grouped reads over the SDR's own touches, no per-lead query:
+    the cadences' lengths (a handful of rows), the due leads' first ROWS with their total — each lead's step
+    compared with its cadence's length in SQL, so the SDR's thousand-odd leads are no longer walked in Python
+    (issue 20: page speed) — and those leads' latest touches."""
+    from django.db.models import Case, IntegerField, Max, Value, When
 
     from gtmos.crm.models import CadenceEventLog
 
@@ -352,23 +405,42 @@ def sdr_work(*, user, employee, today: dt.date) -> Panel:
     touches = CadenceEventLog.objects.filter(sdr=employee, lead__isnull=False)
     lengths = dict(touches.values_list("cadence_id").annotate(n=Max("step")).order_by())
     due_before = clock.now() - dt.timedelta(days=CADENCE_GAP_DAYS)
-    leads = (
+    # A lead is due a step while its highest step is below its cadence's length (a CASE over the few cadences:
+    # a correlated subquery per lead cost seconds).
+    length = Case(
+        *(When(cadence_id=cadence, then=Value(n)) for cadence, n in lengths.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    due = list(
         touches.values("lead_id", "cadence_id")
         .annotate(
             last_at=Max("occurred_at"),
             step=Max("step"),
             answered=Count("pk", filter=Q(responded=True) | Q(meeting_booked=True)),
+            length=length,
         )
-        .filter(last_at__lte=due_before, answered=0)
-        .order_by("last_at", "lead_id")
+        .filter(last_at__lte=due_before, answered=0, step__lt=F("length"))
+        .annotate(total=Window(Count("*")))
+        .order_by("last_at", "lead_id")[:ROWS]
     )
-    due = [r for r in leads if r["step"] < lengths.get(r["cadence_id"], 0)]
-    first = {r["lead_id"]: r for r in due[:ROWS]}
+    total = due[0]["total"] if due else 0
     latest = (
-        touches.filter(lead_id__in=list(first))
+        touches.filter(lead_id__in=[r["lead_id"] for r in due])
         .order_by("lead_id", "-occurred_at", "-pk")
         .distinct("lead_id")
         .select_related("lead", "account")
+        .only(
+            "lead_id",
+            "cadence_type",
+            "cadence_name",
+            "step",
+            "channel",
+            "occurred_at",
+            "lead__name",
+            "lead__email",
+            "account__name",
+        )
     )
     rows = sorted(latest, key=lambda t: (t.occurred_at, t.pk))
     for touch in rows:
@@ -379,7 +451,7 @@ def sdr_work(*, user, employee, today: dt.date) -> Panel:
         "Cadence steps due",
         "core/panels/cadence.html",
         rows=rows,
-        total=len(due),
+        total=total,
         empty=f"No cadence step is due: every lead was touched in the last {CADENCE_GAP_DAYS} days or has answered.",
     )
 
@@ -389,8 +461,7 @@ def whiteglove_next(*, user, role: str) -> Panel:
 
     from onboarding.whiteglove import selectors as whiteglove
 
-    data = whiteglove.pipeline(user=user, role=role)
-    rows = [row for _, step_rows, _ in data["groups"] for row in step_rows if row.mine_next or not data["mine"]]
+    rows = whiteglove.waiting_on(user=user, role=role)
     url = "whiteglove:pipeline_sdr" if role == "sdr" else "whiteglove:pipeline_ae"
     return Panel(
         "whiteglove",
@@ -407,23 +478,68 @@ def whiteglove_next(*, user, role: str) -> Panel:
 # --- Managers and the SLM ----------------------------------------------------------------------------------------
 
 
+def _health_by_rep(*, user, day: dt.date, field: str) -> list[dict]:
+    """Per CSM (``account__csm``) or AM: accounts, average score, at-risk count and ARR at risk on ``day`` — the
+    figures of health's portfolio roll-up the team panel shows, without the other seven aggregates and the
+    settings read behind them (issue 20: page speed)."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    from gtmos.health.models import CustomerHealthLog, Tier
+    from gtmos.health.selectors import MONEY
+
+    at_risk = Q(tier__in=(Tier.HIGH, Tier.CRITICAL))
+    rows = (
+        CustomerHealthLog.objects.visible_to(user)
+        .filter(day=day)
+        .values(f"{field}_id", f"{field}__name")
+        .annotate(
+            accounts=Count("id"),
+            avg=Avg("score"),
+            at_risk=Count("id", filter=at_risk),
+            arr_at_risk=Coalesce(Sum("account__arr", filter=at_risk), Value(0), output_field=MONEY),
+        )
+        .order_by()
+    )
+    return [
+        {
+            "rep_id": r[f"{field}_id"],
+            "rep": r[f"{field}__name"] or "Unassigned",
+            **{k: r[k] for k in ("accounts", "avg", "at_risk", "arr_at_risk")},
+        }
+        for r in rows
+    ]
+
+
 def team_rollup(*, user, day: dt.date | None) -> Panel:
     """Per rep: accounts, health mix and ARR at risk (from the health roll-up) beside open pipeline."""
     from django.urls import reverse
 
     from gtmos.crm.models import Opportunity, Stage
-    from gtmos.health import selectors as health
 
-    health_rows = {r["rep_id"]: r for r in (health.portfolio(user=user, day=day, by="csm") if day else [])}
-    for r in health.portfolio(user=user, day=day, by="am") if day else []:
+    health_rows = {r["rep_id"]: r for r in (_health_by_rep(user=user, day=day, field="account__csm") if day else [])}
+    for r in _health_by_rep(user=user, day=day, field="account__am") if day else []:
         health_rows.setdefault(r["rep_id"], r)
     pipeline = {
         r["owner_id"]: r
         for r in Opportunity.objects.visible_to(user)
         .exclude(stage__in=[Stage.CLOSED_WON, Stage.CLOSED_LOST])
         .values("owner_id", "owner__name")
-        .annotate(deals=Count("pk"), acv=Sum("acv"), health=Avg("deal_health_score"))
+        .annotate(
+            deals=Count("pk"),
+            acv=Sum("acv"),
+            health=Avg("deal_health_score"),
+            late=Count("pk", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL))),
+        )
         .order_by()
+    }
+    # The same open deals summed over every owner (the unowned included): the home's pipeline tiles, so a
+    # manager's or the SLM's home does not read them again (gtmos/core/selectors.home_context).
+    acvs = [r["acv"] for r in pipeline.values() if r["acv"] is not None]
+    totals = {
+        "count": sum(r["deals"] for r in pipeline.values()),
+        "acv": sum(acvs) if acvs else None,
+        "late": sum(r["late"] for r in pipeline.values()),
     }
     me = employee_of(user)
     ids = (set(health_rows) | set(pipeline)) - {None, me.pk if me else None}
@@ -435,7 +551,7 @@ def team_rollup(*, user, day: dt.date | None) -> Panel:
                 "rep_id": rep_id,
                 "rep": h.get("rep") or p.get("owner__name") or "Unassigned",
                 "accounts": h.get("accounts", 0),
-                "at_risk": h.get("high", 0) + h.get("critical", 0),
+                "at_risk": h.get("at_risk", 0),
                 "arr_at_risk": h.get("arr_at_risk", 0),
                 "avg": h.get("avg"),
                 "deals": p.get("deals", 0),
@@ -454,6 +570,7 @@ def team_rollup(*, user, day: dt.date | None) -> Panel:
         link=reverse("health:portfolio"),
         link_label="Portfolio roll-up",
         empty="No reps in your team yet.",
+        extra={"pipeline": totals, "book_url": reverse("health:book")},
     )
 
 
@@ -472,8 +589,9 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
         ExceptionLog.objects.filter(
             exception_type="map_signoff_hold", status=ExceptionLog.Status.ACTIVE, opportunity__in=visible_opps
         )
-        .select_related("opportunity__account", "employee")
-        .order_by("opened_at")
+        .select_related("opportunity", "employee")
+        .only("opportunity_id", "reason", "opened_at", "opportunity__name", "employee__name")
+        .order_by("opened_at", "pk")  # pk: holds opened in the same instant in one order every time
     )
     slm_kinds = [
         Escalation.Kind.UNRESPONSIVE_SLM,
@@ -486,12 +604,14 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
             plan__in=OnboardingPlan.objects.visible_to(user).values("pk"), resolved_at__isnull=True, kind__in=slm_kinds
         )
         .select_related("plan__account")
-        .order_by("fired_at")
+        .only("plan_id", "kind", "fired_at", "plan__status", "plan__account__name")
+        .order_by("fired_at", "pk")
     )
     rejected = (
         MutualActionPlan.objects.visible_to(user)
         .filter(postsales_signoff_status=SignoffStatus.REJECTED, slm_override=False)
-        .select_related("account", "opportunity")
+        .select_related("opportunity")
+        .only("postsales_signoff_status", "rejection_reason", "opportunity__name")
         .order_by("signoff_timestamp", "pk")
     )
     ttv = (
@@ -499,6 +619,13 @@ def slm_desk(*, user, today: dt.date) -> list[Panel]:
             map__in=MutualActionPlan.objects.visible_to(user).values("pk"), status="pending"
         )
         .select_related("map__account", "requested_by")
+        .only(
+            "current_days",
+            "requested_days",
+            "map__postsales_signoff_status",
+            "map__account__name",
+            "requested_by__name",
+        )
         .order_by("pk")
     )
     panels = []

@@ -8,7 +8,7 @@ role cannot use is absent from its navigation, and the browser suite visits ever
 from dataclasses import dataclass
 from importlib import import_module
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # The jobs, in menu order (issue 20): what a person came to do, not which app serves it.
 GROUPS = ("My book", "Onboarding", "Health", "Coaching", "Prospects", "Admin")
@@ -85,13 +85,25 @@ def items_for(user) -> list[dict]:
     for item in ITEMS:
         if not _allowed(item, user, role, everything):
             continue
-        try:
-            result.append(
-                {"label": item.label, "url": reverse(item.url_name), "name": item.url_name, "group": item.group}
-            )
-        except NoReverseMatch:
-            continue
+        url = _url(item.url_name)
+        if url is not None:
+            result.append({"label": item.label, "url": url, "name": item.url_name, "group": item.group})
     return result
+
+
+_URLS: dict[tuple, str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    """The menu's URLs take no arguments: reversed once per URLconf and script prefix, not on every page (the
+    menu is on every page; issue 20: page speed). None for a name the URLconf does not have."""
+    key = (name, get_urlconf(), get_script_prefix())
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(name)
+        except NoReverseMatch:
+            _URLS[key] = None
+    return _URLS[key]
 
 
 def groups_for(user) -> list[dict]:

@@ -15,31 +15,24 @@ def home_context(*, user) -> dict:
     context = {"employee": employee, "role": homes.role_of(user)}
     if not homes.shows_org_figures(user):
         # A rep's home is their to-do list (STYLE 21): no org-wide tiles, which read $0 for most of them.
-        return {
-            **context,
-            "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-            "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
-            "panels": homes.home_panels(user=user),
-            "org_figures": False,
-        }
+        return {**context, **_unread(user), "panels": homes.home_panels(user=user), "org_figures": False}
+    panels = homes.home_panels(user=user)
     accounts = Account.objects.visible_to(user)
-    open_opps = Opportunity.objects.visible_to(user).exclude(stage__in=["closed_won", "closed_lost"])
     book = accounts.aggregate(
         total=Count("id"),
         customers=Count("id", filter=Q(is_customer=True)),
         onboarding=Count("id", filter=Q(onboarding_status="active")),
         arr=Sum("arr", filter=Q(is_customer=True)),
     )
-    pipeline = open_opps.aggregate(
-        count=Count("id"), acv=Sum("acv"), late=Count("id", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL)))
-    )
+    # A manager's or the SLM's team panel has already summed the same open deals per owner.
+    team = next((p for p in panels if p.key == "team"), None)
+    pipeline = team.extra["pipeline"] if team is not None else _open_pipeline(user)
     context = {
         **context,
         "book": book,
         "pipeline": pipeline,
-        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-        "recent_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
-        "panels": homes.home_panels(user=user),
+        **_unread(user),
+        "panels": panels,
         "org_figures": homes.shows_org_figures(user),
     }
     if sees_everything(user):
@@ -49,3 +42,16 @@ def home_context(*, user) -> dict:
             "events_total": Event.objects.count(),
         }
     return context
+
+
+def _unread(user) -> dict:
+    """The inbox card: the newest five unread notifications and how many are unread, in one query."""
+    recent, unread = homes.first_rows(Notification.objects.filter(recipient=user, read_at__isnull=True), 5)
+    return {"unread": unread, "recent_notifications": recent}
+
+
+def _open_pipeline(user) -> dict:
+    open_opps = Opportunity.objects.visible_to(user).exclude(stage__in=["closed_won", "closed_lost"])
+    return open_opps.aggregate(
+        count=Count("id"), acv=Sum("acv"), late=Count("id", filter=Q(stage__in=Stage.at_or_after(Stage.PROPOSAL)))
+    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from gtmos.core import lookups  # noqa: F401  (registers ``__any_of``, the visibility filters' lookup)
+
 # Role values (crm.models.people.Role); plain strings so models can import this module.
 SEES_EVERYTHING = ("revops", "exec")
 
@@ -75,7 +77,11 @@ def account_q(user, prefix: str = "") -> Q | None:
     ids = team_ids(user)
     if not ids:
         return Q(pk__in=[])
-    return Q(**{f"{prefix}owner_id__in": ids}) | Q(**{f"{prefix}am_id__in": ids}) | Q(**{f"{prefix}csm_id__in": ids})
+    return (
+        Q(**{f"{prefix}owner_id__any_of": ids})
+        | Q(**{f"{prefix}am_id__any_of": ids})
+        | Q(**{f"{prefix}csm_id__any_of": ids})
+    )
 
 
 def opportunity_q(user) -> Q | None:
@@ -84,5 +90,11 @@ def opportunity_q(user) -> Q | None:
     ids = team_ids(user)
     if not ids:
         return Q(pk__in=[])
-    on_deal = Q(owner_id__in=ids) | Q(am_id__in=ids) | Q(csm_id__in=ids) | Q(se_id__in=ids) | Q(sdr_id__in=ids)
+    on_deal = (
+        Q(owner_id__any_of=ids)
+        | Q(am_id__any_of=ids)
+        | Q(csm_id__any_of=ids)
+        | Q(se_id__any_of=ids)
+        | Q(sdr_id__any_of=ids)
+    )
     return on_deal | account_q(user, prefix="account__")

@@ -27,7 +27,7 @@ class EmployeeQuerySet(models.QuerySet):
     def visible_to(self, user):
         if access.sees_everything(user):
             return self
-        return self.filter(pk__in=access.team_ids(user))
+        return self.filter(pk__any_of=access.team_ids(user))
 
 
 class RepRecordQuerySet(models.QuerySet):
@@ -39,7 +39,7 @@ class RepRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         if access.sees_everything(user):
             return self
-        return self.filter(**{f"{self.rep_field}__in": access.team_ids(user)})
+        return self.filter(**{f"{self.rep_field}__any_of": access.team_ids(user)})
 
 
 class QuotaLedgerQuerySet(RepRecordQuerySet):

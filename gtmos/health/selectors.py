@@ -73,14 +73,17 @@ def book(
     renewal_within: int | None = None,
     rep: int | None = None,
     sort: str = "risk",
+    open_stage: bool = True,
 ):
-    """The CSM/AM book: each visible customer's record for ``day`` with its open risk stage."""
+    """The CSM/AM book: each visible customer's record for ``day`` with its open risk stage (``risk_stage``;
+    ``open_stage=False`` for a reader that does not show it: a correlated subquery per row)."""
     records = (
         CustomerHealthLog.objects.visible_to(user)
         .filter(day=day)
         .select_related("account", "account__csm", "account__am")
-        .annotate(risk_stage=_open_stage())
     )
+    if open_stage:
+        records = records.annotate(risk_stage=_open_stage())
     if q:
         records = records.filter(account__name__icontains=q)
     if tier:

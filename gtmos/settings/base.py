@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "gtmos.core.middleware.RequestIdMiddleware",  # first: every response, redirects included, carries the id
+    "gtmos.core.memo.RequestMemoMiddleware",  # settings rows read once per GET (gtmos/core/memo.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

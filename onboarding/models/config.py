@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from gtmos.core.memo import RequestMemoSingleton
 from gtmos.crm.models import Segment
 
 
@@ -18,7 +19,7 @@ class Milestone(models.TextChoices):
     M7 = "M7", "Formal onboarding close"
 
 
-class OnboardingSettings(models.Model):
+class OnboardingSettings(RequestMemoSingleton, models.Model):
     """The thresholds seed 000 calls configurable, with its defaults. One row (pk=1)."""
 
     preclose_health_threshold = models.PositiveSmallIntegerField(
@@ -76,7 +77,7 @@ class OnboardingSettings(models.Model):
         return "Onboarding settings"
 
     @classmethod
-    def load(cls) -> "OnboardingSettings":
+    def _load(cls) -> "OnboardingSettings":  # load(): once per GET request (gtmos/core/memo.py)
         obj, _ = cls.objects.get_or_create(
             pk=1, defaults={"complexity_keywords": ["integration", "api", "sso", "erp", "migration"]}
         )

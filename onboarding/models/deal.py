@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from gtmos.core import clock
+from gtmos.core.memo import RequestMemoSingleton
 
 MEDDPICC_CELLS = (
     "metrics",
@@ -55,7 +56,7 @@ class DealQuerySet(models.QuerySet):
         ids = team_ids(user)
         if not ids:
             return self.none()
-        return self.filter(Q(ae_owner_id__in=ids) | Q(sdr_id__in=ids))
+        return self.filter(Q(ae_owner_id__any_of=ids) | Q(sdr_id__any_of=ids))  # gtmos/core/lookups.py
 
 
 class Deal(models.Model):
@@ -148,7 +149,7 @@ class Deal(models.Model):
         return [c for c in MEDDPICC_CELLS if (self.meddpicc or {}).get(c, {}).get("status") == "amber"]
 
 
-class WhiteGloveSettings(models.Model):
+class WhiteGloveSettings(RequestMemoSingleton, models.Model):
     """RevOps' numbers for the white-glove track where the seeds are silent (README configuration). One row."""
 
     acv_default_mid = models.DecimalField(
@@ -190,6 +191,6 @@ class WhiteGloveSettings(models.Model):
         return "White-glove settings"
 
     @classmethod
-    def load(cls) -> "WhiteGloveSettings":
+    def _load(cls) -> "WhiteGloveSettings":  # load(): once per GET request (gtmos/core/memo.py)
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj

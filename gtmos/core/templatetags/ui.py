@@ -68,6 +68,34 @@ def urgency(days) -> str:
     return "bad" if days < 0 else "warn" if days <= 3 else ""
 
 
+# A URL whose one argument is an integer id, as "{% url %}" renders it, reversed once per URL name (issue 20:
+# page speed). The homes' panels link every row (up to two links a row, a dozen rows a panel) and reverse() was
+# a twentieth of a home's CPU. The shape is the URL of a sentinel id, split around it; the cache is keyed by the
+# URLconf and script prefix in force (tests that override either get their own shapes).
+_SENTINEL = 2147483647
+_SHAPES: dict[tuple, tuple[str, str] | None] = {}
+
+
+@register.simple_tag
+def pk_url(name: str, pk) -> str:
+    """``{% pk_url "app:name" obj.pk %}`` renders what ``{% url "app:name" obj.pk %}`` renders, for an integer id."""
+    from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return reverse(name, args=[pk])
+    key = (name, get_urlconf(), get_script_prefix())
+    if key not in _SHAPES:
+        try:
+            parts = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
+        except NoReverseMatch:  # not an integer argument (a UUID, a slug): reverse each time
+            parts = []
+        _SHAPES[key] = (parts[0], parts[1]) if len(parts) == 2 else None
+    shape = _SHAPES[key]
+    if shape is None:
+        return reverse(name, args=[pk])
+    return f"{shape[0]}{pk}{shape[1]}"
+
+
 @register.filter
 def risk_stage_label(stage: str) -> str:
     from gtmos.health.models import RiskStage

@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 
+from gtmos.core.memo import RequestMemoSingleton
 
-class HealthSettings(models.Model):
+
+class HealthSettings(RequestMemoSingleton, models.Model):
     # Seed 004's four components. The four must add up to 100 (a check constraint says so).
     weight_engagement = models.PositiveSmallIntegerField(default=30)
     weight_adoption = models.PositiveSmallIntegerField(default=25)
@@ -104,7 +106,7 @@ class HealthSettings(models.Model):
     DEFAULT_TICKET_PENALTIES = {"urgent": 30, "high": 15, "normal": 5, "low": 2}
 
     @classmethod
-    def load(cls) -> "HealthSettings":
+    def _load(cls) -> "HealthSettings":  # load(): once per GET request (gtmos/core/memo.py)
         obj, _ = cls.objects.get_or_create(pk=1, defaults={"ticket_penalties": dict(cls.DEFAULT_TICKET_PENALTIES)})
         return obj
 
