@@ -58,7 +58,7 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     for log in (
         RepCoachingLog.objects.filter(in_month, rep_id__in=list(reps))
         .select_related("approved_by")
-        .order_by("coaching_date")
+        .order_by("coaching_date", "pk")  # pk: a stable order among one day's logs
     ):
         logs[log.rep_id].append(log)
     # Seed 001: an approved recommendation is surfaced in the next monthly digest — whenever it was flagged, and
@@ -66,7 +66,7 @@ def digests_generate(*, month: dt.date, generated_on: dt.date, reps: dict | None
     for log in (
         RepCoachingLog.objects.filter(rep_id__in=list(todo), approval_status__in=DELIVERABLE, delivered_in__isnull=True)
         .select_related("approved_by")
-        .order_by("coaching_date")
+        .order_by("coaching_date", "pk")
     ):
         deliverable[log.rep_id].append(log)
     skills = defaultdict(list)
