@@ -34,8 +34,10 @@ def outbound_queue(
     deal=None,
     invite=None,
     scheduled_message=None,
+    due: datetime | None = None,
 ) -> OutboundEmail:
-    """Store the email to send (once per key: a double POST queues nothing more)."""
+    """Store the email to send (once per key: a double POST queues nothing more); its first attempt is due
+    ``due`` (default now: a reminder waits in the ladder until its hour)."""
     email, _ = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={
@@ -47,7 +49,7 @@ def outbound_queue(
             "deal": deal,
             "invite": invite,
             "scheduled_message": scheduled_message,
-            "next_attempt_at": clock.now(),
+            "next_attempt_at": due or clock.now(),
         },
     )
     return email

@@ -50,10 +50,9 @@ def _queue(session: TrainingSession, kind: str, subject: str, body: str, due: dt
             subject=subject,
             body=f"Hello {contact.name},\n\n{body}",
             from_email=_from(session),
+            due=due,
         )
-        if due is not None:
-            OutboundEmail.objects.filter(pk=email.pk, attempts=0).update(next_attempt_at=due)
-        else:
+        if due is None:
             now_due.append(email.pk)
     return now_due
 
