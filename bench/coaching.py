@@ -28,7 +28,8 @@ wrapper: the same statement run in several batches shows as one shape with a cou
 tables the previous run wrote before each, as autovacuum would. The total of the five measured runs is
 the figure against the 60 s target.
 
-The database is dropped at the end, pass or fail. ``BENCH_PROFILE=1`` adds a cProfile of each measured
+The database is dropped at the end, pass or fail. ``BENCH_DATA_CACHE=1`` keeps each scale's built data as a
+template database and clones it on the next run (``bench.db.built``). ``BENCH_PROFILE=1`` adds a cProfile of each measured
 run (stderr). ``BENCH_COACHING_DB`` names the database (default ``<BENCH_DB>_coaching``, else
 ``gtmos_bench_coaching``). The runs never reach the broker (the digest-email task is recorded, not queued).
 """
@@ -151,10 +152,14 @@ def _child(module: str, *args: str):
 
 def _measure_scale(reps: int, day: dt.date) -> dict:
     started = time.monotonic()
-    db.recreate(DB_NAME, _env())
-    migrated = time.monotonic()
     days = ",".join(d.isoformat() for d in plan(day)["health_days"])
-    built = _child("bench.coaching_data", "--reps", str(reps), "--today", day.isoformat(), "--health-days", days)
+    built = db.built(
+        DB_NAME,
+        _env(),
+        f"coaching{reps}",
+        f"{reps}:{day}:{days}",
+        lambda: _child("bench.coaching_data", "--reps", str(reps), "--today", day.isoformat(), "--health-days", days),
+    )
     built_at = time.monotonic()
     args = ["--measure", "--anchor", day.isoformat()] + (["--profile"] if os.environ.get("BENCH_PROFILE") else [])
     measured = _child("bench.coaching", *args)
@@ -163,8 +168,8 @@ def _measure_scale(reps: int, day: dt.date) -> dict:
         "reps": reps,
         **measured,
         "setup": {
-            "migrate_s": round(migrated - started, 1),
-            "data_s": round(built_at - migrated, 1),
+            "migrate_and_data_s": round(built_at - started, 1),
+            "data_from_template": built.get("from_template"),
             "data_parts_s": built["seconds"],
             "rows": built["rows"],
         },
@@ -210,7 +215,7 @@ def _print_table(results, scales, ratio, linear_dev, same_queries, branch_only, 
         warm = r["warmup"]
         lines.append(
             f"  {n:,} reps: warm-up week {warm['wall_s']:.2f} s / {warm['queries']} q (not counted); data "
-            f"{r['setup']['data_s']:.0f} s ({sum(v for v in r['setup']['rows'].values()):,} rows); "
+            f"{r['setup']['migrate_and_data_s']:.0f} s ({sum(v for v in r['setup']['rows'].values()):,} rows); "
             f"load {r['load_avg_1m']:.1f}; outcomes: {r['outcomes']}"
         )
     for name, sides in branch_only.items():
