@@ -115,6 +115,12 @@ def _child(accounts: int) -> dict:
                 f.write(f"acct-{a % accounts},{start + dt.timedelta(days=d)},{n % 50},{n % 1000},{n % 30}\n")
         out["usage"] = _timed(import_csv, "usage", usage, USAGE_ROWS)
 
+    if os.environ.get("BENCH_GC_FREEZE", "1") != "0":
+        # From here this process stands for a web worker, which freezes its loaded heap (gtmos/gunicorn.py's
+        # post_worker_init, gtmos/core/heap.py); BENCH_GC_FREEZE=0 measures without.
+        from gtmos.core.heap import freeze_after_load
+
+        freeze_after_load()
     _, raw = IntegrationToken.issue("bench")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     bodies = []
@@ -171,6 +177,7 @@ def _child(accounts: int) -> dict:
         "batches": API_BATCHES,
         "batch_rows": API_BATCH,
         "clients": API_CLIENTS,
+        "gc_freeze": os.environ.get("BENCH_GC_FREEZE", "1") != "0",
         "seconds": round(elapsed, 2),
         "rows_per_s": round(API_BATCHES * API_BATCH / elapsed),
         "statuses": sorted(set(statuses)),

@@ -13,6 +13,14 @@ bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 wsgi_app = "gtmos.wsgi:application"
 
+
+def post_worker_init(worker) -> None:
+    """The worker has loaded the app: keep its startup heap out of the collector's full passes (core/heap.py)."""
+    from gtmos.core.heap import freeze_after_load
+
+    freeze_after_load()
+
+
 # gunicorn's own lines (boot, worker timeouts and exits) in the app's format: JSON lines unless LOG_FORMAT=text.
 _format = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {

@@ -20,6 +20,7 @@ from . import schemas
 from .auth import IntegrationBearer
 from .idempotency import idempotent
 from .merge import SPECS, key_id, merge, resolve_references
+from .merge_columns import merge_columns
 
 api = NinjaAPI(
     title="GTM OS ingest API",
@@ -339,26 +340,26 @@ def post_usage(request, payload: schemas.UsageBatchIn):
 
     if len(payload.days) + len(payload.events) > settings.INGEST_MAX_BATCH:
         return _invalid("days", f"at most {settings.INGEST_MAX_BATCH} rows per batch", "rule")
-    # Set-based (issue 21): one query per reference kind, COPY into staging, one merge per table.
-    # A validated row's fields are its __dict__ (pydantic v2): a shallow copy is ~10x cheaper than .dict() on
-    # 5,000 rows, and the rows are flat (no nested model to convert).
-    batches = [
-        ("days", SPECS["usage"], [dict(r.__dict__) for r in payload.days]),
-        ("events", SPECS["usage_events"], [dict(r.__dict__) for r in payload.events]),
-    ]
-    missing = [
-        {"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
-        for name, spec, rows in batches
-        for i, field, message in resolve_references(spec, list(enumerate(rows)))
-    ]
-    if missing:  # every bad row named, nothing written
+    # One statement per table (issue 21): the batch as arrays, the references joined, the set-based merge.
+    # Read straight off the validated rows, one list per field: no per-row dict (5,000 of them were a
+    # tenth of the request's CPU, with the garbage collector's passes over them).
+    batches = [("days", SPECS["usage"], payload.days), ("events", SPECS["usage_events"], payload.events)]
+    missing, written = [], 0
+    for name, spec, rows in batches:
+        if not rows:
+            continue
+        fields = type(rows[0]).model_fields
+        columns = {field: [getattr(row, field) for row in rows] for field in fields}
+        unresolved, merged = merge_columns(spec, columns)
+        missing.extend(
+            {"field": f"{name}[{i}].{field}", "message": message, "code": "missing_reference"}
+            for i, field, message in unresolved
+        )
+        written += merged
+    if missing:  # every bad row named, nothing written (a table merged before the other's miss rolls back)
+        transaction.set_rollback(True)
         names = ", ".join(e["field"] for e in missing[:20])
         return JsonResponse({"detail": f"invalid payload: {names}", "errors": missing}, status=422)
-    written = 0
-    with transaction.atomic(savepoint=False):  # the request's transaction (the idempotency wrapper's) is enough
-        for _, spec, rows in batches:
-            merge(spec, rows)
-            written += len(rows)
     return 200, {"rows": written}
 
 

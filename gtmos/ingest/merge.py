@@ -246,9 +246,24 @@ def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, pa
     Only a real change counts as one (so a replay writes nothing)."""
     q = connection.ops.quote_name
     table = q(spec.model._meta.db_table)
+    cols = [f.column for f in fields]
+    cursor.execute(
+        f"WITH merged AS ("
+        f" INSERT INTO {table} ({', '.join(map(q, cols))}) {source} {conflict_clause(spec, fields, provided)}"
+        f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
+        f" SELECT pk, inserted FROM merged",
+        params,
+    )
+    rows = cursor.fetchall()
+    return [pk for pk, inserted in rows if inserted], [pk for pk, inserted in rows if not inserted]
+
+
+def conflict_clause(spec: MergeSpec, fields, provided: set[str]) -> str:
+    """``ON CONFLICT (key) DO UPDATE`` the provided columns ``WHERE`` they differ (``DO NOTHING`` if none)."""
+    q = connection.ops.quote_name
+    table = q(spec.model._meta.db_table)
     by_attname = {f.attname: f for f in fields}
     key = [by_attname[k].column for k in spec.key]
-    cols = [f.column for f in fields]
     compared = [
         f.column
         for f in fields
@@ -260,20 +275,9 @@ def _upsert(cursor, spec: MergeSpec, fields, provided: set[str], source: str, pa
         f"({', '.join(f'{table}.{q(c)}' for c in compared)}) IS DISTINCT FROM "
         f"({', '.join(f'EXCLUDED.{q(c)}' for c in compared)})"
     )
-    conflict = (
-        f"ON CONFLICT ({', '.join(map(q, key))}) DO UPDATE SET {sets} WHERE {differs}"
-        if compared
-        else (f"ON CONFLICT ({', '.join(map(q, key))}) DO NOTHING")
-    )
-    cursor.execute(
-        f"WITH merged AS ("
-        f" INSERT INTO {table} ({', '.join(map(q, cols))}) {source} {conflict}"
-        f" RETURNING {q(spec.model._meta.pk.column)} AS pk, (xmax = 0) AS inserted)"
-        f" SELECT pk, inserted FROM merged",
-        params,
-    )
-    rows = cursor.fetchall()
-    return [pk for pk, inserted in rows if inserted], [pk for pk, inserted in rows if not inserted]
+    if not compared:
+        return f"ON CONFLICT ({', '.join(map(q, key))}) DO NOTHING"
+    return f"ON CONFLICT ({', '.join(map(q, key))}) DO UPDATE SET {sets} WHERE {differs}"
 
 
 def _db_value(field, value):

@@ -197,6 +197,28 @@ def test_usage_batch_is_all_or_nothing(api, ae):
     assert UsageDaily.objects.get().active_seats == 120
 
 
+def test_a_usage_batch_whose_events_miss_an_account_writes_no_day_either(api, ae):
+    """The days merge before the events: a missing account among the events rolls the days back too."""
+    api.post("/accounts", ACCOUNT, key="acct")
+    batch = {
+        "days": [{"account_external_id": "sf-001", "day": "2026-02-01", "active_seats": 120}],
+        "events": [
+            {"account_external_id": "sf-001", "day": "2026-02-01", "event_name": "login", "count": 1},
+            {"account_external_id": "missing", "day": "2026-02-01", "event_name": "login", "count": 1},
+        ],
+    }
+    response = api.post("/usage", batch, key="u1")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "events[1].account_external_id",
+            "message": "no record matches 'missing'",
+            "code": "missing_reference",
+        }
+    ]
+    assert not UsageDaily.objects.exists() and not IdempotencyRecord.objects.filter(key="u1").exists()
+
+
 # --- Bad input is never a 500 (issue 21: what a fuzzing client found) -------------------------------------
 
 

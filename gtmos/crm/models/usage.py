@@ -7,7 +7,9 @@ from ..querysets import AccountChildQuerySet
 class UsageDaily(models.Model):
     """The usage feed (the AGT-804 role), one row per account per day."""
 
-    account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="usage_days")
+    # No index of its own: the unique (account, day) serves every lookup by account, and a second index was a
+    # tenth of a usage batch's write (issue 21).
+    account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="usage_days", db_index=False)
     day = models.DateField()
     active_seats = models.PositiveIntegerField(default=0)
     consumption_units = models.PositiveBigIntegerField(default=0)
@@ -24,7 +26,8 @@ class UsageDaily(models.Model):
 class UsageEvent(models.Model):
     """Named product events per account per day ("first report exported", "api_call" …)."""
 
-    account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="usage_events")
+    # No index of its own: both indexes below lead with the account (issue 21, as UsageDaily).
+    account = models.ForeignKey("crm.Account", on_delete=models.CASCADE, related_name="usage_events", db_index=False)
     day = models.DateField()
     event_name = models.CharField(max_length=100)
     count = models.PositiveIntegerField(default=1)
