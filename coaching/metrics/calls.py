@@ -59,6 +59,9 @@ def call_stats(reps: dict[int, Rep], w: Window) -> dict[int, dict]:
             demo_calls=Count("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
             demo_quality=Avg("quality_score", filter=Q(call_type__in=DEMO_TYPES)),
         )
+        # In the group keys' order, whether the planner sorts or hashes (services.batch): the readings' order
+        # decides the order new patterns are written in.
+        .order_by("owner_id", "owner_role")
     )
     return {r["owner_id"]: r for r in rows if r["owner_role"] == reps[r["owner_id"]].role}
 
@@ -110,6 +113,7 @@ def sentiment_trend(reps: dict[int, Rep], w: Window, out: Readings, min_sample: 
         .annotate(window=bucket)
         .values("owner_id", "owner_role", "window")
         .annotate(n=Count("id"), avg=_exact_avg("sentiment"))
+        .order_by("owner_id", "owner_role", "window")  # as call_stats: the same order sorted or hashed
     )
     windows: dict[int, dict[int, tuple[int, float]]] = {}
     for r in rows:

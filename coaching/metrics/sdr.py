@@ -71,6 +71,9 @@ def compute(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int, set
             converted_90=Count("id", filter=Q(opportunity__isnull=False)),
             sent_4w=Count("id", filter=volume),
         )
+        # In the group keys' order, whether the planner sorts or hashes (it hashes given the run's work_mem,
+        # services.batch): the readings' order decides the order new patterns are written in.
+        .order_by("sdr_id", "cadence_type", "step", "cadence_name")
     ):
         sums = totals[r["sdr_id"]]
         for key in SDR_TOTALS:

@@ -28,6 +28,7 @@ from ..metrics.registry import label
 from ..models import CoachingEscalation as Esc
 from ..models import CoachingSettings, DailyFlag
 from ..recommend import BENCH_WORDS, action, fmt, row_action
+from .batch import batch_run
 from .notify import notify
 from .weekly import plays
 
@@ -45,6 +46,7 @@ class Flag:
 
 
 @transaction.atomic
+@batch_run
 def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
     reps = reps if reps is not None else metrics.reps_of(as_of=day, period_days=settings.role_period_days)

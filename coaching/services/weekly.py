@@ -19,6 +19,7 @@ from ..metrics.base import SKILL
 from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoachingLog, RepMetricSnapshot
 from ..recommend import action, diagnosis
 from .approval import decider_id
+from .batch import batch_run
 from .evidence import enrich
 from .notify import notify
 from .rows import rows_update
@@ -32,6 +33,7 @@ def plays() -> dict[tuple[str, str], str]:
 
 
 @transaction.atomic
+@batch_run
 def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int]:
     """Run the week ending on ``week`` (a Sunday)."""
     settings = CoachingSettings.load()

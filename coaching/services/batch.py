@@ -1,0 +1,52 @@
+"""The session a coaching run works in: the weekly, daily and monthly runs each read every rep's year of
+records in a few large grouped statements and hold the readings in memory (issue 21: 10,000 reps).
+
+Two settings, local to the run's transaction (``set_config(…, true)`` = ``SET LOCAL``; they end with it):
+
+- ``work_mem``: the CadenceEventLog read groups ~4 M touches by (SDR, cadence, step, sequence) at 10,000
+  reps. With the server's default 4 MB the planner sorts and spills to disk (an external merge per parallel
+  worker); with 64 MB it hashes in memory (~7 MB at 2,000 reps), about twice as fast.
+- ``jit``: these statements cost enough for PostgreSQL to compile them, and the compile (the emission of
+  ~30 functions) took 0.1–1.0 s per statement on this machine while the run it saves is a fraction of that.
+
+And Python's cyclic garbage collector is paused for the run: the readings, results and fetched rows are
+millions of long-lived containers, and each generation-2 pass walks all of them again (a third of the run's
+client time at 500 reps). Nothing the run builds needs a cycle collected to be freed before it ends; the
+collector resumes afterwards and the first young-generation pass collects whatever the run left.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+from contextlib import contextmanager
+
+from django.db import connection
+
+WORK_MEM = "64MB"
+
+
+@contextmanager
+def batch_session():
+    """Inside the run's ``transaction.atomic``: the settings above for the transaction, the collector paused
+    until the block exits (restored as it was, so a caller that paused it keeps it paused)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM])
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def batch_run(fn):
+    """``batch_session`` around a run; goes under ``@transaction.atomic`` (the settings need its transaction)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with batch_session():
+            return fn(*args, **kwargs)
+
+    return run
