@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import orjson
 from django.core.management.color import no_style
 from django.db import connection, models
 
 CHUNK_ROWS = 50_000
+# psycopg2 reads a COPY source in pieces of this many characters, taking the GIL for each: from a helper
+# thread next to a busy one, each piece may wait a GIL switch interval (5 ms), so the pieces are large.
+COPY_READ_SIZE = 1 << 22
 
 
 class IdAllocator:
@@ -101,3 +105,68 @@ def _copy(model, columns, rows, line) -> int:
             raw.copy_expert(sql, buffer)
             total += pending
     return total
+
+
+class CopyStream:
+    """COPY batches of text lines (each ending in a newline) into ``model``'s table, on the calling thread's
+    connection and in its transaction.
+
+    With ``background``, each batch is sent from a helper thread while the caller prepares the next (the
+    server parses and inserts while Python works; psycopg2 releases the GIL while it waits on the socket).
+    One batch is in flight at a time; until ``close`` the caller must not use the connection itself. An
+    error in a batch is raised by the next ``send`` or by ``close``; leaving the block on an error waits for
+    the batch in flight, so the transaction can roll back.
+    """
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, background: bool = False):
+        table = connection.ops.quote_name(model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+        self.sql = f"COPY {table} ({cols}) FROM STDIN"
+        self.rows = 0
+        self._pending: Future | None = None
+        self._executor = None
+        if background:
+            connection.ensure_connection()
+            self._raw = connection.connection  # psycopg2's connection, shared with the helper thread
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-stream")
+
+    def send(self, text: str, rows: int) -> None:
+        if not rows:
+            return
+        if self._executor is None:
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(self.sql, io.StringIO(text), size=COPY_READ_SIZE)
+        else:
+            self._wait()
+            self._pending = self._executor.submit(self._copy, text)
+        self.rows += rows
+
+    def _copy(self, text: str) -> None:
+        with self._raw.cursor() as cursor:
+            cursor.copy_expert(self.sql, io.StringIO(text), size=COPY_READ_SIZE)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> int:
+        """Wait for the last batch; the number of rows sent."""
+        try:
+            self._wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+        return self.rows
+
+    def __enter__(self) -> CopyStream:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:
+            self.close()  # the batch in flight must end before the transaction rolls back
+        except Exception:  # noqa: BLE001 - the error that is already raising is the one to report
+            pass

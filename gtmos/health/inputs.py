@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connections
 from django.db.models import Avg, Count, Max, Q, Sum
 
 from gtmos.crm.models import Account, Contact, RepActivity, UsageDaily, UsageEvent
@@ -85,16 +86,42 @@ def _usage(result, scoped, today):
             units_7=Avg("consumption_units", filter=last7),
         )
         .order_by()
-    )
-    for r in rows:
-        i = result.get(r["account_id"])
+        .values_list(
+            "account_id", "rows_30", "rows_prev", "login_days", "logins_30", "logins_prev", "units_30", "units_prev",
+            "seats_7", "units_7",
+        )
+    )  # fmt: skip
+    # One row per account and nine values each: converted here, as Django's converters would (the sums of
+    # a bigint column and the averages come as Decimal), without a converter call per value.
+    for (
+        account_id,
+        rows_30,
+        rows_prev,
+        login_days,
+        logins_30,
+        logins_prev,
+        units_30,
+        units_prev,
+        seats_7,
+        units_7,
+    ) in _raw_rows(rows):
+        i = result.get(account_id)
         if i is None:
             continue
-        i.usage_rows_30, i.usage_rows_prev_30, i.login_days_30 = r["rows_30"], r["rows_prev"], r["login_days"]
-        i.logins_30, i.logins_prev_30 = r["logins_30"] or 0, r["logins_prev"] or 0
-        i.units_30, i.units_prev_30 = r["units_30"] or 0, r["units_prev"] or 0
-        i.seats_avg_7 = float(r["seats_7"]) if r["seats_7"] is not None else None
-        i.units_avg_7 = float(r["units_7"]) if r["units_7"] is not None else None
+        i.usage_rows_30, i.usage_rows_prev_30, i.login_days_30 = rows_30, rows_prev, login_days
+        i.logins_30, i.logins_prev_30 = logins_30 or 0, logins_prev or 0
+        i.units_30 = int(units_30) if units_30 is not None else 0
+        i.units_prev_30 = int(units_prev) if units_prev is not None else 0
+        i.seats_avg_7 = float(seats_7) if seats_7 is not None else None
+        i.units_avg_7 = float(units_7) if units_7 is not None else None
+
+
+def _raw_rows(qs) -> list[tuple]:
+    """A values_list queryset's rows as the driver returns them, without Django's per-value converters."""
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _features(result, scoped, today):
@@ -161,13 +188,14 @@ def _surveys(result, scoped, today, lookback):
 
 def _tickets(result, scoped, today, lookback):
     window = Q(opened_on__gt=today - lookback * DAY)
-    counts = {p: Count("id", filter=window & Q(priority=p)) for p in SupportTicket.Priority.values}
+    priorities = SupportTicket.Priority.values  # built anew on each access: read once, not once a row
+    counts = {p: Count("id", filter=window & Q(priority=p)) for p in priorities}
     rows = scoped(SupportTicket.objects.filter(opened_on__lte=today)).values("account_id").annotate(**counts).order_by()
     for r in rows:
         i = result.get(r["account_id"])
         if i is not None:
             i.has_tickets = True
-            i.tickets = {p: r[p] for p in SupportTicket.Priority.values}
+            i.tickets = {p: r[p] for p in priorities}
 
 
 def _growth(result, scoped, today, lookback):

@@ -9,20 +9,19 @@ every follow-up is keyed so it happens once.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-import orjson
-from django.db import transaction
-from django.db.models import Max, Min, TextField
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Max, Min
 
 from gtmos.core import bulk, clock
 from onboarding.models import OnboardingSettings
 
-from ..inputs import account_inputs, scored_accounts
 from ..models import CustomerHealthLog, HealthOverride, HealthSettings
 from ..scoring import AT_RISK, HealthResult, ScoringConfig, drivers, score_account, tier_for
-from . import risk
+from . import reader, risk
 
 LOG_COLUMNS = (
     "account_id",
@@ -83,59 +82,72 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
 
     now = clock.now()
     follow: list[Scored] = []  # only what the follow-ups read (at risk, or a sharp drop): memory stays bounded
-    written = at_risk = 0
+    at_risk = 0
     CustomerHealthLog.objects.filter(day=today).delete()
     # Streamed a chunk of accounts at a time (issue 21: a million customers): the same reads and the same
     # rows as one pass, with memory bounded by the chunk, not the book.
-    for id_range in _chunks(today, _chunk_size()):
-        inputs = account_inputs(today=today, settings=settings, id_range=id_range)
-        previous = _previous_records(last_day, id_range)
-        rows = []
-        for account_id, account_inputs_ in inputs.items():
-            result = score_account(account_inputs_, config)
-            before = previous.get(account_id)
-            override_id, score = overrides.get(account_id, (None, result.score))
-            tier = tier_for(score, config) if override_id else result.tier
-            segment = "at_risk" if tier in AT_RISK else result.tenure_segment
-            change = result.score - before[0] if before else None
-            # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
-            moved = (
-                drivers(
-                    measures=result.measures,
-                    previous=before[1],
-                    weights=config.weights,
-                    inputs=result.inputs,
-                    was_onboarding=before[2],
-                    in_onboarding=result.in_onboarding,
+    reads = reader.chunk_reads(today=today, settings=settings, last_day=last_day, size=_chunk_size())
+    overlap = _overlap()
+    with ExitStack() as stack:
+        if overlap:
+            # Reads on a second connection one chunk ahead, the COPY of each chunk from a helper thread:
+            # PostgreSQL works while Python scores (see ``reader``).
+            reads = stack.enter_context(reader.prefetched(reads, snapshot=reader.export_snapshot()))
+        log = stack.enter_context(bulk.CopyStream(CustomerHealthLog, LOG_COLUMNS, background=overlap))
+        # The loop allocates millions of acyclic containers: the cyclic collector would rescan the growing
+        # heap over and over (a third of the scoring time) and find nothing.
+        stack.enter_context(_cyclic_gc_paused())
+        for inputs, previous in reads:
+            lines = []
+            for account_id, account_inputs_ in inputs.items():
+                result = score_account(account_inputs_, config)
+                before = previous.get(account_id)
+                override_id, score = overrides.get(account_id, (None, result.score))
+                tier = tier_for(score, config) if override_id else result.tier
+                segment = "at_risk" if tier in AT_RISK else result.tenure_segment
+                change = result.score - before[0] if before else None
+                # Drivers whenever a measure moved, even if the rounded score did not (small moves still explain).
+                moved = (
+                    drivers(
+                        measures=result.measures,
+                        previous=before[1],
+                        weights=config.weights,
+                        inputs=result.inputs,
+                        was_onboarding=before[2],
+                        in_onboarding=result.in_onboarding,
+                    )
+                    if before
+                    else []
                 )
-                if before
-                else []
-            )
-            rows.append(
-                (
-                    account_id,
-                    today,
-                    score,
-                    result.score,
-                    tier,
-                    segment,
-                    result.in_onboarding,
-                    result.coverage_pct,
-                    result.components,
-                    result.measures,
-                    result.inputs,
-                    result.data_gaps,
-                    before[0] if before else None,
-                    change,
-                    moved,
-                    override_id,
-                    now,
+                lines.append(
+                    _log_line(
+                        (
+                            account_id,
+                            today,
+                            score,
+                            result.score,
+                            tier,
+                            segment,
+                            result.in_onboarding,
+                            result.coverage_pct,
+                            result.components,
+                            result.measures,
+                            result.inputs,
+                            result.data_gaps,
+                            before[0] if before else None,
+                            change,
+                            moved,
+                            override_id,
+                            now,
+                        )
+                    )
                 )
-            )
-            at_risk += tier in AT_RISK
-            if tier in AT_RISK or (change is not None and change <= -mover):
-                follow.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
-        written += bulk.insert(CustomerHealthLog, LOG_COLUMNS, rows, line=_log_line)
+                at_risk += tier in AT_RISK
+                if tier in AT_RISK or (change is not None and change <= -mover):
+                    follow.append(Scored(account_id, result, score, tier, before[3] if before else None, change, moved))
+            lines.append("")  # the last line's newline
+            log.send("\n".join(lines), len(lines) - 1)
+    written = log.rows
     scored = follow
     summary = {"accounts": written, "at_risk": at_risk}
     if follow_ups:
@@ -177,34 +189,24 @@ def _chunk_size() -> int:
     return getattr(django_settings, "HEALTH_DAILY_CHUNK", 20_000)
 
 
-def _chunks(today: dt.date, size: int):
-    """(first id, last id) of each ascending run of ``size`` scored accounts (keyset pagination: no OFFSET
-    rescans; each chunk's reads are range scans)."""
-    after = 0
-    while True:
-        ids = scored_accounts(today).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size]
-        bounds = ids.aggregate(lo=Min("pk"), hi=Max("pk"))
-        if bounds["lo"] is None:
-            return
-        yield bounds["lo"], bounds["hi"]
-        after = bounds["hi"]
+def _overlap() -> bool:
+    """Prefetch and background COPY: on unless turned off, and only when this job's transaction is the
+    outermost one (the reader's connection cannot see a caller's uncommitted writes; the test suite's
+    transactions, for one)."""
+    from django.conf import settings as django_settings
+
+    return getattr(django_settings, "HEALTH_DAILY_OVERLAP", True) and len(connection.atomic_blocks) == 1
 
 
-def _previous_records(last_day: dt.date | None, id_range: tuple[int, int]) -> dict[int, tuple]:
-    """The latest earlier record per account in the chunk: (computed score, measures, in_onboarding, tier)."""
-    if last_day is None:
-        return {}
-    # The measures come as text and are decoded with orjson: 100k JSON documents a run.
-    rows = (
-        CustomerHealthLog.objects.filter(day=last_day, account_id__gte=id_range[0], account_id__lte=id_range[1])
-        .order_by()
-        .annotate(measures_text=Cast("measures", TextField()))
-        .values_list("account_id", "computed_score", "measures_text", "in_onboarding", "tier")
-    )
-    return {
-        account_id: (computed, orjson.loads(measures), in_onboarding, tier)
-        for account_id, computed, measures, in_onboarding, tier in rows
-    }
+@contextmanager
+def _cyclic_gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def health_backfill(*, days: int, today: dt.date | None = None) -> int:
