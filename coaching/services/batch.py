@@ -18,10 +18,11 @@ collector resumes afterwards and the first young-generation pass collects whatev
 from __future__ import annotations
 
 import functools
-import gc
 from contextlib import contextmanager
 
 from django.db import connection
+
+from gtmos.core.heap import cyclic_gc_paused
 
 WORK_MEM = "64MB"
 
@@ -32,13 +33,8 @@ def batch_session():
     until the block exits (restored as it was, so a caller that paused it keeps it paused)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM])
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def batch_run(fn):

@@ -81,10 +81,14 @@ def copy_json(value) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def _copy(model, columns, rows, line) -> int:
+def _copy_sql(model, columns) -> str:
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    sql = f"COPY {table} ({cols}) FROM STDIN"
+    return f"COPY {table} ({cols}) FROM STDIN"
+
+
+def _copy(model, columns, rows, line) -> int:
+    sql = _copy_sql(model, columns)
     total = 0
     buffer = io.StringIO()
     pending = 0
@@ -119,9 +123,7 @@ class CopyStream:
     """
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *, background: bool = False):
-        table = connection.ops.quote_name(model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-        self.sql = f"COPY {table} ({cols}) FROM STDIN"
+        self.sql = _copy_sql(model, columns)
         self.rows = 0
         self._pending: Future | None = None
         self._executor = None

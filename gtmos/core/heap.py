@@ -9,6 +9,7 @@ walks them again (and a forked worker stops copying their pages, which is why CP
 """
 
 import gc
+from contextlib import contextmanager
 
 
 def freeze_after_load() -> None:
@@ -18,3 +19,17 @@ def freeze_after_load() -> None:
     get_resolver().url_patterns  # noqa: B018 (the import is the point)
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """The cyclic collector off for a batch run that builds millions of acyclic containers (the daily health
+    loop, the coaching runs): each full pass would walk them all again and find nothing. Restored as it was,
+    so a caller that paused it keeps it paused; reference counting frees everything meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

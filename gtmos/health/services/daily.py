@@ -9,14 +9,14 @@ every follow-up is keyed so it happens once.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from gtmos.core import bulk, clock
+from gtmos.core.heap import cyclic_gc_paused
 from onboarding.models import OnboardingSettings
 
 from ..models import CustomerHealthLog, HealthOverride, HealthSettings
@@ -96,7 +96,7 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
         log = stack.enter_context(bulk.CopyStream(CustomerHealthLog, LOG_COLUMNS, background=overlap))
         # The loop allocates millions of acyclic containers: the cyclic collector would rescan the growing
         # heap over and over (a third of the scoring time) and find nothing.
-        stack.enter_context(_cyclic_gc_paused())
+        stack.enter_context(cyclic_gc_paused())
         for inputs, previous in reads:
             lines = []
             for account_id, account_inputs_ in inputs.items():
@@ -196,17 +196,6 @@ def _overlap() -> bool:
     from django.conf import settings as django_settings
 
     return getattr(django_settings, "HEALTH_DAILY_OVERLAP", True) and len(connection.atomic_blocks) == 1
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def health_backfill(*, days: int, today: dt.date | None = None) -> int:
