@@ -43,6 +43,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from . import db
 
@@ -289,7 +290,17 @@ def measure(day: dt.date, profile: bool) -> dict:
 
 def _brief(r: dict) -> dict:
     return {
-        k: r[k] for k in ("wall_s", "cpu_s", "cpu_client_s", "cpu_server_s", "queries", "copy_statements", "result")
+        k: r[k]
+        for k in (
+            "wall_s",
+            "cpu_s",
+            "cpu_client_s",
+            "cpu_server_s",
+            "queries",
+            "queries_beside",
+            "copy_statements",
+            "result",
+        )
     }
 
 
@@ -307,19 +318,38 @@ def _run(fn, *, profile: bool) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from gtmos.core import bulk
+    from gtmos.core import bulk, snapshot
 
     from .health_daily import _Cpu
     from .onboarding_daily import QueryLog
 
     log = QueryLog()
-    copies = []  # COPY goes through the raw cursor, past CaptureQueriesContext: counted here, per statement
+    copies = []  # COPY goes through the raw cursor, past CaptureQueriesContext: counted here (one per call)
     copy = bulk._copy
 
     def counted_copy(model, columns, rows, line):
         total = copy(model, columns, rows, line)
-        copies.append(-(-total // bulk.CHUNK_ROWS))
+        copies.append(1)
         return total
+
+    # Reads beside the run (gtmos.core.snapshot, on a second connection): counted and shaped the same way, on
+    # that thread's connection; one log per thread, merged below.
+    helper_logs, helper_queries, helper_cpu = [], [], []
+    reading_in = snapshot.reading_in
+
+    @contextmanager
+    def counted_reading_in(*args):
+        with reading_in(*args):
+            backend = _Cpu()  # the helper's own backend (its CPU is the server's too); not a query of the run
+            backend.start()
+            helper_logs.append(QueryLog())
+            try:
+                with CaptureQueriesContext(connection) as beside, connection.execute_wrapper(helper_logs[-1]):
+                    yield
+                helper_queries.append(len(beside))
+            finally:
+                backend.stop()
+                helper_cpu.append(backend.server or 0.0)
 
     cpu = _Cpu()
     profiler = None
@@ -331,6 +361,7 @@ def _run(fn, *, profile: bool) -> dict:
         CaptureQueriesContext(connection) as captured,
         connection.execute_wrapper(log),
         mock.patch.object(bulk, "_copy", counted_copy),
+        mock.patch.object(snapshot, "reading_in", counted_reading_in),
     ):
         cpu.start()
         started = time.perf_counter()
@@ -348,15 +379,21 @@ def _run(fn, *, profile: bool) -> dict:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         print("--- cProfile (top 20 by own time) ---", file=sys.stderr)
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(20)
+    for helper in helper_logs:
+        log.shapes.update(helper.shapes)
+        log.shape_s.update(helper.shape_s)
     shapes = [[n, round(log.shape_s[shape], 2), shape[:160]] for shape, n in log.shapes.most_common()]
     shapes.sort(key=lambda s: -s[1])
     shape_counts = dict(log.shapes)
     if copies:
         shape_counts["COPY (gtmos.core.bulk)"] = sum(copies)
+    if cpu.server is not None:
+        cpu.server += sum(helper_cpu)
     return {
         "wall_s": round(wall, 2),
         **cpu.figures(),
-        "queries": len(captured) + sum(copies),
+        "queries": len(captured) + sum(helper_queries) + sum(copies),
+        "queries_beside": sum(helper_queries),
         "copy_statements": sum(copies),
         "result": result,
         "shapes": shapes[:12],

@@ -338,7 +338,7 @@ def _run_job(day: dt.date, *, profile: bool) -> dict:
     breakdown["inputs.accounts (list of customers)"] = round(steps["inputs (total)"] - inputs_parts, 2)
     breakdown["delete_day (SQL)"] = round(delete_s, 2)
     breakdown["scoring loop + rest"] = round(wall - accounted - delete_s, 2)
-    copy_statements = -(-result["accounts"] // bulk.CHUNK_ROWS)
+    copy_statements = -(-result["accounts"] // daily._chunk_size())  # one COPY per chunk of accounts
     return {
         "day": day.isoformat(),
         "wall_s": round(wall, 2),

@@ -14,6 +14,7 @@ from collections import defaultdict
 from .metrics.base import DIAGNOSIS, SUMMARY
 from .metrics.registry import REGISTRY, label
 from .metrics.units import fmt
+from .models.skills import SkillDimension
 from .recommend import BENCH_WORDS
 
 STREAK_WEEKS = 8  # how far back the weekly snapshots are read to count a gap's consecutive weeks
@@ -111,15 +112,29 @@ def skeleton(*, rep, period: str, results: dict, streaks: dict, actions: list[di
     }
 
 
+SKILL_LABELS = dict(SkillDimension.choices)
+# What ``skill_rows`` reads of an assessment (a model instance, or these columns as a named row).
+SKILL_FIELDS = (
+    "skill_dimension",
+    "gap_detected",
+    "severity",
+    "trend",
+    "cohort_percentile",
+    "evidence_source",
+    "assessment_date",
+)
+
+
 def skill_rows(assessments) -> list[dict]:
     """The latest assessment per dimension, with the cohort percentile of each earlier one (oldest first)
-    for the trend chart. ``assessments``: RepSkillAssessmentLog rows of one rep, oldest first."""
+    for the trend chart. ``assessments``: RepSkillAssessmentLog rows of one rep (or their ``SKILL_FIELDS``),
+    oldest first."""
     by_dim: dict[str, dict] = {}
     for s in assessments:
         row = by_dim.setdefault(s.skill_dimension, {"history": []})
         row.update(
             {
-                "dimension": s.get_skill_dimension_display(),
+                "dimension": SKILL_LABELS.get(s.skill_dimension, s.skill_dimension),
                 "gap": s.gap_detected,
                 "severity": s.severity,
                 "trend": s.trend,
@@ -132,14 +147,27 @@ def skill_rows(assessments) -> list[dict]:
     return sorted(by_dim.values(), key=lambda row: (not row["gap"], row["percentile"]))
 
 
-def action_row(log, *, status_text: str) -> dict:
+# What ``action_row`` reads of a RepCoachingLog (an instance, or these columns as a named row).
+ACTION_FIELDS = (
+    "pk",
+    "pattern_detected",
+    "recommended_action",
+    "weeks_persisting",
+    "coaching_date",
+    "approval_status",
+    "resolution_date",
+    "history",
+)
+
+
+def action_row(log, *, status_text: str, approver: str) -> dict:
     return {
         "id": log.pk,
         "pattern": log.pattern_detected,
         "action": log.recommended_action,
         "weeks": log.weeks_persisting,
         "since": log.coaching_date.isoformat(),
-        "approved_by": log.approved_by.name if log.approved_by_id and log.approved_by else "",
+        "approved_by": approver,
         "modified": log.approval_status == "modified",
         "status": status_text,
         "resolved_on": log.resolution_date.isoformat() if log.resolution_date else None,

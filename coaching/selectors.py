@@ -114,7 +114,11 @@ def on_demand(*, rep: Employee, as_of: dt.date | None = None) -> dict:
     assessments = RepSkillAssessmentLog.objects.filter(
         rep=rep, assessment_date__gte=as_of - dt.timedelta(weeks=12), assessment_date__lte=as_of
     ).order_by("assessment_date")
-    actions = [report.action_row(log, status_text=_status_text(log)) for log in logs if log.resolution_date is None]
+    actions = [
+        report.action_row(log, status_text=_status_text(log), approver=log.approved_by.name if log.approved_by else "")
+        for log in logs
+        if log.resolution_date is None
+    ]
     content = report.skeleton(
         rep=metrics.Rep(rep.pk, rep.name, role, rep.segment, rep.manager_id, rep.slm_id),
         period=as_of.isoformat(),

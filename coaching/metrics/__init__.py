@@ -7,6 +7,8 @@ a gap (``breach``) or past the critical bound (``critical``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import Future, wait
 
 from django.db.models import Count, Q
 
@@ -58,18 +60,55 @@ def reps_of(queryset=None, *, as_of: dt.date | None = None, period_days: int = R
     return reps
 
 
-def read(reps: dict[int, Rep], as_of: dt.date, settings) -> Readings:
+# Runs a reading part on a second connection in the run's snapshot, returning its future (services.batch).
+Beside = Callable[[Callable[[], Readings]], Future]
+
+
+def read(reps: dict[int, Rep], as_of: dt.date, settings, *, beside: Beside | None = None) -> Readings:
+    """Every rep's readings. With ``beside``, the SDR and CSM parts (the largest reads: CadenceEventLog, the
+    health log, the calls' sentiment) run on a second connection while this thread computes the others; the
+    parts are merged in one fixed order either way, so the readings (and their order) are the same."""
     w = Window(as_of)
     by_role = {role: {i: r for i, r in reps.items() if r.role == role} for role in ROLES}
-    out: Readings = {}
     n = settings.min_sample
-    ae.compute(by_role[Role.AE], w, out, n)
-    am.compute(by_role[Role.AM], w, out, n, settings)
-    csm.compute(by_role[Role.CSM], w, out, n, settings)
-    sdr.compute(by_role[Role.SDR], w, out, n, settings)
-    add_call_metrics(out, reps, call_stats(reps, w), CALL_CODES, n)
-    daily_flags(reps, w, out, settings)
+
+    def part(fn) -> Callable[[], Readings]:
+        def run() -> Readings:
+            out: Readings = {}
+            fn(out)
+            return out
+
+        return run
+
+    here = {
+        "ae": part(lambda out: ae.compute(by_role[Role.AE], w, out, n)),
+        "am": part(lambda out: am.compute(by_role[Role.AM], w, out, n, settings)),
+        "calls": part(lambda out: add_call_metrics(out, reps, call_stats(reps, w), CALL_CODES, n)),
+        "flags": part(lambda out: daily_flags(reps, w, out, settings)),
+    }
+    away = {
+        "csm": part(lambda out: csm.compute(by_role[Role.CSM], w, out, n, settings)),
+        "sdr": part(lambda out: sdr.compute(by_role[Role.SDR], w, out, n, settings)),
+    }
+    if beside is None:
+        parts = {name: run() for name, run in {**here, **away}.items()}
+    else:
+        future = beside(lambda: {name: run() for name, run in away.items()})
+        try:
+            parts = {name: run() for name, run in here.items()}
+        finally:
+            wait([future])  # the helper's transaction ends before this run's can
+        parts.update(future.result())
+    out: Readings = {}
+    for name in ORDER:
+        for rep_id, codes in parts[name].items():
+            out.setdefault(rep_id, {}).update(codes)
     return out
+
+
+# The order the parts' readings are merged in: each role's reps (the roles are disjoint), then the call metrics
+# and the flag count for every rep — the order one sequential pass would put them in.
+ORDER = ("ae", "am", "csm", "sdr", "calls", "flags")
 
 
 def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> None:
@@ -87,9 +126,11 @@ def daily_flags(reps: dict[int, Rep], w: Window, out: Readings, settings) -> Non
         put(out, rep_id, "daily_flags", Reading(counts.get(rep_id, 0), target=settings.repeat_flags - 1))
 
 
-def measure(reps: dict[int, Rep], as_of: dt.date, settings) -> dict[int, dict[str, Result]]:
+def measure(
+    reps: dict[int, Rep], as_of: dt.date, settings, *, beside: Beside | None = None
+) -> dict[int, dict[str, Result]]:
     return evaluate(
-        read(reps, as_of, settings),
+        read(reps, as_of, settings, beside=beside),
         reps,
         gap_overrides=settings.gap_overrides,
         critical_percentile=settings.critical_percentile,

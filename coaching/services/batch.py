@@ -22,9 +22,11 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from gtmos.core import snapshot
 from gtmos.core.heap import cyclic_gc_paused
 
 WORK_MEM = "64MB"
+LOCAL_SETTINGS = (("work_mem", WORK_MEM), ("jit", "off"))
 
 
 @contextmanager
@@ -32,7 +34,9 @@ def batch_session():
     """Inside the run's ``transaction.atomic``: the settings above for the transaction, the collector paused
     until the block exits (restored as it was, so a caller that paused it keeps it paused)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM])
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)", [v for kv in LOCAL_SETTINGS for v in kv]
+        )
     with cyclic_gc_paused():
         yield
 
@@ -46,3 +50,13 @@ def batch_run(fn):
             return fn(*args, **kwargs)
 
     return run
+
+
+def reads_beside():
+    """For ``metrics.measure(beside=…)``: runs a reading part on a second connection in this run's snapshot
+    (``gtmos.core.snapshot``) with the run's settings, so PostgreSQL reads while Python computes; None when
+    COACHING_READ_OVERLAP is off or the run is not the outermost transaction. Call it before the run writes."""
+    if not snapshot.overlap_allowed("COACHING_READ_OVERLAP"):
+        return None
+    exported = snapshot.export()
+    return lambda fn: snapshot.beside(fn, exported, *LOCAL_SETTINGS)

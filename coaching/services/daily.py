@@ -28,7 +28,7 @@ from ..metrics.registry import label
 from ..models import CoachingEscalation as Esc
 from ..models import CoachingSettings, DailyFlag
 from ..recommend import BENCH_WORDS, action, fmt, row_action
-from .batch import batch_run
+from .batch import batch_run, reads_beside
 from .notify import notify
 from .weekly import plays
 
@@ -50,7 +50,7 @@ class Flag:
 def coaching_daily(*, day: dt.date, reps: dict | None = None) -> dict[str, int]:
     settings = CoachingSettings.load()
     reps = reps if reps is not None else metrics.reps_of(as_of=day, period_days=settings.role_period_days)
-    results = metrics.measure(reps, day, settings)
+    results = metrics.measure(reps, day, settings, beside=reads_beside())
     wanted: dict[tuple[int, str], Flag] = {}
     book = plays()
     for rep_id, by_code in results.items():

@@ -19,7 +19,7 @@ from ..metrics.base import SKILL
 from ..models import CoachingEscalation, CoachingPlay, CoachingSettings, RepCoachingLog, RepMetricSnapshot
 from ..recommend import action, diagnosis
 from .approval import decider_id
-from .batch import batch_run
+from .batch import batch_run, reads_beside
 from .evidence import enrich
 from .notify import notify
 from .rows import rows_update
@@ -38,7 +38,7 @@ def coaching_weekly(*, week: dt.date, reps: dict | None = None) -> dict[str, int
     """Run the week ending on ``week`` (a Sunday)."""
     settings = CoachingSettings.load()
     reps = reps if reps is not None else metrics.reps_of(as_of=week, period_days=settings.role_period_days)
-    results = metrics.measure(reps, week, settings)
+    results = metrics.measure(reps, week, settings, beside=reads_beside())
     _snapshot(week, reps, results)
     counts = _move_patterns(week, reps, results, settings)
     counts["skills"] = assess_skills(week=week, reps=reps, results=results)

@@ -15,7 +15,6 @@ import orjson
 from django.core.management.color import no_style
 from django.db import connection, models
 
-CHUNK_ROWS = 50_000
 # psycopg2 reads a COPY source in pieces of this many characters, taking the GIL for each: from a helper
 # thread next to a busy one, each piece may wait a GIL switch interval (5 ms), so the pieces are large.
 COPY_READ_SIZE = 1 << 22
@@ -88,27 +87,34 @@ def _copy_sql(model, columns) -> str:
 
 
 def _copy(model, columns, rows, line) -> int:
-    sql = _copy_sql(model, columns)
-    total = 0
-    buffer = io.StringIO()
-    pending = 0
+    """ONE COPY statement for all of ``rows``, formatted lazily as the server reads them (``_Lines``): the
+    statement count is the same for 10 rows or a million, and memory holds one read's worth of text."""
+    source = _Lines(rows, line)
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg2 cursor under Django's wrapper
-        for row in rows:
-            buffer.write(line(row))
-            buffer.write("\n")
-            pending += 1
-            if pending >= CHUNK_ROWS:
-                buffer.seek(0)
-                raw.copy_expert(sql, buffer)
-                total += pending
-                buffer = io.StringIO()
-                pending = 0
-        if pending:
-            buffer.seek(0)
-            raw.copy_expert(sql, buffer)
-            total += pending
-    return total
+        cursor.cursor.copy_expert(_copy_sql(model, columns), source, size=COPY_READ_SIZE)
+    return source.rows
+
+
+class _Lines:
+    """A file-like COPY source over rows: ``read(size)`` formats rows until about ``size`` characters."""
+
+    def __init__(self, rows: Iterable[Sequence], line: Callable[[Sequence], str]):
+        self._rows, self._line = iter(rows), line
+        self.rows = 0
+
+    def read(self, size: int = -1) -> str:
+        parts, length = [], 0
+        for row in self._rows:
+            text = self._line(row)
+            parts.append(text)
+            length += len(text) + 1
+            self.rows += 1
+            if 0 <= size <= length:
+                break
+        if not parts:
+            return ""
+        parts.append("")  # the last line's newline
+        return "\n".join(parts)
 
 
 class CopyStream:

@@ -12,11 +12,12 @@ import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min
 
 from gtmos.core import bulk, clock
 from gtmos.core.heap import cyclic_gc_paused
+from gtmos.core.snapshot import overlap_allowed
 from onboarding.models import OnboardingSettings
 
 from ..models import CustomerHealthLog, HealthOverride, HealthSettings
@@ -190,17 +191,6 @@ def _chunk_size() -> int:
 
 
 def _overlap() -> bool:
-    """Prefetch and background COPY: on unless turned off, and only when this job's transaction is the
-    outermost one (the reader's connection cannot see a caller's uncommitted writes; the test suite's
-    transactions, for one)."""
-    from django.conf import settings as django_settings
-
-    return getattr(django_settings, "HEALTH_DAILY_OVERLAP", True) and len(connection.atomic_blocks) == 1
-
-
-def health_backfill(*, days: int, today: dt.date | None = None) -> int:
-    """Write the log for the ``days`` days before ``today`` (demo history, back-test data)."""
-    today = today or clock.today()
-    for back in range(days, 0, -1):
-        health_daily(today=today - dt.timedelta(days=back), follow_ups=False)
-    return days
+    """Prefetch and background COPY: on unless HEALTH_DAILY_OVERLAP is off, and only in the outermost
+    transaction (``gtmos.core.snapshot.overlap_allowed``)."""
+    return overlap_allowed("HEALTH_DAILY_OVERLAP")

@@ -5,11 +5,10 @@ for each, a reader thread with its own connection reads chunk N+1 while the job 
 a million customers). psycopg2 releases the GIL while it waits on the server, so the server's work hides
 behind the scoring; decoding rows still takes the GIL.
 
-Consistency: the job's transaction exports its snapshot (``pg_export_snapshot``) and the reader imports it
-in a REPEATABLE READ READ ONLY transaction, so every chunk is read as of the same moment the job's
-transaction saw, whatever commits meanwhile. The reader cannot see the job's own uncommitted writes, so it
-is used only when the job's transaction is the outermost one (nothing uncommitted before it; the job
-itself writes nothing the reads look at before the loop).
+Consistency (``gtmos.core.snapshot``): the reader reads in the job's exported snapshot, so every chunk is read
+as of the same moment the job's transaction saw, whatever commits meanwhile. The reader cannot see the job's
+own uncommitted writes, so it is used only when the job's transaction is the outermost one (nothing
+uncommitted before it; the job itself writes nothing the reads look at before the loop).
 """
 
 from __future__ import annotations
@@ -21,9 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
-from django.db import connection, transaction
 from django.db.models import Max, Min, TextField
 from django.db.models.functions import Cast
+
+from gtmos.core.snapshot import export as export_snapshot  # noqa: F401 - the job's entry point
+from gtmos.core.snapshot import reading_in
 
 from ..inputs import account_inputs, scored_accounts
 from ..models import CustomerHealthLog, HealthSettings
@@ -55,13 +56,6 @@ def prefetched(reads: Iterator[Chunk], *, snapshot: str) -> Iterator[Iterator[Ch
         reader.stop()
 
 
-def export_snapshot() -> str:
-    """The current transaction's snapshot, for another connection to read the same data."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_export_snapshot()")
-        return cursor.fetchone()[0]
-
-
 class _Reader(threading.Thread):
     _DONE = object()
 
@@ -74,19 +68,14 @@ class _Reader(threading.Thread):
 
     def run(self) -> None:
         try:
-            # Django gives this thread its own connection; the transaction must start in the job's snapshot.
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self._snapshot])
+            # Django gives this thread its own connection; the transaction starts in the job's snapshot.
+            with reading_in(self._snapshot):
                 for chunk in self._reads:
                     if not self._put(chunk):
                         return
             self._put(self._DONE)
         except BaseException as error:  # handed to the consumer, which raises it in the job
             self._put(error)
-        finally:
-            connection.close()  # this thread's connection; the test suite's teardown must not wait on it
 
     def _put(self, item) -> bool:
         while not self._stopping.is_set():
