@@ -183,12 +183,11 @@ def stage_flow(reps: dict[int, Rep], w: Window, out: Readings, min_sample: int) 
 # of the runs (1.1 M changes at 10,000 reps).
 STAGE_FLOW_SQL = """
 WITH history AS (
-    SELECT o.owner_id, sc.to_stage, sc.changed_at, o.name,
+    SELECT o.owner_id, sc.opportunity_id, sc.to_stage, sc.changed_at, sc.id, o.name,
            coalesce(array_position(%(ladder)s::text[], sc.to_stage::text), 0) - 1 AS rung,
            lead(sc.changed_at) OVER deal AS next_at,
            coalesce(max(coalesce(array_position(%(ladder)s::text[], sc.to_stage::text), 0) - 1)
-                    OVER (deal ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), -1) AS best_after,
-           row_number() OVER (ORDER BY sc.opportunity_id, sc.changed_at, sc.id) AS seq
+                    OVER (deal ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), -1) AS best_after
     FROM crm_opportunitystagechange sc JOIN crm_opportunity o ON o.id = sc.opportunity_id
     WHERE o.owner_id = ANY(%(reps)s) AND sc.changed_at >= %(since)s AND sc.changed_at < %(end)s
     WINDOW deal AS (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id)
@@ -196,12 +195,14 @@ WITH history AS (
 SELECT owner_id, to_stage,
        count(*) FILTER (WHERE changed_at >= %(conv)s),
        count(*) FILTER (WHERE changed_at >= %(conv)s AND best_after > rung),
-       coalesce((array_agg(name ORDER BY seq) FILTER (WHERE changed_at >= %(conv)s AND best_after <= rung))[1:5],
-                '{}'),
+       coalesce((array_agg(name ORDER BY opportunity_id, changed_at, id)
+                 FILTER (WHERE changed_at >= %(conv)s AND best_after <= rung))[1:5], '{}'),
        count(*) FILTER (WHERE next_at >= %(vel)s),
        avg(extract(epoch FROM next_at - changed_at)) FILTER (WHERE next_at >= %(vel)s),
-       (array_agg(name ORDER BY next_at - changed_at DESC, seq) FILTER (WHERE next_at >= %(vel)s))[1:5],
-       min(seq) FILTER (WHERE next_at >= %(vel)s)
+       (array_agg(name ORDER BY next_at - changed_at DESC, opportunity_id, changed_at, id)
+        FILTER (WHERE next_at >= %(vel)s))[1:5],
+       min(ARRAY[opportunity_id, (extract(epoch FROM changed_at) * 1000000)::bigint, id])
+           FILTER (WHERE next_at >= %(vel)s)
 FROM history
 WHERE to_stage = ANY(%(open)s)
 GROUP BY owner_id, to_stage
