@@ -82,9 +82,14 @@ def critical_bound(
     if len(cohort_values) < MIN_COHORT or not percentile_:
         return None, ""
     p = percentile_ if m.higher_is_better else 100 - percentile_
-    bound = once(("p", p, role, code), lambda v: percentile(v, p), cohort_values)
-    return round(bound, 2), (
-        f"worst {percentile_}% of the {role.upper()} cohort: its {p}th percentile across {len(cohort_values)} reps"
+    # Once per cohort (the bound and its words are the same for every rep of the role), not once per reading.
+    return once(
+        ("bound", p, role, code),
+        lambda v: (
+            round(percentile(v, p), 2),
+            f"worst {percentile_}% of the {role.upper()} cohort: its {p}th percentile across {len(v)} reps",
+        ),
+        cohort_values,
     )
 
 
@@ -111,9 +116,9 @@ def evaluate(
             segment[(rep.role, code, rep.segment)].append(r.value)
     # Each cohort's quartile, percentile and median computed once, not once per rep: per rep it would sort
     # the whole role cohort for every metric (quadratic in the number of reps).
-    memo: dict[tuple, float] = {}
+    memo: dict[tuple, object] = {}
 
-    def once(key: tuple, fn, values: list[float]) -> float:
+    def once(key: tuple, fn, values: list[float]):
         if key not in memo:
             memo[key] = fn(values)
         return memo[key]
