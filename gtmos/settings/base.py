@@ -152,6 +152,17 @@ TRAINING_REMINDER_HOURS = env.integer("TRAINING_REMINDER_HOURS", 24)
 # Links in emails. run_stack sets it from --addr unless it is set; production sets it to the public address.
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Batch jobs and ingest (issue 21; README, Configuration) -------------------------------------
+HEALTH_DAILY_CHUNK = env.integer("HEALTH_DAILY_CHUNK", 20_000)
+# Reads on a second connection in the job's exported snapshot (gtmos.core.snapshot), only in the outermost
+# transaction; off = one connection, serial.
+HEALTH_DAILY_OVERLAP = env.boolean("HEALTH_DAILY_OVERLAP", True)
+COACHING_READ_OVERLAP = env.boolean("COACHING_READ_OVERLAP", True)
+HEALTH_INTRADAY_QUIET_SECONDS = env.integer("HEALTH_INTRADAY_QUIET_SECONDS", 3)
+HEALTH_INTRADAY_MAX_WAIT_SECONDS = env.integer("HEALTH_INTRADAY_MAX_WAIT_SECONDS", 60)
+HEALTH_INTRADAY_BATCH = env.integer("HEALTH_INTRADAY_BATCH", 2000)
+INGEST_SMALL_BATCH_ROWS = env.integer("INGEST_SMALL_BATCH_ROWS", 200)
+
 # --- Celery: broker from the environment, results and beat schedule in the database -------------
 CELERY_BROKER_URL = env.broker_url(default=_embedded.broker_url)
 # Never schedule a countdown longer than this; long waits live in the database (retry ladder).
