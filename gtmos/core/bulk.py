@@ -87,34 +87,16 @@ def _copy_sql(model, columns) -> str:
 
 
 def _copy(model, columns, rows, line) -> int:
-    """ONE COPY statement for all of ``rows``, formatted lazily as the server reads them (``_Lines``): the
-    statement count is the same for 10 rows or a million, and memory holds one read's worth of text."""
-    source = _Lines(rows, line)
+    """ONE COPY statement for all of ``rows`` (the statement count is the same for 10 rows or a million). The
+    rows are formatted before the COPY starts: a row generator may itself query (ids, lookups), and nothing
+    else can use the connection while a COPY is in progress."""
+    lines = [line(row) for row in rows]
+    if not lines:
+        return 0
+    lines.append("")  # the last line's newline
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(_copy_sql(model, columns), source, size=COPY_READ_SIZE)
-    return source.rows
-
-
-class _Lines:
-    """A file-like COPY source over rows: ``read(size)`` formats rows until about ``size`` characters."""
-
-    def __init__(self, rows: Iterable[Sequence], line: Callable[[Sequence], str]):
-        self._rows, self._line = iter(rows), line
-        self.rows = 0
-
-    def read(self, size: int = -1) -> str:
-        parts, length = [], 0
-        for row in self._rows:
-            text = self._line(row)
-            parts.append(text)
-            length += len(text) + 1
-            self.rows += 1
-            if 0 <= size <= length:
-                break
-        if not parts:
-            return ""
-        parts.append("")  # the last line's newline
-        return "\n".join(parts)
+        cursor.cursor.copy_expert(_copy_sql(model, columns), io.StringIO("\n".join(lines)), size=COPY_READ_SIZE)
+    return len(lines) - 1
 
 
 class CopyStream:
