@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 
-from django.db import connection
-
 from gtmos.core import snapshot
 from gtmos.core.heap import cyclic_gc_paused
 
@@ -33,10 +31,7 @@ LOCAL_SETTINGS = (("work_mem", WORK_MEM), ("jit", "off"))
 def batch_session():
     """Inside the run's ``transaction.atomic``: the settings above for the transaction, the collector paused
     until the block exits (restored as it was, so a caller that paused it keeps it paused)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)", [v for kv in LOCAL_SETTINGS for v in kv]
-        )
+    snapshot.set_local(*LOCAL_SETTINGS)
     with cyclic_gc_paused():
         yield
 

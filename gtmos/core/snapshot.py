@@ -31,6 +31,15 @@ def overlap_allowed(setting: str) -> bool:
     return getattr(settings, setting, True) and len(connection.atomic_blocks) == 1
 
 
+def set_local(*pairs: tuple[str, str]) -> None:
+    """``SET LOCAL`` each (name, value) for the current transaction (they end with it)."""
+    if pairs:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(pairs)), [v for p in pairs for v in p]
+            )
+
+
 @contextmanager
 def reading_in(snapshot: str, *local_settings: tuple[str, str]) -> Iterator[None]:
     """On a helper thread: a READ ONLY transaction in ``snapshot`` (with ``SET LOCAL`` ``local_settings``, as
@@ -41,8 +50,7 @@ def reading_in(snapshot: str, *local_settings: tuple[str, str]) -> Iterator[None
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-                for name, value in local_settings:
-                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            set_local(*local_settings)
             yield
     finally:
         connection.close()

@@ -155,3 +155,25 @@ def test_an_error_in_any_thread_aborts_the_day_cleanly(two_days, monkeypatch, wh
     assert not CustomerHealthLog.objects.filter(day=clock.today()).exists()
     monkeypatch.undo()
     assert health_daily()["accounts"] == 10  # the connection is usable; the day runs
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_every_chunk_is_read_with_the_jobs_planner_settings(two_days, settings, monkeypatch, overlap):
+    """random_page_cost 1.1 and no JIT (reader.CHUNK_SESSION) on whichever connection reads the chunks: with the
+    defaults each chunk of a million-customer book scanned the whole usage table."""
+    settings.HEALTH_DAILY_OVERLAP = overlap
+    seen = []
+    original = reader.account_inputs
+
+    def spy(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('random_page_cost'), current_setting('jit')")
+            seen.append(cursor.fetchone())
+        return original(**kwargs)
+
+    monkeypatch.setattr(reader, "account_inputs", spy)
+    health_daily()
+    assert seen and set(seen) == {("1.1", "off")}
+    with connection.cursor() as cursor:  # SET LOCAL: they ended with the job's transaction
+        cursor.execute("SELECT current_setting('random_page_cost'), current_setting('jit')")
+        assert cursor.fetchone() == ("4", "on")

@@ -17,7 +17,7 @@ from django.db.models import Max, Min
 
 from gtmos.core import bulk, clock
 from gtmos.core.heap import cyclic_gc_paused
-from gtmos.core.snapshot import overlap_allowed
+from gtmos.core.snapshot import overlap_allowed, set_local
 from onboarding.models import OnboardingSettings
 
 from ..models import CustomerHealthLog, HealthOverride, HealthSettings
@@ -71,6 +71,7 @@ def health_daily(*, today: dt.date | None = None, follow_ups: bool = True) -> di
     ``follow_ups=False`` writes the log only (used to back-fill history, where notices would be noise).
     """
     today = today or clock.today()
+    set_local(*reader.CHUNK_SESSION)
     HealthSettings.load()
     # The row lock serialises concurrent runs (a retried task overlapping a slow one).
     settings = HealthSettings.objects.select_for_update().get(pk=1)
