@@ -195,3 +195,11 @@ def _overlap() -> bool:
     """Prefetch and background COPY: on unless HEALTH_DAILY_OVERLAP is off, and only in the outermost
     transaction (``gtmos.core.snapshot.overlap_allowed``)."""
     return overlap_allowed("HEALTH_DAILY_OVERLAP")
+
+
+def health_backfill(*, days: int, today: dt.date | None = None) -> int:
+    """Write the log for the ``days`` days before ``today`` (demo history, back-test data)."""
+    today = today or clock.today()
+    for back in range(days, 0, -1):
+        health_daily(today=today - dt.timedelta(days=back), follow_ups=False)
+    return days
